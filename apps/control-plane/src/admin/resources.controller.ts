@@ -1,0 +1,88 @@
+// Admin API for config: apply (all or nothing), list and delete resources.
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  UseFilters,
+} from '@nestjs/common';
+import { IsOptional, IsString, Matches } from 'class-validator';
+import {
+  DNS_LABEL,
+  DNS_LABEL_MESSAGE,
+  RESOURCE_KINDS,
+  resourceKey,
+  type Resource,
+} from '@app/protocol';
+import { ApplyService } from '../config/apply.service.js';
+import { ApplyRejectedFilter } from './apply-rejected.filter.js';
+import { ConfigStore, type ApplyResult } from '../config/config-store.service.js';
+
+const KIND = new RegExp(`^(${RESOURCE_KINDS.join('|')})$`, 'i');
+
+export class ResourcePath {
+  @Matches(KIND, { message: `kind must be one of ${RESOURCE_KINDS.join(', ')}` })
+  kind!: string;
+
+  @Matches(DNS_LABEL, { message: `namespace ${DNS_LABEL_MESSAGE}` })
+  namespace!: string;
+
+  @Matches(DNS_LABEL, { message: `name ${DNS_LABEL_MESSAGE}` })
+  name!: string;
+}
+
+export class ResourceQuery {
+  @IsOptional()
+  @IsString()
+  @Matches(KIND, { message: `kind must be one of ${RESOURCE_KINDS.join(', ')}` })
+  kind?: string;
+}
+
+@Controller('v1')
+@UseFilters(ApplyRejectedFilter)
+export class ResourcesController {
+  constructor(
+    private readonly apply: ApplyService,
+    private readonly store: ConfigStore,
+  ) {}
+
+  /** Body: multi-document YAML or JSON. 422 with `[{resource, path, message}]`; nothing applied then. */
+  @Post('apply')
+  @HttpCode(200)
+  async applyManifests(
+    @Body() body: unknown,
+    @Headers('x-weft-author') author?: string,
+  ): Promise<ApplyResult> {
+    const text = typeof body === 'string' ? body : '';
+    return this.apply.applyText(text, {
+      source: 'api',
+      origin: 'request body',
+      author: author ?? 'admin-api',
+    });
+  }
+
+  @Get('resources')
+  list(@Query() query: ResourceQuery): { revision: number; items: Resource[] } {
+    return { revision: this.store.currentRevision, items: this.store.resources(query.kind) };
+  }
+
+  @Delete('resources/:kind/:namespace/:name')
+  async remove(
+    @Param() p: ResourcePath,
+    @Headers('x-weft-author') author?: string,
+  ): Promise<ApplyResult> {
+    const kind = RESOURCE_KINDS.find((k) => k.toLowerCase() === p.kind.toLowerCase())!;
+    const result = await this.store.remove(
+      resourceKey(kind, p.namespace, p.name),
+      author ?? 'admin-api',
+    );
+    if (!result) throw new NotFoundException(`${kind}/${p.namespace}/${p.name} not found`);
+    return result;
+  }
+}

@@ -1,0 +1,62 @@
+// The one validation-and-apply path every source (admin API, config folder, CLI) goes through.
+import { Inject, Injectable } from '@nestjs/common';
+import { encode, type ConfigSource, type FieldError } from '@app/protocol';
+import { LOGGER, NatsClient, type Logger } from '@app/runtime';
+import { Counter, register } from 'prom-client';
+import { ConfigStore, type ApplyResult } from './config-store.service.js';
+import { parseManifests } from './manifest-parser.js';
+import { validateBatch } from './resource-validator.js';
+import { bootSubjects } from '../nats/boot-subjects.js';
+
+export interface ApplyRequest {
+  readonly source: ConfigSource;
+  /** Where the text came from (a folder, "request body"), named in parse errors. */
+  readonly origin: string;
+  /** Who applied it, recorded with the revision. */
+  readonly author: string;
+  /** Delete resources this source wrote before and no longer lists. */
+  readonly prune?: boolean;
+}
+
+/** A rejected batch: nothing of it was stored. */
+export class ApplyRejected extends Error {
+  constructor(readonly errors: readonly FieldError[]) {
+    super(`${errors.length} error(s); nothing applied`);
+  }
+}
+
+const applies = new Counter({
+  name: 'weft_config_applies_total',
+  help: 'Apply requests by source and outcome',
+  labelNames: ['source', 'result'],
+  registers: [register],
+});
+
+@Injectable()
+export class ApplyService {
+  constructor(
+    private readonly store: ConfigStore,
+    private readonly nats: NatsClient,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  /** Parses, validates the whole batch, then stores all of it or nothing. Throws ApplyRejected. */
+  async applyText(text: string, req: ApplyRequest): Promise<ApplyResult> {
+    const raw = parseManifests(text, req.origin);
+    const batch = raw.ok ? validateBatch(raw.value) : raw;
+    if (!batch.ok) {
+      applies.inc({ source: req.source, result: 'rejected' });
+      this.log.warn({ ...req, errors: batch.errors }, 'apply rejected');
+      this.publishEvent('rejected', { ...req, errors: batch.errors });
+      throw new ApplyRejected(batch.errors);
+    }
+    const result = await this.store.apply(batch.value, req.source, req.prune ?? false, req.author);
+    applies.inc({ source: req.source, result: 'applied' });
+    this.publishEvent('applied', { ...req, ...result });
+    return result;
+  }
+
+  private publishEvent(name: string, body: object): void {
+    this.nats.current?.publish(bootSubjects().event(`config.${name}`), encode(body));
+  }
+}

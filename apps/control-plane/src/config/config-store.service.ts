@@ -1,0 +1,209 @@
+// Desired state: resources in memory and in the KV bucket, one monotonic revision per apply.
+import { Inject, Injectable } from '@nestjs/common';
+import type { KV } from '@nats-io/kv';
+import {
+  ConfigEntry,
+  decodeMessage,
+  encode,
+  ENDPOINTS_KEY_PREFIX,
+  keyOf,
+  parseResource,
+  PROTOCOL_VERSION,
+  SNAPSHOT_KEY,
+  SnapshotMarker,
+  type ConfigSource,
+  type Resource,
+} from '@app/protocol';
+import { LOGGER, reportInvalid, type Logger } from '@app/runtime';
+import { Gauge, register } from 'prom-client';
+import { EventEmitter } from 'node:events';
+
+export type ApplyAction = 'created' | 'configured' | 'unchanged' | 'deleted';
+
+export interface ApplyResult {
+  readonly revision: number;
+  readonly results: readonly { readonly resource: string; readonly action: ApplyAction }[];
+}
+
+interface Stored {
+  readonly resource: Resource;
+  readonly source: ConfigSource;
+  readonly json: string;
+}
+
+const revisionGauge = new Gauge({
+  name: 'weft_config_revision',
+  help: 'Latest config revision published',
+  registers: [register],
+});
+
+@Injectable()
+export class ConfigStore extends EventEmitter<{ changed: [] }> {
+  private kv: KV | undefined;
+  private revision = 0;
+  private readonly desired = new Map<string, Stored>();
+  /** Applies run one at a time, in arrival order. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(@Inject(LOGGER) private readonly log: Logger) {
+    super();
+  }
+
+  get currentRevision(): number {
+    return this.revision;
+  }
+
+  /** Loads what the bucket holds, so a restarted control plane continues its revisions. */
+  async attach(kv: KV): Promise<void> {
+    this.kv = kv;
+    for await (const key of await kv.keys()) {
+      if (key.startsWith(`${ENDPOINTS_KEY_PREFIX}.`)) continue;
+      const entry = await kv.get(key);
+      if (!entry || entry.operation !== 'PUT') continue;
+      if (key === SNAPSHOT_KEY) this.loadMarker(entry.value);
+      else this.loadResource(key, entry.value);
+    }
+    revisionGauge.set(this.revision);
+    this.log.info(
+      { revision: this.revision, resources: this.desired.size },
+      'config loaded from KV',
+    );
+    this.emit('changed');
+  }
+
+  resources(kind?: string): Resource[] {
+    const all = [...this.desired.values()].map((s) => s.resource);
+    return kind ? all.filter((r) => r.kind.toLowerCase() === kind.toLowerCase()) : all;
+  }
+
+  /**
+   * Stores a validated batch. With `prune`, resources last written by `source` and absent from the
+   * batch are deleted (a config folder is the whole truth for what it owns).
+   */
+  apply(
+    batch: readonly Resource[],
+    source: ConfigSource,
+    prune = false,
+    author: string = source,
+  ): Promise<ApplyResult> {
+    return this.serialized(async () => {
+      const results: { resource: string; action: ApplyAction }[] = [];
+      const puts: [string, Stored][] = [];
+      const keys = new Set<string>();
+      for (const resource of batch) {
+        const key = keyOf(resource);
+        keys.add(key);
+        const json = JSON.stringify(resource);
+        const before = this.desired.get(key);
+        const action: ApplyAction = !before
+          ? 'created'
+          : before.json === json
+            ? 'unchanged'
+            : 'configured';
+        results.push({ resource: label(resource), action });
+        if (action !== 'unchanged') puts.push([key, { resource, source, json }]);
+      }
+      const deletes = prune
+        ? [...this.desired].filter(([k, s]) => s.source === source && !keys.has(k)).map(([k]) => k)
+        : [];
+      for (const k of deletes)
+        results.push({ resource: label(this.desired.get(k)!.resource), action: 'deleted' });
+      if (puts.length === 0 && deletes.length === 0) return { revision: this.revision, results };
+      return { revision: await this.commit(puts, deletes, source, author), results };
+    });
+  }
+
+  remove(key: string, author: string): Promise<ApplyResult | undefined> {
+    return this.serialized(async () => {
+      const stored = this.desired.get(key);
+      if (!stored) return undefined;
+      const revision = await this.commit([], [key], 'api', author);
+      return {
+        revision,
+        results: [{ resource: label(stored.resource), action: 'deleted' as const }],
+      };
+    });
+  }
+
+  /** Writes every change, then the snapshot marker; memory changes only once KV accepted all. */
+  private async commit(
+    puts: readonly [string, Stored][],
+    deletes: readonly string[],
+    source: ConfigSource,
+    author: string,
+  ): Promise<number> {
+    const kv = this.bucket();
+    const revision = this.revision + 1;
+    const appliedAt = Date.now();
+    for (const [key, stored] of puts) {
+      const entry: ConfigEntry = {
+        v: PROTOCOL_VERSION,
+        revision,
+        source: stored.source,
+        appliedAt,
+        resource: JSON.parse(stored.json) as Record<string, unknown>,
+      };
+      await kv.put(key, encode(entry));
+    }
+    for (const key of deletes) await kv.delete(key);
+    const marker: SnapshotMarker = { v: PROTOCOL_VERSION, revision, source, appliedAt, author };
+    await kv.put(SNAPSHOT_KEY, encode(marker));
+    for (const [key, stored] of puts) this.desired.set(key, stored);
+    for (const key of deletes) this.desired.delete(key);
+    this.revision = revision;
+    revisionGauge.set(revision);
+    this.log.info(
+      { revision, source, author, written: puts.length, deleted: deletes.length },
+      'config revision published',
+    );
+    this.emit('changed');
+    return revision;
+  }
+
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private bucket(): KV {
+    if (!this.kv) throw new Error('config bucket not open yet (NATS unreachable?)');
+    return this.kv;
+  }
+
+  private loadMarker(value: Uint8Array): void {
+    const marker = decodeMessage(SnapshotMarker, value, SNAPSHOT_KEY);
+    if (marker.ok) this.revision = marker.value.revision;
+    else
+      reportInvalid(
+        this.log,
+        'config',
+        SNAPSHOT_KEY,
+        marker.errors.map((e) => e.message).join('; '),
+      );
+  }
+
+  private loadResource(key: string, value: Uint8Array): void {
+    const entry = decodeMessage(ConfigEntry, value, key);
+    const resource = entry.ok ? parseResource(entry.value.resource) : entry;
+    if (!entry.ok || !resource.ok) {
+      const errors = !entry.ok ? entry.errors : !resource.ok ? resource.errors : [];
+      reportInvalid(
+        this.log,
+        'config',
+        key,
+        errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+      );
+      return;
+    }
+    this.desired.set(key, {
+      resource: resource.value,
+      source: entry.value.source,
+      json: JSON.stringify(resource.value),
+    });
+  }
+}
+
+function label(r: Resource): string {
+  return `${r.kind}/${r.metadata.namespace}/${r.metadata.name}`;
+}

@@ -1,0 +1,35 @@
+// Validates a whole batch before anything is stored: every resource parsed, duplicates refused.
+import {
+  fail,
+  keyOf,
+  ok,
+  parseResource,
+  type FieldError,
+  type Resource,
+  type Result,
+} from '@app/protocol';
+
+export function validateBatch(raw: readonly unknown[]): Result<Resource[]> {
+  const resources: Resource[] = [];
+  const errors: FieldError[] = [];
+  const seen = new Set<string>();
+  for (const item of raw) {
+    const parsed = parseResource(item);
+    if (!parsed.ok) {
+      errors.push(...parsed.errors);
+      continue;
+    }
+    const key = keyOf(parsed.value);
+    if (seen.has(key)) {
+      const { kind, metadata } = parsed.value;
+      errors.push({
+        resource: `${kind}/${metadata.namespace}/${metadata.name}`,
+        path: 'metadata.name',
+        message: 'appears twice in this batch',
+      });
+    }
+    seen.add(key);
+    resources.push(parsed.value);
+  }
+  return errors.length > 0 ? fail(errors) : ok(resources);
+}

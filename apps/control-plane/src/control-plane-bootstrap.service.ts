@@ -1,0 +1,42 @@
+// Brings the control plane up in order once NATS answers: bucket, stored config, endpoints, folder.
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { LOGGER, NatsClient, Readiness, type Logger } from '@app/runtime';
+import { openConfigBucket } from './config/config-bucket.provider.js';
+import { ConfigDirService } from './config/config-dir.service.js';
+import { ConfigStore } from './config/config-store.service.js';
+import { ControlPlaneEnv } from './control-plane-env.dto.js';
+import { EndpointPublisher } from './discovery/endpoint-publisher.service.js';
+import { bootSubjects } from './nats/boot-subjects.js';
+
+@Injectable()
+export class ControlPlaneBootstrap implements OnApplicationBootstrap {
+  constructor(
+    private readonly env: ControlPlaneEnv,
+    private readonly nats: NatsClient,
+    private readonly store: ConfigStore,
+    private readonly endpoints: EndpointPublisher,
+    private readonly configDir: ConfigDirService,
+    private readonly readiness: Readiness,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {
+    readiness.require('config-store');
+  }
+
+  /** Runs in the background so `/healthz` answers while NATS is still away. */
+  onApplicationBootstrap(): void {
+    void this.start().catch((err: Error) => {
+      this.log.fatal({ err: err.message }, 'control plane could not start');
+      process.exit(1);
+    });
+  }
+
+  private async start(): Promise<void> {
+    const nc = await this.nats.connection;
+    const kv = await openConfigBucket(nc, bootSubjects().configBucket, this.env.WEFT_KV_REPLICAS);
+    await this.store.attach(kv);
+    await this.endpoints.attach(kv);
+    if (this.env.WEFT_CONFIG_DIR) await this.configDir.start(this.env.WEFT_CONFIG_DIR);
+    this.readiness.set('config-store', true);
+    this.log.info({ bucket: bootSubjects().configBucket }, 'control plane ready');
+  }
+}

@@ -1,0 +1,50 @@
+// The control plane's environment (DESIGN.md interface table), validated once at boot.
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { CommonEnv, loadEnv, ToInt } from '@app/runtime';
+
+export class ControlPlaneEnv extends CommonEnv {
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  WEFT_ADMIN_PORT: number = 15010;
+
+  @IsString()
+  WEFT_BIND_ADDRESS: string = '0.0.0.0';
+
+  /** Folder of YAML/JSON resources, loaded at start and re-applied whenever it changes. */
+  @IsOptional()
+  @IsString()
+  WEFT_CONFIG_DIR?: string;
+
+  /** The interval sidecars send heartbeats at. */
+  @ToInt()
+  @IsInt()
+  @Min(50)
+  WEFT_HEARTBEAT_INTERVAL_MS: number = 1_000;
+
+  /** Heartbeats an instance may miss before it is expired. */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  WEFT_HEARTBEAT_MISSES: number = 3;
+
+  /** JetStream replicas of the config bucket (1 for a single server). */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  WEFT_KV_REPLICAS: number = 1;
+
+  get instanceTtlMs(): number {
+    return this.WEFT_HEARTBEAT_INTERVAL_MS * this.WEFT_HEARTBEAT_MISSES;
+  }
+}
+
+let loaded: ControlPlaneEnv | undefined;
+
+/** The validated environment, read once (decorators need the subject prefix at import time). */
+export function controlPlaneEnv(): ControlPlaneEnv {
+  loaded ??= loadEnv(ControlPlaneEnv);
+  return loaded;
+}

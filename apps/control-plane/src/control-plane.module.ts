@@ -1,0 +1,37 @@
+// Wires the control plane: config store and apply path, discovery, proxy status, admin API.
+import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
+import { APP_PIPE } from '@nestjs/core';
+import { RuntimeModule, type Logger } from '@app/runtime';
+import { MeshController } from './admin/mesh.controller.js';
+import { ResourcesController } from './admin/resources.controller.js';
+import { ApplyService } from './config/apply.service.js';
+import { ConfigDirService } from './config/config-dir.service.js';
+import { ConfigStore } from './config/config-store.service.js';
+import { ControlPlaneBootstrap } from './control-plane-bootstrap.service.js';
+import { ControlPlaneEnv } from './control-plane-env.dto.js';
+import { EndpointPublisher } from './discovery/endpoint-publisher.service.js';
+import { InstanceRegistry } from './discovery/instance-registry.service.js';
+import { MeshEventsController } from './discovery/mesh-events.controller.js';
+import { ProxyRegistry } from './proxies/proxy-registry.service.js';
+
+@Module({})
+export class ControlPlaneModule {
+  static forRoot(env: ControlPlaneEnv, log: Logger): DynamicModule {
+    return {
+      module: ControlPlaneModule,
+      imports: [RuntimeModule.forRoot({ env, log, natsName: 'weft-control-plane' })],
+      controllers: [ResourcesController, MeshController, MeshEventsController],
+      providers: [
+        { provide: ControlPlaneEnv, useValue: env },
+        { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, transform: true }) },
+        ConfigStore,
+        ApplyService,
+        ConfigDirService,
+        InstanceRegistry,
+        EndpointPublisher,
+        ProxyRegistry,
+        ControlPlaneBootstrap,
+      ],
+    };
+  }
+}

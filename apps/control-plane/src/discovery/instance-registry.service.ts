@@ -1,0 +1,103 @@
+// Live instances from heartbeats: ready ones are endpoints; TTL expiry and draining/down remove them.
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
+import type { EndpointSet, Heartbeat, InstanceOwner } from '@app/protocol';
+import { LOGGER, type Logger } from '@app/runtime';
+import { Gauge, register } from 'prom-client';
+import { ControlPlaneEnv } from '../control-plane-env.dto.js';
+
+export interface LiveInstance {
+  readonly instance: InstanceOwner;
+  readonly ready: boolean;
+  lastSeen: number;
+}
+
+const instancesGauge = new Gauge({
+  name: 'weft_instances',
+  help: 'Instances with a live heartbeat',
+  registers: [register],
+});
+
+@Injectable()
+export class InstanceRegistry
+  extends EventEmitter<{ changed: [] }>
+  implements OnApplicationShutdown
+{
+  private readonly live = new Map<string, LiveInstance>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(
+    private readonly env: ControlPlaneEnv,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {
+    super();
+    const every = Math.max(20, Math.min(250, env.WEFT_HEARTBEAT_INTERVAL_MS / 4));
+    this.sweeper = setInterval(() => this.expire(Date.now()), every);
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.sweeper);
+  }
+
+  all(): LiveInstance[] {
+    return [...this.live.values()];
+  }
+
+  onHeartbeat(hb: Heartbeat, now = Date.now()): void {
+    const key = `${hb.namespace}/${hb.instanceId}`;
+    if (hb.state === 'draining' || hb.state === 'down') {
+      if (this.live.delete(key)) this.changed(`instance ${hb.state}`, hb.instanceId);
+      return;
+    }
+    const before = this.live.get(key);
+    const instance: InstanceOwner = {
+      namespace: hb.namespace,
+      service: hb.service,
+      instanceId: hb.instanceId,
+      address: hb.address,
+      port: hb.port,
+      labels: hb.labels,
+    };
+    const ready = hb.state === 'ready';
+    this.live.set(key, { instance, ready, lastSeen: now });
+    if (
+      !before ||
+      before.ready !== ready ||
+      JSON.stringify(before.instance) !== JSON.stringify(instance)
+    ) {
+      this.changed(before ? 'instance changed' : 'instance registered', hb.instanceId);
+    }
+  }
+
+  /**
+   * Adopts endpoints a previous control plane published, as if just heard from: they stay until
+   * their own heartbeats arrive or the TTL runs out, so a restart never empties a healthy set.
+   */
+  seed(sets: readonly EndpointSet[], now = Date.now()): void {
+    for (const set of sets) {
+      for (const instance of set.endpoints) {
+        this.live.set(`${instance.namespace}/${instance.instanceId}`, {
+          instance,
+          ready: true,
+          lastSeen: now,
+        });
+      }
+    }
+    instancesGauge.set(this.live.size);
+  }
+
+  expire(now: number): void {
+    const deadline = now - this.env.instanceTtlMs;
+    for (const [key, entry] of this.live) {
+      if (entry.lastSeen >= deadline) continue;
+      this.live.delete(key);
+      this.changed('instance expired', entry.instance.instanceId);
+    }
+  }
+
+  private changed(reason: string, instanceId: string): void {
+    instancesGauge.set(this.live.size);
+    this.log.info({ instanceId, reason }, reason);
+    this.emit('changed');
+  }
+}

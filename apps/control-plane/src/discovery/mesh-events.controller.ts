@@ -1,0 +1,60 @@
+// NATS handlers (Nest microservices): heartbeats and proxy ACK/NACKs, each validated, garbage counted.
+import { Controller, Inject } from '@nestjs/common';
+import { Ctx, EventPattern, NatsContext, Payload } from '@nestjs/microservices';
+import { decodeMessage, formatErrors, Heartbeat, ProxyAck } from '@app/protocol';
+import { LOGGER, reportInvalid, type Logger } from '@app/runtime';
+import { bootSubjects } from '../nats/boot-subjects.js';
+import { ProxyRegistry } from '../proxies/proxy-registry.service.js';
+import { InstanceRegistry } from './instance-registry.service.js';
+
+@Controller()
+export class MeshEventsController {
+  constructor(
+    private readonly instances: InstanceRegistry,
+    private readonly proxies: ProxyRegistry,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  @EventPattern<string>(bootSubjects().healthAll)
+  onHealth(@Payload() data: Uint8Array, @Ctx() ctx: NatsContext): void {
+    const subject = ctx.getSubject();
+    const hb = decodeMessage(Heartbeat, data, subject);
+    if (!hb.ok) return reportInvalid(this.log, 'health', subject, formatErrors(hb.errors));
+    const expected = bootSubjects().health(
+      hb.value.namespace,
+      hb.value.service,
+      hb.value.instanceId,
+    );
+    if (subject !== expected) {
+      return reportInvalid(
+        this.log,
+        'health',
+        subject,
+        `heartbeat for ${expected} published on another subject`,
+      );
+    }
+    this.instances.onHeartbeat(hb.value);
+    this.proxies.onHeartbeat(hb.value);
+  }
+
+  @EventPattern<string>(bootSubjects().proxyAckAll)
+  onAck(@Payload() data: Uint8Array, @Ctx() ctx: NatsContext): void {
+    const subject = ctx.getSubject();
+    const ack = decodeMessage(ProxyAck, data, subject);
+    if (!ack.ok) return reportInvalid(this.log, 'ack', subject, formatErrors(ack.errors));
+    if (subject !== bootSubjects().proxyAck(ack.value.proxyId)) {
+      return reportInvalid(
+        this.log,
+        'ack',
+        subject,
+        `ACK of ${ack.value.proxyId} published on another subject`,
+      );
+    }
+    this.proxies.onAck(ack.value);
+    if (ack.value.status === 'NACK')
+      this.log.warn(
+        { proxyId: ack.value.proxyId, revision: ack.value.revision, error: ack.value.error },
+        'proxy rejected config',
+      );
+  }
+}

@@ -1,0 +1,29 @@
+// Wires the router: runtime (logs, NATS, admin), engine and config, its listener.
+import { Module, type DynamicModule } from '@nestjs/common';
+import { DataPlaneModule } from '@app/dataplane';
+import { RuntimeModule, type Logger } from '@app/runtime';
+import { RouterEnv } from './router-env.dto.js';
+import { RouterListenerService } from './router-listener.service.js';
+
+@Module({})
+export class RouterModule {
+  static forRoot(env: RouterEnv, log: Logger): DynamicModule {
+    const identity = {
+      proxyId: env.instanceId,
+      mode: env.WEFT_MODE,
+      namespace: env.WEFT_NAMESPACE,
+      service: env.WEFT_GATEWAY ?? env.WEFT_MODE,
+    };
+    return {
+      module: RouterModule,
+      imports: [
+        RuntimeModule.forRoot({ env, log, natsName: `weft-router-${env.instanceId}` }),
+        DataPlaneModule.forRoot(
+          { identity, subjectPrefix: env.WEFT_SUBJECT_PREFIX, stateDir: env.WEFT_STATE_DIR },
+          { localNamespace: env.WEFT_NAMESPACE, defaultTimeoutMs: env.WEFT_ROUTE_TIMEOUT_MS },
+        ),
+      ],
+      providers: [{ provide: RouterEnv, useValue: env }, RouterListenerService],
+    };
+  }
+}

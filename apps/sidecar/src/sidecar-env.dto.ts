@@ -1,0 +1,74 @@
+// The sidecar's environment (DESIGN.md interface table), validated once at boot.
+import { hostname } from 'node:os';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { DNS_LABEL, DNS_LABEL_MESSAGE, isLabelMap, type ProxyMode } from '@app/protocol';
+import { ToInt } from '@app/runtime';
+import { ProxyEnv } from '@app/dataplane';
+
+export class SidecarEnv extends ProxyEnv {
+  @IsIn(['sidecar', 'node', 'standalone'])
+  WEFT_MODE: Extract<ProxyMode, 'sidecar' | 'node' | 'standalone'> = 'sidecar';
+
+  @ValidateIf((e: SidecarEnv) => e.WEFT_MODE === 'sidecar')
+  @Matches(DNS_LABEL, { message: `WEFT_SERVICE ${DNS_LABEL_MESSAGE} (required in sidecar mode)` })
+  WEFT_SERVICE: string = '';
+
+  /** `k=v,k=v`, added to `app=<WEFT_SERVICE>`. */
+  @IsOptional()
+  @IsString()
+  WEFT_LABELS?: string;
+
+  @ValidateIf((e: SidecarEnv) => e.WEFT_MODE === 'sidecar')
+  @ToInt()
+  @IsInt({ message: 'WEFT_APP_PORT must be the local application port (required in sidecar mode)' })
+  @Min(1)
+  @Max(65535)
+  WEFT_APP_PORT: number = 0;
+
+  @IsString()
+  WEFT_APP_ADDRESS: string = '127.0.0.1';
+
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  WEFT_INBOUND_PORT: number = 15006;
+
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  WEFT_OUTBOUND_PORT: number = 15001;
+
+  /** Where other proxies reach this one's inbound listener. */
+  @IsString()
+  WEFT_ADVERTISE_ADDRESS: string = '127.0.0.1';
+
+  @ToInt()
+  @IsInt()
+  @Min(50)
+  WEFT_HEARTBEAT_INTERVAL_MS: number = 1_000;
+
+  get instanceId(): string {
+    return this.idOr(this.WEFT_SERVICE || this.WEFT_MODE, hostname(), this.WEFT_INBOUND_PORT);
+  }
+
+  get labels(): Record<string, string> {
+    const extra = Object.fromEntries(
+      (this.WEFT_LABELS ?? '')
+        .split(',')
+        .map((pair) => pair.trim())
+        .filter(Boolean)
+        .map((pair) => pair.split('=').map((s) => s.trim())),
+    ) as Record<string, string>;
+    return { ...extra, app: this.WEFT_SERVICE };
+  }
+
+  /** Throws on labels `@IsLabelMap` would reject, so a typo fails at boot, not at the control plane. */
+  validateLabels(): void {
+    if (!isLabelMap(this.labels))
+      throw new Error(
+        `invalid environment:\n  WEFT_LABELS=${JSON.stringify(this.WEFT_LABELS)}: must be k=v,k=v with label-style keys and values`,
+      );
+  }
+}

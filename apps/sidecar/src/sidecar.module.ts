@@ -1,0 +1,36 @@
+// Wires the sidecar: runtime (logs, NATS, admin), engine and config, listeners, heartbeats, drain.
+import { Module, type DynamicModule } from '@nestjs/common';
+import { DataPlaneModule } from '@app/dataplane';
+import { RuntimeModule, type Logger } from '@app/runtime';
+import { DrainService } from './drain.service.js';
+import { HeartbeatService } from './heartbeat.service.js';
+import { ListenersService } from './listeners.service.js';
+import { SidecarEnv } from './sidecar-env.dto.js';
+
+@Module({})
+export class SidecarModule {
+  static forRoot(env: SidecarEnv, log: Logger): DynamicModule {
+    const identity = {
+      proxyId: env.instanceId,
+      mode: env.WEFT_MODE,
+      namespace: env.WEFT_NAMESPACE,
+      service: env.WEFT_SERVICE || env.WEFT_MODE,
+    };
+    return {
+      module: SidecarModule,
+      imports: [
+        RuntimeModule.forRoot({ env, log, natsName: `weft-sidecar-${env.instanceId}` }),
+        DataPlaneModule.forRoot(
+          { identity, subjectPrefix: env.WEFT_SUBJECT_PREFIX, stateDir: env.WEFT_STATE_DIR },
+          { localNamespace: env.WEFT_NAMESPACE, defaultTimeoutMs: env.WEFT_ROUTE_TIMEOUT_MS },
+        ),
+      ],
+      providers: [
+        { provide: SidecarEnv, useValue: env },
+        ListenersService,
+        HeartbeatService,
+        DrainService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,46 @@
+// Jest in ESM: a unit project (specs beside the source) and an e2e project (real processes).
+const moduleNameMapper = {
+  '^@app/protocol$': '<rootDir>/libs/protocol/src/index.ts',
+  '^@app/protocol/(.*)$': '<rootDir>/libs/protocol/src/$1',
+  '^@app/runtime$': '<rootDir>/libs/runtime/src/index.ts',
+  '^@app/runtime/(.*)$': '<rootDir>/libs/runtime/src/$1',
+  '^@app/dataplane$': '<rootDir>/libs/dataplane/src/index.ts',
+  '^@app/dataplane/(.*)$': '<rootDir>/libs/dataplane/src/$1',
+  '^(\\.{1,2}/.*)\\.js$': '$1',
+};
+const transform = {
+  '^.+\\.ts$': [
+    '@swc/jest',
+    {
+      jsc: {
+        parser: { syntax: 'typescript', decorators: true },
+        transform: { legacyDecorator: true, decoratorMetadata: true },
+        target: 'es2022',
+      },
+      module: { type: 'es6' },
+    },
+  ],
+};
+const common = {
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper,
+  transform,
+  testEnvironment: 'node',
+};
+
+export default {
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'],
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      testTimeout: 120000,
+    },
+  ],
+};

@@ -1,0 +1,64 @@
+// Turns mesh state into the running engine: compiles and swaps the route table, updates endpoints.
+import { formatErrors, type EndpointSet, type HTTPRoute, type Service } from '@app/protocol';
+import { compileRouteTable } from '../routing/route-compiler.js';
+import type { RouteTableHolder } from '../routing/route-table-holder.js';
+import type { ClusterRegistry } from '../upstream/cluster-registry.js';
+import { endpoint } from '../upstream/endpoint.js';
+import type { PoolRegistry } from '../upstream/pool-registry.js';
+import type { MeshState } from './mesh-state.js';
+
+export interface RouteConfiguratorOptions {
+  readonly localNamespace: string;
+  readonly defaultTimeoutMs: number;
+}
+
+/** Outcome of compiling a snapshot: applied, or rejected with the reason (the old table keeps serving). */
+export type ApplyOutcome = { readonly ok: true } | { readonly ok: false; readonly error: string };
+
+export class RouteConfigurator {
+  constructor(
+    private readonly routes: RouteTableHolder,
+    private readonly clusters: ClusterRegistry,
+    private readonly pools: PoolRegistry,
+    private readonly options: RouteConfiguratorOptions,
+  ) {}
+
+  /** Builds a whole new table from `state` off the request path, then swaps it in one assignment. */
+  applySnapshot(state: MeshState): ApplyOutcome {
+    const services: Service[] = [];
+    const httpRoutes: HTTPRoute[] = [];
+    for (const r of state.resources.values()) {
+      if (r.kind === 'Service') services.push(r);
+      else httpRoutes.push(r);
+    }
+    for (const [key, set] of state.endpointSets) this.setEndpoints(key, set);
+    const result = compileRouteTable(
+      {
+        revision: state.revision,
+        services,
+        routes: httpRoutes,
+        endpointSets: new Set(state.endpointSets.keys()),
+        localNamespace: this.options.localNamespace,
+        defaultTimeoutMs: this.options.defaultTimeoutMs,
+      },
+      this.clusters,
+    );
+    if (!result.ok) return { ok: false, error: formatErrors(result.errors) };
+    this.routes.swap(result.value);
+    this.pools.retain(this.clusters.origins());
+    return { ok: true };
+  }
+
+  /** Applies one endpoint set in place; true when its Service was unknown to the current table. */
+  applyEndpoints(key: string, set: EndpointSet | undefined): boolean {
+    this.setEndpoints(key, set);
+    this.pools.retain(this.clusters.origins());
+    const [namespace, name] = key.split('/');
+    return this.routes.current.host(`${name}.${namespace}`) === undefined;
+  }
+
+  private setEndpoints(key: string, set: EndpointSet | undefined): void {
+    const list = set?.endpoints.map((e) => endpoint(e.instanceId, e.address, e.port)) ?? [];
+    this.clusters.setEndpoints(key, list);
+  }
+}

@@ -1,0 +1,60 @@
+// Request headers for the upstream hop: hop-by-hop ones dropped (RFC 9110 §7.6.1), x-forwarded-* set.
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+
+/** Never forwarded. `expect` is answered by this hop's server, and undici refuses it. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+]);
+
+/** Header names a `Connection` header lists are hop-by-hop too. */
+function connectionListed(value: string | string[] | undefined): Set<string> | undefined {
+  if (value === undefined) return undefined;
+  const joined = Array.isArray(value) ? value.join(',') : value;
+  return new Set(joined.split(',').map((t) => t.trim().toLowerCase()));
+}
+
+/**
+ * Flat `[name, value, …]` list from the raw headers (case and order kept), minus hop-by-hop ones,
+ * with this hop appended to `x-forwarded-for` and `x-forwarded-proto`/`-host` set when absent.
+ */
+export function upstreamRequestHeaders(req: IncomingMessage, proto: 'http' | 'https'): string[] {
+  const raw = req.rawHeaders;
+  const listed = connectionListed(req.headers.connection);
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const lower = raw[i].toLowerCase();
+    if (HOP_BY_HOP.has(lower) || listed?.has(lower) || lower.startsWith('x-forwarded-')) continue;
+    out.push(raw[i], raw[i + 1]);
+  }
+  const peer = req.socket.remoteAddress ?? 'unknown';
+  const prior = req.headers['x-forwarded-for'];
+  out.push('x-forwarded-for', prior ? `${String(prior)}, ${peer}` : peer);
+  out.push('x-forwarded-proto', firstValue(req.headers['x-forwarded-proto']) ?? proto);
+  const host = firstValue(req.headers['x-forwarded-host']) ?? req.headers.host;
+  if (host) out.push('x-forwarded-host', host);
+  return out;
+}
+
+/** Response headers for the downstream hop, minus hop-by-hop ones. */
+export function downstreamResponseHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const listed = connectionListed(headers.connection);
+  const out: IncomingHttpHeaders = {};
+  for (const name in headers) {
+    if (HOP_BY_HOP.has(name) || listed?.has(name)) continue;
+    out[name] = headers[name];
+  }
+  return out;
+}
+
+function firstValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

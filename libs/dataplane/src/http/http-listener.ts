@@ -1,0 +1,86 @@
+// A proxy listener: a plain node:http server that counts in-flight requests and drains gracefully.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ProxyMetrics } from '../metrics/proxy-metrics.js';
+
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export class HttpListener {
+  private readonly server: Server;
+  private inflight = 0;
+  private draining = false;
+  private idle: (() => void) | undefined;
+
+  constructor(
+    readonly name: string,
+    private readonly handler: RequestHandler,
+    private readonly metrics: ProxyMetrics,
+  ) {
+    this.server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, this.onRequest);
+    this.server.on('clientError', (err, socket) => {
+      // Malformed HTTP: answer 400 and keep serving everyone else.
+      if (socket.writable)
+        socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      else socket.destroy(err);
+    });
+  }
+
+  listen(port: number, host: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve((this.server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  get inflightCount(): number {
+    return this.inflight;
+  }
+
+  /**
+   * Drain: for `graceMs` keep answering (with `connection: close`) while callers learn we are
+   * leaving, then stop accepting, close idle connections and wait for in-flight requests, at most
+   * `timeoutMs` in all.
+   */
+  async drain(graceMs: number, timeoutMs: number): Promise<void> {
+    this.draining = true;
+    await sleep(Math.min(graceMs, timeoutMs));
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    const idle =
+      this.inflight === 0 ? Promise.resolve() : new Promise<void>((r) => (this.idle = r));
+    await Promise.race([Promise.all([idle, closed]), sleep(Math.max(0, timeoutMs - graceMs))]);
+    this.server.closeAllConnections();
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const started = process.hrtime.bigint();
+    this.inflight++;
+    this.metrics.inflight.inc({ listener: this.name });
+    if (this.draining) res.shouldKeepAlive = false;
+    res.once('close', () => {
+      this.inflight--;
+      this.metrics.inflight.dec({ listener: this.name });
+      this.metrics.requests.inc({ listener: this.name, code: res.statusCode });
+      this.metrics.duration.observe(
+        { listener: this.name },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
+      if (this.inflight === 0) this.idle?.();
+    });
+    this.handler(req, res);
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

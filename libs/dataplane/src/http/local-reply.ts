@@ -1,0 +1,40 @@
+// Responses the proxy itself makes (no route, no endpoints, upstream failures): JSON with a reason.
+import type { ServerResponse } from 'node:http';
+
+/** Why the proxy answered itself; also sent as `x-weft-error` so clients can tell it from the app. */
+export type LocalReplyReason =
+  | 'no_route'
+  | 'no_backend'
+  | 'no_endpoints'
+  | 'upstream_connect_failure'
+  | 'upstream_reset'
+  | 'upstream_timeout'
+  | 'bad_request';
+
+export const LOCAL_REPLY_STATUS: Record<LocalReplyReason, number> = {
+  no_route: 404,
+  no_backend: 500,
+  no_endpoints: 503,
+  upstream_connect_failure: 502,
+  upstream_reset: 502,
+  upstream_timeout: 504,
+  bad_request: 400,
+};
+
+export function sendLocalReply(
+  res: ServerResponse,
+  reason: LocalReplyReason,
+  message: string,
+): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify({ error: reason, message });
+  res.writeHead(LOCAL_REPLY_STATUS[reason], {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    'x-weft-error': reason,
+  });
+  res.end(body);
+}

@@ -1,0 +1,90 @@
+// Keeps a proxy's engine configured: disk cache at boot, then the KV watch, with ACK/NACK reports.
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { join } from 'node:path';
+import { Subjects } from '@app/protocol';
+import { LOGGER, NatsClient, Readiness, reportInvalid, type Logger } from '@app/runtime';
+import { Counter, Gauge, register } from 'prom-client';
+import { AckReporter, type ProxyIdentity } from '../config/ack-reporter.js';
+import { ConfigSync } from '../config/config-sync.js';
+import { SnapshotCache } from '../config/snapshot-cache.js';
+import { DataPlaneEngine } from '../engine.js';
+
+/** What a proxy app tells the engine about itself. */
+export interface ProxyOptions {
+  readonly identity: ProxyIdentity;
+  readonly subjectPrefix: string;
+  /** Folder for the last good config. */
+  readonly stateDir: string;
+}
+
+export const PROXY_OPTIONS = Symbol('weft.proxy-options');
+
+const revisionGauge = new Gauge({
+  name: 'weft_config_revision',
+  help: 'Config revision this proxy runs',
+  registers: [register],
+});
+const nacks = new Counter({
+  name: 'weft_config_nacks_total',
+  help: 'Config revisions this proxy rejected',
+  registers: [register],
+});
+
+@Injectable()
+export class ProxyConfigService implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly sync: ConfigSync;
+  private readonly subjects: Subjects;
+  private readonly acks: AckReporter;
+
+  constructor(
+    @Inject(PROXY_OPTIONS) options: ProxyOptions,
+    engine: DataPlaneEngine,
+    private readonly nats: NatsClient,
+    private readonly readiness: Readiness,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {
+    this.subjects = new Subjects(options.subjectPrefix);
+    this.acks = new AckReporter(this.subjects, options.identity);
+    const { namespace, service } = options.identity;
+    const cache = new SnapshotCache(
+      join(options.stateDir, `${options.subjectPrefix}-${namespace}-${service}.json`),
+    );
+    const events = {
+      applied: (revision: number) => this.onApplied(revision),
+      rejected: (revision: number, error: string) => this.onRejected(revision, error),
+      invalid: (key: string, reason: string) => reportInvalid(this.log, 'config', key, reason),
+    };
+    this.sync = new ConfigSync(engine.configurator, cache, events, log);
+    readiness.require('config');
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.sync.loadCache();
+    if (this.sync.hasConfig) this.readiness.set('config', true);
+    void this.nats.connection.then((nc) => this.sync.run(nc, this.subjects.configBucket));
+  }
+
+  onApplicationShutdown(): void {
+    this.sync.stop();
+  }
+
+  private onApplied(revision: number): void {
+    revisionGauge.set(revision);
+    this.readiness.set('config', true);
+    this.log.info({ revision }, 'config applied');
+    const nc = this.nats.current;
+    if (nc) this.acks.report(nc, revision);
+  }
+
+  private onRejected(revision: number, error: string): void {
+    nacks.inc();
+    this.log.error({ revision, error }, 'config rejected; keeping the last good one');
+    const nc = this.nats.current;
+    if (nc) this.acks.report(nc, revision, error);
+  }
+}

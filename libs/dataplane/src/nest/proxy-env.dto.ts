@@ -1,0 +1,54 @@
+// Environment every proxy app shares (sidecar and router), validated once at boot.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { DNS_LABEL, DNS_LABEL_MESSAGE } from '@app/protocol';
+import { CommonEnv, ToInt } from '@app/runtime';
+
+export class ProxyEnv extends CommonEnv {
+  @Matches(DNS_LABEL, { message: `WEFT_NAMESPACE ${DNS_LABEL_MESSAGE}` })
+  WEFT_NAMESPACE: string = 'default';
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,128}$/, {
+    message: 'WEFT_INSTANCE_ID must be letters, digits, "-" and "_"',
+  })
+  WEFT_INSTANCE_ID?: string;
+
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  WEFT_ADMIN_PORT: number = 15000;
+
+  /** Address the admin and mesh-facing listeners bind. */
+  @IsString()
+  WEFT_BIND_ADDRESS: string = '0.0.0.0';
+
+  /** How long a draining proxy keeps answering while callers learn it is leaving. */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  WEFT_DRAIN_GRACE_MS: number = 2_000;
+
+  /** Upper bound on the whole drain, in-flight requests included. */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  WEFT_DRAIN_TIMEOUT_MS: number = 30_000;
+
+  /** Route timeout when an HTTPRoute sets none (Envoy's default route timeout). */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  WEFT_ROUTE_TIMEOUT_MS: number = 15_000;
+
+  /** Folder for the last good config (cold start without NATS). */
+  @IsString()
+  WEFT_STATE_DIR: string = join(tmpdir(), 'weft');
+
+  /** `WEFT_INSTANCE_ID`, or a subject-safe id built from `parts`. */
+  protected idOr(...parts: (string | number)[]): string {
+    return this.WEFT_INSTANCE_ID ?? parts.join('-').replace(/[^A-Za-z0-9_-]/g, '-');
+  }
+}

@@ -1,0 +1,23 @@
+// Compiled Gateway API header matches (Exact, RegularExpression); names are case-insensitive.
+import type { IncomingHttpHeaders } from 'node:http';
+import type { HTTPHeaderMatch } from '@app/protocol';
+
+export type HeaderMatcher = (headers: IncomingHttpHeaders) => boolean;
+
+export function compileHeaderMatcher(match: HTTPHeaderMatch): HeaderMatcher {
+  const name = match.name.toLowerCase();
+  if (match.type === 'RegularExpression') {
+    const re = new RegExp(`^(?:${match.value})$`);
+    return (headers) => {
+      const value = headerValue(headers, name);
+      return value !== undefined && re.test(value);
+    };
+  }
+  return (headers) => headerValue(headers, name) === match.value;
+}
+
+/** Repeated headers are matched as one comma-joined value, as RFC 9110 folds them. */
+function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(',') : value;
+}

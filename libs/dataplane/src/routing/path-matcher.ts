@@ -1,0 +1,37 @@
+// Compiled Gateway API path matches: Exact, segment-wise PathPrefix, RegularExpression.
+import type { HTTPPathMatch } from '@app/protocol';
+
+export interface PathMatcher {
+  readonly type: HTTPPathMatch['type'];
+  /** Sort key inside its type: longer prefixes win (Gateway API precedence). */
+  readonly length: number;
+  matches(path: string): boolean;
+}
+
+export function compilePathMatcher(match: HTTPPathMatch | undefined): PathMatcher {
+  const type = match?.type ?? 'PathPrefix';
+  const value = match?.value ?? '/';
+  switch (type) {
+    case 'Exact':
+      return { type, length: value.length, matches: (path) => path === value };
+    case 'RegularExpression': {
+      const re = new RegExp(`^(?:${value})$`);
+      return { type, length: value.length, matches: (path) => re.test(path) };
+    }
+    case 'PathPrefix':
+      return prefixMatcher(value);
+  }
+}
+
+/** `/foo` matches `/foo`, `/foo/` and `/foo/bar`, never `/foobar`; a trailing slash is ignored. */
+function prefixMatcher(value: string): PathMatcher {
+  const prefix = value.endsWith('/') ? value.slice(0, -1) : value;
+  if (prefix === '') return { type: 'PathPrefix', length: 0, matches: () => true };
+  return {
+    type: 'PathPrefix',
+    length: prefix.length,
+    matches: (path) =>
+      path.startsWith(prefix) &&
+      (path.length === prefix.length || path.charCodeAt(prefix.length) === 47),
+  };
+}

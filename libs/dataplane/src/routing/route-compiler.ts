@@ -1,0 +1,188 @@
+// Builds a RouteTable from Services, HTTPRoutes and known endpoint sets, off the request path.
+import {
+  fail,
+  ok,
+  type FieldError,
+  type HTTPRoute,
+  type HTTPRouteMatch,
+  type HTTPRouteRule,
+  type Result,
+  type Service,
+} from '@app/protocol';
+import { clusterKey, type ClusterRegistry } from '../upstream/cluster-registry.js';
+import { parseDurationMs } from './duration.js';
+import { compileHeaderMatcher } from './header-matcher.js';
+import { compilePathMatcher } from './path-matcher.js';
+import {
+  RouteTable,
+  VirtualHost,
+  type CompiledMatch,
+  type CompiledRoute,
+  type WeightedBackend,
+} from './route-table.js';
+
+export interface RouteSources {
+  readonly revision: number;
+  readonly services: readonly Service[];
+  readonly routes: readonly HTTPRoute[];
+  /** Cluster keys (`ns/service`) that have a published endpoint set, with or without a Service resource. */
+  readonly endpointSets: ReadonlySet<string>;
+  /** Namespace whose services answer to their short name. */
+  readonly localNamespace: string;
+  /** Applied when a rule sets no timeout (Envoy's route default is 15 s). */
+  readonly defaultTimeoutMs: number;
+}
+
+interface RankedMatch extends CompiledMatch {
+  readonly routeOrder: string;
+  readonly ruleIndex: number;
+  readonly headerCount: number;
+}
+
+export function compileRouteTable(
+  src: RouteSources,
+  clusters: ClusterRegistry,
+): Result<RouteTable> {
+  const known = new Set(src.endpointSets);
+  for (const svc of src.services) known.add(clusterKey(svc.metadata.namespace, svc.metadata.name));
+
+  const attached = new Map<string, RankedMatch[]>();
+  const errors: FieldError[] = [];
+  for (const route of src.routes) {
+    for (const parent of route.spec.parentRefs) {
+      if ((parent.kind ?? 'Gateway') !== 'Service') continue;
+      const key = clusterKey(parent.namespace ?? route.metadata.namespace, parent.name);
+      const list = attached.get(key) ?? [];
+      list.push(...compileRoute(route, known, clusters, src.defaultTimeoutMs, errors));
+      attached.set(key, list);
+      known.add(key);
+    }
+  }
+  if (errors.length > 0) return fail(errors);
+
+  const hosts = new Map<string, VirtualHost>();
+  for (const key of known) {
+    const [namespace, name] = key.split('/');
+    const matches = attached.get(key)?.sort(byPrecedence) ?? [
+      defaultMatch(key, clusters, src.defaultTimeoutMs),
+    ];
+    const vhost = new VirtualHost(name, matches);
+    for (const host of serviceHostnames(name, namespace, src.localNamespace))
+      hosts.set(host, vhost);
+  }
+  return ok(new RouteTable(src.revision, hosts));
+}
+
+/** The DNS names a Service answers to, as Kubernetes resolves them from the caller's namespace. */
+export function serviceHostnames(
+  name: string,
+  namespace: string,
+  localNamespace: string,
+): string[] {
+  const names = [
+    `${name}.${namespace}`,
+    `${name}.${namespace}.svc`,
+    `${name}.${namespace}.svc.cluster.local`,
+  ];
+  if (namespace === localNamespace) names.push(name);
+  return names;
+}
+
+function compileRoute(
+  route: HTTPRoute,
+  known: ReadonlySet<string>,
+  clusters: ClusterRegistry,
+  defaultTimeoutMs: number,
+  errors: FieldError[],
+): RankedMatch[] {
+  const { namespace, name } = route.metadata;
+  const label = `HTTPRoute/${namespace}/${name}`;
+  return route.spec.rules.flatMap((rule, ruleIndex) => {
+    const compiled: CompiledRoute = {
+      name: `${label}#${ruleIndex}`,
+      ...weightedBackends(rule, namespace, known, clusters),
+      timeoutMs: ruleTimeoutMs(rule, defaultTimeoutMs),
+    };
+    const matches = rule.matches?.length ? rule.matches : [{} as HTTPRouteMatch];
+    return matches.flatMap((match, matchIndex) => {
+      try {
+        return [rankedMatch(match, compiled, `${namespace}/${name}`, ruleIndex)];
+      } catch (err) {
+        const path = `spec.rules[${ruleIndex}].matches[${matchIndex}]`;
+        errors.push({ resource: label, path, message: (err as Error).message });
+        return [];
+      }
+    });
+  });
+}
+
+function weightedBackends(
+  rule: HTTPRouteRule,
+  namespace: string,
+  known: ReadonlySet<string>,
+  clusters: ClusterRegistry,
+): Pick<CompiledRoute, 'backends' | 'totalWeight'> {
+  let total = 0;
+  const backends: WeightedBackend[] = (rule.backendRefs ?? []).map((ref) => {
+    const key = clusterKey(ref.namespace ?? namespace, ref.name);
+    total += ref.weight;
+    return {
+      name: key,
+      cluster: known.has(key) ? clusters.get(key) : undefined,
+      cumulativeWeight: total,
+    };
+  });
+  return { backends, totalWeight: total };
+}
+
+function ruleTimeoutMs(rule: HTTPRouteRule, fallback: number): number {
+  const timeout = rule.timeouts?.backendRequest ?? rule.timeouts?.request;
+  const ms = timeout ? parseDurationMs(timeout) : 0;
+  return ms > 0 ? ms : fallback;
+}
+
+function rankedMatch(
+  match: HTTPRouteMatch,
+  route: CompiledRoute,
+  routeOrder: string,
+  ruleIndex: number,
+): RankedMatch {
+  const headers = (match.headers ?? []).map(compileHeaderMatcher);
+  return {
+    path: compilePathMatcher(match.path),
+    method: match.method,
+    headers,
+    route,
+    routeOrder,
+    ruleIndex,
+    headerCount: headers.length,
+  };
+}
+
+function defaultMatch(key: string, clusters: ClusterRegistry, timeoutMs: number): RankedMatch {
+  const route: CompiledRoute = {
+    name: `default/${key}`,
+    backends: [{ name: key, cluster: clusters.get(key), cumulativeWeight: 1 }],
+    totalWeight: 1,
+    timeoutMs,
+  };
+  return rankedMatch({}, route, key, 0);
+}
+
+const PATH_TYPE_RANK = { Exact: 0, RegularExpression: 1, PathPrefix: 2 } as const;
+
+/**
+ * Gateway API precedence: Exact path, then longest prefix, then method match, then most header
+ * matches; ties go to the route first in alphabetical `namespace/name` (we keep no creation
+ * time), then to the earlier rule. Regular expressions rank between Exact and PathPrefix.
+ */
+function byPrecedence(a: RankedMatch, b: RankedMatch): number {
+  return (
+    PATH_TYPE_RANK[a.path.type] - PATH_TYPE_RANK[b.path.type] ||
+    b.path.length - a.path.length ||
+    Number(b.method !== undefined) - Number(a.method !== undefined) ||
+    b.headerCount - a.headerCount ||
+    a.routeOrder.localeCompare(b.routeOrder) ||
+    a.ruleIndex - b.ruleIndex
+  );
+}

@@ -1,0 +1,80 @@
+// The compiled, immutable routing table: host → ordered matches → weighted backend clusters.
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Cluster } from '../upstream/cluster.js';
+import type { HeaderMatcher } from './header-matcher.js';
+import type { PathMatcher } from './path-matcher.js';
+
+/** A backend of a rule; `cluster` is undefined when the reference resolves to no Service. */
+export interface WeightedBackend {
+  readonly name: string;
+  readonly cluster: Cluster | undefined;
+  /** Running total of weights up to and including this backend. */
+  readonly cumulativeWeight: number;
+}
+
+export interface CompiledRoute {
+  /** `HTTPRoute/<ns>/<name>#<rule>` or `default/<ns>/<service>`: for logs and metrics. */
+  readonly name: string;
+  readonly backends: readonly WeightedBackend[];
+  readonly totalWeight: number;
+  readonly timeoutMs: number;
+}
+
+export interface CompiledMatch {
+  readonly path: PathMatcher;
+  readonly method: string | undefined;
+  readonly headers: readonly HeaderMatcher[];
+  readonly route: CompiledRoute;
+}
+
+export class VirtualHost {
+  /** `matches` must already be in Gateway API precedence order. */
+  constructor(
+    readonly service: string,
+    private readonly matches: readonly CompiledMatch[],
+  ) {}
+
+  resolve(path: string, method: string, headers: IncomingHttpHeaders): CompiledRoute | undefined {
+    for (const m of this.matches) {
+      if (m.method !== undefined && m.method !== method) continue;
+      if (!m.path.matches(path)) continue;
+      if (!m.headers.every((h) => h(headers))) continue;
+      return m.route;
+    }
+    return undefined;
+  }
+}
+
+export class RouteTable {
+  static readonly EMPTY = new RouteTable(0, new Map());
+
+  constructor(
+    readonly revision: number,
+    private readonly hosts: ReadonlyMap<string, VirtualHost>,
+  ) {}
+
+  /** `host` is lower-case and without port. */
+  host(host: string): VirtualHost | undefined {
+    return this.hosts.get(host);
+  }
+
+  get hostCount(): number {
+    return this.hosts.size;
+  }
+}
+
+/**
+ * Picks a backend by weight. `null` when every weight is zero; a backend with no cluster means an
+ * unresolved reference (Gateway API: such requests get a 500).
+ */
+export function pickBackend(
+  route: CompiledRoute,
+  random: number = Math.random(),
+): WeightedBackend | null {
+  if (route.totalWeight === 0) return null;
+  const target = random * route.totalWeight;
+  for (const backend of route.backends) {
+    if (target < backend.cumulativeWeight) return backend;
+  }
+  return route.backends[route.backends.length - 1];
+}

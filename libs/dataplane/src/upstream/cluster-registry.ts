@@ -1,0 +1,45 @@
+// Clusters by Service key, shared by successive route tables so endpoint updates need no recompile.
+import { Cluster } from './cluster.js';
+import type { Endpoint } from './endpoint.js';
+
+export function clusterKey(namespace: string, service: string): string {
+  return `${namespace}/${service}`;
+}
+
+export class ClusterRegistry {
+  private readonly clusters = new Map<string, Cluster>();
+
+  get(key: string): Cluster {
+    let cluster = this.clusters.get(key);
+    if (!cluster) {
+      cluster = new Cluster(key);
+      this.clusters.set(key, cluster);
+    }
+    return cluster;
+  }
+
+  has(key: string): boolean {
+    return this.clusters.has(key);
+  }
+
+  setEndpoints(key: string, endpoints: readonly Endpoint[]): void {
+    this.get(key).setEndpoints(endpoints);
+  }
+
+  delete(key: string): void {
+    this.clusters.delete(key);
+  }
+
+  /** Every origin some cluster still sends to (pools of the others can close). */
+  origins(): Set<string> {
+    const origins = new Set<string>();
+    for (const cluster of this.clusters.values()) {
+      for (const ep of cluster.all) origins.add(ep.origin);
+    }
+    return origins;
+  }
+
+  keys(): IterableIterator<string> {
+    return this.clusters.keys();
+  }
+}

@@ -1,0 +1,12 @@
+// One upstream address a cluster can send to; `origin` keys its connection pool.
+export interface Endpoint {
+  readonly instanceId: string;
+  readonly address: string;
+  readonly port: number;
+  readonly origin: string;
+}
+
+export function endpoint(instanceId: string, address: string, port: number): Endpoint {
+  const host = address.includes(':') ? `[${address}]` : address;
+  return { instanceId, address, port, origin: `http://${host}:${port}` };
+}

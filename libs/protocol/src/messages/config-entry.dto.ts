@@ -1,0 +1,41 @@
+// KV values the control plane writes: one per resource, and the snapshot marker closing each apply.
+import { Equals, IsIn, IsInt, IsObject, IsString, MaxLength, Min } from 'class-validator';
+import { PROTOCOL_VERSION } from '../version.js';
+
+export const CONFIG_SOURCES = ['api', 'dir', 'cli'] as const;
+export type ConfigSource = (typeof CONFIG_SOURCES)[number];
+
+abstract class Stamped {
+  @Equals(PROTOCOL_VERSION, {
+    message: `v must be ${PROTOCOL_VERSION} (the protocol version this build speaks)`,
+  })
+  v: number = PROTOCOL_VERSION;
+
+  /** The config revision that last wrote this value. */
+  @IsInt()
+  @Min(1)
+  revision!: number;
+
+  @IsIn(CONFIG_SOURCES)
+  source!: ConfigSource;
+
+  @IsInt()
+  @Min(0)
+  appliedAt!: number;
+}
+
+/** A stored resource; `resource` is validated separately with `parseResource`. */
+export class ConfigEntry extends Stamped {
+  @IsObject()
+  resource!: Record<string, unknown>;
+}
+
+/**
+ * Written after every resource of an apply: a proxy applies what it has watched so far only when
+ * the marker arrives, so it never runs half an apply.
+ */
+export class SnapshotMarker extends Stamped {
+  @IsString()
+  @MaxLength(256)
+  author: string = 'unknown';
+}

@@ -1,0 +1,32 @@
+// Heartbeat and state change of one instance, published on `weft.v1.health.<ns>.<service>.<instanceId>`.
+import { Equals, IsIn, IsInt, Matches, Min } from 'class-validator';
+import { PROTOCOL_VERSION } from '../version.js';
+import { SUBJECT_TOKEN } from '../subjects.js';
+import { InstanceOwner } from './instance.dto.js';
+
+export const INSTANCE_STATES = ['starting', 'ready', 'draining', 'down'] as const;
+export type InstanceState = (typeof INSTANCE_STATES)[number];
+
+export const PROXY_MODES = ['sidecar', 'node', 'standalone', 'edge', 'router'] as const;
+export type ProxyMode = (typeof PROXY_MODES)[number];
+
+export class Heartbeat extends InstanceOwner {
+  @Equals(PROTOCOL_VERSION, {
+    message: `v must be ${PROTOCOL_VERSION} (the protocol version this build speaks)`,
+  })
+  v: number = PROTOCOL_VERSION;
+
+  @IsIn(INSTANCE_STATES)
+  state!: InstanceState;
+
+  @IsIn(PROXY_MODES)
+  mode!: ProxyMode;
+
+  @Matches(SUBJECT_TOKEN, { message: 'proxyId must contain only letters, digits, "-" and "_"' })
+  proxyId!: string;
+
+  /** Sender's clock, milliseconds since the epoch (informative: expiry uses the receiver's clock). */
+  @IsInt()
+  @Min(0)
+  sentAt!: number;
+}

@@ -1,0 +1,31 @@
+// Identity of one mesh instance: where its proxy listens and which labels it carries.
+import { IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsLabelMap } from '../validation/string-map.validator.js';
+import { DNS_LABEL, DNS_LABEL_MESSAGE } from '../validation/names.js';
+import { SUBJECT_TOKEN } from '../subjects.js';
+
+export class InstanceAddress {
+  @Matches(SUBJECT_TOKEN, { message: 'instanceId must contain only letters, digits, "-" and "_"' })
+  @MaxLength(128)
+  instanceId!: string;
+
+  @IsString()
+  @MaxLength(253)
+  address!: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  port!: number;
+
+  @IsLabelMap()
+  labels: Record<string, string> = {};
+}
+
+export class InstanceOwner extends InstanceAddress {
+  @Matches(DNS_LABEL, { message: `namespace ${DNS_LABEL_MESSAGE}` })
+  namespace!: string;
+
+  @Matches(DNS_LABEL, { message: `service ${DNS_LABEL_MESSAGE}` })
+  service!: string;
+}

@@ -1,0 +1,191 @@
+// Gateway API v1 `HTTPRoute` (the subset the data plane implements), attached to Services as in GAMMA.
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  Equals,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { DNS_LABEL, DNS_LABEL_MESSAGE, GATEWAY_DURATION } from '../validation/names.js';
+import { ObjectMeta } from './object-meta.dto.js';
+
+export const HTTPROUTE_API_VERSION = 'gateway.networking.k8s.io/v1';
+
+export class ParentReference {
+  @IsOptional()
+  @IsIn(['', 'core', 'gateway.networking.k8s.io'])
+  group?: string;
+
+  /** `Service` for mesh (GAMMA) routes; `Gateway` for edge routes. Gateway API's default is Gateway. */
+  @IsOptional()
+  @IsIn(['Service', 'Gateway'])
+  kind?: 'Service' | 'Gateway';
+
+  @IsString()
+  @Matches(DNS_LABEL, { message: `name ${DNS_LABEL_MESSAGE}` })
+  name!: string;
+
+  @IsOptional()
+  @Matches(DNS_LABEL, { message: `namespace ${DNS_LABEL_MESSAGE}` })
+  namespace?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  port?: number;
+}
+
+export class HTTPPathMatch {
+  @IsOptional()
+  @IsIn(['Exact', 'PathPrefix', 'RegularExpression'])
+  type: 'Exact' | 'PathPrefix' | 'RegularExpression' = 'PathPrefix';
+
+  @IsString()
+  @MaxLength(1024)
+  @Matches(/^\//, { message: 'value must start with "/"' })
+  value: string = '/';
+}
+
+export class HTTPHeaderMatch {
+  @IsOptional()
+  @IsIn(['Exact', 'RegularExpression'])
+  type: 'Exact' | 'RegularExpression' = 'Exact';
+
+  @IsString()
+  @Matches(/^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/, { message: 'name must be an HTTP header name' })
+  name!: string;
+
+  @IsString()
+  @MaxLength(4096)
+  value!: string;
+}
+
+export class HTTPRouteMatch {
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => HTTPPathMatch)
+  path?: HTTPPathMatch;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(16)
+  @ValidateNested({ each: true })
+  @Type(() => HTTPHeaderMatch)
+  headers?: HTTPHeaderMatch[];
+
+  @IsOptional()
+  @IsIn(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'])
+  method?: string;
+}
+
+export class HTTPBackendRef {
+  @IsOptional()
+  @IsIn(['', 'core'])
+  group?: string;
+
+  @IsOptional()
+  @IsIn(['Service'])
+  kind?: 'Service';
+
+  @IsString()
+  @MinLength(1, { message: 'name must not be empty' })
+  @Matches(DNS_LABEL, { message: `name ${DNS_LABEL_MESSAGE}` })
+  name!: string;
+
+  @IsOptional()
+  @Matches(DNS_LABEL, { message: `namespace ${DNS_LABEL_MESSAGE}` })
+  namespace?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  port?: number;
+
+  /** Proportion of traffic, relative to the rule's other backends (Gateway API: 0 to 1,000,000, default 1). */
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  weight: number = 1;
+}
+
+export class HTTPRouteTimeouts {
+  @IsOptional()
+  @Matches(GATEWAY_DURATION, {
+    message: 'request must be a Gateway API duration such as 10s or 500ms',
+  })
+  request?: string;
+
+  @IsOptional()
+  @Matches(GATEWAY_DURATION, {
+    message: 'backendRequest must be a Gateway API duration such as 10s or 500ms',
+  })
+  backendRequest?: string;
+}
+
+export class HTTPRouteRule {
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(64)
+  @ValidateNested({ each: true })
+  @Type(() => HTTPRouteMatch)
+  matches?: HTTPRouteMatch[];
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(16)
+  @ValidateNested({ each: true })
+  @Type(() => HTTPBackendRef)
+  backendRefs?: HTTPBackendRef[];
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => HTTPRouteTimeouts)
+  timeouts?: HTTPRouteTimeouts;
+}
+
+export class HTTPRouteSpec {
+  @IsArray()
+  @ArrayMaxSize(32)
+  @ValidateNested({ each: true })
+  @Type(() => ParentReference)
+  parentRefs: ParentReference[] = [];
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(16)
+  @IsString({ each: true })
+  hostnames?: string[];
+
+  @IsArray()
+  @ArrayMaxSize(64)
+  @ValidateNested({ each: true })
+  @Type(() => HTTPRouteRule)
+  rules: HTTPRouteRule[] = [];
+}
+
+export class HTTPRoute {
+  @Equals(HTTPROUTE_API_VERSION)
+  apiVersion!: typeof HTTPROUTE_API_VERSION;
+
+  @Equals('HTTPRoute')
+  kind!: 'HTTPRoute';
+
+  @ValidateNested()
+  @Type(() => ObjectMeta)
+  metadata!: ObjectMeta;
+
+  @ValidateNested()
+  @Type(() => HTTPRouteSpec)
+  spec: HTTPRouteSpec = new HTTPRouteSpec();
+}

@@ -1,0 +1,43 @@
+// The resource union and `parseResource`, which dispatches on `kind` and names the resource in every error.
+import { fail, type FieldError, type Result } from '../field-error.js';
+import { parseInto } from '../validation/parse-into.js';
+import { resourceKey } from '../subjects.js';
+import { HTTPRoute } from './http-route.dto.js';
+import { DEFAULT_NAMESPACE } from './object-meta.dto.js';
+import { Service } from './service.dto.js';
+
+export type Resource = Service | HTTPRoute;
+export type ResourceKind = Resource['kind'];
+
+const KINDS = { Service, HTTPRoute } as const;
+export const RESOURCE_KINDS = Object.keys(KINDS) as ResourceKind[];
+
+/** `Kind/namespace/name`, the way errors and logs name a resource. */
+export function describeResource(raw: unknown): string {
+  const r = (typeof raw === 'object' && raw !== null ? raw : {}) as {
+    kind?: unknown;
+    metadata?: { name?: unknown; namespace?: unknown };
+  };
+  const kind = typeof r.kind === 'string' ? r.kind : '<no kind>';
+  const ns = typeof r.metadata?.namespace === 'string' ? r.metadata.namespace : DEFAULT_NAMESPACE;
+  const name = typeof r.metadata?.name === 'string' ? r.metadata.name : '<no name>';
+  return `${kind}/${ns}/${name}`;
+}
+
+export function parseResource(raw: unknown): Result<Resource> {
+  const label = describeResource(raw);
+  const kind = (raw as { kind?: unknown } | null)?.kind;
+  if (typeof kind !== 'string' || !(kind in KINDS)) {
+    const error: FieldError = {
+      resource: label,
+      path: 'kind',
+      message: `unknown kind ${JSON.stringify(kind ?? null)}; expected one of ${RESOURCE_KINDS.join(', ')}`,
+    };
+    return fail([error]);
+  }
+  return parseInto<Resource>(KINDS[kind as ResourceKind], raw, label);
+}
+
+export function keyOf(resource: Resource): string {
+  return resourceKey(resource.kind, resource.metadata.namespace, resource.metadata.name);
+}

@@ -1,0 +1,64 @@
+// Kubernetes `v1` Service: a label selector over registered instances (ports are informative here).
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  Equals,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { IsLabelMap } from '../validation/string-map.validator.js';
+import { ObjectMeta } from './object-meta.dto.js';
+
+export class ServicePort {
+  @IsOptional()
+  @IsString()
+  name?: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  port!: number;
+
+  @IsOptional()
+  targetPort?: number | string;
+
+  @IsOptional()
+  @IsIn(['TCP', 'UDP', 'SCTP'])
+  protocol?: string;
+}
+
+export class ServiceSpec {
+  /** Instances whose labels include every pair here belong to the Service. */
+  @IsOptional()
+  @IsLabelMap()
+  selector?: Record<string, string>;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => ServicePort)
+  ports?: ServicePort[];
+}
+
+export class Service {
+  @Equals('v1')
+  apiVersion!: 'v1';
+
+  @Equals('Service')
+  kind!: 'Service';
+
+  @ValidateNested()
+  @Type(() => ObjectMeta)
+  metadata!: ObjectMeta;
+
+  @ValidateNested()
+  @Type(() => ServiceSpec)
+  spec: ServiceSpec = new ServiceSpec();
+}

@@ -1,0 +1,56 @@
+// Every NATS subject, KV bucket and KV key Weft uses, named once (DESIGN.md "NATS subjects").
+
+/** Default subject prefix; `WEFT_SUBJECT_PREFIX` overrides it. */
+export const DEFAULT_SUBJECT_PREFIX = 'weft';
+
+/** A subject token: no dots, spaces or wildcards, so it can sit between dots. */
+export const SUBJECT_TOKEN = /^[A-Za-z0-9_-]+$/;
+
+/** KV key of the snapshot marker the control plane writes after every complete apply. */
+export const SNAPSHOT_KEY = 'snapshot';
+
+/** KV key prefix of published endpoint sets: `endpoints.<namespace>.<service>`. */
+export const ENDPOINTS_KEY_PREFIX = 'endpoints';
+
+/** Subject and bucket names under one prefix. */
+export class Subjects {
+  constructor(readonly prefix: string = DEFAULT_SUBJECT_PREFIX) {}
+
+  /** JetStream KV bucket holding compiled resources, endpoint sets and the snapshot marker. */
+  get configBucket(): string {
+    return `${this.prefix}-config`;
+  }
+
+  /** Where a proxy reports the revision it applied (ACK) or rejected (NACK). */
+  proxyAck(proxyId: string): string {
+    return `${this.prefix}.v1.proxy.${proxyId}.ack`;
+  }
+
+  get proxyAckAll(): string {
+    return `${this.prefix}.v1.proxy.*.ack`;
+  }
+
+  /** Heartbeats and state changes of one instance. */
+  health(namespace: string, service: string, instanceId: string): string {
+    return `${this.prefix}.v1.health.${namespace}.${service}.${instanceId}`;
+  }
+
+  get healthAll(): string {
+    return `${this.prefix}.v1.health.>`;
+  }
+
+  /** Control-plane events: validation results, status changes. */
+  event(name: string): string {
+    return `${this.prefix}.v1.events.${name}`;
+  }
+}
+
+/** KV key of a resource: `<kind>.<namespace>.<name>`, kind lower-cased. */
+export function resourceKey(kind: string, namespace: string, name: string): string {
+  return `${kind.toLowerCase()}.${namespace}.${name}`;
+}
+
+/** KV key of the endpoint set published for a Service. */
+export function endpointsKey(namespace: string, service: string): string {
+  return `${ENDPOINTS_KEY_PREFIX}.${namespace}.${service}`;
+}

@@ -1,0 +1,2 @@
+// The wire protocol version carried as `v` on every NATS message and KV value.
+export const PROTOCOL_VERSION = 1;

@@ -1,0 +1,57 @@
+// Environment validated once at boot as a DTO; a bad value stops the process naming the variable.
+import 'reflect-metadata';
+import { plainToInstance, Transform, type ClassConstructor } from 'class-transformer';
+import { IsIn, IsOptional, IsString, Matches, validateSync } from 'class-validator';
+import { DEFAULT_SUBJECT_PREFIX, SUBJECT_TOKEN } from '@app/protocol';
+
+export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+
+/** Turns a numeric env string into a number so `@IsInt` can judge it. */
+export const ToInt = (): PropertyDecorator =>
+  Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && value !== '' ? Number(value) : value,
+  );
+
+export class CommonEnv {
+  /** Comma-separated list of NATS server URLs. */
+  @IsString()
+  NATS_URL: string = DEFAULT_NATS_URL;
+
+  @IsOptional()
+  @IsString()
+  WEFT_NATS_CREDS?: string;
+
+  @Matches(SUBJECT_TOKEN, {
+    message: 'WEFT_SUBJECT_PREFIX must be one subject token (letters, digits, - and _)',
+  })
+  WEFT_SUBJECT_PREFIX: string = DEFAULT_SUBJECT_PREFIX;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  WEFT_LOG_LEVEL: string = 'info';
+
+  get natsServers(): string[] {
+    return this.NATS_URL.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  }
+}
+
+/** Reads `cls` from `env` (unset and empty variables keep their defaults); throws naming every bad key. */
+export function loadEnv<T extends object>(
+  cls: ClassConstructor<T>,
+  env: NodeJS.ProcessEnv = process.env,
+): T {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const instance = plainToInstance(cls, present, { excludeExtraneousValues: false });
+  const errors = validateSync(instance, { whitelist: false });
+  if (errors.length > 0) {
+    const lines = errors.map(
+      (e) =>
+        `  ${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+    );
+    throw new Error(`invalid environment:\n${lines.join('\n')}`);
+  }
+  return instance;
+}

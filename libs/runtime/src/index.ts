@@ -1,0 +1,9 @@
+// Process plumbing the three apps share: env, logs, NATS connection, admin endpoints.
+export * from './env.js';
+export * from './logger.js';
+export * from './nats-connector.js';
+export * from './nats-client.js';
+export * from './invalid-input.js';
+export * from './readiness.js';
+export * from './admin.controller.js';
+export * from './runtime.module.js';

@@ -1,0 +1,356 @@
+// Test fixture: a real nats-server per test, run by Testcontainers or from the local binary.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants as fsConstants } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import type * as Testcontainers from 'testcontainers';
+import { freePort } from './free-port.js';
+
+export type NatsBackend = 'container' | 'binary';
+
+export interface NatsOptions {
+  /** Enable JetStream with a store directory that survives `restart()` (default true). */
+  jetstream?: boolean;
+  /** Extra nats-server arguments, appended after the fixture's own. */
+  args?: string[];
+}
+
+export interface NatsHandle {
+  url: string;
+  port: number;
+  backend: NatsBackend;
+  /** Stops the server for good and removes its container or temp directory. */
+  stop(): Promise<void>;
+  /** Stops and starts the server on the same port, keeping JetStream data; resolves once ready. */
+  restart(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+const READY_LINE = 'Server is ready';
+const DEFAULT_IMAGE = 'local/nats-server:2.9.10';
+const CONTAINER_STORE_DIR = '/data';
+const STARTUP_TIMEOUT_MS = 30_000;
+// nats-server flushes JetStream on SIGTERM; a kill without grace could lose acknowledged writes.
+const STOP_GRACE_MS = 10_000;
+const LOG_TAIL_LINES = 40;
+const PING_TIMEOUT_MS = 2_000;
+const CANDIDATE_SOCKETS = ['unix:///run/weft-docker.sock', 'unix:///var/run/docker.sock'];
+
+export const FIXTURE_LABEL = { key: 'weft.test', value: 'nats' } as const;
+
+/** Starts a nats-server on a free loopback port, on the backend chosen by WEFT_TEST_NATS. */
+export async function startNats(opts: NatsOptions = {}): Promise<NatsHandle> {
+  const backend = await chooseBackend();
+  const port = await freePort();
+  const jetstream = opts.jetstream ?? true;
+  const extra = opts.args ?? [];
+  return backend.kind === 'container'
+    ? startContainer(backend.dockerHost, port, jetstream, extra)
+    : startBinary(backend.bin, port, jetstream, extra);
+}
+
+function serverArgs(port: number, storeDir: string | undefined, extra: string[]): string[] {
+  const js = storeDir === undefined ? [] : ['-js', '-sd', storeDir];
+  return ['-a', HOST, '-p', String(port), ...js, ...extra];
+}
+
+function natsUrl(port: number): string {
+  return `nats://${HOST}:${port}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Backend selection
+
+type Backend = { kind: 'container'; dockerHost: string } | { kind: 'binary'; bin: string };
+
+// Chosen once per module instance (jest: once per test file), so the log line appears once.
+let chosen: Promise<Backend> | undefined;
+
+function chooseBackend(): Promise<Backend> {
+  chosen ??= detectBackend().then((backend) => {
+    process.stderr.write(`[nats-fixture] NATS backend: ${describe(backend)}\n`);
+    return backend;
+  });
+  return chosen;
+}
+
+function describe(backend: Backend): string {
+  return backend.kind === 'container'
+    ? `container (${imageName()} via ${backend.dockerHost})`
+    : `binary (${backend.bin})`;
+}
+
+function imageName(): string {
+  return process.env.WEFT_NATS_IMAGE ?? DEFAULT_IMAGE;
+}
+
+async function detectBackend(): Promise<Backend> {
+  const mode = process.env.WEFT_TEST_NATS ?? 'auto';
+  if (mode !== 'auto' && mode !== 'container' && mode !== 'binary') {
+    throw new Error(`WEFT_TEST_NATS must be container, binary or auto, not "${mode}"`);
+  }
+  if (mode === 'binary') return { kind: 'binary', bin: findNatsBinary() };
+  const dockerHost = await findDockerHost();
+  if (dockerHost !== undefined) return { kind: 'container', dockerHost };
+  const tried = dockerHostCandidates().join(', ');
+  if (mode === 'container') {
+    throw new Error(
+      `WEFT_TEST_NATS=container but no Docker engine answers (tried ${tried}); ` +
+        'start one with `bash scripts/docker-engine.sh start`',
+    );
+  }
+  process.stderr.write(
+    `[nats-fixture] !!! WARNING: no Docker engine answers (tried ${tried}); ` +
+      'FALLING BACK to the local nats-server binary !!!\n',
+  );
+  return { kind: 'binary', bin: findNatsBinary() };
+}
+
+function dockerHostCandidates(): string[] {
+  const fromEnv = process.env.DOCKER_HOST;
+  return fromEnv ? [fromEnv] : CANDIDATE_SOCKETS;
+}
+
+async function findDockerHost(): Promise<string | undefined> {
+  for (const host of dockerHostCandidates()) {
+    if (await dockerAnswers(host)) return host;
+  }
+  return undefined;
+}
+
+/** True when GET /_ping on the engine succeeds; schemes we cannot ping (ssh, …) are trusted. */
+function dockerAnswers(dockerHost: string): Promise<boolean> {
+  const url = URL.canParse(dockerHost) ? new URL(dockerHost) : undefined;
+  if (url === undefined) return Promise.resolve(false);
+  const target =
+    url.protocol === 'unix:'
+      ? { socketPath: url.pathname }
+      : url.protocol === 'tcp:'
+        ? { host: url.hostname, port: Number(url.port || 2375) }
+        : undefined;
+  if (target === undefined) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const req = request({ ...target, path: '/_ping', timeout: PING_TIMEOUT_MS }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
+
+function findNatsBinary(): string {
+  // Debian installs it in /usr/sbin, which is not on every user's PATH.
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin'];
+  for (const dir of dirs.filter(Boolean)) {
+    const candidate = join(dir, 'nats-server');
+    if (isExecutable(candidate)) return candidate;
+  }
+  throw new Error('nats-server is not installed (apt-get install -y nats-server)');
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Container backend
+
+// testcontainers reads its settings from the environment, so they are set before it loads.
+async function loadTestcontainers(dockerHost: string): Promise<typeof Testcontainers> {
+  process.env.DOCKER_HOST = dockerHost;
+  process.env.TESTCONTAINERS_RYUK_DISABLED = 'true'; // Ryuk needs a registry and a bridge network
+  process.env.TESTCONTAINERS_HOST_OVERRIDE = HOST;
+  return import('testcontainers');
+}
+
+async function startContainer(
+  dockerHost: string,
+  port: number,
+  jetstream: boolean,
+  extra: string[],
+): Promise<NatsHandle> {
+  const tc = await loadTestcontainers(dockerHost);
+  const image = imageName();
+  await assertImageUsable(tc, image);
+  const args = serverArgs(port, jetstream ? CONTAINER_STORE_DIR : undefined, extra);
+  const log = new LogTail();
+  // Host networking: the engine runs without a bridge, and the port is then the same on restart.
+  const container = await new tc.GenericContainer(image)
+    .withNetworkMode('host')
+    .withCommand(args)
+    .withLabels({ [FIXTURE_LABEL.key]: FIXTURE_LABEL.value })
+    .withLogConsumer((stream) => stream.setEncoding('utf8').on('data', (c: string) => log.add(c)))
+    .withWaitStrategy(tc.Wait.forLogMessage(READY_LINE))
+    .withStartupTimeout(STARTUP_TIMEOUT_MS)
+    .start()
+    .catch((err: unknown) => {
+      throw startFailure(`container ${image} ${args.join(' ')}`, err, log);
+    });
+  return {
+    url: natsUrl(port),
+    port,
+    backend: 'container',
+    // The store lives in the container's own filesystem, which a restart keeps.
+    restart: () => container.restart({ timeout: STOP_GRACE_MS }),
+    stop: async () => {
+      // testcontainers remembers a stopped container, so a second stop() is a no-op.
+      await container.stop({ remove: true, timeout: STOP_GRACE_MS });
+    },
+  };
+}
+
+function startFailure(what: string, err: unknown, log: LogTail): Error {
+  const detail = err instanceof Error ? err.message : String(err);
+  return new Error(`${what}: ${detail}; last log lines:\n${log.toString()}`, { cause: err });
+}
+
+/** Fails fast on a missing local image instead of letting testcontainers try a registry. */
+async function assertImageUsable(tc: typeof Testcontainers, image: string): Promise<void> {
+  if (!image.startsWith('local/')) return; // a registry image may legitimately need pulling
+  const client = await tc.getContainerRuntimeClient();
+  if (!(await client.image.exists(tc.ImageName.fromString(image)))) {
+    throw new Error(
+      `image ${image} is missing: build it with \`bash scripts/docker-engine.sh start\``,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Binary backend
+
+async function startBinary(
+  bin: string,
+  port: number,
+  jetstream: boolean,
+  extra: string[],
+): Promise<NatsHandle> {
+  const storeDir = jetstream ? await mkdtemp(join(tmpdir(), 'weft-nats-')) : undefined;
+  const args = serverArgs(port, storeDir, extra);
+  let server: ServerProcess;
+  try {
+    server = await ServerProcess.start(bin, args);
+  } catch (err) {
+    if (storeDir !== undefined) await rm(storeDir, { recursive: true, force: true });
+    throw err;
+  }
+  let stopped = false;
+  return {
+    url: natsUrl(port),
+    port,
+    backend: 'binary',
+    restart: async () => {
+      await server.stop();
+      server = await ServerProcess.start(bin, args);
+    },
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await server.stop();
+      if (storeDir !== undefined) await rm(storeDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The last lines of a server's log, for error messages. */
+class LogTail {
+  private readonly lines: string[] = [];
+  private partial = '';
+
+  /** Adds a chunk of output and returns the complete lines it finished. */
+  add(chunk: string): string[] {
+    const lines = (this.partial + chunk).split('\n');
+    this.partial = lines.pop() ?? '';
+    this.lines.push(...lines);
+    this.lines.splice(0, Math.max(0, this.lines.length - LOG_TAIL_LINES));
+    return lines;
+  }
+
+  toString(): string {
+    return [...this.lines, this.partial].filter(Boolean).join('\n');
+  }
+}
+
+// Servers still running when a plain Node process exits (a script forgot stop(), or crashed) are
+// killed then, so none lingers. Under jest the sandboxed `process` never emits 'exit': there a
+// forgotten server keeps jest from exiting ("Jest did not exit"), which points at the leak.
+const liveChildren = new Set<ChildProcess>();
+process.once('exit', () => liveChildren.forEach((child) => child.kill('SIGKILL')));
+
+/** One nats-server child process; keeps the tail of its log for error messages. */
+class ServerProcess {
+  private readonly log = new LogTail();
+  private onReadyLine: (() => void) | undefined;
+  private readonly exited: Promise<void>;
+
+  private constructor(private readonly child: ChildProcess) {
+    // A child that failed to spawn emits 'error' and maybe never 'exit'.
+    this.exited = new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.once('error', () => resolve());
+    });
+    liveChildren.add(child);
+    void this.exited.then(() => liveChildren.delete(child));
+    // Always drain the output (a full pipe would block the server); the log is on stderr, but
+    // usage errors go to stdout.
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.setEncoding('utf8').on('data', (chunk: string) => this.onOutput(chunk));
+    }
+  }
+
+  static async start(bin: string, args: string[]): Promise<ServerProcess> {
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const server = new ServerProcess(child);
+    await server.waitReady(`${bin} ${args.join(' ')}`);
+    return server;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill('SIGTERM');
+    }
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_GRACE_MS);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  private onOutput(chunk: string): void {
+    const lines = this.log.add(chunk);
+    if (lines.some((line) => line.includes(READY_LINE))) this.onReadyLine?.();
+  }
+
+  private waitReady(commandLine: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.onReadyLine = undefined;
+        this.child.off('exit', onExit).off('error', onError);
+      };
+      const fail = (why: string): void => {
+        cleanup();
+        this.child.kill('SIGKILL');
+        reject(new Error(`${commandLine}: ${why}; last log lines:\n${this.log.toString()}`));
+      };
+      const onExit = (code: number | null, signal: string | null): void =>
+        fail(`exited (${signal ?? `code ${code}`}) before "${READY_LINE}"`);
+      const onError = (err: Error): void => fail(`could not be spawned: ${err.message}`);
+      const timer = setTimeout(
+        () => fail(`no "${READY_LINE}" within ${STARTUP_TIMEOUT_MS} ms`),
+        STARTUP_TIMEOUT_MS,
+      );
+      this.onReadyLine = () => {
+        cleanup();
+        resolve();
+      };
+      this.child.once('exit', onExit).once('error', onError);
+    });
+  }
+}
