@@ -1,0 +1,347 @@
+// Full mesh, routing: A's sidecar → B's sidecar → B, traffic splits, validation, local replies, garbage.
+import { createHash, randomBytes } from 'node:crypto';
+import { request as rawRequest } from 'node:http';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { Kvm } from '@nats-io/kv';
+import { request } from 'undici';
+import { agent, http, json } from '../support/admin-client.js';
+import { EchoServer, type EchoReply } from '../support/echo-server.js';
+import { Mesh, type Sidecar } from '../support/mesh.js';
+import { waitFor } from '../support/wait-for.js';
+
+const SPLIT = (v1: number, v2: number): string => `
+apiVersion: v1
+kind: Service
+metadata: { name: b-v1 }
+spec: { selector: { app: b, version: v1 } }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: b-v2 }
+spec: { selector: { app: b, version: v2 } }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: b-split }
+spec:
+  parentRefs: [{ group: "", kind: Service, name: b, port: 80 }]
+  rules:
+    - backendRefs:
+        - { name: b-v1, port: 80, weight: ${v1} }
+        - { name: b-v2, port: 80, weight: ${v2} }
+`;
+
+describe('full mesh: routing through sidecars', () => {
+  let mesh: Mesh;
+  const apps: EchoServer[] = [];
+  let a: Sidecar;
+  let sidecars: Sidecar[];
+
+  beforeAll(async () => {
+    mesh = await Mesh.start();
+    await mesh.startControlPlane();
+    const [appA, appB1, appB2] = await Promise.all(
+      ['a', 'b1', 'b2'].map((n) => new EchoServer(n).start()),
+    );
+    apps.push(appA, appB1, appB2);
+    sidecars = await Promise.all([
+      mesh.startSidecar({ service: 'a', instanceId: 'a1', appPort: appA.port }),
+      mesh.startSidecar({
+        service: 'b',
+        instanceId: 'b1',
+        appPort: appB1.port,
+        labels: 'version=v1',
+      }),
+      mesh.startSidecar({
+        service: 'b',
+        instanceId: 'b2',
+        appPort: appB2.port,
+        labels: 'version=v2',
+      }),
+    ]);
+    a = sidecars[0];
+    await waitFor('both b instances in endpoints', async () =>
+      (await mesh.endpointIds('b')).join() === 'b1,b2' ? true : undefined,
+    );
+  });
+
+  afterAll(async () => {
+    await mesh.stop();
+    await Promise.all(apps.map((s) => s.stop()));
+  });
+
+  const viaA = (path: string, headers: Record<string, string> = {}) =>
+    http(`${a.outbound}${path}`, { headers: { host: 'b', ...headers } });
+
+  it('carries a request from A to B through both sidecars: status, body and custom header intact', async () => {
+    const res = await viaA('/status/418?x=1', { 'x-request-id': 'r-1' });
+    expect(res.status).toBe(418);
+    expect(res.headers['x-custom']).toMatch(/^custom-b[12]$/);
+    const body = JSON.parse(res.body) as EchoReply;
+    expect(body.url).toBe('/status/418?x=1');
+    expect(body.headers['x-request-id']).toBe('r-1');
+    expect(body.headers.host).toBe('b');
+    // Two proxy hops, each appends the peer it saw.
+    expect(String(body.headers['x-forwarded-for']).split(',')).toHaveLength(2);
+    expect(body.headers['x-forwarded-proto']).toBe('http');
+  });
+
+  it('round-robins across B instances', async () => {
+    const names = new Set<string>();
+    for (let i = 0; i < 6; i++) names.add(String((await viaA('/')).headers['x-echo-name']));
+    expect([...names].sort()).toEqual(['b1', 'b2']);
+  });
+
+  it('streams a 5 MB POST body both ways unchanged', async () => {
+    const payload = randomBytes(5 * 1024 * 1024);
+    const res = await request(`${a.outbound}/echo`, {
+      dispatcher: agent,
+      method: 'POST',
+      headers: { host: 'b', 'content-type': 'application/octet-stream' },
+      body: payload,
+    });
+    const hash = createHash('sha256');
+    let bytes = 0;
+    for await (const chunk of res.body) {
+      hash.update(chunk as Buffer);
+      bytes += (chunk as Buffer).length;
+    }
+    expect(res.statusCode).toBe(200);
+    expect(bytes).toBe(payload.length);
+    expect(hash.digest('hex')).toBe(createHash('sha256').update(payload).digest('hex'));
+  });
+
+  it('routes HTTP_PROXY-style absolute URLs', async () => {
+    // Absolute-form request line, as a client with HTTP_PROXY set sends it.
+    const absolute = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = rawRequest(
+        {
+          host: '127.0.0.1',
+          port: a.outboundPort,
+          path: 'http://b.default/abs?q=1',
+          headers: { host: 'b.default' },
+        },
+        (r) => {
+          let body = '';
+          r.on('data', (c: Buffer) => (body += c.toString()));
+          r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(absolute.status).toBe(200);
+    expect((JSON.parse(absolute.body) as EchoReply).url).toBe('/abs?q=1');
+    // Every Kubernetes-style name of the Service resolves too.
+    const fqdn = await http(`${a.outbound}/`, {
+      headers: { host: 'b.default.svc.cluster.local:80' },
+    });
+    expect(fqdn.status).toBe(200);
+  });
+
+  it('answers 404 with a clear body when no route matches', async () => {
+    const res = await http(`${a.outbound}/`, { headers: { host: 'nowhere' } });
+    expect(res.status).toBe(404);
+    expect(res.headers['x-weft-error']).toBe('no_route');
+    expect(JSON.parse(res.body)).toEqual({
+      error: 'no_route',
+      message: 'no route for host "nowhere"',
+    });
+  });
+
+  it('splits 80/20 between b-v1 and b-v2, and a new weight is ACKed by every sidecar', async () => {
+    const revision = await mesh.applyOk(SPLIT(80, 20));
+    await mesh.converged(revision, ['a1', 'b1', 'b2']);
+    expectShares(await countBy(1000), { b1: 0.8, b2: 0.2 });
+
+    const next = await mesh.applyOk(SPLIT(20, 80));
+    expect(next).toBe(revision + 1);
+    const rows = await mesh.converged(next, ['a1', 'b1', 'b2']);
+    expect(rows.map((r) => r.error)).toEqual([null, null, null]);
+    expectShares(await countBy(1000), { b1: 0.2, b2: 0.8 });
+  });
+
+  it('rejects an invalid batch with 422 and field paths, applies none of it, keeps routing', async () => {
+    const before = await json<{ revision: number; items: unknown[] }>(
+      `${mesh.controlPlane().url}/v1/resources`,
+    );
+    const res = await mesh.apply(`
+apiVersion: v1
+kind: Service
+metadata: { name: fresh-service }
+spec: { selector: { app: fresh } }
+---
+apiVersion: v1
+kind: Widget
+metadata: { name: w }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: b-split }
+spec:
+  parentRefs: [{ kind: Service, name: b }]
+  rules:
+    - backendRefs:
+        - { name: b-v1, weight: -5 }
+        - { weight: 10 }
+`);
+    expect(res.status).toBe(422);
+    const errors = JSON.parse(res.body) as { resource: string; path: string; message: string }[];
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        {
+          resource: 'Widget/default/w',
+          path: 'kind',
+          message: expect.stringContaining('unknown kind "Widget"'),
+        },
+        {
+          resource: 'HTTPRoute/default/b-split',
+          path: 'spec.rules[0].backendRefs[0].weight',
+          message: 'must not be less than 0',
+        },
+        {
+          resource: 'HTTPRoute/default/b-split',
+          path: 'spec.rules[0].backendRefs[1].name',
+          message: 'is required',
+        },
+      ]),
+    );
+    const after = await json<{ revision: number; items: { metadata: { name: string } }[] }>(
+      `${mesh.controlPlane().url}/v1/resources`,
+    );
+    expect(after.revision).toBe(before.revision);
+    expect(after.items.map((r) => r.metadata.name)).not.toContain('fresh-service');
+    expect(after.items).toHaveLength(before.items.length);
+    // The previous split (20/80) still routes.
+    const counts = await countBy(200);
+    expect(counts.b2).toBeGreaterThan(counts.b1);
+  });
+
+  it('answers 503 when the route has no endpoints, 502 when the app refuses, 504 on timeout', async () => {
+    const revision = await mesh.applyOk(`
+apiVersion: v1
+kind: Service
+metadata: { name: nobody }
+spec: { selector: { app: nobody } }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: b-slow }
+spec:
+  parentRefs: [{ kind: Service, name: b }]
+  rules:
+    - matches: [{ path: { type: PathPrefix, value: /slow } }]
+      backendRefs: [{ name: b-v1 }]
+      timeouts: { request: 300ms }
+`);
+    await mesh.converged(revision, ['a1', 'b1', 'b2']);
+    const empty = await http(`${a.outbound}/`, { headers: { host: 'nobody' } });
+    expect(empty.status).toBe(503);
+    expect(empty.headers['x-weft-error']).toBe('no_endpoints');
+
+    const slow = await viaA('/slow?ms=1500');
+    expect(slow.status).toBe(504);
+    expect(slow.headers['x-weft-error']).toBe('upstream_timeout');
+    const fast = await viaA('/slow?ms=10');
+    expect(fast.status).toBe(200);
+
+    // B's sidecar in front of an app that is not listening: the inbound hop fails to connect.
+    const deadApp = new EchoServer('dead');
+    await deadApp.start();
+    const port = deadApp.port;
+    await deadApp.stop();
+    const orphan = await mesh.startSidecar({
+      service: 'orphan',
+      instanceId: 'orphan1',
+      appPort: port,
+    });
+    const refused = await http(
+      `${orphan.outbound.replace(String(orphan.outboundPort), String(orphan.inboundPort))}/`,
+      {
+        headers: { host: 'orphan' },
+      },
+    );
+    expect(refused.status).toBe(502);
+    expect(refused.headers['x-weft-error']).toBe('upstream_connect_failure');
+    await orphan.proc.stop();
+  });
+
+  it('counts and logs garbage on config and health subjects; no process exits; routing goes on', async () => {
+    const nc: NatsConnection = await connect({ servers: mesh.nats.url });
+    try {
+      const kv = await new Kvm(nc).open('weft-config');
+      await kv.put('httproute.default.junk', new TextEncoder().encode('{not json'));
+      await kv.put(
+        'endpoints.default.junk',
+        new TextEncoder().encode(JSON.stringify({ v: 1, service: 'x' })),
+      );
+      nc.publish('weft.v1.health.default.b.zz', new TextEncoder().encode('garbage'));
+      nc.publish(
+        'weft.v1.health.default.b.zz',
+        new TextEncoder().encode(JSON.stringify({ v: 99 })),
+      );
+      nc.publish('weft.v1.proxy.zz.ack', new Uint8Array([0xff, 0xfe, 0x00]));
+      nc.publish(
+        'weft.v1.health.default.b.zz',
+        new TextEncoder().encode(JSON.stringify({ id: 1, pattern: 'x', data: 2 })),
+      );
+      await nc.flush();
+
+      const invalidCount = async (port: number, source: string): Promise<number> => {
+        const text = (await http(`http://127.0.0.1:${port}/metrics`)).body;
+        const line = text
+          .split('\n')
+          .find((l) => l.startsWith(`weft_invalid_messages_total{source="${source}"}`));
+        return line ? Number(line.split(' ')[1]) : 0;
+      };
+      await waitFor('control plane to count garbage', async () =>
+        (await invalidCount(mesh.controlPlane().adminPort, 'health')) >= 3 &&
+        (await invalidCount(mesh.controlPlane().adminPort, 'ack')) >= 1
+          ? true
+          : undefined,
+      );
+      for (const s of sidecars) {
+        await waitFor(`${s.instanceId} to count garbage`, async () =>
+          (await invalidCount(s.adminPort, 'config')) >= 2 ? true : undefined,
+        );
+      }
+      expect(
+        mesh.processes.filter((p) => p.name !== 'sidecar-orphan1').every((p) => p.running),
+      ).toBe(true);
+      expect((await viaA('/')).status).toBe(200);
+      // A later apply still converges everywhere.
+      const revision = await mesh.applyOk(SPLIT(50, 50));
+      await mesh.converged(revision, ['a1', 'b1', 'b2']);
+      await kv.delete('httproute.default.junk');
+      await kv.delete('endpoints.default.junk');
+    } finally {
+      await nc.close();
+    }
+  });
+
+  /** Each share within ±5 percentage points of what the weights ask for. */
+  function expectShares(counts: Record<string, number>, shares: Record<string, number>): void {
+    const total = Object.values(counts).reduce((x, y) => x + y, 0);
+    for (const [name, share] of Object.entries(shares)) {
+      const actual = counts[name] / total;
+      if (Math.abs(actual - share) > 0.05)
+        throw new Error(
+          `${name}: ${actual} of traffic, expected ${share}±0.05 (${JSON.stringify(counts)})`,
+        );
+    }
+  }
+
+  /** Sends `n` requests A → b and counts which instance answered. */
+  async function countBy(n: number): Promise<Record<string, number>> {
+    const counts: Record<string, number> = { b1: 0, b2: 0 };
+    for (let i = 0; i < n; i += 20) {
+      const batch = await Promise.all(Array.from({ length: 20 }, () => viaA('/')));
+      for (const r of batch) {
+        expect(r.status).toBe(200);
+        const name = String(r.headers['x-echo-name']);
+        counts[name] = (counts[name] ?? 0) + 1;
+      }
+    }
+    return counts;
+  }
+});

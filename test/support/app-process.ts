@@ -1,0 +1,68 @@
+// Starts a built Weft app (`node dist/apps/<app>/main.js`) as a child process, the way a user does.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type WeftApp = 'control-plane' | 'sidecar' | 'router';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const LOG_TAIL = 60;
+
+export class AppProcess {
+  readonly exited: Promise<number | null>;
+  private readonly lines: string[] = [];
+
+  private constructor(
+    readonly name: string,
+    private readonly child: ChildProcess,
+  ) {
+    this.exited = new Promise((done) => child.once('exit', (code) => done(code)));
+    const keep = (chunk: Buffer): void => {
+      this.lines.push(...chunk.toString().split('\n').filter(Boolean));
+      if (this.lines.length > 2_000) this.lines.splice(0, this.lines.length - 2_000);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+  }
+
+  static start(app: WeftApp, name: string, env: Record<string, string>): AppProcess {
+    const { NODE_OPTIONS: _jestVmModules, ...inherited } = process.env;
+    const child = spawn(process.execPath, [resolve(ROOT, `dist/apps/${app}/main.js`)], {
+      cwd: ROOT,
+      env: { ...inherited, WEFT_LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new AppProcess(name, child);
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Recent log lines, for assertions and for failure messages. */
+  logs(): string[] {
+    return [...this.lines];
+  }
+
+  logTail(): string {
+    return `--- ${this.name} (pid ${this.pid}) ---\n${this.lines.slice(-LOG_TAIL).join('\n')}`;
+  }
+
+  signal(sig: NodeJS.Signals): void {
+    if (this.running) this.child.kill(sig);
+  }
+
+  /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
+  async stop(graceMs = 15_000): Promise<number | null> {
+    if (!this.running) return this.child.exitCode;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    const code = await this.exited;
+    clearTimeout(timer);
+    return code;
+  }
+}

@@ -1,0 +1,68 @@
+// A real upstream application for e2e tests: echoes what it received, streams bodies, can be slow.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface EchoReply {
+  name: string;
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  bytes: number;
+}
+
+/**
+ * `POST /echo` streams the request body back; `/slow?ms=N` answers after N ms; anything else
+ * answers JSON describing the request. Every answer carries `x-echo-name` and `x-custom`.
+ */
+export class EchoServer {
+  private readonly server: Server;
+  port = 0;
+
+  constructor(readonly name: string) {
+    this.server = createServer((req, res) => this.handle(req, res));
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((done) => this.server.listen(0, '127.0.0.1', done));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((done) => {
+      this.server.close(() => done());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    res.setHeader('x-echo-name', this.name);
+    res.setHeader('x-custom', `custom-${this.name}`);
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (req.method === 'POST' && url.pathname === '/echo') {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      req.pipe(res);
+      return;
+    }
+    let bytes = 0;
+    req.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    req.on('end', () => {
+      const reply: EchoReply = {
+        name: this.name,
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        bytes,
+      };
+      const send = (): void => {
+        res.writeHead(url.pathname === '/status/418' ? 418 : 200, {
+          'content-type': 'application/json',
+        });
+        res.end(JSON.stringify(reply));
+      };
+      const delay = url.pathname === '/slow' ? Number(url.searchParams.get('ms') ?? 0) : 0;
+      if (delay > 0) setTimeout(send, delay);
+      else send();
+    });
+  }
+}

@@ -1,0 +1,209 @@
+// A whole local mesh for e2e tests: nats-server, control plane and sidecars as real processes.
+import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { agent, http, isReady, json, type HttpResult } from './admin-client.js';
+import { AppProcess } from './app-process.js';
+import { freePort } from './free-port.js';
+import { startNats, type NatsHandle } from './nats-fixture.js';
+import { waitFor } from './wait-for.js';
+
+export interface MeshTiming {
+  /** Heartbeat interval for sidecars and the control plane. */
+  readonly heartbeatMs: number;
+  readonly misses: number;
+  readonly drainGraceMs: number;
+}
+
+export const FAST_TIMING: MeshTiming = { heartbeatMs: 250, misses: 3, drainGraceMs: 1_000 };
+
+export interface ControlPlane {
+  readonly proc: AppProcess;
+  readonly adminPort: number;
+  readonly url: string;
+}
+
+export interface SidecarOptions {
+  readonly service: string;
+  readonly instanceId: string;
+  readonly appPort: number;
+  readonly labels?: string;
+  /** Defaults to the mesh's NATS. */
+  readonly natsUrl?: string;
+  readonly env?: Record<string, string>;
+}
+
+export interface Sidecar {
+  readonly proc: AppProcess;
+  readonly instanceId: string;
+  readonly adminPort: number;
+  readonly inboundPort: number;
+  readonly outboundPort: number;
+  /** URL on the outbound listener, to send with a `Host` header. */
+  readonly outbound: string;
+}
+
+interface ProxyRow {
+  id: string;
+  revision: number | null;
+  status: 'ACK' | 'NACK' | null;
+  error: string | null;
+}
+
+export class Mesh {
+  readonly processes: AppProcess[] = [];
+  cp: ControlPlane | undefined;
+
+  private constructor(
+    readonly nats: NatsHandle,
+    readonly timing: MeshTiming,
+    readonly stateDir: string,
+  ) {}
+
+  static async start(timing: MeshTiming = FAST_TIMING): Promise<Mesh> {
+    const nats = await startNats();
+    const stateDir = await mkdtemp(join(tmpdir(), 'weft-e2e-'));
+    return new Mesh(nats, timing, stateDir);
+  }
+
+  private get timingEnv(): Record<string, string> {
+    return {
+      WEFT_HEARTBEAT_INTERVAL_MS: String(this.timing.heartbeatMs),
+      WEFT_HEARTBEAT_MISSES: String(this.timing.misses),
+      WEFT_DRAIN_GRACE_MS: String(this.timing.drainGraceMs),
+    };
+  }
+
+  async startControlPlane(env: Record<string, string> = {}): Promise<ControlPlane> {
+    const adminPort = await freePort();
+    const proc = this.track(
+      AppProcess.start('control-plane', 'control-plane', {
+        NATS_URL: this.nats.url,
+        WEFT_ADMIN_PORT: String(adminPort),
+        ...this.timingEnv,
+        ...env,
+      }),
+    );
+    await this.ready(proc, adminPort);
+    this.cp = { proc, adminPort, url: `http://127.0.0.1:${adminPort}` };
+    return this.cp;
+  }
+
+  async startSidecar(opts: SidecarOptions, waitReady = true): Promise<Sidecar> {
+    const [adminPort, inboundPort, outboundPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
+    const proc = this.track(
+      AppProcess.start('sidecar', `sidecar-${opts.instanceId}`, {
+        NATS_URL: opts.natsUrl ?? this.nats.url,
+        WEFT_SERVICE: opts.service,
+        WEFT_INSTANCE_ID: opts.instanceId,
+        WEFT_LABELS: opts.labels ?? '',
+        WEFT_APP_PORT: String(opts.appPort),
+        WEFT_ADMIN_PORT: String(adminPort),
+        WEFT_INBOUND_PORT: String(inboundPort),
+        WEFT_OUTBOUND_PORT: String(outboundPort),
+        WEFT_BIND_ADDRESS: '127.0.0.1',
+        WEFT_STATE_DIR: this.stateDir,
+        ...this.timingEnv,
+        ...opts.env,
+      }),
+    );
+    if (waitReady) await this.ready(proc, adminPort);
+    return {
+      proc,
+      instanceId: opts.instanceId,
+      adminPort,
+      inboundPort,
+      outboundPort,
+      outbound: `http://127.0.0.1:${outboundPort}`,
+    };
+  }
+
+  /** POST /v1/apply with a YAML body. */
+  apply(yaml: string): Promise<HttpResult> {
+    return http(`${this.controlPlane().url}/v1/apply`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml' },
+      body: yaml,
+    });
+  }
+
+  /** Applies and expects success; returns the revision. */
+  async applyOk(yaml: string): Promise<number> {
+    const res = await this.apply(yaml);
+    if (res.status !== 200) throw new Error(`apply failed: ${res.status} ${res.body}`);
+    return (JSON.parse(res.body) as { revision: number }).revision;
+  }
+
+  /** Waits until every named proxy reports an ACK of `revision` in GET /v1/proxies. */
+  async converged(
+    revision: number,
+    proxyIds: readonly string[],
+    timeoutMs = 10_000,
+  ): Promise<ProxyRow[]> {
+    return waitFor(
+      `proxies ${proxyIds.join(',')} to ACK revision ${revision}`,
+      async () => {
+        const { items } = await json<{ items: ProxyRow[] }>(
+          `${this.controlPlane().url}/v1/proxies`,
+        );
+        const rows = proxyIds.map((id) => items.find((p) => p.id === id));
+        return rows.every((p) => p?.status === 'ACK' && p.revision === revision)
+          ? (rows as ProxyRow[])
+          : undefined;
+      },
+      timeoutMs,
+    );
+  }
+
+  /** Instance ids in the published endpoint set of a Service. */
+  async endpointIds(service: string, namespace = 'default'): Promise<string[]> {
+    const { items } = await json<{
+      items: { namespace: string; service: string; endpoints: { instanceId: string }[] }[];
+    }>(`${this.controlPlane().url}/v1/endpoints`);
+    const set = items.find((s) => s.namespace === namespace && s.service === service);
+    return set ? set.endpoints.map((e) => e.instanceId).sort() : [];
+  }
+
+  /** Stops every process (SIGTERM), NATS, and saves logs for post-mortems. */
+  async stop(): Promise<void> {
+    await Promise.all(this.processes.map((p) => p.stop(5_000)));
+    await this.nats.stop();
+    await agent.close().catch(() => undefined);
+    const logDir = join(this.stateDir, 'logs');
+    await mkdir(logDir, { recursive: true });
+    await Promise.all(
+      this.processes.map((p) =>
+        writeFile(join(logDir, `${p.name}-${p.pid}.log`), p.logs().join('\n')),
+      ),
+    );
+  }
+
+  controlPlane(): ControlPlane {
+    if (!this.cp) throw new Error('control plane not started');
+    return this.cp;
+  }
+
+  private track(proc: AppProcess): AppProcess {
+    this.processes.push(proc);
+    return proc;
+  }
+
+  private async ready(proc: AppProcess, adminPort: number): Promise<void> {
+    try {
+      await waitFor(
+        `${proc.name} /readyz`,
+        async () => {
+          if (!proc.running) throw new Error(`${proc.name} exited`);
+          return isReady(adminPort);
+        },
+        20_000,
+      );
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n${proc.logTail()}`);
+    }
+  }
+}
