@@ -192,7 +192,7 @@ spec:
         {
           resource: 'Widget/default/w',
           path: 'kind',
-          message: expect.stringContaining('unknown kind "Widget"'),
+          message: 'unknown kind "Widget"; expected one of Service, HTTPRoute',
         },
         {
           resource: 'HTTPRoute/default/b-split',

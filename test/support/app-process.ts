@@ -26,7 +26,9 @@ export class AppProcess {
   }
 
   static start(app: WeftApp, name: string, env: Record<string, string>): AppProcess {
-    const { NODE_OPTIONS: _jestVmModules, ...inherited } = process.env;
+    // Jest's NODE_OPTIONS (--experimental-vm-modules) is not for the apps.
+    const inherited = { ...process.env };
+    delete inherited.NODE_OPTIONS;
     const child = spawn(process.execPath, [resolve(ROOT, `dist/apps/${app}/main.js`)], {
       cwd: ROOT,
       env: { ...inherited, WEFT_LOG_LEVEL: 'info', ...env },

@@ -1,5 +1,6 @@
 // Brings the control plane up in order once NATS answers: bucket, stored config, endpoints, folder.
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { encode, PROTOCOL_VERSION } from '@app/protocol';
 import { LOGGER, NatsClient, Readiness, type Logger } from '@app/runtime';
 import { openConfigBucket } from './config/config-bucket.provider.js';
 import { ConfigDirService } from './config/config-dir.service.js';
@@ -37,6 +38,10 @@ export class ControlPlaneBootstrap implements OnApplicationBootstrap {
     await this.endpoints.attach(kv);
     if (this.env.WEFT_CONFIG_DIR) await this.configDir.start(this.env.WEFT_CONFIG_DIR);
     this.readiness.set('config-store', true);
+    nc.publish(
+      bootSubjects().controlPlaneReady,
+      encode({ v: PROTOCOL_VERSION, revision: this.store.currentRevision }),
+    );
     this.log.info({ bucket: bootSubjects().configBucket }, 'control plane ready');
   }
 }

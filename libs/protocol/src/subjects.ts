@@ -43,6 +43,11 @@ export class Subjects {
   event(name: string): string {
     return `${this.prefix}.v1.events.${name}`;
   }
+
+  /** Published by a control plane once it serves; proxies answer by re-sending their last ACK/NACK. */
+  get controlPlaneReady(): string {
+    return this.event('control-plane.ready');
+  }
 }
 
 /** KV key of a resource: `<kind>.<namespace>.<name>`, kind lower-cased. */

@@ -16,6 +16,8 @@ export interface ProxyIdentity {
 }
 
 export class AckReporter {
+  private last: ProxyAck | undefined;
+
   constructor(
     private readonly subjects: Subjects,
     private readonly identity: ProxyIdentity,
@@ -30,6 +32,16 @@ export class AckReporter {
       error,
       sentAt: Date.now(),
     };
+    this.last = ack;
     nc.publish(this.subjects.proxyAck(this.identity.proxyId), encode(ack));
+  }
+
+  /** Sends the last report again (a new control plane knows nothing of earlier ones). */
+  repeat(nc: NatsConnection): void {
+    if (this.last)
+      nc.publish(
+        this.subjects.proxyAck(this.identity.proxyId),
+        encode({ ...this.last, sentAt: Date.now() }),
+      );
   }
 }

@@ -15,6 +15,9 @@ const HOP_BY_HOP = new Set([
   'expect',
 ]);
 
+/** Rewritten below from the request's values; other `x-forwarded-*` headers pass through. */
+const REWRITTEN = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host']);
+
 /** Header names a `Connection` header lists are hop-by-hop too. */
 function connectionListed(value: string | string[] | undefined): Set<string> | undefined {
   if (value === undefined) return undefined;
@@ -32,7 +35,7 @@ export function upstreamRequestHeaders(req: IncomingMessage, proto: 'http' | 'ht
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const lower = raw[i].toLowerCase();
-    if (HOP_BY_HOP.has(lower) || listed?.has(lower) || lower.startsWith('x-forwarded-')) continue;
+    if (HOP_BY_HOP.has(lower) || listed?.has(lower) || REWRITTEN.has(lower)) continue;
     out.push(raw[i], raw[i + 1]);
   }
   const peer = req.socket.remoteAddress ?? 'unknown';

@@ -66,7 +66,10 @@ export class ProxyConfigService implements OnApplicationBootstrap, OnApplication
   async onApplicationBootstrap(): Promise<void> {
     await this.sync.loadCache();
     if (this.sync.hasConfig) this.readiness.set('config', true);
-    void this.nats.connection.then((nc) => this.sync.run(nc, this.subjects.configBucket));
+    void this.nats.connection.then((nc) => {
+      this.sync.run(nc, this.subjects.configBucket);
+      nc.subscribe(this.subjects.controlPlaneReady, { callback: () => this.acks.repeat(nc) });
+    });
   }
 
   onApplicationShutdown(): void {

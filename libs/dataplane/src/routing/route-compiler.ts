@@ -46,16 +46,16 @@ export function compileRouteTable(
   const known = new Set(src.endpointSets);
   for (const svc of src.services) known.add(clusterKey(svc.metadata.namespace, svc.metadata.name));
 
+  // Every attached-to Service is known before any backendRef resolves, so route order cannot matter.
+  for (const route of src.routes) for (const key of serviceParents(route)) known.add(key);
+
   const attached = new Map<string, RankedMatch[]>();
   const errors: FieldError[] = [];
   for (const route of src.routes) {
-    for (const parent of route.spec.parentRefs) {
-      if ((parent.kind ?? 'Gateway') !== 'Service') continue;
-      const key = clusterKey(parent.namespace ?? route.metadata.namespace, parent.name);
+    for (const key of serviceParents(route)) {
       const list = attached.get(key) ?? [];
       list.push(...compileRoute(route, known, clusters, src.defaultTimeoutMs, errors));
       attached.set(key, list);
-      known.add(key);
     }
   }
   if (errors.length > 0) return fail(errors);
@@ -71,6 +71,13 @@ export function compileRouteTable(
       hosts.set(host, vhost);
   }
   return ok(new RouteTable(src.revision, hosts));
+}
+
+/** Cluster keys of the Services a route attaches to (GAMMA); Gateway parents are not ours. */
+function serviceParents(route: HTTPRoute): string[] {
+  return route.spec.parentRefs
+    .filter((parent) => (parent.kind ?? 'Gateway') === 'Service')
+    .map((parent) => clusterKey(parent.namespace ?? route.metadata.namespace, parent.name));
 }
 
 /** The DNS names a Service answers to, as Kubernetes resolves them from the caller's namespace. */

@@ -36,23 +36,31 @@ export class Cluster {
     const n = list.length;
     if (n === 0) return undefined;
     const now = this.ejectedUntil.size > 0 ? Date.now() : 0;
-    let fallback: Endpoint | undefined;
+    let fallback = -1;
     for (let i = 0; i < n; i++) {
       const candidate = list[(this.next + i) % n];
       if (tried?.includes(candidate)) continue;
       if (now !== 0 && this.isEjected(candidate, now)) {
-        fallback ??= candidate;
+        if (fallback === -1) fallback = i;
         continue;
       }
-      this.next = (this.next + i + 1) % n;
-      return candidate;
+      return this.take(i);
     }
-    return fallback;
+    // Panic picks advance the cursor too, or every request would land on the same endpoint.
+    return fallback === -1 ? undefined : this.take(fallback);
   }
 
   /** Skip this endpoint for `forMs` (it refused a connection). */
   eject(endpoint: Endpoint, forMs: number): void {
     this.ejectedUntil.set(endpoint.origin, Date.now() + forMs);
+  }
+
+  /** The endpoint `offset` places past the cursor; the cursor moves just beyond it. */
+  private take(offset: number): Endpoint {
+    const n = this.endpoints.length;
+    const chosen = this.endpoints[(this.next + offset) % n];
+    this.next = (this.next + offset + 1) % n;
+    return chosen;
   }
 
   private isEjected(candidate: Endpoint, now: number): boolean {

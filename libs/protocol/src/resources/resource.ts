@@ -27,7 +27,8 @@ export function describeResource(raw: unknown): string {
 export function parseResource(raw: unknown): Result<Resource> {
   const label = describeResource(raw);
   const kind = (raw as { kind?: unknown } | null)?.kind;
-  if (typeof kind !== 'string' || !(kind in KINDS)) {
+  // Own keys only: `in` would also accept `toString`, `constructor`, `__proto__` and then throw.
+  if (typeof kind !== 'string' || !Object.hasOwn(KINDS, kind)) {
     const error: FieldError = {
       resource: label,
       path: 'kind',

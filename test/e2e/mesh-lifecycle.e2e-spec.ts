@@ -1,0 +1,211 @@
+// Full mesh, lifecycle: control plane and NATS outages, cold start from disk, SIGKILL expiry, SIGTERM drain.
+import { EchoServer } from '../support/echo-server.js';
+import { http } from '../support/admin-client.js';
+import { freePort } from '../support/free-port.js';
+import { FAST_TIMING, Mesh, type Sidecar } from '../support/mesh.js';
+import { sleep, waitFor } from '../support/wait-for.js';
+
+const CANARY = (header: string, target: string): string => `
+apiVersion: v1
+kind: Service
+metadata: { name: b-v1 }
+spec: { selector: { app: b, version: v1 } }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: b-${target} }
+spec: { selector: { app: b, version: ${target} } }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: b-canary }
+spec:
+  parentRefs: [{ kind: Service, name: b }]
+  rules:
+    - matches: [{ headers: [{ name: ${header}, value: "1" }] }]
+      backendRefs: [{ name: b-${target} }]
+    - backendRefs: [{ name: b-v1 }]
+`;
+
+const TTL_MS = FAST_TIMING.heartbeatMs * FAST_TIMING.misses;
+
+describe('full mesh: lifecycle and failures', () => {
+  let mesh: Mesh;
+  const apps = new Map<string, EchoServer>();
+  const sidecars = new Map<string, Sidecar>();
+
+  beforeAll(async () => {
+    mesh = await Mesh.start();
+    await mesh.startControlPlane();
+    for (const name of ['a', 'b1', 'b2', 'b3']) apps.set(name, await new EchoServer(name).start());
+    const started = await Promise.all([
+      mesh.startSidecar({ service: 'a', instanceId: 'a1', appPort: apps.get('a')!.port }),
+      ...['b1', 'b2', 'b3'].map((id, i) =>
+        mesh.startSidecar({
+          service: 'b',
+          instanceId: id,
+          appPort: apps.get(id)!.port,
+          labels: `version=v${i + 1}`,
+        }),
+      ),
+    ]);
+    for (const s of started) sidecars.set(s.instanceId, s);
+    await waitFor('three b endpoints', async () =>
+      (await mesh.endpointIds('b')).length === 3 ? true : undefined,
+    );
+  });
+
+  afterAll(async () => {
+    await mesh.stop();
+    await Promise.all([...apps.values()].map((s) => s.stop()));
+  });
+
+  const call = (via: Sidecar, headers: Record<string, string> = {}, method = 'GET') =>
+    http(`${via.outbound}/`, {
+      method,
+      headers: { host: 'b', ...headers },
+      body: method === 'POST' ? 'payload' : undefined,
+    });
+
+  const answeredBy = async (
+    via: Sidecar,
+    headers: Record<string, string> = {},
+  ): Promise<string> => {
+    const res = await call(via, headers);
+    expect(res.status).toBe(200);
+    return String(res.headers['x-echo-name']);
+  };
+
+  it('keeps routing while the control plane is down; a sidecar started meanwhile gets config from KV', async () => {
+    const revision = await mesh.applyOk(CANARY('x-canary', 'v2'));
+    await mesh.converged(revision, ['a1', 'b1', 'b2', 'b3']);
+    const a1 = sidecars.get('a1')!;
+    expect(await answeredBy(a1, { 'x-canary': '1' })).toBe('b2');
+
+    await mesh.controlPlane().proc.stop();
+    for (let i = 0; i < 20; i++) {
+      expect(await answeredBy(a1)).toBe('b1');
+      expect(await answeredBy(a1, { 'x-canary': '1' })).toBe('b2');
+    }
+    const late = await mesh.startSidecar({
+      service: 'c',
+      instanceId: 'c1',
+      appPort: apps.get('a')!.port,
+    });
+    sidecars.set('c1', late);
+    expect(await answeredBy(late, { 'x-canary': '1' })).toBe('b2');
+    expect(await answeredBy(late)).toBe('b1');
+
+    // A new control plane takes over the stored config, the live instances and every proxy's status.
+    await mesh.startControlPlane();
+    await mesh.converged(revision, ['a1', 'b1', 'b2', 'b3', 'c1'], 5_000);
+    expect(await mesh.endpointIds('b')).toEqual(['b1', 'b2', 'b3']);
+  });
+
+  it('keeps serving through a nats-server restart, then picks up a change applied after it', async () => {
+    const a1 = sidecars.get('a1')!;
+    const load = steadyLoad(() => call(a1));
+    await sleep(200);
+    await mesh.nats.restart();
+    await sleep(500);
+    const { ok, failed } = await load.stop();
+    expect(failed).toEqual([]);
+    expect(ok).toBeGreaterThan(50);
+
+    const revision = await waitFor(
+      'apply after the restart',
+      async () => {
+        const res = await mesh.apply(CANARY('x-next', 'v3'));
+        return res.status === 200
+          ? (JSON.parse(res.body) as { revision: number }).revision
+          : undefined;
+      },
+      20_000,
+      250,
+    );
+    await mesh.converged(revision, ['a1', 'b1', 'b2', 'b3', 'c1'], 15_000);
+    expect(await answeredBy(a1, { 'x-next': '1' })).toBe('b3');
+    expect(await answeredBy(a1, { 'x-canary': '1' })).toBe('b1');
+  });
+
+  it('starts from its last good config on disk when NATS is unreachable', async () => {
+    const deadNats = `nats://127.0.0.1:${await freePort()}`;
+    const cut = await mesh.startSidecar({
+      service: 'a',
+      instanceId: 'a2',
+      appPort: apps.get('a')!.port,
+      natsUrl: deadNats,
+    });
+    expect(await answeredBy(cut, { 'x-next': '1' })).toBe('b3');
+    expect(await answeredBy(cut)).toBe('b1');
+    await cut.proc.stop();
+  });
+
+  it('removes a SIGKILLed instance from endpoints within the heartbeat TTL; callers route around it', async () => {
+    const res = await http(`${mesh.controlPlane().url}/v1/resources/httproute/default/b-canary`, {
+      method: 'DELETE',
+    });
+    expect(res.status).toBe(200);
+    await mesh.converged((JSON.parse(res.body) as { revision: number }).revision, ['a1']);
+    const a1 = sidecars.get('a1')!;
+    const seen = new Set<string>();
+    for (let i = 0; i < 6; i++) seen.add(await answeredBy(a1));
+    expect([...seen].sort()).toEqual(['b1', 'b2', 'b3']);
+
+    const victim = sidecars.get('b3')!;
+    victim.proc.signal('SIGKILL');
+    const killedAt = Date.now();
+    await victim.proc.exited;
+    // Before the control plane notices, a1 meets a refused connection and retries elsewhere.
+    for (let i = 0; i < 12; i++) expect(['b1', 'b2']).toContain(await answeredBy(a1));
+    await waitFor(
+      'b3 to leave the endpoints',
+      async () => (!(await mesh.endpointIds('b')).includes('b3') ? true : undefined),
+      5_000,
+      20,
+    );
+    expect(Date.now() - killedAt).toBeLessThanOrEqual(TTL_MS + 250);
+  });
+
+  it('drains on SIGTERM with zero failed requests while a client sends throughout', async () => {
+    const a1 = sidecars.get('a1')!;
+    const draining = sidecars.get('b2')!;
+    let sent = 0;
+    // Alternate GET and POST: a POST is never retried, so it fails if the drain drops anything.
+    const load = steadyLoad(() => call(a1, {}, sent++ % 2 === 0 ? 'POST' : 'GET'));
+    await sleep(300);
+    draining.proc.signal('SIGTERM');
+    expect(await draining.proc.exited).toBe(0);
+    await sleep(300);
+    const { ok, failed } = await load.stop();
+    expect(failed).toEqual([]);
+    expect(ok).toBeGreaterThan(100);
+    expect(await mesh.endpointIds('b')).toEqual(['b1']);
+  });
+});
+
+/** Four clients sending requests back to back until `stop()`; every non-200 is recorded. */
+function steadyLoad(send: () => Promise<{ status: number; body: string }>) {
+  let running = true;
+  let ok = 0;
+  const failed: string[] = [];
+  const worker = async (): Promise<void> => {
+    while (running) {
+      try {
+        const res = await send();
+        if (res.status === 200) ok++;
+        else failed.push(`${res.status} ${res.body}`);
+      } catch (err) {
+        failed.push((err as Error).message);
+      }
+    }
+  };
+  const workers = Promise.all([worker(), worker(), worker(), worker()]);
+  return {
+    async stop(): Promise<{ ok: number; failed: string[] }> {
+      running = false;
+      await workers;
+      return { ok, failed };
+    },
+  };
+}
