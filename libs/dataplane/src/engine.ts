@@ -31,11 +31,7 @@ export class DataPlaneEngine {
   inboundListener(name: string, appAddress: string, appPort: number): HttpListener {
     const app = new Cluster(`local/${name}`);
     app.setEndpoints([endpoint('local-app', appAddress, appPort)]);
-    return new HttpListener(
-      name,
-      inboundPipeline(app, this.forwarder, this.options.defaultTimeoutMs),
-      this.metrics,
-    );
+    return new HttpListener(name, inboundPipeline(app, this.forwarder), this.metrics);
   }
 
   close(): Promise<void> {

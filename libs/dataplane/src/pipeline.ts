@@ -7,6 +7,9 @@ import type { RouteTableHolder } from './routing/route-table-holder.js';
 import type { Cluster } from './upstream/cluster.js';
 import type { Forwarder } from './upstream/forwarder.js';
 
+/** undici reads a zero timeout as "none". */
+const NO_TIMEOUT = 0;
+
 /**
  * Outbound: target (absolute URL or Host) → virtual host → route match → weighted backend →
  * endpoint (round robin) → upstream. Each step either continues or answers locally.
@@ -41,11 +44,10 @@ export function outboundPipeline(routes: RouteTableHolder, forwarder: Forwarder)
   };
 }
 
-/** Inbound: every request goes to the local application. */
-export function inboundPipeline(
-  app: Cluster,
-  forwarder: Forwarder,
-  timeoutMs: number,
-): RequestHandler {
-  return (req, res) => forwarder.forward(req, res, app, timeoutMs, req.url ?? '/');
+/**
+ * Inbound: every request goes to the local application. No timeout here: the caller's route
+ * timeout governs the exchange (as Istio's inbound), so a long route is not cut at this hop.
+ */
+export function inboundPipeline(app: Cluster, forwarder: Forwarder): RequestHandler {
+  return (req, res) => forwarder.forward(req, res, app, NO_TIMEOUT, req.url ?? '/');
 }

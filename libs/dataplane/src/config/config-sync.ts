@@ -18,6 +18,9 @@ const CACHE_DEBOUNCE_MS = 500;
 export class ConfigSync {
   private state = new MeshState();
   private appliedRevision = -1;
+  /** Last revision reported as NACK, and why; reported again only when either changes. */
+  private rejectedRevision = -1;
+  private rejectedError: string | undefined;
   private initialized = false;
   private lastSeq = 0;
   private stopped = false;
@@ -44,9 +47,16 @@ export class ConfigSync {
   async loadCache(): Promise<void> {
     const data = await this.cache.load();
     if (!data) return;
-    this.state = MeshState.fromData(data);
-    const outcome = this.configurator.applySnapshot(this.state);
-    if (outcome.ok) {
+    const state = MeshState.fromData(data);
+    const outcome = state.blockingErrors
+      ? { ok: false as const, error: state.blockingErrors }
+      : this.configurator.applySnapshot(state);
+    if (!outcome.ok) {
+      this.log.warn(
+        { file: this.cache.file, error: outcome.error },
+        'cached config unusable; waiting for NATS',
+      );
+    } else {
       this.appliedRevision = data.revision;
       this.log.info({ revision: data.revision, file: this.cache.file }, 'serving cached config');
     }
@@ -80,6 +90,8 @@ export class ConfigSync {
   /** One watch: replays from the last revision seen (all last values on the first run), then follows. */
   private async watchOnce(kv: KV): Promise<void> {
     if (this.lastSeq === 0) {
+      // The bucket is the truth: rebuild from it; the cached table serves until the first compile.
+      this.state = new MeshState();
       const status = await kv.status();
       if (status.values === 0) this.markInitialized();
     }
@@ -114,17 +126,29 @@ export class ConfigSync {
         this.events.invalid(change.key, change.reason);
         return;
       case 'resource':
-        return; // applied with the next snapshot marker, never half an apply
+        // Applied with the next snapshot marker, never half an apply; but a revision rejected for
+        // a bad key is retried as soon as that key is fixed or deleted.
+        if (this.initialized && this.rejectedRevision === this.state.revision) this.compile();
+        return;
     }
   }
 
   private compile(): void {
     const revision = this.state.revision;
-    const outcome = this.configurator.applySnapshot(this.state);
+    const blocked = this.state.blockingErrors;
+    const outcome = blocked
+      ? { ok: false as const, error: blocked }
+      : this.configurator.applySnapshot(this.state);
     if (!outcome.ok) {
-      this.events.rejected(revision, outcome.error);
+      if (this.rejectedRevision !== revision || this.rejectedError !== outcome.error) {
+        this.events.rejected(revision, outcome.error);
+      }
+      this.rejectedRevision = revision;
+      this.rejectedError = outcome.error;
       return;
     }
+    this.rejectedRevision = -1;
+    this.rejectedError = undefined;
     const changed = revision !== this.appliedRevision;
     this.appliedRevision = revision;
     this.scheduleCacheWrite();

@@ -5,6 +5,7 @@ import {
   EndpointSet,
   ENDPOINTS_KEY_PREFIX,
   formatErrors,
+  parseInto,
   parseResource,
   SNAPSHOT_KEY,
   SnapshotMarker,
@@ -12,7 +13,10 @@ import {
 } from '@app/protocol';
 import { clusterKey } from '../upstream/cluster-registry.js';
 
-/** What one KV entry changed. `invalid` entries were dropped (the previous value stays). */
+/**
+ * What one KV entry changed. `invalid` entries were dropped (the previous value stays); an invalid
+ * resource also blocks every snapshot until that key is fixed or deleted (`blockingErrors`).
+ */
 export type StateChange =
   | { readonly kind: 'snapshot'; readonly revision: number }
   | { readonly kind: 'resource' }
@@ -36,6 +40,8 @@ export class MeshState {
   revision = 0;
   readonly resources = new Map<string, Resource>();
   readonly endpointSets = new Map<string, EndpointSet>();
+  /** Resource keys whose latest value is invalid, with the reason. */
+  private readonly invalidResources = new Map<string, string>();
 
   apply(change: KvChange): StateChange {
     const deleted = change.operation !== 'PUT';
@@ -43,6 +49,12 @@ export class MeshState {
     if (change.key.startsWith(`${ENDPOINTS_KEY_PREFIX}.`))
       return this.applyEndpoints(change, deleted);
     return this.applyResource(change, deleted);
+  }
+
+  /** Why the watched resources cannot form a complete config, or undefined when they can. */
+  get blockingErrors(): string | undefined {
+    if (this.invalidResources.size === 0) return undefined;
+    return [...this.invalidResources].map(([key, reason]) => `${key}: ${reason}`).join('; ');
   }
 
   toData(): MeshSnapshotData {
@@ -53,11 +65,19 @@ export class MeshState {
     };
   }
 
+  /** Rebuilds state from a disk snapshot, validating it again: a file is input like any other. */
   static fromData(data: MeshSnapshotData): MeshState {
     const state = new MeshState();
     state.revision = data.revision;
-    for (const [k, v] of Object.entries(data.resources)) state.resources.set(k, v);
-    for (const [k, v] of Object.entries(data.endpointSets)) state.endpointSets.set(k, v);
+    for (const [key, raw] of Object.entries(data.resources)) {
+      const resource = parseResource(raw);
+      if (resource.ok) state.resources.set(key, resource.value);
+      else state.invalidResources.set(key, formatErrors(resource.errors));
+    }
+    for (const [key, raw] of Object.entries(data.endpointSets)) {
+      const set = parseInto(EndpointSet, raw, key);
+      if (set.ok) state.endpointSets.set(key, set.value);
+    }
     return state;
   }
 
@@ -86,14 +106,18 @@ export class MeshState {
   private applyResource(change: KvChange, deleted: boolean): StateChange {
     if (deleted) {
       this.resources.delete(change.key);
+      this.invalidResources.delete(change.key);
       return { kind: 'resource' };
     }
     const entry = decodeMessage(ConfigEntry, change.value, change.key);
-    if (!entry.ok) return { kind: 'invalid', key: change.key, reason: formatErrors(entry.errors) };
-    const resource = parseResource(entry.value.resource);
-    if (!resource.ok)
-      return { kind: 'invalid', key: change.key, reason: formatErrors(resource.errors) };
+    const resource = entry.ok ? parseResource(entry.value.resource) : entry;
+    if (!resource.ok) {
+      const reason = formatErrors(resource.errors);
+      this.invalidResources.set(change.key, reason);
+      return { kind: 'invalid', key: change.key, reason };
+    }
     this.resources.set(change.key, resource.value);
+    this.invalidResources.delete(change.key);
     return { kind: 'resource' };
   }
 }

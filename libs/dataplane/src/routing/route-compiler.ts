@@ -142,10 +142,10 @@ function weightedBackends(
   return { backends, totalWeight: total };
 }
 
+/** The rule's own timeout when it sets one (`0s` turns it off, as Gateway API says), else the default. */
 function ruleTimeoutMs(rule: HTTPRouteRule, fallback: number): number {
   const timeout = rule.timeouts?.backendRequest ?? rule.timeouts?.request;
-  const ms = timeout ? parseDurationMs(timeout) : 0;
-  return ms > 0 ? ms : fallback;
+  return timeout === undefined ? fallback : parseDurationMs(timeout);
 }
 
 function rankedMatch(

@@ -16,6 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { DNS_LABEL, DNS_LABEL_MESSAGE, GATEWAY_DURATION } from '../validation/names.js';
+import { IsRegExpWhenTyped } from '../validation/regexp.validator.js';
 import { ObjectMeta } from './object-meta.dto.js';
 
 export const HTTPROUTE_API_VERSION = 'gateway.networking.k8s.io/v1';
@@ -53,6 +54,7 @@ export class HTTPPathMatch {
   @IsString()
   @MaxLength(1024)
   @Matches(/^\//, { message: 'value must start with "/"' })
+  @IsRegExpWhenTyped()
   value: string = '/';
 }
 
@@ -67,6 +69,7 @@ export class HTTPHeaderMatch {
 
   @IsString()
   @MaxLength(4096)
+  @IsRegExpWhenTyped()
   value!: string;
 }
 

@@ -1,0 +1,113 @@
+// Unit spec for Cluster: round robin, skipping tried and ejected endpoints, ejection expiry, panic mode.
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { Cluster } from './cluster.js';
+import { endpoint, type Endpoint } from './endpoint.js';
+
+const a = endpoint('a', '10.0.0.1', 8080);
+const b = endpoint('b', '10.0.0.2', 8080);
+const c = endpoint('c', '10.0.0.3', 8080);
+
+function cluster(...endpoints: Endpoint[]): Cluster {
+  const cl = new Cluster('shop/reviews');
+  cl.setEndpoints(endpoints);
+  return cl;
+}
+
+/** Ids of the next `n` picks. */
+function picks(cl: Cluster, n: number, tried?: readonly Endpoint[]): (string | undefined)[] {
+  return Array.from({ length: n }, () => cl.pick(tried)?.instanceId);
+}
+
+describe('Cluster', () => {
+  beforeEach(() => {
+    jest.useFakeTimers({ now: new Date('2030-01-01T00:00:00Z') });
+  });
+
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('has nothing to pick without endpoints', () => {
+    expect(new Cluster('shop/none').pick()).toBeUndefined();
+  });
+
+  it('picks round robin in endpoint order', () => {
+    expect(picks(cluster(a, b, c), 7)).toEqual(['a', 'b', 'c', 'a', 'b', 'c', 'a']);
+  });
+
+  it('skips endpoints already tried by this request, without losing its place', () => {
+    const cl = cluster(a, b, c);
+    expect(cl.pick([a])?.instanceId).toBe('b');
+    expect(cl.pick([a])?.instanceId).toBe('c');
+    expect(cl.pick([a])?.instanceId).toBe('b');
+    expect(cl.pick()?.instanceId).toBe('c');
+  });
+
+  it('returns undefined once every endpoint was tried', () => {
+    expect(cluster(a, b).pick([a, b])).toBeUndefined();
+  });
+
+  it('skips an ejected endpoint until its ejection time has passed', () => {
+    const cl = cluster(a, b, c);
+    cl.eject(b, 5_000);
+    expect(picks(cl, 4)).toEqual(['a', 'c', 'a', 'c']);
+    jest.advanceTimersByTime(4_999);
+    expect(picks(cl, 2)).toEqual(['a', 'c']);
+    jest.advanceTimersByTime(1);
+    expect(picks(cl, 3)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('ejects by origin, so a re-created endpoint object for the same address is skipped too', () => {
+    const cl = cluster(a, b);
+    cl.eject(a, 1_000);
+    cl.setEndpoints([endpoint('a', '10.0.0.1', 8080), b]);
+    expect(picks(cl, 2)).toEqual(['b', 'b']);
+  });
+
+  it('still returns an endpoint when every one is ejected (panic mode)', () => {
+    const cl = cluster(a, b);
+    cl.eject(a, 10_000);
+    cl.eject(b, 10_000);
+    expect(cl.pick()).toBeDefined();
+  });
+
+  it('keeps rotating through ejected endpoints in panic mode', () => {
+    const cl = cluster(a, b, c);
+    for (const ep of [a, b, c]) cl.eject(ep, 10_000);
+    expect(picks(cl, 6)).toEqual(['a', 'b', 'c', 'a', 'b', 'c']);
+  });
+
+  it('in panic mode still honours the endpoints already tried', () => {
+    const cl = cluster(a, b);
+    cl.eject(a, 10_000);
+    cl.eject(b, 10_000);
+    expect(cl.pick([a])?.instanceId).toBe('b');
+    expect(cl.pick([a, b])).toBeUndefined();
+  });
+
+  it('prefers a healthy endpoint over the panic fallback', () => {
+    const cl = cluster(a, b, c);
+    cl.eject(a, 10_000);
+    cl.eject(c, 10_000);
+    expect(picks(cl, 3)).toEqual(['b', 'b', 'b']);
+  });
+
+  it('keeps picking valid endpoints after the set shrinks', () => {
+    const cl = cluster(a, b, c);
+    expect(picks(cl, 2)).toEqual(['a', 'b']);
+    cl.setEndpoints([a]);
+    expect(picks(cl, 3)).toEqual(['a', 'a', 'a']);
+    cl.setEndpoints([b, c]);
+    const seen = picks(cl, 4);
+    expect(seen.every((id) => id === 'b' || id === 'c')).toBe(true);
+    expect(new Set(seen)).toEqual(new Set(['b', 'c']));
+    expect(cl.size).toBe(2);
+  });
+
+  it('has nothing to pick after the set becomes empty', () => {
+    const cl = cluster(a, b);
+    cl.pick();
+    cl.setEndpoints([]);
+    expect(cl.pick()).toBeUndefined();
+  });
+});

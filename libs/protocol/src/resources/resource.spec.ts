@@ -1,0 +1,198 @@
+// Unit spec for parseResource: valid Services and HTTPRoutes with defaults, and errors naming resource and field path.
+import { describe, expect, it } from '@jest/globals';
+import type { FieldError, Result } from '../field-error.js';
+import { HTTPRoute } from './http-route.dto.js';
+import { keyOf, parseResource, type Resource } from './resource.js';
+import { Service } from './service.dto.js';
+
+function service(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'reviews' },
+    spec: { selector: { app: 'reviews' }, ports: [{ port: 9080 }] },
+    ...overrides,
+  };
+}
+
+function route(spec: Record<string, unknown>, name = 'reviews-split'): Record<string, unknown> {
+  return {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name, namespace: 'shop' },
+    spec,
+  };
+}
+
+function errorsOf(result: Result<Resource>): readonly FieldError[] {
+  if (result.ok) throw new Error(`expected errors, parsed ${JSON.stringify(result.value)}`);
+  return result.errors;
+}
+
+function valueOf(result: Result<Resource>): Resource {
+  if (!result.ok) throw new Error(`expected a value, got ${JSON.stringify(result.errors)}`);
+  return result.value;
+}
+
+describe('parseResource', () => {
+  describe('Service', () => {
+    it('parses a valid Service into the Service class with namespace defaulted', () => {
+      const svc = valueOf(parseResource(service()));
+      expect(svc).toBeInstanceOf(Service);
+      expect(svc.metadata).toMatchObject({ name: 'reviews', namespace: 'default' });
+      expect((svc as Service).spec.selector).toEqual({ app: 'reviews' });
+      expect(keyOf(svc)).toBe('service.default.reviews');
+    });
+
+    it('accepts a Service without spec (no selector)', () => {
+      const svc = valueOf(
+        parseResource({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'x' } }),
+      );
+      expect((svc as Service).spec.selector).toBeUndefined();
+    });
+
+    it('rejects a wrong apiVersion at path apiVersion', () => {
+      const errors = errorsOf(parseResource(service({ apiVersion: 'apps/v1' })));
+      expect(errors).toEqual([
+        expect.objectContaining({ resource: 'Service/default/reviews', path: 'apiVersion' }),
+      ]);
+    });
+
+    it('rejects a selector that is not a label map', () => {
+      for (const selector of [{ app: 5 }, { 'bad key!': 'x' }, { app: 'has space' }, ['app']]) {
+        const errors = errorsOf(parseResource(service({ spec: { selector } })));
+        expect(errors).toEqual([
+          expect.objectContaining({ resource: 'Service/default/reviews', path: 'spec.selector' }),
+        ]);
+      }
+    });
+
+    it('rejects a name that is not a DNS label', () => {
+      const errors = errorsOf(parseResource(service({ metadata: { name: 'Reviews_1' } })));
+      expect(errors.map((e) => e.path)).toEqual(['metadata.name']);
+    });
+  });
+
+  describe('HTTPRoute', () => {
+    const split = {
+      parentRefs: [{ kind: 'Service', name: 'reviews' }],
+      rules: [
+        {
+          matches: [{ path: { value: '/api' } }],
+          backendRefs: [{ name: 'reviews-v1', weight: 80 }, { name: 'reviews-v2' }],
+        },
+      ],
+    };
+
+    it('parses a valid HTTPRoute and applies Gateway API defaults', () => {
+      const parsed = valueOf(parseResource(route(split)));
+      expect(parsed).toBeInstanceOf(HTTPRoute);
+      const rule = (parsed as HTTPRoute).spec.rules[0];
+      expect(rule.matches?.[0].path).toEqual({ type: 'PathPrefix', value: '/api' });
+      expect(rule.backendRefs?.map((b) => [b.name, b.weight])).toEqual([
+        ['reviews-v1', 80],
+        ['reviews-v2', 1],
+      ]);
+      expect(keyOf(parsed)).toBe('httproute.shop.reviews-split');
+    });
+
+    it('defaults the namespace to "default"', () => {
+      const raw = { ...route(split), metadata: { name: 'r' } };
+      expect(valueOf(parseResource(raw)).metadata.namespace).toBe('default');
+    });
+
+    it('rejects a negative weight at its backendRef path', () => {
+      const errors = errorsOf(
+        parseResource(
+          route({ ...split, rules: [{ backendRefs: [{ name: 'a' }, { name: 'b', weight: -1 }] }] }),
+        ),
+      );
+      expect(errors).toEqual([
+        expect.objectContaining({
+          resource: 'HTTPRoute/shop/reviews-split',
+          path: 'spec.rules[0].backendRefs[1].weight',
+        }),
+      ]);
+    });
+
+    it('reports a missing backend name once, as "is required"', () => {
+      const errors = errorsOf(
+        parseResource(route({ ...split, rules: [{ backendRefs: [{ weight: 1 }] }] })),
+      );
+      expect(errors).toEqual([
+        {
+          resource: 'HTTPRoute/shop/reviews-split',
+          path: 'spec.rules[0].backendRefs[0].name',
+          message: 'is required',
+        },
+      ]);
+    });
+
+    it('rejects a path value that does not start with "/"', () => {
+      const errors = errorsOf(
+        parseResource(
+          route({ ...split, rules: [{ matches: [{ path: { type: 'Exact', value: 'api' } }] }] }),
+        ),
+      );
+      expect(errors).toEqual([
+        {
+          resource: 'HTTPRoute/shop/reviews-split',
+          path: 'spec.rules[0].matches[0].path.value',
+          message: 'must start with "/"',
+        },
+      ]);
+    });
+
+    it('rejects a Service apiVersion on an HTTPRoute', () => {
+      const errors = errorsOf(parseResource({ ...route(split), apiVersion: 'v1' }));
+      expect(errors.map((e) => e.path)).toEqual(['apiVersion']);
+    });
+
+    it('reports every bad field, not only the first', () => {
+      const errors = errorsOf(
+        parseResource(
+          route({
+            parentRefs: [{ kind: 'Service', name: 'reviews' }],
+            rules: [
+              { matches: [{ method: 'FETCH' }] },
+              { backendRefs: [{ name: 'b', weight: 2_000_000 }] },
+            ],
+          }),
+        ),
+      );
+      expect(errors.map((e) => e.path)).toEqual([
+        'spec.rules[0].matches[0].method',
+        'spec.rules[1].backendRefs[0].weight',
+      ]);
+    });
+  });
+
+  describe('kind dispatch', () => {
+    it('rejects an unknown kind at path kind, naming Kind/namespace/name', () => {
+      const errors = errorsOf(
+        parseResource({ apiVersion: 'v1', kind: 'Foo', metadata: { name: 'x' } }),
+      );
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ resource: 'Foo/default/x', path: 'kind' });
+      expect(errors[0].message).toContain('Service, HTTPRoute');
+    });
+
+    it('rejects a missing kind and non-object input without throwing', () => {
+      expect(errorsOf(parseResource({ metadata: { name: 'x' } }))[0]).toMatchObject({
+        resource: '<no kind>/default/x',
+        path: 'kind',
+      });
+      for (const raw of [null, undefined, 42, 'Service', []]) {
+        expect(errorsOf(parseResource(raw))[0].path).toBe('kind');
+      }
+    });
+
+    it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty'])(
+      'rejects kind %j, an Object.prototype member, as unknown instead of throwing',
+      (kind) => {
+        const errors = errorsOf(parseResource({ apiVersion: 'v1', kind, metadata: { name: 'x' } }));
+        expect(errors).toEqual([expect.objectContaining({ path: 'kind' })]);
+      },
+    );
+  });
+});
