@@ -15,7 +15,14 @@ const connected = new Gauge({
  * Connects in the background and keeps retrying until it succeeds, so a proxy can start and serve
  * from its cached config while NATS is away.
  */
-export function connectNats(env: CommonEnv, name: string, log: Logger): Promise<NatsConnection> {
+export type NatsLinkState = 'disconnect' | 'reconnect';
+
+export function connectNats(
+  env: CommonEnv,
+  name: string,
+  log: Logger,
+  onLink: (state: NatsLinkState) => void = () => undefined,
+): Promise<NatsConnection> {
   return connect({
     servers: env.natsServers,
     name,
@@ -29,19 +36,25 @@ export function connectNats(env: CommonEnv, name: string, log: Logger): Promise<
   }).then((nc) => {
     connected.set(1);
     log.info({ server: nc.getServer() }, 'connected to NATS');
-    void watchStatus(nc, log);
+    void watchStatus(nc, log, onLink);
     return nc;
   });
 }
 
-async function watchStatus(nc: NatsConnection, log: Logger): Promise<void> {
+async function watchStatus(
+  nc: NatsConnection,
+  log: Logger,
+  onLink: (state: NatsLinkState) => void,
+): Promise<void> {
   for await (const s of nc.status()) {
     if (s.type === 'disconnect') {
       connected.set(0);
       log.warn({ server: s.server }, 'NATS disconnected; reconnecting');
+      onLink('disconnect');
     } else if (s.type === 'reconnect') {
       connected.set(1);
       log.info({ server: s.server }, 'NATS reconnected');
+      onLink('reconnect');
     }
   }
 }

@@ -21,7 +21,7 @@ import {
   type Resource,
 } from '@app/protocol';
 import { ApplyService } from '../config/apply.service.js';
-import { ApplyRejectedFilter } from './apply-rejected.filter.js';
+import { ApplyFailureFilter } from './apply-failure.filter.js';
 import { ConfigStore, type ApplyResult } from '../config/config-store.service.js';
 
 const KIND = new RegExp(`^(${RESOURCE_KINDS.join('|')})$`, 'i');
@@ -45,7 +45,7 @@ export class ResourceQuery {
 }
 
 @Controller('v1')
-@UseFilters(ApplyRejectedFilter)
+@UseFilters(ApplyFailureFilter)
 export class ResourcesController {
   constructor(
     private readonly apply: ApplyService,

@@ -18,6 +18,9 @@ import { LOGGER, reportInvalid, type Logger } from '@app/runtime';
 import { Gauge, register } from 'prom-client';
 import { EventEmitter } from 'node:events';
 
+/** NATS or the bucket could not take the write; nothing of the apply took effect. */
+export class ConfigStoreUnavailable extends Error {}
+
 export type ApplyAction = 'created' | 'configured' | 'unchanged' | 'deleted';
 
 export interface ApplyResult {
@@ -42,6 +45,8 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> {
   private kv: KV | undefined;
   private revision = 0;
   private readonly desired = new Map<string, Stored>();
+  /** Keys a failed commit may have left different from `desired`. */
+  private readonly uncertain = new Set<string>();
   /** Applies run one at a time, in arrival order. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -125,7 +130,11 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> {
     });
   }
 
-  /** Writes every change, then the snapshot marker; memory changes only once KV accepted all. */
+  /**
+   * Writes every change, then the snapshot marker; memory changes only once KV accepted all. Keys
+   * a failed commit may have written are rewritten from memory by the next one, so no marker ever
+   * covers half of an apply.
+   */
   private async commit(
     puts: readonly [string, Stored][],
     deletes: readonly string[],
@@ -135,19 +144,22 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> {
     const kv = this.bucket();
     const revision = this.revision + 1;
     const appliedAt = Date.now();
-    for (const [key, stored] of puts) {
-      const entry: ConfigEntry = {
-        v: PROTOCOL_VERSION,
-        revision,
-        source: stored.source,
-        appliedAt,
-        resource: JSON.parse(stored.json) as Record<string, unknown>,
-      };
-      await kv.put(key, encode(entry));
+    const touched = new Set([...puts.map(([k]) => k), ...deletes]);
+    const repairs = [...this.uncertain].filter((k) => !touched.has(k));
+    try {
+      for (const [key, stored] of [...puts, ...this.restorable(repairs)]) {
+        await kv.put(key, encode(this.entry(stored, revision, appliedAt)));
+      }
+      for (const key of [...deletes, ...repairs.filter((k) => !this.desired.has(k))]) {
+        await kv.delete(key);
+      }
+      const marker: SnapshotMarker = { v: PROTOCOL_VERSION, revision, source, appliedAt, author };
+      await kv.put(SNAPSHOT_KEY, encode(marker));
+    } catch (err) {
+      for (const key of touched) this.uncertain.add(key);
+      throw new ConfigStoreUnavailable((err as Error).message);
     }
-    for (const key of deletes) await kv.delete(key);
-    const marker: SnapshotMarker = { v: PROTOCOL_VERSION, revision, source, appliedAt, author };
-    await kv.put(SNAPSHOT_KEY, encode(marker));
+    this.uncertain.clear();
     for (const [key, stored] of puts) this.desired.set(key, stored);
     for (const key of deletes) this.desired.delete(key);
     this.revision = revision;
@@ -160,6 +172,19 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> {
     return revision;
   }
 
+  /** Stored values of `keys` still desired, to write again. */
+  private restorable(keys: readonly string[]): [string, Stored][] {
+    return keys.flatMap((k) => {
+      const stored = this.desired.get(k);
+      return stored ? [[k, stored] as [string, Stored]] : [];
+    });
+  }
+
+  private entry(stored: Stored, revision: number, appliedAt: number): ConfigEntry {
+    const resource = JSON.parse(stored.json) as Record<string, unknown>;
+    return { v: PROTOCOL_VERSION, revision, source: stored.source, appliedAt, resource };
+  }
+
   private serialized<T>(work: () => Promise<T>): Promise<T> {
     const run = this.queue.then(work, work);
     this.queue = run.catch(() => undefined);
@@ -167,7 +192,8 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> {
   }
 
   private bucket(): KV {
-    if (!this.kv) throw new Error('config bucket not open yet (NATS unreachable?)');
+    if (!this.kv)
+      throw new ConfigStoreUnavailable('config bucket not open yet (NATS unreachable?)');
     return this.kv;
   }
 

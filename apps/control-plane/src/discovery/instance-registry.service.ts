@@ -2,7 +2,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import type { EndpointSet, Heartbeat, InstanceOwner } from '@app/protocol';
-import { LOGGER, type Logger } from '@app/runtime';
+import { LOGGER, NatsClient, type Logger } from '@app/runtime';
 import { Gauge, register } from 'prom-client';
 import { ControlPlaneEnv } from '../control-plane-env.dto.js';
 
@@ -25,12 +25,17 @@ export class InstanceRegistry
 {
   private readonly live = new Map<string, LiveInstance>();
   private readonly sweeper: NodeJS.Timeout;
+  /** While we cannot hear heartbeats, their absence says nothing about the instances. */
+  private deaf = false;
 
   constructor(
     private readonly env: ControlPlaneEnv,
+    nats: NatsClient,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
     super();
+    nats.on('disconnect', () => this.suspendExpiry());
+    nats.on('reconnect', () => this.resumeExpiry(Date.now()));
     const every = Math.max(20, Math.min(250, env.WEFT_HEARTBEAT_INTERVAL_MS / 4));
     this.sweeper = setInterval(() => this.expire(Date.now()), every);
   }
@@ -86,7 +91,19 @@ export class InstanceRegistry
     instancesGauge.set(this.live.size);
   }
 
+  /** Stops expiring instances (our own NATS link is down). */
+  suspendExpiry(): void {
+    this.deaf = true;
+  }
+
+  /** Resumes expiry with a full TTL for everyone: they had no way to reach us meanwhile. */
+  resumeExpiry(now: number): void {
+    this.deaf = false;
+    for (const entry of this.live.values()) entry.lastSeen = now;
+  }
+
   expire(now: number): void {
+    if (this.deaf) return;
     const deadline = now - this.env.instanceTtlMs;
     for (const [key, entry] of this.live) {
       if (entry.lastSeen >= deadline) continue;

@@ -196,7 +196,49 @@ describe('MeshState', () => {
     });
   });
 
+  describe('blockingErrors', () => {
+    it('names an invalid resource key until it is fixed', () => {
+      const state = new MeshState();
+      expect(state.blockingErrors).toBeUndefined();
+      state.apply(put(SERVICE_KEY, '{garbage'));
+      expect(state.blockingErrors).toMatch(/^service\.shop\.reviews: .*not valid UTF-8 JSON/);
+      state.apply(put(SERVICE_KEY, entry(service)));
+      expect(state.blockingErrors).toBeUndefined();
+    });
+
+    it('clears when the invalid key is deleted', () => {
+      const state = new MeshState();
+      state.apply(put(SERVICE_KEY, '{garbage'));
+      state.apply(del(SERVICE_KEY));
+      expect(state.blockingErrors).toBeUndefined();
+    });
+
+    it('is not raised by invalid endpoint sets (they are skipped, not config)', () => {
+      const state = new MeshState();
+      state.apply(put(ENDPOINTS_KEY, '{garbage'));
+      expect(state.blockingErrors).toBeUndefined();
+    });
+  });
+
   describe('toData / fromData', () => {
+    it('validates a loaded file again: a tampered resource blocks, a tampered endpoint set is dropped', () => {
+      const state = new MeshState();
+      state.apply(put(SERVICE_KEY, entry(service)));
+      state.apply(put(ENDPOINTS_KEY, endpointSet('r-1')));
+      const data = state.toData();
+      const tampered = {
+        ...data,
+        resources: {
+          ...data.resources,
+          'service.shop.bad': { kind: 'Service', metadata: { name: 'Bad!' } },
+        },
+        endpointSets: { ...data.endpointSets, 'shop/junk': { v: 1 } },
+      } as unknown as typeof data;
+      const restored = MeshState.fromData(tampered);
+      expect(restored.blockingErrors).toMatch(/^service\.shop\.bad: /);
+      expect([...restored.endpointSets.keys()]).toEqual(['shop/reviews']);
+    });
+
     it('round-trips revision, resources and endpoint sets through JSON', () => {
       const state = new MeshState();
       state.apply(put(SERVICE_KEY, entry(service)));

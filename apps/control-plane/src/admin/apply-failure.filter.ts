@@ -1,0 +1,20 @@
+// Maps apply failures to HTTP: 422 with the bare `[{resource, path, message}]` list (DESIGN.md), or
+// 503 when the config store cannot take writes (nothing applied either way).
+import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { Response } from 'express';
+import { ApplyRejected } from '../config/apply.service.js';
+import { ConfigStoreUnavailable } from '../config/config-store.service.js';
+
+@Catch(ApplyRejected, ConfigStoreUnavailable)
+export class ApplyFailureFilter implements ExceptionFilter {
+  catch(error: ApplyRejected | ConfigStoreUnavailable, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    if (error instanceof ApplyRejected) {
+      res.status(422).json(error.errors);
+      return;
+    }
+    res
+      .status(503)
+      .json({ error: 'config_store_unavailable', message: `${error.message}; nothing applied` });
+  }
+}

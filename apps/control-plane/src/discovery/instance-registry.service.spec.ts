@@ -1,0 +1,93 @@
+// InstanceRegistry: ready/draining/down heartbeats, TTL expiry, and no expiry while NATS is unreachable.
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { EventEmitter } from 'node:events';
+import { pino } from 'pino';
+import type { Heartbeat } from '@app/protocol';
+import type { NatsClient } from '@app/runtime';
+import { ControlPlaneEnv } from '../control-plane-env.dto.js';
+import { InstanceRegistry } from './instance-registry.service.js';
+
+const T0 = 1_000_000;
+
+function beat(instanceId: string, state: Heartbeat['state'] = 'ready'): Heartbeat {
+  return {
+    v: 1,
+    namespace: 'default',
+    service: 'b',
+    instanceId,
+    proxyId: instanceId,
+    mode: 'sidecar',
+    address: '127.0.0.1',
+    port: 15006,
+    labels: { app: 'b' },
+    state,
+    sentAt: T0,
+  };
+}
+
+describe('InstanceRegistry', () => {
+  let link: EventEmitter;
+  let registry: InstanceRegistry;
+  let changes: number;
+  const env = Object.assign(new ControlPlaneEnv(), {
+    WEFT_HEARTBEAT_INTERVAL_MS: 1_000,
+    WEFT_HEARTBEAT_MISSES: 3,
+  });
+
+  beforeEach(() => {
+    link = new EventEmitter();
+    registry = new InstanceRegistry(env, link as unknown as NatsClient, pino({ level: 'silent' }));
+    changes = 0;
+    registry.on('changed', () => changes++);
+  });
+
+  afterEach(() => registry.onApplicationShutdown());
+
+  const ids = () => registry.all().map((i) => `${i.instance.instanceId}:${i.ready}`);
+
+  it('registers instances; only ready ones are ready; repeated beats change nothing', () => {
+    registry.onHeartbeat(beat('b1', 'starting'), T0);
+    registry.onHeartbeat(beat('b2'), T0);
+    registry.onHeartbeat(beat('b2'), T0 + 500);
+    expect(ids()).toEqual(['b1:false', 'b2:true']);
+    expect(changes).toBe(2);
+  });
+
+  it('removes an instance at once when it announces draining or down', () => {
+    registry.onHeartbeat(beat('b1'), T0);
+    registry.onHeartbeat(beat('b2'), T0);
+    registry.onHeartbeat(beat('b1', 'draining'), T0 + 1);
+    registry.onHeartbeat(beat('b2', 'down'), T0 + 1);
+    expect(ids()).toEqual([]);
+  });
+
+  it('expires an instance silent for longer than interval × misses', () => {
+    registry.onHeartbeat(beat('b1'), T0);
+    registry.expire(T0 + 3_000);
+    expect(ids()).toEqual(['b1:true']);
+    registry.expire(T0 + 3_001);
+    expect(ids()).toEqual([]);
+  });
+
+  it('expires nobody while its own NATS link is down, and restarts the TTL on reconnect', () => {
+    registry.onHeartbeat(beat('b1'), T0);
+    link.emit('disconnect');
+    registry.expire(T0 + 60_000);
+    expect(ids()).toEqual(['b1:true']);
+    registry.resumeExpiry(T0 + 60_000);
+    registry.expire(T0 + 62_000);
+    expect(ids()).toEqual(['b1:true']);
+    registry.expire(T0 + 63_001);
+    expect(ids()).toEqual([]);
+  });
+
+  it('adopts endpoints a previous control plane published until their TTL runs out', () => {
+    registry.seed(
+      [{ v: 1, namespace: 'default', service: 'b', updatedAt: T0, endpoints: [beat('b9')] }],
+      T0,
+    );
+    expect(ids()).toEqual(['b9:true']);
+    registry.expire(T0 + 3_001);
+    expect(ids()).toEqual([]);
+  });
+});
