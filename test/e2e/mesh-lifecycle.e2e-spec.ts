@@ -2,19 +2,11 @@
 import { EchoServer } from '../support/echo-server.js';
 import { http } from '../support/admin-client.js';
 import { freePort } from '../support/free-port.js';
+import { versionServices } from '../support/manifests.js';
 import { FAST_TIMING, Mesh, type Sidecar } from '../support/mesh.js';
 import { sleep, waitFor } from '../support/wait-for.js';
 
-const CANARY = (header: string, target: string): string => `
-apiVersion: v1
-kind: Service
-metadata: { name: b-v1 }
-spec: { selector: { app: b, version: v1 } }
----
-apiVersion: v1
-kind: Service
-metadata: { name: b-${target} }
-spec: { selector: { app: b, version: ${target} } }
+const CANARY = (header: string, target: string): string => `${versionServices('b', ['v1', target])}
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute

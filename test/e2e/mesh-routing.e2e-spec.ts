@@ -6,19 +6,11 @@ import { Kvm } from '@nats-io/kv';
 import { request } from 'undici';
 import { agent, http, json } from '../support/admin-client.js';
 import { EchoServer, type EchoReply } from '../support/echo-server.js';
+import { versionServices } from '../support/manifests.js';
 import { Mesh, type Sidecar } from '../support/mesh.js';
 import { waitFor } from '../support/wait-for.js';
 
-const SPLIT = (v1: number, v2: number): string => `
-apiVersion: v1
-kind: Service
-metadata: { name: b-v1 }
-spec: { selector: { app: b, version: v1 } }
----
-apiVersion: v1
-kind: Service
-metadata: { name: b-v2 }
-spec: { selector: { app: b, version: v2 } }
+const SPLIT = (v1: number, v2: number): string => `${versionServices('b', ['v1', 'v2'])}
 ---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
@@ -341,14 +333,18 @@ spec:
     }
   });
 
-  /** Each share within ±5 percentage points of what the weights ask for. */
+  /**
+   * Each share within ±5 percentage points of what the weights ask for, or within four standard
+   * deviations of the binomial where a small sample makes ±5 points a coin toss.
+   */
   function expectShares(counts: Record<string, number>, shares: Record<string, number>): void {
     const total = Object.values(counts).reduce((x, y) => x + y, 0);
     for (const [name, share] of Object.entries(shares)) {
       const actual = counts[name] / total;
-      if (Math.abs(actual - share) > 0.05)
+      const tolerance = Math.max(0.05, 4 * Math.sqrt((share * (1 - share)) / total));
+      if (Math.abs(actual - share) > tolerance)
         throw new Error(
-          `${name}: ${actual} of traffic, expected ${share}±0.05 (${JSON.stringify(counts)})`,
+          `${name}: ${actual} of traffic, expected ${share}±${tolerance.toFixed(3)} (${JSON.stringify(counts)})`,
         );
     }
   }

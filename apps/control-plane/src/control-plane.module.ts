@@ -1,4 +1,5 @@
 // Wires the control plane: config store and apply path, discovery, proxy status, admin API.
+import { hostname } from 'node:os';
 import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { RuntimeModule, type Logger } from '@app/runtime';
@@ -19,7 +20,15 @@ export class ControlPlaneModule {
   static forRoot(env: ControlPlaneEnv, log: Logger): DynamicModule {
     return {
       module: ControlPlaneModule,
-      imports: [RuntimeModule.forRoot({ env, log, natsName: 'weft-control-plane' })],
+      imports: [
+        RuntimeModule.forRoot({
+          env,
+          log,
+          component: 'control-plane',
+          instanceId: hostname(),
+          traceService: 'weft-control-plane',
+        }),
+      ],
       controllers: [ResourcesController, MeshController, MeshEventsController],
       providers: [
         { provide: ControlPlaneEnv, useValue: env },

@@ -2,11 +2,12 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
-import { createLogger, PinoNestLogger } from '@app/runtime';
+import type { MicroserviceOptions } from '@nestjs/microservices';
+import { createLogger, NatsClient, PinoNestLogger } from '@app/runtime';
 import { controlPlaneEnv } from './control-plane-env.dto.js';
 import { ControlPlaneModule } from './control-plane.module.js';
 import { RawPayloadDeserializer } from './nats/raw-payload.deserializer.js';
+import { SharedConnectionNatsServer } from './nats/shared-connection.server.js';
 
 /** Largest apply body accepted; resources are small, this bounds memory per request. */
 const MAX_APPLY_BODY = '16mb';
@@ -24,15 +25,9 @@ async function bootstrap(): Promise<void> {
   // Every body is read as text: YAML is a superset of JSON, so one parser serves both.
   app.useBodyParser('text', { type: () => true, limit: MAX_APPLY_BODY });
   app.connectMicroservice<MicroserviceOptions>({
-    transport: Transport.NATS,
-    options: {
-      servers: env.natsServers,
-      name: 'weft-control-plane-events',
+    strategy: new SharedConnectionNatsServer(app.get(NatsClient), {
       deserializer: new RawPayloadDeserializer(),
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 250,
-      waitOnFirstConnect: true,
-    },
+    }),
   });
   app.enableShutdownHooks();
   await app.listen(env.WEFT_ADMIN_PORT, env.WEFT_BIND_ADDRESS);

@@ -17,7 +17,13 @@ export class RouterModule {
     return {
       module: RouterModule,
       imports: [
-        RuntimeModule.forRoot({ env, log, natsName: `weft-router-${env.instanceId}` }),
+        RuntimeModule.forRoot({
+          env,
+          log,
+          component: 'router',
+          instanceId: env.instanceId,
+          traceService: `weft-${env.WEFT_MODE}`,
+        }),
         DataPlaneModule.forRoot(
           { identity, subjectPrefix: env.WEFT_SUBJECT_PREFIX, stateDir: env.WEFT_STATE_DIR },
           { localNamespace: env.WEFT_NAMESPACE, defaultTimeoutMs: env.WEFT_ROUTE_TIMEOUT_MS },

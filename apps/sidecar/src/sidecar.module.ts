@@ -19,7 +19,13 @@ export class SidecarModule {
     return {
       module: SidecarModule,
       imports: [
-        RuntimeModule.forRoot({ env, log, natsName: `weft-sidecar-${env.instanceId}` }),
+        RuntimeModule.forRoot({
+          env,
+          log,
+          component: 'sidecar',
+          instanceId: env.instanceId,
+          traceService: `${identity.service}.${identity.namespace}`,
+        }),
         DataPlaneModule.forRoot(
           { identity, subjectPrefix: env.WEFT_SUBJECT_PREFIX, stateDir: env.WEFT_STATE_DIR },
           { localNamespace: env.WEFT_NAMESPACE, defaultTimeoutMs: env.WEFT_ROUTE_TIMEOUT_MS },

@@ -7,3 +7,4 @@ export * from './invalid-input.js';
 export * from './readiness.js';
 export * from './admin.controller.js';
 export * from './runtime.module.js';
+export * from './tracing.js';

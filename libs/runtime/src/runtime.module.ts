@@ -5,27 +5,34 @@ import type { CommonEnv } from './env.js';
 import { LOGGER, type Logger } from './logger.js';
 import { NatsClient } from './nats-client.js';
 import { Readiness } from './readiness.js';
+import { Tracing } from './tracing.js';
 
 export interface RuntimeOptions {
   readonly env: CommonEnv;
   readonly log: Logger;
-  /** Connection name, as `nats server report connections` shows it. */
-  readonly natsName: string;
+  readonly component: 'control-plane' | 'sidecar' | 'router';
+  readonly instanceId: string;
+  /** `service.name` of this component's spans. */
+  readonly traceService: string;
 }
 
 @Global()
 @Module({})
 export class RuntimeModule {
-  static forRoot({ env, log, natsName }: RuntimeOptions): DynamicModule {
+  static forRoot(options: RuntimeOptions): DynamicModule {
+    const { env, log, component, instanceId, traceService } = options;
+    // The connection name `nats server report connections` shows.
+    const natsName = `weft-${component}-${instanceId}`;
     return {
       module: RuntimeModule,
       controllers: [AdminController],
       providers: [
         { provide: LOGGER, useValue: log },
         { provide: NatsClient, useFactory: () => new NatsClient(env, natsName, log) },
+        { provide: Tracing, useFactory: () => new Tracing(traceService, instanceId) },
         Readiness,
       ],
-      exports: [LOGGER, NatsClient, Readiness],
+      exports: [LOGGER, NatsClient, Readiness, Tracing],
     };
   }
 }

@@ -1,7 +1,8 @@
 // The one validation-and-apply path every source (admin API, config folder, CLI) goes through.
 import { Inject, Injectable } from '@nestjs/common';
 import { encode, type ConfigSource, type FieldError } from '@app/protocol';
-import { LOGGER, NatsClient, type Logger } from '@app/runtime';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { LOGGER, NatsClient, Tracing, type Logger } from '@app/runtime';
 import { Counter, register } from 'prom-client';
 import { ConfigStore, type ApplyResult } from './config-store.service.js';
 import { parseManifests } from './manifest-parser.js';
@@ -37,11 +38,28 @@ export class ApplyService {
   constructor(
     private readonly store: ConfigStore,
     private readonly nats: NatsClient,
+    private readonly tracing: Tracing,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
   /** Parses, validates the whole batch, then stores all of it or nothing. Throws ApplyRejected. */
-  async applyText(text: string, req: ApplyRequest): Promise<ApplyResult> {
+  applyText(text: string, req: ApplyRequest): Promise<ApplyResult> {
+    return this.tracing.tracer.startActiveSpan('weft.apply', async (span) => {
+      span.setAttributes({ 'weft.source': req.source, 'weft.author': req.author });
+      try {
+        const result = await this.validateAndStore(text, req);
+        span.setAttribute('weft.revision', result.revision);
+        return result;
+      } catch (err) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+        throw err;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private async validateAndStore(text: string, req: ApplyRequest): Promise<ApplyResult> {
     const raw = parseManifests(text, req.origin);
     const batch = raw.ok ? validateBatch(raw.value) : raw;
     if (!batch.ok) {

@@ -96,10 +96,14 @@ export class InstanceRegistry
     this.deaf = true;
   }
 
-  /** Resumes expiry with a full TTL for everyone: they had no way to reach us meanwhile. */
+  /**
+   * Resumes expiry with a full TTL for everyone, plus one interval: they had no way to reach us
+   * meanwhile, and reconnect on their own schedule after we do.
+   */
   resumeExpiry(now: number): void {
     this.deaf = false;
-    for (const entry of this.live.values()) entry.lastSeen = now;
+    const grace = now + this.env.WEFT_HEARTBEAT_INTERVAL_MS;
+    for (const entry of this.live.values()) entry.lastSeen = grace;
   }
 
   expire(now: number): void {

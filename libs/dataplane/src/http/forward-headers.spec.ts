@@ -25,9 +25,25 @@ const names = (flat: string[]) => pairs(flat).map(([n]) => n.toLowerCase());
 const value = (flat: string[], name: string) =>
   pairs(flat).find(([n]) => n.toLowerCase() === name)?.[1];
 
+const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+
+/** This hop's headers, naming a fixed client span as the next hop's parent. */
+const forward = (req: IncomingMessage, proto: 'http' | 'https') =>
+  upstreamRequestHeaders(req, proto, TRACEPARENT);
+
 describe('upstreamRequestHeaders', () => {
+  it("replaces the caller's traceparent with this hop's, and passes tracestate through", () => {
+    const incoming = '00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01';
+    const out = forward(
+      request(['Host', 'r', 'traceparent', incoming, 'tracestate', 'vendor=x']),
+      'http',
+    );
+    expect(pairs(out).filter(([n]) => n === 'traceparent')).toEqual([['traceparent', TRACEPARENT]]);
+    expect(value(out, 'tracestate')).toBe('vendor=x');
+  });
+
   it('keeps end-to-end headers with their case, order and repeats', () => {
-    const out = upstreamRequestHeaders(
+    const out = forward(
       request(['Host', 'reviews', 'Accept', 'text/html', 'X-Trace', '1', 'x-trace', '2']),
       'http',
     );
@@ -51,13 +67,13 @@ describe('upstreamRequestHeaders', () => {
     'Proxy-Authenticate',
     'Expect',
   ])('drops the hop-by-hop header %s', (header) => {
-    const out = upstreamRequestHeaders(request(['Host', 'reviews', header, 'x']), 'http');
+    const out = forward(request(['Host', 'reviews', header, 'x']), 'http');
     expect(names(out)).not.toContain(header.toLowerCase());
     expect(names(out)).toContain('host');
   });
 
   it('drops the headers the Connection header lists, in any case and spacing', () => {
-    const out = upstreamRequestHeaders(
+    const out = forward(
       request([
         'Host',
         'reviews',
@@ -83,14 +99,14 @@ describe('upstreamRequestHeaders', () => {
   });
 
   it('starts x-forwarded-for with the peer address and sets proto and host', () => {
-    const out = upstreamRequestHeaders(request(['Host', 'reviews.shop:8080'], '10.9.8.7'), 'https');
+    const out = forward(request(['Host', 'reviews.shop:8080'], '10.9.8.7'), 'https');
     expect(value(out, 'x-forwarded-for')).toBe('10.9.8.7');
     expect(value(out, 'x-forwarded-proto')).toBe('https');
     expect(value(out, 'x-forwarded-host')).toBe('reviews.shop:8080');
   });
 
   it('appends the peer to an existing x-forwarded-for chain, once', () => {
-    const out = upstreamRequestHeaders(
+    const out = forward(
       request(
         ['Host', 'reviews', 'X-Forwarded-For', '203.0.113.5', 'X-Forwarded-For', '10.0.0.1'],
         '10.9.8.7',
@@ -103,7 +119,7 @@ describe('upstreamRequestHeaders', () => {
   });
 
   it('keeps x-forwarded-proto and x-forwarded-host set by an earlier hop', () => {
-    const out = upstreamRequestHeaders(
+    const out = forward(
       request([
         'Host',
         'reviews',
@@ -121,7 +137,7 @@ describe('upstreamRequestHeaders', () => {
   });
 
   it('passes other x-forwarded-* headers through untouched', () => {
-    const out = upstreamRequestHeaders(
+    const out = forward(
       request(['Host', 'reviews', 'X-Forwarded-Prefix', '/shop', 'X-Forwarded-Port', '443']),
       'http',
     );
@@ -130,10 +146,11 @@ describe('upstreamRequestHeaders', () => {
   });
 
   it('names an unknown peer "unknown" and sets no x-forwarded-host without a Host', () => {
-    const out = upstreamRequestHeaders(request([], null), 'http');
+    const out = forward(request([], null), 'http');
     expect(pairs(out)).toEqual([
       ['x-forwarded-for', 'unknown'],
       ['x-forwarded-proto', 'http'],
+      ['traceparent', TRACEPARENT],
     ]);
   });
 });

@@ -15,8 +15,16 @@ const HOP_BY_HOP = new Set([
   'expect',
 ]);
 
-/** Rewritten below from the request's values; other `x-forwarded-*` headers pass through. */
-const REWRITTEN = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host']);
+/**
+ * Rewritten below: `x-forwarded-*` from the request's values (other `x-forwarded-*` headers pass
+ * through), `traceparent` naming this hop's client span (`tracestate` passes through).
+ */
+const REWRITTEN = new Set([
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'traceparent',
+]);
 
 /** Header names a `Connection` header lists are hop-by-hop too. */
 function connectionListed(value: string | string[] | undefined): Set<string> | undefined {
@@ -27,9 +35,14 @@ function connectionListed(value: string | string[] | undefined): Set<string> | u
 
 /**
  * Flat `[name, value, …]` list from the raw headers (case and order kept), minus hop-by-hop ones,
- * with this hop appended to `x-forwarded-for` and `x-forwarded-proto`/`-host` set when absent.
+ * with this hop appended to `x-forwarded-for`, `x-forwarded-proto`/`-host` set when absent, and
+ * `traceparent` naming this hop's client span.
  */
-export function upstreamRequestHeaders(req: IncomingMessage, proto: 'http' | 'https'): string[] {
+export function upstreamRequestHeaders(
+  req: IncomingMessage,
+  proto: 'http' | 'https',
+  traceparent: string,
+): string[] {
   const raw = req.rawHeaders;
   const listed = connectionListed(req.headers.connection);
   const out: string[] = [];
@@ -44,6 +57,7 @@ export function upstreamRequestHeaders(req: IncomingMessage, proto: 'http' | 'ht
   out.push('x-forwarded-proto', firstValue(req.headers['x-forwarded-proto']) ?? proto);
   const host = firstValue(req.headers['x-forwarded-host']) ?? req.headers.host;
   if (host) out.push('x-forwarded-host', host);
+  out.push('traceparent', traceparent);
   return out;
 }
 

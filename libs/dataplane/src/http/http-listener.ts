@@ -1,7 +1,9 @@
 // A proxy listener: a plain node:http server that counts in-flight requests and drains gracefully.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SpanKind } from '@opentelemetry/api';
 import type { ProxyMetrics } from '../metrics/proxy-metrics.js';
+import { endHttpSpan, type HopTracer } from '../telemetry/hop-tracer.js';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -15,6 +17,7 @@ export class HttpListener {
     readonly name: string,
     private readonly handler: RequestHandler,
     private readonly metrics: ProxyMetrics,
+    private readonly tracer: HopTracer,
   ) {
     this.server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, this.onRequest);
     this.server.on('clientError', (err, socket) => {
@@ -64,6 +67,7 @@ export class HttpListener {
 
   private readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const started = process.hrtime.bigint();
+    const span = this.tracer.server(req, this.name);
     this.inflight++;
     this.metrics.inflight.inc({ listener: this.name });
     if (this.draining) res.shouldKeepAlive = false;
@@ -75,6 +79,7 @@ export class HttpListener {
         { listener: this.name },
         Number(process.hrtime.bigint() - started) / 1e9,
       );
+      endHttpSpan(span, res.writableFinished ? res.statusCode : 0, SpanKind.SERVER);
       if (this.inflight === 0) this.idle?.();
     });
     this.handler(req, res);

@@ -7,6 +7,7 @@ import type { Cluster } from './cluster.js';
 import type { PoolRegistry } from './pool-registry.js';
 import { UpstreamExchange, type ExchangeContext } from './upstream-exchange.js';
 import type { ProxyMetrics } from '../metrics/proxy-metrics.js';
+import { traceparentOf, type HopTracer } from '../telemetry/hop-tracer.js';
 
 /** RFC 9110 §9.2.2 idempotent methods. */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
@@ -28,6 +29,7 @@ export class Forwarder {
   constructor(
     pools: PoolRegistry,
     metrics: ProxyMetrics,
+    private readonly tracer: HopTracer,
     private readonly options: ForwarderOptions = DEFAULT_FORWARDER_OPTIONS,
   ) {
     this.ctx = {
@@ -50,17 +52,18 @@ export class Forwarder {
       return;
     }
     const method = req.method ?? 'GET';
+    const span = this.tracer.client(req, cluster.key);
     const withBody = hasBody(req);
     const options: Dispatcher.DispatchOptions = {
       path: pathAndQuery,
       method,
-      headers: upstreamRequestHeaders(req, 'http'),
+      headers: upstreamRequestHeaders(req, 'http', traceparentOf(span)),
       body: withBody ? req : null,
       headersTimeout: timeoutMs,
       bodyTimeout: this.options.bodyTimeoutMs,
     };
     const retryable = !withBody && IDEMPOTENT.has(method);
-    new UpstreamExchange(this.ctx, req, res, cluster, options, retryable).send(first);
+    new UpstreamExchange(this.ctx, req, res, cluster, options, retryable, span).send(first);
   }
 }
 

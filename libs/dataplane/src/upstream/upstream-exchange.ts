@@ -2,6 +2,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'undici/types/header.js';
+import { SpanKind, type Span } from '@opentelemetry/api';
+import { endHttpSpan } from '../telemetry/hop-tracer.js';
 import { downstreamResponseHeaders } from '../http/forward-headers.js';
 import { sendLocalReply, type LocalReplyReason } from '../http/local-reply.js';
 import type { Cluster } from './cluster.js';
@@ -28,7 +30,8 @@ const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 export class UpstreamExchange implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
-  private responseStarted = false;
+  /** Upstream status once its response began; 0 before. */
+  private status = 0;
   private readonly tried: Endpoint[] = [];
 
   constructor(
@@ -39,6 +42,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     private readonly options: Dispatcher.DispatchOptions,
     /** Idempotent and bodiless: may be re-sent to another endpoint after a connection failure. */
     private readonly retryable: boolean,
+    /** Client span of the whole exchange, retries included. */
+    private readonly span: Span,
   ) {
     res.once('close', this.onDownstreamClose);
   }
@@ -60,7 +65,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     statusMessage?: string,
   ): void {
     if (statusCode < 200) return; // 1xx informational: this hop answers its own `expect`.
-    this.responseStarted = true;
+    this.status = statusCode;
     this.res.writeHead(statusCode, statusMessage, downstreamResponseHeaders(headers));
   }
 
@@ -73,12 +78,14 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     this.res.end();
+    endHttpSpan(this.span, this.status, SpanKind.CLIENT);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     const code = (error as NodeJS.ErrnoException).code ?? '';
-    if (!this.responseStarted && this.retryable && !this.res.destroyed && this.retryOnOther(code))
-      return;
+    const retry = this.status === 0 && this.retryable && !this.res.destroyed;
+    if (retry && this.retryOnOther(code)) return;
+    endHttpSpan(this.span, this.status, SpanKind.CLIENT, error.message);
     if (this.res.destroyed) return;
     sendLocalReply(this.res, reasonFor(code), `${this.cluster.key}: ${error.message}`);
   }

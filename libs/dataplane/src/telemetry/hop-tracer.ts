@@ -1,0 +1,78 @@
+// One server span per request a listener takes and one client span per upstream try, W3C context kept.
+import type { IncomingMessage } from 'node:http';
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
+import { parseTraceParent, TraceState } from '@opentelemetry/core';
+
+const SERVER_SPAN = Symbol('weft.server-span');
+
+/** A request that carries its listener's server span (set once, read by the forwarder). */
+type TracedRequest = IncomingMessage & { [SERVER_SPAN]?: Span };
+
+export class HopTracer {
+  constructor(private readonly tracer: Tracer) {}
+
+  /** Starts the server span, child of the caller's `traceparent` when it sent a valid one. */
+  server(req: IncomingMessage, listener: string): Span {
+    const parent = parseTraceParent(firstValue(req.headers.traceparent) ?? '');
+    if (parent) {
+      const state = firstValue(req.headers.tracestate);
+      if (state) parent.traceState = new TraceState(state);
+    }
+    const ctx = parent ? trace.setSpanContext(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
+    const span = this.tracer.startSpan(req.method ?? 'GET', { kind: SpanKind.SERVER }, ctx);
+    if (span.isRecording()) {
+      span.setAttributes({
+        'http.request.method': req.method ?? 'GET',
+        'url.path': req.url ?? '/',
+        'server.address': req.headers.host ?? '',
+        'client.address': req.socket.remoteAddress ?? '',
+        'weft.listener': listener,
+      });
+    }
+    (req as TracedRequest)[SERVER_SPAN] = span;
+    return span;
+  }
+
+  /** Starts a client span under the request's server span, for one upstream try. */
+  client(req: IncomingMessage, upstream: string): Span {
+    const parent = (req as TracedRequest)[SERVER_SPAN];
+    const ctx = parent ? trace.setSpan(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
+    const span = this.tracer.startSpan(req.method ?? 'GET', { kind: SpanKind.CLIENT }, ctx);
+    if (span.isRecording()) {
+      span.setAttributes({ 'http.request.method': req.method ?? 'GET', 'weft.upstream': upstream });
+    }
+    return span;
+  }
+}
+
+/** Ends a span with the HTTP status it saw (0: no response), errors marked as OpenTelemetry says. */
+export function endHttpSpan(
+  span: Span,
+  status: number,
+  kind: SpanKind.SERVER | SpanKind.CLIENT,
+  error?: string,
+): void {
+  if (span.isRecording()) {
+    if (status > 0) span.setAttribute('http.response.status_code', status);
+    const failed = status === 0 || status >= 500 || (kind === SpanKind.CLIENT && status >= 400);
+    if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: error });
+  }
+  span.end();
+}
+
+/** The W3C `traceparent` naming `span` as the parent of the next hop. */
+export function traceparentOf(span: Span): string {
+  const { traceId, spanId, traceFlags } = span.spanContext();
+  return `00-${traceId}-${spanId}-${traceFlags & 1 ? '01' : '00'}`;
+}
+
+function firstValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,45 @@
+// OpenTelemetry tracing for every component: OTLP/HTTP export configured by the standard OTEL_* variables.
+import { trace, type Tracer } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  AlwaysOffSampler,
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+} from '@opentelemetry/sdk-trace-base';
+
+/**
+ * The process's tracer. Spans are exported only when an OTLP endpoint is configured
+ * (`OTEL_EXPORTER_OTLP_ENDPOINT` or `..._TRACES_ENDPOINT`, and `OTEL_TRACES_EXPORTER` not `none`);
+ * otherwise nothing is recorded, but trace context is still created and propagated.
+ * Sampling follows `OTEL_TRACES_SAMPLER`/`_ARG` (default: parent-based, always on).
+ */
+export class Tracing {
+  readonly tracer: Tracer;
+  readonly exporting: boolean;
+  private readonly provider: BasicTracerProvider;
+
+  constructor(serviceName: string, instanceId: string, env: NodeJS.ProcessEnv = process.env) {
+    const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
+    this.exporting = !!endpoint && env.OTEL_TRACES_EXPORTER !== 'none';
+    this.provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({
+        'service.name': env.OTEL_SERVICE_NAME ?? serviceName,
+        'service.instance.id': instanceId,
+      }),
+      // Not exporting: record nothing (new ids are still made, so traceparent still flows).
+      ...(this.exporting
+        ? {}
+        : { sampler: new ParentBasedSampler({ root: new AlwaysOffSampler() }) }),
+      spanProcessors: this.exporting ? [new BatchSpanProcessor(new OTLPTraceExporter())] : [],
+    });
+    trace.setGlobalTracerProvider(this.provider);
+    this.tracer = this.provider.getTracer('weft');
+  }
+
+  /** Nest calls this on shutdown: flush what is buffered. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.provider.shutdown().catch(() => undefined);
+  }
+}

@@ -1,0 +1,99 @@
+// Tracing: one trace of four spans for a request through two sidecars, W3C context kept or created.
+import { http } from '../support/admin-client.js';
+import { EchoServer, type EchoReply } from '../support/echo-server.js';
+import { Mesh, type Sidecar } from '../support/mesh.js';
+import { OtlpCollector, type ReceivedSpan } from '../support/otlp-collector.js';
+import { waitFor } from '../support/wait-for.js';
+
+const SERVER = 2;
+const CLIENT = 3;
+
+describe('tracing through the mesh', () => {
+  let mesh: Mesh;
+  let collector: OtlpCollector;
+  const apps: EchoServer[] = [];
+  let a: Sidecar;
+
+  beforeAll(async () => {
+    collector = await new OtlpCollector().start();
+    mesh = await Mesh.start();
+    await mesh.startControlPlane();
+    const otel = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    };
+    const [appA, appB] = await Promise.all([
+      new EchoServer('a').start(),
+      new EchoServer('b').start(),
+    ]);
+    apps.push(appA, appB);
+    [a] = await Promise.all([
+      mesh.startSidecar({ service: 'a', instanceId: 'a1', appPort: appA.port, env: otel }),
+      mesh.startSidecar({ service: 'b', instanceId: 'b1', appPort: appB.port, env: otel }),
+    ]);
+    await waitFor('b endpoints', async () =>
+      (await mesh.endpointIds('b')).length === 1 ? true : undefined,
+    );
+  });
+
+  afterAll(async () => {
+    await mesh.stop();
+    await Promise.all(apps.map((s) => s.stop()));
+    await collector.stop();
+  });
+
+  /** Sends A → b and returns the traceparent the application received. */
+  async function traced(headers: Record<string, string> = {}): Promise<string[]> {
+    const res = await http(`${a.outbound}/traced`, { headers: { host: 'b', ...headers } });
+    expect(res.status).toBe(200);
+    const received = String((JSON.parse(res.body) as EchoReply).headers.traceparent);
+    expect(received).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+    return received.split('-');
+  }
+
+  async function fourSpans(traceId: string): Promise<ReceivedSpan[]> {
+    return waitFor('four spans of the trace', () => {
+      const spans = collector.trace(traceId);
+      return spans.length >= 4 ? spans : undefined;
+    });
+  }
+
+  it('creates a trace when the caller sent none: client → sidecar → sidecar → app', async () => {
+    const [, traceId, appParent] = await traced();
+    const spans = await fourSpans(traceId);
+    expect(spans).toHaveLength(4);
+    const find = (service: string, kind: number) =>
+      spans.find((s) => s.service === service && s.kind === kind)!;
+    const aServer = find('a.default', SERVER);
+    const aClient = find('a.default', CLIENT);
+    const bServer = find('b.default', SERVER);
+    const bClient = find('b.default', CLIENT);
+    expect(aServer.parentSpanId ?? '').toBe('');
+    expect(aClient.parentSpanId).toBe(aServer.spanId);
+    expect(bServer.parentSpanId).toBe(aClient.spanId);
+    expect(bClient.parentSpanId).toBe(bServer.spanId);
+    expect(appParent).toBe(bClient.spanId);
+    expect(aServer.attributes['http.request.method']).toBe('GET');
+    expect(aServer.attributes['http.response.status_code']).toBe(200);
+    expect(bServer.attributes['weft.listener']).toBe('inbound');
+  });
+
+  it("joins the caller's trace and keeps its tracestate", async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const parent = '00f067aa0ba902b7';
+    const res = await http(`${a.outbound}/joined`, {
+      headers: {
+        host: 'b',
+        traceparent: `00-${traceId}-${parent}-01`,
+        tracestate: 'congo=t61rcWkgMzE',
+      },
+    });
+    const reply = JSON.parse(res.body) as EchoReply;
+    expect(String(reply.headers.traceparent).split('-')[1]).toBe(traceId);
+    expect(reply.headers.tracestate).toBe('congo=t61rcWkgMzE');
+    const spans = await fourSpans(traceId);
+    expect(spans.find((s) => s.service === 'a.default' && s.kind === SERVER)!.parentSpanId).toBe(
+      parent,
+    );
+  });
+});
