@@ -1,5 +1,6 @@
 // The control plane's environment (DESIGN.md interface table), validated once at boot.
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { CONTROL_PLANE_ADMIN_PORT } from '@app/protocol';
 import { CommonEnv, loadEnv, ToInt } from '@app/runtime';
 
 export class ControlPlaneEnv extends CommonEnv {
@@ -7,7 +8,7 @@ export class ControlPlaneEnv extends CommonEnv {
   @IsInt()
   @Min(0)
   @Max(65535)
-  WEFT_ADMIN_PORT: number = 15010;
+  WEFT_ADMIN_PORT: number = CONTROL_PLANE_ADMIN_PORT;
 
   @IsString()
   WEFT_BIND_ADDRESS: string = '0.0.0.0';

@@ -1,7 +1,7 @@
 // The router's environment (DESIGN.md interface table), validated once at boot.
 import { hostname } from 'node:os';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { DNS_LABEL, DNS_LABEL_MESSAGE } from '@app/protocol';
+import { DNS_LABEL, DNS_LABEL_MESSAGE, ROUTER_LISTEN_PORT } from '@app/protocol';
 import { ToInt } from '@app/runtime';
 import { ProxyEnv } from '@app/dataplane';
 
@@ -14,7 +14,7 @@ export class RouterEnv extends ProxyEnv {
   @IsInt()
   @Min(0)
   @Max(65535)
-  WEFT_LISTEN_PORT: number = 8080;
+  WEFT_LISTEN_PORT: number = ROUTER_LISTEN_PORT;
 
   /** Gateway resource this router implements in edge mode. */
   @IsOptional()

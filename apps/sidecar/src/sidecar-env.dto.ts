@@ -1,7 +1,14 @@
 // The sidecar's environment (DESIGN.md interface table), validated once at boot.
 import { hostname } from 'node:os';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
-import { DNS_LABEL, DNS_LABEL_MESSAGE, isLabelMap, type ProxyMode } from '@app/protocol';
+import {
+  DNS_LABEL,
+  DNS_LABEL_MESSAGE,
+  isLabelMap,
+  SIDECAR_INBOUND_PORT,
+  SIDECAR_OUTBOUND_PORT,
+  type ProxyMode,
+} from '@app/protocol';
 import { ToInt } from '@app/runtime';
 import { ProxyEnv } from '@app/dataplane';
 
@@ -32,13 +39,13 @@ export class SidecarEnv extends ProxyEnv {
   @IsInt()
   @Min(0)
   @Max(65535)
-  WEFT_INBOUND_PORT: number = 15006;
+  WEFT_INBOUND_PORT: number = SIDECAR_INBOUND_PORT;
 
   @ToInt()
   @IsInt()
   @Min(0)
   @Max(65535)
-  WEFT_OUTBOUND_PORT: number = 15001;
+  WEFT_OUTBOUND_PORT: number = SIDECAR_OUTBOUND_PORT;
 
   /** Where other proxies reach this one's inbound listener. */
   @IsString()

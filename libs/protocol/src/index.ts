@@ -15,3 +15,5 @@ export * from './messages/proxy-ack.dto.js';
 export * from './messages/config-entry.dto.js';
 export * from './validation/names.js';
 export * from './validation/string-map.validator.js';
+export * from './admin-api.js';
+export * from './defaults.js';

@@ -2,9 +2,7 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform, type ClassConstructor } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Matches, validateSync } from 'class-validator';
-import { DEFAULT_SUBJECT_PREFIX, SUBJECT_TOKEN } from '@app/protocol';
-
-export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+import { DEFAULT_NATS_URL, DEFAULT_SUBJECT_PREFIX, SUBJECT_TOKEN } from '@app/protocol';
 
 /** Turns a numeric env string into a number so `@IsInt` can judge it. */
 export const ToInt = (): PropertyDecorator =>

@@ -1,8 +1,13 @@
 // Admin API for the live mesh: endpoint sets and proxy convergence.
 import { Controller, Get } from '@nestjs/common';
-import type { EndpointSet } from '@app/protocol';
 import { EndpointPublisher } from '../discovery/endpoint-publisher.service.js';
-import { ProxyRegistry, type ProxyStatus } from '../proxies/proxy-registry.service.js';
+import {
+  PROTOCOL_VERSION,
+  type EndpointSet,
+  type ProxyStatus,
+  type VersionInfo,
+} from '@app/protocol';
+import { ProxyRegistry } from '../proxies/proxy-registry.service.js';
 import { ConfigStore } from '../config/config-store.service.js';
 
 @Controller('v1')
@@ -16,6 +21,12 @@ export class MeshController {
   @Get('endpoints')
   endpointSets(): { items: EndpointSet[] } {
     return { items: this.endpoints.endpointSets() };
+  }
+
+  /** Protocol version this control plane speaks, and its current config revision. */
+  @Get('version')
+  version(): VersionInfo {
+    return { protocol: PROTOCOL_VERSION, revision: this.store.currentRevision };
   }
 
   @Get('proxies')

@@ -22,7 +22,8 @@ import {
 } from '@app/protocol';
 import { ApplyService } from '../config/apply.service.js';
 import { ApplyFailureFilter } from './apply-failure.filter.js';
-import { ConfigStore, type ApplyResult } from '../config/config-store.service.js';
+import type { ApplyResult } from '@app/protocol';
+import { ConfigStore } from '../config/config-store.service.js';
 
 const KIND = new RegExp(`^(${RESOURCE_KINDS.join('|')})$`, 'i');
 
@@ -58,10 +59,11 @@ export class ResourcesController {
   async applyManifests(
     @Body() body: unknown,
     @Headers('x-weft-author') author?: string,
+    @Headers('x-weft-source') sentBy?: string,
   ): Promise<ApplyResult> {
     const text = typeof body === 'string' ? body : '';
     return this.apply.applyText(text, {
-      source: 'api',
+      source: sentBy === 'cli' ? 'cli' : 'api',
       origin: 'request body',
       author: author ?? 'admin-api',
     });

@@ -11,6 +11,8 @@ import {
   PROTOCOL_VERSION,
   SNAPSHOT_KEY,
   SnapshotMarker,
+  type ApplyAction,
+  type ApplyResult,
   type ConfigSource,
   type Resource,
 } from '@app/protocol';
@@ -20,13 +22,6 @@ import { EventEmitter } from 'node:events';
 
 /** NATS or the bucket could not take the write; nothing of the apply took effect. */
 export class ConfigStoreUnavailable extends Error {}
-
-export type ApplyAction = 'created' | 'configured' | 'unchanged' | 'deleted';
-
-export interface ApplyResult {
-  readonly revision: number;
-  readonly results: readonly { readonly resource: string; readonly action: ApplyAction }[];
-}
 
 interface Stored {
   readonly resource: Resource;

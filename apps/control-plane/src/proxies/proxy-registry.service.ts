@@ -1,27 +1,13 @@
 // What every proxy runs: last ACK/NACK and revision, last heartbeat, stale when silent past the TTL.
 import { Injectable } from '@nestjs/common';
-import type { Heartbeat, ProxyAck, ProxyMode } from '@app/protocol';
+import type { Heartbeat, ProxyAck, ProxyMode, ProxyStatus } from '@app/protocol';
 import { ControlPlaneEnv } from '../control-plane-env.dto.js';
 
-export interface ProxyStatus {
-  id: string;
-  mode: ProxyMode;
-  namespace: string;
-  service: string;
-  revision: number | null;
-  status: 'ACK' | 'NACK' | null;
-  error: string | null;
-  state: Heartbeat['state'] | null;
-  lastSeen: string;
-  stale: boolean;
-}
+type Entry = { -readonly [K in keyof ProxyStatus]: ProxyStatus[K] } & { seenAt: number };
 
 @Injectable()
 export class ProxyRegistry {
-  private readonly proxies = new Map<
-    string,
-    Omit<ProxyStatus, 'lastSeen' | 'stale'> & { seenAt: number }
-  >();
+  private readonly proxies = new Map<string, Entry>();
 
   constructor(private readonly env: ControlPlaneEnv) {}
 
@@ -54,18 +40,21 @@ export class ProxyRegistry {
     id: string,
     from: { mode: ProxyMode; namespace: string; service: string },
     now: number,
-  ) {
+  ): Entry {
     let p = this.proxies.get(id);
     if (!p) {
+      const { mode, namespace, service } = from;
       p = {
         id,
-        mode: from.mode,
-        namespace: from.namespace,
-        service: from.service,
+        mode,
+        namespace,
+        service,
         revision: null,
         status: null,
         error: null,
         state: null,
+        lastSeen: '',
+        stale: false,
         seenAt: now,
       };
       this.proxies.set(id, p);

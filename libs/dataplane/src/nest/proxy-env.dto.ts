@@ -2,7 +2,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { DNS_LABEL, DNS_LABEL_MESSAGE } from '@app/protocol';
+import { DNS_LABEL, DNS_LABEL_MESSAGE, PROXY_ADMIN_PORT } from '@app/protocol';
 import { CommonEnv, ToInt } from '@app/runtime';
 
 export class ProxyEnv extends CommonEnv {
@@ -19,7 +19,7 @@ export class ProxyEnv extends CommonEnv {
   @IsInt()
   @Min(0)
   @Max(65535)
-  WEFT_ADMIN_PORT: number = 15000;
+  WEFT_ADMIN_PORT: number = PROXY_ADMIN_PORT;
 
   /** Address the admin and mesh-facing listeners bind. */
   @IsString()

@@ -1,0 +1,230 @@
+// Client of the control plane admin API (`/v1/*`, `/readyz`): typed answers, one-line errors.
+import { Agent, request } from 'undici';
+import type {
+  ApplyResult,
+  EndpointSet,
+  FieldError,
+  ProxyList,
+  ResourceKind,
+  ResourceList,
+  VersionInfo,
+} from '@app/protocol';
+import { CliError, errorCode, messageOf } from './cli-error.js';
+
+export type ApplyOutcome =
+  | { readonly ok: true; readonly result: ApplyResult }
+  | { readonly ok: false; readonly errors: readonly FieldError[] };
+
+export interface ReadinessReport {
+  readonly ready: boolean;
+  readonly conditions: Readonly<Record<string, boolean>>;
+}
+
+export interface AdminTimeouts {
+  readonly connectMs: number;
+  /** Until the answer starts, and between body chunks. */
+  readonly answerMs: number;
+}
+
+// An apply waits for every KV write; when NATS is slow the control plane answers 503 in time.
+const DEFAULT_TIMEOUTS: AdminTimeouts = { connectMs: 5_000, answerMs: 30_000 };
+
+/** undici codes of a connection that never got to the control plane (besides errnos). */
+const UNREACHABLE = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+const NO_ANSWER = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+interface Answer {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly body: string;
+}
+
+export class AdminClient {
+  /** Base URL without a trailing slash. */
+  readonly base: string;
+  private readonly agent: Agent;
+
+  constructor(
+    server: string,
+    private readonly timeouts: AdminTimeouts = DEFAULT_TIMEOUTS,
+  ) {
+    this.base = parseServer(server);
+    this.agent = new Agent({
+      connect: { timeout: timeouts.connectMs },
+      headersTimeout: timeouts.answerMs,
+      bodyTimeout: timeouts.answerMs,
+    });
+  }
+
+  /** POST /v1/apply; a 422 is an outcome (the batch was refused), not an error. */
+  async apply(body: string, author: string): Promise<ApplyOutcome> {
+    const answer = await this.send('POST', '/v1/apply', body, {
+      'content-type': 'application/json',
+      'x-weft-author': author,
+      'x-weft-source': 'cli',
+    });
+    if (answer.status === 422) {
+      const errors = parseJson<FieldError[]>(answer, this.base);
+      if (!Array.isArray(errors)) throw this.unexpected(answer, 'a list of errors');
+      return { ok: false, errors };
+    }
+    return { ok: true, result: this.applyResult(answer) };
+  }
+
+  async resources(kind?: ResourceKind): Promise<ResourceList> {
+    const query = kind ? `?kind=${encodeURIComponent(kind)}` : '';
+    return this.list<ResourceList>(await this.send('GET', `/v1/resources${query}`));
+  }
+
+  /** DELETE one resource; undefined when the control plane does not know it. */
+  async remove(
+    kind: ResourceKind,
+    namespace: string,
+    name: string,
+  ): Promise<ApplyResult | undefined> {
+    const path = `/v1/resources/${[kind, namespace, name].map(encodeURIComponent).join('/')}`;
+    const answer = await this.send('DELETE', path);
+    return answer.status === 404 ? undefined : this.applyResult(answer);
+  }
+
+  async endpoints(): Promise<readonly EndpointSet[]> {
+    return this.list<{ items: EndpointSet[] }>(await this.send('GET', '/v1/endpoints')).items;
+  }
+
+  async proxies(): Promise<ProxyList> {
+    return this.list<ProxyList>(await this.send('GET', '/v1/proxies'));
+  }
+
+  async version(): Promise<VersionInfo> {
+    const answer = await this.send('GET', '/v1/version');
+    const info = parseJson<VersionInfo>(this.ok(answer), this.base);
+    if (typeof info?.protocol !== 'number') throw this.unexpected(answer, '{protocol, revision}');
+    return info;
+  }
+
+  /** GET /healthz: resolves once the control plane answers 200. */
+  async health(): Promise<void> {
+    this.ok(await this.send('GET', '/healthz'));
+  }
+
+  /** GET /readyz; 503 means "not ready" and is reported, not thrown. */
+  async readiness(): Promise<ReadinessReport> {
+    const answer = await this.send('GET', '/readyz');
+    if (answer.status !== 200 && answer.status !== 503) throw this.failed(answer);
+    const report = parseJson<ReadinessReport>(answer, this.base);
+    if (typeof report?.ready !== 'boolean') throw this.unexpected(answer, '{ready, conditions}');
+    return { ready: report.ready, conditions: report.conditions ?? {} };
+  }
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+
+  private async send(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    body?: string,
+    headers: Record<string, string> = {},
+  ): Promise<Answer> {
+    try {
+      const res = await request(`${this.base}${path}`, {
+        dispatcher: this.agent,
+        method,
+        headers: { accept: 'application/json', ...headers },
+        body,
+      });
+      return { method, path, status: res.statusCode, body: await res.body.text() };
+    } catch (err) {
+      throw this.networkError(err);
+    }
+  }
+
+  private networkError(err: unknown): CliError {
+    const code = errorCode(err);
+    if (code !== undefined && NO_ANSWER.has(code)) {
+      const seconds = Math.round(this.timeouts.answerMs / 1000);
+      return new CliError(
+        `the control plane at ${this.base} did not answer within ${seconds}s (${code})`,
+      );
+    }
+    // Any errno (`E…`) means the connection itself failed.
+    if (code !== undefined && (UNREACHABLE.has(code) || /^E[A-Z0-9_]+$/.test(code))) {
+      return new CliError(
+        `cannot reach the control plane at ${this.base} (${code}); ` +
+          'is it running? set --server or WEFT_SERVER',
+      );
+    }
+    return new CliError(`request to the control plane at ${this.base} failed: ${messageOf(err)}`);
+  }
+
+  private applyResult(answer: Answer): ApplyResult {
+    const result = parseJson<ApplyResult>(this.ok(answer), this.base);
+    if (typeof result?.revision !== 'number' || !Array.isArray(result.results)) {
+      throw this.unexpected(answer, '{revision, results}');
+    }
+    return result;
+  }
+
+  private list<T extends { items: readonly unknown[] }>(answer: Answer): T {
+    const list = parseJson<T>(this.ok(answer), this.base);
+    if (!Array.isArray(list?.items)) throw this.unexpected(answer, '{items: [...]}');
+    return list;
+  }
+
+  private ok(answer: Answer): Answer {
+    if (answer.status >= 200 && answer.status < 300) return answer;
+    throw this.failed(answer);
+  }
+
+  private failed(answer: Answer): CliError {
+    const reason = reasonOf(answer.body);
+    if (answer.status === 503) {
+      return new CliError(`the control plane at ${this.base} is unavailable: ${reason}`, [
+        'hint: is NATS up and JetStream enabled? run `weft check`',
+      ]);
+    }
+    return new CliError(`${answer.method} ${answer.path} failed (${answer.status}): ${reason}`);
+  }
+
+  private unexpected(answer: Answer, expected: string): CliError {
+    return new CliError(
+      `${this.base} answered ${answer.method} ${answer.path} without ${expected}; ` +
+        'is --server the Weft control plane admin URL?',
+    );
+  }
+}
+
+/** Validates `--server` and drops a trailing slash, so paths can be appended. */
+export function parseServer(server: string): string {
+  const url = URL.canParse(server) ? new URL(server) : undefined;
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new CliError(`--server "${server}" is not an http:// or https:// URL`);
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+function parseJson<T>(answer: Answer, base: string): T | undefined {
+  try {
+    return JSON.parse(answer.body) as T;
+  } catch {
+    throw new CliError(
+      `${base} answered ${answer.method} ${answer.path} with something that is not JSON; ` +
+        'is --server the Weft control plane admin URL?',
+    );
+  }
+}
+
+/** The human part of an error body: Nest's `{message}` (string or list), `{error, message}`, or text. */
+function reasonOf(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { message?: unknown; error?: unknown };
+    const message = Array.isArray(parsed.message) ? parsed.message.join('; ') : parsed.message;
+    if (typeof message === 'string' && message !== '') return message;
+    if (typeof parsed.error === 'string') return parsed.error;
+  } catch {
+    // not JSON: the text itself, shortened below
+  }
+  const text = body.trim().replace(/\s+/g, ' ');
+  return text === '' ? 'no details' : text.slice(0, 200);
+}

@@ -1,0 +1,190 @@
+// `weft get KIND [NAME] [-n NAMESPACE] [-o yaml|json|wide]`: stored resources and live mesh state.
+import { Command, Option } from 'commander';
+import type { EndpointSet, HTTPRoute, Service } from '@app/protocol';
+import type { ProxyStatus } from '@app/protocol';
+import type { AdminClient } from './admin-client.js';
+import { withAdmin } from './cli-context.js';
+import { CliError } from './cli-error.js';
+import { resolveKind, type KindId, type KindSpec } from './kinds.js';
+import {
+  err,
+  formatTable,
+  labelList,
+  NONE,
+  out,
+  shortList,
+  toJson,
+  toYaml,
+  type OutputFormat,
+} from './output.js';
+import { withProgress } from './progress.js';
+import { proxyTable } from './proxy-table.js';
+
+/** Endpoints listed in a table row before `+ N more...` (as kubectl does). */
+const ENDPOINTS_SHOWN = 3;
+
+interface GetOptions {
+  readonly namespace?: string;
+  readonly output?: Exclude<OutputFormat, 'table'>;
+}
+
+/** How one kind is fetched, named and drawn. */
+interface KindView<T> {
+  fetch(admin: AdminClient): Promise<readonly T[]>;
+  name(item: T): string;
+  namespace(item: T): string;
+  table(items: readonly T[], wide: boolean): string[];
+}
+
+const serviceView: KindView<Service> = {
+  fetch: async (admin) =>
+    (await admin.resources('Service')).items.filter((r): r is Service => r.kind === 'Service'),
+  name: (s) => s.metadata.name,
+  namespace: (s) => s.metadata.namespace,
+  table: (items, wide) =>
+    formatTable(
+      ['NAME', 'NAMESPACE', 'SELECTOR', ...(wide ? ['PORTS'] : [])],
+      items.map((s) => [
+        s.metadata.name,
+        s.metadata.namespace,
+        labelList(s.spec.selector),
+        ...(wide ? [s.spec.ports?.map((p) => String(p.port)).join(',') || NONE] : []),
+      ]),
+    ),
+};
+
+const httpRouteView: KindView<HTTPRoute> = {
+  fetch: async (admin) =>
+    (await admin.resources('HTTPRoute')).items.filter(
+      (r): r is HTTPRoute => r.kind === 'HTTPRoute',
+    ),
+  name: (r) => r.metadata.name,
+  namespace: (r) => r.metadata.namespace,
+  table: (items, wide) =>
+    formatTable(
+      ['NAME', 'NAMESPACE', 'PARENTS', 'BACKENDS', ...(wide ? ['HOSTNAMES', 'RULES'] : [])],
+      items.map((r) => [
+        r.metadata.name,
+        r.metadata.namespace,
+        parents(r),
+        backends(r),
+        ...(wide ? [r.spec.hostnames?.join(',') || NONE, String(r.spec.rules.length)] : []),
+      ]),
+    ),
+};
+
+const endpointsView: KindView<EndpointSet> = {
+  fetch: (admin) => admin.endpoints(),
+  name: (e) => e.service,
+  namespace: (e) => e.namespace,
+  table: (items, wide) =>
+    formatTable(
+      ['SERVICE', 'NAMESPACE', 'ENDPOINTS', ...(wide ? ['INSTANCES'] : [])],
+      items.map((e) => {
+        const addresses = e.endpoints.map((i) => `${i.address}:${i.port}`);
+        return [
+          e.service,
+          e.namespace,
+          wide ? addresses.join(',') || NONE : shortList(addresses, ENDPOINTS_SHOWN),
+          ...(wide ? [e.endpoints.map((i) => i.instanceId).join(',') || NONE] : []),
+        ];
+      }),
+    ),
+};
+
+const proxyView: KindView<ProxyStatus> = {
+  fetch: async (admin) => (await admin.proxies()).items,
+  name: (p) => p.id,
+  namespace: (p) => p.namespace,
+  table: (items, wide) => proxyTable(items, { layout: 'get', wide }),
+};
+
+interface GetRequest {
+  readonly cmd: Command;
+  readonly kind: KindSpec;
+  readonly name: string | undefined;
+  readonly opts: GetOptions;
+}
+
+const GETTERS: { readonly [K in KindId]: (req: GetRequest) => Promise<void> } = {
+  Service: (req) => get(serviceView, req),
+  HTTPRoute: (req) => get(httpRouteView, req),
+  Endpoints: (req) => get(endpointsView, req),
+  Proxy: (req) => get(proxyView, req),
+};
+
+export function getCommand(): Command {
+  return new Command('get')
+    .description('list services, httproutes, endpoints or proxies')
+    .argument('<kind>', 'service(s) (svc), httproute(s), endpoints or proxies')
+    .argument('[name]', 'only this one (an error if it does not exist)')
+    .option('-n, --namespace <namespace>', 'only this namespace (default: all namespaces)')
+    .addOption(
+      new Option('-o, --output <format>', 'yaml, json, or a wide table').choices([
+        'yaml',
+        'json',
+        'wide',
+      ]),
+    )
+    .action((kindWord: string, name: string | undefined, opts: GetOptions, cmd: Command) => {
+      const kind = resolveKind(kindWord);
+      return GETTERS[kind.id]({ cmd, kind, name, opts });
+    });
+}
+
+async function get<T>(view: KindView<T>, { cmd, kind, name, opts }: GetRequest): Promise<void> {
+  const all = await withAdmin(cmd, (admin) =>
+    withProgress(`fetching ${kind.plural}`, () => view.fetch(admin)),
+  );
+  const items = all
+    .filter((i) => opts.namespace === undefined || view.namespace(i) === opts.namespace)
+    .filter((i) => name === undefined || view.name(i) === name)
+    .sort(
+      (a, b) =>
+        view.namespace(a).localeCompare(view.namespace(b)) ||
+        view.name(a).localeCompare(view.name(b)),
+    );
+  if (name !== undefined && items.length === 0) throw notFound(kind, name, opts.namespace);
+  // One object when NAME picked exactly one; a list otherwise (NAME in several namespaces).
+  print(view, items, opts.output ?? 'table', kind, name !== undefined && items.length === 1);
+}
+
+function print<T>(
+  view: KindView<T>,
+  items: readonly T[],
+  format: OutputFormat,
+  kind: KindSpec,
+  single: boolean,
+): void {
+  if (format === 'yaml') {
+    process.stdout.write(toYaml(items));
+  } else if (format === 'json') {
+    process.stdout.write(toJson(items, single));
+  } else if (items.length === 0) {
+    err(`no ${kind.plural} found`);
+  } else {
+    for (const line of view.table(items, format === 'wide')) out(line);
+  }
+}
+
+function notFound(kind: KindSpec, name: string, namespace: string | undefined): CliError {
+  const where = namespace === undefined ? '' : ` in namespace "${namespace}"`;
+  return new CliError(`${kind.singular} "${name}" not found${where}`);
+}
+
+/** `Service/b`, with the namespace when it is not the route's own. */
+function parents(route: HTTPRoute): string {
+  const refs = route.spec.parentRefs.map((p) => {
+    const ns = p.namespace && p.namespace !== route.metadata.namespace ? `${p.namespace}/` : '';
+    return `${p.kind ?? 'Gateway'}/${ns}${p.name}`;
+  });
+  return refs.join(',') || NONE;
+}
+
+/** Every rule's backends with their weights: `b-v1(90),b-v2(10)`; rules separated by `;`. */
+function backends(route: HTTPRoute): string {
+  const rules = route.spec.rules
+    .map((rule) => (rule.backendRefs ?? []).map((b) => `${b.name}(${b.weight})`).join(','))
+    .filter(Boolean);
+  return [...new Set(rules)].join(';') || NONE;
+}

@@ -1,0 +1,37 @@
+// `weft status`: every proxy's applied revision and ACK/NACK against the control plane's revision.
+import { Command } from 'commander';
+import type { ProxyList } from '@app/protocol';
+import { withAdmin } from './cli-context.js';
+import { out } from './output.js';
+import { withProgress } from './progress.js';
+import { proxyTable } from './proxy-table.js';
+
+export function statusCommand(): Command {
+  return new Command('status')
+    .description('proxy convergence: applied revision, ACK/NACK and last heartbeat of every proxy')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { base, list } = await withAdmin(cmd, async (admin) => ({
+        base: admin.base,
+        list: await withProgress('asking the control plane', () => admin.proxies()),
+      }));
+      out(`control plane ${base} at revision ${list.revision}`);
+      if (list.items.length === 0) {
+        out('no proxy has reported to the control plane');
+        return;
+      }
+      out();
+      for (const line of proxyTable(list.items, { layout: 'status' })) out(line);
+      out();
+      out(summary(list));
+    });
+}
+
+/** `3 proxies: 2 in sync, 1 NACK, 0 stale` against the current revision. */
+function summary({ revision, items }: ProxyList): string {
+  const synced = items.filter((p) => p.status === 'ACK' && p.revision === revision).length;
+  const nacked = items.filter((p) => p.status === 'NACK').length;
+  const stale = items.filter((p) => p.stale).length;
+  const behind = items.length - synced - nacked;
+  const total = `${items.length} ${items.length === 1 ? 'proxy' : 'proxies'}`;
+  return `${total}: ${synced} in sync with revision ${revision}, ${behind} behind, ${nacked} NACK, ${stale} stale`;
+}

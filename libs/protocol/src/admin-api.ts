@@ -1,0 +1,47 @@
+// Answer shapes of the control plane admin API (`/v1/*`), shared by the control plane and the CLI.
+import type { EndpointSet } from './messages/endpoint-set.dto.js';
+import type { InstanceState, ProxyMode } from './messages/heartbeat.dto.js';
+import type { Resource } from './resources/resource.js';
+
+export type ApplyAction = 'created' | 'configured' | 'unchanged' | 'deleted';
+
+/** `POST /v1/apply` and `DELETE /v1/resources/…`: the revision and what happened to each resource. */
+export interface ApplyResult {
+  readonly revision: number;
+  readonly results: readonly { readonly resource: string; readonly action: ApplyAction }[];
+}
+
+/** One row of `GET /v1/proxies`. */
+export interface ProxyStatus {
+  readonly id: string;
+  readonly mode: ProxyMode;
+  readonly namespace: string;
+  readonly service: string;
+  readonly revision: number | null;
+  readonly status: 'ACK' | 'NACK' | null;
+  readonly error: string | null;
+  readonly state: InstanceState | null;
+  /** ISO time of the last heartbeat or ACK. */
+  readonly lastSeen: string;
+  readonly stale: boolean;
+}
+
+export interface ResourceList {
+  readonly revision: number;
+  readonly items: readonly Resource[];
+}
+
+export interface ProxyList {
+  readonly revision: number;
+  readonly items: readonly ProxyStatus[];
+}
+
+export interface EndpointList {
+  readonly items: readonly EndpointSet[];
+}
+
+/** `GET /v1/version`. */
+export interface VersionInfo {
+  readonly protocol: number;
+  readonly revision: number;
+}

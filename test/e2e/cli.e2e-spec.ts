@@ -1,0 +1,363 @@
+// The `weft` CLI as users run it (`node bin/weft.js …`) against a live mesh: output, errors, exit codes.
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import { json } from '../support/admin-client.js';
+import { EchoServer } from '../support/echo-server.js';
+import { freePort } from '../support/free-port.js';
+import { versionServices } from '../support/manifests.js';
+import { Mesh, type Sidecar } from '../support/mesh.js';
+import { startNats, type NatsHandle } from '../support/nats-fixture.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const WEFT = resolve(ROOT, 'bin/weft.js');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI as a child process; `server` goes in as `--server` unless it is undefined. */
+function weft(
+  args: readonly string[],
+  opts: { server?: string; stdin?: string; env?: Record<string, string> } = {},
+): Promise<Run> {
+  // Jest's NODE_OPTIONS is not for the CLI, and the developer's WEFT_SERVER must not leak in.
+  const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
+  delete env.NODE_OPTIONS;
+  if (!opts.env?.WEFT_SERVER) delete env.WEFT_SERVER;
+  const server = opts.server === undefined ? [] : ['--server', opts.server];
+  const child = spawn(process.execPath, [WEFT, ...server, ...args], { cwd: ROOT, env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  child.stdin.end(opts.stdin ?? '');
+  return new Promise((done) => child.once('close', (code) => done({ code, stdout, stderr })));
+}
+
+const lines = (text: string): string[] => text.split('\n').filter(Boolean);
+/** A table row as its cells (columns are separated by at least two blanks). */
+const cells = (row: string): string[] => row.trim().split(/\s{2,}/);
+
+const ROUTE_JSON = JSON.stringify({
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'HTTPRoute',
+  metadata: { name: 'b-split' },
+  spec: {
+    parentRefs: [{ kind: 'Service', name: 'b' }],
+    rules: [
+      {
+        backendRefs: [
+          { name: 'b-v1', weight: 90 },
+          { name: 'b-v2', weight: 10 },
+        ],
+      },
+    ],
+  },
+});
+
+const SERVICE_C = `
+apiVersion: v1
+kind: Service
+metadata: { name: c }
+spec: { selector: { app: c } }
+`;
+
+describe('weft CLI', () => {
+  let mesh: Mesh;
+  let server: string;
+  let work: string;
+  const apps: EchoServer[] = [];
+  const sidecars = new Map<string, Sidecar>();
+
+  const resourceNames = async (): Promise<string[]> => {
+    const { items } = await json<{ items: { kind: string; metadata: { name: string } }[] }>(
+      `${server}/v1/resources`,
+    );
+    return items.map((r) => `${r.kind}/${r.metadata.name}`).sort();
+  };
+  const currentRevision = async (): Promise<number> =>
+    (await json<{ revision: number }>(`${server}/v1/resources`)).revision;
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'weft-cli-e2e-'));
+    mesh = await Mesh.start();
+    server = (await mesh.startControlPlane()).url;
+    for (const version of ['v1', 'v2']) {
+      const app = await new EchoServer(`b-${version}`).start();
+      apps.push(app);
+      const id = `b${version.slice(1)}`;
+      sidecars.set(
+        id,
+        await mesh.startSidecar({
+          service: 'b',
+          instanceId: id,
+          appPort: app.port,
+          labels: `version=${version}`,
+        }),
+      );
+    }
+  });
+
+  afterAll(async () => {
+    await mesh.stop();
+    await Promise.all(apps.map((a) => a.stop()));
+    await rm(work, { recursive: true, force: true });
+  });
+
+  describe('apply', () => {
+    it('applies a file and prints one kubectl-style line per resource, then the revision', async () => {
+      const file = join(work, 'b-v1.yaml');
+      await writeFile(file, versionServices('b', ['v1']));
+      const run = await weft(['apply', '-f', file], { server });
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(lines(run.stdout)).toEqual([
+        'service/default/b-v1 created',
+        `revision ${await currentRevision()}`,
+      ]);
+    });
+
+    it('applies a folder as one batch: its manifests sorted by name, other files ignored', async () => {
+      const dir = join(work, 'config');
+      await mkdir(dir);
+      await writeFile(join(dir, '01-services.yml'), versionServices('b', ['v1', 'v2']));
+      await writeFile(join(dir, '02-route.json'), ROUTE_JSON);
+      await writeFile(join(dir, 'README.md'), '# not a manifest');
+      const before = await currentRevision();
+      const run = await weft(['apply', '-f', dir], { server });
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(lines(run.stdout)).toEqual([
+        'service/default/b-v1 unchanged',
+        'service/default/b-v2 created',
+        'httproute/default/b-split created',
+        `revision ${before + 1}`,
+      ]);
+    });
+
+    it('applies stdin with -f -', async () => {
+      const run = await weft(['apply', '-f', '-'], { server, stdin: SERVICE_C });
+      expect(run.code).toBe(0);
+      expect(lines(run.stdout)[0]).toBe('service/default/c created');
+    });
+
+    it('on 422 prints each error with its field path, exits 1, and applies nothing', async () => {
+      const before = await currentRevision();
+      const bad = `
+apiVersion: v1
+kind: Service
+metadata: { name: d }
+spec: { selector: { app: d } }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: bad-route }
+spec:
+  parentRefs: [{ kind: Service, name: b }]
+  rules: [{ backendRefs: [{ name: b-v1, weight: -1 }] }]
+`;
+      const run = await weft(['apply', '-f', '-'], { server, stdin: bad });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(lines(run.stderr)).toEqual([
+        'Error: apply rejected (1 error); nothing applied',
+        'HTTPRoute/default/bad-route  spec.rules[0].backendRefs[0].weight: must not be less than 0',
+      ]);
+      expect(await currentRevision()).toBe(before);
+      expect(await resourceNames()).not.toContain('Service/d');
+    });
+
+    it('reports a YAML syntax error with the file name, without contacting the server', async () => {
+      const file = join(work, 'broken.yaml');
+      await writeFile(file, 'kind: [Service\n');
+      const run = await weft(['apply', '-f', file], { server: 'http://127.0.0.1:1' });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`${file}: invalid YAML:`);
+    });
+  });
+
+  describe('get', () => {
+    it('lists services as a table', async () => {
+      const run = await weft(['get', 'services'], { server });
+      expect(run.code).toBe(0);
+      const [header, ...rows] = lines(run.stdout);
+      expect(cells(header)).toEqual(['NAME', 'NAMESPACE', 'SELECTOR']);
+      expect(rows.map(cells)).toEqual([
+        ['b-v1', 'default', 'app=b,version=v1'],
+        ['b-v2', 'default', 'app=b,version=v2'],
+        ['c', 'default', 'app=c'],
+      ]);
+    });
+
+    it('shows HTTPRoute parents and weighted backends', async () => {
+      const run = await weft(['get', 'httproute'], { server });
+      expect(lines(run.stdout).map(cells)).toEqual([
+        ['NAME', 'NAMESPACE', 'PARENTS', 'BACKENDS'],
+        ['b-split', 'default', 'Service/b', 'b-v1(90),b-v2(10)'],
+      ]);
+    });
+
+    it('prints -o json: one object for a NAME, a List otherwise', async () => {
+      const one = await weft(['get', 'svc', 'b-v1', '-o', 'json'], { server });
+      expect(one.code).toBe(0);
+      expect(JSON.parse(one.stdout)).toMatchObject({
+        kind: 'Service',
+        metadata: { name: 'b-v1', namespace: 'default' },
+        spec: { selector: { app: 'b', version: 'v1' } },
+      });
+      const all = await weft(['get', 'svc', '-o', 'json'], { server });
+      const list = JSON.parse(all.stdout) as {
+        kind: string;
+        items: { metadata: { name: string } }[];
+      };
+      expect(list.kind).toBe('List');
+      expect(list.items.map((i) => i.metadata.name)).toEqual(['b-v1', 'b-v2', 'c']);
+    });
+
+    it('prints -o yaml as documents that apply again unchanged', async () => {
+      const run = await weft(['get', 'svc', '-o', 'yaml'], { server });
+      expect(run.code).toBe(0);
+      const docs = parseAllDocuments(run.stdout).map(
+        (d) => d.toJS() as { metadata: { name: string } },
+      );
+      expect(docs.map((d) => d.metadata.name)).toEqual(['b-v1', 'b-v2', 'c']);
+      const again = await weft(['apply', '-f', '-'], { server, stdin: run.stdout });
+      expect(lines(again.stdout).slice(0, 3)).toEqual([
+        'service/default/b-v1 unchanged',
+        'service/default/b-v2 unchanged',
+        'service/default/c unchanged',
+      ]);
+    });
+
+    it('fails with exit 1 for an unknown NAME or kind', async () => {
+      const run = await weft(['get', 'service', 'nope'], { server });
+      expect(run).toMatchObject({
+        code: 1,
+        stdout: '',
+        stderr: 'Error: service "nope" not found\n',
+      });
+      const kind = await weft(['get', 'pods'], { server });
+      expect(kind.code).toBe(1);
+      expect(kind.stderr).toMatch(/^Error: unknown kind "pods"/);
+    });
+
+    it('lists each Service’s endpoints: the sidecars’ inbound listeners', async () => {
+      const run = await weft(['get', 'endpoints', 'b-v1'], { server });
+      expect(run.code).toBe(0);
+      expect(lines(run.stdout).map(cells)).toEqual([
+        ['SERVICE', 'NAMESPACE', 'ENDPOINTS'],
+        ['b-v1', 'default', `127.0.0.1:${sidecars.get('b1')!.inboundPort}`],
+      ]);
+    });
+  });
+
+  describe('delete', () => {
+    it('deletes a resource, then reports it as not found', async () => {
+      const before = await currentRevision();
+      const run = await weft(['delete', 'svc', 'c'], { server });
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(lines(run.stdout)).toEqual(['service/default/c deleted', `revision ${before + 1}`]);
+      expect(await resourceNames()).not.toContain('Service/c');
+      const again = await weft(['delete', 'svc', 'c'], { server });
+      expect(again).toMatchObject({
+        code: 1,
+        stderr: 'Error: service "c" not found in namespace "default"\n',
+      });
+    });
+  });
+
+  describe('status', () => {
+    it('lists every sidecar with its ACK of the current revision', async () => {
+      const revision = await currentRevision();
+      await mesh.converged(revision, ['b1', 'b2']);
+      const run = await weft(['status'], { server });
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      const out = lines(run.stdout);
+      expect(out[0]).toBe(`control plane ${server} at revision ${revision}`);
+      expect(cells(out[1])).toEqual([
+        'PROXY',
+        'MODE',
+        'SERVICE',
+        'REVISION',
+        'STATUS',
+        'LAST SEEN',
+        'STALE',
+      ]);
+      for (const id of ['b1', 'b2']) {
+        const row = out.find((l) => l.startsWith(`${id} `));
+        expect(cells(row!)).toEqual([
+          id,
+          'sidecar',
+          'b.default',
+          String(revision),
+          'ACK',
+          expect.stringMatching(/^\d+s ago$/),
+          'no',
+        ]);
+      }
+      expect(out.at(-1)).toBe(
+        `2 proxies: 2 in sync with revision ${revision}, 0 behind, 0 NACK, 0 stale`,
+      );
+    });
+
+    it('takes the server from WEFT_SERVER when --server is not given', async () => {
+      const run = await weft(['status'], { env: { WEFT_SERVER: server } });
+      expect(run.code).toBe(0);
+      expect(lines(run.stdout)[0]).toMatch(`control plane ${server} at revision`);
+    });
+  });
+
+  describe('check', () => {
+    it('passes against the running mesh', async () => {
+      const run = await weft(['check', '--nats', mesh.nats.url], { server });
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      const out = lines(run.stdout);
+      for (const check of [
+        `✔ NATS reachable at ${mesh.nats.url}`,
+        '✔ JetStream enabled',
+        '✔ KV bucket weft-config present',
+        `✔ control plane reachable at ${server}`,
+        '✔ control plane ready (/readyz)',
+        '✔ protocol version compatible',
+      ]) {
+        expect(out.some((l) => l.startsWith(check))).toBe(true);
+      }
+      expect(run.stdout).not.toContain('✖');
+      expect(out.at(-1)).toBe('Status check results are ✔');
+    });
+
+    describe('against a NATS without JetStream', () => {
+      let plain: NatsHandle;
+      beforeAll(async () => {
+        plain = await startNats({ jetstream: false });
+      });
+      afterAll(() => plain.stop());
+
+      it('fails the JetStream check with the -js hint and exits 1', async () => {
+        const run = await weft(['check'], { server, env: { NATS_URL: plain.url } });
+        expect(run.code).toBe(1);
+        const out = lines(run.stdout);
+        expect(out.some((l) => l.startsWith(`✔ NATS reachable at ${plain.url}`))).toBe(true);
+        const failed = out.indexOf('✖ JetStream enabled');
+        expect(failed).toBeGreaterThan(0);
+        expect(out[failed + 2]).toMatch(/^ {4}hint: start nats-server with -js/);
+        expect(out).toContain('- KV bucket weft-config present (skipped: no JetStream)');
+        expect(run.stderr).toBe('Error: 1 check failed\n');
+      });
+    });
+  });
+
+  it('says clearly when the control plane cannot be reached', async () => {
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    const run = await weft(['get', 'svc'], { server: closed });
+    expect(run).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: `Error: cannot reach the control plane at ${closed} (ECONNREFUSED); is it running? set --server or WEFT_SERVER\n`,
+    });
+  });
+});
