@@ -2,7 +2,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { encode, PROTOCOL_VERSION } from '@app/protocol';
 import { LOGGER, NatsClient, Readiness, type Logger } from '@app/runtime';
-import { openConfigBucket } from './config/config-bucket.provider.js';
+import { openBucket } from './config/open-bucket.js';
+import { HistoryStore } from './config/history-store.service.js';
 import { ConfigDirService } from './config/config-dir.service.js';
 import { ConfigStore } from './config/config-store.service.js';
 import { ControlPlaneEnv } from './control-plane-env.dto.js';
@@ -15,6 +16,7 @@ export class ControlPlaneBootstrap implements OnApplicationBootstrap {
     private readonly env: ControlPlaneEnv,
     private readonly nats: NatsClient,
     private readonly store: ConfigStore,
+    private readonly history: HistoryStore,
     private readonly endpoints: EndpointPublisher,
     private readonly configDir: ConfigDirService,
     private readonly readiness: Readiness,
@@ -33,7 +35,9 @@ export class ControlPlaneBootstrap implements OnApplicationBootstrap {
 
   private async start(): Promise<void> {
     const nc = await this.nats.connection;
-    const kv = await openConfigBucket(nc, bootSubjects().configBucket, this.env.WEFT_KV_REPLICAS);
+    const replicas = this.env.WEFT_KV_REPLICAS;
+    this.history.attach(await openBucket(nc, bootSubjects().historyBucket, replicas));
+    const kv = await openBucket(nc, bootSubjects().configBucket, replicas);
     await this.store.attach(kv);
     await this.endpoints.attach(kv);
     if (this.env.WEFT_CONFIG_DIR) await this.configDir.start(this.env.WEFT_CONFIG_DIR);

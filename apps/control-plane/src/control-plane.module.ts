@@ -3,11 +3,13 @@ import { hostname } from 'node:os';
 import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { RuntimeModule, type Logger } from '@app/runtime';
+import { HistoryController } from './admin/history.controller.js';
 import { MeshController } from './admin/mesh.controller.js';
 import { ResourcesController } from './admin/resources.controller.js';
 import { ApplyService } from './config/apply.service.js';
 import { ConfigDirService } from './config/config-dir.service.js';
 import { ConfigStore } from './config/config-store.service.js';
+import { HistoryStore } from './config/history-store.service.js';
 import { ControlPlaneBootstrap } from './control-plane-bootstrap.service.js';
 import { ControlPlaneEnv } from './control-plane-env.dto.js';
 import { EndpointPublisher } from './discovery/endpoint-publisher.service.js';
@@ -29,11 +31,12 @@ export class ControlPlaneModule {
           traceService: 'weft-control-plane',
         }),
       ],
-      controllers: [ResourcesController, MeshController, MeshEventsController],
+      controllers: [ResourcesController, HistoryController, MeshController, MeshEventsController],
       providers: [
         { provide: ControlPlaneEnv, useValue: env },
         { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, transform: true }) },
         ConfigStore,
+        HistoryStore,
         ApplyService,
         ConfigDirService,
         InstanceRegistry,

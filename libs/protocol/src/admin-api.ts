@@ -11,6 +11,28 @@ export interface ApplyResult {
   readonly results: readonly { readonly resource: string; readonly action: ApplyAction }[];
 }
 
+/** `POST /v1/apply?dryRun=true`: what an apply would do, with each resource before and after. */
+export interface DiffResult {
+  /** The revision the diff is against (nothing is applied). */
+  readonly revision: number;
+  readonly results: readonly {
+    readonly resource: string;
+    readonly action: ApplyAction;
+    readonly before?: Resource;
+    readonly after?: Resource;
+  }[];
+}
+
+/** One row of `GET /v1/history`. */
+export interface HistorySummary {
+  readonly revision: number;
+  readonly source: string;
+  readonly author: string;
+  /** ISO time. */
+  readonly appliedAt: string;
+  readonly changes: ApplyResult['results'];
+}
+
 /** One row of `GET /v1/proxies`. */
 export interface ProxyStatus {
   readonly id: string;

@@ -17,3 +17,4 @@ export * from './validation/names.js';
 export * from './validation/string-map.validator.js';
 export * from './admin-api.js';
 export * from './defaults.js';
+export * from './messages/history-entry.dto.js';

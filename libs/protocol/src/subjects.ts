@@ -21,6 +21,11 @@ export class Subjects {
     return `${this.prefix}-config`;
   }
 
+  /** JetStream KV bucket of applied revisions (one key per revision), for history and rollback. */
+  get historyBucket(): string {
+    return `${this.prefix}-history`;
+  }
+
   /** Where a proxy reports the revision it applied (ACK) or rejected (NACK). */
   proxyAck(proxyId: string): string {
     return `${this.prefix}.v1.proxy.${proxyId}.ack`;

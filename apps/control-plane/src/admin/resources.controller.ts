@@ -12,12 +12,13 @@ import {
   Query,
   UseFilters,
 } from '@nestjs/common';
-import { IsOptional, IsString, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import {
   DNS_LABEL,
   DNS_LABEL_MESSAGE,
   RESOURCE_KINDS,
   resourceKey,
+  type DiffResult,
   type Resource,
 } from '@app/protocol';
 import { ApplyService } from '../config/apply.service.js';
@@ -45,6 +46,12 @@ export class ResourceQuery {
   kind?: string;
 }
 
+export class ApplyQuery {
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  dryRun?: string;
+}
+
 @Controller('v1')
 @UseFilters(ApplyFailureFilter)
 export class ResourcesController {
@@ -53,20 +60,27 @@ export class ResourcesController {
     private readonly store: ConfigStore,
   ) {}
 
-  /** Body: multi-document YAML or JSON. 422 with `[{resource, path, message}]`; nothing applied then. */
+  /**
+   * Body: multi-document YAML or JSON. 422 with `[{resource, path, message}]`; nothing applied
+   * then. With `?dryRun=true`, answers what would change (each resource before and after) instead.
+   */
   @Post('apply')
   @HttpCode(200)
   async applyManifests(
     @Body() body: unknown,
+    @Query() query: ApplyQuery,
     @Headers('x-weft-author') author?: string,
     @Headers('x-weft-source') sentBy?: string,
-  ): Promise<ApplyResult> {
+  ): Promise<ApplyResult | DiffResult> {
     const text = typeof body === 'string' ? body : '';
-    return this.apply.applyText(text, {
-      source: sentBy === 'cli' ? 'cli' : 'api',
+    const req = {
+      source: sentBy === 'cli' ? ('cli' as const) : ('api' as const),
       origin: 'request body',
       author: author ?? 'admin-api',
-    });
+    };
+    return query.dryRun === 'true'
+      ? this.apply.previewText(text, req)
+      : this.apply.applyText(text, req);
   }
 
   @Get('resources')

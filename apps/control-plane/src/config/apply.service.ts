@@ -1,10 +1,16 @@
 // The one validation-and-apply path every source (admin API, config folder, CLI) goes through.
 import { Inject, Injectable } from '@nestjs/common';
-import { encode, type ConfigSource, type FieldError } from '@app/protocol';
+import {
+  encode,
+  type ApplyResult,
+  type ConfigSource,
+  type DiffResult,
+  type FieldError,
+  type Resource,
+} from '@app/protocol';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { LOGGER, NatsClient, Tracing, type Logger } from '@app/runtime';
 import { Counter, register } from 'prom-client';
-import type { ApplyResult } from '@app/protocol';
 import { ConfigStore } from './config-store.service.js';
 import { parseManifests } from './manifest-parser.js';
 import { validateBatch } from './resource-validator.js';
@@ -60,19 +66,28 @@ export class ApplyService {
     });
   }
 
+  /** What `applyText` would change, without changing it. Throws ApplyRejected like it. */
+  previewText(text: string, req: ApplyRequest): DiffResult {
+    return this.store.preview(this.validate(text, req), req.source, req.prune ?? false);
+  }
+
   private async validateAndStore(text: string, req: ApplyRequest): Promise<ApplyResult> {
-    const raw = parseManifests(text, req.origin);
-    const batch = raw.ok ? validateBatch(raw.value) : raw;
-    if (!batch.ok) {
-      applies.inc({ source: req.source, result: 'rejected' });
-      this.log.warn({ ...req, errors: batch.errors }, 'apply rejected');
-      this.publishEvent('rejected', { ...req, errors: batch.errors });
-      throw new ApplyRejected(batch.errors);
-    }
-    const result = await this.store.apply(batch.value, req.source, req.prune ?? false, req.author);
+    const batch = this.validate(text, req);
+    const result = await this.store.apply(batch, req.source, req.prune ?? false, req.author);
     applies.inc({ source: req.source, result: 'applied' });
     this.publishEvent('applied', { ...req, ...result });
     return result;
+  }
+
+  /** The whole batch parsed and validated, or ApplyRejected naming every error. */
+  private validate(text: string, req: ApplyRequest): Resource[] {
+    const raw = parseManifests(text, req.origin);
+    const batch = raw.ok ? validateBatch(raw.value) : raw;
+    if (batch.ok) return batch.value;
+    applies.inc({ source: req.source, result: 'rejected' });
+    this.log.warn({ ...req, errors: batch.errors }, 'apply rejected');
+    this.publishEvent('rejected', { ...req, errors: batch.errors });
+    throw new ApplyRejected(batch.errors);
   }
 
   private publishEvent(name: string, body: object): void {

@@ -4,6 +4,7 @@ import type { KV } from '@nats-io/kv';
 import { pino } from 'pino';
 import { parseResource, SNAPSHOT_KEY, type Resource } from '@app/protocol';
 import { ConfigStore, ConfigStoreUnavailable } from './config-store.service.js';
+import { HistoryStore } from './history-store.service.js';
 
 /** A bucket that records writes in order and can be told to fail the n-th put. */
 class RecordingBucket {
@@ -25,8 +26,24 @@ class RecordingBucket {
     return Promise.resolve();
   }
 
+  purge(key: string): Promise<void> {
+    return this.delete(key);
+  }
+
+  get(key: string): Promise<{ operation: 'PUT'; value: Uint8Array } | null> {
+    const value = this.values.get(key);
+    return Promise.resolve(
+      value === undefined ? null : { operation: 'PUT', value: new TextEncoder().encode(value) },
+    );
+  }
+
   keys(): Promise<AsyncIterable<string>> {
-    return Promise.resolve((async function* () {})());
+    const keys = [...this.values.keys()];
+    return Promise.resolve(
+      (async function* () {
+        yield* keys;
+      })(),
+    );
   }
 }
 
@@ -48,11 +65,15 @@ function service(name: string, app = name): Resource {
   return r.value;
 }
 
-async function store(): Promise<[ConfigStore, RecordingBucket]> {
+async function store(): Promise<[ConfigStore, RecordingBucket, RecordingBucket]> {
+  const log = pino({ level: 'silent' });
   const bucket = new RecordingBucket();
-  const s = new ConfigStore(pino({ level: 'silent' }));
+  const historyBucket = new RecordingBucket();
+  const history = new HistoryStore(log);
+  history.attach(historyBucket as unknown as KV);
+  const s = new ConfigStore(history, log);
   await s.attach(bucket as unknown as KV);
-  return [s, bucket];
+  return [s, bucket, historyBucket];
 }
 
 describe('ConfigStore', () => {
@@ -129,5 +150,63 @@ describe('ConfigStore', () => {
     expect(selectorOf(bucket, 'service.default.a')).toEqual({
       app: 'one',
     });
+  });
+
+  it('records each revision in history, before its marker, with who, what and the whole state', async () => {
+    const [s, , historyBucket] = await store();
+    await s.apply([service('a')], 'api', false, 'alice');
+    await s.apply([service('b')], 'cli', false, 'bob');
+    const entry = JSON.parse(historyBucket.values.get('revision.2')!) as {
+      source: string;
+      author: string;
+      changes: unknown[];
+      resources: Record<string, { source: string }>;
+    };
+    expect(entry).toMatchObject({
+      source: 'cli',
+      author: 'bob',
+      changes: [{ resource: 'Service/default/b', action: 'created' }],
+    });
+    expect(Object.keys(entry.resources).sort()).toEqual(['service.default.a', 'service.default.b']);
+    expect(entry.resources['service.default.a'].source).toBe('api');
+  });
+
+  it('previews an apply with each resource before and after, writing nothing', async () => {
+    const [s, bucket] = await store();
+    await s.apply([service('a', 'one')], 'api');
+    bucket.writes.length = 0;
+    const diff = s.preview([service('a', 'two'), service('b')], 'api');
+    expect(diff.revision).toBe(1);
+    expect(diff.results.map((r) => [r.resource, r.action])).toEqual([
+      ['Service/default/a', 'configured'],
+      ['Service/default/b', 'created'],
+    ]);
+    expect(diff.results[0].before?.spec).toEqual(
+      expect.objectContaining({ selector: { app: 'one' } }),
+    );
+    expect(diff.results[0].after?.spec).toEqual(
+      expect.objectContaining({ selector: { app: 'two' } }),
+    );
+    expect(bucket.writes).toEqual([]);
+  });
+
+  it('rolls back to an earlier revision as a new revision', async () => {
+    const [s, bucket] = await store();
+    await s.apply([service('a', 'one')], 'api');
+    await s.apply([service('a', 'two'), service('b')], 'api');
+    bucket.writes.length = 0;
+    const result = await s.rollback(1, 'carol');
+    expect(result?.revision).toBe(3);
+    expect(result?.results).toEqual([
+      { resource: 'Service/default/a', action: 'configured' },
+      { resource: 'Service/default/b', action: 'deleted' },
+    ]);
+    expect(bucket.writes).toEqual([
+      'put service.default.a',
+      'del service.default.b',
+      `put ${SNAPSHOT_KEY}`,
+    ]);
+    expect(selectorOf(bucket, 'service.default.a')).toEqual({ app: 'one' });
+    expect(await s.rollback(99, 'carol')).toBeUndefined();
   });
 });

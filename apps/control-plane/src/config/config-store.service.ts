@@ -6,6 +6,7 @@ import {
   decodeMessage,
   encode,
   ENDPOINTS_KEY_PREFIX,
+  formatErrors,
   keyOf,
   parseResource,
   PROTOCOL_VERSION,
@@ -14,11 +15,14 @@ import {
   type ApplyAction,
   type ApplyResult,
   type ConfigSource,
+  type DiffResult,
+  type HistoryEntry,
   type Resource,
 } from '@app/protocol';
 import { LOGGER, reportInvalid, type Logger } from '@app/runtime';
 import { Gauge, register } from 'prom-client';
 import { EventEmitter } from 'node:events';
+import { HistoryStore } from './history-store.service.js';
 
 /** NATS or the bucket could not take the write; nothing of the apply took effect. */
 export class ConfigStoreUnavailable extends Error {}
@@ -27,6 +31,19 @@ interface Stored {
   readonly resource: Resource;
   readonly source: ConfigSource;
   readonly json: string;
+}
+
+interface OwnedResource {
+  readonly resource: Resource;
+  readonly source: ConfigSource;
+}
+
+type PlannedChange = DiffResult['results'][number];
+
+interface Plan {
+  readonly results: readonly PlannedChange[];
+  readonly puts: readonly [string, Stored][];
+  readonly deletes: readonly string[];
 }
 
 const revisionGauge = new Gauge({
@@ -45,7 +62,10 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> {
   /** Applies run one at a time, in arrival order. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(@Inject(LOGGER) private readonly log: Logger) {
+  constructor(
+    private readonly history: HistoryStore,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {
     super();
   }
 
@@ -86,55 +106,102 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> {
     prune = false,
     author: string = source,
   ): Promise<ApplyResult> {
-    return this.serialized(async () => {
-      const results: { resource: string; action: ApplyAction }[] = [];
-      const puts: [string, Stored][] = [];
-      const keys = new Set<string>();
-      for (const resource of batch) {
-        const key = keyOf(resource);
-        keys.add(key);
-        const json = JSON.stringify(resource);
-        const before = this.desired.get(key);
-        const action: ApplyAction = !before
-          ? 'created'
-          : before.json === json
-            ? 'unchanged'
-            : 'configured';
-        results.push({ resource: label(resource), action });
-        if (action !== 'unchanged') puts.push([key, { resource, source, json }]);
-      }
-      const deletes = prune
-        ? [...this.desired].filter(([k, s]) => s.source === source && !keys.has(k)).map(([k]) => k)
-        : [];
-      for (const k of deletes)
-        results.push({ resource: label(this.desired.get(k)!.resource), action: 'deleted' });
-      if (puts.length === 0 && deletes.length === 0) return { revision: this.revision, results };
-      return { revision: await this.commit(puts, deletes, source, author), results };
+    return this.serialized(() => {
+      const plan = this.plan(owned(batch, source), prune ? source : undefined);
+      return this.commitPlan(plan, source, author);
     });
+  }
+
+  /** What `apply` would do, resource by resource, without doing it. */
+  preview(batch: readonly Resource[], source: ConfigSource, prune = false): DiffResult {
+    const plan = this.plan(owned(batch, source), prune ? source : undefined);
+    return { revision: this.revision, results: plan.results };
   }
 
   remove(key: string, author: string): Promise<ApplyResult | undefined> {
     return this.serialized(async () => {
       const stored = this.desired.get(key);
       if (!stored) return undefined;
-      const revision = await this.commit([], [key], 'api', author);
-      return {
-        revision,
-        results: [{ resource: label(stored.resource), action: 'deleted' as const }],
-      };
+      const results = [{ resource: label(stored.resource), action: 'deleted' as const }];
+      return this.commitPlan({ results, puts: [], deletes: [key] }, 'api', author);
+    });
+  }
+
+  /** Makes the desired state what it was after `revision`, as a new revision. */
+  rollback(revision: number, author: string): Promise<ApplyResult | undefined> {
+    return this.serialized(async () => {
+      const entry = await this.history.get(revision);
+      if (!entry) return undefined;
+      const batch = Object.values(entry.resources).map(({ source, resource }) => {
+        const parsed = parseResource(resource);
+        if (!parsed.ok)
+          throw new Error(
+            `revision ${revision} holds an invalid resource: ${formatErrors(parsed.errors)}`,
+          );
+        return { source, resource: parsed.value };
+      });
+      return this.commitPlan(this.plan(batch, 'all'), 'api', `${author} (rollback to ${revision})`);
     });
   }
 
   /**
-   * Writes every change, then the snapshot marker; memory changes only once KV accepted all. Keys
-   * a failed commit may have written are rewritten from memory by the next one, so no marker ever
-   * covers half of an apply.
+   * The writes that make `batch` desired. `prune` deletes what the batch lacks: resources of that
+   * source, or (`all`) every resource.
+   */
+  private plan(batch: readonly OwnedResource[], prune: ConfigSource | 'all' | undefined): Plan {
+    const results: PlannedChange[] = [];
+    const puts: [string, Stored][] = [];
+    const keys = new Set<string>();
+    for (const { resource, source } of batch) {
+      const key = keyOf(resource);
+      keys.add(key);
+      const json = JSON.stringify(resource);
+      const before = this.desired.get(key);
+      const action: ApplyAction = !before
+        ? 'created'
+        : before.json === json
+          ? 'unchanged'
+          : 'configured';
+      results.push({
+        resource: label(resource),
+        action,
+        before: before?.resource,
+        after: resource,
+      });
+      if (action !== 'unchanged' || before?.source !== source)
+        puts.push([key, { resource, source, json }]);
+    }
+    const deletes = prune
+      ? [...this.desired]
+          .filter(([k, s]) => !keys.has(k) && (prune === 'all' || s.source === prune))
+          .map(([k]) => k)
+      : [];
+    for (const k of deletes) {
+      const before = this.desired.get(k)!.resource;
+      results.push({ resource: label(before), action: 'deleted', before });
+    }
+    return { results, puts, deletes };
+  }
+
+  private async commitPlan(plan: Plan, source: ConfigSource, author: string): Promise<ApplyResult> {
+    const results = plan.results.map(({ resource, action }) => ({ resource, action }));
+    if (plan.puts.length === 0 && plan.deletes.length === 0)
+      return { revision: this.revision, results };
+    const revision = await this.commit(plan.puts, plan.deletes, source, author, results);
+    return { revision, results };
+  }
+
+  /**
+   * Writes every change, the history entry, then the snapshot marker; memory changes only once KV
+   * accepted all. Keys a failed commit may have written are rewritten from memory by the next
+   * one, so no marker ever covers half of an apply.
    */
   private async commit(
     puts: readonly [string, Stored][],
     deletes: readonly string[],
     source: ConfigSource,
     author: string,
+    results: ApplyResult['results'],
   ): Promise<number> {
     const kv = this.bucket();
     const revision = this.revision + 1;
@@ -148,6 +215,17 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> {
       for (const key of [...deletes, ...repairs.filter((k) => !this.desired.has(k))]) {
         await kv.delete(key);
       }
+      const changes = results.filter((r) => r.action !== 'unchanged');
+      const after = this.snapshotAfter(puts, deletes);
+      await this.history.record({
+        v: PROTOCOL_VERSION,
+        revision,
+        source,
+        author,
+        appliedAt,
+        changes,
+        resources: after,
+      });
       const marker: SnapshotMarker = { v: PROTOCOL_VERSION, revision, source, appliedAt, author };
       await kv.put(SNAPSHOT_KEY, encode(marker));
     } catch (err) {
@@ -165,6 +243,22 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> {
     );
     this.emit('changed');
     return revision;
+  }
+
+  /** The whole desired state once `puts` and `deletes` are applied, for the history entry. */
+  private snapshotAfter(
+    puts: readonly [string, Stored][],
+    deletes: readonly string[],
+  ): Record<string, HistoryEntry['resources'][string]> {
+    const after = new Map(this.desired);
+    for (const [key, stored] of puts) after.set(key, stored);
+    for (const key of deletes) after.delete(key);
+    return Object.fromEntries(
+      [...after].map(([key, s]) => [
+        key,
+        { source: s.source, resource: JSON.parse(s.json) as Record<string, unknown> },
+      ]),
+    );
   }
 
   /** Stored values of `keys` still desired, to write again. */
@@ -223,6 +317,10 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> {
       json: JSON.stringify(resource.value),
     });
   }
+}
+
+function owned(batch: readonly Resource[], source: ConfigSource): OwnedResource[] {
+  return batch.map((resource) => ({ resource, source }));
 }
 
 function label(r: Resource): string {
