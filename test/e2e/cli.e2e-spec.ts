@@ -270,6 +270,73 @@ spec:
     });
   });
 
+  describe('diff, history and rollback', () => {
+    const serviceD = (app: string): string =>
+      `apiVersion: v1\nkind: Service\nmetadata: { name: d }\nspec: { selector: { app: ${app} } }\n`;
+
+    it('diffs a file against the running config, applying nothing; exit 1 when it would change', async () => {
+      const file = join(work, 'd.yaml');
+      await writeFile(file, serviceD('d'));
+      expect((await weft(['apply', '-f', file], { server })).code).toBe(0);
+      const revision = await currentRevision();
+      await writeFile(file, serviceD('d2'));
+      const run = await weft(['diff', '-f', file], { server });
+      expect(run.code).toBe(1);
+      expect(lines(run.stdout)).toEqual(
+        expect.arrayContaining([
+          'service/default/d would be configured',
+          '  -     app: d',
+          '  +     app: d2',
+          `1 to change, 0 unchanged, against revision ${revision}`,
+        ]),
+      );
+      expect(await currentRevision()).toBe(revision);
+      await writeFile(file, serviceD('d'));
+      const same = await weft(['diff', '-f', file], { server });
+      expect(same.code).toBe(0);
+      expect(lines(same.stdout)).toEqual([
+        `0 to change, 1 unchanged, against revision ${revision}`,
+      ]);
+    });
+
+    it('lists revisions newest first with source, author and changes', async () => {
+      const revision = await currentRevision();
+      const run = await weft(['history'], { server });
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      const [current, header, newest] = lines(run.stdout);
+      expect(current).toBe(`current revision ${revision}`);
+      expect(cells(header)).toEqual(['REVISION', 'APPLIED', 'SOURCE', 'AUTHOR', 'CHANGES']);
+      expect(cells(newest)).toEqual([
+        String(revision),
+        expect.stringMatching(/s ago$/),
+        'cli',
+        expect.stringMatching(/^weft-cli:/),
+        '1 created',
+      ]);
+    });
+
+    it('rolls back to a revision as a new one; an unknown revision fails clearly', async () => {
+      const good = await currentRevision();
+      const file = join(work, 'd.yaml');
+      await writeFile(file, serviceD('d2'));
+      expect((await weft(['apply', '-f', file], { server })).code).toBe(0);
+      const run = await weft(['rollback', String(good)], { server });
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(lines(run.stdout)).toEqual(
+        expect.arrayContaining(['service/default/d configured', `revision ${good + 2}`]),
+      );
+      const { items } = await json<{
+        items: { metadata: { name: string }; spec: { selector?: Record<string, string> } }[];
+      }>(`${server}/v1/resources?kind=Service`);
+      expect(items.find((r) => r.metadata.name === 'd')?.spec.selector).toEqual({ app: 'd' });
+      const unknown = await weft(['rollback', '999'], { server });
+      expect(unknown).toMatchObject({
+        code: 1,
+        stderr: 'Error: revision 999 is not in the history (see weft history)\n',
+      });
+    });
+  });
+
   describe('status', () => {
     it('lists every sidecar with its ACK of the current revision', async () => {
       const revision = await currentRevision();

@@ -2,6 +2,8 @@
 import { Agent, request } from 'undici';
 import type {
   ApplyResult,
+  DiffResult,
+  HistorySummary,
   EndpointSet,
   FieldError,
   ProxyList,
@@ -11,9 +13,12 @@ import type {
 } from '@app/protocol';
 import { CliError, errorCode, messageOf } from './cli-error.js';
 
-export type ApplyOutcome =
-  | { readonly ok: true; readonly result: ApplyResult }
+/** An answer to a batch: its result, or the errors it was refused for (422). */
+export type BatchOutcome<T> =
+  | { readonly ok: true; readonly result: T }
   | { readonly ok: false; readonly errors: readonly FieldError[] };
+
+export type ApplyOutcome = BatchOutcome<ApplyResult>;
 
 export interface ReadinessReport {
   readonly ready: boolean;
@@ -59,17 +64,45 @@ export class AdminClient {
 
   /** POST /v1/apply; a 422 is an outcome (the batch was refused), not an error. */
   async apply(body: string, author: string): Promise<ApplyOutcome> {
-    const answer = await this.send('POST', '/v1/apply', body, {
+    const answer = await this.sendBatch('/v1/apply', body, author);
+    return answer.ok ? { ok: true, result: this.applyResult(answer.result) } : answer;
+  }
+
+  /** POST /v1/apply?dryRun=true: what the batch would change; nothing is applied. */
+  async diff(body: string, author: string): Promise<BatchOutcome<DiffResult>> {
+    const answer = await this.sendBatch('/v1/apply?dryRun=true', body, author);
+    if (!answer.ok) return answer;
+    const diff = parseJson<DiffResult>(this.ok(answer.result), this.base);
+    if (!Array.isArray(diff?.results)) throw this.unexpected(answer.result, '{revision, results}');
+    return { ok: true, result: diff };
+  }
+
+  async history(): Promise<{ revision: number; items: readonly HistorySummary[] }> {
+    return this.list(await this.send('GET', '/v1/history'));
+  }
+
+  /** POST /v1/rollback/N; undefined when the revision is not in the history. */
+  async rollback(revision: number, author: string): Promise<ApplyResult | undefined> {
+    const answer = await this.send('POST', `/v1/rollback/${revision}`, undefined, {
+      'x-weft-author': author,
+    });
+    return answer.status === 404 ? undefined : this.applyResult(answer);
+  }
+
+  private async sendBatch(
+    path: string,
+    body: string,
+    author: string,
+  ): Promise<BatchOutcome<Answer>> {
+    const answer = await this.send('POST', path, body, {
       'content-type': 'application/json',
       'x-weft-author': author,
       'x-weft-source': 'cli',
     });
-    if (answer.status === 422) {
-      const errors = parseJson<FieldError[]>(answer, this.base);
-      if (!Array.isArray(errors)) throw this.unexpected(answer, 'a list of errors');
-      return { ok: false, errors };
-    }
-    return { ok: true, result: this.applyResult(answer) };
+    if (answer.status !== 422) return { ok: true, result: answer };
+    const errors = parseJson<FieldError[]>(answer, this.base);
+    if (!Array.isArray(errors)) throw this.unexpected(answer, 'a list of errors');
+    return { ok: false, errors };
   }
 
   async resources(kind?: ResourceKind): Promise<ResourceList> {

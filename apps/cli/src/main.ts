@@ -1,4 +1,4 @@
-// `weft`, the command-line tool: apply, get, delete, status and check against a running mesh.
+// `weft`, the command-line tool: apply, get, delete, diff, history, rollback, status and check.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { PROTOCOL_VERSION } from '@app/protocol/version.js';
@@ -7,6 +7,9 @@ import { checkCommand } from './check.command.js';
 import { CliError, messageOf } from './cli-error.js';
 import { defaultServer } from './defaults.js';
 import { deleteCommand } from './delete.command.js';
+import { diffCommand } from './diff.command.js';
+import { historyCommand } from './history.command.js';
+import { rollbackCommand } from './rollback.command.js';
 import { getCommand } from './get.command.js';
 import { err } from './output.js';
 import { statusCommand } from './status.command.js';
@@ -25,6 +28,9 @@ function program(): Command {
     .addCommand(applyCommand().exitOverride())
     .addCommand(getCommand().exitOverride())
     .addCommand(deleteCommand().exitOverride())
+    .addCommand(diffCommand().exitOverride())
+    .addCommand(historyCommand().exitOverride())
+    .addCommand(rollbackCommand().exitOverride())
     .addCommand(statusCommand().exitOverride())
     .addCommand(checkCommand().exitOverride());
 }
@@ -42,7 +48,8 @@ function packageVersion(): string {
 async function main(argv: readonly string[]): Promise<number> {
   try {
     await program().parseAsync(argv);
-    return 0;
+    // A command may set a non-error exit code (`weft diff`: 1 when there are changes).
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     // Commander has printed its own message (usage errors) or the help/version text already.
     if (error instanceof CommanderError) return error.exitCode;
