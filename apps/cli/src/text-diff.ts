@@ -1,4 +1,5 @@
-// Line diff of two texts (longest common subsequence), printed the way `diff -u` marks lines.
+// Line diff of two texts (longest common subsequence), marked the way `diff -u` marks lines;
+// where a line changed, the removed line comes before the added one.
 
 /** Lines of `before` and `after`, each marked ' ' (kept), '-' (removed) or '+' (added). */
 export function lineDiff(before: string, after: string): string[] {
@@ -18,7 +19,7 @@ export function lineDiff(before: string, after: string): string[] {
     if (i < a.length && j < b.length && a[i] === b[j]) {
       lines.push(`  ${a[i++]}`);
       j++;
-    } else if (j < b.length && (i === a.length || lcs[i][j + 1] >= lcs[i + 1][j])) {
+    } else if (j < b.length && (i === a.length || lcs[i][j + 1] > lcs[i + 1][j])) {
       lines.push(`+ ${b[j++]}`);
     } else {
       lines.push(`- ${a[i++]}`);
