@@ -17,6 +17,8 @@ export interface EchoReply {
 export class EchoServer {
   private readonly server: Server;
   port = 0;
+  /** Every non-streaming request answered, in order (tests count mirrored traffic with it). */
+  readonly received: EchoReply[] = [];
 
   constructor(readonly name: string) {
     this.server = createServer((req, res) => this.handle(req, res));
@@ -54,6 +56,7 @@ export class EchoServer {
         headers: req.headers,
         bytes,
       };
+      this.received.push(reply);
       const send = (): void => {
         res.writeHead(url.pathname === '/status/418' ? 418 : 200, {
           'content-type': 'application/json',

@@ -1,36 +1,59 @@
 // The request paths of the engine, composed top to bottom: outbound (mesh routing) and inbound (local app).
+import { redirectLocation, sendRedirect } from './filters/request-redirect.js';
+import { rewritePath } from './filters/path-rewrite.js';
 import { sendLocalReply } from './http/local-reply.js';
 import { requestTarget } from './http/request-target.js';
 import type { RequestHandler } from './http/http-listener.js';
-import { pickBackend } from './routing/route-table.js';
+import { pickBackend, type ExchangePolicy } from './routing/route-table.js';
 import type { RouteTableHolder } from './routing/route-table-holder.js';
 import type { Cluster } from './upstream/cluster.js';
 import type { Forwarder } from './upstream/forwarder.js';
 
-/** undici reads a zero timeout as "none". */
-const NO_TIMEOUT = 0;
+/**
+ * The local application's exchange: no timeout (the caller's route timeout governs the exchange,
+ * as Istio's inbound, so a long route is not cut at this hop), no rewrites.
+ */
+const LOCAL_APP: ExchangePolicy = { timeoutMs: 0 };
 
 /**
- * Outbound: target (absolute URL or Host) → virtual host → route match → weighted backend →
- * endpoint (round robin) → upstream. Each step either continues or answers locally.
+ * Outbound: target (absolute URL or Host) → virtual host → route match → redirect? → weighted
+ * backend → path rewrite → mirrors → endpoint (round robin) → upstream. Each step either
+ * continues or answers locally.
  */
 export function outboundPipeline(routes: RouteTableHolder, forwarder: Forwarder): RequestHandler {
   return (req, res) => {
     const target = requestTarget(req);
-    if (!target)
+    if (!target) {
       return sendLocalReply(
         res,
         'bad_request',
         'request has neither a Host header nor an absolute URL',
       );
+    }
     const vhost = routes.current.host(target.host);
     if (!vhost) return sendLocalReply(res, 'no_route', `no route for host "${target.host}"`);
-    const route = vhost.resolve(target.path, req.method ?? 'GET', req.headers);
-    if (!route) {
+    const method = req.method ?? 'GET';
+    const match = vhost.resolve(target.path, target.query, method, req.headers);
+    if (!match) {
       return sendLocalReply(
         res,
         'no_route',
-        `no route of ${vhost.service} matches ${req.method} ${target.path}`,
+        `no route of ${vhost.service} matches ${method} ${target.path}`,
+      );
+    }
+    const route = match.route;
+    if (route.redirect) {
+      const from = {
+        scheme:
+          req.headers['x-forwarded-proto'] === 'https' ? ('https' as const) : ('http' as const),
+        host: req.headers.host ?? target.host,
+        path: target.path,
+        query: target.query,
+      };
+      return sendRedirect(
+        res,
+        route.redirect,
+        redirectLocation(route.redirect, from, match.path.length),
       );
     }
     const backend = pickBackend(route);
@@ -40,14 +63,15 @@ export function outboundPipeline(routes: RouteTableHolder, forwarder: Forwarder)
         : 'every backend weight is 0';
       return sendLocalReply(res, 'no_backend', `${route.name}: ${why}`);
     }
-    forwarder.forward(req, res, backend.cluster, route.timeoutMs, target.pathAndQuery);
+    const path = route.pathRewrite
+      ? rewritePath(route.pathRewrite, target.path, target.query, match.path.length)
+      : target.pathAndQuery;
+    for (const mirror of route.mirrors) forwarder.mirror(req, mirror, route, path);
+    forwarder.forward(req, res, backend.cluster, route, path);
   };
 }
 
-/**
- * Inbound: every request goes to the local application. No timeout here: the caller's route
- * timeout governs the exchange (as Istio's inbound), so a long route is not cut at this hop.
- */
+/** Inbound: every request goes to the local application. */
 export function inboundPipeline(app: Cluster, forwarder: Forwarder): RequestHandler {
-  return (req, res) => forwarder.forward(req, res, app, NO_TIMEOUT, req.url ?? '/');
+  return (req, res) => forwarder.forward(req, res, app, LOCAL_APP, req.url ?? '/');
 }

@@ -7,6 +7,7 @@ export * from './validation/parse-into.js';
 export * from './resources/object-meta.dto.js';
 export * from './resources/service.dto.js';
 export * from './resources/http-route.dto.js';
+export * from './resources/http-route-filter.dto.js';
 export * from './resources/resource.js';
 export * from './messages/instance.dto.js';
 export * from './messages/heartbeat.dto.js';

@@ -61,6 +61,16 @@ export function upstreamRequestHeaders(
   return out;
 }
 
+/** The flat list with every Host entry replaced by `host` (URLRewrite hostname). */
+export function replaceHost(flat: readonly string[], host: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < flat.length; i += 2) {
+    if (flat[i].toLowerCase() !== 'host') out.push(flat[i], flat[i + 1]);
+  }
+  out.push('host', host);
+  return out;
+}
+
 /** Response headers for the downstream hop, minus hop-by-hop ones. */
 export function downstreamResponseHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   const listed = connectionListed(headers.connection);

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { SpanKind } from '@opentelemetry/api';
 import type { ProxyMetrics } from '../metrics/proxy-metrics.js';
+import { sendLocalReply } from './local-reply.js';
 import { endHttpSpan, type HopTracer } from '../telemetry/hop-tracer.js';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -82,7 +83,12 @@ export class HttpListener {
       endHttpSpan(span, res.writableFinished ? res.statusCode : 0, SpanKind.SERVER);
       if (this.inflight === 0) this.idle?.();
     });
-    this.handler(req, res);
+    try {
+      this.handler(req, res);
+    } catch (err) {
+      // A bug on one request's path must not take the listener (and every other request) down.
+      sendLocalReply(res, 'internal_error', `proxy error: ${(err as Error).message}`);
+    }
   };
 }
 

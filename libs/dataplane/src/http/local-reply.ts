@@ -9,7 +9,8 @@ export type LocalReplyReason =
   | 'upstream_connect_failure'
   | 'upstream_reset'
   | 'upstream_timeout'
-  | 'bad_request';
+  | 'bad_request'
+  | 'internal_error';
 
 export const LOCAL_REPLY_STATUS: Record<LocalReplyReason, number> = {
   no_route: 404,
@@ -19,6 +20,7 @@ export const LOCAL_REPLY_STATUS: Record<LocalReplyReason, number> = {
   upstream_reset: 502,
   upstream_timeout: 504,
   bad_request: 400,
+  internal_error: 500,
 };
 
 export function sendLocalReply(

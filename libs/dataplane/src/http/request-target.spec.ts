@@ -12,6 +12,7 @@ describe('requestTarget', () => {
     expect(requestTarget(request('/reviews/1?full=1', 'Reviews.Shop:9080'))).toEqual({
       host: 'reviews.shop',
       path: '/reviews/1',
+      query: 'full=1',
       pathAndQuery: '/reviews/1?full=1',
     });
   });
@@ -29,6 +30,7 @@ describe('requestTarget', () => {
     expect(requestTarget(request('http://Reviews.default:80/x?q=1', 'other'))).toEqual({
       host: 'reviews.default',
       path: '/x',
+      query: 'q=1',
       pathAndQuery: '/x?q=1',
     });
   });
@@ -37,6 +39,7 @@ describe('requestTarget', () => {
     expect(requestTarget(request('http://reviews'))).toEqual({
       host: 'reviews',
       path: '/',
+      query: '',
       pathAndQuery: '/',
     });
   });
@@ -71,6 +74,7 @@ describe('requestTarget', () => {
     expect(requestTarget(request(undefined, 'reviews'))).toEqual({
       host: 'reviews',
       path: '/',
+      query: '',
       pathAndQuery: '/',
     });
   });

@@ -6,6 +6,8 @@ export interface RequestTarget {
   readonly host: string;
   /** Path without the query string, for matching. */
   readonly path: string;
+  /** Query string without the `?` (empty when none). */
+  readonly query: string;
   /** Origin-form request target (path and query) to send upstream. */
   readonly pathAndQuery: string;
 }
@@ -18,7 +20,12 @@ export function requestTarget(req: IncomingMessage): RequestTarget | undefined {
   const host = req.headers.host;
   if (!host) return undefined;
   const q = url.indexOf('?');
-  return { host: stripPort(host), path: q === -1 ? url : url.slice(0, q), pathAndQuery: url };
+  return {
+    host: stripPort(host),
+    path: q === -1 ? url : url.slice(0, q),
+    query: q === -1 ? '' : url.slice(q + 1),
+    pathAndQuery: url,
+  };
 }
 
 function absoluteTarget(url: string): RequestTarget | undefined {
@@ -28,6 +35,7 @@ function absoluteTarget(url: string): RequestTarget | undefined {
     return {
       host: parsed.hostname.toLowerCase(),
       path: parsed.pathname,
+      query: parsed.search.slice(1),
       pathAndQuery: parsed.pathname + parsed.search,
     };
   } catch {

@@ -60,7 +60,7 @@ function winner(
   method = 'GET',
   headers: Record<string, string> = {},
 ): string | undefined {
-  return t.host('reviews')?.resolve(path, method, headers)?.name;
+  return t.host('reviews')?.resolve(path, '', method, headers)?.route.name;
 }
 
 const prefix = (value: string) => ({ path: { type: 'PathPrefix', value } });
@@ -91,8 +91,8 @@ describe('compileRouteTable', () => {
 
     it('keeps same-named services of two namespaces apart', () => {
       const t = compile({ services: [service('reviews'), service('reviews', 'other')] });
-      const local = t.host('reviews')?.resolve('/', 'GET', {})?.name;
-      const other = t.host('reviews.other')?.resolve('/', 'GET', {})?.name;
+      const local = t.host('reviews')?.resolve('/', '', 'GET', {})?.route.name;
+      const other = t.host('reviews.other')?.resolve('/', '', 'GET', {})?.route.name;
       expect(local).toBe('default/shop/reviews');
       expect(other).toBe('default/other/reviews');
     });
@@ -102,7 +102,7 @@ describe('compileRouteTable', () => {
     it('sends every request of a Service with no HTTPRoute to its own cluster', () => {
       const clusters = new ClusterRegistry();
       const t = compile({ defaultTimeoutMs: 1234 }, clusters);
-      const r = t.host('reviews')?.resolve('/any/path', 'DELETE', {});
+      const r = t.host('reviews')?.resolve('/any/path', '', 'DELETE', {})?.route;
       expect(r?.name).toBe('default/shop/reviews');
       expect(r?.timeoutMs).toBe(1234);
       expect(r?.backends).toHaveLength(1);
@@ -112,7 +112,7 @@ describe('compileRouteTable', () => {
 
     it('routes a service known only from its endpoint set', () => {
       const t = compile({ services: [], endpointSets: new Set(['shop/legacy']) });
-      expect(t.host('legacy')?.resolve('/', 'GET', {})?.name).toBe('default/shop/legacy');
+      expect(t.host('legacy')?.resolve('/', '', 'GET', {})?.route.name).toBe('default/shop/legacy');
     });
 
     it('ignores routes whose parentRef is a Gateway (the default parent kind)', () => {
@@ -254,7 +254,7 @@ describe('compileRouteTable', () => {
         },
         clusters,
       );
-      const r = t.host('reviews')?.resolve('/', 'GET', {});
+      const r = t.host('reviews')?.resolve('/', '', 'GET', {})?.route;
       expect(r?.totalWeight).toBe(100);
       expect(r?.backends.map((b) => [b.name, b.cumulativeWeight])).toEqual([
         ['shop/reviews-v1', 80],
@@ -266,7 +266,7 @@ describe('compileRouteTable', () => {
 
     it('leaves the cluster undefined for a backendRef to an unknown service', () => {
       const t = compile({ routes: [route('r', [{ backendRefs: to('ghost') }])] });
-      const backend = t.host('reviews')?.resolve('/', 'GET', {})?.backends[0];
+      const backend = t.host('reviews')?.resolve('/', '', 'GET', {})?.route.backends[0];
       expect(backend?.name).toBe('shop/ghost');
       expect(backend?.cluster).toBeUndefined();
     });
@@ -280,8 +280,8 @@ describe('compileRouteTable', () => {
         [b, a],
       ]) {
         const clusters = new ClusterRegistry();
-        const backend = compile({ routes }, clusters).host('reviews')?.resolve('/', 'GET', {})
-          ?.backends[0];
+        const backend = compile({ routes }, clusters).host('reviews')?.resolve('/', '', 'GET', {})
+          ?.route?.backends[0];
         expect(backend?.cluster).toBe(clusters.get('shop/canary'));
       }
     });
@@ -295,7 +295,7 @@ describe('compileRouteTable', () => {
           ]),
         ],
       });
-      const backends = t.host('reviews')?.resolve('/', 'GET', {})?.backends;
+      const backends = t.host('reviews')?.resolve('/', '', 'GET', {})?.route.backends;
       expect(backends?.map((b) => [b.name, b.cluster?.key])).toEqual([
         ['other/ratings', 'other/ratings'],
         ['shop/ratings', undefined],
@@ -313,7 +313,8 @@ describe('compileRouteTable', () => {
           ]),
         ],
       });
-      const timeout = (path: string) => t.host('reviews')?.resolve(path, 'GET', {})?.timeoutMs;
+      const timeout = (path: string) =>
+        t.host('reviews')?.resolve(path, '', 'GET', {})?.route.timeoutMs;
       expect(timeout('/slow')).toBe(90_000);
       expect(timeout('/fast')).toBe(500);
       expect(timeout('/plain')).toBe(15_000);
@@ -333,7 +334,9 @@ describe('compileRouteTable', () => {
         services: [service('reviews'), service('ratings', 'other')],
         routes: [cross],
       });
-      expect(t.host('ratings.other')?.resolve('/', 'GET', {})?.name).toBe('HTTPRoute/shop/cross#0');
+      expect(t.host('ratings.other')?.resolve('/', '', 'GET', {})?.route.name).toBe(
+        'HTTPRoute/shop/cross#0',
+      );
       expect(winner(t, '/')).toBe('default/shop/reviews');
     });
   });

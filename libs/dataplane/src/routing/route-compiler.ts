@@ -9,10 +9,12 @@ import {
   type Result,
   type Service,
 } from '@app/protocol';
+import { compileFilters } from '../filters/compile-filters.js';
 import { clusterKey, type ClusterRegistry } from '../upstream/cluster-registry.js';
 import { parseDurationMs } from './duration.js';
 import { compileHeaderMatcher } from './header-matcher.js';
 import { compilePathMatcher } from './path-matcher.js';
+import { compileQueryMatcher } from './query-matcher.js';
 import {
   RouteTable,
   VirtualHost,
@@ -108,6 +110,7 @@ function compileRoute(
     const compiled: CompiledRoute = {
       name: `${label}#${ruleIndex}`,
       ...weightedBackends(rule, namespace, known, clusters),
+      ...compileFilters(rule.filters ?? [], namespace, known, clusters),
       timeoutMs: ruleTimeoutMs(rule, defaultTimeoutMs),
     };
     const matches = rule.matches?.length ? rule.matches : [{} as HTTPRouteMatch];
@@ -155,10 +158,12 @@ function rankedMatch(
   ruleIndex: number,
 ): RankedMatch {
   const headers = (match.headers ?? []).map(compileHeaderMatcher);
+  const query = (match.queryParams ?? []).map(compileQueryMatcher);
   return {
     path: compilePathMatcher(match.path),
     method: match.method,
     headers,
+    query,
     route,
     routeOrder,
     ruleIndex,
@@ -172,6 +177,7 @@ function defaultMatch(key: string, clusters: ClusterRegistry, timeoutMs: number)
     backends: [{ name: key, cluster: clusters.get(key), cumulativeWeight: 1 }],
     totalWeight: 1,
     timeoutMs,
+    mirrors: [],
   };
   return rankedMatch({}, route, key, 0);
 }
@@ -180,7 +186,7 @@ const PATH_TYPE_RANK = { Exact: 0, RegularExpression: 1, PathPrefix: 2 } as cons
 
 /**
  * Gateway API precedence: Exact path, then longest prefix, then method match, then most header
- * matches; ties go to the route first in alphabetical `namespace/name` (we keep no creation
+ * matches, then most query parameter matches; ties go to the route first in alphabetical `namespace/name` (we keep no creation
  * time), then to the earlier rule. Regular expressions rank between Exact and PathPrefix.
  */
 function byPrecedence(a: RankedMatch, b: RankedMatch): number {
@@ -189,6 +195,7 @@ function byPrecedence(a: RankedMatch, b: RankedMatch): number {
     b.path.length - a.path.length ||
     Number(b.method !== undefined) - Number(a.method !== undefined) ||
     b.headerCount - a.headerCount ||
+    b.query.length - a.query.length ||
     a.routeOrder.localeCompare(b.routeOrder) ||
     a.ruleIndex - b.ruleIndex
   );

@@ -18,7 +18,7 @@ function weighted(...weights: number[]): CompiledRoute {
     total += w;
     return { name: `shop/b${i}`, cluster: new Cluster(`shop/b${i}`), cumulativeWeight: total };
   });
-  return { name: 'HTTPRoute/shop/r#0', backends, totalWeight: total, timeoutMs: 1000 };
+  return { name: 'HTTPRoute/shop/r#0', backends, totalWeight: total, timeoutMs: 1000, mirrors: [] };
 }
 
 const picked = (route: CompiledRoute, random: number) => pickBackend(route, random)?.name;
@@ -59,6 +59,7 @@ describe('pickBackend', () => {
       backends: [{ name: 'shop/ghost', cluster: undefined, cumulativeWeight: 1 }],
       totalWeight: 1,
       timeoutMs: 1000,
+      mirrors: [],
     };
     expect(pickBackend(route, 0.3)).toEqual({
       name: 'shop/ghost',
@@ -75,31 +76,34 @@ describe('VirtualHost.resolve', () => {
       path: compilePathMatcher({ type: 'Exact', value: '/login' }),
       method: 'POST',
       headers: [],
+      query: [],
       route: named('login'),
     },
     {
       path: compilePathMatcher({ type: 'PathPrefix', value: '/api' }),
       method: undefined,
       headers: [compileHeaderMatcher({ type: 'Exact', name: 'X-Canary', value: 'yes' })],
+      query: [],
       route: named('canary'),
     },
     {
       path: compilePathMatcher({ type: 'PathPrefix', value: '/api' }),
       method: undefined,
       headers: [],
+      query: [],
       route: named('api'),
     },
   ]);
 
   it('returns the first match whose path, method and headers all match', () => {
-    expect(vhost.resolve('/login', 'POST', {})?.name).toBe('login');
-    expect(vhost.resolve('/api/x', 'GET', { 'x-canary': 'yes' })?.name).toBe('canary');
-    expect(vhost.resolve('/api/x', 'GET', { 'x-canary': 'no' })?.name).toBe('api');
+    expect(vhost.resolve('/login', '', 'POST', {})?.route.name).toBe('login');
+    expect(vhost.resolve('/api/x', '', 'GET', { 'x-canary': 'yes' })?.route.name).toBe('canary');
+    expect(vhost.resolve('/api/x', '', 'GET', { 'x-canary': 'no' })?.route.name).toBe('api');
   });
 
   it('returns undefined when nothing matches', () => {
-    expect(vhost.resolve('/login', 'GET', {})).toBeUndefined();
-    expect(vhost.resolve('/other', 'GET', {})).toBeUndefined();
+    expect(vhost.resolve('/login', '', 'GET', {})?.route).toBeUndefined();
+    expect(vhost.resolve('/other', '', 'GET', {})?.route).toBeUndefined();
   });
 });
 

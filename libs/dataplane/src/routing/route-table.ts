@@ -2,7 +2,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Cluster } from '../upstream/cluster.js';
 import type { HeaderMatcher } from './header-matcher.js';
+import type { HTTPPathModifier, HTTPRequestRedirectFilter } from '@app/protocol';
+import type { HeaderModifier } from '../filters/header-modifier.js';
 import type { PathMatcher } from './path-matcher.js';
+import type { QueryMatcher } from './query-matcher.js';
 
 /** A backend of a rule; `cluster` is undefined when the reference resolves to no Service. */
 export interface WeightedBackend {
@@ -12,18 +15,36 @@ export interface WeightedBackend {
   readonly cumulativeWeight: number;
 }
 
-export interface CompiledRoute {
+/** What the forwarder does to one exchange: timeout and header/host rewrites. */
+export interface ExchangePolicy {
+  readonly timeoutMs: number;
+  readonly requestHeaders?: HeaderModifier;
+  readonly responseHeaders?: HeaderModifier;
+  /** URLRewrite hostname: the Host the upstream sees. */
+  readonly hostRewrite?: string;
+}
+
+/** A mirror target: the cluster, and the share of requests sent to it (0–100). */
+export interface CompiledMirror {
+  readonly cluster: Cluster | undefined;
+  readonly percent: number;
+}
+
+export interface CompiledRoute extends ExchangePolicy {
   /** `HTTPRoute/<ns>/<name>#<rule>` or `default/<ns>/<service>`: for logs and metrics. */
   readonly name: string;
   readonly backends: readonly WeightedBackend[];
   readonly totalWeight: number;
-  readonly timeoutMs: number;
+  readonly pathRewrite?: HTTPPathModifier;
+  readonly redirect?: HTTPRequestRedirectFilter;
+  readonly mirrors: readonly CompiledMirror[];
 }
 
 export interface CompiledMatch {
   readonly path: PathMatcher;
   readonly method: string | undefined;
   readonly headers: readonly HeaderMatcher[];
+  readonly query: readonly QueryMatcher[];
   readonly route: CompiledRoute;
 }
 
@@ -34,12 +55,24 @@ export class VirtualHost {
     private readonly matches: readonly CompiledMatch[],
   ) {}
 
-  resolve(path: string, method: string, headers: IncomingHttpHeaders): CompiledRoute | undefined {
+  /** The first match in precedence order; `query` is the raw query string (without `?`). */
+  resolve(
+    path: string,
+    query: string,
+    method: string,
+    headers: IncomingHttpHeaders,
+  ): CompiledMatch | undefined {
+    let params: URLSearchParams | undefined;
     for (const m of this.matches) {
       if (m.method !== undefined && m.method !== method) continue;
       if (!m.path.matches(path)) continue;
       if (!m.headers.every((h) => h(headers))) continue;
-      return m.route;
+      if (m.query.length > 0) {
+        params ??= new URLSearchParams(query);
+        const parsed = params;
+        if (!m.query.every((q) => q(parsed))) continue;
+      }
+      return m;
     }
     return undefined;
   }

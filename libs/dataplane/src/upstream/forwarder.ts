@@ -1,7 +1,8 @@
 // Sends a downstream request to one endpoint of a cluster and streams the answer back.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
-import { upstreamRequestHeaders } from '../http/forward-headers.js';
+import { replaceHost, upstreamRequestHeaders } from '../http/forward-headers.js';
+import type { CompiledMirror, ExchangePolicy } from '../routing/route-table.js';
 import { sendLocalReply } from '../http/local-reply.js';
 import type { Cluster } from './cluster.js';
 import type { PoolRegistry } from './pool-registry.js';
@@ -43,7 +44,7 @@ export class Forwarder {
     req: IncomingMessage,
     res: ServerResponse,
     cluster: Cluster,
-    timeoutMs: number,
+    policy: ExchangePolicy,
     pathAndQuery: string,
   ): void {
     const first = cluster.pick();
@@ -57,15 +58,65 @@ export class Forwarder {
     const options: Dispatcher.DispatchOptions = {
       path: pathAndQuery,
       method,
-      headers: upstreamRequestHeaders(req, 'http', traceparentOf(span)),
+      headers: this.headers(req, policy, traceparentOf(span)),
       body: withBody ? req : null,
-      headersTimeout: timeoutMs,
+      headersTimeout: policy.timeoutMs,
       bodyTimeout: this.options.bodyTimeoutMs,
     };
     const retryable = !withBody && IDEMPOTENT.has(method);
-    new UpstreamExchange(this.ctx, req, res, cluster, options, retryable, span).send(first);
+    const exchange = new UpstreamExchange(
+      this.ctx,
+      req,
+      res,
+      cluster,
+      options,
+      retryable,
+      span,
+      policy.responseHeaders,
+    );
+    exchange.send(first);
+  }
+
+  /**
+   * Sends a copy to a mirror, fire and forget: its answer is discarded and never delays the main
+   * exchange. Requests with a body are not mirrored (that would mean buffering or teeing it).
+   */
+  mirror(
+    req: IncomingMessage,
+    mirror: CompiledMirror,
+    policy: ExchangePolicy,
+    pathAndQuery: string,
+  ): void {
+    if (hasBody(req) || !mirror.cluster) return;
+    if (mirror.percent < 100 && Math.random() * 100 >= mirror.percent) return;
+    const endpoint = mirror.cluster.pick();
+    if (!endpoint) return;
+    const options: Dispatcher.DispatchOptions = {
+      path: pathAndQuery,
+      method: req.method ?? 'GET',
+      headers: this.headers(req, policy, ''),
+      body: null,
+      headersTimeout: policy.timeoutMs,
+      bodyTimeout: this.options.bodyTimeoutMs,
+    };
+    this.ctx.pools.get(endpoint.origin).dispatch(options, DISCARD);
+  }
+
+  /** Upstream headers: forwarded set, then URLRewrite's host, then RequestHeaderModifier. */
+  private headers(req: IncomingMessage, policy: ExchangePolicy, traceparent: string): string[] {
+    const headers = upstreamRequestHeaders(req, 'http', traceparent);
+    const hosted = policy.hostRewrite ? replaceHost(headers, policy.hostRewrite) : headers;
+    return policy.requestHeaders ? policy.requestHeaders.applyToFlat(hosted) : hosted;
   }
 }
+
+/** Reads and drops a mirror's answer (`onRequestStart` marks it as undici's current handler API). */
+const DISCARD: Dispatcher.DispatchHandler = {
+  onRequestStart: () => undefined,
+  onResponseData: () => undefined,
+  onResponseEnd: () => undefined,
+  onResponseError: () => undefined,
+};
 
 function hasBody(req: IncomingMessage): boolean {
   const length = req.headers['content-length'];

@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'undici/types/header.js';
 import { SpanKind, type Span } from '@opentelemetry/api';
 import { endHttpSpan } from '../telemetry/hop-tracer.js';
+import type { HeaderModifier } from '../filters/header-modifier.js';
 import { downstreamResponseHeaders } from '../http/forward-headers.js';
 import { sendLocalReply, type LocalReplyReason } from '../http/local-reply.js';
 import type { Cluster } from './cluster.js';
@@ -44,6 +45,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     private readonly retryable: boolean,
     /** Client span of the whole exchange, retries included. */
     private readonly span: Span,
+    private readonly responseHeaders: HeaderModifier | undefined,
   ) {
     res.once('close', this.onDownstreamClose);
   }
@@ -66,7 +68,9 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   ): void {
     if (statusCode < 200) return; // 1xx informational: this hop answers its own `expect`.
     this.status = statusCode;
-    this.res.writeHead(statusCode, statusMessage, downstreamResponseHeaders(headers));
+    const out = downstreamResponseHeaders(headers);
+    this.responseHeaders?.applyToHeaders(out);
+    this.res.writeHead(statusCode, statusMessage, out);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {

@@ -17,6 +17,8 @@ import {
 } from 'class-validator';
 import { DNS_LABEL, DNS_LABEL_MESSAGE, GATEWAY_DURATION } from '../validation/names.js';
 import { IsRegExpWhenTyped } from '../validation/regexp.validator.js';
+import { FiltersFitRule } from '../validation/rule-filters.validator.js';
+import { HTTPRouteFilter } from './http-route-filter.dto.js';
 import { ObjectMeta } from './object-meta.dto.js';
 
 export const HTTPROUTE_API_VERSION = 'gateway.networking.k8s.io/v1';
@@ -73,6 +75,23 @@ export class HTTPHeaderMatch {
   value!: string;
 }
 
+/** Query parameter names are case-sensitive (Gateway API). */
+export class HTTPQueryParamMatch {
+  @IsOptional()
+  @IsIn(['Exact', 'RegularExpression'])
+  type: 'Exact' | 'RegularExpression' = 'Exact';
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
+  name!: string;
+
+  @IsString()
+  @MaxLength(1024)
+  @IsRegExpWhenTyped()
+  value!: string;
+}
+
 export class HTTPRouteMatch {
   @IsOptional()
   @ValidateNested()
@@ -85,6 +104,13 @@ export class HTTPRouteMatch {
   @ValidateNested({ each: true })
   @Type(() => HTTPHeaderMatch)
   headers?: HTTPHeaderMatch[];
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(16)
+  @ValidateNested({ each: true })
+  @Type(() => HTTPQueryParamMatch)
+  queryParams?: HTTPQueryParamMatch[];
 
   @IsOptional()
   @IsIn(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'])
@@ -150,6 +176,14 @@ export class HTTPRouteRule {
   @ValidateNested({ each: true })
   @Type(() => HTTPBackendRef)
   backendRefs?: HTTPBackendRef[];
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(16)
+  @ValidateNested({ each: true })
+  @Type(() => HTTPRouteFilter)
+  @FiltersFitRule()
+  filters?: HTTPRouteFilter[];
 
   @IsOptional()
   @ValidateNested()

@@ -195,4 +195,77 @@ describe('parseResource', () => {
       },
     );
   });
+
+  describe('HTTPRoute filters', () => {
+    const rule = (filters: unknown[], matches: unknown[] = []) =>
+      route({
+        parentRefs: [{ kind: 'Service', name: 'reviews' }],
+        rules: [{ matches, filters, backendRefs: [{ name: 'reviews' }] }],
+      });
+
+    it('parses each filter kind', () => {
+      const r = valueOf(
+        parseResource(
+          rule([
+            {
+              type: 'RequestHeaderModifier',
+              requestHeaderModifier: { set: [{ name: 'x-a', value: '1' }], remove: ['x-b'] },
+            },
+            {
+              type: 'ResponseHeaderModifier',
+              responseHeaderModifier: { add: [{ name: 'x-c', value: '2' }] },
+            },
+            {
+              type: 'URLRewrite',
+              urlRewrite: {
+                hostname: 'r.shop',
+                path: { type: 'ReplaceFullPath', replaceFullPath: '/v2' },
+              },
+            },
+            {
+              type: 'RequestMirror',
+              requestMirror: { backendRef: { name: 'shadow' }, percent: 10 },
+            },
+          ]),
+        ),
+      ) as HTTPRoute;
+      expect(r.spec.rules[0].filters?.map((f) => f.type)).toEqual([
+        'RequestHeaderModifier',
+        'ResponseHeaderModifier',
+        'URLRewrite',
+        'RequestMirror',
+      ]);
+    });
+
+    it('needs the field its type names', () => {
+      expect(errorsOf(parseResource(rule([{ type: 'URLRewrite' }])))).toEqual([
+        expect.objectContaining({
+          path: 'spec.rules[0].filters[0].urlRewrite',
+          message: 'is required',
+        }),
+      ]);
+    });
+
+    it('refuses ReplacePrefixMatch on a rule with a non-prefix match, and redirect with rewrite', () => {
+      const prefixRewrite = {
+        type: 'URLRewrite',
+        urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } },
+      };
+      expect(
+        errorsOf(parseResource(rule([prefixRewrite], [{ path: { type: 'Exact', value: '/a' } }]))),
+      ).toEqual([
+        expect.objectContaining({
+          path: 'spec.rules[0].filters',
+          message: expect.stringContaining('ReplacePrefixMatch needs every match'),
+        }),
+      ]);
+      const both = [
+        prefixRewrite,
+        { type: 'RequestRedirect', requestRedirect: { scheme: 'https' } },
+      ];
+      expect(errorsOf(parseResource(rule(both)))[0].message).toContain(
+        'both RequestRedirect and URLRewrite',
+      );
+    });
+  });
 });

@@ -1,0 +1,51 @@
+// Turns a rule's Gateway API filters into the compiled route's behaviour (one of each kind at most).
+import type { HTTPRouteFilter } from '@app/protocol';
+import { clusterKey, type ClusterRegistry } from '../upstream/cluster-registry.js';
+import type { CompiledMirror, CompiledRoute } from '../routing/route-table.js';
+import { HeaderModifier } from './header-modifier.js';
+
+export type CompiledFilters = Pick<
+  CompiledRoute,
+  'requestHeaders' | 'responseHeaders' | 'hostRewrite' | 'pathRewrite' | 'redirect' | 'mirrors'
+>;
+
+/** Mirrors resolve like backendRefs: an unknown Service gets no traffic (and no error). */
+export function compileFilters(
+  filters: readonly HTTPRouteFilter[],
+  namespace: string,
+  known: ReadonlySet<string>,
+  clusters: ClusterRegistry,
+): CompiledFilters {
+  const mirrors: CompiledMirror[] = [];
+  let compiled: CompiledFilters = { mirrors };
+  for (const f of filters) {
+    switch (f.type) {
+      case 'RequestHeaderModifier':
+        compiled = { ...compiled, requestHeaders: new HeaderModifier(f.requestHeaderModifier!) };
+        break;
+      case 'ResponseHeaderModifier':
+        compiled = { ...compiled, responseHeaders: new HeaderModifier(f.responseHeaderModifier!) };
+        break;
+      case 'URLRewrite':
+        compiled = {
+          ...compiled,
+          hostRewrite: f.urlRewrite!.hostname,
+          pathRewrite: f.urlRewrite!.path,
+        };
+        break;
+      case 'RequestRedirect':
+        compiled = { ...compiled, redirect: f.requestRedirect! };
+        break;
+      case 'RequestMirror': {
+        const ref = f.requestMirror!.backendRef;
+        const key = clusterKey(ref.namespace ?? namespace, ref.name);
+        mirrors.push({
+          cluster: known.has(key) ? clusters.get(key) : undefined,
+          percent: f.requestMirror!.percent ?? 100,
+        });
+        break;
+      }
+    }
+  }
+  return compiled;
+}

@@ -1,0 +1,23 @@
+// Gateway API path modifiers: ReplaceFullPath, and ReplacePrefixMatch of the matched PathPrefix.
+import type { HTTPPathModifier } from '@app/protocol';
+
+/**
+ * The rewritten path, query kept. `prefixLength` is the matched prefix's length without its
+ * trailing slash: `/foo` replaced by `/bar` turns `/foo/x` into `/bar/x`; by `/`, into `/x`.
+ */
+export function rewritePath(
+  modifier: HTTPPathModifier,
+  path: string,
+  query: string,
+  prefixLength: number,
+): string {
+  const suffix = query ? `?${query}` : '';
+  if (modifier.type === 'ReplaceFullPath') return `${modifier.replaceFullPath ?? '/'}${suffix}`;
+  const replacement = modifier.replacePrefixMatch ?? '/';
+  const rest = path.slice(prefixLength);
+  const joined =
+    replacement.endsWith('/') && rest.startsWith('/')
+      ? replacement + rest.slice(1)
+      : replacement + rest;
+  return `${joined || '/'}${suffix}`;
+}

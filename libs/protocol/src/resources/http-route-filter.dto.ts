@@ -1,0 +1,175 @@
+// Gateway API v1 HTTPRoute filters: header modifiers, URL rewrite, redirect, mirror.
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { DNS_LABEL, DNS_LABEL_MESSAGE } from '../validation/names.js';
+
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
+const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+export class HTTPHeader {
+  @Matches(HEADER_NAME, { message: 'name must be an HTTP header name' })
+  name!: string;
+
+  @IsString()
+  @MaxLength(4096)
+  value!: string;
+}
+
+/** `set` replaces, `add` appends, `remove` deletes (names case-insensitive). */
+export class HTTPHeaderFilter {
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(16)
+  @ValidateNested({ each: true })
+  @Type(() => HTTPHeader)
+  set?: HTTPHeader[];
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(16)
+  @ValidateNested({ each: true })
+  @Type(() => HTTPHeader)
+  add?: HTTPHeader[];
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(16)
+  @Matches(HEADER_NAME, { each: true, message: 'remove must list HTTP header names' })
+  remove?: string[];
+}
+
+export class HTTPPathModifier {
+  @IsIn(['ReplaceFullPath', 'ReplacePrefixMatch'])
+  type!: 'ReplaceFullPath' | 'ReplacePrefixMatch';
+
+  @ValidateIf((m: HTTPPathModifier) => m.type === 'ReplaceFullPath')
+  @Matches(/^\//, { message: 'replaceFullPath must start with "/"' })
+  replaceFullPath?: string;
+
+  @ValidateIf((m: HTTPPathModifier) => m.type === 'ReplacePrefixMatch')
+  @Matches(/^\//, { message: 'replacePrefixMatch must start with "/"' })
+  replacePrefixMatch?: string;
+}
+
+export class HTTPURLRewriteFilter {
+  @IsOptional()
+  @Matches(HOSTNAME, { message: 'hostname must be a DNS name' })
+  hostname?: string;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => HTTPPathModifier)
+  path?: HTTPPathModifier;
+}
+
+export class HTTPRequestRedirectFilter {
+  @IsOptional()
+  @IsIn(['http', 'https'])
+  scheme?: 'http' | 'https';
+
+  @IsOptional()
+  @Matches(HOSTNAME, { message: 'hostname must be a DNS name' })
+  hostname?: string;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => HTTPPathModifier)
+  path?: HTTPPathModifier;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  port?: number;
+
+  /** Gateway API allows 301 and 302 (default 302); 303, 307 and 308 are extended support. */
+  @IsOptional()
+  @IsIn([301, 302, 303, 307, 308])
+  statusCode?: 301 | 302 | 303 | 307 | 308;
+}
+
+export class MirrorBackendRef {
+  @Matches(DNS_LABEL, { message: `name ${DNS_LABEL_MESSAGE}` })
+  name!: string;
+
+  @IsOptional()
+  @Matches(DNS_LABEL, { message: `namespace ${DNS_LABEL_MESSAGE}` })
+  namespace?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  port?: number;
+}
+
+export class HTTPRequestMirrorFilter {
+  @ValidateNested()
+  @Type(() => MirrorBackendRef)
+  backendRef!: MirrorBackendRef;
+
+  /** Share of requests mirrored, 0–100 (default 100). */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  percent?: number;
+}
+
+const FILTER_TYPES = [
+  'RequestHeaderModifier',
+  'ResponseHeaderModifier',
+  'URLRewrite',
+  'RequestRedirect',
+  'RequestMirror',
+] as const;
+
+/** `type` names the one field that must be set (Gateway API's union discriminator). */
+export class HTTPRouteFilter {
+  @IsIn(FILTER_TYPES, { message: `type must be one of ${FILTER_TYPES.join(', ')}` })
+  type!: (typeof FILTER_TYPES)[number];
+
+  @ValidateIf((f: HTTPRouteFilter) => f.type === 'RequestHeaderModifier')
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => HTTPHeaderFilter)
+  requestHeaderModifier?: HTTPHeaderFilter;
+
+  @ValidateIf((f: HTTPRouteFilter) => f.type === 'ResponseHeaderModifier')
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => HTTPHeaderFilter)
+  responseHeaderModifier?: HTTPHeaderFilter;
+
+  @ValidateIf((f: HTTPRouteFilter) => f.type === 'URLRewrite')
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => HTTPURLRewriteFilter)
+  urlRewrite?: HTTPURLRewriteFilter;
+
+  @ValidateIf((f: HTTPRouteFilter) => f.type === 'RequestRedirect')
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => HTTPRequestRedirectFilter)
+  requestRedirect?: HTTPRequestRedirectFilter;
+
+  @ValidateIf((f: HTTPRouteFilter) => f.type === 'RequestMirror')
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => HTTPRequestMirrorFilter)
+  requestMirror?: HTTPRequestMirrorFilter;
+}

@@ -1,0 +1,166 @@
+// HTTPRoute matches and filters through real sidecars: query params, header modifiers, URL rewrite,
+// redirect and mirror.
+import { http, json } from '../support/admin-client.js';
+import { EchoServer, type EchoReply } from '../support/echo-server.js';
+import { versionServices } from '../support/manifests.js';
+import { Mesh, type Sidecar } from '../support/mesh.js';
+import { waitFor } from '../support/wait-for.js';
+
+const ROUTES = `${versionServices('b', ['v1', 'v2'])}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: b-filters }
+spec:
+  parentRefs: [{ kind: Service, name: b }]
+  rules:
+    - matches: [{ path: { type: PathPrefix, value: /headers } }]
+      filters:
+        - type: RequestHeaderModifier
+          requestHeaderModifier:
+            set: [{ name: X-Env, value: prod }]
+            add: [{ name: X-Hop, value: weft }]
+            remove: [X-Debug]
+        - type: ResponseHeaderModifier
+          responseHeaderModifier:
+            set: [{ name: X-Served-By, value: weft }]
+            remove: [X-Custom]
+      backendRefs: [{ name: b-v1 }]
+    - matches: [{ path: { type: PathPrefix, value: /old } }]
+      filters:
+        - type: URLRewrite
+          urlRewrite: { hostname: rewritten.example, path: { type: ReplacePrefixMatch, replacePrefixMatch: /new } }
+      backendRefs: [{ name: b-v1 }]
+    - matches: [{ path: { type: PathPrefix, value: /moved } }]
+      filters:
+        - type: RequestRedirect
+          requestRedirect: { scheme: https, hostname: shop.example, statusCode: 301 }
+    - matches: [{ path: { type: PathPrefix, value: /mirrored } }]
+      filters:
+        - type: RequestMirror
+          requestMirror: { backendRef: { name: shadow } }
+      backendRefs: [{ name: b-v1 }]
+    - matches: [{ queryParams: [{ name: version, value: "2" }] }]
+      backendRefs: [{ name: b-v2 }]
+    - backendRefs: [{ name: b-v1 }]
+`;
+
+describe('HTTPRoute matches and filters', () => {
+  let mesh: Mesh;
+  const apps = new Map<string, EchoServer>();
+  let a: Sidecar;
+
+  beforeAll(async () => {
+    mesh = await Mesh.start();
+    await mesh.startControlPlane();
+    for (const name of ['a', 'b1', 'b2', 'shadow'])
+      apps.set(name, await new EchoServer(name).start());
+    [a] = await Promise.all([
+      mesh.startSidecar({ service: 'a', instanceId: 'a1', appPort: apps.get('a')!.port }),
+      mesh.startSidecar({
+        service: 'b',
+        instanceId: 'b1',
+        appPort: apps.get('b1')!.port,
+        labels: 'version=v1',
+      }),
+      mesh.startSidecar({
+        service: 'b',
+        instanceId: 'b2',
+        appPort: apps.get('b2')!.port,
+        labels: 'version=v2',
+      }),
+      mesh.startSidecar({
+        service: 'shadow',
+        instanceId: 'shadow1',
+        appPort: apps.get('shadow')!.port,
+      }),
+    ]);
+    await waitFor('endpoints', async () =>
+      (await mesh.endpointIds('b')).length === 2 && (await mesh.endpointIds('shadow')).length === 1
+        ? true
+        : undefined,
+    );
+    const revision = await mesh.applyOk(ROUTES);
+    await mesh.converged(revision, ['a1']);
+  });
+
+  afterAll(async () => {
+    await mesh.stop();
+    await Promise.all([...apps.values()].map((s) => s.stop()));
+  });
+
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    http(`${a.outbound}${path}`, { headers: { host: 'b', ...headers } });
+
+  it('routes by query parameter', async () => {
+    expect((await get('/any?version=2')).headers['x-echo-name']).toBe('b2');
+    expect((await get('/any?version=3')).headers['x-echo-name']).toBe('b1');
+    expect((await get('/any')).headers['x-echo-name']).toBe('b1');
+  });
+
+  it('modifies request and response headers', async () => {
+    const res = await get('/headers', { 'x-env': 'dev', 'x-debug': '1', 'x-hop': 'client' });
+    expect(res.status).toBe(200);
+    const seen = (JSON.parse(res.body) as EchoReply).headers;
+    expect(seen['x-env']).toBe('prod');
+    expect(seen['x-debug']).toBeUndefined();
+    expect(seen['x-hop']).toBe('client, weft');
+    expect(res.headers['x-served-by']).toBe('weft');
+    expect(res.headers['x-custom']).toBeUndefined();
+    expect(res.headers['x-echo-name']).toBe('b1');
+  });
+
+  it('rewrites the path prefix and the host', async () => {
+    const seen = JSON.parse((await get('/old/item?q=1')).body) as EchoReply;
+    expect(seen.url).toBe('/new/item?q=1');
+    expect(seen.headers.host).toBe('rewritten.example');
+  });
+
+  it('redirects without touching any backend', async () => {
+    const before = apps.get('b1')!.received.length + apps.get('b2')!.received.length;
+    const res = await get('/moved/here?x=1');
+    expect(res.status).toBe(301);
+    expect(res.headers.location).toBe('https://shop.example/moved/here?x=1');
+    expect(apps.get('b1')!.received.length + apps.get('b2')!.received.length).toBe(before);
+  });
+
+  it('mirrors requests to another service, answering from the main backend', async () => {
+    const shadow = apps.get('shadow')!;
+    for (let i = 0; i < 5; i++) {
+      const res = await get(`/mirrored/${i}`);
+      expect(res.headers['x-echo-name']).toBe('b1');
+    }
+    await waitFor('five mirrored requests', () =>
+      shadow.received.filter((r) => r.url.startsWith('/mirrored/')).length === 5 ? true : undefined,
+    );
+    expect(shadow.received.map((r) => r.url).sort()).toEqual(
+      [0, 1, 2, 3, 4].map((i) => `/mirrored/${i}`),
+    );
+  });
+
+  it('rejects an invalid filter at apply with its field path', async () => {
+    const res = await mesh.apply(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: bad-filter }
+spec:
+  parentRefs: [{ kind: Service, name: b }]
+  rules:
+    - matches: [{ path: { type: Exact, value: /x } }]
+      filters: [{ type: URLRewrite, urlRewrite: { path: { type: ReplacePrefixMatch, replacePrefixMatch: /y } } }]
+      backendRefs: [{ name: b-v1 }]
+`);
+    expect(res.status).toBe(422);
+    expect(JSON.parse(res.body)).toEqual([
+      {
+        resource: 'HTTPRoute/default/bad-filter',
+        path: 'spec.rules[0].filters',
+        message: 'ReplacePrefixMatch needs every match of the rule to be a PathPrefix match',
+      },
+    ]);
+    const { items } = await json<{ items: { metadata: { name: string } }[] }>(
+      `${mesh.controlPlane().url}/v1/resources`,
+    );
+    expect(items.map((r) => r.metadata.name)).not.toContain('bad-filter');
+  });
+});
