@@ -35,6 +35,8 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
     if (this.env.WEFT_MODE !== 'sidecar') return;
     this.timer = setInterval(() => this.publish(), this.env.WEFT_HEARTBEAT_INTERVAL_MS);
     void this.nats.connection.then(() => this.publish());
+    // `ready` goes out the moment it holds, not at the next tick: callers route to us sooner.
+    this.readiness.on('change', () => this.publish());
   }
 
   onApplicationShutdown(): void {
