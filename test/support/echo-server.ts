@@ -24,8 +24,9 @@ export class EchoServer {
     this.server = createServer((req, res) => this.handle(req, res));
   }
 
-  async start(): Promise<this> {
-    await new Promise<void>((done) => this.server.listen(0, '127.0.0.1', done));
+  /** Listens on `port` (a free one when 0); a stopped server's port can be reused this way. */
+  async start(port = 0): Promise<this> {
+    await new Promise<void>((done) => this.server.listen(port, '127.0.0.1', done));
     this.port = (this.server.address() as AddressInfo).port;
     return this;
   }

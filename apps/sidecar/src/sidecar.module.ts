@@ -2,6 +2,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DataPlaneModule } from '@app/dataplane';
 import { RuntimeModule, type Logger } from '@app/runtime';
+import { AppProbeService } from './app-probe.service.js';
 import { DrainService } from './drain.service.js';
 import { HeartbeatService } from './heartbeat.service.js';
 import { ListenersService } from './listeners.service.js';
@@ -34,6 +35,7 @@ export class SidecarModule {
       providers: [
         { provide: SidecarEnv, useValue: env },
         ListenersService,
+        AppProbeService,
         HeartbeatService,
         DrainService,
       ],
