@@ -249,17 +249,22 @@ spec:
     await deadApp.start();
     const port = deadApp.port;
     await deadApp.stop();
-    const orphan = await mesh.startSidecar({
-      service: 'orphan',
-      instanceId: 'orphan1',
-      appPort: port,
-    });
-    const refused = await http(
-      `${orphan.outbound.replace(String(orphan.outboundPort), String(orphan.inboundPort))}/`,
-      {
-        headers: { host: 'orphan' },
-      },
+    // Its app probe keeps it out of endpoints (never ready), but its inbound listener is up.
+    const orphan = await mesh.startSidecar(
+      { service: 'orphan', instanceId: 'orphan1', appPort: port },
+      false,
     );
+    await waitFor('the orphan sidecar to serve', async () =>
+      (await http(`http://127.0.0.1:${orphan.adminPort}/healthz`)).status === 200
+        ? true
+        : undefined,
+    );
+    const readyz = await http(`http://127.0.0.1:${orphan.adminPort}/readyz`);
+    expect(readyz.status).toBe(503);
+    expect(JSON.parse(readyz.body)).toMatchObject({ ready: false, conditions: { app: false } });
+    const refused = await http(`http://127.0.0.1:${orphan.inboundPort}/`, {
+      headers: { host: 'orphan' },
+    });
     expect(refused.status).toBe(502);
     expect(refused.headers['x-weft-error']).toBe('upstream_connect_failure');
     await orphan.proc.stop();

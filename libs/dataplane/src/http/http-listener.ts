@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SpanKind } from '@opentelemetry/api';
-import type { ProxyMetrics } from '../metrics/proxy-metrics.js';
+import { ListenerMetrics, type ProxyMetrics } from '../metrics/proxy-metrics.js';
 import { sendLocalReply } from './local-reply.js';
 import { endHttpSpan, type HopTracer } from '../telemetry/hop-tracer.js';
 
@@ -10,6 +10,7 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
 
 export class HttpListener {
   private readonly server: Server;
+  private readonly metrics: ListenerMetrics;
   private inflight = 0;
   private draining = false;
   private idle: (() => void) | undefined;
@@ -17,9 +18,10 @@ export class HttpListener {
   constructor(
     readonly name: string,
     private readonly handler: RequestHandler,
-    private readonly metrics: ProxyMetrics,
+    metrics: ProxyMetrics,
     private readonly tracer: HopTracer,
   ) {
+    this.metrics = new ListenerMetrics(metrics, name);
     this.server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, this.onRequest);
     this.server.on('clientError', (err, socket) => {
       // Malformed HTTP: answer 400 and keep serving everyone else.
@@ -70,16 +72,11 @@ export class HttpListener {
     const started = process.hrtime.bigint();
     const span = this.tracer.server(req, this.name);
     this.inflight++;
-    this.metrics.inflight.inc({ listener: this.name });
+    this.metrics.started();
     if (this.draining) res.shouldKeepAlive = false;
     res.once('close', () => {
       this.inflight--;
-      this.metrics.inflight.dec({ listener: this.name });
-      this.metrics.requests.inc({ listener: this.name, code: res.statusCode });
-      this.metrics.duration.observe(
-        { listener: this.name },
-        Number(process.hrtime.bigint() - started) / 1e9,
-      );
+      this.metrics.finished(res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
       endHttpSpan(span, res.writableFinished ? res.statusCode : 0, SpanKind.SERVER);
       if (this.inflight === 0) this.idle?.();
     });

@@ -35,3 +35,36 @@ export class ProxyMetrics {
     });
   }
 }
+
+/**
+ * One listener's series, bound once: the request path then counts without building label objects
+ * or hashing label values per request.
+ */
+export class ListenerMetrics {
+  private readonly inflight: { inc(): void; dec(): void };
+  private readonly duration: { observe(seconds: number): void };
+  private readonly byCode = new Map<number, { inc(): void }>();
+
+  constructor(
+    private readonly metrics: ProxyMetrics,
+    private readonly listener: string,
+  ) {
+    this.inflight = metrics.inflight.labels(listener);
+    this.duration = metrics.duration.labels(listener);
+  }
+
+  started(): void {
+    this.inflight.inc();
+  }
+
+  finished(status: number, seconds: number): void {
+    this.inflight.dec();
+    this.duration.observe(seconds);
+    let counter = this.byCode.get(status);
+    if (!counter) {
+      counter = this.metrics.requests.labels(this.listener, String(status));
+      this.byCode.set(status, counter);
+    }
+    counter.inc();
+  }
+}
