@@ -11,6 +11,7 @@ import { freePort } from '../support/free-port.js';
 import { versionServices } from '../support/manifests.js';
 import { Mesh, type Sidecar } from '../support/mesh.js';
 import { startNats, type NatsHandle } from '../support/nats-fixture.js';
+import { waitFor } from '../support/wait-for.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WEFT = resolve(ROOT, 'bin/weft.js');
@@ -102,6 +103,10 @@ describe('weft CLI', () => {
         }),
       );
     }
+    // Routes attach to the implicit service b: it must be known before their status is read.
+    await waitFor('b endpoints', async () =>
+      (await mesh.endpointIds('b')).length === 2 ? true : undefined,
+    );
   });
 
   afterAll(async () => {
@@ -143,6 +148,24 @@ describe('weft CLI', () => {
       const run = await weft(['apply', '-f', '-'], { server, stdin: SERVICE_C });
       expect(run.code).toBe(0);
       expect(lines(run.stdout)[0]).toBe('service/default/c created');
+    });
+
+    it('prints a route’s unresolved backend under its line, and still applies it', async () => {
+      const route = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: b-missing }
+spec:
+  parentRefs: [{ kind: Service, name: b }]
+  rules: [{ matches: [{ path: { value: /v9 } }], backendRefs: [{ name: b-v9 }] }]
+`;
+      const run = await weft(['apply', '-f', '-'], { server, stdin: route });
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(lines(run.stdout)).toEqual([
+        'httproute/default/b-missing created',
+        '  ! ResolvedRefs=False (BackendNotFound): rule 0 backend b-v9 not found',
+        `revision ${await currentRevision()}`,
+      ]);
     });
 
     it('on 422 prints each error with its field path, exits 1, and applies nothing', async () => {
@@ -193,11 +216,25 @@ spec:
       ]);
     });
 
-    it('shows HTTPRoute parents and weighted backends', async () => {
+    it('shows HTTPRoute parents, weighted backends and status', async () => {
       const run = await weft(['get', 'httproute'], { server });
       expect(lines(run.stdout).map(cells)).toEqual([
-        ['NAME', 'NAMESPACE', 'PARENTS', 'BACKENDS'],
-        ['b-split', 'default', 'Service/b', 'b-v1(90),b-v2(10)'],
+        ['NAME', 'NAMESPACE', 'PARENTS', 'BACKENDS', 'STATUS'],
+        ['b-missing', 'default', 'Service/b', 'b-v9(1)', 'ResolvedRefs=False'],
+        ['b-split', 'default', 'Service/b', 'b-v1(90),b-v2(10)', 'Accepted'],
+      ]);
+    });
+
+    it('prints an HTTPRoute’s status conditions with -o yaml', async () => {
+      const run = await weft(['get', 'httproute', 'b-missing', '-o', 'yaml'], { server });
+      expect(run.code).toBe(0);
+      const [doc] = parseAllDocuments(run.stdout).map(
+        (d) =>
+          d.toJS() as { status: { parents: { conditions: { type: string; reason: string }[] }[] } },
+      );
+      expect(doc.status.parents[0].conditions.map((c) => `${c.type}/${c.reason}`)).toEqual([
+        'Accepted/Accepted',
+        'ResolvedRefs/BackendNotFound',
       ]);
     });
 

@@ -7,6 +7,7 @@ import { displayResource } from './kinds.js';
 import { parseSources, readSources } from './manifest-sources.js';
 import { out } from './output.js';
 import { withProgress } from './progress.js';
+import { conditionLine } from './route-conditions.js';
 
 export interface FilenameOptions {
   readonly filename: string[];
@@ -51,9 +52,15 @@ export function applyCommand(): Command {
   });
 }
 
-/** kubectl's lines (`service/default/b-v1 created`), then the revision now current. */
+/**
+ * kubectl's lines (`service/default/b-v1 created`), each route's conditions that need reading
+ * indented under it (an unresolved reference is reported, not refused), then the revision.
+ */
 export function printApplied(result: ApplyResult): void {
-  for (const { resource, action } of result.results) out(`${displayResource(resource)} ${action}`);
+  for (const { resource, action, conditions } of result.results) {
+    out(`${displayResource(resource)} ${action}`);
+    for (const c of conditions ?? []) out(`  ${conditionLine(c)}`);
+  }
   out(`revision ${result.revision}`);
 }
 

@@ -1,6 +1,6 @@
 // `weft get KIND [NAME] [-n NAMESPACE] [-o yaml|json|wide]`: stored resources and live mesh state.
 import { Command, Option } from 'commander';
-import type { EndpointSet, HTTPRoute, Service } from '@app/protocol';
+import type { EndpointSet, HTTPRouteWithStatus, Service } from '@app/protocol';
 import type { ProxyStatus } from '@app/protocol';
 import type { AdminClient } from './admin-client.js';
 import { withAdmin } from './cli-context.js';
@@ -19,6 +19,7 @@ import {
 } from './output.js';
 import { withProgress } from './progress.js';
 import { proxyTable } from './proxy-table.js';
+import { statusSummary } from './route-conditions.js';
 
 /** Endpoints listed in a table row before `+ N more...` (as kubectl does). */
 const ENDPOINTS_SHOWN = 3;
@@ -53,21 +54,30 @@ const serviceView: KindView<Service> = {
     ),
 };
 
-const httpRouteView: KindView<HTTPRoute> = {
+/** STATUS sums up the route's conditions; `-o yaml|json` shows them in full under `status`. */
+const httpRouteView: KindView<HTTPRouteWithStatus> = {
   fetch: async (admin) =>
     (await admin.resources('HTTPRoute')).items.filter(
-      (r): r is HTTPRoute => r.kind === 'HTTPRoute',
+      (r): r is HTTPRouteWithStatus => r.kind === 'HTTPRoute',
     ),
   name: (r) => r.metadata.name,
   namespace: (r) => r.metadata.namespace,
   table: (items, wide) =>
     formatTable(
-      ['NAME', 'NAMESPACE', 'PARENTS', 'BACKENDS', ...(wide ? ['HOSTNAMES', 'RULES'] : [])],
+      [
+        'NAME',
+        'NAMESPACE',
+        'PARENTS',
+        'BACKENDS',
+        'STATUS',
+        ...(wide ? ['HOSTNAMES', 'RULES'] : []),
+      ],
       items.map((r) => [
         r.metadata.name,
         r.metadata.namespace,
         parents(r),
         backends(r),
+        statusSummary(r.status),
         ...(wide ? [r.spec.hostnames?.join(',') || NONE, String(r.spec.rules.length)] : []),
       ]),
     ),
@@ -173,7 +183,7 @@ function notFound(kind: KindSpec, name: string, namespace: string | undefined): 
 }
 
 /** `Service/b`, with the namespace when it is not the route's own. */
-function parents(route: HTTPRoute): string {
+function parents(route: HTTPRouteWithStatus): string {
   const refs = route.spec.parentRefs.map((p) => {
     const ns = p.namespace && p.namespace !== route.metadata.namespace ? `${p.namespace}/` : '';
     return `${p.kind ?? 'Gateway'}/${ns}${p.name}`;
@@ -182,7 +192,7 @@ function parents(route: HTTPRoute): string {
 }
 
 /** Every rule's backends with their weights: `b-v1(90),b-v2(10)`; rules separated by `;`. */
-function backends(route: HTTPRoute): string {
+function backends(route: HTTPRouteWithStatus): string {
   const rules = route.spec.rules
     .map((rule) => (rule.backendRefs ?? []).map((b) => `${b.name}(${b.weight})`).join(','))
     .filter(Boolean);

@@ -1,4 +1,4 @@
-// Wires the control plane: config store and apply path, discovery, proxy status, admin API.
+// Wires the control plane: config store and apply path, discovery, route and proxy status, admin API.
 import { hostname } from 'node:os';
 import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
@@ -16,6 +16,7 @@ import { EndpointPublisher } from './discovery/endpoint-publisher.service.js';
 import { InstanceRegistry } from './discovery/instance-registry.service.js';
 import { MeshEventsController } from './discovery/mesh-events.controller.js';
 import { ProxyRegistry } from './proxies/proxy-registry.service.js';
+import { RouteStatusService } from './status/route-status.service.js';
 
 @Module({})
 export class ControlPlaneModule {
@@ -41,6 +42,7 @@ export class ControlPlaneModule {
         ConfigDirService,
         InstanceRegistry,
         EndpointPublisher,
+        RouteStatusService,
         ProxyRegistry,
         ControlPlaneBootstrap,
       ],

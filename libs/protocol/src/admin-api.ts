@@ -2,13 +2,23 @@
 import type { EndpointSet } from './messages/endpoint-set.dto.js';
 import type { InstanceState, ProxyMode } from './messages/heartbeat.dto.js';
 import type { Resource } from './resources/resource.js';
+import type { ConditionSummary, HTTPRouteWithStatus } from './resources/route-status.js';
+import type { Service } from './resources/service.dto.js';
 
 export type ApplyAction = 'created' | 'configured' | 'unchanged' | 'deleted';
 
-/** `POST /v1/apply` and `DELETE /v1/resources/…`: the revision and what happened to each resource. */
+/**
+ * `POST /v1/apply` and `DELETE /v1/resources/…`: the revision and what happened to each resource.
+ * An applied HTTPRoute also carries the conditions of its status that need reading (any not True,
+ * and `Accepted` when one of its matches is shadowed by another route); absent when all is well.
+ */
 export interface ApplyResult {
   readonly revision: number;
-  readonly results: readonly { readonly resource: string; readonly action: ApplyAction }[];
+  readonly results: readonly {
+    readonly resource: string;
+    readonly action: ApplyAction;
+    readonly conditions?: readonly ConditionSummary[];
+  }[];
 }
 
 /** `POST /v1/apply?dryRun=true`: what an apply would do, with each resource before and after. */
@@ -48,9 +58,10 @@ export interface ProxyStatus {
   readonly stale: boolean;
 }
 
+/** `GET /v1/resources`: resources as applied; HTTPRoutes with their computed `status`. */
 export interface ResourceList {
   readonly revision: number;
-  readonly items: readonly Resource[];
+  readonly items: readonly (Service | HTTPRouteWithStatus)[];
 }
 
 export interface ProxyList {

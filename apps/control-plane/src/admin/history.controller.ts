@@ -13,6 +13,7 @@ import {
 import type { ApplyResult, HistoryEntry, HistorySummary } from '@app/protocol';
 import { ConfigStore } from '../config/config-store.service.js';
 import { HistoryStore } from '../config/history-store.service.js';
+import { RouteStatusService } from '../status/route-status.service.js';
 import { ApplyFailureFilter } from './apply-failure.filter.js';
 
 @Controller('v1')
@@ -21,6 +22,7 @@ export class HistoryController {
   constructor(
     private readonly history: HistoryStore,
     private readonly store: ConfigStore,
+    private readonly statuses: RouteStatusService,
   ) {}
 
   /** Newest first: revision, source, author, time and the changes of each apply. */
@@ -44,6 +46,6 @@ export class HistoryController {
   ): Promise<ApplyResult> {
     const result = await this.store.rollback(revision, author ?? 'admin-api');
     if (!result) throw new NotFoundException(`revision ${revision} is not in the history`);
-    return result;
+    return this.statuses.annotate(result);
   }
 }

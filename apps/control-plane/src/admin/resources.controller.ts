@@ -16,15 +16,17 @@ import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import {
   DNS_LABEL,
   DNS_LABEL_MESSAGE,
+  keyOf,
   RESOURCE_KINDS,
   resourceKey,
   type DiffResult,
-  type Resource,
+  type ResourceList,
 } from '@app/protocol';
 import { ApplyService } from '../config/apply.service.js';
 import { ApplyFailureFilter } from './apply-failure.filter.js';
 import type { ApplyResult } from '@app/protocol';
 import { ConfigStore } from '../config/config-store.service.js';
+import { RouteStatusService } from '../status/route-status.service.js';
 
 const KIND = new RegExp(`^(${RESOURCE_KINDS.join('|')})$`, 'i');
 
@@ -58,6 +60,7 @@ export class ResourcesController {
   constructor(
     private readonly apply: ApplyService,
     private readonly store: ConfigStore,
+    private readonly statuses: RouteStatusService,
   ) {}
 
   /**
@@ -83,9 +86,15 @@ export class ResourcesController {
       : this.apply.applyText(text, req);
   }
 
+  /** Resources as applied; each HTTPRoute with the status computed for it (kept in memory only). */
   @Get('resources')
-  list(@Query() query: ResourceQuery): { revision: number; items: Resource[] } {
-    return { revision: this.store.currentRevision, items: this.store.resources(query.kind) };
+  list(@Query() query: ResourceQuery): ResourceList {
+    const items = this.store
+      .resources(query.kind)
+      .map((r) =>
+        r.kind === 'HTTPRoute' ? { ...r, status: this.statuses.statusOf(keyOf(r)) } : r,
+      );
+    return { revision: this.store.currentRevision, items };
   }
 
   @Delete('resources/:kind/:namespace/:name')

@@ -15,6 +15,7 @@ import { ConfigStore } from './config-store.service.js';
 import { parseManifests } from './manifest-parser.js';
 import { validateBatch } from './resource-validator.js';
 import { bootSubjects } from '../nats/boot-subjects.js';
+import { RouteStatusService } from '../status/route-status.service.js';
 
 export interface ApplyRequest {
   readonly source: ConfigSource;
@@ -44,12 +45,17 @@ const applies = new Counter({
 export class ApplyService {
   constructor(
     private readonly store: ConfigStore,
+    private readonly statuses: RouteStatusService,
     private readonly nats: NatsClient,
     private readonly tracing: Tracing,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
-  /** Parses, validates the whole batch, then stores all of it or nothing. Throws ApplyRejected. */
+  /**
+   * Parses, validates the whole batch, then stores all of it or nothing. Throws ApplyRejected.
+   * References that do not resolve are no rejection (Gateway API accepts such a route): each
+   * HTTPRoute's result carries the conditions of its status that need reading instead.
+   */
   applyText(text: string, req: ApplyRequest): Promise<ApplyResult> {
     return this.tracing.tracer.startActiveSpan('weft.apply', async (span) => {
       span.setAttributes({ 'weft.source': req.source, 'weft.author': req.author });
@@ -73,7 +79,8 @@ export class ApplyService {
 
   private async validateAndStore(text: string, req: ApplyRequest): Promise<ApplyResult> {
     const batch = this.validate(text, req);
-    const result = await this.store.apply(batch, req.source, req.prune ?? false, req.author);
+    const stored = await this.store.apply(batch, req.source, req.prune ?? false, req.author);
+    const result = this.statuses.annotate(stored);
     applies.inc({ source: req.source, result: 'applied' });
     this.publishEvent('applied', { ...req, ...result });
     return result;

@@ -1,4 +1,5 @@
 // Publishes each Service's endpoint set to KV whenever instances or Services change (coalesced).
+import { EventEmitter } from 'node:events';
 import { Inject, Injectable } from '@nestjs/common';
 import type { KV } from '@nats-io/kv';
 import {
@@ -13,23 +14,32 @@ import { ConfigStore } from '../config/config-store.service.js';
 import { selectEndpointSets } from './endpoint-selector.js';
 import { InstanceRegistry } from './instance-registry.service.js';
 
+/** Emits `changed` once the sets in KV are loaded, then whenever a published set changes. */
 @Injectable()
-export class EndpointPublisher {
+export class EndpointPublisher extends EventEmitter<{ changed: [] }> {
   private kv: KV | undefined;
   /** KV key → JSON of the endpoints last published (timestamps excluded). */
   private readonly published = new Map<string, string>();
   private readonly current = new Map<string, EndpointSet>();
   private scheduled = false;
+  private loaded = false;
   private running: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: ConfigStore,
     private readonly instances: InstanceRegistry,
     @Inject(LOGGER) private readonly log: Logger,
-  ) {}
+  ) {
+    super();
+  }
 
   endpointSets(): EndpointSet[] {
     return [...this.current.values()];
+  }
+
+  /** True once the sets already in KV are loaded: `endpointSets()` is complete from then on. */
+  get attached(): boolean {
+    return this.loaded;
   }
 
   /** Reads the sets already in KV (seeding the registry), then follows every change. */
@@ -51,6 +61,8 @@ export class EndpointPublisher {
     this.instances.seed(existing);
     this.instances.on('changed', () => this.schedule());
     this.store.on('changed', () => this.schedule());
+    this.loaded = true;
+    this.emit('changed');
     this.schedule();
   }
 
@@ -77,9 +89,11 @@ export class EndpointPublisher {
       this.published.keys(),
       Date.now(),
     );
+    let changed = false;
     for (const [key, set] of sets) {
       const json = JSON.stringify(set.endpoints);
       if (this.published.get(key) === json) continue;
+      changed = true;
       await this.kv!.put(key, encode(set));
       this.published.set(key, json);
       this.current.set(key, set);
@@ -88,5 +102,6 @@ export class EndpointPublisher {
         'endpoints published',
       );
     }
+    if (changed) this.emit('changed');
   }
 }

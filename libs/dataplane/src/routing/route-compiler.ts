@@ -48,13 +48,13 @@ export function compileRouteTable(
   const known = new Set(src.endpointSets);
   for (const svc of src.services) known.add(clusterKey(svc.metadata.namespace, svc.metadata.name));
 
-  // Every attached-to Service is known before any backendRef resolves, so route order cannot matter.
-  for (const route of src.routes) for (const key of serviceParents(route)) known.add(key);
-
+  // A route attaches only to Services that exist (a resource or registered instances); the
+  // control plane reports the others as Accepted=False NoMatchingParent.
   const attached = new Map<string, RankedMatch[]>();
   const errors: FieldError[] = [];
   for (const route of src.routes) {
     for (const key of serviceParents(route)) {
+      if (!known.has(key)) continue;
       const list = attached.get(key) ?? [];
       list.push(...compileRoute(route, known, clusters, src.defaultTimeoutMs, errors));
       attached.set(key, list);

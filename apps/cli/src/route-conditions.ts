@@ -1,0 +1,21 @@
+// How the CLI shows HTTPRoute status conditions: apply notices and the STATUS column of `weft get`.
+import type { ConditionSummary, RouteStatus } from '@app/protocol';
+import { NONE } from './output.js';
+
+/** `! ResolvedRefs=False (BackendNotFound): rule 0 backend b-v3 not found`, to print indented. */
+export function conditionLine(c: ConditionSummary): string {
+  return `! ${c.type}=${c.status} (${c.reason}): ${c.message}`;
+}
+
+/**
+ * `Accepted` when every condition of every parent is True; otherwise each failing condition once,
+ * `Accepted=False,ResolvedRefs=False`. NONE when the control plane has computed no status yet.
+ */
+export function statusSummary(status: RouteStatus | undefined): string {
+  if (status === undefined) return NONE;
+  const failing = status.parents.flatMap((p) =>
+    p.conditions.filter((c) => c.status !== 'True').map((c) => `${c.type}=${c.status}`),
+  );
+  if (failing.length > 0) return [...new Set(failing)].join(',');
+  return status.parents.length > 0 ? 'Accepted' : 'NotAttached';
+}
