@@ -1,5 +1,5 @@
-// HTTPRoute matches and filters through real sidecars: query params, header modifiers, URL rewrite,
-// redirect and mirror.
+// HTTPRoute matches, filters and retries through real sidecars: query params, header modifiers,
+// URL rewrite, redirect, mirror, retry on status.
 import { http, json } from '../support/admin-client.js';
 import { EchoServer, type EchoReply } from '../support/echo-server.js';
 import { versionServices } from '../support/manifests.js';
@@ -40,12 +40,17 @@ spec:
         - type: RequestMirror
           requestMirror: { backendRef: { name: shadow } }
       backendRefs: [{ name: b-v1 }]
+    - matches: [{ path: { type: PathPrefix, value: /flaky-retried } }]
+      retry: { codes: [503], attempts: 2, backoff: 5ms }
+      backendRefs: [{ name: b-v1 }]
+    - matches: [{ path: { type: PathPrefix, value: /flaky-bare } }]
+      backendRefs: [{ name: b-v1 }]
     - matches: [{ queryParams: [{ name: version, value: "2" }] }]
       backendRefs: [{ name: b-v2 }]
     - backendRefs: [{ name: b-v1 }]
 `;
 
-describe('HTTPRoute matches and filters', () => {
+describe('HTTPRoute matches, filters and retries', () => {
   let mesh: Mesh;
   const apps = new Map<string, EchoServer>();
   let a: Sidecar;
@@ -136,6 +141,22 @@ describe('HTTPRoute matches and filters', () => {
     expect(shadow.received.map((r) => r.url).sort()).toEqual(
       [0, 1, 2, 3, 4].map((i) => `/mirrored/${i}`),
     );
+  });
+
+  it('retries an upstream failing 1 in 3 requests: zero client errors with retry, a third without', async () => {
+    const statuses = async (path: string, method = 'GET'): Promise<number[]> => {
+      const out: number[] = [];
+      for (let i = 0; i < 60; i++) {
+        out.push((await http(`${a.outbound}${path}`, { method, headers: { host: 'b' } })).status);
+      }
+      return out;
+    };
+    expect((await statuses('/flaky-retried')).filter((s) => s !== 200)).toEqual([]);
+    expect((await statuses('/flaky-bare')).filter((s) => s === 503)).toHaveLength(20);
+    // POST is not idempotent: never retried, whatever the route says.
+    expect((await statuses('/flaky-retried', 'POST')).filter((s) => s === 503)).toHaveLength(20);
+    const metrics = (await http(`http://127.0.0.1:${a.adminPort}/metrics`)).body;
+    expect(metrics).toMatch(/weft_proxy_upstream_retries_total\{reason="status_503"\} (\d+)/);
   });
 
   it('rejects an invalid filter at apply with its field path', async () => {

@@ -19,6 +19,8 @@ export class EchoServer {
   port = 0;
   /** Every non-streaming request answered, in order (tests count mirrored traffic with it). */
   readonly received: EchoReply[] = [];
+  /** Requests to `/flaky…` so far: every `every`-th answers 503. */
+  private flaky = 0;
 
   constructor(readonly name: string) {
     this.server = createServer((req, res) => this.handle(req, res));
@@ -36,6 +38,16 @@ export class EchoServer {
       this.server.close(() => done());
       this.server.closeAllConnections();
     });
+  }
+
+  /** `/status/418` answers 418; `/flaky…?every=N` answers 503 to every N-th request; else 200. */
+  private statusFor(url: URL): number {
+    if (url.pathname === '/status/418') return 418;
+    if (url.pathname.startsWith('/flaky')) {
+      const every = Number(url.searchParams.get('every') ?? 3);
+      return ++this.flaky % every === 0 ? 503 : 200;
+    }
+    return 200;
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
@@ -59,9 +71,7 @@ export class EchoServer {
       };
       this.received.push(reply);
       const send = (): void => {
-        res.writeHead(url.pathname === '/status/418' ? 418 : 200, {
-          'content-type': 'application/json',
-        });
+        res.writeHead(this.statusFor(url), { 'content-type': 'application/json' });
         res.end(JSON.stringify(reply));
       };
       const delay = url.pathname === '/slow' ? Number(url.searchParams.get('ms') ?? 0) : 0;

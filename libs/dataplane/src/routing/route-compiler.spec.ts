@@ -321,6 +321,25 @@ describe('compileRouteTable', () => {
       expect(timeout('/plain')).toBe(15_000);
     });
 
+    it('compiles retry on status codes, with defaults for unset attempts and backoff', () => {
+      const t = compile({
+        routes: [
+          route('r', [
+            {
+              matches: [prefix('/a')],
+              retry: { codes: [502, 503], attempts: 3, backoff: '100ms' },
+            },
+            { matches: [prefix('/b')], retry: { codes: [503] } },
+            { matches: [prefix('/c')], retry: { attempts: 2 } },
+          ]),
+        ],
+      });
+      const retry = (path: string) => t.host('reviews')?.resolve(path, '', 'GET', {})?.route.retry;
+      expect(retry('/a')).toEqual({ codes: new Set([502, 503]), attempts: 3, backoffMs: 100 });
+      expect(retry('/b')).toEqual({ codes: new Set([503]), attempts: 1, backoffMs: 25 });
+      expect(retry('/c')).toBeUndefined();
+    });
+
     it('attaches a route to a Service in another namespace through parentRef.namespace', () => {
       const cross = parsed<HTTPRoute>({
         apiVersion: 'gateway.networking.k8s.io/v1',

@@ -20,6 +20,7 @@ import {
   VirtualHost,
   type CompiledMatch,
   type CompiledRoute,
+  type RetryPolicy,
   type WeightedBackend,
 } from './route-table.js';
 
@@ -112,6 +113,7 @@ function compileRoute(
       ...weightedBackends(rule, namespace, known, clusters),
       ...compileFilters(rule.filters ?? [], namespace, known, clusters),
       timeoutMs: ruleTimeoutMs(rule, defaultTimeoutMs),
+      retry: retryPolicy(rule),
     };
     const matches = rule.matches?.length ? rule.matches : [{} as HTTPRouteMatch];
     return matches.flatMap((match, matchIndex) => {
@@ -144,6 +146,17 @@ function weightedBackends(
   });
   return { backends, totalWeight: total };
 }
+
+/** Gateway API leaves unset fields to the implementation: 1 more attempt, 25 ms apart (Envoy's base). */
+function retryPolicy(rule: HTTPRouteRule): RetryPolicy | undefined {
+  const retry = rule.retry;
+  if (!retry?.codes?.length) return undefined;
+  const backoffMs =
+    retry.backoff === undefined ? DEFAULT_BACKOFF_MS : parseDurationMs(retry.backoff);
+  return { codes: new Set(retry.codes), attempts: retry.attempts ?? 1, backoffMs };
+}
+
+const DEFAULT_BACKOFF_MS = 25;
 
 /** The rule's own timeout when it sets one (`0s` turns it off, as Gateway API says), else the default. */
 function ruleTimeoutMs(rule: HTTPRouteRule, fallback: number): number {

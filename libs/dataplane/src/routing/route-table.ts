@@ -15,9 +15,18 @@ export interface WeightedBackend {
   readonly cumulativeWeight: number;
 }
 
-/** What the forwarder does to one exchange: timeout and header/host rewrites. */
+/** When a backend answer is retried: these codes, this many more times, this long apart at least. */
+export interface RetryPolicy {
+  readonly codes: ReadonlySet<number>;
+  readonly attempts: number;
+  readonly backoffMs: number;
+}
+
+/** What the forwarder does to one exchange: timeout, retries, header/host rewrites. */
 export interface ExchangePolicy {
+  /** Per try (`backendRequest`, else `request`). */
   readonly timeoutMs: number;
+  readonly retry?: RetryPolicy;
   readonly requestHeaders?: HeaderModifier;
   readonly responseHeaders?: HeaderModifier;
   /** URLRewrite hostname: the Host the upstream sees. */

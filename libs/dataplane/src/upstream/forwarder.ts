@@ -72,7 +72,7 @@ export class Forwarder {
       options,
       retryable,
       span,
-      policy.responseHeaders,
+      policy,
     );
     exchange.send(first);
   }

@@ -4,7 +4,7 @@ import type { Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'undici/types/header.js';
 import { SpanKind, type Span } from '@opentelemetry/api';
 import { endHttpSpan } from '../telemetry/hop-tracer.js';
-import type { HeaderModifier } from '../filters/header-modifier.js';
+import type { ExchangePolicy } from '../routing/route-table.js';
 import { downstreamResponseHeaders } from '../http/forward-headers.js';
 import { sendLocalReply, type LocalReplyReason } from '../http/local-reply.js';
 import type { Cluster } from './cluster.js';
@@ -33,6 +33,11 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
   /** Upstream status once its response began; 0 before. */
   private status = 0;
+  /** The current answer is being read and dropped: its status is retried. */
+  private discarding = false;
+  /** Retries on status done so far (connection failures are not counted: nothing was served). */
+  private retries = 0;
+  private backoff: NodeJS.Timeout | undefined;
   private readonly tried: Endpoint[] = [];
 
   constructor(
@@ -41,11 +46,11 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     private readonly res: ServerResponse,
     private readonly cluster: Cluster,
     private readonly options: Dispatcher.DispatchOptions,
-    /** Idempotent and bodiless: may be re-sent to another endpoint after a connection failure. */
+    /** Idempotent and bodiless: may be sent again, to another endpoint where there is one. */
     private readonly retryable: boolean,
     /** Client span of the whole exchange, retries included. */
     private readonly span: Span,
-    private readonly responseHeaders: HeaderModifier | undefined,
+    private readonly policy: ExchangePolicy,
   ) {
     res.once('close', this.onDownstreamClose);
   }
@@ -68,12 +73,18 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   ): void {
     if (statusCode < 200) return; // 1xx informational: this hop answers its own `expect`.
     this.status = statusCode;
+    if (this.retriesStatus(statusCode)) {
+      // Read the answer to its end (the connection stays reusable), then try again.
+      this.discarding = true;
+      return;
+    }
     const out = downstreamResponseHeaders(headers);
-    this.responseHeaders?.applyToHeaders(out);
+    this.policy.responseHeaders?.applyToHeaders(out);
     this.res.writeHead(statusCode, statusMessage, out);
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.discarding) return;
     if (!this.res.write(chunk)) {
       controller.pause();
       this.res.once('drain', this.resumeUpstream);
@@ -81,17 +92,47 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
+    if (this.discarding) {
+      this.discarding = false;
+      this.retryAfterBackoff();
+      return;
+    }
     this.res.end();
     endHttpSpan(this.span, this.status, SpanKind.CLIENT);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     const code = (error as NodeJS.ErrnoException).code ?? '';
-    const retry = this.status === 0 && this.retryable && !this.res.destroyed;
+    const retry = (this.status === 0 || this.discarding) && this.retryable && !this.res.destroyed;
+    this.discarding = false;
     if (retry && this.retryOnOther(code)) return;
     endHttpSpan(this.span, this.status, SpanKind.CLIENT, error.message);
     if (this.res.destroyed) return;
     sendLocalReply(this.res, reasonFor(code), `${this.cluster.key}: ${error.message}`);
+  }
+
+  private retriesStatus(status: number): boolean {
+    const retry = this.policy.retry;
+    return (
+      retry !== undefined &&
+      this.retryable &&
+      retry.codes.has(status) &&
+      this.retries < retry.attempts &&
+      !this.res.destroyed
+    );
+  }
+
+  /** Gateway API: at least `backoff` between tries; doubled each time, with up to 50% jitter. */
+  private retryAfterBackoff(): void {
+    const { backoffMs } = this.policy.retry!;
+    const delay = backoffMs * 2 ** this.retries * (1 + Math.random() / 2);
+    this.retries++;
+    this.ctx.onRetry(`status_${this.status}`);
+    this.status = 0;
+    this.backoff = setTimeout(() => {
+      this.backoff = undefined;
+      if (!this.res.destroyed) this.send(this.cluster.pick(this.tried) ?? this.cluster.pick()!);
+    }, delay);
   }
 
   private retryOnOther(code: string): boolean {
@@ -111,6 +152,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   };
 
   private readonly onDownstreamClose = (): void => {
+    clearTimeout(this.backoff);
     if (!this.res.writableFinished) this.controller?.abort(new Error('downstream closed'));
     this.req.resume();
   };

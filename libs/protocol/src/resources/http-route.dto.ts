@@ -162,6 +162,30 @@ export class HTTPRouteTimeouts {
   backendRequest?: string;
 }
 
+/**
+ * Gateway API HTTPRoute retry (GEP-1731, Standard since v1.7): retry a backend request that
+ * answered one of `codes`, at most `attempts` more times, waiting at least `backoff` between.
+ */
+export class HTTPRouteRetry {
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(32)
+  @IsInt({ each: true })
+  @Min(400, { each: true, message: 'codes must be HTTP status codes from 400 to 599' })
+  @Max(599, { each: true, message: 'codes must be HTTP status codes from 400 to 599' })
+  codes?: number[];
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  attempts?: number;
+
+  @IsOptional()
+  @Matches(GATEWAY_DURATION, { message: 'backoff must be a Gateway API duration such as 100ms' })
+  backoff?: string;
+}
+
 export class HTTPRouteRule {
   @IsOptional()
   @IsArray()
@@ -189,6 +213,11 @@ export class HTTPRouteRule {
   @ValidateNested()
   @Type(() => HTTPRouteTimeouts)
   timeouts?: HTTPRouteTimeouts;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => HTTPRouteRetry)
+  retry?: HTTPRouteRetry;
 }
 
 export class HTTPRouteSpec {
