@@ -40,9 +40,15 @@ export class EchoServer {
     });
   }
 
-  /** `/status/418` answers 418; `/flaky…?every=N` answers 503 to every N-th request; else 200. */
+  /**
+   * `/status/<code>` answers that code; `/fail-on/<name>` answers 500 from the server of that
+   * name only; `/flaky…?every=N` answers 503 to every N-th request; anything else 200.
+   */
   private statusFor(url: URL): number {
-    if (url.pathname === '/status/418') return 418;
+    const fixed = /^\/status\/(\d{3})$/.exec(url.pathname);
+    if (fixed) return Number(fixed[1]);
+    if (url.pathname.startsWith('/fail-on/'))
+      return url.pathname.slice(9) === this.name ? 500 : 200;
     if (url.pathname.startsWith('/flaky')) {
       const every = Number(url.searchParams.get('every') ?? 3);
       return ++this.flaky % every === 0 ? 503 : 200;

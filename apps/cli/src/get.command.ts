@@ -1,7 +1,12 @@
 // `weft get KIND [NAME] [-n NAMESPACE] [-o yaml|json|wide]`: stored resources and live mesh state.
 import { Command, Option } from 'commander';
-import type { EndpointSet, HTTPRouteWithStatus, Service } from '@app/protocol';
-import type { ProxyStatus } from '@app/protocol';
+import type {
+  EndpointSet,
+  HTTPRouteWithStatus,
+  ProxyStatus,
+  Service,
+  TrafficPolicy,
+} from '@app/protocol';
 import type { AdminClient } from './admin-client.js';
 import { withAdmin } from './cli-context.js';
 import { CliError } from './cli-error.js';
@@ -83,6 +88,27 @@ const httpRouteView: KindView<HTTPRouteWithStatus> = {
     ),
 };
 
+const trafficPolicyView: KindView<TrafficPolicy> = {
+  fetch: async (admin) =>
+    (await admin.resources('TrafficPolicy')).items.filter(
+      (r): r is TrafficPolicy => r.kind === 'TrafficPolicy',
+    ),
+  name: (p) => p.metadata.name,
+  namespace: (p) => p.metadata.namespace,
+  table: (items) =>
+    formatTable(
+      ['NAME', 'NAMESPACE', 'TARGETS', 'POLICIES'],
+      items.map((p) => [
+        p.metadata.name,
+        p.metadata.namespace,
+        p.spec.targetRefs.map((t) => t.name).join(','),
+        (['loadBalancer', 'outlierDetection', 'faultInjection'] as const)
+          .filter((k) => p.spec[k] !== undefined)
+          .join(',') || NONE,
+      ]),
+    ),
+};
+
 const endpointsView: KindView<EndpointSet> = {
   fetch: (admin) => admin.endpoints(),
   name: (e) => e.service,
@@ -119,6 +145,7 @@ interface GetRequest {
 const GETTERS: { readonly [K in KindId]: (req: GetRequest) => Promise<void> } = {
   Service: (req) => get(serviceView, req),
   HTTPRoute: (req) => get(httpRouteView, req),
+  TrafficPolicy: (req) => get(trafficPolicyView, req),
   Endpoints: (req) => get(endpointsView, req),
   Proxy: (req) => get(proxyView, req),
 };

@@ -30,6 +30,12 @@ const HTTP_ROUTE: ResourceKindSpec = {
   plural: 'httproutes',
   resource: true,
 };
+const TRAFFIC_POLICY: ResourceKindSpec = {
+  id: 'TrafficPolicy',
+  singular: 'trafficpolicy',
+  plural: 'trafficpolicies',
+  resource: true,
+};
 const ENDPOINTS: KindSpec = {
   id: 'Endpoints',
   singular: 'endpoints',
@@ -44,6 +50,9 @@ const WORDS: Readonly<Record<string, KindSpec>> = {
   svc: SERVICE,
   httproute: HTTP_ROUTE,
   httproutes: HTTP_ROUTE,
+  trafficpolicy: TRAFFIC_POLICY,
+  trafficpolicies: TRAFFIC_POLICY,
+  tp: TRAFFIC_POLICY,
   endpoints: ENDPOINTS,
   endpoint: ENDPOINTS,
   ep: ENDPOINTS,

@@ -17,7 +17,7 @@ const LOCAL_APP: ExchangePolicy = { timeoutMs: 0 };
 
 /**
  * Outbound: target (absolute URL or Host) → virtual host → route match → redirect? → weighted
- * backend → path rewrite → mirrors → endpoint (round robin) → upstream. Each step either
+ * backend → path rewrite → mirrors → fault injection → endpoint (load balancer) → upstream. Each step either
  * continues or answers locally.
  */
 export function outboundPipeline(routes: RouteTableHolder, forwarder: Forwarder): RequestHandler {
@@ -67,8 +67,33 @@ export function outboundPipeline(routes: RouteTableHolder, forwarder: Forwarder)
       ? rewritePath(route.pathRewrite, target.path, target.query, match.path.length)
       : target.pathAndQuery;
     for (const mirror of route.mirrors) forwarder.mirror(req, mirror, route, path);
-    forwarder.forward(req, res, backend.cluster, route, path);
+    const cluster = backend.cluster;
+    const faults = cluster.faults;
+    if (faults) {
+      // Istio's order: an abort answers at once; a delay holds the request, then it goes on.
+      if (chance(faults.abortPercent)) {
+        return sendLocalReply(
+          res,
+          'fault_abort',
+          `${cluster.key}: injected fault`,
+          faults.abortStatus,
+        );
+      }
+      if (chance(faults.delayPercent)) {
+        setTimeout(
+          () => res.destroyed || forwarder.forward(req, res, cluster, route, path),
+          faults.delayMs,
+        );
+        return;
+      }
+    }
+    forwarder.forward(req, res, cluster, route, path);
   };
+}
+
+/** True for `percent` in 100 calls, on average. */
+function chance(percent: number): boolean {
+  return percent > 0 && Math.random() * 100 < percent;
 }
 
 /** Inbound: every request goes to the local application. */

@@ -4,6 +4,7 @@ import type { InstanceState, ProxyMode } from './messages/heartbeat.dto.js';
 import type { Resource } from './resources/resource.js';
 import type { ConditionSummary, HTTPRouteWithStatus } from './resources/route-status.js';
 import type { Service } from './resources/service.dto.js';
+import type { TrafficPolicy } from './resources/traffic-policy.dto.js';
 
 export type ApplyAction = 'created' | 'configured' | 'unchanged' | 'deleted';
 
@@ -61,7 +62,7 @@ export interface ProxyStatus {
 /** `GET /v1/resources`: resources as applied; HTTPRoutes with their computed `status`. */
 export interface ResourceList {
   readonly revision: number;
-  readonly items: readonly (Service | HTTPRouteWithStatus)[];
+  readonly items: readonly (Service | HTTPRouteWithStatus | TrafficPolicy)[];
 }
 
 export interface ProxyList {

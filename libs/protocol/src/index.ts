@@ -9,6 +9,7 @@ export * from './resources/service.dto.js';
 export * from './resources/http-route.dto.js';
 export * from './resources/http-route-filter.dto.js';
 export * from './resources/resource.js';
+export * from './resources/traffic-policy.dto.js';
 export * from './resources/route-status.js';
 export * from './messages/instance.dto.js';
 export * from './messages/heartbeat.dto.js';

@@ -1,9 +1,17 @@
 // Turns mesh state into the running engine: compiles and swaps the route table, updates endpoints.
-import { formatErrors, type EndpointSet, type HTTPRoute, type Service } from '@app/protocol';
+import {
+  formatErrors,
+  type EndpointSet,
+  type HTTPRoute,
+  type Service,
+  type TrafficPolicy,
+} from '@app/protocol';
 import { compileRouteTable } from '../routing/route-compiler.js';
 import type { RouteTableHolder } from '../routing/route-table-holder.js';
 import type { ClusterRegistry } from '../upstream/cluster-registry.js';
+import { DEFAULT_POLICY } from '../upstream/cluster.js';
 import { endpoint } from '../upstream/endpoint.js';
+import { compileClusterPolicies } from './cluster-policies.js';
 import type { PoolRegistry } from '../upstream/pool-registry.js';
 import type { MeshState } from './mesh-state.js';
 
@@ -27,9 +35,11 @@ export class RouteConfigurator {
   applySnapshot(state: MeshState): ApplyOutcome {
     const services: Service[] = [];
     const httpRoutes: HTTPRoute[] = [];
+    const policies: TrafficPolicy[] = [];
     for (const r of state.resources.values()) {
       if (r.kind === 'Service') services.push(r);
-      else httpRoutes.push(r);
+      else if (r.kind === 'HTTPRoute') httpRoutes.push(r);
+      else policies.push(r);
     }
     for (const [key, set] of state.endpointSets) this.setEndpoints(key, set);
     const result = compileRouteTable(
@@ -44,6 +54,10 @@ export class RouteConfigurator {
       this.clusters,
     );
     if (!result.ok) return { ok: false, error: formatErrors(result.errors) };
+    const byTarget = compileClusterPolicies(policies);
+    for (const key of [...this.clusters.keys(), ...byTarget.keys()]) {
+      this.clusters.get(key).configure(byTarget.get(key) ?? DEFAULT_POLICY);
+    }
     this.routes.swap(result.value);
     this.pools.retain(this.clusters.origins());
     return { ok: true };

@@ -10,7 +10,8 @@ export type LocalReplyReason =
   | 'upstream_reset'
   | 'upstream_timeout'
   | 'bad_request'
-  | 'internal_error';
+  | 'internal_error'
+  | 'fault_abort';
 
 export const LOCAL_REPLY_STATUS: Record<LocalReplyReason, number> = {
   no_route: 404,
@@ -21,19 +22,22 @@ export const LOCAL_REPLY_STATUS: Record<LocalReplyReason, number> = {
   upstream_timeout: 504,
   bad_request: 400,
   internal_error: 500,
+  fault_abort: 503,
 };
 
+/** `status` overrides the reason's usual one (a fault abort answers the status it was told to). */
 export function sendLocalReply(
   res: ServerResponse,
   reason: LocalReplyReason,
   message: string,
+  status: number = LOCAL_REPLY_STATUS[reason],
 ): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   const body = JSON.stringify({ error: reason, message });
-  res.writeHead(LOCAL_REPLY_STATUS[reason], {
+  res.writeHead(status, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),
     'x-weft-error': reason,

@@ -110,4 +110,52 @@ describe('Cluster', () => {
     cl.setEndpoints([]);
     expect(cl.pick()).toBeUndefined();
   });
+
+  describe('policies', () => {
+    const outlier = {
+      consecutive5xx: 2,
+      consecutiveGatewayErrors: 0,
+      baseEjectionMs: 10_000,
+      maxEjectionPercent: 50,
+    };
+
+    it('ejects an endpoint outlier detection trips on, and takes it back after the ejection time', () => {
+      const cl = cluster(a, b, c);
+      cl.configure({ loadBalancer: 'RoundRobin', outlier });
+      cl.record(b, 503);
+      cl.record(b, 500);
+      expect(picks(cl, 4)).toEqual(['a', 'c', 'a', 'c']);
+      jest.advanceTimersByTime(10_001);
+      expect(picks(cl, 3)).toEqual(['a', 'b', 'c']);
+    });
+
+    it('never ejects more than maxEjectionPercent of the endpoints (one always may be)', () => {
+      const cl = cluster(a, b, c);
+      cl.configure({ loadBalancer: 'RoundRobin', outlier: { ...outlier, maxEjectionPercent: 34 } });
+      for (const ep of [a, b]) {
+        cl.record(ep, 500);
+        cl.record(ep, 500);
+      }
+      expect(new Set(picks(cl, 6))).toEqual(new Set(['b', 'c']));
+    });
+
+    it('least request prefers the endpoint with fewer requests in flight', () => {
+      const cl = cluster(a, b);
+      cl.configure({ loadBalancer: 'LeastRequest' });
+      cl.acquire(a);
+      cl.acquire(a);
+      expect(picks(cl, 20).every((id) => id === 'b')).toBe(true);
+      cl.release(a);
+      cl.release(a);
+      cl.acquire(b);
+      expect(picks(cl, 20).every((id) => id === 'a')).toBe(true);
+    });
+
+    it('exposes the fault settings of its policy', () => {
+      const cl = cluster(a);
+      const faults = { delayPercent: 10, delayMs: 5, abortPercent: 20, abortStatus: 500 };
+      cl.configure({ loadBalancer: 'RoundRobin', faults });
+      expect(cl.faults).toEqual(faults);
+    });
+  });
 });

@@ -39,6 +39,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   private retries = 0;
   private backoff: NodeJS.Timeout | undefined;
   private readonly tried: Endpoint[] = [];
+  /** The endpoint of the try in progress. */
+  private current: Endpoint | undefined;
 
   constructor(
     private readonly ctx: ExchangeContext,
@@ -57,6 +59,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
 
   send(endpoint: Endpoint): void {
     this.tried.push(endpoint);
+    this.current = endpoint;
+    this.cluster.acquire(endpoint);
     this.ctx.pools.get(endpoint.origin).dispatch(this.options, this);
   }
 
@@ -73,6 +77,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   ): void {
     if (statusCode < 200) return; // 1xx informational: this hop answers its own `expect`.
     this.status = statusCode;
+    this.cluster.record(this.current!, statusCode);
     if (this.retriesStatus(statusCode)) {
       // Read the answer to its end (the connection stays reusable), then try again.
       this.discarding = true;
@@ -92,6 +97,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
+    this.cluster.release(this.current!);
     if (this.discarding) {
       this.discarding = false;
       this.retryAfterBackoff();
@@ -103,6 +109,9 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     const code = (error as NodeJS.ErrnoException).code ?? '';
+    this.cluster.release(this.current!);
+    // The client going away says nothing about the endpoint; anything else before an answer does.
+    if (!this.res.destroyed && this.status === 0) this.cluster.record(this.current!, 0);
     const retry = (this.status === 0 || this.discarding) && this.retryable && !this.res.destroyed;
     this.discarding = false;
     if (retry && this.retryOnOther(code)) return;

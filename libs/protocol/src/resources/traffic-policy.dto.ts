@@ -1,0 +1,140 @@
+// Weft's `TrafficPolicy` (weft.dev/v1alpha1): how callers treat a Service: load balancing, outlier
+// detection (Envoy semantics) and fault injection (Istio semantics), attached with `targetRefs`.
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  Equals,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { DNS_LABEL, DNS_LABEL_MESSAGE, GATEWAY_DURATION } from '../validation/names.js';
+import { ObjectMeta } from './object-meta.dto.js';
+
+export const WEFT_API_VERSION = 'weft.dev/v1alpha1';
+
+const DURATION_MESSAGE = 'must be a duration such as 10s or 500ms';
+
+export class PolicyTargetReference {
+  @IsOptional()
+  @IsIn(['', 'core'])
+  group?: string;
+
+  @IsIn(['Service'], { message: 'kind must be Service' })
+  kind = 'Service' as const;
+
+  @Matches(DNS_LABEL, { message: `name ${DNS_LABEL_MESSAGE}` })
+  name!: string;
+}
+
+export class LoadBalancerPolicy {
+  /** `LeastRequest`: the less busy of two random endpoints (power of two choices). */
+  @IsIn(['RoundRobin', 'LeastRequest'])
+  type: 'RoundRobin' | 'LeastRequest' = 'RoundRobin';
+}
+
+/** Envoy outlier detection: eject an endpoint after consecutive errors, for longer each time. */
+export class OutlierDetectionPolicy {
+  /** Consecutive 5xx answers (gateway errors included) that eject; 0 turns it off. */
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  consecutive5xx: number = 5;
+
+  /** Consecutive 502/503/504 or connection failures that eject; 0 turns it off. */
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  consecutiveGatewayErrors: number = 0;
+
+  /** Ejection lasts baseEjectionTime × the number of times the endpoint was ejected. */
+  @Matches(GATEWAY_DURATION, { message: `baseEjectionTime ${DURATION_MESSAGE}` })
+  baseEjectionTime: string = '30s';
+
+  /** At most this share of a Service's endpoints is ejected at once (one always may be). */
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  maxEjectionPercent: number = 10;
+}
+
+export class FaultDelay {
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  percent!: number;
+
+  @Matches(GATEWAY_DURATION, { message: `fixedDelay ${DURATION_MESSAGE}` })
+  fixedDelay!: string;
+}
+
+export class FaultAbort {
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  percent!: number;
+
+  @IsInt()
+  @Min(200)
+  @Max(599)
+  httpStatus!: number;
+}
+
+/** Istio-style fault injection, for chaos testing: delay and/or abort a share of requests. */
+export class FaultInjectionPolicy {
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => FaultDelay)
+  delay?: FaultDelay;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => FaultAbort)
+  abort?: FaultAbort;
+}
+
+export class TrafficPolicySpec {
+  @IsArray()
+  @ArrayMinSize(1, { message: 'targetRefs must name at least one Service' })
+  @ArrayMaxSize(16)
+  @ValidateNested({ each: true })
+  @Type(() => PolicyTargetReference)
+  targetRefs: PolicyTargetReference[] = [];
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => LoadBalancerPolicy)
+  loadBalancer?: LoadBalancerPolicy;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => OutlierDetectionPolicy)
+  outlierDetection?: OutlierDetectionPolicy;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => FaultInjectionPolicy)
+  faultInjection?: FaultInjectionPolicy;
+}
+
+export class TrafficPolicy {
+  @Equals(WEFT_API_VERSION)
+  apiVersion!: typeof WEFT_API_VERSION;
+
+  @Equals('TrafficPolicy')
+  kind!: 'TrafficPolicy';
+
+  @ValidateNested()
+  @Type(() => ObjectMeta)
+  metadata!: ObjectMeta;
+
+  @ValidateNested()
+  @Type(() => TrafficPolicySpec)
+  spec: TrafficPolicySpec = new TrafficPolicySpec();
+}
