@@ -4,6 +4,7 @@ import { request as rawRequest } from 'node:http';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
 import { request } from 'undici';
+import { RESOURCE_KINDS } from '@app/protocol';
 import { agent, http, json } from '../support/admin-client.js';
 import { EchoServer, type EchoReply } from '../support/echo-server.js';
 import { versionServices } from '../support/manifests.js';
@@ -191,7 +192,7 @@ spec:
         {
           resource: 'Widget/default/w',
           path: 'kind',
-          message: 'unknown kind "Widget"; expected one of Service, HTTPRoute',
+          message: `unknown kind "Widget"; expected one of ${RESOURCE_KINDS.join(', ')}`,
         },
         {
           resource: 'HTTPRoute/default/b-split',
