@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import type {
   EndpointSet,
+  ExternalService,
   HTTPRouteWithStatus,
   ProxyStatus,
   Service,
@@ -109,6 +110,25 @@ const trafficPolicyView: KindView<TrafficPolicy> = {
     ),
 };
 
+const externalServiceView: KindView<ExternalService> = {
+  fetch: async (admin) =>
+    (await admin.resources('ExternalService')).items.filter(
+      (r): r is ExternalService => r.kind === 'ExternalService',
+    ),
+  name: (e) => e.metadata.name,
+  namespace: (e) => e.metadata.namespace,
+  table: (items) =>
+    formatTable(
+      ['NAME', 'NAMESPACE', 'HOSTS', 'ENDPOINTS'],
+      items.map((e) => [
+        e.metadata.name,
+        e.metadata.namespace,
+        e.spec.hosts?.join(',') || NONE,
+        e.spec.endpoints.map((ep) => `${ep.address}:${ep.port}`).join(','),
+      ]),
+    ),
+};
+
 const endpointsView: KindView<EndpointSet> = {
   fetch: (admin) => admin.endpoints(),
   name: (e) => e.service,
@@ -146,6 +166,7 @@ const GETTERS: { readonly [K in KindId]: (req: GetRequest) => Promise<void> } = 
   Service: (req) => get(serviceView, req),
   HTTPRoute: (req) => get(httpRouteView, req),
   TrafficPolicy: (req) => get(trafficPolicyView, req),
+  ExternalService: (req) => get(externalServiceView, req),
   Endpoints: (req) => get(endpointsView, req),
   Proxy: (req) => get(proxyView, req),
 };

@@ -36,6 +36,12 @@ const TRAFFIC_POLICY: ResourceKindSpec = {
   plural: 'trafficpolicies',
   resource: true,
 };
+const EXTERNAL_SERVICE: ResourceKindSpec = {
+  id: 'ExternalService',
+  singular: 'externalservice',
+  plural: 'externalservices',
+  resource: true,
+};
 const ENDPOINTS: KindSpec = {
   id: 'Endpoints',
   singular: 'endpoints',
@@ -53,6 +59,9 @@ const WORDS: Readonly<Record<string, KindSpec>> = {
   trafficpolicy: TRAFFIC_POLICY,
   trafficpolicies: TRAFFIC_POLICY,
   tp: TRAFFIC_POLICY,
+  externalservice: EXTERNAL_SERVICE,
+  externalservices: EXTERNAL_SERVICE,
+  es: EXTERNAL_SERVICE,
   endpoints: ENDPOINTS,
   endpoint: ENDPOINTS,
   ep: ENDPOINTS,

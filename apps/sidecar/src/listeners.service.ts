@@ -17,7 +17,7 @@ export class ListenersService implements OnApplicationBootstrap {
     @Inject(LOGGER) private readonly log: Logger,
   ) {
     this.outbound = engine.outboundListener('outbound');
-    if (env.WEFT_MODE === 'sidecar') {
+    if (env.hasApp) {
       this.inbound = engine.inboundListener('inbound', env.WEFT_APP_ADDRESS, env.WEFT_APP_PORT);
     }
     readiness.require('listeners');

@@ -25,7 +25,7 @@ export class SidecarEnv extends ProxyEnv {
   @IsString()
   WEFT_LABELS?: string;
 
-  @ValidateIf((e: SidecarEnv) => e.WEFT_MODE === 'sidecar')
+  @ValidateIf((e: SidecarEnv) => e.WEFT_MODE === 'sidecar' || e.WEFT_APP_PORT !== 0)
   @ToInt()
   @IsInt({ message: 'WEFT_APP_PORT must be the local application port (required in sidecar mode)' })
   @Min(1)
@@ -47,6 +47,13 @@ export class SidecarEnv extends ProxyEnv {
   @Max(65535)
   WEFT_OUTBOUND_PORT: number = SIDECAR_OUTBOUND_PORT;
 
+  /** Standalone mode: the folder of YAML this proxy routes by (no control plane, no NATS). */
+  @ValidateIf((e: SidecarEnv) => e.WEFT_MODE === 'standalone')
+  @IsString({
+    message: 'WEFT_CONFIG_DIR must name the folder of resources (required in standalone mode)',
+  })
+  WEFT_CONFIG_DIR?: string;
+
   /** Where other proxies reach this one's inbound listener. */
   @IsString()
   WEFT_ADVERTISE_ADDRESS: string = '127.0.0.1';
@@ -58,6 +65,11 @@ export class SidecarEnv extends ProxyEnv {
 
   get instanceId(): string {
     return this.idOr(this.WEFT_SERVICE || this.WEFT_MODE, hostname(), this.WEFT_INBOUND_PORT);
+  }
+
+  /** An inbound listener in front of a local app: always for a sidecar, and where a port is set. */
+  get hasApp(): boolean {
+    return this.WEFT_MODE === 'sidecar' || this.WEFT_APP_PORT > 0;
   }
 
   get labels(): Record<string, string> {

@@ -28,7 +28,12 @@ export class SidecarModule {
           traceService: `${identity.service}.${identity.namespace}`,
         }),
         DataPlaneModule.forRoot(
-          { identity, subjectPrefix: env.WEFT_SUBJECT_PREFIX, stateDir: env.WEFT_STATE_DIR },
+          {
+            identity,
+            subjectPrefix: env.WEFT_SUBJECT_PREFIX,
+            stateDir: env.WEFT_STATE_DIR,
+            configDir: env.WEFT_MODE === 'standalone' ? env.WEFT_CONFIG_DIR : undefined,
+          },
           { localNamespace: env.WEFT_NAMESPACE, defaultTimeoutMs: env.WEFT_ROUTE_TIMEOUT_MS },
         ),
       ],

@@ -5,6 +5,7 @@ import type { Resource } from './resources/resource.js';
 import type { ConditionSummary, HTTPRouteWithStatus } from './resources/route-status.js';
 import type { Service } from './resources/service.dto.js';
 import type { TrafficPolicy } from './resources/traffic-policy.dto.js';
+import type { ExternalService } from './resources/external-service.dto.js';
 
 export type ApplyAction = 'created' | 'configured' | 'unchanged' | 'deleted';
 
@@ -62,7 +63,7 @@ export interface ProxyStatus {
 /** `GET /v1/resources`: resources as applied; HTTPRoutes with their computed `status`. */
 export interface ResourceList {
   readonly revision: number;
-  readonly items: readonly (Service | HTTPRouteWithStatus | TrafficPolicy)[];
+  readonly items: readonly (Service | HTTPRouteWithStatus | TrafficPolicy | ExternalService)[];
 }
 
 export interface ProxyList {

@@ -8,3 +8,4 @@ export * from './readiness.js';
 export * from './admin.controller.js';
 export * from './runtime.module.js';
 export * from './tracing.js';
+export * from './manifest-folder.js';

@@ -5,16 +5,28 @@ import type { CommonEnv } from './env.js';
 import type { Logger } from './logger.js';
 import { connectNats, type NatsLinkState } from './nats-connector.js';
 
-/** Emits `disconnect` and `reconnect` as the link to NATS drops and comes back. */
+/**
+ * Emits `disconnect` and `reconnect` as the link to NATS drops and comes back. Connects on first
+ * use, so a process that never needs NATS (a standalone proxy) never dials it.
+ */
 export class NatsClient extends EventEmitter<Record<NatsLinkState, []>> {
-  readonly connection: Promise<NatsConnection>;
+  private connecting: Promise<NatsConnection> | undefined;
   private nc: NatsConnection | undefined;
 
-  constructor(env: CommonEnv, name: string, log: Logger) {
+  constructor(
+    private readonly env: CommonEnv,
+    private readonly name: string,
+    private readonly log: Logger,
+  ) {
     super();
-    this.connection = connectNats(env, name, log, (state) => this.emit(state)).then(
-      (nc) => (this.nc = nc),
-    );
+  }
+
+  /** Resolves once connected (retrying for as long as it takes). */
+  get connection(): Promise<NatsConnection> {
+    this.connecting ??= connectNats(this.env, this.name, this.log, (state) =>
+      this.emit(state),
+    ).then((nc) => (this.nc = nc));
+    return this.connecting;
   }
 
   /** The connection once established; undefined before (callers then skip or wait). */

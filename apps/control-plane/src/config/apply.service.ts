@@ -2,6 +2,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   encode,
+  parseManifests,
+  validateBatch,
   type ApplyResult,
   type ConfigSource,
   type DiffResult,
@@ -12,8 +14,6 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import { LOGGER, NatsClient, Tracing, type Logger } from '@app/runtime';
 import { Counter, register } from 'prom-client';
 import { ConfigStore } from './config-store.service.js';
-import { parseManifests } from './manifest-parser.js';
-import { validateBatch } from './resource-validator.js';
 import { bootSubjects } from '../nats/boot-subjects.js';
 import { RouteStatusService } from '../status/route-status.service.js';
 

@@ -38,7 +38,10 @@ export function evaluateRoutes(
   implicitServices: Iterable<string>,
 ): Map<string, RouteVerdict> {
   const known = new Set(implicitServices);
-  for (const r of resources) if (r.kind === 'Service') known.add(serviceKey(r.metadata));
+  // Services outside the mesh resolve like Services (the data plane routes to them alike).
+  for (const r of resources) {
+    if (r.kind === 'Service' || r.kind === 'ExternalService') known.add(serviceKey(r.metadata));
+  }
   const routes = resources
     .filter((r): r is HTTPRoute => r.kind === 'HTTPRoute')
     .sort((a, b) => routeOrder(a).localeCompare(routeOrder(b)));

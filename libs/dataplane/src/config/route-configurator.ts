@@ -2,13 +2,15 @@
 import {
   formatErrors,
   type EndpointSet,
+  type ExternalService,
   type HTTPRoute,
+  type Resource,
   type Service,
   type TrafficPolicy,
 } from '@app/protocol';
 import { compileRouteTable } from '../routing/route-compiler.js';
 import type { RouteTableHolder } from '../routing/route-table-holder.js';
-import type { ClusterRegistry } from '../upstream/cluster-registry.js';
+import { clusterKey, type ClusterRegistry } from '../upstream/cluster-registry.js';
 import { DEFAULT_POLICY } from '../upstream/cluster.js';
 import { endpoint } from '../upstream/endpoint.js';
 import { compileClusterPolicies } from './cluster-policies.js';
@@ -33,20 +35,14 @@ export class RouteConfigurator {
 
   /** Builds a whole new table from `state` off the request path, then swaps it in one assignment. */
   applySnapshot(state: MeshState): ApplyOutcome {
-    const services: Service[] = [];
-    const httpRoutes: HTTPRoute[] = [];
-    const policies: TrafficPolicy[] = [];
-    for (const r of state.resources.values()) {
-      if (r.kind === 'Service') services.push(r);
-      else if (r.kind === 'HTTPRoute') httpRoutes.push(r);
-      else policies.push(r);
-    }
+    const { services, routes, policies, externals } = byKind(state.resources.values());
     for (const [key, set] of state.endpointSets) this.setEndpoints(key, set);
     const result = compileRouteTable(
       {
         revision: state.revision,
         services,
-        routes: httpRoutes,
+        routes,
+        externalServices: externals,
         endpointSets: new Set(state.endpointSets.keys()),
         localNamespace: this.options.localNamespace,
         defaultTimeoutMs: this.options.defaultTimeoutMs,
@@ -54,6 +50,13 @@ export class RouteConfigurator {
       this.clusters,
     );
     if (!result.ok) return { ok: false, error: formatErrors(result.errors) };
+    for (const ext of externals) {
+      const { name, namespace } = ext.metadata;
+      const endpoints = ext.spec.endpoints.map((e, i) =>
+        endpoint(`${name}-${i}`, e.address, e.port),
+      );
+      this.clusters.setEndpoints(clusterKey(namespace, name), endpoints);
+    }
     const byTarget = compileClusterPolicies(policies);
     for (const key of [...this.clusters.keys(), ...byTarget.keys()]) {
       this.clusters.get(key).configure(byTarget.get(key) ?? DEFAULT_POLICY);
@@ -75,4 +78,22 @@ export class RouteConfigurator {
     const list = set?.endpoints.map((e) => endpoint(e.instanceId, e.address, e.port)) ?? [];
     this.clusters.setEndpoints(key, list);
   }
+}
+
+interface ResourcesByKind {
+  readonly services: Service[];
+  readonly routes: HTTPRoute[];
+  readonly policies: TrafficPolicy[];
+  readonly externals: ExternalService[];
+}
+
+function byKind(resources: Iterable<Resource>): ResourcesByKind {
+  const out: ResourcesByKind = { services: [], routes: [], policies: [], externals: [] };
+  for (const r of resources) {
+    if (r.kind === 'Service') out.services.push(r);
+    else if (r.kind === 'HTTPRoute') out.routes.push(r);
+    else if (r.kind === 'TrafficPolicy') out.policies.push(r);
+    else out.externals.push(r);
+  }
+  return out;
 }

@@ -3,6 +3,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { Tracing } from '@app/runtime';
 import { DataPlaneEngine } from '../engine.js';
 import type { RouteConfiguratorOptions } from '../config/route-configurator.js';
+import { FolderConfigService } from './folder-config.service.js';
 import { PROXY_OPTIONS, ProxyConfigService, type ProxyOptions } from './proxy-config.service.js';
 
 @Module({})
@@ -18,9 +19,9 @@ export class DataPlaneModule {
           useFactory: (tracing: Tracing) => new DataPlaneEngine(engine, tracing.tracer),
           inject: [Tracing],
         },
-        ProxyConfigService,
+        proxy.configDir ? FolderConfigService : ProxyConfigService,
       ],
-      exports: [DataPlaneEngine, ProxyConfigService],
+      exports: [DataPlaneEngine],
     };
   }
 }

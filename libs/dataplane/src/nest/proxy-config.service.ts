@@ -20,6 +20,8 @@ export interface ProxyOptions {
   readonly subjectPrefix: string;
   /** Folder for the last good config. */
   readonly stateDir: string;
+  /** Standalone: read config from this folder instead of NATS. */
+  readonly configDir?: string;
 }
 
 export const PROXY_OPTIONS = Symbol('weft.proxy-options');

@@ -1,6 +1,12 @@
 // Unit spec for compileRouteTable: Gateway API precedence, service host names, default routes, backends, errors.
 import { describe, expect, it } from '@jest/globals';
-import { parseResource, type HTTPRoute, type Result, type Service } from '@app/protocol';
+import {
+  parseResource,
+  type ExternalService,
+  type HTTPRoute,
+  type Result,
+  type Service,
+} from '@app/protocol';
 import { ClusterRegistry } from '../upstream/cluster-registry.js';
 import { compileRouteTable, serviceHostnames, type RouteSources } from './route-compiler.js';
 import type { RouteTable } from './route-table.js';
@@ -37,6 +43,7 @@ function sources(over: Partial<RouteSources>): RouteSources {
     revision: 3,
     services: [service('reviews')],
     routes: [],
+    externalServices: [],
     endpointSets: new Set(),
     localNamespace: NS,
     defaultTimeoutMs: 15_000,
@@ -319,6 +326,20 @@ describe('compileRouteTable', () => {
       expect(timeout('/slow')).toBe(90_000);
       expect(timeout('/fast')).toBe(500);
       expect(timeout('/plain')).toBe(15_000);
+    });
+
+    it('knows an ExternalService by its name and by the hosts it lists', () => {
+      const payments = parsed<ExternalService>({
+        apiVersion: 'weft.dev/v1alpha1',
+        kind: 'ExternalService',
+        metadata: { name: 'payments', namespace: NS },
+        spec: { hosts: ['pay.example.com'], endpoints: [{ address: '127.0.0.1', port: 9100 }] },
+      });
+      const t = compile({ externalServices: [payments] });
+      expect(t.host('payments')?.resolve('/', '', 'GET', {})?.route.name).toBe(
+        'default/shop/payments',
+      );
+      expect(t.host('pay.example.com')).toBe(t.host('payments'));
     });
 
     it('compiles retry on status codes, with defaults for unset attempts and backoff', () => {

@@ -2,6 +2,7 @@
 import {
   fail,
   ok,
+  type ExternalService,
   type FieldError,
   type HTTPRoute,
   type HTTPRouteMatch,
@@ -28,6 +29,8 @@ export interface RouteSources {
   readonly revision: number;
   readonly services: readonly Service[];
   readonly routes: readonly HTTPRoute[];
+  /** Services outside the mesh: known by name, and by the extra hostnames they list. */
+  readonly externalServices: readonly ExternalService[];
   /** Cluster keys (`ns/service`) that have a published endpoint set, with or without a Service resource. */
   readonly endpointSets: ReadonlySet<string>;
   /** Namespace whose services answer to their short name. */
@@ -47,7 +50,9 @@ export function compileRouteTable(
   clusters: ClusterRegistry,
 ): Result<RouteTable> {
   const known = new Set(src.endpointSets);
-  for (const svc of src.services) known.add(clusterKey(svc.metadata.namespace, svc.metadata.name));
+  for (const svc of [...src.services, ...src.externalServices]) {
+    known.add(clusterKey(svc.metadata.namespace, svc.metadata.name));
+  }
 
   // A route attaches only to Services that exist (a resource or registered instances); the
   // control plane reports the others as Accepted=False NoMatchingParent.
@@ -72,6 +77,10 @@ export function compileRouteTable(
     const vhost = new VirtualHost(name, matches);
     for (const host of serviceHostnames(name, namespace, src.localNamespace))
       hosts.set(host, vhost);
+  }
+  for (const ext of src.externalServices) {
+    const vhost = hosts.get(`${ext.metadata.name}.${ext.metadata.namespace}`)!;
+    for (const host of ext.spec.hosts ?? []) hosts.set(host, vhost);
   }
   return ok(new RouteTable(src.revision, hosts));
 }

@@ -1,6 +1,6 @@
 // Unit spec for parseManifests: multi-document YAML, JSON arrays, `kind: List`, empty documents, syntax errors.
 import { describe, expect, it } from '@jest/globals';
-import type { Result } from '@app/protocol';
+import type { Result } from '../field-error.js';
 import { parseManifests } from './manifest-parser.js';
 
 function items(result: Result<unknown[]>): unknown[] {

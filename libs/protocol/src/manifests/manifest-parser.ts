@@ -1,6 +1,6 @@
 // Splits a request body or file (multi-document YAML, JSON object, array or `List`) into raw resources.
 import { parseAllDocuments } from 'yaml';
-import { fail, ok, type FieldError, type Result } from '@app/protocol';
+import { fail, ok, type FieldError, type Result } from '../field-error.js';
 
 export function parseManifests(text: string, origin: string): Result<unknown[]> {
   const docs = parseAllDocuments(text);

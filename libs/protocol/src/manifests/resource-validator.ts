@@ -1,13 +1,6 @@
 // Validates a whole batch before anything is stored: every resource parsed, duplicates refused.
-import {
-  fail,
-  keyOf,
-  ok,
-  parseResource,
-  type FieldError,
-  type Resource,
-  type Result,
-} from '@app/protocol';
+import { fail, ok, type FieldError, type Result } from '../field-error.js';
+import { keyOf, parseResource, type Resource } from '../resources/resource.js';
 
 export function validateBatch(raw: readonly unknown[]): Result<Resource[]> {
   const resources: Resource[] = [];

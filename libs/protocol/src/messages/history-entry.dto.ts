@@ -1,18 +1,7 @@
 // One applied revision as kept in the history bucket: who, when, what changed, and the whole result.
 import { Type } from 'class-transformer';
-import {
-  Equals,
-  IsArray,
-  IsIn,
-  IsInt,
-  IsObject,
-  IsString,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
-import { PROTOCOL_VERSION } from '../version.js';
-import { CONFIG_SOURCES, type ConfigSource } from './config-entry.dto.js';
+import { IsArray, IsIn, IsObject, IsString, ValidateNested } from 'class-validator';
+import { SnapshotMarker, type ConfigSource } from './config-entry.dto.js';
 
 export class HistoryChange {
   @IsString()
@@ -28,27 +17,8 @@ export interface OwnedResource {
   readonly resource: Record<string, unknown>;
 }
 
-export class HistoryEntry {
-  @Equals(PROTOCOL_VERSION, {
-    message: `v must be ${PROTOCOL_VERSION} (the protocol version this build speaks)`,
-  })
-  v: number = PROTOCOL_VERSION;
-
-  @IsInt()
-  @Min(1)
-  revision!: number;
-
-  @IsIn(CONFIG_SOURCES)
-  source!: ConfigSource;
-
-  @IsString()
-  @MaxLength(256)
-  author!: string;
-
-  @IsInt()
-  @Min(0)
-  appliedAt!: number;
-
+/** The revision's snapshot marker, plus what it changed and the whole state it left. */
+export class HistoryEntry extends SnapshotMarker {
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => HistoryChange)

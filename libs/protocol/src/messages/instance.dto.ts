@@ -1,8 +1,9 @@
 // Identity of one mesh instance: where its proxy listens and which labels it carries.
-import { IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsString, Matches, MaxLength } from 'class-validator';
 import { IsLabelMap } from '../validation/string-map.validator.js';
 import { DNS_LABEL, DNS_LABEL_MESSAGE } from '../validation/names.js';
 import { SUBJECT_TOKEN } from '../subjects.js';
+import { IsPort } from '../validation/port.validator.js';
 
 export class InstanceAddress {
   @Matches(SUBJECT_TOKEN, { message: 'instanceId must contain only letters, digits, "-" and "_"' })
@@ -13,9 +14,7 @@ export class InstanceAddress {
   @MaxLength(253)
   address!: string;
 
-  @IsInt()
-  @Min(1)
-  @Max(65535)
+  @IsPort()
   port!: number;
 
   @IsLabelMap()

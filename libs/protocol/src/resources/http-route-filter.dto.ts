@@ -16,6 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { DNS_LABEL, DNS_LABEL_MESSAGE } from '../validation/names.js';
+import { IsPort } from '../validation/port.validator.js';
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
 const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -91,9 +92,7 @@ export class HTTPRequestRedirectFilter {
   path?: HTTPPathModifier;
 
   @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(65535)
+  @IsPort()
   port?: number;
 
   /** Gateway API allows 301 and 302 (default 302); 303, 307 and 308 are extended support. */
@@ -111,9 +110,7 @@ export class MirrorBackendRef {
   namespace?: string;
 
   @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(65535)
+  @IsPort()
   port?: number;
 }
 

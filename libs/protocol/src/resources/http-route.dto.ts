@@ -20,6 +20,7 @@ import { IsRegExpWhenTyped } from '../validation/regexp.validator.js';
 import { FiltersFitRule } from '../validation/rule-filters.validator.js';
 import { HTTPRouteFilter } from './http-route-filter.dto.js';
 import { ObjectMeta } from './object-meta.dto.js';
+import { IsPort } from '../validation/port.validator.js';
 
 export const HTTPROUTE_API_VERSION = 'gateway.networking.k8s.io/v1';
 
@@ -42,9 +43,7 @@ export class ParentReference {
   namespace?: string;
 
   @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(65535)
+  @IsPort()
   port?: number;
 }
 
@@ -136,9 +135,7 @@ export class HTTPBackendRef {
   namespace?: string;
 
   @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(65535)
+  @IsPort()
   port?: number;
 
   /** Proportion of traffic, relative to the rule's other backends (Gateway API: 0 to 1,000,000, default 1). */

@@ -5,24 +5,20 @@ import {
   Equals,
   IsArray,
   IsIn,
-  IsInt,
   IsOptional,
   IsString,
-  Max,
-  Min,
   ValidateNested,
 } from 'class-validator';
 import { IsLabelMap } from '../validation/string-map.validator.js';
 import { ObjectMeta } from './object-meta.dto.js';
+import { IsPort } from '../validation/port.validator.js';
 
 export class ServicePort {
   @IsOptional()
   @IsString()
   name?: string;
 
-  @IsInt()
-  @Min(1)
-  @Max(65535)
+  @IsPort()
   port!: number;
 
   @IsOptional()
