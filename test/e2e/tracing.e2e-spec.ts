@@ -1,4 +1,7 @@
-// Tracing: one trace of four spans for a request through two sidecars, W3C context kept or created.
+// Tracing and access logs: one trace of four spans for a request through two sidecars, W3C context
+// kept or created, and the same trace id in the access log records on stdout and on the bus.
+import { connect } from '@nats-io/transport-node';
+import type { AccessRecord } from '@app/dataplane';
 import { http } from '../support/admin-client.js';
 import { EchoServer, type EchoReply } from '../support/echo-server.js';
 import { Mesh, type Sidecar } from '../support/mesh.js';
@@ -21,6 +24,7 @@ describe('tracing through the mesh', () => {
     const otel = {
       OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
       OTEL_BSP_SCHEDULE_DELAY: '100',
+      WEFT_ACCESS_LOG: 'stdout',
     };
     const [appA, appB] = await Promise.all([
       new EchoServer('a').start(),
@@ -95,5 +99,45 @@ describe('tracing through the mesh', () => {
     expect(spans.find((s) => s.service === 'a.default' && s.kind === SERVER)!.parentSpanId).toBe(
       parent,
     );
+  });
+
+  it('writes an access log record per hop, on stdout and on the bus, with the trace id', async () => {
+    const nc = await connect({ servers: mesh.nats.url });
+    const records: AccessRecord[] = [];
+    const sub = nc.subscribe('weft.v1.telemetry.access.>', {
+      callback: (_err, msg) => {
+        records.push(msg.json<AccessRecord>());
+      },
+    });
+    await nc.flush();
+    try {
+      const [, traceId] = await traced();
+      const hops = await waitFor('both hops on the bus', () => {
+        const mine = records.filter((r) => r.traceId === traceId);
+        return mine.length >= 2 ? mine : undefined;
+      });
+      const outbound = hops.find((r) => r.listener === 'outbound')!;
+      const inbound = hops.find((r) => r.listener === 'inbound')!;
+      expect(outbound).toMatchObject({
+        v: 1,
+        method: 'GET',
+        path: '/traced',
+        host: 'b',
+        status: 200,
+        route: 'default/default/b',
+        upstream: 'default/b',
+        retries: 0,
+      });
+      expect(outbound.bytesOut).toBeGreaterThan(0);
+      expect(inbound).toMatchObject({ status: 200, upstream: 'local/inbound' });
+      await waitFor('the access line on stdout', () =>
+        a.proc.logs().some((l) => l.includes('"msg":"access"') && l.includes(traceId))
+          ? true
+          : undefined,
+      );
+    } finally {
+      sub.unsubscribe();
+      await nc.close();
+    }
   });
 });

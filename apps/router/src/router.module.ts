@@ -25,7 +25,12 @@ export class RouterModule {
           traceService: `weft-${env.WEFT_MODE}`,
         }),
         DataPlaneModule.forRoot(
-          { identity, subjectPrefix: env.WEFT_SUBJECT_PREFIX, stateDir: env.WEFT_STATE_DIR },
+          {
+            identity,
+            subjectPrefix: env.WEFT_SUBJECT_PREFIX,
+            stateDir: env.WEFT_STATE_DIR,
+            accessLog: env.accessLog,
+          },
           { localNamespace: env.WEFT_NAMESPACE, defaultTimeoutMs: env.WEFT_ROUTE_TIMEOUT_MS },
         ),
       ],

@@ -11,6 +11,7 @@ import { endpoint } from './upstream/endpoint.js';
 import { Forwarder } from './upstream/forwarder.js';
 import { PoolRegistry } from './upstream/pool-registry.js';
 import { HopTracer } from './telemetry/hop-tracer.js';
+import type { AccessLog } from './telemetry/access-log.js';
 
 export class DataPlaneEngine {
   readonly routes = new RouteTableHolder();
@@ -21,7 +22,11 @@ export class DataPlaneEngine {
   readonly forwarder: Forwarder;
   readonly configurator: RouteConfigurator;
 
-  constructor(options: RouteConfiguratorOptions, tracer: Tracer) {
+  constructor(
+    options: RouteConfiguratorOptions,
+    tracer: Tracer,
+    private readonly accessLog?: AccessLog,
+  ) {
     this.tracer = new HopTracer(tracer);
     this.forwarder = new Forwarder(this.pools, this.metrics, this.tracer);
     this.configurator = new RouteConfigurator(this.routes, this.clusters, this.pools, options);
@@ -30,14 +35,15 @@ export class DataPlaneEngine {
   /** A listener that routes into the mesh (sidecar outbound, router). */
   outboundListener(name: string): HttpListener {
     const handler = outboundPipeline(this.routes, this.forwarder);
-    return new HttpListener(name, handler, this.metrics, this.tracer);
+    return new HttpListener(name, handler, this.metrics, this.tracer, this.accessLog);
   }
 
   /** A listener that hands every request to one local application. */
   inboundListener(name: string, appAddress: string, appPort: number): HttpListener {
     const app = new Cluster(`local/${name}`);
     app.setEndpoints([endpoint('local-app', appAddress, appPort)]);
-    return new HttpListener(name, inboundPipeline(app, this.forwarder), this.metrics, this.tracer);
+    const handler = inboundPipeline(app, this.forwarder);
+    return new HttpListener(name, handler, this.metrics, this.tracer, this.accessLog);
   }
 
   close(): Promise<void> {

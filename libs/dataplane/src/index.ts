@@ -14,3 +14,4 @@ export * from './upstream/endpoint.js';
 export * from './nest/proxy-config.service.js';
 export * from './nest/data-plane.module.js';
 export * from './nest/proxy-env.dto.js';
+export * from './telemetry/access-log.js';

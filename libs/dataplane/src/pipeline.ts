@@ -8,6 +8,7 @@ import { pickBackend, type ExchangePolicy } from './routing/route-table.js';
 import type { RouteTableHolder } from './routing/route-table-holder.js';
 import type { Cluster } from './upstream/cluster.js';
 import type { Forwarder } from './upstream/forwarder.js';
+import { notesOf } from './telemetry/exchange-notes.js';
 
 /**
  * The local application's exchange: no timeout (the caller's route timeout governs the exchange,
@@ -68,6 +69,11 @@ export function outboundPipeline(routes: RouteTableHolder, forwarder: Forwarder)
       : target.pathAndQuery;
     for (const mirror of route.mirrors) forwarder.mirror(req, mirror, route, path);
     const cluster = backend.cluster;
+    const notes = notesOf(req);
+    if (notes) {
+      notes.route = route.name;
+      notes.upstream = cluster.key;
+    }
     const faults = cluster.faults;
     if (faults) {
       // Istio's order: an abort answers at once; a delay holds the request, then it goes on.
@@ -98,5 +104,9 @@ function chance(percent: number): boolean {
 
 /** Inbound: every request goes to the local application. */
 export function inboundPipeline(app: Cluster, forwarder: Forwarder): RequestHandler {
-  return (req, res) => forwarder.forward(req, res, app, LOCAL_APP, req.url ?? '/');
+  return (req, res) => {
+    const notes = notesOf(req);
+    if (notes) notes.upstream = app.key;
+    forwarder.forward(req, res, app, LOCAL_APP, req.url ?? '/');
+  };
 }

@@ -44,6 +44,11 @@ export class Subjects {
     return `${this.prefix}.v1.health.>`;
   }
 
+  /** Access log records of the proxies serving one Service. */
+  accessLog(namespace: string, service: string): string {
+    return `${this.prefix}.v1.telemetry.access.${namespace}.${service}`;
+  }
+
   /** Control-plane events: validation results, status changes. */
   event(name: string): string {
     return `${this.prefix}.v1.events.${name}`;

@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { SpanKind } from '@opentelemetry/api';
 import { ListenerMetrics, type ProxyMetrics } from '../metrics/proxy-metrics.js';
 import { sendLocalReply } from './local-reply.js';
+import type { AccessLog } from '../telemetry/access-log.js';
+import { startNotes, type ExchangeNotes } from '../telemetry/exchange-notes.js';
 import { endHttpSpan, type HopTracer } from '../telemetry/hop-tracer.js';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -20,6 +22,7 @@ export class HttpListener {
     private readonly handler: RequestHandler,
     metrics: ProxyMetrics,
     private readonly tracer: HopTracer,
+    private readonly accessLog?: AccessLog,
   ) {
     this.metrics = new ListenerMetrics(metrics, name);
     this.server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, this.onRequest);
@@ -68,9 +71,32 @@ export class HttpListener {
     });
   }
 
+  private logAccess(
+    req: IncomingMessage,
+    res: ServerResponse,
+    traceId: string,
+    started: bigint,
+    notes: ExchangeNotes,
+  ): void {
+    this.accessLog!.write(
+      {
+        time: Date.now(),
+        traceId,
+        listener: this.name,
+        method: req.method ?? '',
+        host: req.headers.host ?? '',
+        path: req.url ?? '',
+        status: res.writableFinished ? res.statusCode : 0,
+        durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+      },
+      notes,
+    );
+  }
+
   private readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const started = process.hrtime.bigint();
     const span = this.tracer.server(req, this.name);
+    const notes = this.accessLog?.enabled ? startNotes(req) : undefined;
     this.inflight++;
     this.metrics.started();
     if (this.draining) res.shouldKeepAlive = false;
@@ -78,6 +104,7 @@ export class HttpListener {
       this.inflight--;
       this.metrics.finished(res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
       endHttpSpan(span, res.writableFinished ? res.statusCode : 0, SpanKind.SERVER);
+      if (notes) this.logAccess(req, res, span.spanContext().traceId, started, notes);
       if (this.inflight === 0) this.idle?.();
     });
     try {

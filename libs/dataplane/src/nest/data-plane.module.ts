@@ -1,6 +1,8 @@
 // Nest wiring of the engine for a proxy app: the engine itself and its config subscription.
 import { Module, type DynamicModule } from '@nestjs/common';
-import { Tracing } from '@app/runtime';
+import { Subjects } from '@app/protocol';
+import { LOGGER, NatsClient, Tracing, type Logger } from '@app/runtime';
+import { AccessLog, type BusPublisher } from '../telemetry/access-log.js';
 import { DataPlaneEngine } from '../engine.js';
 import type { RouteConfiguratorOptions } from '../config/route-configurator.js';
 import { FolderConfigService } from './folder-config.service.js';
@@ -16,8 +18,15 @@ export class DataPlaneModule {
         { provide: PROXY_OPTIONS, useValue: proxy },
         {
           provide: DataPlaneEngine,
-          useFactory: (tracing: Tracing) => new DataPlaneEngine(engine, tracing.tracer),
-          inject: [Tracing],
+          useFactory: (tracing: Tracing, nats: NatsClient, log: Logger) => {
+            const { namespace, service } = proxy.identity;
+            const subject = new Subjects(proxy.subjectPrefix).accessLog(namespace, service);
+            // Only publish while connected; a standalone proxy never dials NATS for this.
+            const publish: BusPublisher = (s, payload) => nats.current?.publish(s, payload);
+            const accessLog = new AccessLog({ ...proxy.accessLog, subject }, log, publish);
+            return new DataPlaneEngine(engine, tracing.tracer, accessLog);
+          },
+          inject: [Tracing, NatsClient, LOGGER],
         },
         proxy.configDir ? FolderConfigService : ProxyConfigService,
       ],

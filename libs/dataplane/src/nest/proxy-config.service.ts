@@ -22,6 +22,7 @@ export interface ProxyOptions {
   readonly stateDir: string;
   /** Standalone: read config from this folder instead of NATS. */
   readonly configDir?: string;
+  readonly accessLog: { readonly stdout: boolean; readonly publishPerSecond: number };
 }
 
 export const PROXY_OPTIONS = Symbol('weft.proxy-options');

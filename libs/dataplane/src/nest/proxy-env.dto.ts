@@ -1,7 +1,7 @@
 // Environment every proxy app shares (sidecar and router), validated once at boot.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { DNS_LABEL, DNS_LABEL_MESSAGE, PROXY_ADMIN_PORT } from '@app/protocol';
 import { CommonEnv, ToInt } from '@app/runtime';
 
@@ -42,6 +42,23 @@ export class ProxyEnv extends CommonEnv {
   @IsInt()
   @Min(1)
   WEFT_ROUTE_TIMEOUT_MS: number = 15_000;
+
+  /** `stdout`: one JSON access log line per request (off by default: it costs CPU per request). */
+  @IsIn(['off', 'stdout'])
+  WEFT_ACCESS_LOG: 'off' | 'stdout' = 'off';
+
+  /** Access log records published on the bus per second at most (0: none). */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  WEFT_ACCESS_LOG_PUBLISH_RATE: number = 50;
+
+  get accessLog(): { stdout: boolean; publishPerSecond: number } {
+    return {
+      stdout: this.WEFT_ACCESS_LOG === 'stdout',
+      publishPerSecond: this.WEFT_ACCESS_LOG_PUBLISH_RATE,
+    };
+  }
 
   /** Folder for the last good config (cold start without NATS). */
   @IsString()

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'undici/types/header.js';
 import { SpanKind, type Span } from '@opentelemetry/api';
+import { notesOf, type ExchangeNotes } from '../telemetry/exchange-notes.js';
 import { endHttpSpan } from '../telemetry/hop-tracer.js';
 import type { ExchangePolicy } from '../routing/route-table.js';
 import { downstreamResponseHeaders } from '../http/forward-headers.js';
@@ -41,6 +42,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   private readonly tried: Endpoint[] = [];
   /** The endpoint of the try in progress. */
   private current: Endpoint | undefined;
+  private readonly notes: ExchangeNotes | undefined;
 
   constructor(
     private readonly ctx: ExchangeContext,
@@ -55,12 +57,14 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     private readonly policy: ExchangePolicy,
   ) {
     res.once('close', this.onDownstreamClose);
+    this.notes = notesOf(req);
   }
 
   send(endpoint: Endpoint): void {
     this.tried.push(endpoint);
     this.current = endpoint;
     this.cluster.acquire(endpoint);
+    if (this.notes) this.notes.endpoint = endpoint.origin;
     this.ctx.pools.get(endpoint.origin).dispatch(this.options, this);
   }
 
@@ -90,6 +94,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.discarding) return;
+    if (this.notes) this.notes.bytesOut += chunk.length;
     if (!this.res.write(chunk)) {
       controller.pause();
       this.res.once('drain', this.resumeUpstream);
@@ -136,6 +141,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     const { backoffMs } = this.policy.retry!;
     const delay = backoffMs * 2 ** this.retries * (1 + Math.random() / 2);
     this.retries++;
+    if (this.notes) this.notes.retries++;
     this.ctx.onRetry(`status_${this.status}`);
     this.status = 0;
     this.backoff = setTimeout(() => {
@@ -152,6 +158,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     const next = this.cluster.pick(this.tried);
     if (!next) return false;
     this.ctx.onRetry(refused ? 'connect_failure' : 'stale_connection');
+    if (this.notes) this.notes.retries++;
     this.send(next);
     return true;
   }

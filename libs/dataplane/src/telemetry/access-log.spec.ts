@@ -1,0 +1,71 @@
+// AccessLog: records carry what the exchange noted; the bus gets at most N a second, never an error.
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { pino } from 'pino';
+import { AccessLog } from './access-log.js';
+import { ExchangeNotes } from './exchange-notes.js';
+
+const base = {
+  time: 0,
+  traceId: 't'.repeat(32),
+  listener: 'outbound',
+  method: 'GET',
+  host: 'b',
+  path: '/x',
+  status: 200,
+  durationMs: 1.5,
+};
+
+function notes(): ExchangeNotes {
+  return Object.assign(new ExchangeNotes(), {
+    route: 'HTTPRoute/default/r#0',
+    upstream: 'default/b',
+    retries: 1,
+  });
+}
+
+describe('AccessLog', () => {
+  beforeEach(() => {
+    jest.useFakeTimers({ now: 1_000_000 });
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('publishes records with the notes of the exchange, at most N per second', () => {
+    const sent: unknown[] = [];
+    const log = new AccessLog(
+      { stdout: false, publishPerSecond: 3, subject: 's' },
+      pino({ level: 'silent' }),
+      (_s, p) => sent.push(JSON.parse(new TextDecoder().decode(p))),
+    );
+    for (let i = 0; i < 5; i++) log.write(base, notes());
+    expect(sent).toHaveLength(3);
+    expect(sent[0]).toMatchObject({
+      v: 1,
+      ...base,
+      route: 'HTTPRoute/default/r#0',
+      upstream: 'default/b',
+      retries: 1,
+    });
+    expect(log.dropped).toBe(2);
+    jest.advanceTimersByTime(1_000);
+    for (let i = 0; i < 5; i++) log.write(base, notes());
+    expect(sent).toHaveLength(6);
+  });
+
+  it('survives a publisher that throws, and is disabled with neither output', () => {
+    const log = new AccessLog(
+      { stdout: false, publishPerSecond: 10, subject: 's' },
+      pino({ level: 'silent' }),
+      () => {
+        throw new Error('connection closed');
+      },
+    );
+    expect(() => log.write(base, notes())).not.toThrow();
+    expect(log.dropped).toBe(1);
+    expect(
+      new AccessLog({ stdout: false, publishPerSecond: 0, subject: 's' }, pino(), () => undefined)
+        .enabled,
+    ).toBe(false);
+  });
+});
