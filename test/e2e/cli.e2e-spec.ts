@@ -5,12 +5,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { json } from '../support/admin-client.js';
+import { http, json } from '../support/admin-client.js';
 import { EchoServer } from '../support/echo-server.js';
 import { freePort } from '../support/free-port.js';
 import { versionServices } from '../support/manifests.js';
 import { Mesh, type Sidecar } from '../support/mesh.js';
 import { startNats, type NatsHandle } from '../support/nats-fixture.js';
+import { sleep } from '../support/wait-for.js';
 import { waitFor } from '../support/wait-for.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -371,6 +372,33 @@ spec:
         code: 1,
         stderr: 'Error: revision 999 is not in the history (see weft history)\n',
       });
+    });
+  });
+
+  describe('tap', () => {
+    it('shows a request within a second of it being served', async () => {
+      const sidecar = sidecars.get('b1')!;
+      const tap = weft([
+        'tap',
+        '--nats',
+        mesh.nats.url,
+        '--service',
+        'b',
+        '--path',
+        '/tapped',
+        '--count',
+        '1',
+      ]);
+      await sleep(700);
+      const sentAt = Date.now();
+      const res = await http(`${sidecar.outbound}/tapped?x=1`, { headers: { host: 'b' } });
+      expect(res.status).toBe(200);
+      const run = await tap;
+      expect(Date.now() - sentAt).toBeLessThan(1_000);
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(run.stdout).toMatch(
+        /^\d\d:\d\d:\d\d\.\d{3} GET b\/tapped\?x=1 200 [\d.]+ms \w+ .* trace=[0-9a-f]{32}\n$/,
+      );
     });
   });
 

@@ -13,6 +13,7 @@ import { rollbackCommand } from './rollback.command.js';
 import { getCommand } from './get.command.js';
 import { err } from './output.js';
 import { statusCommand } from './status.command.js';
+import { tapCommand } from './tap.command.js';
 
 function program(): Command {
   return new Command('weft')
@@ -32,6 +33,7 @@ function program(): Command {
     .addCommand(historyCommand().exitOverride())
     .addCommand(rollbackCommand().exitOverride())
     .addCommand(statusCommand().exitOverride())
+    .addCommand(tapCommand().exitOverride())
     .addCommand(checkCommand().exitOverride());
 }
 
