@@ -1,11 +1,11 @@
 // Jest in ESM: a unit project (specs beside the source) and an e2e project (real processes).
 const moduleNameMapper = {
   '^@app/protocol$': '<rootDir>/libs/protocol/src/index.ts',
-  '^@app/protocol/(.*)$': '<rootDir>/libs/protocol/src/$1',
+  '^@app/protocol/(.*?)(\\.js)?$': '<rootDir>/libs/protocol/src/$1',
   '^@app/runtime$': '<rootDir>/libs/runtime/src/index.ts',
-  '^@app/runtime/(.*)$': '<rootDir>/libs/runtime/src/$1',
+  '^@app/runtime/(.*?)(\\.js)?$': '<rootDir>/libs/runtime/src/$1',
   '^@app/dataplane$': '<rootDir>/libs/dataplane/src/index.ts',
-  '^@app/dataplane/(.*)$': '<rootDir>/libs/dataplane/src/$1',
+  '^@app/dataplane/(.*?)(\\.js)?$': '<rootDir>/libs/dataplane/src/$1',
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };
 const transform = {
