@@ -139,6 +139,27 @@ describe('full mesh: routing through sidecars', () => {
     expect(fqdn.status).toBe(200);
   });
 
+  it('is listed by NATS services discovery ($SRV.PING), as `nats micro ls` does', async () => {
+    const nc = await connect({ servers: mesh.nats.url });
+    try {
+      const replies = await nc.requestMany('$SRV.PING', '', { maxWait: 1_000 });
+      const found: string[] = [];
+      for await (const msg of replies) {
+        const ping = msg.json<{ type: string; name: string; id: string }>();
+        expect(ping.type).toBe('io.nats.micro.v1.ping_response');
+        found.push(ping.name === 'weft-sidecar' ? `sidecar/${ping.id}` : ping.name);
+      }
+      expect(found.sort()).toEqual([
+        'sidecar/a1',
+        'sidecar/b1',
+        'sidecar/b2',
+        'weft-control-plane',
+      ]);
+    } finally {
+      await nc.close();
+    }
+  });
+
   it('answers 404 with a clear body when no route matches', async () => {
     const res = await http(`${a.outbound}/`, { headers: { host: 'nowhere' } });
     expect(res.status).toBe(404);

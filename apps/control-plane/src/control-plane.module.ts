@@ -28,7 +28,7 @@ export class ControlPlaneModule {
           env,
           log,
           component: 'control-plane',
-          instanceId: hostname(),
+          instanceId: `${hostname()}-${process.pid}`,
           traceService: 'weft-control-plane',
         }),
       ],

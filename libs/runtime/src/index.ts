@@ -9,3 +9,5 @@ export * from './admin.controller.js';
 export * from './runtime.module.js';
 export * from './tracing.js';
 export * from './manifest-folder.js';
+export * from './nats-micro.js';
+export * from './version.js';

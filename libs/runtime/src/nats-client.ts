@@ -9,7 +9,9 @@ import { connectNats, type NatsLinkState } from './nats-connector.js';
  * Emits `disconnect` and `reconnect` as the link to NATS drops and comes back. Connects on first
  * use, so a process that never needs NATS (a standalone proxy) never dials it.
  */
-export class NatsClient extends EventEmitter<Record<NatsLinkState, []>> {
+export class NatsClient extends EventEmitter<
+  Record<NatsLinkState, []> & { connect: [nc: NatsConnection] }
+> {
   private connecting: Promise<NatsConnection> | undefined;
   private nc: NatsConnection | undefined;
 
@@ -25,7 +27,11 @@ export class NatsClient extends EventEmitter<Record<NatsLinkState, []>> {
   get connection(): Promise<NatsConnection> {
     this.connecting ??= connectNats(this.env, this.name, this.log, (state) =>
       this.emit(state),
-    ).then((nc) => (this.nc = nc));
+    ).then((nc) => {
+      this.nc = nc;
+      this.emit('connect', nc);
+      return nc;
+    });
     return this.connecting;
   }
 

@@ -4,6 +4,8 @@ import { AdminController } from './admin.controller.js';
 import type { CommonEnv } from './env.js';
 import { LOGGER, type Logger } from './logger.js';
 import { NatsClient } from './nats-client.js';
+import { answerMicroDiscovery } from './nats-micro.js';
+import { WEFT_VERSION } from './version.js';
 import { Readiness } from './readiness.js';
 import { Tracing } from './tracing.js';
 
@@ -28,7 +30,23 @@ export class RuntimeModule {
       controllers: [AdminController],
       providers: [
         { provide: LOGGER, useValue: log },
-        { provide: NatsClient, useFactory: () => new NatsClient(env, natsName, log) },
+        {
+          provide: NatsClient,
+          useFactory: () => {
+            const nats = new NatsClient(env, natsName, log);
+            // Listed by `nats micro ls` once connected; never a reason to connect by itself.
+            nats.once('connect', (nc) =>
+              answerMicroDiscovery(nc, {
+                name: `weft-${component}`,
+                id: instanceId,
+                version: WEFT_VERSION,
+                description: `Weft ${component}`,
+                metadata: { component, service: traceService },
+              }),
+            );
+            return nats;
+          },
+        },
         { provide: Tracing, useFactory: () => new Tracing(traceService, instanceId) },
         Readiness,
       ],
