@@ -40,7 +40,7 @@ export function compileFilters(
         const ref = f.requestMirror!.backendRef;
         const key = clusterKey(ref.namespace ?? namespace, ref.name);
         mirrors.push({
-          cluster: known.has(key) ? clusters.get(key) : undefined,
+          cluster: clusters.resolve(key, known),
           percent: f.requestMirror!.percent ?? 100,
         });
         break;

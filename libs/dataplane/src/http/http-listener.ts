@@ -44,10 +44,6 @@ export class HttpListener {
     });
   }
 
-  get inflightCount(): number {
-    return this.inflight;
-  }
-
   /**
    * Drain: for `graceMs` keep answering (with `connection: close`) while callers learn we are
    * leaving, then stop accepting, close idle connections and wait for in-flight requests, at most

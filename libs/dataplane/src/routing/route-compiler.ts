@@ -149,7 +149,7 @@ function weightedBackends(
     total += ref.weight;
     return {
       name: key,
-      cluster: known.has(key) ? clusters.get(key) : undefined,
+      cluster: clusters.resolve(key, known),
       cumulativeWeight: total,
     };
   });

@@ -18,16 +18,13 @@ export class ClusterRegistry {
     return cluster;
   }
 
-  has(key: string): boolean {
-    return this.clusters.has(key);
+  /** The cluster of a reference: undefined when no known Service has that key (Gateway API: 500). */
+  resolve(key: string, known: ReadonlySet<string>): Cluster | undefined {
+    return known.has(key) ? this.get(key) : undefined;
   }
 
   setEndpoints(key: string, endpoints: readonly Endpoint[]): void {
     this.get(key).setEndpoints(endpoints);
-  }
-
-  delete(key: string): void {
-    this.clusters.delete(key);
   }
 
   /** Every origin some cluster still sends to (pools of the others can close). */
