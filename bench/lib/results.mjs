@@ -1,0 +1,49 @@
+// Turns raw row measurements into the reported figures: ratios to direct and nginx, latency added
+// over direct, RSS in MiB. Rows that could not run keep their note.
+const MIB = 2 ** 20;
+
+const round = (value, digits = 0) =>
+  value === null || value === undefined || Number.isNaN(value)
+    ? null
+    : Math.round(value * 10 ** digits) / 10 ** digits;
+
+const mib = (bytes) => (bytes === null ? null : round(bytes / MIB, 1));
+
+/** `measured`: `[{id, label, skipped?, figures?}]` in run order, direct first. */
+export function summarize(measured) {
+  const byId = new Map(measured.map((row) => [row.id, row.figures]));
+  const direct = byId.get('direct');
+  const nginx = byId.get('nginx');
+  return measured.map(({ id, label, skipped, figures }) => {
+    if (!figures) return { id, label, skipped };
+    const { saturation, fixedRate, rss } = figures;
+    const ratio = (base) => (base ? round(saturation.rps / base.saturation.rps, 2) : null);
+    const added = (q) => (direct ? round(fixedRate[q] - direct.fixedRate[q]) : null);
+    return {
+      id,
+      label,
+      rps: round(saturation.rps),
+      ratioToDirect: ratio(direct),
+      ratioToNginx: ratio(nginx),
+      latencyUs: {
+        p50: round(fixedRate.p50),
+        p90: round(fixedRate.p90),
+        p99: round(fixedRate.p99),
+        max: round(fixedRate.max),
+      },
+      addedLatencyUs: { p50: added('p50'), p99: added('p99') },
+      cpuUsPerRequest: round(saturation.cpuUsPerRequest, 1),
+      proxyCoreUse: round(saturation.proxyCoreUse, 2),
+      coreBusy: saturation.coreBusy.map((busy) => round(busy, 2)),
+      upstreamCpuUsPerRequest: round(saturation.upstreamCpuUsPerRequest, 1),
+      rssMiB: { idle: mib(rss.idle), load: mib(rss.load) },
+      otherWorkCores: {
+        saturation: round(saturation.othersCores, 2),
+        fixedRate: round(fixedRate.othersCores, 2),
+      },
+      attempts: figures.attempts,
+      errors: { saturation: saturation.errors, fixedRate: fixedRate.errors },
+      fixedRateAchievedRps: round(fixedRate.rps),
+    };
+  });
+}

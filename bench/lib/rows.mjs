@@ -1,0 +1,115 @@
+// The rows of the benchmark: what each one starts in front of the upstream and where wrk points.
+import { join } from 'node:path';
+import { startHaproxy } from './haproxy.mjs';
+import { freePort } from './net.mjs';
+import { startNginxProxy } from './nginx.mjs';
+import { startPinned } from './processes.mjs';
+import { startSidecar, waitForRoute } from './weft.mjs';
+
+/** Host header the client sidecar routes to the upstream's sidecar on the 2-hop row. */
+const MESH_SERVICE = 'up';
+
+/**
+ * Each row: `id` (for --rows), `label`, `missing(ctx)` (why it cannot run here, or undefined) and
+ * `start(ctx)` resolving to `{procs, port, host}`: the proxy processes under test (CPU and RSS
+ * are summed over them and their children), the port the client calls and its Host header.
+ * `ctx.profileDir(rowId)`, set with --cpu-prof, is where Weft sidecars write CPU profiles.
+ */
+export const ROWS = [
+  {
+    id: 'direct',
+    label: 'direct (no proxy)',
+    missing: () => undefined,
+    start: async (ctx) => ({ procs: [], port: ctx.upstreamPort }),
+  },
+  {
+    id: 'nginx',
+    label: 'nginx',
+    missing: (ctx) => ctx.tools.nginx.note,
+    start: async (ctx) => {
+      const port = await freePort();
+      const proc = startNginxProxy({
+        nginxPath: ctx.tools.nginx.path,
+        workDir: ctx.workDir,
+        core: ctx.proxyCore,
+        port,
+        upstreamPort: ctx.upstreamPort,
+      });
+      return { procs: [proc], port };
+    },
+  },
+  {
+    id: 'haproxy',
+    label: 'haproxy',
+    missing: (ctx) => ctx.tools.haproxy.note,
+    start: async (ctx) => {
+      const port = await freePort();
+      const proc = startHaproxy({
+        haproxyPath: ctx.tools.haproxy.path,
+        workDir: ctx.workDir,
+        core: ctx.proxyCore,
+        port,
+        upstreamPort: ctx.upstreamPort,
+      });
+      return { procs: [proc], port };
+    },
+  },
+  {
+    id: 'weft-1hop',
+    label: 'Weft sidecar (1 hop)',
+    missing: (ctx) => ctx.meshNote,
+    start: async (ctx) => {
+      const up = await startSidecar(ctx.mesh, {
+        service: MESH_SERVICE,
+        appPort: ctx.upstreamPort,
+        core: ctx.proxyCore,
+        profileDir: ctx.profileDir?.('weft-1hop'),
+      });
+      return { procs: [up.proc], port: up.inboundPort };
+    },
+  },
+  {
+    id: 'weft-2hop',
+    label: 'Weft sidecar→sidecar (2 hops)',
+    missing: (ctx) => ctx.meshNote,
+    start: async (ctx) => {
+      const { mesh } = ctx;
+      const up = await startSidecar(mesh, {
+        service: MESH_SERVICE,
+        appPort: ctx.upstreamPort,
+        core: ctx.proxyCore,
+        profileDir: ctx.profileDir?.('weft-2hop'),
+      });
+      // The bench never calls the client's own app, but a sidecar is ready only once its app
+      // answers: the upstream stands in for it.
+      const client = await startSidecar(mesh, {
+        service: 'client',
+        appPort: ctx.upstreamPort,
+        core: ctx.proxyCore,
+        profileDir: ctx.profileDir?.('weft-2hop'),
+      });
+      await waitForRoute(client.outboundPort, MESH_SERVICE);
+      return { procs: [client.proc, up.proc], port: client.outboundPort, host: MESH_SERVICE };
+    },
+  },
+  {
+    id: 'fastify',
+    label: '@fastify/http-proxy',
+    missing: () => undefined,
+    start: async (ctx) => {
+      const port = await freePort();
+      const proc = startPinned(
+        'fastify-proxy',
+        ctx.proxyCore,
+        process.execPath,
+        [join(ctx.root, 'bench/lib/fastify-proxy.mjs')],
+        {
+          cwd: ctx.root,
+          env: { BENCH_PORT: String(port), BENCH_UPSTREAM_PORT: String(ctx.upstreamPort) },
+          logFile: join(ctx.workDir, 'fastify-proxy.log'),
+        },
+      );
+      return { procs: [proc], port };
+    },
+  },
+];

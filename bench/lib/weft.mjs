@@ -1,0 +1,111 @@
+// A local Weft mesh from dist/: nats-server and the control plane (started once, on the load
+// core, idle during measurements) and sidecars started per row on the proxy core.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { answers200, canConnect, freePort, get, waitFor } from './net.mjs';
+import { startPinned, stop } from './processes.mjs';
+
+const STARTUP_TIMEOUT_MS = 30_000;
+
+/** What the Weft rows need that may be missing: built apps and a nats-server binary. */
+export function weftMissing(root, natsPath) {
+  if (!existsSync(join(root, 'dist/apps/sidecar/main.js')))
+    return 'dist/ not built (npm run build)';
+  if (!natsPath) return 'no nats-server binary (apt-get install nats-server)';
+  return undefined;
+}
+
+/** Environment common to Weft processes: quiet logs, tracing exporter off. */
+function weftEnv(natsPort, extra) {
+  return {
+    NATS_URL: `nats://127.0.0.1:${natsPort}`,
+    WEFT_LOG_LEVEL: 'warn',
+    OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
+    ...extra,
+  };
+}
+
+/** Starts nats-server (JetStream) and the control plane; resolves once /readyz answers 200. */
+export async function startMesh({ root, natsPath, workDir, core }) {
+  const dir = join(workDir, 'mesh');
+  mkdirSync(dir, { recursive: true });
+  const natsPort = await freePort();
+  const nats = startPinned(
+    'nats-server',
+    core,
+    natsPath,
+    ['-js', '-a', '127.0.0.1', '-p', String(natsPort), '-sd', join(dir, 'jetstream')],
+    { logFile: join(dir, 'nats.log') },
+  );
+  await waitFor('nats-server', () => canConnect(natsPort), STARTUP_TIMEOUT_MS);
+  const adminPort = await freePort();
+  const controlPlane = startPinned(
+    'control-plane',
+    core,
+    process.execPath,
+    [join(root, 'dist/apps/control-plane/main.js')],
+    {
+      cwd: root,
+      env: weftEnv(natsPort, { WEFT_ADMIN_PORT: String(adminPort) }),
+      logFile: join(dir, 'control-plane.log'),
+    },
+  );
+  const readyz = async () => (await get(adminPort, '/readyz')).status === 200;
+  await waitFor('control plane', readyz, STARTUP_TIMEOUT_MS);
+  return { root, dir, natsPort, adminPort, procs: [nats, controlPlane] };
+}
+
+/** Stops the control plane, then nats-server. */
+export async function stopMesh(mesh) {
+  for (const proc of [...mesh.procs].reverse()) await stop(proc);
+}
+
+/**
+ * Starts a sidecar for `service` in front of 127.0.0.1:<appPort>, pinned to `core`; resolves to
+ * `{proc, inboundPort, outboundPort}` once it is ready and the control plane lists it. With
+ * `profileDir`, node writes a CPU profile there when the sidecar exits.
+ */
+export async function startSidecar(mesh, { service, appPort, core, profileDir }) {
+  const [inboundPort, outboundPort, adminPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
+  const instanceId = `${service}-${inboundPort}`;
+  const profiling = profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${instanceId}.cpuprofile`]
+    : [];
+  const proc = startPinned(
+    `sidecar ${service}`,
+    core,
+    process.execPath,
+    [...profiling, join(mesh.root, 'dist/apps/sidecar/main.js')],
+    {
+      cwd: mesh.root,
+      env: weftEnv(mesh.natsPort, {
+        WEFT_SERVICE: service,
+        WEFT_INSTANCE_ID: instanceId,
+        WEFT_APP_PORT: String(appPort),
+        WEFT_INBOUND_PORT: String(inboundPort),
+        WEFT_OUTBOUND_PORT: String(outboundPort),
+        WEFT_ADMIN_PORT: String(adminPort),
+        WEFT_STATE_DIR: join(mesh.dir, instanceId),
+        // Stop at once when the row ends: no load balancer needs time to notice.
+        WEFT_DRAIN_GRACE_MS: '0',
+      }),
+      logFile: join(mesh.dir, `${instanceId}.log`),
+    },
+  );
+  const listed = async () => {
+    const { items } = JSON.parse((await get(mesh.adminPort, '/v1/endpoints')).body);
+    const entry = items.find((item) => item.service === service);
+    return entry?.endpoints.length === 1 && entry.endpoints[0].instanceId === instanceId;
+  };
+  await waitFor(`sidecar ${service}`, listed, STARTUP_TIMEOUT_MS);
+  return { proc, inboundPort, outboundPort };
+}
+
+/** Resolves once GET / through `port` with `Host: <host>` answers 200 (routes converged). */
+export function waitForRoute(port, host) {
+  return waitFor(`route to ${host}`, () => answers200(port, { host }), STARTUP_TIMEOUT_MS);
+}
