@@ -39,6 +39,8 @@ export function tapCommand(): Command {
       const done = new Promise<void>((resolve) => {
         nc.subscribe(subject, {
           callback: (_err, msg) => {
+            // Records that arrive while the subscription closes are not shown past --count.
+            if (opts.count !== undefined && shown >= opts.count) return;
             const record = msg.json<AccessRecord>();
             if (!matches(record, opts)) return;
             out(formatRecord(record));
