@@ -17,6 +17,7 @@ import {
 } from 'class-validator';
 import { DNS_LABEL, DNS_LABEL_MESSAGE } from '../validation/names.js';
 import { IsPort } from '../validation/port.validator.js';
+import { OptionalListOf } from '../validation/list-of.validator.js';
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
 const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -32,18 +33,10 @@ export class HTTPHeader {
 
 /** `set` replaces, `add` appends, `remove` deletes (names case-insensitive). */
 export class HTTPHeaderFilter {
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(16)
-  @ValidateNested({ each: true })
-  @Type(() => HTTPHeader)
+  @OptionalListOf(() => HTTPHeader, 16)
   set?: HTTPHeader[];
 
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(16)
-  @ValidateNested({ each: true })
-  @Type(() => HTTPHeader)
+  @OptionalListOf(() => HTTPHeader, 16)
   add?: HTTPHeader[];
 
   @IsOptional()

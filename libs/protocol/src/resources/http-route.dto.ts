@@ -21,6 +21,7 @@ import { FiltersFitRule } from '../validation/rule-filters.validator.js';
 import { HTTPRouteFilter } from './http-route-filter.dto.js';
 import { ObjectMeta } from './object-meta.dto.js';
 import { IsPort } from '../validation/port.validator.js';
+import { ListOf, OptionalListOf } from '../validation/list-of.validator.js';
 
 export const HTTPROUTE_API_VERSION = 'gateway.networking.k8s.io/v1';
 
@@ -97,18 +98,10 @@ export class HTTPRouteMatch {
   @Type(() => HTTPPathMatch)
   path?: HTTPPathMatch;
 
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(16)
-  @ValidateNested({ each: true })
-  @Type(() => HTTPHeaderMatch)
+  @OptionalListOf(() => HTTPHeaderMatch, 16)
   headers?: HTTPHeaderMatch[];
 
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(16)
-  @ValidateNested({ each: true })
-  @Type(() => HTTPQueryParamMatch)
+  @OptionalListOf(() => HTTPQueryParamMatch, 16)
   queryParams?: HTTPQueryParamMatch[];
 
   @IsOptional()
@@ -184,25 +177,13 @@ export class HTTPRouteRetry {
 }
 
 export class HTTPRouteRule {
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(64)
-  @ValidateNested({ each: true })
-  @Type(() => HTTPRouteMatch)
+  @OptionalListOf(() => HTTPRouteMatch, 64)
   matches?: HTTPRouteMatch[];
 
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(16)
-  @ValidateNested({ each: true })
-  @Type(() => HTTPBackendRef)
+  @OptionalListOf(() => HTTPBackendRef, 16)
   backendRefs?: HTTPBackendRef[];
 
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(16)
-  @ValidateNested({ each: true })
-  @Type(() => HTTPRouteFilter)
+  @OptionalListOf(() => HTTPRouteFilter, 16)
   @FiltersFitRule()
   filters?: HTTPRouteFilter[];
 
@@ -218,10 +199,7 @@ export class HTTPRouteRule {
 }
 
 export class HTTPRouteSpec {
-  @IsArray()
-  @ArrayMaxSize(32)
-  @ValidateNested({ each: true })
-  @Type(() => ParentReference)
+  @ListOf(() => ParentReference, 32)
   parentRefs: ParentReference[] = [];
 
   @IsOptional()
@@ -230,10 +208,7 @@ export class HTTPRouteSpec {
   @IsString({ each: true })
   hostnames?: string[];
 
-  @IsArray()
-  @ArrayMaxSize(64)
-  @ValidateNested({ each: true })
-  @Type(() => HTTPRouteRule)
+  @ListOf(() => HTTPRouteRule, 64)
   rules: HTTPRouteRule[] = [];
 }
 

@@ -1,17 +1,10 @@
 // Kubernetes `v1` Service: a label selector over registered instances (ports are informative here).
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  Equals,
-  IsArray,
-  IsIn,
-  IsOptional,
-  IsString,
-  ValidateNested,
-} from 'class-validator';
+import { Equals, IsIn, IsOptional, IsString, ValidateNested } from 'class-validator';
 import { IsLabelMap } from '../validation/string-map.validator.js';
 import { ObjectMeta } from './object-meta.dto.js';
 import { IsPort } from '../validation/port.validator.js';
+import { OptionalListOf } from '../validation/list-of.validator.js';
 
 export class ServicePort {
   @IsOptional()
@@ -35,11 +28,7 @@ export class ServiceSpec {
   @IsLabelMap()
   selector?: Record<string, string>;
 
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @ValidateNested({ each: true })
-  @Type(() => ServicePort)
+  @OptionalListOf(() => ServicePort, 100)
   ports?: ServicePort[];
 }
 
