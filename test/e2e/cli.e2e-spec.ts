@@ -402,6 +402,19 @@ spec:
     });
   });
 
+  describe('events', () => {
+    it('follows control-plane events: an apply shows up as config.applied', async () => {
+      const events = weft(['events', '--nats', mesh.nats.url, '--count', '1']);
+      await sleep(700);
+      await mesh.applyOk(versionServices('events', ['v1']));
+      const run = await events;
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(run.stdout).toMatch(
+        /^\d\d:\d\d:\d\d\.\d{3} config\.applied \{.*"Service\/default\/events-v1".*\}\n$/,
+      );
+    });
+  });
+
   describe('status', () => {
     it('lists every sidecar with its ACK of the current revision', async () => {
       const revision = await currentRevision();

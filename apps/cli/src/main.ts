@@ -7,6 +7,7 @@ import { checkCommand } from './check.command.js';
 import { CliError, messageOf } from './cli-error.js';
 import { defaultServer } from './defaults.js';
 import { deleteCommand } from './delete.command.js';
+import { eventsCommand } from './events.command.js';
 import { diffCommand } from './diff.command.js';
 import { historyCommand } from './history.command.js';
 import { rollbackCommand } from './rollback.command.js';
@@ -34,6 +35,7 @@ function program(): Command {
     .addCommand(rollbackCommand().exitOverride())
     .addCommand(statusCommand().exitOverride())
     .addCommand(tapCommand().exitOverride())
+    .addCommand(eventsCommand().exitOverride())
     .addCommand(checkCommand().exitOverride());
 }
 
