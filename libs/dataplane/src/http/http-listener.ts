@@ -92,7 +92,7 @@ export class HttpListener {
   private readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const started = process.hrtime.bigint();
     const span = this.tracer.server(req, this.name);
-    const notes = this.accessLog?.enabled ? startNotes(req) : undefined;
+    const notes = this.accessLog?.begin() ? startNotes(req) : undefined;
     this.inflight++;
     this.metrics.started();
     if (this.draining) res.shouldKeepAlive = false;

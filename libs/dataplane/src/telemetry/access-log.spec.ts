@@ -38,7 +38,7 @@ describe('AccessLog', () => {
       pino({ level: 'silent' }),
       (_s, p) => sent.push(JSON.parse(new TextDecoder().decode(p))),
     );
-    for (let i = 0; i < 5; i++) log.write(base, notes());
+    for (let i = 0; i < 5; i++) if (log.begin()) log.write(base, notes());
     expect(sent).toHaveLength(3);
     expect(sent[0]).toMatchObject({
       v: 1,
@@ -49,11 +49,11 @@ describe('AccessLog', () => {
     });
     expect(log.dropped).toBe(2);
     jest.advanceTimersByTime(1_000);
-    for (let i = 0; i < 5; i++) log.write(base, notes());
+    for (let i = 0; i < 5; i++) if (log.begin()) log.write(base, notes());
     expect(sent).toHaveLength(6);
   });
 
-  it('survives a publisher that throws, and is disabled with neither output', () => {
+  it('survives a publisher that throws, and records nothing with neither output', () => {
     const log = new AccessLog(
       { stdout: false, publishPerSecond: 10, subject: 's' },
       pino({ level: 'silent' }),
@@ -61,11 +61,15 @@ describe('AccessLog', () => {
         throw new Error('connection closed');
       },
     );
+    expect(log.begin()).toBe(true);
     expect(() => log.write(base, notes())).not.toThrow();
     expect(log.dropped).toBe(1);
     expect(
-      new AccessLog({ stdout: false, publishPerSecond: 0, subject: 's' }, pino(), () => undefined)
-        .enabled,
+      new AccessLog(
+        { stdout: false, publishPerSecond: 0, subject: 's' },
+        pino(),
+        () => undefined,
+      ).begin(),
     ).toBe(false);
   });
 });

@@ -44,16 +44,20 @@ export class AccessLog {
     this.tokens = options.publishPerSecond;
   }
 
-  get enabled(): boolean {
-    return this.options.stdout || this.options.publishPerSecond > 0;
+  /**
+   * Whether to record this request: always for stdout, else only while the bus has tokens, so
+   * with stdout off at most `publishPerSecond` requests a second pay for a record at all.
+   */
+  begin(): boolean {
+    return this.options.stdout || (this.options.publishPerSecond > 0 && this.takeToken());
   }
 
   write(
     base: Omit<AccessRecord, 'v' | 'route' | 'upstream' | 'endpoint' | 'retries' | 'bytesOut'>,
     notes: ExchangeNotes,
   ): void {
-    const toBus = this.options.publishPerSecond > 0 && this.takeToken();
-    if (!this.options.stdout && !toBus) return;
+    // Without stdout, `begin` already took this record's token.
+    const toBus = this.options.publishPerSecond > 0 && (!this.options.stdout || this.takeToken());
     const record: AccessRecord = {
       v: PROTOCOL_VERSION,
       ...base,
