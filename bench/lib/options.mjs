@@ -11,8 +11,9 @@ export const USAGE = `usage: npm run bench -- [options]
                    (direct always runs: added latency and ratios are against it)
   --quiet-wait S   before each measurement, wait up to S seconds for other work on the machine to
                    stop (below 10% CPU), default 120; 0 disables
-  --attempts N     measure a row up to N times while other work disturbs it (uses over 10% of a
-                   core), keeping the least disturbed attempt, default 3
+  --attempts N     measure a row up to N times while other work disturbs it (over 10% of a core
+                   during saturation, 2% during the fixed rate), keeping the least disturbed
+                   attempt, default 3
   --cpu-prof       run Weft sidecars under node --cpu-prof: profiles and summary.json in
                    bench/results/profiles/ (latest.* untouched: the profiler costs CPU), self
                    time by module and function printed

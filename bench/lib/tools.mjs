@@ -8,7 +8,7 @@ const SEARCH_DIRS = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', 
 const APT_TIMEOUT_MS = 5 * 60_000;
 
 /** Absolute path of an executable on PATH or in the sbin directories, or undefined. */
-export function which(binary) {
+function which(binary) {
   for (const dir of SEARCH_DIRS.filter(Boolean)) {
     try {
       accessSync(join(dir, binary), constants.X_OK);

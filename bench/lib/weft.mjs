@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { answers200, canConnect, freePort, get, waitFor } from './net.mjs';
-import { startPinned, stop } from './processes.mjs';
+import { startPinned } from './processes.mjs';
 
 const STARTUP_TIMEOUT_MS = 30_000;
 
@@ -53,11 +53,6 @@ export async function startMesh({ root, natsPath, workDir, core }) {
   const readyz = async () => (await get(adminPort, '/readyz')).status === 200;
   await waitFor('control plane', readyz, STARTUP_TIMEOUT_MS);
   return { root, dir, natsPort, adminPort, procs: [nats, controlPlane] };
-}
-
-/** Stops the control plane, then nats-server. */
-export async function stopMesh(mesh) {
-  for (const proc of [...mesh.procs].reverse()) await stop(proc);
 }
 
 /**
