@@ -111,9 +111,9 @@ describe('weft CLI', () => {
   });
 
   afterAll(async () => {
-    await mesh.stop();
     await Promise.all(apps.map((a) => a.stop()));
     await rm(work, { recursive: true, force: true });
+    await mesh.stop();
   });
 
   describe('apply', () => {

@@ -56,8 +56,8 @@ describe('config history, diff and rollback', () => {
   });
 
   afterAll(async () => {
-    await mesh.stop();
     await Promise.all(apps.map((s) => s.stop()));
+    await mesh.stop();
   });
 
   const cp = () => mesh.controlPlane().url;

@@ -30,8 +30,8 @@ describe('control plane: WEFT_CONFIG_DIR', () => {
   });
 
   afterAll(async () => {
-    await mesh.stop();
     await rm(dir, { recursive: true, force: true });
+    await mesh.stop();
   });
 
   const listing = () => json<Listing>(`${mesh.controlPlane().url}/v1/resources`);

@@ -48,8 +48,8 @@ describe('full mesh: lifecycle and failures', () => {
   });
 
   afterAll(async () => {
-    await mesh.stop();
     await Promise.all([...apps.values()].map((s) => s.stop()));
+    await mesh.stop();
   });
 
   const call = (via: Sidecar, headers: Record<string, string> = {}, method = 'GET') =>

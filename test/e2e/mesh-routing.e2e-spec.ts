@@ -66,8 +66,8 @@ describe('full mesh: routing through sidecars', () => {
   });
 
   afterAll(async () => {
-    await mesh.stop();
     await Promise.all(apps.map((s) => s.stop()));
+    await mesh.stop();
   });
 
   const viaA = (path: string, headers: Record<string, string> = {}) =>

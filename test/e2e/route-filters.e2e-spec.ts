@@ -90,8 +90,8 @@ describe('HTTPRoute matches, filters and retries', () => {
   });
 
   afterAll(async () => {
-    await mesh.stop();
     await Promise.all([...apps.values()].map((s) => s.stop()));
+    await mesh.stop();
   });
 
   const get = (path: string, headers: Record<string, string> = {}) =>

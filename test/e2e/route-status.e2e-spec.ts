@@ -76,8 +76,8 @@ describe('HTTPRoute status conditions', () => {
   });
 
   afterAll(async () => {
-    await mesh.stop();
     await Promise.all(apps.map((a) => a.stop()));
+    await mesh.stop();
   });
 
   describe('a backend that does not resolve', () => {

@@ -24,8 +24,8 @@ describe('sidecar: local app probe', () => {
   });
 
   afterAll(async () => {
-    await mesh.stop();
     await Promise.all([...apps.values()].map((s) => s.stop()));
+    await mesh.stop();
   });
 
   it('takes an instance out when its app dies, and back when the app returns', async () => {

@@ -41,9 +41,9 @@ describe('standalone proxy (no control plane, no NATS)', () => {
   });
 
   afterAll(async () => {
-    await mesh.stop();
     await Promise.all(apps.map((s) => s.stop()));
     await rm(dir, { recursive: true, force: true });
+    await mesh.stop();
   });
 
   const via = (host: string, headers: Record<string, string> = {}) =>

@@ -41,9 +41,9 @@ describe('tracing through the mesh', () => {
   });
 
   afterAll(async () => {
-    await mesh.stop();
     await Promise.all(apps.map((s) => s.stop()));
     await collector.stop();
+    await mesh.stop();
   });
 
   /** Sends A → b and returns the traceparent the application received. */

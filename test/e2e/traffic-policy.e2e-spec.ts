@@ -46,8 +46,8 @@ describe('TrafficPolicy', () => {
   });
 
   afterAll(async () => {
-    await mesh.stop();
     await Promise.all([...apps.values()].map((s) => s.stop()));
+    await mesh.stop();
   });
 
   const call = (host: string, path: string) => http(`${a.outbound}${path}`, { headers: { host } });

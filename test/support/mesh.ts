@@ -169,9 +169,10 @@ export class Mesh {
   }
 
   /** Stops every process (SIGTERM), NATS, and saves logs for post-mortems. */
+  /** Stops every process and the server; one failing step never skips the others. */
   async stop(): Promise<void> {
-    await Promise.all(this.processes.map((p) => p.stop(5_000)));
-    await this.nats.stop();
+    const results = await Promise.allSettled(this.processes.map((p) => p.stop(5_000)));
+    results.push(...(await Promise.allSettled([this.nats.stop()])));
     await agent.close().catch(() => undefined);
     const logDir = join(this.stateDir, 'logs');
     await mkdir(logDir, { recursive: true });
@@ -180,6 +181,8 @@ export class Mesh {
         writeFile(join(logDir, `${p.name}-${p.pid}.log`), p.logs().join('\n')),
       ),
     );
+    const failure = results.find((r) => r.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
   }
 
   controlPlane(): ControlPlane {

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type * as Testcontainers from 'testcontainers';
@@ -36,6 +37,7 @@ const STARTUP_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 10_000;
 const LOG_TAIL_LINES = 40;
 const PING_TIMEOUT_MS = 2_000;
+const GREETING_RETRY_MS = 100;
 const CANDIDATE_SOCKETS = ['unix:///run/weft-docker.sock', 'unix:///var/run/docker.sock'];
 
 export const FIXTURE_LABEL = { key: 'weft.test', value: 'nats' } as const;
@@ -199,13 +201,65 @@ async function startContainer(
     url: natsUrl(port),
     port,
     backend: 'container',
-    // The store lives in the container's own filesystem, which a restart keeps.
-    restart: () => container.restart({ timeout: STOP_GRACE_MS }),
+    // The store lives in the container's own filesystem, which a restart keeps. testcontainers'
+    // own restart() re-reads the log from a start time with second granularity, which missed
+    // the ready line on a slow CI machine; the server's greeting is the reliable signal.
+    restart: async () => {
+      const client = await tc.getContainerRuntimeClient();
+      const handle = client.container.getById(container.getId());
+      await client.container.restart(handle, { timeout: STOP_GRACE_MS });
+      await waitForGreeting(port, jetstream).catch((err: unknown) => {
+        throw startFailure(`container ${image} restart`, err, log);
+      });
+    },
     stop: async () => {
-      // testcontainers remembers a stopped container, so a second stop() is a no-op.
-      await container.stop({ remove: true, timeout: STOP_GRACE_MS });
+      // testcontainers remembers a stopped container, so a second stop() is a no-op; one the
+      // engine no longer knows (404) is as stopped as it gets.
+      await container.stop({ remove: true, timeout: STOP_GRACE_MS }).catch((err: unknown) => {
+        if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+      });
     },
   };
+}
+
+/**
+ * Resolves once the server on `port` greets a new client with INFO (and, when asked, reports
+ * JetStream enabled): nats-server accepts clients only after its JetStream is up.
+ */
+async function waitForGreeting(port: number, jetstream: boolean): Promise<void> {
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    const info = await readGreeting(port).catch((err: unknown) => {
+      last = err instanceof Error ? err.message : String(err);
+      return undefined;
+    });
+    if (info !== undefined && (!jetstream || info.includes('"jetstream":true'))) return;
+    if (info !== undefined) last = 'INFO without JetStream';
+    await new Promise((resolve) => setTimeout(resolve, GREETING_RETRY_MS));
+  }
+  throw new Error(`no INFO greeting on port ${port} within ${STARTUP_TIMEOUT_MS} ms (${last})`);
+}
+
+/** Connects, reads the first line the server sends, and disconnects. */
+function readGreeting(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: HOST, port, timeout: PING_TIMEOUT_MS });
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+      const end = received.indexOf('\r\n');
+      if (end === -1) return;
+      socket.destroy();
+      const line = received.slice(0, end);
+      if (line.startsWith('INFO ')) resolve(line);
+      else reject(new Error(`unexpected greeting: ${line.slice(0, 80)}`));
+    });
+    socket.on('timeout', () => socket.destroy(new Error('timed out waiting for INFO')));
+    socket.on('error', reject);
+    socket.on('close', () => reject(new Error('closed before INFO')));
+  });
 }
 
 function startFailure(what: string, err: unknown, log: LogTail): Error {
