@@ -171,7 +171,9 @@ export class Mesh {
   /** Stops every process (SIGTERM), NATS, and saves logs for post-mortems. */
   /** Stops every process and the server; one failing step never skips the others. */
   async stop(): Promise<void> {
-    const results = await Promise.allSettled(this.processes.map((p) => p.stop(5_000)));
+    const results: PromiseSettledResult<unknown>[] = await Promise.allSettled(
+      this.processes.map((p) => p.stop(5_000)),
+    );
     results.push(...(await Promise.allSettled([this.nats.stop()])));
     await agent.close().catch(() => undefined);
     const logDir = join(this.stateDir, 'logs');
