@@ -80,3 +80,29 @@ export interface VersionInfo {
   readonly protocol: number;
   readonly revision: number;
 }
+
+/** Golden signals of one service, or of one edge between two services, over the stats window. */
+export interface GoldenSignals {
+  /** Requests per second. */
+  readonly rps: number;
+  /** Share of requests that did not fail (0..1); null when there were none. */
+  readonly successRate: number | null;
+  /** Latency quantiles in milliseconds, from the merged bucket counts; null without requests. */
+  readonly p50Ms: number | null;
+  readonly p95Ms: number | null;
+  readonly p99Ms: number | null;
+  readonly requests: number;
+}
+
+/** `GET /v1/stats`: the mesh's golden signals, aggregated from every proxy's snapshots. */
+export interface MeshStats {
+  /** How far back the numbers reach, in milliseconds. */
+  readonly windowMs: number;
+  /** Per service (`<namespace>/<service>`), as its own inbound proxies saw it. */
+  readonly services: readonly ({ readonly service: string } & GoldenSignals)[];
+  /** Per edge `source → destination`, as the callers' outbound proxies saw it. */
+  readonly edges: readonly ({
+    readonly source: string;
+    readonly destination: string;
+  } & GoldenSignals)[];
+}

@@ -49,6 +49,15 @@ export class Subjects {
     return `${this.prefix}.v1.telemetry.access.${namespace}.${service}`;
   }
 
+  /** Golden-signal snapshots of one proxy (`MetricsSnapshot`), every few seconds. */
+  telemetryMetrics(proxyId: string): string {
+    return `${this.prefix}.v1.telemetry.metrics.${proxyId}`;
+  }
+
+  get telemetryMetricsAll(): string {
+    return `${this.prefix}.v1.telemetry.metrics.*`;
+  }
+
   /** Control-plane events: validation results, status changes. */
   event(name: string): string {
     return `${this.prefix}.v1.events.${name}`;
