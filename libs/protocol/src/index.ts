@@ -10,6 +10,7 @@ export * from './resources/http-route.dto.js';
 export * from './resources/http-route-filter.dto.js';
 export * from './resources/resource.js';
 export * from './resources/traffic-policy.dto.js';
+export * from './validation/duration.js';
 export * from './resources/external-service.dto.js';
 export * from './resources/route-status.js';
 export * from './messages/instance.dto.js';

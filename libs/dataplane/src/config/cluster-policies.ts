@@ -1,6 +1,5 @@
 // TrafficPolicies compiled per target Service; of several on one Service, the first by namespace/name wins.
-import type { TrafficPolicy } from '@app/protocol';
-import { parseDurationMs } from '../routing/duration.js';
+import { parseDurationMs, type TrafficPolicy } from '@app/protocol';
 import type { ClusterPolicy } from '../upstream/cluster.js';
 import { clusterKey } from '../upstream/cluster-registry.js';
 

@@ -12,7 +12,7 @@ import {
 } from '@app/protocol';
 import { compileFilters } from '../filters/compile-filters.js';
 import { clusterKey, type ClusterRegistry } from '../upstream/cluster-registry.js';
-import { parseDurationMs } from './duration.js';
+import { parseDurationMs } from '@app/protocol';
 import { compileHeaderMatcher } from './header-matcher.js';
 import { compilePathMatcher } from './path-matcher.js';
 import { compileQueryMatcher } from './query-matcher.js';
