@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { agent, http, isReady, json, type HttpResult } from './admin-client.js';
 import { AppProcess } from './app-process.js';
 import { freePort } from './free-port.js';
-import { startNats, type NatsHandle } from './nats-fixture.js';
+import { startNats, type NatsHandle, type NatsOptions } from './nats-fixture.js';
 import { waitFor } from './wait-for.js';
 
 export interface MeshTiming {
@@ -60,8 +60,8 @@ export class Mesh {
     readonly stateDir: string,
   ) {}
 
-  static async start(timing: MeshTiming = FAST_TIMING): Promise<Mesh> {
-    const nats = await startNats();
+  static async start(timing: MeshTiming = FAST_TIMING, natsOptions?: NatsOptions): Promise<Mesh> {
+    const nats = await startNats(natsOptions);
     const stateDir = await mkdtemp(join(tmpdir(), 'weft-e2e-'));
     return new Mesh(nats, timing, stateDir);
   }

@@ -1,7 +1,7 @@
 // Test fixture: a real nats-server per test, run by Testcontainers or from the local binary.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,11 @@ export interface NatsOptions {
   jetstream?: boolean;
   /** Extra nats-server arguments, appended after the fixture's own. */
   args?: string[];
+  /**
+   * A nats-server configuration file's text (accounts, users…), passed with `-c`; the fixture's
+   * own arguments (port, JetStream) take precedence over it.
+   */
+  config?: string;
 }
 
 export interface NatsHandle {
@@ -32,6 +37,7 @@ const HOST = '127.0.0.1';
 const READY_LINE = 'Server is ready';
 const DEFAULT_IMAGE = 'local/nats-server:2.9.10';
 const CONTAINER_STORE_DIR = '/data';
+const CONTAINER_CONFIG_FILE = '/weft-nats.conf';
 const STARTUP_TIMEOUT_MS = 30_000;
 // nats-server flushes JetStream on SIGTERM; a kill without grace could lose acknowledged writes.
 const STOP_GRACE_MS = 10_000;
@@ -49,8 +55,8 @@ export async function startNats(opts: NatsOptions = {}): Promise<NatsHandle> {
   const jetstream = opts.jetstream ?? true;
   const extra = opts.args ?? [];
   return backend.kind === 'container'
-    ? startContainer(backend.dockerHost, port, jetstream, extra)
-    : startBinary(backend.bin, port, jetstream, extra);
+    ? startContainer(backend.dockerHost, port, jetstream, extra, opts.config)
+    : startBinary(backend.bin, port, jetstream, extra, opts.config);
 }
 
 function serverArgs(port: number, storeDir: string | undefined, extra: string[]): string[] {
@@ -179,14 +185,22 @@ async function startContainer(
   port: number,
   jetstream: boolean,
   extra: string[],
+  config: string | undefined,
 ): Promise<NatsHandle> {
   const tc = await loadTestcontainers(dockerHost);
   const image = imageName();
   await assertImageUsable(tc, image);
-  const args = serverArgs(port, jetstream ? CONTAINER_STORE_DIR : undefined, extra);
+  const configArgs = config === undefined ? [] : ['-c', CONTAINER_CONFIG_FILE];
+  const args = serverArgs(port, jetstream ? CONTAINER_STORE_DIR : undefined, [
+    ...configArgs,
+    ...extra,
+  ]);
   const log = new LogTail();
   // Host networking: the engine runs without a bridge, and the port is then the same on restart.
   const container = await new tc.GenericContainer(image)
+    .withCopyContentToContainer(
+      config === undefined ? [] : [{ content: config, target: CONTAINER_CONFIG_FILE }],
+    )
     .withNetworkMode('host')
     .withCommand(args)
     .withLabels({ [FIXTURE_LABEL.key]: FIXTURE_LABEL.value })
@@ -286,14 +300,26 @@ async function startBinary(
   port: number,
   jetstream: boolean,
   extra: string[],
+  config: string | undefined,
 ): Promise<NatsHandle> {
   const storeDir = jetstream ? await mkdtemp(join(tmpdir(), 'weft-nats-')) : undefined;
-  const args = serverArgs(port, storeDir, extra);
+  const configDir = config === undefined ? undefined : await mkdtemp(join(tmpdir(), 'weft-conf-'));
+  const configArgs: string[] = [];
+  if (configDir !== undefined && config !== undefined) {
+    await writeFile(join(configDir, 'nats.conf'), config);
+    configArgs.push('-c', join(configDir, 'nats.conf'));
+  }
+  const removeDirs = async (): Promise<void> => {
+    for (const dir of [storeDir, configDir]) {
+      if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    }
+  };
+  const args = serverArgs(port, storeDir, [...configArgs, ...extra]);
   let server: ServerProcess;
   try {
     server = await ServerProcess.start(bin, args);
   } catch (err) {
-    if (storeDir !== undefined) await rm(storeDir, { recursive: true, force: true });
+    await removeDirs();
     throw err;
   }
   let stopped = false;
@@ -309,7 +335,7 @@ async function startBinary(
       if (stopped) return;
       stopped = true;
       await server.stop();
-      if (storeDir !== undefined) await rm(storeDir, { recursive: true, force: true });
+      await removeDirs();
     },
   };
 }

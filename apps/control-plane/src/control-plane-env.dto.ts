@@ -1,5 +1,5 @@
 // The control plane's environment (DESIGN.md interface table), validated once at boot.
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, Min, ValidateIf } from 'class-validator';
 import { CONTROL_PLANE_ADMIN_PORT } from '@app/protocol';
 import { CommonEnv, loadEnv, ToInt } from '@app/runtime';
 
@@ -36,6 +36,23 @@ export class ControlPlaneEnv extends CommonEnv {
   @Min(1)
   @Max(5)
   WEFT_KV_REPLICAS: number = 1;
+
+  /**
+   * A user of the NATS system account (a `.creds` file, or user and password): with one, the
+   * control plane follows the server's client disconnect advisories and removes a crashed proxy's
+   * instance at once; without, the heartbeat TTL alone expires it.
+   */
+  @IsOptional()
+  @IsString()
+  WEFT_NATS_SYSTEM_CREDS?: string;
+
+  @ValidateIf((env: ControlPlaneEnv) => env.WEFT_NATS_SYSTEM_PASSWORD !== undefined)
+  @IsString({ message: 'WEFT_NATS_SYSTEM_USER must be set with WEFT_NATS_SYSTEM_PASSWORD' })
+  WEFT_NATS_SYSTEM_USER?: string;
+
+  @ValidateIf((env: ControlPlaneEnv) => env.WEFT_NATS_SYSTEM_USER !== undefined)
+  @IsString({ message: 'WEFT_NATS_SYSTEM_PASSWORD must be set with WEFT_NATS_SYSTEM_USER' })
+  WEFT_NATS_SYSTEM_PASSWORD?: string;
 
   get instanceTtlMs(): number {
     return this.WEFT_HEARTBEAT_INTERVAL_MS * this.WEFT_HEARTBEAT_MISSES;

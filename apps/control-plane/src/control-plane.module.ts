@@ -12,6 +12,7 @@ import { ConfigStore } from './config/config-store.service.js';
 import { HistoryStore } from './config/history-store.service.js';
 import { ControlPlaneBootstrap } from './control-plane-bootstrap.service.js';
 import { ControlPlaneEnv } from './control-plane-env.dto.js';
+import { ClientDisconnectWatcher } from './discovery/client-disconnect-watcher.service.js';
 import { EndpointPublisher } from './discovery/endpoint-publisher.service.js';
 import { InstanceRegistry } from './discovery/instance-registry.service.js';
 import { MeshEventsController } from './discovery/mesh-events.controller.js';
@@ -41,6 +42,7 @@ export class ControlPlaneModule {
         ApplyService,
         ConfigDirService,
         InstanceRegistry,
+        ClientDisconnectWatcher,
         EndpointPublisher,
         RouteStatusService,
         ProxyRegistry,

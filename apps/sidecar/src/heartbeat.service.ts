@@ -37,6 +37,9 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
     void this.nats.connection.then(() => this.publish());
     // `ready` goes out the moment it holds, not at the next tick: callers route to us sooner.
     this.readiness.on('change', () => this.publish());
+    // A new connection id goes out at once, so the control plane can tell an old connection's
+    // disconnect advisory from ours (and re-add us if that advisory removed us).
+    this.nats.on('reconnect', () => this.publish());
   }
 
   onApplicationShutdown(): void {
@@ -68,6 +71,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
       labels: this.env.labels,
       state: this.state,
       sentAt: Date.now(),
+      connection: nc.info && { server: nc.info.server_id, cid: nc.info.client_id },
     };
     nc.publish(this.subject, encode(beat));
   }

@@ -15,6 +15,8 @@ export * from './resources/external-service.dto.js';
 export * from './resources/route-status.js';
 export * from './messages/instance.dto.js';
 export * from './messages/heartbeat.dto.js';
+export * from './messages/nats-connection.dto.js';
+export * from './messages/client-disconnect-advisory.dto.js';
 export * from './messages/endpoint-set.dto.js';
 export * from './messages/proxy-ack.dto.js';
 export * from './messages/config-entry.dto.js';

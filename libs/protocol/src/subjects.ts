@@ -12,6 +12,15 @@ export const SNAPSHOT_KEY = 'snapshot';
 /** KV key prefix of published endpoint sets: `endpoints.<namespace>.<service>`. */
 export const ENDPOINTS_KEY_PREFIX = 'endpoints';
 
+/**
+ * The NATS server's client disconnect advisories of every account; only a connection in the
+ * system account receives them (no Weft prefix: the server names them).
+ */
+export const SYS_CLIENT_DISCONNECT_ALL = '$SYS.ACCOUNT.*.DISCONNECT';
+
+/** Every server answers it, but only to a connection in the system account. */
+export const SYS_SERVER_PING = '$SYS.REQ.SERVER.PING';
+
 /** Subject and bucket names under one prefix. */
 export class Subjects {
   constructor(readonly prefix: string = DEFAULT_SUBJECT_PREFIX) {}

@@ -9,7 +9,11 @@ import { InstanceRegistry } from './instance-registry.service.js';
 
 const T0 = 1_000_000;
 
-function beat(instanceId: string, state: Heartbeat['state'] = 'ready'): Heartbeat {
+function beat(
+  instanceId: string,
+  state: Heartbeat['state'] = 'ready',
+  connection?: Heartbeat['connection'],
+): Heartbeat {
   return {
     v: 1,
     namespace: 'default',
@@ -22,6 +26,7 @@ function beat(instanceId: string, state: Heartbeat['state'] = 'ready'): Heartbea
     labels: { app: 'b' },
     state,
     sentAt: T0,
+    connection,
   };
 }
 
@@ -78,6 +83,26 @@ describe('InstanceRegistry', () => {
     registry.expire(T0 + 64_000);
     expect(ids()).toEqual(['b1:true']);
     registry.expire(T0 + 64_001);
+    expect(ids()).toEqual([]);
+  });
+
+  it('removes at once the instances whose latest heartbeat came over a connection the server closed', () => {
+    registry.onHeartbeat(beat('b1', 'ready', { server: 'S1', cid: 7 }), T0);
+    registry.onHeartbeat(beat('b2', 'ready', { server: 'S1', cid: 8 }), T0);
+    registry.onHeartbeat(beat('b3', 'ready', { server: 'S2', cid: 7 }), T0);
+    registry.onHeartbeat(beat('b4'), T0);
+    changes = 0;
+    registry.onConnectionClosed({ server: 'S1', cid: 7 });
+    expect(ids()).toEqual(['b2:true', 'b3:true', 'b4:true']);
+    expect(changes).toBe(1);
+  });
+
+  it("keeps an instance that reconnected: the old connection's advisory no longer matches", () => {
+    registry.onHeartbeat(beat('b1', 'ready', { server: 'S1', cid: 7 }), T0);
+    registry.onHeartbeat(beat('b1', 'ready', { server: 'S2', cid: 3 }), T0 + 10);
+    registry.onConnectionClosed({ server: 'S1', cid: 7 });
+    expect(ids()).toEqual(['b1:true']);
+    registry.onConnectionClosed({ server: 'S2', cid: 3 });
     expect(ids()).toEqual([]);
   });
 

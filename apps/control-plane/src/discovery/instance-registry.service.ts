@@ -1,7 +1,13 @@
 // Live instances from heartbeats: ready ones are endpoints; TTL expiry and draining/down remove them.
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
-import type { EndpointSet, Heartbeat, InstanceOwner } from '@app/protocol';
+import {
+  connectionKey,
+  type EndpointSet,
+  type Heartbeat,
+  type InstanceOwner,
+  type NatsConnectionRef,
+} from '@app/protocol';
 import { LOGGER, NatsClient, type Logger } from '@app/runtime';
 import { Gauge, register } from 'prom-client';
 import { ControlPlaneEnv } from '../control-plane-env.dto.js';
@@ -10,6 +16,8 @@ export interface LiveInstance {
   readonly instance: InstanceOwner;
   readonly ready: boolean;
   lastSeen: number;
+  /** `connectionKey` of the NATS connection its proxy last sent from, when it said. */
+  readonly connection?: string;
 }
 
 const instancesGauge = new Gauge({
@@ -64,7 +72,8 @@ export class InstanceRegistry
       labels: hb.labels,
     };
     const ready = hb.state === 'ready';
-    this.live.set(key, { instance, ready, lastSeen: now });
+    const connection = hb.connection && connectionKey(hb.connection);
+    this.live.set(key, { instance, ready, lastSeen: now, connection });
     if (
       !before ||
       before.ready !== ready ||
@@ -104,6 +113,20 @@ export class InstanceRegistry
     this.deaf = false;
     const grace = now + this.env.WEFT_HEARTBEAT_INTERVAL_MS;
     for (const entry of this.live.values()) entry.lastSeen = grace;
+  }
+
+  /**
+   * The NATS server reports a client connection closed: every instance whose latest heartbeat came
+   * over that very connection leaves now. An instance that has since reconnected sent its new
+   * connection id and stays.
+   */
+  onConnectionClosed(ref: NatsConnectionRef): void {
+    const closed = connectionKey(ref);
+    for (const [key, entry] of this.live) {
+      if (entry.connection !== closed) continue;
+      this.live.delete(key);
+      this.changed('instance connection closed', entry.instance.instanceId);
+    }
   }
 
   expire(now: number): void {

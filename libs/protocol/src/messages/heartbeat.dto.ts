@@ -1,8 +1,10 @@
 // Heartbeat and state change of one instance, published on `weft.v1.health.<ns>.<service>.<instanceId>`.
-import { Equals, IsIn, IsInt, Matches, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { Equals, IsIn, IsInt, IsOptional, Matches, Min, ValidateNested } from 'class-validator';
 import { PROTOCOL_VERSION } from '../version.js';
 import { SUBJECT_TOKEN } from '../subjects.js';
 import { InstanceOwner } from './instance.dto.js';
+import { NatsConnectionRef } from './nats-connection.dto.js';
 
 export const INSTANCE_STATES = ['starting', 'ready', 'draining', 'down'] as const;
 export type InstanceState = (typeof INSTANCE_STATES)[number];
@@ -29,4 +31,13 @@ export class Heartbeat extends InstanceOwner {
   @IsInt()
   @Min(0)
   sentAt!: number;
+
+  /**
+   * The NATS connection the proxy sends from: when the server reports it closed, the control plane
+   * removes the instance at once instead of waiting for the heartbeat TTL.
+   */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => NatsConnectionRef)
+  connection?: NatsConnectionRef;
 }
