@@ -33,6 +33,7 @@ export class SidecarModule {
             subjectPrefix: env.WEFT_SUBJECT_PREFIX,
             stateDir: env.WEFT_STATE_DIR,
             accessLog: env.accessLog,
+            telemetry: env.telemetry,
             configDir: env.WEFT_MODE === 'standalone' ? env.WEFT_CONFIG_DIR : undefined,
           },
           { localNamespace: env.WEFT_NAMESPACE, defaultTimeoutMs: env.WEFT_ROUTE_TIMEOUT_MS },

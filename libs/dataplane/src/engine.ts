@@ -8,42 +8,63 @@ import { RouteTableHolder } from './routing/route-table-holder.js';
 import { Cluster } from './upstream/cluster.js';
 import { ClusterRegistry } from './upstream/cluster-registry.js';
 import { endpoint } from './upstream/endpoint.js';
-import { Forwarder } from './upstream/forwarder.js';
+import { DEFAULT_FORWARDER_OPTIONS, Forwarder } from './upstream/forwarder.js';
 import { PoolRegistry } from './upstream/pool-registry.js';
 import { HopTracer } from './telemetry/hop-tracer.js';
 import type { AccessLog } from './telemetry/access-log.js';
+import { TrafficStats } from './metrics/traffic-stats.js';
 
 export class DataPlaneEngine {
   readonly routes = new RouteTableHolder();
   readonly clusters = new ClusterRegistry();
   readonly pools = new PoolRegistry();
   readonly metrics = new ProxyMetrics();
+  readonly stats: TrafficStats;
   readonly tracer: HopTracer;
+  /** Calls into the mesh: announces this proxy's service to the callee. */
   readonly forwarder: Forwarder;
+  /** Calls to the local app: announces nothing. */
+  private readonly localForwarder: Forwarder;
   readonly configurator: RouteConfigurator;
 
   constructor(
     options: RouteConfiguratorOptions,
     tracer: Tracer,
+    /** `<namespace>/<service>` of this proxy: the source of its outbound traffic. */
+    self: string,
     private readonly accessLog?: AccessLog,
   ) {
     this.tracer = new HopTracer(tracer);
-    this.forwarder = new Forwarder(this.pools, this.metrics, this.tracer);
+    this.stats = new TrafficStats(self);
+    this.forwarder = new Forwarder(this.pools, this.metrics, this.tracer, {
+      ...DEFAULT_FORWARDER_OPTIONS,
+      caller: self,
+    });
+    this.localForwarder = new Forwarder(this.pools, this.metrics, this.tracer);
     this.configurator = new RouteConfigurator(this.routes, this.clusters, this.pools, options);
   }
 
   /** A listener that routes into the mesh (sidecar outbound, router). */
   outboundListener(name: string): HttpListener {
-    const handler = outboundPipeline(this.routes, this.forwarder);
-    return new HttpListener(name, handler, this.metrics, this.tracer, this.accessLog);
+    const handler = outboundPipeline(this.routes, this.forwarder, this.stats);
+    const unrouted = this.stats.unrouted;
+    return new HttpListener(name, handler, this.metrics, this.tracer, unrouted, this.accessLog);
   }
 
   /** A listener that hands every request to one local application. */
   inboundListener(name: string, appAddress: string, appPort: number): HttpListener {
     const app = new Cluster(`local/${name}`);
     app.setEndpoints([endpoint('local-app', appAddress, appPort)]);
-    const handler = inboundPipeline(app, this.forwarder);
-    return new HttpListener(name, handler, this.metrics, this.tracer, this.accessLog);
+    const handler = inboundPipeline(app, this.localForwarder, this.stats);
+    const unknownCaller = this.stats.inbound(undefined);
+    return new HttpListener(
+      name,
+      handler,
+      this.metrics,
+      this.tracer,
+      unknownCaller,
+      this.accessLog,
+    );
   }
 
   close(): Promise<void> {

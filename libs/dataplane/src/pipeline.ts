@@ -9,6 +9,9 @@ import type { RouteTableHolder } from './routing/route-table-holder.js';
 import type { Cluster } from './upstream/cluster.js';
 import type { Forwarder } from './upstream/forwarder.js';
 import { notesOf } from './telemetry/exchange-notes.js';
+import { CALLER_HEADER } from './http/forward-headers.js';
+import { setRequestEdge } from './metrics/request-edge.js';
+import type { TrafficStats } from './metrics/traffic-stats.js';
 
 /**
  * The local application's exchange: no timeout (the caller's route timeout governs the exchange,
@@ -21,7 +24,11 @@ const LOCAL_APP: ExchangePolicy = { timeoutMs: 0 };
  * backend → path rewrite → mirrors → fault injection → endpoint (load balancer) → upstream. Each step either
  * continues or answers locally.
  */
-export function outboundPipeline(routes: RouteTableHolder, forwarder: Forwarder): RequestHandler {
+export function outboundPipeline(
+  routes: RouteTableHolder,
+  forwarder: Forwarder,
+  stats: TrafficStats,
+): RequestHandler {
   return (req, res) => {
     const target = requestTarget(req);
     if (!target) {
@@ -58,6 +65,7 @@ export function outboundPipeline(routes: RouteTableHolder, forwarder: Forwarder)
       );
     }
     const backend = pickBackend(route);
+    setRequestEdge(req, stats.outbound(route, backend?.cluster));
     if (!backend?.cluster) {
       const why = backend
         ? `backend ${backend.name} does not resolve to a Service`
@@ -102,9 +110,15 @@ function chance(percent: number): boolean {
   return percent > 0 && Math.random() * 100 < percent;
 }
 
-/** Inbound: every request goes to the local application. */
-export function inboundPipeline(app: Cluster, forwarder: Forwarder): RequestHandler {
+/** Inbound: every request goes to the local application, counted by the calling service. */
+export function inboundPipeline(
+  app: Cluster,
+  forwarder: Forwarder,
+  stats: TrafficStats,
+): RequestHandler {
   return (req, res) => {
+    const caller = req.headers[CALLER_HEADER];
+    setRequestEdge(req, stats.inbound(typeof caller === 'string' ? caller : undefined));
     const notes = notesOf(req);
     if (notes) notes.upstream = app.key;
     forwarder.forward(req, res, app, LOCAL_APP, req.url ?? '/');

@@ -14,6 +14,7 @@ export class NatsClient extends EventEmitter<
 > {
   private connecting: Promise<NatsConnection> | undefined;
   private nc: NatsConnection | undefined;
+  private linked = false;
 
   constructor(
     private readonly env: CommonEnv,
@@ -25,10 +26,12 @@ export class NatsClient extends EventEmitter<
 
   /** Resolves once connected (retrying for as long as it takes). */
   get connection(): Promise<NatsConnection> {
-    this.connecting ??= connectNats(this.env, this.name, this.log, (state) =>
-      this.emit(state),
-    ).then((nc) => {
+    this.connecting ??= connectNats(this.env, this.name, this.log, (state) => {
+      this.linked = state === 'reconnect';
+      this.emit(state);
+    }).then((nc) => {
       this.nc = nc;
+      this.linked = true;
       this.emit('connect', nc);
       return nc;
     });
@@ -38,6 +41,21 @@ export class NatsClient extends EventEmitter<
   /** The connection once established; undefined before (callers then skip or wait). */
   get current(): NatsConnection | undefined {
     return this.nc;
+  }
+
+  /**
+   * Publishes only while linked to a server, else returns false: while the client reconnects it
+   * buffers every publish without bound, which telemetry must never make it do.
+   */
+  tryPublish(subject: string, payload: Uint8Array): boolean {
+    const nc = this.nc;
+    if (!nc || !this.linked || nc.isClosed()) return false;
+    try {
+      nc.publish(subject, payload);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Nest calls this on shutdown for every provider that has it. */

@@ -28,10 +28,19 @@ const value = (flat: string[], name: string) =>
 const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 
 /** This hop's headers, naming a fixed client span as the next hop's parent. */
-const forward = (req: IncomingMessage, proto: 'http' | 'https') =>
-  upstreamRequestHeaders(req, proto, TRACEPARENT);
+const forward = (req: IncomingMessage, proto: 'http' | 'https', caller = '') =>
+  upstreamRequestHeaders(req, proto, TRACEPARENT, caller);
 
 describe('upstreamRequestHeaders', () => {
+  it('names the calling service only where this hop is a caller, never what the request claimed', () => {
+    const spoofed = request(['Host', 'r', 'X-Weft-Caller', 'default/admin']);
+    expect(names(forward(spoofed, 'http'))).not.toContain('x-weft-caller');
+    const out = forward(spoofed, 'http', 'shop/web');
+    expect(pairs(out).filter(([n]) => n.toLowerCase() === 'x-weft-caller')).toEqual([
+      ['x-weft-caller', 'shop/web'],
+    ]);
+  });
+
   it("replaces the caller's traceparent with this hop's, and passes tracestate through", () => {
     const incoming = '00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01';
     const out = forward(

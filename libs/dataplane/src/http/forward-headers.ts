@@ -16,14 +16,21 @@ const HOP_BY_HOP = new Set([
 ]);
 
 /**
+ * `<namespace>/<service>` of the calling proxy, for the callee's traffic edges. Set only by an
+ * outbound proxy: whatever an app or an outside caller sent is dropped at every hop.
+ */
+export const CALLER_HEADER = 'x-weft-caller';
+
+/**
  * Rewritten below: `x-forwarded-*` from the request's values (other `x-forwarded-*` headers pass
- * through), `traceparent` naming this hop's client span (`tracestate` passes through).
+ * through), `traceparent` naming this hop's client span (`tracestate` passes through), the caller.
  */
 const REWRITTEN = new Set([
   'x-forwarded-for',
   'x-forwarded-proto',
   'x-forwarded-host',
   'traceparent',
+  CALLER_HEADER,
 ]);
 
 /** Header names a `Connection` header lists are hop-by-hop too. */
@@ -35,13 +42,14 @@ function connectionListed(value: string | string[] | undefined): Set<string> | u
 
 /**
  * Flat `[name, value, …]` list from the raw headers (case and order kept), minus hop-by-hop ones,
- * with this hop appended to `x-forwarded-for`, `x-forwarded-proto`/`-host` set when absent, and
- * `traceparent` naming this hop's client span.
+ * with this hop appended to `x-forwarded-for`, `x-forwarded-proto`/`-host` set when absent,
+ * `traceparent` naming this hop's client span, and `x-weft-caller` set to `caller` (none for '').
  */
 export function upstreamRequestHeaders(
   req: IncomingMessage,
   proto: 'http' | 'https',
   traceparent: string,
+  caller: string,
 ): string[] {
   const raw = req.rawHeaders;
   const listed = connectionListed(req.headers.connection);
@@ -58,6 +66,7 @@ export function upstreamRequestHeaders(
   const host = firstValue(req.headers['x-forwarded-host']) ?? req.headers.host;
   if (host) out.push('x-forwarded-host', host);
   out.push('traceparent', traceparent);
+  if (caller) out.push(CALLER_HEADER, caller);
   return out;
 }
 

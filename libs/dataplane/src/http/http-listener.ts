@@ -7,6 +7,8 @@ import { sendLocalReply } from './local-reply.js';
 import type { AccessLog } from '../telemetry/access-log.js';
 import { startNotes, type ExchangeNotes } from '../telemetry/exchange-notes.js';
 import { endHttpSpan, type HopTracer } from '../telemetry/hop-tracer.js';
+import { requestEdge } from '../metrics/request-edge.js';
+import type { TrafficEdge } from '../metrics/traffic-stats.js';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -22,6 +24,8 @@ export class HttpListener {
     private readonly handler: RequestHandler,
     metrics: ProxyMetrics,
     private readonly tracer: HopTracer,
+    /** Where a request counts when the pipeline answered it before knowing its edge. */
+    private readonly fallbackEdge: TrafficEdge,
     private readonly accessLog?: AccessLog,
   ) {
     this.metrics = new ListenerMetrics(metrics, name);
@@ -69,9 +73,9 @@ export class HttpListener {
 
   private logAccess(
     req: IncomingMessage,
-    res: ServerResponse,
     traceId: string,
-    started: bigint,
+    status: number,
+    durationMs: number,
     notes: ExchangeNotes,
   ): void {
     this.accessLog!.write(
@@ -82,15 +86,15 @@ export class HttpListener {
         method: req.method ?? '',
         host: req.headers.host ?? '',
         path: req.url ?? '',
-        status: res.writableFinished ? res.statusCode : 0,
-        durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+        status,
+        durationMs,
       },
       notes,
     );
   }
 
   private readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     const span = this.tracer.server(req, this.name);
     const notes = this.accessLog?.begin() ? startNotes(req) : undefined;
     this.inflight++;
@@ -98,9 +102,13 @@ export class HttpListener {
     if (this.draining) res.shouldKeepAlive = false;
     res.once('close', () => {
       this.inflight--;
-      this.metrics.finished(res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
-      endHttpSpan(span, res.writableFinished ? res.statusCode : 0, SpanKind.SERVER);
-      if (notes) this.logAccess(req, res, span.spanContext().traceId, started, notes);
+      const ms = performance.now() - started;
+      // 0: the client got no complete answer.
+      const status = res.writableFinished ? res.statusCode : 0;
+      this.metrics.finished(res.statusCode, ms / 1e3);
+      (requestEdge(req) ?? this.fallbackEdge).record(req.method, status, ms);
+      endHttpSpan(span, status, SpanKind.SERVER);
+      if (notes) this.logAccess(req, span.spanContext().traceId, status, ms, notes);
       if (this.inflight === 0) this.idle?.();
     });
     try {

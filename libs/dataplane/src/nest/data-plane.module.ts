@@ -5,8 +5,10 @@ import { LOGGER, NatsClient, Tracing, type Logger } from '@app/runtime';
 import { AccessLog, type BusPublisher } from '../telemetry/access-log.js';
 import { DataPlaneEngine } from '../engine.js';
 import type { RouteConfiguratorOptions } from '../config/route-configurator.js';
+import { ClustersController } from './clusters.controller.js';
 import { FolderConfigService } from './folder-config.service.js';
 import { PROXY_OPTIONS, ProxyConfigService, type ProxyOptions } from './proxy-config.service.js';
+import { SnapshotPublisher } from './snapshot-publisher.service.js';
 
 @Module({})
 export class DataPlaneModule {
@@ -14,6 +16,7 @@ export class DataPlaneModule {
   static forRoot(proxy: ProxyOptions, engine: RouteConfiguratorOptions): DynamicModule {
     return {
       module: DataPlaneModule,
+      controllers: [ClustersController],
       providers: [
         { provide: PROXY_OPTIONS, useValue: proxy },
         {
@@ -22,13 +25,16 @@ export class DataPlaneModule {
             const { namespace, service } = proxy.identity;
             const subject = new Subjects(proxy.subjectPrefix).accessLog(namespace, service);
             // Only publish while connected; a standalone proxy never dials NATS for this.
-            const publish: BusPublisher = (s, payload) => nats.current?.publish(s, payload);
+            const publish: BusPublisher = (s, payload) => nats.tryPublish(s, payload);
             const accessLog = new AccessLog({ ...proxy.accessLog, subject }, log, publish);
-            return new DataPlaneEngine(engine, tracing.tracer, accessLog);
+            const self = `${namespace}/${service}`;
+            return new DataPlaneEngine(engine, tracing.tracer, self, accessLog);
           },
           inject: [Tracing, NatsClient, LOGGER],
         },
         proxy.configDir ? FolderConfigService : ProxyConfigService,
+        // Standalone proxies have no bus to publish on.
+        ...(proxy.telemetry.publish && !proxy.configDir ? [SnapshotPublisher] : []),
       ],
       exports: [DataPlaneEngine],
     };

@@ -22,7 +22,13 @@ export interface ProxyOptions {
   readonly stateDir: string;
   /** Standalone: read config from this folder instead of NATS. */
   readonly configDir?: string;
-  readonly accessLog: { readonly stdout: boolean; readonly publishPerSecond: number };
+  readonly accessLog: {
+    readonly stdout: boolean;
+    readonly publishPerSecond: number;
+    readonly sampleRatio: number;
+  };
+  /** Golden-signal snapshots on the bus: whether, and how often. */
+  readonly telemetry: { readonly publish: boolean; readonly intervalMs: number };
 }
 
 export const PROXY_OPTIONS = Symbol('weft.proxy-options');

@@ -1,9 +1,10 @@
 // Environment every proxy app shares (sidecar and router), validated once at boot.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { DNS_LABEL, DNS_LABEL_MESSAGE, PROXY_ADMIN_PORT } from '@app/protocol';
 import { CommonEnv, ToInt } from '@app/runtime';
+import type { ProxyOptions } from './proxy-config.service.js';
 
 export class ProxyEnv extends CommonEnv {
   @Matches(DNS_LABEL, { message: `WEFT_NAMESPACE ${DNS_LABEL_MESSAGE}` })
@@ -53,11 +54,33 @@ export class ProxyEnv extends CommonEnv {
   @Min(0)
   WEFT_ACCESS_LOG_PUBLISH_RATE: number = 50;
 
-  get accessLog(): { stdout: boolean; publishPerSecond: number } {
+  /** Share of requests (0–1) whose records may go on the bus, before the rate cap. */
+  @ToInt()
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  WEFT_ACCESS_LOG_SAMPLE: number = 1;
+
+  get accessLog(): ProxyOptions['accessLog'] {
     return {
       stdout: this.WEFT_ACCESS_LOG === 'stdout',
       publishPerSecond: this.WEFT_ACCESS_LOG_PUBLISH_RATE,
+      sampleRatio: this.WEFT_ACCESS_LOG_SAMPLE,
     };
+  }
+
+  /** `off`: no golden-signal snapshots on the bus (the `/metrics` counters stay). */
+  @IsIn(['on', 'off'])
+  WEFT_TELEMETRY: 'on' | 'off' = 'on';
+
+  /** How often a snapshot is published. */
+  @ToInt()
+  @IsInt()
+  @Min(100)
+  WEFT_TELEMETRY_INTERVAL_MS: number = 5_000;
+
+  get telemetry(): ProxyOptions['telemetry'] {
+    return { publish: this.WEFT_TELEMETRY === 'on', intervalMs: this.WEFT_TELEMETRY_INTERVAL_MS };
   }
 
   /** Folder for the last good config (cold start without NATS). */

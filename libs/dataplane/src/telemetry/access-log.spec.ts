@@ -34,9 +34,9 @@ describe('AccessLog', () => {
   it('publishes records with the notes of the exchange, at most N per second', () => {
     const sent: unknown[] = [];
     const log = new AccessLog(
-      { stdout: false, publishPerSecond: 3, subject: 's' },
+      { stdout: false, publishPerSecond: 3, sampleRatio: 1, subject: 's' },
       pino({ level: 'silent' }),
-      (_s, p) => sent.push(JSON.parse(new TextDecoder().decode(p))),
+      (_s, p) => sent.push(JSON.parse(new TextDecoder().decode(p))) > 0,
     );
     for (let i = 0; i < 5; i++) if (log.begin()) log.write(base, notes());
     expect(sent).toHaveLength(3);
@@ -55,7 +55,7 @@ describe('AccessLog', () => {
 
   it('survives a publisher that throws, and records nothing with neither output', () => {
     const log = new AccessLog(
-      { stdout: false, publishPerSecond: 10, subject: 's' },
+      { stdout: false, publishPerSecond: 10, sampleRatio: 1, subject: 's' },
       pino({ level: 'silent' }),
       () => {
         throw new Error('connection closed');
@@ -66,10 +66,25 @@ describe('AccessLog', () => {
     expect(log.dropped).toBe(1);
     expect(
       new AccessLog(
-        { stdout: false, publishPerSecond: 0, subject: 's' },
+        { stdout: false, publishPerSecond: 0, sampleRatio: 1, subject: 's' },
         pino(),
-        () => undefined,
+        () => true,
       ).begin(),
     ).toBe(false);
+  });
+
+  it('samples a share of requests before the rate cap, and counts records the bus could not take', () => {
+    const random = jest.spyOn(Math, 'random');
+    const log = new AccessLog(
+      { stdout: false, publishPerSecond: 100, sampleRatio: 0.25, subject: 's' },
+      pino({ level: 'silent' }),
+      () => false,
+    );
+    random.mockReturnValueOnce(0.2).mockReturnValueOnce(0.3).mockReturnValueOnce(0.9);
+    expect([log.begin(), log.begin(), log.begin()]).toEqual([true, false, false]);
+    random.mockRestore();
+    log.write(base, notes());
+    // Sampled out is not dropped; handed over to a disconnected bus is.
+    expect(log.dropped).toBe(1);
   });
 });

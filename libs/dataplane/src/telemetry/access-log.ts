@@ -25,15 +25,21 @@ export interface AccessLogOptions {
   readonly stdout: boolean;
   /** Records per second published on the bus at most (0: none); the rest are dropped, counted. */
   readonly publishPerSecond: number;
+  /** Share of requests (0–1) considered for the bus at all, before the rate cap. */
+  readonly sampleRatio: number;
   readonly subject: string;
 }
 
-/** Where records go on the bus; publishing must never block or throw into the request path. */
-export type BusPublisher = (subject: string, payload: Uint8Array) => void;
+/**
+ * Where records go on the bus: false when the record could not be handed over (not connected).
+ * Publishing must never block or throw into the request path.
+ */
+export type BusPublisher = (subject: string, payload: Uint8Array) => boolean;
 
 export class AccessLog {
   private tokens: number;
   private refilledAt = Date.now();
+  /** Records the rate cap or a missing connection kept off the bus (sampled-out ones are not counted). */
   dropped = 0;
 
   constructor(
@@ -45,19 +51,20 @@ export class AccessLog {
   }
 
   /**
-   * Whether to record this request: always for stdout, else only while the bus has tokens, so
-   * with stdout off at most `publishPerSecond` requests a second pay for a record at all.
+   * Whether to record this request: always for stdout, else only when sampled for the bus and the
+   * bus has tokens, so with stdout off at most `publishPerSecond` requests a second pay for a
+   * record at all.
    */
   begin(): boolean {
-    return this.options.stdout || (this.options.publishPerSecond > 0 && this.takeToken());
+    return this.options.stdout || this.forBus();
   }
 
   write(
     base: Omit<AccessRecord, 'v' | 'route' | 'upstream' | 'endpoint' | 'retries' | 'bytesOut'>,
     notes: ExchangeNotes,
   ): void {
-    // Without stdout, `begin` already took this record's token.
-    const toBus = this.options.publishPerSecond > 0 && (!this.options.stdout || this.takeToken());
+    // Without stdout, `begin` already sampled this record and took its token.
+    const toBus = this.options.publishPerSecond > 0 && (!this.options.stdout || this.forBus());
     const record: AccessRecord = {
       v: PROTOCOL_VERSION,
       ...base,
@@ -70,10 +77,18 @@ export class AccessLog {
     if (this.options.stdout) this.log.info({ access: record }, 'access');
     if (!toBus) return;
     try {
-      this.publish(this.options.subject, encode(record));
+      if (!this.publish(this.options.subject, encode(record))) this.dropped++;
     } catch {
       this.dropped++;
     }
+  }
+
+  /** Sampled (a share of all requests), then rate capped. */
+  private forBus(): boolean {
+    const { publishPerSecond, sampleRatio } = this.options;
+    if (publishPerSecond === 0) return false;
+    if (sampleRatio < 1 && Math.random() >= sampleRatio) return false;
+    return this.takeToken();
   }
 
   /** Token bucket: at most `publishPerSecond` records a second reach the bus; the rest are dropped. */

@@ -17,11 +17,14 @@ export interface ForwarderOptions {
   readonly ejectMs: number;
   /** Idle time allowed between response body chunks. */
   readonly bodyTimeoutMs: number;
+  /** `<namespace>/<service>` announced to the upstream as the caller (`x-weft-caller`); '' for none. */
+  readonly caller: string;
 }
 
 export const DEFAULT_FORWARDER_OPTIONS: ForwarderOptions = {
   ejectMs: 5_000,
   bodyTimeoutMs: 300_000,
+  caller: '',
 };
 
 export class Forwarder {
@@ -104,7 +107,7 @@ export class Forwarder {
 
   /** Upstream headers: forwarded set, then URLRewrite's host, then RequestHeaderModifier. */
   private headers(req: IncomingMessage, policy: ExchangePolicy, traceparent: string): string[] {
-    const headers = upstreamRequestHeaders(req, 'http', traceparent);
+    const headers = upstreamRequestHeaders(req, 'http', traceparent, this.options.caller);
     const hosted = policy.hostRewrite ? replaceHost(headers, policy.hostRewrite) : headers;
     return policy.requestHeaders ? policy.requestHeaders.applyToFlat(hosted) : hosted;
   }
