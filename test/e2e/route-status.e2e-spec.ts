@@ -239,9 +239,7 @@ describe('HTTPRoute status conditions', () => {
         type: 'Accepted',
         status: 'False',
         reason: 'NoMatchingParent',
-        message:
-          'Gateway default/edge is not served: Gateways are served by routers in edge mode, and no ' +
-          'Gateway is declared (Weft has no Gateway resource yet), so no proxy routes through it',
+        message: 'Gateway default/edge not found',
       },
     ]);
     await apply(service('nope'));

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import type {
   EndpointSet,
   ExternalService,
+  Gateway,
   HTTPRouteWithStatus,
   ProxyStatus,
   Service,
@@ -129,6 +130,25 @@ const externalServiceView: KindView<ExternalService> = {
     ),
 };
 
+const gatewayView: KindView<Gateway> = {
+  fetch: async (admin) =>
+    (await admin.resources('Gateway')).items.filter((r): r is Gateway => r.kind === 'Gateway'),
+  name: (g) => g.metadata.name,
+  namespace: (g) => g.metadata.namespace,
+  table: (items) =>
+    formatTable(
+      ['NAME', 'NAMESPACE', 'CLASS', 'LISTENERS'],
+      items.map((g) => [
+        g.metadata.name,
+        g.metadata.namespace,
+        g.spec.gatewayClassName,
+        g.spec.listeners
+          .map((l) => `${l.name}:${l.protocol}/${l.port}${l.hostname ? `/${l.hostname}` : ''}`)
+          .join(','),
+      ]),
+    ),
+};
+
 const endpointsView: KindView<EndpointSet> = {
   fetch: (admin) => admin.endpoints(),
   name: (e) => e.service,
@@ -167,6 +187,7 @@ const GETTERS: { readonly [K in KindId]: (req: GetRequest) => Promise<void> } = 
   HTTPRoute: (req) => get(httpRouteView, req),
   TrafficPolicy: (req) => get(trafficPolicyView, req),
   ExternalService: (req) => get(externalServiceView, req),
+  Gateway: (req) => get(gatewayView, req),
   Endpoints: (req) => get(endpointsView, req),
   Proxy: (req) => get(proxyView, req),
 };

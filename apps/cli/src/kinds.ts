@@ -42,6 +42,12 @@ const EXTERNAL_SERVICE: ResourceKindSpec = {
   plural: 'externalservices',
   resource: true,
 };
+const GATEWAY: ResourceKindSpec = {
+  id: 'Gateway',
+  singular: 'gateway',
+  plural: 'gateways',
+  resource: true,
+};
 const ENDPOINTS: KindSpec = {
   id: 'Endpoints',
   singular: 'endpoints',
@@ -62,6 +68,9 @@ const WORDS: Readonly<Record<string, KindSpec>> = {
   externalservice: EXTERNAL_SERVICE,
   externalservices: EXTERNAL_SERVICE,
   es: EXTERNAL_SERVICE,
+  gateway: GATEWAY,
+  gateways: GATEWAY,
+  gw: GATEWAY,
   endpoints: ENDPOINTS,
   endpoint: ENDPOINTS,
   ep: ENDPOINTS,
@@ -69,7 +78,7 @@ const WORDS: Readonly<Record<string, KindSpec>> = {
   proxy: PROXY,
 };
 
-export const KIND_WORDS = 'service(s) (svc), httproute(s), endpoints, proxies';
+export const KIND_WORDS = 'service(s) (svc), httproute(s), gateway(s) (gw), endpoints, proxies';
 
 /** Resolves what the user typed, case-insensitively (`Service`, `svc`, `HTTPRoutes`). */
 export function resolveKind(word: string): KindSpec {

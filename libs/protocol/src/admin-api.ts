@@ -6,6 +6,7 @@ import type { ConditionSummary, HTTPRouteWithStatus } from './resources/route-st
 import type { Service } from './resources/service.dto.js';
 import type { TrafficPolicy } from './resources/traffic-policy.dto.js';
 import type { ExternalService } from './resources/external-service.dto.js';
+import type { Gateway } from './resources/gateway.dto.js';
 
 export type ApplyAction = 'created' | 'configured' | 'unchanged' | 'deleted';
 
@@ -63,7 +64,9 @@ export interface ProxyStatus {
 /** `GET /v1/resources`: resources as applied; HTTPRoutes with their computed `status`. */
 export interface ResourceList {
   readonly revision: number;
-  readonly items: readonly (Service | HTTPRouteWithStatus | TrafficPolicy | ExternalService)[];
+  readonly items: readonly (
+    Service | HTTPRouteWithStatus | TrafficPolicy | ExternalService | Gateway
+  )[];
 }
 
 export interface ProxyList {

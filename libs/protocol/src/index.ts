@@ -12,6 +12,8 @@ export * from './resources/resource.js';
 export * from './resources/traffic-policy.dto.js';
 export * from './validation/duration.js';
 export * from './resources/external-service.dto.js';
+export * from './resources/gateway.dto.js';
+export * from './resources/gateway-attachment.js';
 export * from './resources/route-status.js';
 export * from './messages/instance.dto.js';
 export * from './messages/heartbeat.dto.js';

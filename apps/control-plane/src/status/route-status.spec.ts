@@ -145,16 +145,74 @@ describe('evaluateRoutes', () => {
     expect(routeNotices(verdict).map((n) => n.reason)).toEqual(['NoMatchingParent']);
   });
 
-  it('refuses a Gateway parent (the default kind): no Gateway is declared for edge routers', () => {
-    const verdict = verdictOf(
-      [service('b'), route('r', { parentRefs: [{ name: 'edge' }], rules: [backends('b')] })],
-      'r',
-    );
-    const accepted = verdict.parents[0].conditions[0];
-    expect(accepted).toMatchObject({ status: 'False', reason: 'NoMatchingParent' });
-    expect(accepted.message).toMatch(
-      /^Gateway default\/edge is not served: .*routers in edge mode/,
-    );
+  describe('Gateway parents (the default kind)', () => {
+    const gateway = (listeners: object[], namespace = 'default'): Resource =>
+      resource({
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'Gateway',
+        metadata: { name: 'edge', namespace },
+        spec: { gatewayClassName: 'weft', listeners },
+      });
+    const http = { name: 'web', port: 80, protocol: 'HTTP', hostname: '*.example.com' };
+    const acceptedOf = (resources: Resource[]) =>
+      verdictOf(resources, 'r').parents[0].conditions[0];
+    const onEdge = (spec: object, namespace = 'default') =>
+      route(
+        'r',
+        { parentRefs: [{ name: 'edge', namespace: 'default' }], rules: [backends('b')], ...spec },
+        namespace,
+      );
+
+    it('refuses a Gateway that does not exist', () => {
+      expect(acceptedOf([service('b'), onEdge({})])).toMatchObject({
+        status: 'False',
+        reason: 'NoMatchingParent',
+        message: 'Gateway default/edge not found',
+      });
+    });
+
+    it('accepts a route whose hostnames intersect a listener, naming the listeners', () => {
+      const verdict = acceptedOf([
+        service('b'),
+        gateway([http, { ...http, name: 'other', hostname: 'shop.test' }]),
+        onEdge({ hostnames: ['a.example.com'] }),
+      ]);
+      expect(verdict).toMatchObject({
+        status: 'True',
+        reason: 'Accepted',
+        message: 'attached to Gateway default/edge (web)',
+      });
+    });
+
+    it('refuses a route whose hostnames intersect no listener', () => {
+      expect(
+        acceptedOf([service('b'), gateway([http]), onEdge({ hostnames: ['example.com'] })]),
+      ).toMatchObject({ status: 'False', reason: 'NoMatchingListenerHostname' });
+    });
+
+    it('refuses a sectionName the Gateway does not have', () => {
+      const r = route('r', {
+        parentRefs: [{ name: 'edge', sectionName: 'https' }],
+        rules: [backends('b')],
+      });
+      expect(acceptedOf([service('b'), gateway([http]), r])).toMatchObject({
+        status: 'False',
+        reason: 'NoMatchingParent',
+        message: 'Gateway default/edge has no listener "https"',
+      });
+    });
+
+    it('refuses a route from another namespace unless the listener admits All', () => {
+      const elsewhere = [service('b', 'shop'), onEdge({}, 'shop')];
+      const acceptedIn = (resources: Resource[]) =>
+        evaluateRoutes(resources, []).get('httproute.shop.r')!.parents[0].conditions[0];
+      expect(acceptedIn([gateway([http]), ...elsewhere])).toMatchObject({
+        status: 'False',
+        reason: 'NotAllowedByListeners',
+      });
+      const open = { ...http, allowedRoutes: { namespaces: { from: 'All' } } };
+      expect(acceptedIn([gateway([open]), ...elsewhere])).toMatchObject({ status: 'True' });
+    });
   });
 
   it('gives each parent its own Accepted and reports ResolvedRefs once', () => {

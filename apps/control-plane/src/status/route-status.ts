@@ -1,11 +1,13 @@
 // Gateway API status of every HTTPRoute, computed from the desired resources and the known Services.
 import {
+  attachRoute,
   keyOf,
   RouteConditionType,
   RouteReason,
   WEFT_CONTROLLER_NAME,
   type Condition,
   type ConditionSummary,
+  type Gateway,
   type HTTPRoute,
   type HTTPRouteRule,
   type ParentReference,
@@ -38,9 +40,11 @@ export function evaluateRoutes(
   implicitServices: Iterable<string>,
 ): Map<string, RouteVerdict> {
   const known = new Set(implicitServices);
+  const gateways = new Map<string, Gateway>();
   // Services outside the mesh resolve like Services (the data plane routes to them alike).
   for (const r of resources) {
     if (r.kind === 'Service' || r.kind === 'ExternalService') known.add(serviceKey(r.metadata));
+    if (r.kind === 'Gateway') gateways.set(serviceKey(r.metadata), r);
   }
   const routes = resources
     .filter((r): r is HTTPRoute => r.kind === 'HTTPRoute')
@@ -50,7 +54,10 @@ export function evaluateRoutes(
   for (const route of routes) {
     const resolved = resolvedRefs(route, known);
     const parents = route.spec.parentRefs.map((parentRef) => {
-      const accepted = acceptance(route, parentRef, known, shadowed.get(route) ?? []);
+      const accepted =
+        (parentRef.kind ?? 'Gateway') === 'Gateway'
+          ? { condition: gatewayAcceptance(route, parentRef, gateways), shadowed: false }
+          : acceptance(route, parentRef, known, shadowed.get(route) ?? []);
       const conditions = [accepted.condition, resolved];
       const notices = conditions.filter(
         (c) => c.status !== 'True' || (c === accepted.condition && accepted.shadowed),
@@ -98,9 +105,29 @@ export function routeNotices(verdict: RouteVerdict): ConditionSummary[] {
 }
 
 /**
- * `Accepted` for one parent. Gateway parents are refused honestly: no proxy serves them yet. Gateway
- * API lets identical matches of different routes coexist (the route first by namespace/name wins),
- * so a shadowed match leaves the route Accepted and is only named in the message.
+ * `Accepted` for a Gateway parent: the Gateway exists, and some listener takes the route (its
+ * sectionName and port, the namespaces the listener admits, intersecting hostnames).
+ */
+function gatewayAcceptance(
+  route: HTTPRoute,
+  parent: ParentReference,
+  gateways: ReadonlyMap<string, Gateway>,
+): ConditionVerdict {
+  const key = `${parent.namespace ?? route.metadata.namespace}/${parent.name}`;
+  const gateway = gateways.get(key);
+  if (!gateway) {
+    return accepted('False', RouteReason.NoMatchingParent, `Gateway ${key} not found`);
+  }
+  const attachment = attachRoute(route, parent, gateway);
+  if (!attachment.ok) return accepted('False', attachment.reason, attachment.message);
+  const listeners = attachment.listeners.map((a) => a.listener.name).join(', ');
+  return accepted('True', RouteReason.Accepted, `attached to Gateway ${key} (${listeners})`);
+}
+
+/**
+ * `Accepted` for a Service parent (GAMMA). Gateway API lets identical matches of different routes
+ * coexist (the route first by namespace/name wins), so a shadowed match leaves the route Accepted
+ * and is only named in the message.
  */
 function acceptance(
   route: HTTPRoute,
@@ -110,12 +137,6 @@ function acceptance(
 ): { condition: ConditionVerdict; shadowed: boolean } {
   const namespace = parent.namespace ?? route.metadata.namespace;
   const key = `${namespace}/${parent.name}`;
-  if ((parent.kind ?? 'Gateway') === 'Gateway') {
-    const message =
-      `Gateway ${key} is not served: Gateways are served by routers in edge mode, and no ` +
-      'Gateway is declared (Weft has no Gateway resource yet), so no proxy routes through it';
-    return { condition: accepted('False', RouteReason.NoMatchingParent, message), shadowed: false };
-  }
   if (!known.has(key)) {
     const message = `Service ${key} not found: no Service resource and no registered instance by that name`;
     return { condition: accepted('False', RouteReason.NoMatchingParent, message), shadowed: false };
@@ -201,6 +222,7 @@ function sameParent(a: ParentReference, b: ParentReference): boolean {
     a.name === b.name &&
     a.namespace === b.namespace &&
     a.port === b.port &&
+    a.sectionName === b.sectionName &&
     (a.group ?? '') === (b.group ?? '')
   );
 }

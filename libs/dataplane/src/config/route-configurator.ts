@@ -3,6 +3,7 @@ import {
   formatErrors,
   type EndpointSet,
   type ExternalService,
+  type Gateway,
   type HTTPRoute,
   type Resource,
   type Service,
@@ -20,6 +21,8 @@ import type { MeshState } from './mesh-state.js';
 export interface RouteConfiguratorOptions {
   readonly localNamespace: string;
   readonly defaultTimeoutMs: number;
+  /** Edge routers: the Gateway (in `localNamespace`) whose listeners they serve. */
+  readonly gatewayName?: string;
 }
 
 /** Outcome of compiling a snapshot: applied, or rejected with the reason (the old table keeps serving). */
@@ -35,7 +38,7 @@ export class RouteConfigurator {
 
   /** Builds a whole new table from `state` off the request path, then swaps it in one assignment. */
   applySnapshot(state: MeshState): ApplyOutcome {
-    const { services, routes, policies, externals } = byKind(state.resources.values());
+    const { services, routes, policies, externals, gateways } = byKind(state.resources.values());
     for (const [key, set] of state.endpointSets) this.setEndpoints(key, set);
     const result = compileRouteTable(
       {
@@ -46,6 +49,11 @@ export class RouteConfigurator {
         endpointSets: new Set(state.endpointSets.keys()),
         localNamespace: this.options.localNamespace,
         defaultTimeoutMs: this.options.defaultTimeoutMs,
+        gateway: gateways.find(
+          (g) =>
+            g.metadata.name === this.options.gatewayName &&
+            g.metadata.namespace === this.options.localNamespace,
+        ),
       },
       this.clusters,
     );
@@ -85,14 +93,22 @@ interface ResourcesByKind {
   readonly routes: HTTPRoute[];
   readonly policies: TrafficPolicy[];
   readonly externals: ExternalService[];
+  readonly gateways: Gateway[];
 }
 
 function byKind(resources: Iterable<Resource>): ResourcesByKind {
-  const out: ResourcesByKind = { services: [], routes: [], policies: [], externals: [] };
+  const out: ResourcesByKind = {
+    services: [],
+    routes: [],
+    policies: [],
+    externals: [],
+    gateways: [],
+  };
   for (const r of resources) {
     if (r.kind === 'Service') out.services.push(r);
     else if (r.kind === 'HTTPRoute') out.routes.push(r);
     else if (r.kind === 'TrafficPolicy') out.policies.push(r);
+    else if (r.kind === 'Gateway') out.gateways.push(r);
     else out.externals.push(r);
   }
   return out;

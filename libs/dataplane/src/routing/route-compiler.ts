@@ -4,6 +4,7 @@ import {
   ok,
   type ExternalService,
   type FieldError,
+  type Gateway,
   type HTTPRoute,
   type HTTPRouteMatch,
   type HTTPRouteRule,
@@ -13,6 +14,8 @@ import {
 import { compileFilters } from '../filters/compile-filters.js';
 import { clusterKey, type ClusterRegistry } from '../upstream/cluster-registry.js';
 import { parseDurationMs } from '@app/protocol';
+import { compileGatewayRoutes } from './gateway-compiler.js';
+import type { GatewayRoutes } from './gateway-routes.js';
 import { compileHeaderMatcher } from './header-matcher.js';
 import { compilePathMatcher } from './path-matcher.js';
 import { compileQueryMatcher } from './query-matcher.js';
@@ -37,6 +40,8 @@ export interface RouteSources {
   readonly localNamespace: string;
   /** Applied when a rule sets no timeout (Envoy's route default is 15 s). */
   readonly defaultTimeoutMs: number;
+  /** The Gateway an edge router serves: its listeners get the routes attached to it. */
+  readonly gateway?: Gateway;
 }
 
 interface RankedMatch extends CompiledMatch {
@@ -66,6 +71,12 @@ export function compileRouteTable(
       attached.set(key, list);
     }
   }
+  let gateway: GatewayRoutes | undefined;
+  if (src.gateway) {
+    const compile = (route: HTTPRoute) =>
+      compileRoute(route, known, clusters, src.defaultTimeoutMs, errors);
+    gateway = compileGatewayRoutes(src.gateway, src.routes, compile, byPrecedence);
+  }
   if (errors.length > 0) return fail(errors);
 
   const hosts = new Map<string, VirtualHost>();
@@ -82,7 +93,7 @@ export function compileRouteTable(
     const vhost = hosts.get(`${ext.metadata.name}.${ext.metadata.namespace}`)!;
     for (const host of ext.spec.hosts ?? []) hosts.set(host, vhost);
   }
-  return ok(new RouteTable(src.revision, hosts));
+  return ok(new RouteTable(src.revision, hosts, gateway));
 }
 
 /** Cluster keys of the Services a route attaches to (GAMMA); Gateway parents are not ours. */

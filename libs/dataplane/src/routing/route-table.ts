@@ -6,6 +6,7 @@ import type { HTTPPathModifier, HTTPRequestRedirectFilter } from '@app/protocol'
 import type { HeaderModifier } from '../filters/header-modifier.js';
 import type { PathMatcher } from './path-matcher.js';
 import type { QueryMatcher } from './query-matcher.js';
+import type { GatewayRoutes } from './gateway-routes.js';
 
 /** A backend of a rule; `cluster` is undefined when the reference resolves to no Service. */
 export interface WeightedBackend {
@@ -93,6 +94,8 @@ export class RouteTable {
   constructor(
     readonly revision: number,
     private readonly hosts: ReadonlyMap<string, VirtualHost>,
+    /** An edge router's Gateway listeners and their routes; undefined for other proxies. */
+    readonly gateway?: GatewayRoutes,
   ) {}
 
   /** `host` is lower-case and without port. */

@@ -46,6 +46,11 @@ export class ParentReference {
   @IsOptional()
   @IsPort()
   port?: number;
+
+  /** A Gateway listener's name: the route attaches to that listener only. */
+  @IsOptional()
+  @Matches(DNS_LABEL, { message: `sectionName ${DNS_LABEL_MESSAGE}` })
+  sectionName?: string;
 }
 
 export class HTTPPathMatch {

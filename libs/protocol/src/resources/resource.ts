@@ -7,11 +7,12 @@ import { DEFAULT_NAMESPACE } from './object-meta.dto.js';
 import { Service } from './service.dto.js';
 import { TrafficPolicy } from './traffic-policy.dto.js';
 import { ExternalService } from './external-service.dto.js';
+import { Gateway } from './gateway.dto.js';
 
-export type Resource = Service | HTTPRoute | TrafficPolicy | ExternalService;
+export type Resource = Service | HTTPRoute | TrafficPolicy | ExternalService | Gateway;
 export type ResourceKind = Resource['kind'];
 
-const KINDS = { Service, HTTPRoute, TrafficPolicy, ExternalService } as const;
+const KINDS = { Service, HTTPRoute, TrafficPolicy, ExternalService, Gateway } as const;
 export const RESOURCE_KINDS = Object.keys(KINDS) as ResourceKind[];
 
 /** `Kind/namespace/name`, the way errors and logs name a resource. */

@@ -43,6 +43,8 @@ export const RouteConditionType = {
 export const RouteReason = {
   Accepted: 'Accepted',
   NoMatchingParent: 'NoMatchingParent',
+  NotAllowedByListeners: 'NotAllowedByListeners',
+  NoMatchingListenerHostname: 'NoMatchingListenerHostname',
   ResolvedRefs: 'ResolvedRefs',
   BackendNotFound: 'BackendNotFound',
   /** Weft's own: some rule can forward nowhere because its backendRefs' weights sum to 0. */
