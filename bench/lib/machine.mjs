@@ -6,7 +6,7 @@ import { toolVersion } from './tools.mjs';
 export function describeMachine(tools) {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
   const version = (tool, args, pattern) =>
-    tool.path ? toolVersion(tool.path, args, pattern) : undefined;
+    tool?.path ? toolVersion(tool.path, args, pattern) : undefined;
   return {
     date: new Date().toISOString(),
     cpuModel: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1].trim(),

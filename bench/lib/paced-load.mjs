@@ -10,7 +10,7 @@ const WARMUP_SECONDS = 1;
 const DRAIN_GRACE_MS = 10_000;
 
 /** Value at quantile `q` (0..1) of an ascending array, nearest rank. */
-function quantile(sorted, q) {
+export function quantile(sorted, q) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 

@@ -1,6 +1,6 @@
 // A local Weft mesh from dist/: nats-server and the control plane (started once, on the load
 // core, idle during measurements) and sidecars started per row on the proxy core.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { answers200, canConnect, freePort, get, waitFor } from './net.mjs';
 import { startPinned } from './processes.mjs';
@@ -25,16 +25,27 @@ function weftEnv(natsPort, extra) {
   };
 }
 
-/** Starts nats-server (JetStream) and the control plane; resolves once /readyz answers 200. */
-export async function startMesh({ root, natsPath, workDir, core }) {
+/**
+ * Starts nats-server (JetStream) and the control plane; resolves once /readyz answers 200.
+ * `natsConfig` is the text of a server config file (accounts…), `controlPlaneEnv` more env.
+ */
+export async function startMesh({ root, natsPath, workDir, core, natsConfig, controlPlaneEnv }) {
   const dir = join(workDir, 'mesh');
   mkdirSync(dir, { recursive: true });
   const natsPort = await freePort();
+  const configArgs = [];
+  if (natsConfig !== undefined) {
+    writeFileSync(join(dir, 'nats.conf'), natsConfig);
+    configArgs.push('-c', join(dir, 'nats.conf'));
+  }
   const nats = startPinned(
     'nats-server',
     core,
     natsPath,
-    ['-js', '-a', '127.0.0.1', '-p', String(natsPort), '-sd', join(dir, 'jetstream')],
+    [
+      ...configArgs,
+      ...['-js', '-a', '127.0.0.1', '-p', String(natsPort), '-sd', join(dir, 'jetstream')],
+    ],
     { logFile: join(dir, 'nats.log') },
   );
   await waitFor('nats-server', () => canConnect(natsPort), STARTUP_TIMEOUT_MS);
@@ -46,21 +57,22 @@ export async function startMesh({ root, natsPath, workDir, core }) {
     [join(root, 'dist/apps/control-plane/main.js')],
     {
       cwd: root,
-      env: weftEnv(natsPort, { WEFT_ADMIN_PORT: String(adminPort) }),
+      env: weftEnv(natsPort, { WEFT_ADMIN_PORT: String(adminPort), ...controlPlaneEnv }),
       logFile: join(dir, 'control-plane.log'),
     },
   );
   const readyz = async () => (await get(adminPort, '/readyz')).status === 200;
   await waitFor('control plane', readyz, STARTUP_TIMEOUT_MS);
-  return { root, dir, natsPort, adminPort, procs: [nats, controlPlane] };
+  return { root, dir, natsPort, adminPort, procs: [nats, controlPlane], controlPlane };
 }
 
 /**
  * Starts a sidecar for `service` in front of 127.0.0.1:<appPort>, pinned to `core`; resolves to
- * `{proc, inboundPort, outboundPort}` once it is ready and the control plane lists it. With
- * `profileDir`, node writes a CPU profile there when the sidecar exits.
+ * `{proc, instanceId, inboundPort, outboundPort, adminPort}` once it is ready and the control
+ * plane lists it (as the service's only endpoint). With `profileDir`, node writes a CPU profile
+ * there when the sidecar exits; `env` adds to its environment.
  */
-export async function startSidecar(mesh, { service, appPort, core, profileDir }) {
+export async function startSidecar(mesh, { service, appPort, core, profileDir, env = {} }) {
   const [inboundPort, outboundPort, adminPort] = [
     await freePort(),
     await freePort(),
@@ -87,6 +99,7 @@ export async function startSidecar(mesh, { service, appPort, core, profileDir })
         WEFT_STATE_DIR: join(mesh.dir, instanceId),
         // Stop at once when the row ends: no load balancer needs time to notice.
         WEFT_DRAIN_GRACE_MS: '0',
+        ...env,
       }),
       logFile: join(mesh.dir, `${instanceId}.log`),
     },
@@ -97,7 +110,7 @@ export async function startSidecar(mesh, { service, appPort, core, profileDir })
     return entry?.endpoints.length === 1 && entry.endpoints[0].instanceId === instanceId;
   };
   await waitFor(`sidecar ${service}`, listed, STARTUP_TIMEOUT_MS);
-  return { proc, inboundPort, outboundPort };
+  return { proc, instanceId, inboundPort, outboundPort, adminPort };
 }
 
 /** Resolves once GET / through `port` with `Host: <host>` answers 200 (routes converged). */
