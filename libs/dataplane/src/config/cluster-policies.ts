@@ -1,7 +1,9 @@
 // TrafficPolicies compiled per target Service; of several on one Service, the first by namespace/name wins.
-import { parseDurationMs, type TrafficPolicy } from '@app/protocol';
+import { parseDurationMs, type LoadBalancerPolicy, type TrafficPolicy } from '@app/protocol';
+import type { BalancerSettings } from '../upstream/balancers/load-balancer.js';
 import type { ClusterPolicy } from '../upstream/cluster.js';
 import { clusterKey } from '../upstream/cluster-registry.js';
+import { DEFAULT_POOL_OPTIONS } from '../upstream/pool-registry.js';
 
 export function compileClusterPolicies(
   policies: readonly TrafficPolicy[],
@@ -26,8 +28,11 @@ function compilePolicy({ spec }: TrafficPolicy): ClusterPolicy {
   const outlier = spec.outlierDetection;
   const delay = spec.faultInjection?.delay;
   const abort = spec.faultInjection?.abort;
+  const pool = spec.connectionPool;
+  const budget = spec.retryBudget;
+  const rate = spec.localRateLimit;
   return {
-    loadBalancer: spec.loadBalancer?.type ?? 'RoundRobin',
+    loadBalancer: balancerSettings(spec.loadBalancer),
     outlier: outlier && {
       consecutive5xx: outlier.consecutive5xx,
       consecutiveGatewayErrors: outlier.consecutiveGatewayErrors,
@@ -40,5 +45,37 @@ function compilePolicy({ spec }: TrafficPolicy): ClusterPolicy {
       abortPercent: abort?.percent ?? 0,
       abortStatus: abort?.httpStatus ?? 503,
     },
+    limits: pool && {
+      maxConnections: pool.maxConnections ?? DEFAULT_POOL_OPTIONS.connections,
+      maxPendingRequests: pool.maxPendingRequests,
+      maxRequestsPerConnection: pool.maxRequestsPerConnection ?? 0,
+      maxRetries: pool.maxRetries,
+    },
+    retryBudget: budget && {
+      ratio: budget.retryRatio,
+      minPerSecond: budget.minRetriesPerSecond,
+      ttlMs: parseDurationMs(budget.ttl),
+    },
+    retryNonIdempotent: spec.retryNonIdempotent,
+    rateLimit: rate && {
+      maxTokens: rate.maxTokens,
+      tokensPerFill: rate.tokensPerFill,
+      fillIntervalMs: parseDurationMs(rate.fillInterval),
+      per: rate.per,
+    },
   };
+}
+
+function balancerSettings(lb: LoadBalancerPolicy | undefined): BalancerSettings {
+  switch (lb?.type) {
+    case undefined:
+    case 'RoundRobin':
+      return { type: 'RoundRobin' };
+    case 'LeastRequest':
+      return { type: 'LeastRequest' };
+    case 'PeakEwma':
+      return { type: 'PeakEwma', decayMs: parseDurationMs(lb.peakEwma?.decayTime ?? '10s') };
+    case 'ConsistentHash':
+      return { type: 'ConsistentHash', ...lb.consistentHash };
+  }
 }

@@ -1,5 +1,5 @@
 // Responses the proxy itself makes (no route, no endpoints, upstream failures): JSON with a reason.
-import type { ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 
 /** Why the proxy answered itself; also sent as `x-weft-error` so clients can tell it from the app. */
 export type LocalReplyReason =
@@ -11,7 +11,9 @@ export type LocalReplyReason =
   | 'upstream_timeout'
   | 'bad_request'
   | 'internal_error'
-  | 'fault_abort';
+  | 'fault_abort'
+  | 'upstream_overflow'
+  | 'rate_limited';
 
 export const LOCAL_REPLY_STATUS: Record<LocalReplyReason, number> = {
   no_route: 404,
@@ -23,14 +25,20 @@ export const LOCAL_REPLY_STATUS: Record<LocalReplyReason, number> = {
   bad_request: 400,
   internal_error: 500,
   fault_abort: 503,
+  upstream_overflow: 503,
+  rate_limited: 429,
 };
 
-/** `status` overrides the reason's usual one (a fault abort answers the status it was told to). */
+/**
+ * `status` overrides the reason's usual one (a fault abort answers the status it was told to);
+ * `extra` headers say more (which limit overflowed, when to come back).
+ */
 export function sendLocalReply(
   res: ServerResponse,
   reason: LocalReplyReason,
   message: string,
   status: number = LOCAL_REPLY_STATUS[reason],
+  extra?: OutgoingHttpHeaders,
 ): void {
   if (res.headersSent) {
     res.destroy();
@@ -41,6 +49,7 @@ export function sendLocalReply(
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),
     'x-weft-error': reason,
+    ...extra,
   });
   res.end(body);
 }

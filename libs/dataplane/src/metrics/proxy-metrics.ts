@@ -6,6 +6,7 @@ export class ProxyMetrics {
   readonly duration: Histogram<'listener'>;
   readonly inflight: Gauge<'listener'>;
   readonly upstreamRetries: Counter<'reason'>;
+  readonly upstreamOverflows: Counter<'reason'>;
 
   constructor(registry: Registry = register) {
     this.requests = new Counter({
@@ -30,6 +31,12 @@ export class ProxyMetrics {
     this.upstreamRetries = new Counter({
       name: 'weft_proxy_upstream_retries_total',
       help: 'Requests re-sent to another endpoint after a connection failure',
+      labelNames: ['reason'],
+      registers: [registry],
+    });
+    this.upstreamOverflows = new Counter({
+      name: 'weft_proxy_upstream_overflow_total',
+      help: 'Requests refused or not retried because a circuit breaker or the retry budget was full',
       labelNames: ['reason'],
       registers: [registry],
     });

@@ -121,7 +121,7 @@ describe('Cluster', () => {
 
     it('ejects an endpoint outlier detection trips on, and takes it back after the ejection time', () => {
       const cl = cluster(a, b, c);
-      cl.configure({ loadBalancer: 'RoundRobin', outlier });
+      cl.configure({ loadBalancer: { type: 'RoundRobin' }, outlier });
       cl.record(b, 503);
       cl.record(b, 500);
       expect(picks(cl, 4)).toEqual(['a', 'c', 'a', 'c']);
@@ -131,7 +131,10 @@ describe('Cluster', () => {
 
     it('never ejects more than maxEjectionPercent of the endpoints (one always may be)', () => {
       const cl = cluster(a, b, c);
-      cl.configure({ loadBalancer: 'RoundRobin', outlier: { ...outlier, maxEjectionPercent: 34 } });
+      cl.configure({
+        loadBalancer: { type: 'RoundRobin' },
+        outlier: { ...outlier, maxEjectionPercent: 34 },
+      });
       for (const ep of [a, b]) {
         cl.record(ep, 500);
         cl.record(ep, 500);
@@ -141,7 +144,7 @@ describe('Cluster', () => {
 
     it('least request prefers the endpoint with fewer requests in flight', () => {
       const cl = cluster(a, b);
-      cl.configure({ loadBalancer: 'LeastRequest' });
+      cl.configure({ loadBalancer: { type: 'LeastRequest' } });
       cl.acquire(a);
       cl.acquire(a);
       expect(picks(cl, 20).every((id) => id === 'b')).toBe(true);
@@ -151,10 +154,53 @@ describe('Cluster', () => {
       expect(picks(cl, 20).every((id) => id === 'a')).toBe(true);
     });
 
+    it('consistent hash pins a key to one endpoint, and past a tried one to the next', () => {
+      const cl = cluster(a, b, c);
+      cl.configure({ loadBalancer: { type: 'ConsistentHash', header: 'X-User' } });
+      const headers = { 'x-user': 'alice' };
+      const first = cl.pick(undefined, headers)!;
+      expect(picks(cl, 5).length).toBe(5);
+      for (let i = 0; i < 5; i++) expect(cl.pick(undefined, headers)).toBe(first);
+      const second = cl.pick([first], headers)!;
+      expect(second).not.toBe(first);
+      cl.eject(first, 10_000);
+      expect(cl.pick(undefined, headers)).toBe(second);
+    });
+
+    it('keeps balancer state when a policy with the same balancer is applied again', () => {
+      const cl = cluster(a, b);
+      cl.configure({ loadBalancer: { type: 'LeastRequest' } });
+      cl.acquire(a);
+      cl.configure({ loadBalancer: { type: 'LeastRequest' }, faults: undefined });
+      expect(picks(cl, 10).every((id) => id === 'b')).toBe(true);
+    });
+
+    it('builds a circuit breaker, retry budget and rate limiter only when configured', () => {
+      const cl = cluster(a);
+      expect([cl.breaker, cl.retryBudget, cl.rateLimiter, cl.poolVariant]).toEqual([
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+      ]);
+      cl.configure({
+        loadBalancer: { type: 'RoundRobin' },
+        limits: { maxConnections: 2, maxRequestsPerConnection: 100 },
+        retryBudget: { ratio: 0.2, minPerSecond: 1, ttlMs: 10_000 },
+        rateLimit: { maxTokens: 1, tokensPerFill: 1, fillIntervalMs: 1_000, per: 'Route' },
+      });
+      expect(cl.poolVariant).toEqual({ key: '2/100', connections: 2, maxRequestsPerClient: 100 });
+      expect(cl.rateLimiter?.take('r')).toBe(0);
+      expect(cl.rateLimiter?.take('r')).toBeGreaterThan(0);
+      cl.acquire(a);
+      cl.acquire(a);
+      expect(cl.breaker?.pendingFull(a.origin)).toBe(false);
+    });
+
     it('exposes the fault settings of its policy', () => {
       const cl = cluster(a);
       const faults = { delayPercent: 10, delayMs: 5, abortPercent: 20, abortStatus: 500 };
-      cl.configure({ loadBalancer: 'RoundRobin', faults });
+      cl.configure({ loadBalancer: { type: 'RoundRobin' }, faults });
       expect(cl.faults).toEqual(faults);
     });
   });

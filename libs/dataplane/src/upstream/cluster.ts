@@ -1,7 +1,15 @@
-// The endpoints of one upstream Service: picked round robin or least-request, skipping endpoints
-// this proxy ejected (refused connections, outlier detection), with the Service's fault settings.
+// The endpoints of one upstream Service and how callers treat it (TrafficPolicy): the balancer that
+// picks, skipping endpoints this proxy ejected (refused connections, outlier detection), the
+// circuit breaker, retry budget and rate limiter, and the fault settings.
+import type { IncomingHttpHeaders } from 'node:http';
+import { createBalancer } from './balancers/create-balancer.js';
+import type { BalancerSettings, LoadBalancer } from './balancers/load-balancer.js';
 import type { Endpoint } from './endpoint.js';
 import { OutlierDetector, type OutlierSettings } from './outlier-detector.js';
+import type { PoolVariant } from './pool-registry.js';
+import { CircuitBreaker, type CircuitLimits } from '../resilience/circuit-breaker.js';
+import { LocalRateLimiter, type RateLimitSettings } from '../resilience/local-rate-limit.js';
+import { RetryBudget, type RetryBudgetSettings } from '../resilience/retry-budget.js';
 
 /** Istio-style fault injection, compiled: percentages 0–100. */
 export interface FaultSettings {
@@ -13,22 +21,36 @@ export interface FaultSettings {
 
 /** How callers treat the Service (TrafficPolicy), compiled; undefined fields keep the defaults. */
 export interface ClusterPolicy {
-  readonly loadBalancer: 'RoundRobin' | 'LeastRequest';
+  readonly loadBalancer: BalancerSettings;
   readonly outlier?: OutlierSettings;
   readonly faults?: FaultSettings;
+  readonly limits?: CircuitLimits;
+  readonly retryBudget?: RetryBudgetSettings;
+  /** Bodiless non-idempotent requests may be retried too. */
+  readonly retryNonIdempotent?: boolean;
+  readonly rateLimit?: RateLimitSettings;
 }
 
-export const DEFAULT_POLICY: ClusterPolicy = { loadBalancer: 'RoundRobin' };
+export const DEFAULT_POLICY: ClusterPolicy = { loadBalancer: { type: 'RoundRobin' } };
 
 export class Cluster {
   private endpoints: readonly Endpoint[] = [];
-  private next = 0;
   /** origin → time (ms) until which this proxy skips the endpoint. */
   private readonly ejectedUntil = new Map<string, number>();
-  /** origin → requests in flight; kept only for least-request balancing. */
-  private readonly inflight = new Map<string, number>();
   private policy: ClusterPolicy = DEFAULT_POLICY;
+  private balancer: LoadBalancer = createBalancer(DEFAULT_POLICY.loadBalancer);
   private outlier: OutlierDetector | undefined;
+  /** Ejections so far, for the metrics. */
+  ejections = 0;
+  /** Set by `configure` from the policy; state survives a policy whose settings did not change. */
+  breaker: CircuitBreaker | undefined;
+  retryBudget: RetryBudget | undefined;
+  rateLimiter: LocalRateLimiter | undefined;
+  /** Connection settings of this Service's pools; undefined for the shared defaults. */
+  poolVariant: PoolVariant | undefined;
+  /** Arguments of the pick in progress, read by the skip predicates (no closure per pick). */
+  private pickTried: readonly Endpoint[] | undefined;
+  private pickNow = 0;
 
   constructor(
     /** `<namespace>/<service>` */
@@ -47,52 +69,73 @@ export class Cluster {
     return this.policy.faults;
   }
 
+  get retryNonIdempotent(): boolean {
+    return this.policy.retryNonIdempotent === true;
+  }
+
   /** Replaces the endpoint list (a whole set, as published). */
   setEndpoints(endpoints: readonly Endpoint[]): void {
     this.endpoints = endpoints;
-    if (this.next >= endpoints.length) this.next = 0;
+    this.balancer.setEndpoints(endpoints);
     this.outlier?.retain(new Set(endpoints.map((e) => e.origin)));
   }
 
-  /** Applies a policy; outlier history survives unless its settings changed. */
+  /** Applies a policy; the state of each part survives unless that part's settings changed. */
   configure(policy: ClusterPolicy): void {
-    if (JSON.stringify(policy.outlier) !== JSON.stringify(this.outlier?.settings)) {
+    const old = this.policy;
+    if (!same(policy.outlier, this.outlier?.settings)) {
       this.outlier = policy.outlier ? new OutlierDetector(policy.outlier) : undefined;
     }
-    if (policy.loadBalancer !== 'LeastRequest') this.inflight.clear();
+    if (!same(policy.loadBalancer, old.loadBalancer)) {
+      this.balancer = createBalancer(policy.loadBalancer);
+      this.balancer.setEndpoints(this.endpoints);
+    }
+    if (!same(policy.limits, this.breaker?.limits)) {
+      this.breaker = policy.limits && new CircuitBreaker(policy.limits);
+      this.poolVariant = policy.limits && poolVariantOf(policy.limits);
+    }
+    if (!same(policy.retryBudget, this.retryBudget?.settings)) {
+      this.retryBudget = policy.retryBudget && new RetryBudget(policy.retryBudget);
+    }
+    if (!same(policy.rateLimit, this.rateLimiter?.settings)) {
+      this.rateLimiter = policy.rateLimit && new LocalRateLimiter(policy.rateLimit);
+    }
     this.policy = policy;
   }
 
   /**
-   * An endpoint not in `tried` and not ejected. When every endpoint is ejected, ejections are
-   * ignored (Envoy's panic mode): better to try than to fail for sure.
+   * An endpoint not in `tried` and not ejected, as the balancer chooses (`headers` carry a
+   * consistent-hash key). When every such endpoint is ejected, ejections are ignored (Envoy's
+   * panic mode): better to try than to fail for sure.
    */
-  pick(tried?: readonly Endpoint[]): Endpoint | undefined {
-    const n = this.endpoints.length;
-    if (n === 0) return undefined;
+  pick(tried?: readonly Endpoint[], headers?: IncomingHttpHeaders): Endpoint | undefined {
+    if (this.endpoints.length === 0) return undefined;
     const now = this.ejectedUntil.size > 0 ? Date.now() : 0;
-    if (this.policy.loadBalancer === 'LeastRequest') return this.pickLeastRequest(now, tried);
-    let fallback = -1;
-    for (let i = 0; i < n; i++) {
-      const candidate = this.endpoints[(this.next + i) % n];
-      if (tried?.includes(candidate)) continue;
-      if (now !== 0 && this.isEjected(candidate, now)) {
-        if (fallback === -1) fallback = i;
-        continue;
-      }
-      return this.take(i);
-    }
-    // Panic picks advance the cursor too, or every request would land on the same endpoint.
-    return fallback === -1 ? undefined : this.take(fallback);
+    const anyTried = tried !== undefined && tried.length > 0;
+    if (now === 0 && !anyTried) return this.balancer.choose(this.endpoints, undefined, headers);
+    this.pickTried = tried;
+    this.pickNow = now;
+    const healthy =
+      now === 0 ? undefined : this.balancer.choose(this.endpoints, this.skipUnusable, headers);
+    const picked =
+      healthy ??
+      this.balancer.choose(this.endpoints, anyTried ? this.skipTried : undefined, headers);
+    this.pickTried = undefined;
+    return picked;
   }
 
   /** Skip this endpoint for `forMs` (it refused a connection, or outlier detection ejected it). */
   eject(endpoint: Endpoint, forMs: number): void {
     this.ejectedUntil.set(endpoint.origin, Date.now() + forMs);
+    this.ejections++;
   }
 
-  /** Outlier detection: one outcome of `endpoint` (an HTTP status, 0 for no answer). */
-  record(endpoint: Endpoint, status: number): void {
+  /**
+   * One outcome of `endpoint`: an HTTP status, 0 for no answer; `rttMs`, when known, is how long
+   * the answer took to begin (latency-aware balancing).
+   */
+  record(endpoint: Endpoint, status: number, rttMs?: number): void {
+    if (rttMs !== undefined) this.balancer.observed(endpoint, rttMs);
     if (!this.outlier) return;
     const ejectMs = this.outlier.record(endpoint.origin, status);
     if (
@@ -103,39 +146,21 @@ export class Cluster {
     }
   }
 
-  /** Least-request bookkeeping: a request to `endpoint` started / ended. */
+  /** A request to `endpoint` started / ended (balancer load and circuit-breaker counts). */
   acquire(endpoint: Endpoint): void {
-    if (this.policy.loadBalancer === 'LeastRequest') {
-      this.inflight.set(endpoint.origin, (this.inflight.get(endpoint.origin) ?? 0) + 1);
-    }
+    this.balancer.started(endpoint);
+    this.breaker?.started(endpoint.origin);
   }
 
   release(endpoint: Endpoint): void {
-    const count = this.inflight.get(endpoint.origin);
-    if (count !== undefined) this.inflight.set(endpoint.origin, Math.max(0, count - 1));
+    this.balancer.finished(endpoint);
+    this.breaker?.finished(endpoint.origin);
   }
 
-  /** Power of two choices: of two random eligible endpoints, the one with fewer requests in flight. */
-  private pickLeastRequest(now: number, tried?: readonly Endpoint[]): Endpoint | undefined {
-    const eligible = this.endpoints.filter(
-      (e) => !tried?.includes(e) && (now === 0 || !this.isEjected(e, now)),
-    );
-    const pool = eligible.length > 0 ? eligible : this.endpoints.filter((e) => !tried?.includes(e));
-    if (pool.length <= 1) return pool[0];
-    const first = pool[Math.floor(Math.random() * pool.length)];
-    let second = pool[Math.floor(Math.random() * (pool.length - 1))];
-    if (second === first) second = pool[pool.length - 1];
-    const load = (e: Endpoint): number => this.inflight.get(e.origin) ?? 0;
-    return load(second) < load(first) ? second : first;
-  }
+  private readonly skipTried = (e: Endpoint): boolean => this.pickTried!.includes(e);
 
-  /** The endpoint `offset` places past the cursor; the cursor moves just beyond it. */
-  private take(offset: number): Endpoint {
-    const n = this.endpoints.length;
-    const chosen = this.endpoints[(this.next + offset) % n];
-    this.next = (this.next + offset + 1) % n;
-    return chosen;
-  }
+  private readonly skipUnusable = (e: Endpoint): boolean =>
+    (this.pickTried?.includes(e) ?? false) || this.isEjected(e, this.pickNow);
 
   private ejectedCount(now: number): number {
     let count = 0;
@@ -150,4 +175,17 @@ export class Cluster {
     this.ejectedUntil.delete(candidate.origin);
     return false;
   }
+}
+
+function same(a: object | undefined, b: object | undefined): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function poolVariantOf(limits: CircuitLimits): PoolVariant {
+  const { maxConnections, maxRequestsPerConnection } = limits;
+  return {
+    key: `${maxConnections}/${maxRequestsPerConnection}`,
+    connections: maxConnections,
+    maxRequestsPerClient: maxRequestsPerConnection,
+  };
 }

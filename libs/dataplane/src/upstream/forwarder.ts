@@ -6,7 +6,7 @@ import type { CompiledMirror, ExchangePolicy } from '../routing/route-table.js';
 import { sendLocalReply } from '../http/local-reply.js';
 import type { Cluster } from './cluster.js';
 import type { PoolRegistry } from './pool-registry.js';
-import { UpstreamExchange, type ExchangeContext } from './upstream-exchange.js';
+import { OVERFLOW_HEADER, UpstreamExchange, type ExchangeContext } from './upstream-exchange.js';
 import type { ProxyMetrics } from '../metrics/proxy-metrics.js';
 import { traceparentOf, type HopTracer } from '../telemetry/hop-tracer.js';
 
@@ -40,6 +40,7 @@ export class Forwarder {
       pools,
       ejectMs: options.ejectMs,
       onRetry: (reason) => metrics.upstreamRetries.inc({ reason }),
+      onOverflow: (reason) => metrics.upstreamOverflows.inc({ reason }),
     };
   }
 
@@ -50,11 +51,19 @@ export class Forwarder {
     policy: ExchangePolicy,
     pathAndQuery: string,
   ): void {
-    const first = cluster.pick();
+    const first = cluster.pick(undefined, req.headers);
     if (!first) {
       sendLocalReply(res, 'no_endpoints', `no healthy endpoints for ${cluster.key}`);
       return;
     }
+    if (cluster.breaker?.pendingFull(first.origin)) {
+      // Envoy answers 503 with x-envoy-overloaded; the header here also says which limit.
+      this.ctx.onOverflow('pending');
+      const message = `${cluster.key}: too many requests waiting for a connection`;
+      sendLocalReply(res, 'upstream_overflow', message, 503, { [OVERFLOW_HEADER]: 'pending' });
+      return;
+    }
+    cluster.retryBudget?.deposit();
     const method = req.method ?? 'GET';
     const span = this.tracer.client(req, cluster.key);
     const withBody = hasBody(req);
@@ -66,7 +75,7 @@ export class Forwarder {
       headersTimeout: policy.timeoutMs,
       bodyTimeout: this.options.bodyTimeoutMs,
     };
-    const retryable = !withBody && IDEMPOTENT.has(method);
+    const retryable = !withBody && (IDEMPOTENT.has(method) || cluster.retryNonIdempotent);
     const exchange = new UpstreamExchange(
       this.ctx,
       req,

@@ -1,4 +1,5 @@
-// Keep-alive undici pools, one per upstream origin, closed gracefully once no cluster uses them.
+// Keep-alive undici pools, one per upstream origin (and connection settings), closed gracefully
+// once no cluster uses them.
 import { Pool } from 'undici';
 
 export interface PoolOptions {
@@ -10,19 +11,27 @@ export interface PoolOptions {
 
 export const DEFAULT_POOL_OPTIONS: PoolOptions = { connections: 256, keepAliveTimeoutMs: 4_000 };
 
+/** A Service's own connection limits (TrafficPolicy `connectionPool`); `key` names the settings. */
+export interface PoolVariant {
+  readonly key: string;
+  readonly connections: number;
+  /** 0: a connection serves any number of requests. */
+  readonly maxRequestsPerClient: number;
+}
+
 export class PoolRegistry {
+  /** origin → pool with the default settings. */
   private readonly pools = new Map<string, Pool>();
+  /** origin → variant key → pool with a Service's own limits. */
+  private readonly variants = new Map<string, Map<string, Pool>>();
 
   constructor(private readonly options: PoolOptions = DEFAULT_POOL_OPTIONS) {}
 
-  get(origin: string): Pool {
+  get(origin: string, variant?: PoolVariant): Pool {
+    if (variant) return this.variantPool(origin, variant);
     let pool = this.pools.get(origin);
     if (!pool) {
-      pool = new Pool(origin, {
-        connections: this.options.connections,
-        keepAliveTimeout: this.options.keepAliveTimeoutMs,
-        pipelining: 1,
-      });
+      pool = this.create(origin, this.options.connections, 0);
       this.pools.set(origin, pool);
     }
     return pool;
@@ -35,11 +44,41 @@ export class PoolRegistry {
       this.pools.delete(origin);
       void pool.close();
     }
+    for (const [origin, byKey] of this.variants) {
+      if (inUse.has(origin)) continue;
+      this.variants.delete(origin);
+      for (const pool of byKey.values()) void pool.close();
+    }
   }
 
   async close(): Promise<void> {
     const pools = [...this.pools.values()];
+    for (const byKey of this.variants.values()) pools.push(...byKey.values());
     this.pools.clear();
+    this.variants.clear();
     await Promise.all(pools.map((p) => p.close()));
+  }
+
+  private variantPool(origin: string, variant: PoolVariant): Pool {
+    let byKey = this.variants.get(origin);
+    if (!byKey) {
+      byKey = new Map();
+      this.variants.set(origin, byKey);
+    }
+    let pool = byKey.get(variant.key);
+    if (!pool) {
+      pool = this.create(origin, variant.connections, variant.maxRequestsPerClient);
+      byKey.set(variant.key, pool);
+    }
+    return pool;
+  }
+
+  private create(origin: string, connections: number, maxRequestsPerClient: number): Pool {
+    return new Pool(origin, {
+      connections,
+      keepAliveTimeout: this.options.keepAliveTimeoutMs,
+      pipelining: 1,
+      ...(maxRequestsPerClient > 0 && { maxRequestsPerClient }),
+    });
   }
 }

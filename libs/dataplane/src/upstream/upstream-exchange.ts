@@ -11,12 +11,21 @@ import { sendLocalReply, type LocalReplyReason } from '../http/local-reply.js';
 import type { Cluster } from './cluster.js';
 import type { Endpoint } from './endpoint.js';
 import type { PoolRegistry } from './pool-registry.js';
+import { retryBackoffMs } from '../resilience/retry-backoff.js';
+
+/** Says which limit refused a request, or kept it from being retried (Envoy: x-envoy-overloaded). */
+export const OVERFLOW_HEADER = 'x-weft-overflow';
+
+/** Why a retry the route asked for was not made: a circuit breaker, or the retry budget. */
+export type RetryRefusal = 'retries' | 'retry_budget';
 
 export interface ExchangeContext {
   readonly pools: PoolRegistry;
   /** How long a proxy skips an endpoint that refused a connection. */
   readonly ejectMs: number;
   onRetry(reason: string): void;
+  /** A request refused, or a retry not made, because a limit was full. */
+  onOverflow(reason: 'pending' | RetryRefusal): void;
 }
 
 /** Errors that mean the request never reached the application: safe to send elsewhere. */
@@ -39,6 +48,12 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   /** Retries on status done so far (connection failures are not counted: nothing was served). */
   private retries = 0;
   private backoff: NodeJS.Timeout | undefined;
+  /** This exchange holds one of the cluster's concurrent-retry slots (circuit breaker). */
+  private retrySlot = false;
+  /** Why the last retry asked for was not made: told to the client with the answer it gets. */
+  private refusal: RetryRefusal | undefined;
+  /** performance.now() when the try in progress was sent. */
+  private sentAt = 0;
   private readonly tried: Endpoint[] = [];
   /** The endpoint of the try in progress. */
   private current: Endpoint | undefined;
@@ -65,7 +80,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.current = endpoint;
     this.cluster.acquire(endpoint);
     if (this.notes) this.notes.endpoint = endpoint.origin;
-    this.ctx.pools.get(endpoint.origin).dispatch(this.options, this);
+    this.sentAt = performance.now();
+    this.ctx.pools.get(endpoint.origin, this.cluster.poolVariant).dispatch(this.options, this);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -81,13 +97,14 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   ): void {
     if (statusCode < 200) return; // 1xx informational: this hop answers its own `expect`.
     this.status = statusCode;
-    this.cluster.record(this.current!, statusCode);
-    if (this.retriesStatus(statusCode)) {
+    this.cluster.record(this.current!, statusCode, performance.now() - this.sentAt);
+    if (this.mayRetry(statusCode)) {
       // Read the answer to its end (the connection stays reusable), then try again.
       this.discarding = true;
       return;
     }
     const out = downstreamResponseHeaders(headers);
+    if (this.refusal) out[OVERFLOW_HEADER] = this.refusal;
     this.policy.responseHeaders?.applyToHeaders(out);
     this.res.writeHead(statusCode, statusMessage, out);
   }
@@ -108,6 +125,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       this.retryAfterBackoff();
       return;
     }
+    this.releaseRetrySlot();
     this.res.end();
     endHttpSpan(this.span, this.status, SpanKind.CLIENT);
   }
@@ -116,37 +134,75 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     const code = (error as NodeJS.ErrnoException).code ?? '';
     this.cluster.release(this.current!);
     // The client going away says nothing about the endpoint; anything else before an answer does.
-    if (!this.res.destroyed && this.status === 0) this.cluster.record(this.current!, 0);
+    // A timeout also tells latency-aware balancing how slow the endpoint was.
+    if (!this.res.destroyed && this.status === 0) {
+      const rtt = TIMEOUTS.has(code) ? performance.now() - this.sentAt : undefined;
+      this.cluster.record(this.current!, 0, rtt);
+    }
     const retry = (this.status === 0 || this.discarding) && this.retryable && !this.res.destroyed;
     this.discarding = false;
     if (retry && this.retryOnOther(code)) return;
+    // A try that timed out is retried like a 504 answer (Envoy: per-try timeouts are retriable).
+    if (retry && code === 'UND_ERR_HEADERS_TIMEOUT' && this.mayRetry(504)) {
+      this.status = 504;
+      this.retryAfterBackoff();
+      return;
+    }
+    this.releaseRetrySlot();
     endHttpSpan(this.span, this.status, SpanKind.CLIENT, error.message);
     if (this.res.destroyed) return;
     sendLocalReply(this.res, reasonFor(code), `${this.cluster.key}: ${error.message}`);
   }
 
-  private retriesStatus(status: number): boolean {
+  /**
+   * Whether the route's retry policy resends an answer of `status`, and the cluster's limits let
+   * it: a concurrent-retry slot (circuit breaker) and the retry budget. A refusal is counted and
+   * remembered for the client.
+   */
+  private mayRetry(status: number): boolean {
     const retry = this.policy.retry;
-    return (
+    const wanted =
       retry !== undefined &&
       this.retryable &&
       retry.codes.has(status) &&
       this.retries < retry.attempts &&
-      !this.res.destroyed
-    );
+      !this.res.destroyed;
+    if (!wanted) return false;
+    this.releaseRetrySlot();
+    const breaker = this.cluster.breaker;
+    if (breaker && !breaker.retryStarted()) return this.refuse('retries');
+    this.retrySlot = breaker !== undefined;
+    if (this.cluster.retryBudget?.withdraw() === false) {
+      this.releaseRetrySlot();
+      return this.refuse('retry_budget');
+    }
+    return true;
   }
 
-  /** Gateway API: at least `backoff` between tries; doubled each time, with up to 50% jitter. */
+  private refuse(why: RetryRefusal): false {
+    this.refusal = why;
+    this.ctx.onOverflow(why);
+    return false;
+  }
+
+  private releaseRetrySlot(): void {
+    if (!this.retrySlot) return;
+    this.retrySlot = false;
+    this.cluster.breaker?.retryFinished();
+  }
+
+  /** At least the route's `backoff` between tries (Gateway API), exponential, fully jittered above it. */
   private retryAfterBackoff(): void {
-    const { backoffMs } = this.policy.retry!;
-    const delay = backoffMs * 2 ** this.retries * (1 + Math.random() / 2);
+    const delay = retryBackoffMs(this.policy.retry!.backoffMs, this.retries);
     this.retries++;
     if (this.notes) this.notes.retries++;
     this.ctx.onRetry(`status_${this.status}`);
     this.status = 0;
     this.backoff = setTimeout(() => {
       this.backoff = undefined;
-      if (!this.res.destroyed) this.send(this.cluster.pick(this.tried) ?? this.cluster.pick()!);
+      const headers = this.req.headers;
+      if (!this.res.destroyed)
+        this.send(this.cluster.pick(this.tried, headers) ?? this.cluster.pick(undefined, headers)!);
     }, delay);
   }
 
@@ -155,7 +211,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     if (!refused && !STALE_CONNECTION.has(code)) return false;
     const failed = this.tried[this.tried.length - 1];
     if (refused) this.cluster.eject(failed, this.ctx.ejectMs);
-    const next = this.cluster.pick(this.tried);
+    const next = this.cluster.pick(this.tried, this.req.headers);
     if (!next) return false;
     this.ctx.onRetry(refused ? 'connect_failure' : 'stale_connection');
     if (this.notes) this.notes.retries++;
@@ -169,6 +225,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
 
   private readonly onDownstreamClose = (): void => {
     clearTimeout(this.backoff);
+    if (this.backoff) this.releaseRetrySlot(); // a retry waiting out its backoff will never run
     if (!this.res.writableFinished) this.controller?.abort(new Error('downstream closed'));
     this.req.resume();
   };

@@ -1,11 +1,12 @@
-// Weft's `TrafficPolicy` (weft.dev/v1alpha1): how callers treat a Service: load balancing, outlier
-// detection (Envoy semantics) and fault injection (Istio semantics), attached with `targetRefs`.
+// Weft's `TrafficPolicy` (weft.dev/v1alpha1): how callers treat a Service: load balancing, limits,
+// outlier detection and retry budget, local rate limit, fault injection; attached with `targetRefs`.
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   Equals,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsOptional,
@@ -15,9 +16,20 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { DNS_LABEL, DNS_LABEL_MESSAGE, GATEWAY_DURATION } from '../validation/names.js';
+import { ConnectionPoolPolicy } from './connection-pool-policy.dto.js';
+import { LoadBalancerPolicy } from './load-balancer-policy.dto.js';
+import { LocalRateLimitPolicy } from './local-rate-limit-policy.dto.js';
 import { ObjectMeta } from './object-meta.dto.js';
+import { RetryBudgetPolicy } from './retry-budget-policy.dto.js';
 
 export const WEFT_API_VERSION = 'weft.dev/v1alpha1';
+
+/** How callers carry requests to a Service: direct HTTP, or HTTP over NATS request/reply. */
+export const TRANSPORTS = ['http', 'bus'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
+
+/** Service annotation choosing the transport when no TrafficPolicy sets one. */
+export const TRANSPORT_ANNOTATION = 'weft.dev/transport';
 
 const DURATION_MESSAGE = 'must be a duration such as 10s or 500ms';
 
@@ -31,12 +43,6 @@ export class PolicyTargetReference {
 
   @Matches(DNS_LABEL, { message: `name ${DNS_LABEL_MESSAGE}` })
   name!: string;
-}
-
-export class LoadBalancerPolicy {
-  /** `LeastRequest`: the less busy of two random endpoints (power of two choices). */
-  @IsIn(['RoundRobin', 'LeastRequest'])
-  type: 'RoundRobin' | 'LeastRequest' = 'RoundRobin';
 }
 
 /** Envoy outlier detection: eject an endpoint after consecutive errors, for longer each time. */
@@ -107,6 +113,11 @@ export class TrafficPolicySpec {
   @Type(() => PolicyTargetReference)
   targetRefs: PolicyTargetReference[] = [];
 
+  /** `bus`: requests travel as NATS request/reply on the Service's rpc subject. */
+  @IsOptional()
+  @IsIn(TRANSPORTS, { message: `transport must be one of ${TRANSPORTS.join(', ')}` })
+  transport?: Transport;
+
   @IsOptional()
   @ValidateNested()
   @Type(() => LoadBalancerPolicy)
@@ -121,6 +132,26 @@ export class TrafficPolicySpec {
   @ValidateNested()
   @Type(() => FaultInjectionPolicy)
   faultInjection?: FaultInjectionPolicy;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ConnectionPoolPolicy)
+  connectionPool?: ConnectionPoolPolicy;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RetryBudgetPolicy)
+  retryBudget?: RetryBudgetPolicy;
+
+  /** Retry bodiless POST/PATCH too (a route's `retry` otherwise only resends idempotent methods). */
+  @IsOptional()
+  @IsBoolean()
+  retryNonIdempotent?: boolean;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => LocalRateLimitPolicy)
+  localRateLimit?: LocalRateLimitPolicy;
 }
 
 export class TrafficPolicy {

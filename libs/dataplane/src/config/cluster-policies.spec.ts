@@ -1,0 +1,68 @@
+// Unit spec for compileClusterPolicies: TrafficPolicy fields into the settings each Cluster part runs on.
+import { describe, expect, it } from '@jest/globals';
+import { parseResource, type TrafficPolicy } from '@app/protocol';
+import { compileClusterPolicies } from './cluster-policies.js';
+
+function policy(name: string, spec: Record<string, unknown>): TrafficPolicy {
+  const parsed = parseResource({
+    apiVersion: 'weft.dev/v1alpha1',
+    kind: 'TrafficPolicy',
+    metadata: { name, namespace: 'shop' },
+    spec: { targetRefs: [{ kind: 'Service', name: 'api' }], ...spec },
+  });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  return parsed.value as TrafficPolicy;
+}
+
+describe('compileClusterPolicies', () => {
+  it('compiles balancers with their settings', () => {
+    const ewma = compileClusterPolicies([
+      policy('a', { loadBalancer: { type: 'PeakEwma', peakEwma: { decayTime: '5s' } } }),
+    ]).get('shop/api');
+    expect(ewma?.loadBalancer).toEqual({ type: 'PeakEwma', decayMs: 5_000 });
+    const hash = compileClusterPolicies([
+      policy('a', { loadBalancer: { type: 'ConsistentHash', consistentHash: { cookie: 's' } } }),
+    ]).get('shop/api');
+    expect(hash?.loadBalancer).toEqual({ type: 'ConsistentHash', cookie: 's' });
+    const plain = compileClusterPolicies([policy('a', {})]).get('shop/api');
+    expect(plain?.loadBalancer).toEqual({ type: 'RoundRobin' });
+  });
+
+  it('compiles limits, filling the pool default for unset connections', () => {
+    const compiled = compileClusterPolicies([
+      policy('a', { connectionPool: { maxPendingRequests: 4, maxRetries: 2 } }),
+    ]).get('shop/api');
+    expect(compiled?.limits).toEqual({
+      maxConnections: 256,
+      maxPendingRequests: 4,
+      maxRequestsPerConnection: 0,
+      maxRetries: 2,
+    });
+  });
+
+  it('compiles the retry budget and rate limit durations', () => {
+    const compiled = compileClusterPolicies([
+      policy('a', {
+        retryBudget: { retryRatio: 0.5, minRetriesPerSecond: 0, ttl: '5s' },
+        retryNonIdempotent: true,
+        localRateLimit: { maxTokens: 5, fillInterval: '250ms', per: 'Source' },
+      }),
+    ]).get('shop/api');
+    expect(compiled?.retryBudget).toEqual({ ratio: 0.5, minPerSecond: 0, ttlMs: 5_000 });
+    expect(compiled?.retryNonIdempotent).toBe(true);
+    expect(compiled?.rateLimit).toEqual({
+      maxTokens: 5,
+      tokensPerFill: 1,
+      fillIntervalMs: 250,
+      per: 'Source',
+    });
+  });
+
+  it('lets the first policy by namespace/name win on a Service', () => {
+    const compiled = compileClusterPolicies([
+      policy('b', { loadBalancer: { type: 'LeastRequest' } }),
+      policy('a', { loadBalancer: { type: 'PeakEwma' } }),
+    ]).get('shop/api');
+    expect(compiled?.loadBalancer.type).toBe('PeakEwma');
+  });
+});

@@ -1,0 +1,57 @@
+// TrafficPolicy `loadBalancer`: round robin, least request (P2C), peak EWMA (Linkerd), consistent hash (Envoy ring hash).
+import { Type } from 'class-transformer';
+import { IsDefined, IsIn, IsOptional, Matches, ValidateIf, ValidateNested } from 'class-validator';
+import { DurationWithin } from '../validation/duration.js';
+import { ExactlyOneOf } from '../validation/exactly-one-of.validator.js';
+
+/** RFC 9110 token: header and cookie names. */
+const TOKEN = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
+
+export const LOAD_BALANCER_TYPES = [
+  'RoundRobin',
+  'LeastRequest',
+  'PeakEwma',
+  'ConsistentHash',
+] as const;
+export type LoadBalancerType = (typeof LOAD_BALANCER_TYPES)[number];
+
+/** Linkerd's balancer: cost = latency EWMA × (requests in flight + 1), of two random endpoints. */
+export class PeakEwmaSettings {
+  /** How fast an old latency is forgotten (Linkerd's default 10s). */
+  @DurationWithin(1, 3_600_000, '10s')
+  decayTime: string = '10s';
+}
+
+/** Envoy's ring hash: a request's key (a header or cookie value) always lands on the same endpoint. */
+export class ConsistentHashSettings {
+  @IsOptional()
+  @Matches(TOKEN, { message: 'header must be an HTTP header name' })
+  header?: string;
+
+  @IsOptional()
+  @Matches(TOKEN, { message: 'cookie must be a cookie name' })
+  cookie?: string;
+}
+
+export class LoadBalancerPolicy {
+  /**
+   * `LeastRequest`: the less busy of two random endpoints (power of two choices); `PeakEwma`: the
+   * cheaper of two by latency × load; `ConsistentHash`: by `consistentHash.header` or `.cookie`.
+   */
+  @IsIn(LOAD_BALANCER_TYPES)
+  type: LoadBalancerType = 'RoundRobin';
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PeakEwmaSettings)
+  peakEwma?: PeakEwmaSettings;
+
+  @ValidateIf(
+    (o: LoadBalancerPolicy) => o.type === 'ConsistentHash' || o.consistentHash !== undefined,
+  )
+  @IsDefined({ message: 'consistentHash is required when type is ConsistentHash' })
+  @ExactlyOneOf('header', 'cookie')
+  @ValidateNested()
+  @Type(() => ConsistentHashSettings)
+  consistentHash?: ConsistentHashSettings;
+}
