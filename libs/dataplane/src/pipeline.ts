@@ -9,6 +9,7 @@ import type { RouteTableHolder } from './routing/route-table-holder.js';
 import type { Cluster } from './upstream/cluster.js';
 import type { Forwarder } from './upstream/forwarder.js';
 import { notesOf } from './telemetry/exchange-notes.js';
+import { rateLimited } from './resilience/rate-limit.layer.js';
 import { CALLER_HEADER } from './http/forward-headers.js';
 import { setRequestEdge } from './metrics/request-edge.js';
 import type { TrafficStats } from './metrics/traffic-stats.js';
@@ -21,7 +22,7 @@ const LOCAL_APP: ExchangePolicy = { timeoutMs: 0 };
 
 /**
  * Outbound: target (absolute URL or Host) → virtual host → route match → redirect? → weighted
- * backend → path rewrite → mirrors → fault injection → endpoint (load balancer) → upstream. Each step either
+ * backend → local rate limit → path rewrite → mirrors → fault injection → endpoint (load balancer) → upstream. Each step either
  * continues or answers locally.
  */
 export function outboundPipeline(
@@ -72,6 +73,7 @@ export function outboundPipeline(
         : 'every backend weight is 0';
       return sendLocalReply(res, 'no_backend', `${route.name}: ${why}`);
     }
+    if (rateLimited(backend.cluster, route, req, res)) return;
     const path = route.pathRewrite
       ? rewritePath(route.pathRewrite, target.path, target.query, match.path.length)
       : target.pathAndQuery;

@@ -11,7 +11,8 @@ import {
   type Resource,
 } from '@app/protocol';
 import { SpanStatusCode } from '@opentelemetry/api';
-import { eventCounter, LOGGER, NatsClient, Tracing, type Logger } from '@app/runtime';
+import { LOGGER, NatsClient, Tracing, type Logger } from '@app/runtime';
+import { Counter, register } from 'prom-client';
 import { ConfigStore } from './config-store.service.js';
 import { bootSubjects } from '../nats/boot-subjects.js';
 import { RouteStatusService } from '../status/route-status.service.js';
@@ -33,12 +34,12 @@ export class ApplyRejected extends Error {
   }
 }
 
-/** Prometheus: `weft_config_applies_total{source, result}`; rejections are `result="rejected"`. */
-const applies = eventCounter(
-  'weft.config.applies',
-  'Apply requests by source and outcome',
-  '{apply}',
-);
+const applies = new Counter({
+  name: 'weft_config_applies_total',
+  help: 'Apply requests by source and outcome',
+  labelNames: ['source', 'result'],
+  registers: [register],
+});
 
 @Injectable()
 export class ApplyService {

@@ -15,6 +15,7 @@ import {
   type Msg,
   type NatsConnection,
 } from '@nats-io/transport-node';
+import { Counter, register } from 'prom-client';
 import {
   ClientDisconnectAdvisory,
   decodeMessage,
@@ -23,16 +24,15 @@ import {
   SYS_CLIENT_DISCONNECT_ALL,
   SYS_SERVER_PING,
 } from '@app/protocol';
-import { eventCounter, LOGGER, reportInvalid, type Logger } from '@app/runtime';
+import { LOGGER, reportInvalid, type Logger } from '@app/runtime';
 import { ControlPlaneEnv } from '../control-plane-env.dto.js';
 import { InstanceRegistry } from './instance-registry.service.js';
 
-/** Prometheus: `weft_client_disconnect_advisories_total`. */
-const advisories = eventCounter(
-  'weft.client_disconnect_advisories',
-  'Valid client disconnect advisories received from the NATS system account',
-  '{advisory}',
-);
+const advisories = new Counter({
+  name: 'weft_client_disconnect_advisories_total',
+  help: 'Valid client disconnect advisories received from the NATS system account',
+  registers: [register],
+});
 
 const PING_TIMEOUT_MS = 2_000;
 
