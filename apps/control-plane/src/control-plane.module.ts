@@ -17,6 +17,7 @@ import { EndpointPublisher } from './discovery/endpoint-publisher.service.js';
 import { InstanceRegistry } from './discovery/instance-registry.service.js';
 import { MeshEventsController } from './discovery/mesh-events.controller.js';
 import { ProxyRegistry } from './proxies/proxy-registry.service.js';
+import { ProxyMetricsService } from './proxies/proxy-metrics.service.js';
 import { RouteStatusService } from './status/route-status.service.js';
 
 @Module({})
@@ -46,6 +47,7 @@ export class ControlPlaneModule {
         EndpointPublisher,
         RouteStatusService,
         ProxyRegistry,
+        ProxyMetricsService,
         ControlPlaneBootstrap,
       ],
     };

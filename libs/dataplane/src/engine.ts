@@ -18,8 +18,8 @@ export class DataPlaneEngine {
   readonly routes = new RouteTableHolder();
   readonly clusters = new ClusterRegistry();
   readonly pools = new PoolRegistry();
-  readonly metrics = new ProxyMetrics();
   readonly stats: TrafficStats;
+  readonly metrics: ProxyMetrics;
   readonly tracer: HopTracer;
   /** Calls into the mesh: announces this proxy's service to the callee. */
   readonly forwarder: Forwarder;
@@ -32,10 +32,11 @@ export class DataPlaneEngine {
     tracer: Tracer,
     /** `<namespace>/<service>` of this proxy: the source of its outbound traffic. */
     self: string,
-    private readonly accessLog?: AccessLog,
+    readonly accessLog?: AccessLog,
   ) {
     this.tracer = new HopTracer(tracer);
     this.stats = new TrafficStats(self);
+    this.metrics = new ProxyMetrics(this.stats, this.clusters);
     this.forwarder = new Forwarder(this.pools, this.metrics, this.tracer, {
       ...DEFAULT_FORWARDER_OPTIONS,
       caller: self,
@@ -48,7 +49,7 @@ export class DataPlaneEngine {
   outboundListener(name: string): HttpListener {
     const handler = outboundPipeline(this.routes, this.forwarder, this.stats);
     const unrouted = this.stats.unrouted;
-    return new HttpListener(name, handler, this.metrics, this.tracer, unrouted, this.accessLog);
+    return this.counted(new HttpListener(name, handler, this.tracer, unrouted, this.accessLog));
   }
 
   /** A listener that hands every request to one local application. */
@@ -57,14 +58,15 @@ export class DataPlaneEngine {
     app.setEndpoints([endpoint('local-app', appAddress, appPort)]);
     const handler = inboundPipeline(app, this.localForwarder, this.stats);
     const unknownCaller = this.stats.inbound(undefined);
-    return new HttpListener(
-      name,
-      handler,
-      this.metrics,
-      this.tracer,
-      unknownCaller,
-      this.accessLog,
+    return this.counted(
+      new HttpListener(name, handler, this.tracer, unknownCaller, this.accessLog),
     );
+  }
+
+  /** Listeners report their load to the metrics. */
+  private counted(listener: HttpListener): HttpListener {
+    this.metrics.addListener(listener);
+    return listener;
   }
 
   close(): Promise<void> {

@@ -1,7 +1,7 @@
 // `/healthz`, `/readyz` and `/metrics` on every component's admin port.
 import { Controller, Get, Header, HttpCode, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { register } from 'prom-client';
+import { processMetrics, PROMETHEUS_CONTENT_TYPE } from './process-metrics.js';
 import { Readiness } from './readiness.js';
 
 @Controller()
@@ -21,8 +21,8 @@ export class AdminController {
   }
 
   @Get('metrics')
-  @Header('content-type', register.contentType)
+  @Header('content-type', PROMETHEUS_CONTENT_TYPE)
   metrics(): Promise<string> {
-    return register.metrics();
+    return processMetrics.render();
   }
 }

@@ -8,6 +8,7 @@ export * from './readiness.js';
 export * from './admin.controller.js';
 export * from './runtime.module.js';
 export * from './tracing.js';
+export * from './process-metrics.js';
 export * from './manifest-folder.js';
 export * from './nats-micro.js';
 export * from './version.js';

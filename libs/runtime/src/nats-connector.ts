@@ -1,15 +1,15 @@
 // One NATS connection per process: reconnects forever, logs and exports its state.
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { readFileSync } from 'node:fs';
-import { Gauge, register } from 'prom-client';
 import type { CommonEnv } from './env.js';
 import type { Logger } from './logger.js';
+import { stateGauge } from './process-metrics.js';
 
-const connected = new Gauge({
-  name: 'weft_nats_connected',
-  help: '1 while the process has a live NATS connection',
-  registers: [register],
-});
+/** Prometheus: `weft_nats_connected`. */
+const connected = stateGauge(
+  'weft.nats.connected',
+  '1 while the process has a live NATS connection',
+);
 
 /**
  * Connects in the background and keeps retrying until it succeeds, so a proxy can start and serve

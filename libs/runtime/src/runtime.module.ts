@@ -8,6 +8,7 @@ import { answerMicroDiscovery } from './nats-micro.js';
 import { WEFT_VERSION } from './version.js';
 import { Readiness } from './readiness.js';
 import { Tracing } from './tracing.js';
+import { processMetrics } from './process-metrics.js';
 
 export interface RuntimeOptions {
   readonly env: CommonEnv;
@@ -25,6 +26,7 @@ export class RuntimeModule {
     const { env, log, component, instanceId, traceService } = options;
     // The connection name `nats server report connections` shows.
     const natsName = `weft-${component}-${instanceId}`;
+    processMetrics.identify(traceService, instanceId);
     return {
       module: RuntimeModule,
       controllers: [AdminController],

@@ -11,8 +11,7 @@ import {
   type Resource,
 } from '@app/protocol';
 import { SpanStatusCode } from '@opentelemetry/api';
-import { LOGGER, NatsClient, Tracing, type Logger } from '@app/runtime';
-import { Counter, register } from 'prom-client';
+import { eventCounter, LOGGER, NatsClient, Tracing, type Logger } from '@app/runtime';
 import { ConfigStore } from './config-store.service.js';
 import { bootSubjects } from '../nats/boot-subjects.js';
 import { RouteStatusService } from '../status/route-status.service.js';
@@ -34,12 +33,12 @@ export class ApplyRejected extends Error {
   }
 }
 
-const applies = new Counter({
-  name: 'weft_config_applies_total',
-  help: 'Apply requests by source and outcome',
-  labelNames: ['source', 'result'],
-  registers: [register],
-});
+/** Prometheus: `weft_config_applies_total{source, result}`; rejections are `result="rejected"`. */
+const applies = eventCounter(
+  'weft.config.applies',
+  'Apply requests by source and outcome',
+  '{apply}',
+);
 
 @Injectable()
 export class ApplyService {

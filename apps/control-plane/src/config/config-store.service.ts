@@ -20,7 +20,7 @@ import {
   type Resource,
 } from '@app/protocol';
 import { LOGGER, reportInvalid, type Logger } from '@app/runtime';
-import { Gauge, register } from 'prom-client';
+import { stateGauge } from '@app/runtime';
 import { EventEmitter } from 'node:events';
 import { HistoryStore } from './history-store.service.js';
 
@@ -46,11 +46,12 @@ interface Plan {
   readonly deletes: readonly string[];
 }
 
-const revisionGauge = new Gauge({
-  name: 'weft_config_revision',
-  help: 'Latest config revision published',
-  registers: [register],
-});
+/** Prometheus: `weft_config_revision`. */
+const revisionGauge = stateGauge(
+  'weft.config.revision',
+  'Latest config revision published',
+  '{revision}',
+);
 
 @Injectable()
 export class ConfigStore extends EventEmitter<{ changed: [] }> {

@@ -15,7 +15,6 @@ import {
   type Msg,
   type NatsConnection,
 } from '@nats-io/transport-node';
-import { Counter, register } from 'prom-client';
 import {
   ClientDisconnectAdvisory,
   decodeMessage,
@@ -24,15 +23,16 @@ import {
   SYS_CLIENT_DISCONNECT_ALL,
   SYS_SERVER_PING,
 } from '@app/protocol';
-import { LOGGER, reportInvalid, type Logger } from '@app/runtime';
+import { eventCounter, LOGGER, reportInvalid, type Logger } from '@app/runtime';
 import { ControlPlaneEnv } from '../control-plane-env.dto.js';
 import { InstanceRegistry } from './instance-registry.service.js';
 
-const advisories = new Counter({
-  name: 'weft_client_disconnect_advisories_total',
-  help: 'Valid client disconnect advisories received from the NATS system account',
-  registers: [register],
-});
+/** Prometheus: `weft_client_disconnect_advisories_total`. */
+const advisories = eventCounter(
+  'weft.client_disconnect_advisories',
+  'Valid client disconnect advisories received from the NATS system account',
+  '{advisory}',
+);
 
 const PING_TIMEOUT_MS = 2_000;
 

@@ -9,7 +9,7 @@ import {
   type NatsConnectionRef,
 } from '@app/protocol';
 import { LOGGER, NatsClient, type Logger } from '@app/runtime';
-import { Gauge, register } from 'prom-client';
+import { stateGauge } from '@app/runtime';
 import { ControlPlaneEnv } from '../control-plane-env.dto.js';
 
 export interface LiveInstance {
@@ -20,11 +20,12 @@ export interface LiveInstance {
   readonly connection?: string;
 }
 
-const instancesGauge = new Gauge({
-  name: 'weft_instances',
-  help: 'Instances with a live heartbeat',
-  registers: [register],
-});
+/** Prometheus: `weft_instances`. */
+const instancesGauge = stateGauge(
+  'weft.instances',
+  'Instances with a live heartbeat',
+  '{instance}',
+);
 
 @Injectable()
 export class InstanceRegistry

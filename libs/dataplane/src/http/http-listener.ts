@@ -2,7 +2,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SpanKind } from '@opentelemetry/api';
-import { ListenerMetrics, type ProxyMetrics } from '../metrics/proxy-metrics.js';
 import { sendLocalReply } from './local-reply.js';
 import type { AccessLog } from '../telemetry/access-log.js';
 import { startNotes, type ExchangeNotes } from '../telemetry/exchange-notes.js';
@@ -14,21 +13,19 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
 
 export class HttpListener {
   private readonly server: Server;
-  private readonly metrics: ListenerMetrics;
   private inflight = 0;
+  private sockets = 0;
   private draining = false;
   private idle: (() => void) | undefined;
 
   constructor(
     readonly name: string,
     private readonly handler: RequestHandler,
-    metrics: ProxyMetrics,
     private readonly tracer: HopTracer,
     /** Where a request counts when the pipeline answered it before knowing its edge. */
     private readonly fallbackEdge: TrafficEdge,
     private readonly accessLog?: AccessLog,
   ) {
-    this.metrics = new ListenerMetrics(metrics, name);
     this.server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, this.onRequest);
     this.server.on('clientError', (err, socket) => {
       // Malformed HTTP: answer 400 and keep serving everyone else.
@@ -36,6 +33,20 @@ export class HttpListener {
         socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       else socket.destroy(err);
     });
+    this.server.on('connection', (socket) => {
+      this.sockets++;
+      socket.once('close', () => this.sockets--);
+    });
+  }
+
+  /** Requests in progress. */
+  get active(): number {
+    return this.inflight;
+  }
+
+  /** Client connections open. */
+  get connections(): number {
+    return this.sockets;
   }
 
   listen(port: number, host: string): Promise<number> {
@@ -98,14 +109,12 @@ export class HttpListener {
     const span = this.tracer.server(req, this.name);
     const notes = this.accessLog?.begin() ? startNotes(req) : undefined;
     this.inflight++;
-    this.metrics.started();
     if (this.draining) res.shouldKeepAlive = false;
     res.once('close', () => {
       this.inflight--;
       const ms = performance.now() - started;
       // 0: the client got no complete answer.
       const status = res.writableFinished ? res.statusCode : 0;
-      this.metrics.finished(res.statusCode, ms / 1e3);
       (requestEdge(req) ?? this.fallbackEdge).record(req.method, status, ms);
       endHttpSpan(span, status, SpanKind.SERVER);
       if (notes) this.logAccess(req, span.spanContext().traceId, status, ms, notes);

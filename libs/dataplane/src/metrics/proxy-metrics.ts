@@ -1,77 +1,223 @@
-// Prometheus metrics of the request path, registered once per process on the shared registry.
-import { Counter, Gauge, Histogram, register, type Registry } from 'prom-client';
+// The proxy's OpenTelemetry series, built at scrape time from the counters the request path keeps.
+import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
+import { hrTime } from '@opentelemetry/core';
+import { emptyResource } from '@opentelemetry/resources';
+import {
+  AggregationTemporality,
+  DataPointType,
+  type CollectionResult,
+  type DataPoint,
+  type Histogram,
+  type HistogramMetricData,
+  type MetricData,
+  type MetricProducer,
+  type SumMetricData,
+} from '@opentelemetry/sdk-metrics';
+import { SNAPSHOT_LATENCY_BOUNDS_MS } from '@app/protocol';
+import type { ClusterRegistry } from '../upstream/cluster-registry.js';
+import { UNKNOWN_PEER, type TrafficCell, type TrafficStats } from './traffic-stats.js';
 
-export class ProxyMetrics {
-  readonly requests: Counter<'listener' | 'code'>;
-  readonly duration: Histogram<'listener'>;
-  readonly inflight: Gauge<'listener'>;
-  readonly upstreamRetries: Counter<'reason'>;
-  readonly upstreamOverflows: Counter<'reason'>;
+/** The snapshot buckets in seconds: sub-millisecond at the low end, for hops that cost µs. */
+const BOUNDS_S = SNAPSHOT_LATENCY_BOUNDS_MS.map((ms) => ms / 1000);
 
-  constructor(registry: Registry = register) {
-    this.requests = new Counter({
-      name: 'weft_proxy_requests_total',
-      help: 'Requests answered by a proxy listener, by status code',
-      labelNames: ['listener', 'code'],
-      registers: [registry],
-    });
-    this.duration = new Histogram({
-      name: 'weft_proxy_request_duration_seconds',
-      help: 'Time from request start to response end at a proxy listener',
-      labelNames: ['listener'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers: [registry],
-    });
-    this.inflight = new Gauge({
-      name: 'weft_proxy_inflight_requests',
-      help: 'Requests in progress at a proxy listener',
-      labelNames: ['listener'],
-      registers: [registry],
-    });
-    this.upstreamRetries = new Counter({
-      name: 'weft_proxy_upstream_retries_total',
-      help: 'Requests re-sent to another endpoint after a connection failure',
-      labelNames: ['reason'],
-      registers: [registry],
-    });
-    this.upstreamOverflows = new Counter({
-      name: 'weft_proxy_upstream_overflow_total',
-      help: 'Requests refused or not retried because a circuit breaker or the retry budget was full',
-      labelNames: ['reason'],
-      registers: [registry],
-    });
+/** Counts by reason, for events too rare to need more (retries, overflows). */
+export class ReasonCounter {
+  private readonly counts = new Map<string, number>();
+
+  inc({ reason }: { reason: string }, by = 1): void {
+    this.counts.set(reason, (this.counts.get(reason) ?? 0) + by);
+  }
+
+  entries(): IterableIterator<[string, number]> {
+    return this.counts.entries();
   }
 }
 
+/** What a listener tells the metrics about its load. */
+export interface ListenerLoad {
+  readonly name: string;
+  /** Requests in progress. */
+  readonly active: number;
+  /** Client connections open. */
+  readonly connections: number;
+}
+
 /**
- * One listener's series, bound once: the request path then counts without building label objects
- * or hashing label values per request.
+ * Request counts and durations per (direction, source, destination, route, method, status), the
+ * way OpenTelemetry's HTTP semantic conventions name them: `http.server.request.duration` for
+ * what the mesh sent to the local app (inbound), `http.client.request.duration` for what was sent
+ * into the mesh (outbound); their `_count` is the request count by status code.
  */
-export class ListenerMetrics {
-  private readonly inflight: { inc(): void; dec(): void };
-  private readonly duration: { observe(seconds: number): void };
-  private readonly byCode = new Map<number, { inc(): void }>();
+export class ProxyMetrics implements MetricProducer {
+  /** Requests re-sent (`status_<code>`, `connect_failure`, `stale_connection`). */
+  readonly upstreamRetries = new ReasonCounter();
+  /** Requests refused, or retries not made, because a circuit breaker or retry budget was full. */
+  readonly upstreamOverflows = new ReasonCounter();
+  private readonly listeners: ListenerLoad[] = [];
+  private readonly startTime: HrTime = hrTime();
 
   constructor(
-    private readonly metrics: ProxyMetrics,
-    private readonly listener: string,
-  ) {
-    this.inflight = metrics.inflight.labels(listener);
-    this.duration = metrics.duration.labels(listener);
+    private readonly stats: TrafficStats,
+    private readonly clusters: ClusterRegistry,
+  ) {}
+
+  addListener(listener: ListenerLoad): void {
+    this.listeners.push(listener);
   }
 
-  started(): void {
-    this.inflight.inc();
-  }
-
-  finished(status: number, seconds: number): void {
-    this.inflight.dec();
-    this.duration.observe(seconds);
-    let counter = this.byCode.get(status);
-    if (!counter) {
-      counter = this.metrics.requests.labels(this.listener, String(status));
-      this.byCode.set(status, counter);
+  collect(): Promise<CollectionResult> {
+    const now = hrTime();
+    const server: DataPoint<Histogram>[] = [];
+    const client: DataPoint<Histogram>[] = [];
+    for (const edge of this.stats.all()) {
+      for (const cell of edge.cells()) {
+        const outbound = edge.direction === 'outbound';
+        (outbound ? client : server).push(this.point(now, cellAttributes(cell, outbound), cell));
+      }
     }
-    counter.inc();
+    const metrics: MetricData[] = [
+      histogram(
+        'http.server.request.duration',
+        'Requests the mesh sent to the local app (inbound), from request start to response end',
+        server,
+      ),
+      histogram(
+        'http.client.request.duration',
+        'Requests sent into the mesh (outbound), from request start to response end',
+        client,
+      ),
+      this.sum(
+        now,
+        'http.server.active_requests',
+        'Requests in progress at a listener',
+        '{request}',
+        {
+          monotonic: false,
+          points: this.listeners.map((l) => [{ 'weft.listener': l.name }, l.active]),
+        },
+      ),
+      this.sum(
+        now,
+        'weft.listener.active_connections',
+        'Client connections open at a listener',
+        '{connection}',
+        {
+          monotonic: false,
+          points: this.listeners.map((l) => [{ 'weft.listener': l.name }, l.connections]),
+        },
+      ),
+      this.sum(now, 'weft.upstream.retries', 'Requests re-sent upstream, by reason', '{request}', {
+        monotonic: true,
+        points: [...this.upstreamRetries.entries()].map(([reason, n]) => [
+          { 'weft.retry.reason': reason },
+          n,
+        ]),
+      }),
+      this.sum(
+        now,
+        'weft.upstream.overflows',
+        'Requests refused, or retries not made, because a circuit breaker or retry budget was full',
+        '{request}',
+        {
+          monotonic: true,
+          points: [...this.upstreamOverflows.entries()].map(([reason, n]) => [
+            { 'weft.overflow.reason': reason },
+            n,
+          ]),
+        },
+      ),
+      this.sum(
+        now,
+        'weft.upstream.ejections',
+        'Endpoints this proxy ejected (refused connections, outlier detection), per upstream Service',
+        '{ejection}',
+        {
+          monotonic: true,
+          points: [...this.clusters.keys()].map((key) => [
+            { 'weft.destination': key },
+            this.clusters.get(key).ejections,
+          ]),
+        },
+      ),
+    ];
+    return Promise.resolve({
+      resourceMetrics: {
+        resource: emptyResource(),
+        scopeMetrics: [{ scope: { name: 'weft.dataplane' }, metrics }],
+      },
+      errors: [],
+    });
   }
+
+  private point(now: HrTime, attributes: Attributes, cell: TrafficCell): DataPoint<Histogram> {
+    return {
+      startTime: this.startTime,
+      endTime: now,
+      attributes,
+      value: {
+        buckets: { boundaries: BOUNDS_S, counts: Array.from(cell.buckets) },
+        sum: cell.sumMs / 1000,
+        count: cell.count,
+      },
+    };
+  }
+
+  private sum(
+    now: HrTime,
+    name: string,
+    description: string,
+    unit: string,
+    data: { monotonic: boolean; points: [Attributes, number][] },
+  ): SumMetricData {
+    return {
+      descriptor: { name, description, unit, valueType: ValueType.INT },
+      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      dataPointType: DataPointType.SUM,
+      isMonotonic: data.monotonic,
+      dataPoints: data.points.map(([attributes, value]) => ({
+        startTime: this.startTime,
+        endTime: now,
+        attributes,
+        value,
+      })),
+    };
+  }
+}
+
+function histogram(
+  name: string,
+  description: string,
+  dataPoints: DataPoint<Histogram>[],
+): HistogramMetricData {
+  return {
+    descriptor: { name, description, unit: 's', valueType: ValueType.DOUBLE },
+    aggregationTemporality: AggregationTemporality.CUMULATIVE,
+    dataPointType: DataPointType.HISTOGRAM,
+    dataPoints,
+  };
+}
+
+/** Semantic-convention attributes of a cell, plus `weft.*` ones for the mesh's own terms. */
+function cellAttributes(cell: TrafficCell, outbound: boolean): Attributes {
+  const { edge, status } = cell;
+  const attributes: Attributes = {
+    'http.request.method': cell.method,
+    'weft.source': edge.source,
+    'weft.destination': edge.destination,
+  };
+  if (status > 0) {
+    attributes['http.response.status_code'] = status;
+    attributes['weft.response.status_class'] = `${Math.floor(status / 100)}xx`;
+  } else {
+    attributes['weft.response.status_class'] = 'none';
+  }
+  // Semconv: 5xx on both sides (a proxy answers for the server), and no answer at all.
+  if (status === 0) attributes['error.type'] = 'response_incomplete';
+  else if (status >= 500) attributes['error.type'] = String(status);
+  if (edge.route) attributes['http.route'] = edge.route;
+  if (outbound && edge.destination !== UNKNOWN_PEER) {
+    const [namespace, service] = edge.destination.split('/');
+    attributes['server.address'] = `${service}.${namespace}`;
+  }
+  return attributes;
 }

@@ -9,6 +9,7 @@ import { ClustersController } from './clusters.controller.js';
 import { FolderConfigService } from './folder-config.service.js';
 import { PROXY_OPTIONS, ProxyConfigService, type ProxyOptions } from './proxy-config.service.js';
 import { SnapshotPublisher } from './snapshot-publisher.service.js';
+import { ProxyMetricsService } from './proxy-metrics.service.js';
 
 @Module({})
 export class DataPlaneModule {
@@ -33,6 +34,7 @@ export class DataPlaneModule {
           inject: [Tracing, NatsClient, LOGGER],
         },
         proxy.configDir ? FolderConfigService : ProxyConfigService,
+        ProxyMetricsService,
         // Standalone proxies have no bus to publish on.
         ...(proxy.telemetry.publish && !proxy.configDir ? [SnapshotPublisher] : []),
       ],

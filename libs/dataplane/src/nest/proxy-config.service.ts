@@ -7,8 +7,15 @@ import {
 } from '@nestjs/common';
 import { join } from 'node:path';
 import { Subjects } from '@app/protocol';
-import { LOGGER, NatsClient, Readiness, reportInvalid, type Logger } from '@app/runtime';
-import { Counter, Gauge, register } from 'prom-client';
+import {
+  eventCounter,
+  LOGGER,
+  NatsClient,
+  Readiness,
+  reportInvalid,
+  stateGauge,
+  type Logger,
+} from '@app/runtime';
 import { AckReporter, type ProxyIdentity } from '../config/ack-reporter.js';
 import { ConfigSync } from '../config/config-sync.js';
 import { SnapshotCache } from '../config/snapshot-cache.js';
@@ -33,16 +40,17 @@ export interface ProxyOptions {
 
 export const PROXY_OPTIONS = Symbol('weft.proxy-options');
 
-const revisionGauge = new Gauge({
-  name: 'weft_config_revision',
-  help: 'Config revision this proxy runs',
-  registers: [register],
-});
-const nacks = new Counter({
-  name: 'weft_config_nacks_total',
-  help: 'Config revisions this proxy rejected',
-  registers: [register],
-});
+/** Prometheus: `weft_config_revision`, `weft_config_nacks_total`. */
+const revisionGauge = stateGauge(
+  'weft.config.revision',
+  'Config revision this proxy runs',
+  '{revision}',
+);
+const nacks = eventCounter(
+  'weft.config.nacks',
+  'Config revisions this proxy rejected',
+  '{revision}',
+);
 
 @Injectable()
 export class ProxyConfigService implements OnApplicationBootstrap, OnApplicationShutdown {

@@ -1,0 +1,86 @@
+// ProxyMetrics: the traffic cells as OpenTelemetry HTTP series, rendered the way /metrics serves them.
+import { describe, expect, it } from '@jest/globals';
+import { ProcessMetrics } from '@app/runtime';
+import { ClusterRegistry } from '../upstream/cluster-registry.js';
+import { endpoint } from '../upstream/endpoint.js';
+import type { CompiledRoute } from '../routing/route-table.js';
+import { ProxyMetrics } from './proxy-metrics.js';
+import { TrafficStats } from './traffic-stats.js';
+
+const route: CompiledRoute = {
+  name: 'HTTPRoute/shop/api#0',
+  backends: [],
+  totalWeight: 0,
+  mirrors: [],
+  timeoutMs: 0,
+};
+
+async function rendered(): Promise<{ text: string; metrics: ProxyMetrics; stats: TrafficStats }> {
+  const stats = new TrafficStats('shop/web');
+  const clusters = new ClusterRegistry();
+  const api = clusters.get('shop/api');
+  const metrics = new ProxyMetrics(stats, clusters);
+  const out = stats.outbound(route, api);
+  out.record('GET', 200, 0.3);
+  out.record('GET', 200, 0.3);
+  out.record('GET', 503, 12);
+  stats.inbound('shop/admin').record('BREW', 0, 4);
+  api.eject(endpoint('api-1', '127.0.0.1', 1), 1_000);
+  metrics.upstreamRetries.inc({ reason: 'status_503' });
+  metrics.addListener({ name: 'outbound', active: 2, connections: 3 });
+  const process = new ProcessMetrics();
+  process.addProducer(metrics);
+  return { text: await process.render(), metrics, stats };
+}
+
+/** The sample line of `series` whose labels include all of `labels`. */
+function sample(text: string, series: string, labels: string[]): number | undefined {
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`${series}{`) && labels.every((label) => l.includes(label)));
+  return line === undefined ? undefined : Number(line.split(' ').pop());
+}
+
+describe('ProxyMetrics', () => {
+  it('counts outbound requests as http.client.request.duration, by code, route and Service', async () => {
+    const { text } = await rendered();
+    const ok = [
+      'http_request_method="GET"',
+      'http_response_status_code="200"',
+      'weft_response_status_class="2xx"',
+      'http_route="HTTPRoute/shop/api#0"',
+      'server_address="api.shop"',
+      'weft_destination="shop/api"',
+    ];
+    expect(sample(text, 'http_client_request_duration_count', ok)).toBe(2);
+    expect(sample(text, 'http_client_request_duration_sum', ok)).toBeCloseTo(0.0006);
+    // Sub-millisecond buckets: both 0.3 ms requests fall under 0.5 ms, none under 0.25 ms.
+    expect(sample(text, 'http_client_request_duration_bucket', [...ok, 'le="0.00025"'])).toBe(0);
+    expect(sample(text, 'http_client_request_duration_bucket', [...ok, 'le="0.0005"'])).toBe(2);
+    expect(sample(text, 'http_client_request_duration_bucket', [...ok, 'le="+Inf"'])).toBe(2);
+    expect(
+      sample(text, 'http_client_request_duration_count', [
+        'http_response_status_code="503"',
+        'error_type="503"',
+      ]),
+    ).toBe(1);
+  });
+
+  it('counts inbound requests as http.server.request.duration; no answer has no status code', async () => {
+    const { text } = await rendered();
+    const line = text.split('\n').find((l) => l.startsWith('http_server_request_duration_count{'));
+    expect(line).toContain('http_request_method="_OTHER"');
+    expect(line).toContain('error_type="response_incomplete"');
+    expect(line).toContain('weft_source="shop/admin"');
+    expect(line).not.toContain('http_response_status_code');
+  });
+
+  it('reports listener load, retries and ejections', async () => {
+    const { text } = await rendered();
+    expect(sample(text, 'http_server_active_requests', ['weft_listener="outbound"'])).toBe(2);
+    expect(sample(text, 'weft_listener_active_connections', ['weft_listener="outbound"'])).toBe(3);
+    expect(sample(text, 'weft_upstream_retries_total', ['weft_retry_reason="status_503"'])).toBe(1);
+    expect(sample(text, 'weft_upstream_ejections_total', ['weft_destination="shop/api"'])).toBe(1);
+    expect(text).toMatch(/^# TYPE http_client_request_duration histogram$/m);
+  });
+});
