@@ -1,0 +1,183 @@
+// /metrics of every component passes the real `promtool check metrics`, and its series count what
+// was sent: requests by route, Service and status (a 5xx and both kinds of 404 included), proxies.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { http } from '../support/admin-client.js';
+import { EchoServer } from '../support/echo-server.js';
+import { Mesh, type Sidecar } from '../support/mesh.js';
+import { waitFor } from '../support/wait-for.js';
+
+/** Debian's `prometheus` package; CI installs it (.ci/run). */
+const PROMTOOL = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((p) => existsSync(p));
+
+const ROUTE = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: api-route }
+spec:
+  parentRefs: [{ group: "", kind: Service, name: api }]
+  rules:
+    - backendRefs: [{ name: api, port: 80 }]
+`;
+
+interface Sample {
+  readonly name: string;
+  readonly labels: Record<string, string>;
+  readonly value: number;
+}
+
+/** The samples of a Prometheus text exposition (comments skipped). */
+function parse(text: string): Sample[] {
+  const samples: Sample[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m) continue;
+    const labels: Record<string, string> = {};
+    for (const [, key, value] of (m[2] ?? '').matchAll(/([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/g)) {
+      labels[key] = value;
+    }
+    samples.push({ name: m[1], labels, value: Number(m[3]) });
+  }
+  return samples;
+}
+
+/** The value of the one sample of `name` whose labels include `labels`; 0 when there is none. */
+function value(samples: Sample[], name: string, labels: Record<string, string>): number {
+  const found = samples.filter(
+    (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+  );
+  if (found.length > 1) throw new Error(`${found.length} samples of ${name} match`);
+  return found[0]?.value ?? 0;
+}
+
+describe('Prometheus metrics', () => {
+  let mesh: Mesh;
+  const apps: EchoServer[] = [];
+  let web: Sidecar;
+  let api: Sidecar;
+
+  beforeAll(async () => {
+    mesh = await Mesh.start();
+    await mesh.startControlPlane();
+    const [webApp, apiApp] = await Promise.all([
+      new EchoServer('web').start(),
+      new EchoServer('api').start(),
+    ]);
+    apps.push(webApp, apiApp);
+    [web, api] = await Promise.all([
+      mesh.startSidecar({ service: 'web', instanceId: 'web-1', appPort: webApp.port }),
+      mesh.startSidecar({ service: 'api', instanceId: 'api-1', appPort: apiApp.port }),
+    ]);
+    await waitFor('api endpoints', async () =>
+      (await mesh.endpointIds('api')).length === 1 ? true : undefined,
+    );
+    await mesh.converged(await mesh.applyOk(ROUTE), ['web-1', 'api-1']);
+  });
+
+  afterAll(async () => {
+    await Promise.all(apps.map((s) => s.stop()));
+    await mesh.stop();
+  });
+
+  const call = async (path: string, host = 'api'): Promise<number> =>
+    (await http(`${web.outbound}${path}`, { headers: { host } })).status;
+
+  const scrape = async (adminPort: number): Promise<string> => {
+    const res = await http(`http://127.0.0.1:${adminPort}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toContain('text/plain');
+    return res.body;
+  };
+
+  it('passes promtool check metrics on every component, after traffic of every kind', async () => {
+    expect(PROMTOOL).toBeDefined();
+    for (let i = 0; i < 5; i++) expect(await call('/hello')).toBe(200);
+    expect(await call('/status/500')).toBe(500);
+    expect(await call('/status/404')).toBe(404);
+    expect(await call('/', 'nowhere')).toBe(404);
+    const components = {
+      'control-plane': mesh.controlPlane().adminPort,
+      'sidecar web-1': web.adminPort,
+      'sidecar api-1': api.adminPort,
+    };
+    for (const [component, port] of Object.entries(components)) {
+      const text = await scrape(port);
+      const check = spawnSync(PROMTOOL!, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+      expect({ component, status: check.status, output: check.stdout + check.stderr }).toEqual({
+        component,
+        status: 0,
+        output: '',
+      });
+    }
+  });
+
+  it('counts requests by route, destination and status code on both sidecars', async () => {
+    const before = parse(await scrape(web.adminPort));
+    const outbound = {
+      http_route: 'HTTPRoute/default/api-route#0',
+      weft_source: 'default/web',
+      weft_destination: 'default/api',
+      server_address: 'api.default',
+      http_request_method: 'GET',
+    };
+    const count = (samples: Sample[], status: string): number =>
+      value(samples, 'http_client_request_duration_count', {
+        ...outbound,
+        http_response_status_code: status,
+      });
+    for (let i = 0; i < 7; i++) await call('/hello');
+    await call('/status/503');
+    await call('/', 'nowhere');
+
+    const after = parse(await scrape(web.adminPort));
+    expect(count(after, '200') - count(before, '200')).toBe(7);
+    expect(count(after, '503') - count(before, '503')).toBe(1);
+    const failed = { ...outbound, http_response_status_code: '503', error_type: '503' };
+    expect(value(after, 'http_client_request_duration_count', failed)).toBe(1);
+    const unrouted = {
+      weft_destination: 'unknown',
+      http_response_status_code: '404',
+      weft_response_status_class: '4xx',
+    };
+    const noRoute = (s: Sample[]): number =>
+      value(s, 'http_client_request_duration_count', unrouted);
+    expect(noRoute(after) - noRoute(before)).toBe(1);
+    // Histogram consistency: +Inf bucket equals the count.
+    expect(
+      value(after, 'http_client_request_duration_bucket', {
+        ...outbound,
+        http_response_status_code: '200',
+        le: '+Inf',
+      }),
+    ).toBe(count(after, '200'));
+
+    // The callee saw the same requests, from web (every 200 of both tests: 5 + 7).
+    const served = parse(await scrape(api.adminPort));
+    const inbound = { weft_source: 'default/web', weft_destination: 'default/api' };
+    expect(
+      value(served, 'http_server_request_duration_count', {
+        ...inbound,
+        http_response_status_code: '200',
+      }),
+    ).toBe(12);
+    expect(value(served, 'weft_nats_connected', {})).toBe(1);
+    expect(value(served, 'weft_config_revision', {})).toBeGreaterThan(0);
+  });
+
+  it('counts proxies by ACK state and applies on the control plane', async () => {
+    const samples = parse(await scrape(mesh.controlPlane().adminPort));
+    expect(
+      value(samples, 'weft_proxies', { weft_ack_status: 'ACK', weft_proxy_stale: 'false' }),
+    ).toBe(2);
+    expect(
+      value(samples, 'weft_proxies', { weft_ack_status: 'NACK', weft_proxy_stale: 'false' }),
+    ).toBe(0);
+    expect(value(samples, 'weft_instances', {})).toBe(2);
+    expect(
+      samples
+        .filter((s) => s.name === 'weft_config_applies_total' && s.labels.result === 'applied')
+        .reduce((sum, s) => sum + s.value, 0),
+    ).toBe(1);
+    expect(value(samples, 'target_info', { service_name: 'weft-control-plane' })).toBe(1);
+  });
+});
