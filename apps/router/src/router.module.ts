@@ -30,6 +30,7 @@ export class RouterModule {
             subjectPrefix: env.WEFT_SUBJECT_PREFIX,
             stateDir: env.WEFT_STATE_DIR,
             accessLog: env.accessLog,
+            bus: env.busSettings,
             telemetry: env.telemetry,
           },
           { localNamespace: env.WEFT_NAMESPACE, defaultTimeoutMs: env.WEFT_ROUTE_TIMEOUT_MS },

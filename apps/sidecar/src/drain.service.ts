@@ -1,6 +1,7 @@
 // Graceful exit on SIGTERM: announce draining, finish in-flight requests, announce down, exit.
 import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, NatsClient, Readiness, type Logger } from '@app/runtime';
+import { BusResponderService } from './bus-responder.service.js';
 import { HeartbeatService } from './heartbeat.service.js';
 import { ListenersService } from './listeners.service.js';
 
@@ -11,6 +12,7 @@ export class DrainService {
   constructor(
     private readonly heartbeat: HeartbeatService,
     private readonly listeners: ListenersService,
+    private readonly bus: BusResponderService,
     private readonly nats: NatsClient,
     private readonly readiness: Readiness,
     @Inject(LOGGER) private readonly log: Logger,
@@ -26,7 +28,7 @@ export class DrainService {
     this.log.info('draining: announcing, then finishing in-flight requests');
     this.readiness.set('draining', false);
     this.heartbeat.announce('draining');
-    await this.listeners.drain();
+    await Promise.all([this.listeners.drain(), this.bus.drain()]);
     this.heartbeat.announce('down');
     await this.nats.close();
     this.log.info('drained');

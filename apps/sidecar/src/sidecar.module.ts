@@ -3,6 +3,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { DataPlaneModule } from '@app/dataplane';
 import { RuntimeModule, type Logger } from '@app/runtime';
 import { AppProbeService } from './app-probe.service.js';
+import { BusResponderService } from './bus-responder.service.js';
 import { DrainService } from './drain.service.js';
 import { HeartbeatService } from './heartbeat.service.js';
 import { ListenersService } from './listeners.service.js';
@@ -33,6 +34,7 @@ export class SidecarModule {
             subjectPrefix: env.WEFT_SUBJECT_PREFIX,
             stateDir: env.WEFT_STATE_DIR,
             accessLog: env.accessLog,
+            bus: env.busSettings,
             telemetry: env.telemetry,
             configDir: env.WEFT_MODE === 'standalone' ? env.WEFT_CONFIG_DIR : undefined,
           },
@@ -45,6 +47,7 @@ export class SidecarModule {
         AppProbeService,
         HeartbeatService,
         DrainService,
+        BusResponderService,
       ],
     };
   }

@@ -1,5 +1,6 @@
-// The data-plane engine both proxy apps run: route table, clusters, pools, forwarder, metrics.
+// The data-plane engine both proxy apps run: route table, clusters, pools, bus, forwarder, metrics.
 import type { Tracer } from '@opentelemetry/api';
+import type { Subjects } from '@app/protocol';
 import { RouteConfigurator, type RouteConfiguratorOptions } from './config/route-configurator.js';
 import { HttpListener } from './http/http-listener.js';
 import { ProxyMetrics } from './metrics/proxy-metrics.js';
@@ -12,6 +13,14 @@ import { DEFAULT_FORWARDER_OPTIONS, Forwarder } from './upstream/forwarder.js';
 import { PoolRegistry } from './upstream/pool-registry.js';
 import { HopTracer } from './telemetry/hop-tracer.js';
 import type { AccessLog } from './telemetry/access-log.js';
+import type { BusClient } from './bus/bus-client.js';
+import { BusRoutes } from './bus/bus-routes.js';
+
+/** The caller's side of the bus transport, for proxies connected to NATS. */
+export interface EngineBus {
+  readonly client: BusClient;
+  readonly subjects: Subjects;
+}
 import { TrafficStats } from './metrics/traffic-stats.js';
 
 export class DataPlaneEngine {
@@ -33,16 +42,27 @@ export class DataPlaneEngine {
     /** `<namespace>/<service>` of this proxy: the source of its outbound traffic. */
     self: string,
     readonly accessLog?: AccessLog,
+    private readonly bus?: EngineBus,
   ) {
     this.tracer = new HopTracer(tracer);
+    const busRoutes = bus && new BusRoutes(bus.client, bus.subjects);
     this.stats = new TrafficStats(self);
     this.metrics = new ProxyMetrics(this.stats, this.clusters);
-    this.forwarder = new Forwarder(this.pools, this.metrics, this.tracer, {
-      ...DEFAULT_FORWARDER_OPTIONS,
-      caller: self,
-    });
+    this.forwarder = new Forwarder(
+      this.pools,
+      this.metrics,
+      this.tracer,
+      { ...DEFAULT_FORWARDER_OPTIONS, caller: self },
+      busRoutes,
+    );
     this.localForwarder = new Forwarder(this.pools, this.metrics, this.tracer);
-    this.configurator = new RouteConfigurator(this.routes, this.clusters, this.pools, options);
+    this.configurator = new RouteConfigurator(
+      this.routes,
+      this.clusters,
+      this.pools,
+      options,
+      busRoutes,
+    );
   }
 
   /** A listener that routes into the mesh (sidecar outbound, router). */
@@ -70,6 +90,7 @@ export class DataPlaneEngine {
   }
 
   close(): Promise<void> {
+    this.bus?.client.close();
     return this.pools.close();
   }
 }

@@ -15,3 +15,6 @@ export * from './nest/proxy-config.service.js';
 export * from './nest/data-plane.module.js';
 export * from './nest/proxy-env.dto.js';
 export * from './telemetry/access-log.js';
+export * from './bus/bus-client.js';
+export * from './bus/bus-metrics.js';
+export * from './bus/bus-responder.js';

@@ -5,3 +5,9 @@ export const PROXY_ADMIN_PORT = 15000;
 export const SIDECAR_INBOUND_PORT = 15006;
 export const SIDECAR_OUTBOUND_PORT = 15001;
 export const ROUTER_LISTEN_PORT = 8080;
+/** Bus transport: largest data frame (smaller when the server's max_payload says so). */
+export const BUS_CHUNK_BYTES = 64 * 1024;
+/** Bus transport: data frames a receiver lets a sender have in flight (the window). */
+export const BUS_WINDOW_FRAMES = 16;
+/** Bus transport: a side pings after this long without sending; a peer silent 5× as long is gone. */
+export const BUS_KEEPALIVE_MS = 1_000;

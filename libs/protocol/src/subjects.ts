@@ -53,6 +53,16 @@ export class Subjects {
     return `${this.prefix}.v1.health.>`;
   }
 
+  /** HTTP over the bus to one Service: its instances answer in the queue group `rpcQueue`. */
+  rpc(namespace: string, service: string): string {
+    return `${this.prefix}.v1.rpc.${namespace}.${service}`;
+  }
+
+  /** Queue group of a Service's bus responders: NATS hands each exchange to one of them. */
+  rpcQueue(namespace: string, service: string): string {
+    return `${this.prefix}.rpc.${namespace}.${service}`;
+  }
+
   /** Access log records of the proxies serving one Service. */
   accessLog(namespace: string, service: string): string {
     return `${this.prefix}.v1.telemetry.access.${namespace}.${service}`;

@@ -17,6 +17,8 @@ import { endpoint } from '../upstream/endpoint.js';
 import { compileClusterPolicies } from './cluster-policies.js';
 import type { PoolRegistry } from '../upstream/pool-registry.js';
 import type { MeshState } from './mesh-state.js';
+import type { BusRoutes } from '../bus/bus-routes.js';
+import { busServiceKeys } from '../bus/transport-selection.js';
 
 export interface RouteConfiguratorOptions {
   readonly localNamespace: string;
@@ -29,11 +31,15 @@ export interface RouteConfiguratorOptions {
 export type ApplyOutcome = { readonly ok: true } | { readonly ok: false; readonly error: string };
 
 export class RouteConfigurator {
+  /** Told every endpoint set applied (a bus responder serves the Services it belongs to). */
+  onEndpointSet: ((key: string, set: EndpointSet | undefined) => void) | undefined;
+
   constructor(
     private readonly routes: RouteTableHolder,
     private readonly clusters: ClusterRegistry,
     private readonly pools: PoolRegistry,
     private readonly options: RouteConfiguratorOptions,
+    private readonly bus?: BusRoutes,
   ) {}
 
   /** Builds a whole new table from `state` off the request path, then swaps it in one assignment. */
@@ -69,6 +75,7 @@ export class RouteConfigurator {
     for (const key of [...this.clusters.keys(), ...byTarget.keys()]) {
       this.clusters.get(key).configure(byTarget.get(key) ?? DEFAULT_POLICY);
     }
+    this.bus?.update(busServiceKeys(services, policies), (k) => byTarget.get(k) ?? DEFAULT_POLICY);
     this.routes.swap(result.value);
     this.pools.retain(this.clusters.origins());
     return { ok: true };
@@ -85,6 +92,7 @@ export class RouteConfigurator {
   private setEndpoints(key: string, set: EndpointSet | undefined): void {
     const list = set?.endpoints.map((e) => endpoint(e.instanceId, e.address, e.port)) ?? [];
     this.clusters.setEndpoints(key, list);
+    this.onEndpointSet?.(key, set);
   }
 }
 

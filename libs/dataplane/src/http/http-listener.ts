@@ -26,7 +26,7 @@ export class HttpListener {
     private readonly fallbackEdge: TrafficEdge,
     private readonly accessLog?: AccessLog,
   ) {
-    this.server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, this.onRequest);
+    this.server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, this.handle);
     this.server.on('clientError', (err, socket) => {
       // Malformed HTTP: answer 400 and keep serving everyone else.
       if (socket.writable)
@@ -104,7 +104,11 @@ export class HttpListener {
     );
   }
 
-  private readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+  /**
+   * One request, with this listener's metrics, span, access log and drain accounting: the server's
+   * requests, and those a bus responder hands over.
+   */
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
     const started = performance.now();
     const span = this.tracer.server(req, this.name);
     const notes = this.accessLog?.begin() ? startNotes(req) : undefined;

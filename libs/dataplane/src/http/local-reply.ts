@@ -11,9 +11,13 @@ export type LocalReplyReason =
   | 'upstream_timeout'
   | 'bad_request'
   | 'internal_error'
+  | 'no_responders'
   | 'fault_abort'
   | 'upstream_overflow'
   | 'rate_limited';
+
+/** Error code of a bus exchange nobody subscribed to (NATS "no responders"): answered 503. */
+export const NO_RESPONDERS_CODE = 'WEFT_NO_RESPONDERS';
 
 export const LOCAL_REPLY_STATUS: Record<LocalReplyReason, number> = {
   no_route: 404,
@@ -24,6 +28,7 @@ export const LOCAL_REPLY_STATUS: Record<LocalReplyReason, number> = {
   upstream_timeout: 504,
   bad_request: 400,
   internal_error: 500,
+  no_responders: 503,
   fault_abort: 503,
   upstream_overflow: 503,
   rate_limited: 429,

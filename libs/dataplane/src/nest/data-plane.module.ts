@@ -1,7 +1,16 @@
 // Nest wiring of the engine for a proxy app: the engine itself and its config subscription.
 import { Module, type DynamicModule } from '@nestjs/common';
-import { Subjects } from '@app/protocol';
-import { LOGGER, NatsClient, Tracing, type Logger } from '@app/runtime';
+import { BUS_CHUNK_BYTES, BUS_KEEPALIVE_MS, BUS_WINDOW_FRAMES, Subjects } from '@app/protocol';
+import {
+  LOGGER,
+  NatsClient,
+  processMetrics,
+  reportInvalid,
+  Tracing,
+  type Logger,
+} from '@app/runtime';
+import { BusClient } from '../bus/bus-client.js';
+import { BusMetrics } from '../bus/bus-metrics.js';
 import { AccessLog, type BusPublisher } from '../telemetry/access-log.js';
 import { DataPlaneEngine } from '../engine.js';
 import type { RouteConfiguratorOptions } from '../config/route-configurator.js';
@@ -10,6 +19,12 @@ import { FolderConfigService } from './folder-config.service.js';
 import { PROXY_OPTIONS, ProxyConfigService, type ProxyOptions } from './proxy-config.service.js';
 import { SnapshotPublisher } from './snapshot-publisher.service.js';
 import { ProxyMetricsService } from './proxy-metrics.service.js';
+
+const DEFAULT_BUS_SETTINGS = {
+  chunkBytes: BUS_CHUNK_BYTES,
+  window: BUS_WINDOW_FRAMES,
+  keepaliveMs: BUS_KEEPALIVE_MS,
+};
 
 @Module({})
 export class DataPlaneModule {
@@ -20,25 +35,39 @@ export class DataPlaneModule {
       controllers: [ClustersController],
       providers: [
         { provide: PROXY_OPTIONS, useValue: proxy },
+        { provide: BusMetrics, useFactory: () => new BusMetrics(processMetrics.meter) },
         {
           provide: DataPlaneEngine,
-          useFactory: (tracing: Tracing, nats: NatsClient, log: Logger) => {
+          useFactory: (tracing: Tracing, nats: NatsClient, log: Logger, busMetrics: BusMetrics) => {
             const { namespace, service } = proxy.identity;
-            const subject = new Subjects(proxy.subjectPrefix).accessLog(namespace, service);
+            const subjects = new Subjects(proxy.subjectPrefix);
+            const subject = subjects.accessLog(namespace, service);
             // Only publish while connected; a standalone proxy never dials NATS for this.
             const publish: BusPublisher = (s, payload) => nats.tryPublish(s, payload);
             const accessLog = new AccessLog({ ...proxy.accessLog, subject }, log, publish);
             const self = `${namespace}/${service}`;
-            return new DataPlaneEngine(engine, tracing.tracer, self, accessLog);
+            // Standalone proxies have no bus to call over.
+            const bus = proxy.configDir
+              ? undefined
+              : {
+                  client: new BusClient(
+                    () => nats.current,
+                    proxy.bus ?? DEFAULT_BUS_SETTINGS,
+                    busMetrics,
+                    (where, reason) => reportInvalid(log, 'bus', where, reason),
+                  ),
+                  subjects,
+                };
+            return new DataPlaneEngine(engine, tracing.tracer, self, accessLog, bus);
           },
-          inject: [Tracing, NatsClient, LOGGER],
+          inject: [Tracing, NatsClient, LOGGER, BusMetrics],
         },
         proxy.configDir ? FolderConfigService : ProxyConfigService,
         ProxyMetricsService,
         // Standalone proxies have no bus to publish on.
         ...(proxy.telemetry.publish && !proxy.configDir ? [SnapshotPublisher] : []),
       ],
-      exports: [DataPlaneEngine],
+      exports: [DataPlaneEngine, BusMetrics],
     };
   }
 }

@@ -20,6 +20,7 @@ import { AckReporter, type ProxyIdentity } from '../config/ack-reporter.js';
 import { ConfigSync } from '../config/config-sync.js';
 import { SnapshotCache } from '../config/snapshot-cache.js';
 import { DataPlaneEngine } from '../engine.js';
+import type { BusSettings } from '../bus/bus-client.js';
 
 /** What a proxy app tells the engine about itself. */
 export interface ProxyOptions {
@@ -36,6 +37,8 @@ export interface ProxyOptions {
   };
   /** Golden-signal snapshots on the bus: whether, and how often. */
   readonly telemetry: { readonly publish: boolean; readonly intervalMs: number };
+  /** Bus transport: frame size, window and keepalive (defaults when absent). */
+  readonly bus?: BusSettings;
 }
 
 export const PROXY_OPTIONS = Symbol('weft.proxy-options');

@@ -2,9 +2,18 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { DNS_LABEL, DNS_LABEL_MESSAGE, PROXY_ADMIN_PORT } from '@app/protocol';
+import {
+  BUS_CHUNK_BYTES,
+  BUS_KEEPALIVE_MS,
+  BUS_MAX_WINDOW,
+  BUS_WINDOW_FRAMES,
+  DNS_LABEL,
+  DNS_LABEL_MESSAGE,
+  PROXY_ADMIN_PORT,
+} from '@app/protocol';
 import { CommonEnv, ToInt } from '@app/runtime';
 import type { ProxyOptions } from './proxy-config.service.js';
+import type { BusSettings } from '../bus/bus-client.js';
 
 export class ProxyEnv extends CommonEnv {
   @Matches(DNS_LABEL, { message: `WEFT_NAMESPACE ${DNS_LABEL_MESSAGE}` })
@@ -60,6 +69,28 @@ export class ProxyEnv extends CommonEnv {
   @Min(0)
   @Max(1)
   WEFT_ACCESS_LOG_SAMPLE: number = 1;
+
+  /** Bus transport: a side pings after this long without sending; 5× as long silent is gone. */
+  @ToInt()
+  @IsInt()
+  @Min(50)
+  @Max(600_000)
+  WEFT_BUS_KEEPALIVE_MS: number = BUS_KEEPALIVE_MS;
+
+  /** Bus transport: data frames (of up to 64 KiB) a peer may have in flight to this proxy. */
+  @ToInt()
+  @IsInt()
+  @Min(2)
+  @Max(BUS_MAX_WINDOW)
+  WEFT_BUS_WINDOW: number = BUS_WINDOW_FRAMES;
+
+  get busSettings(): BusSettings {
+    return {
+      chunkBytes: BUS_CHUNK_BYTES,
+      window: this.WEFT_BUS_WINDOW,
+      keepaliveMs: this.WEFT_BUS_KEEPALIVE_MS,
+    };
+  }
 
   get accessLog(): ProxyOptions['accessLog'] {
     return {

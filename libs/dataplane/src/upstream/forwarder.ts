@@ -8,6 +8,7 @@ import type { Cluster } from './cluster.js';
 import type { PoolRegistry } from './pool-registry.js';
 import { OVERFLOW_HEADER, UpstreamExchange, type ExchangeContext } from './upstream-exchange.js';
 import type { ProxyMetrics } from '../metrics/proxy-metrics.js';
+import type { BusRoutes } from '../bus/bus-routes.js';
 import { traceparentOf, type HopTracer } from '../telemetry/hop-tracer.js';
 
 /** RFC 9110 §9.2.2 idempotent methods. */
@@ -35,9 +36,11 @@ export class Forwarder {
     metrics: ProxyMetrics,
     private readonly tracer: HopTracer,
     private readonly options: ForwarderOptions = DEFAULT_FORWARDER_OPTIONS,
+    /** Services whose transport is `bus`: their tries go over NATS. */
+    private readonly bus?: BusRoutes,
   ) {
     this.ctx = {
-      pools,
+      pools: bus ? bus.dispatchers(pools) : pools,
       ejectMs: options.ejectMs,
       onRetry: (reason) => metrics.upstreamRetries.inc({ reason }),
       onOverflow: (reason) => metrics.upstreamOverflows.inc({ reason }),
@@ -51,6 +54,8 @@ export class Forwarder {
     policy: ExchangePolicy,
     pathAndQuery: string,
   ): void {
+    // The same routing decision either way; only the transport to the chosen Service differs.
+    cluster = this.bus?.clusterFor(cluster.key) ?? cluster;
     const first = cluster.pick(undefined, req.headers);
     if (!first) {
       sendLocalReply(res, 'no_endpoints', `no healthy endpoints for ${cluster.key}`);

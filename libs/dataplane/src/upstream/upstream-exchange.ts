@@ -7,7 +7,7 @@ import { notesOf, type ExchangeNotes } from '../telemetry/exchange-notes.js';
 import { endHttpSpan } from '../telemetry/hop-tracer.js';
 import type { ExchangePolicy } from '../routing/route-table.js';
 import { downstreamResponseHeaders } from '../http/forward-headers.js';
-import { sendLocalReply, type LocalReplyReason } from '../http/local-reply.js';
+import { NO_RESPONDERS_CODE, sendLocalReply, type LocalReplyReason } from '../http/local-reply.js';
 import type { Cluster } from './cluster.js';
 import type { Endpoint } from './endpoint.js';
 import type { PoolRegistry } from './pool-registry.js';
@@ -19,8 +19,13 @@ export const OVERFLOW_HEADER = 'x-weft-overflow';
 /** Why a retry the route asked for was not made: a circuit breaker, or the retry budget. */
 export type RetryRefusal = 'retries' | 'retry_budget';
 
+/** Where a try is dispatched: the origin's pool, or the bus for a Service whose transport is `bus`. */
+export interface DispatcherSource {
+  get(...args: Parameters<PoolRegistry['get']>): Pick<Dispatcher, 'dispatch'>;
+}
+
 export interface ExchangeContext {
-  readonly pools: PoolRegistry;
+  readonly pools: DispatcherSource;
   /** How long a proxy skips an endpoint that refused a connection. */
   readonly ejectMs: number;
   onRetry(reason: string): void;
@@ -235,5 +240,6 @@ function reasonFor(code: string): LocalReplyReason {
   if (TIMEOUTS.has(code)) return 'upstream_timeout';
   if (CONNECT_FAILURES.has(code)) return 'upstream_connect_failure';
   if (code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') return 'bad_request';
+  if (code === NO_RESPONDERS_CODE) return 'no_responders';
   return 'upstream_reset';
 }

@@ -1,10 +1,31 @@
 // Kubernetes `v1` Service: a label selector over registered instances (ports are informative here).
 import { Type } from 'class-transformer';
-import { Equals, IsIn, IsOptional, IsString, ValidateNested } from 'class-validator';
+import {
+  Equals,
+  IsIn,
+  IsOptional,
+  IsString,
+  Validate,
+  ValidateNested,
+  type ValidatorConstraintInterface,
+} from 'class-validator';
 import { IsLabelMap } from '../validation/string-map.validator.js';
 import { ObjectMeta } from './object-meta.dto.js';
 import { IsPort } from '../validation/port.validator.js';
 import { OptionalListOf } from '../validation/list-of.validator.js';
+import { TRANSPORT_ANNOTATION, TRANSPORTS } from './traffic-policy.dto.js';
+
+/** The `weft.dev/transport` annotation, when present, names a transport. */
+class TransportAnnotation implements ValidatorConstraintInterface {
+  validate(meta: ObjectMeta | undefined): boolean {
+    const value = meta?.annotations?.[TRANSPORT_ANNOTATION];
+    return value === undefined || (TRANSPORTS as readonly unknown[]).includes(value);
+  }
+
+  defaultMessage(): string {
+    return `annotation ${TRANSPORT_ANNOTATION} must be one of ${TRANSPORTS.join(', ')}`;
+  }
+}
 
 export class ServicePort {
   @IsOptional()
@@ -40,6 +61,7 @@ export class Service {
   kind!: 'Service';
 
   @ValidateNested()
+  @Validate(TransportAnnotation)
   @Type(() => ObjectMeta)
   metadata!: ObjectMeta;
 

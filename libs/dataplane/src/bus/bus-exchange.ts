@@ -1,0 +1,151 @@
+// The responder's side of one bus exchange: the request frames become a BusRequest for the inbound
+// path (the same handler the inbound HTTP listener runs), its BusResponse goes back as frames.
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Msg, NatsConnection } from '@nats-io/transport-node';
+import type { BusFrame, BusOpenFrame } from '@app/protocol';
+import { appendHeaderMap, flatHeadersOf, headerMapOf } from './bus-headers.js';
+import type { BusInbox, InboxOwner } from './bus-inbox.js';
+import { BusLink } from './bus-link.js';
+import type { BusMetrics, BusOutcome } from './bus-metrics.js';
+import { BusRequest } from './bus-request.js';
+import { BusResponse, type ResponseSink } from './bus-response.js';
+import { IncomingBody, OutgoingBody } from './credit-window.js';
+
+export interface BusExchangeContext {
+  readonly nc: NatsConnection;
+  readonly inbox: BusInbox;
+  readonly frameBytes: number;
+  readonly window: number;
+  readonly metrics: BusMetrics;
+  /** The inbound path: where the request goes (the inbound listener's handler, metrics and spans). */
+  readonly handle: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
+const EMPTY = new Uint8Array(0);
+
+export class BusExchange extends BusLink implements ResponseSink, InboxOwner {
+  private done = false;
+  private readonly req: BusRequest;
+  private readonly res: BusResponse;
+  private readonly requestBody: IncomingBody;
+  private readonly responseBody: OutgoingBody;
+  /** The Writable's callback for the frames that wait for credit. */
+  private waiting: (() => void) | undefined;
+
+  constructor(
+    private readonly ctx: BusExchangeContext,
+    private readonly open: BusOpenFrame,
+    msg: Msg,
+  ) {
+    super(ctx.nc, ctx.inbox.subject(), open.keepaliveMs);
+    this.peer = msg.reply;
+    this.requestBody = new IncomingBody(ctx.window, (credit) => this.send('credit', { credit }));
+    this.responseBody = new OutgoingBody(ctx.frameBytes, (kind, seq, chunk) => {
+      this.send(kind, { seq }, chunk);
+      if (kind === 'end') this.close('ok');
+    });
+    this.responseBody.onDrain = () => {
+      const done = this.waiting;
+      this.waiting = undefined;
+      done?.();
+    };
+    const flat = msg.headers ? flatHeadersOf(msg.headers) : [];
+    const headers = headerMapOf(flat);
+    // A body without a length comes chunked: say so, or the inbound path would send none.
+    if (open.body && headers['content-length'] === undefined) {
+      headers['transfer-encoding'] = 'chunked';
+    }
+    this.req = new BusRequest(open.method, open.path, flat, headers, ctx.frameBytes, (frames) =>
+      this.requestBody.consumed(frames),
+    );
+    this.res = new BusResponse(this, ctx.frameBytes);
+  }
+
+  start(): void {
+    this.ctx.inbox.add(this);
+    this.ctx.metrics.started('responder');
+    this.send('accept', { window: this.ctx.window });
+    this.responseBody.grant(this.open.window);
+    if (!this.open.body) this.req.push(null);
+    // The shims carry what the inbound path reads and writes of node's request and response.
+    this.ctx.handle(this.req as unknown as IncomingMessage, this.res as unknown as ServerResponse);
+  }
+
+  onFrame(frame: BusFrame, msg: Msg): void {
+    if (this.done) return;
+    switch (frame.kind) {
+      case 'data':
+        if (!this.open.body || !this.requestBody.receive(frame.seq)) {
+          return this.onBroken(`request data frame ${frame.seq} out of order`);
+        }
+        return this.req.pushFrame(
+          Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.length),
+        );
+      case 'end':
+        if (!this.open.body || !this.requestBody.endsAt(frame.seq)) {
+          return this.onBroken(`request end after ${frame.seq} frames`);
+        }
+        this.req.push(null);
+        return;
+      case 'credit':
+        this.responseBody.grant(frame.credit);
+        return;
+      case 'ping':
+        return;
+      case 'cancel':
+        return this.abort('cancelled');
+      default:
+        return this.onBroken(`${frame.kind} frame sent to a responder`);
+    }
+  }
+
+  onBroken(reason: string): void {
+    if (this.done) return;
+    this.send('cancel', { reason: reason.slice(0, 200) });
+    this.abort('broken');
+  }
+
+  protected onSilent(): void {
+    this.abort('peer_gone');
+  }
+
+  /** A frame of ours found no subscriber: the caller's connection is gone. */
+  onStatus(): void {
+    this.abort('peer_gone');
+  }
+
+  head(status: number, headers: OutgoingHttpHeaders): void {
+    this.publish(this.peer!, 'head', { status }, EMPTY, (h) => appendHeaderMap(h, headers));
+  }
+
+  data(chunk: Buffer, done: () => void): void {
+    if (this.responseBody.write(chunk)) done();
+    else this.waiting = done;
+  }
+
+  end(): void {
+    this.responseBody.end();
+  }
+
+  closed(finished: boolean): void {
+    if (finished || this.done) return;
+    // The inbound path gave up (upstream reset, proxy error) after or before the head.
+    this.send('cancel', { reason: 'upstream closed the response' });
+    this.abort('broken');
+  }
+
+  /** Ends the exchange without an answer: the inbound path aborts its upstream request. */
+  private abort(outcome: BusOutcome): void {
+    if (this.done) return;
+    this.close(outcome);
+    this.req.destroy();
+    this.res.destroy();
+  }
+
+  private close(outcome: BusOutcome): void {
+    this.done = true;
+    this.waiting = undefined;
+    this.ctx.inbox.delete(this);
+    this.ctx.metrics.finished('responder', outcome);
+  }
+}

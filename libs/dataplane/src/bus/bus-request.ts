@@ -1,0 +1,39 @@
+// The request a bus responder hands to the inbound path: what that path reads of an IncomingMessage,
+// with the body fed from data frames and credit granted back as the upstream consumes it.
+import type { IncomingHttpHeaders } from 'node:http';
+import { Readable } from 'node:stream';
+
+/** Stands in for the socket: a bus exchange has no peer address (x-forwarded-for says `unknown`). */
+const NO_SOCKET = Object.freeze({ remoteAddress: undefined });
+
+export class BusRequest extends Readable {
+  readonly httpVersion = '1.1';
+  readonly socket = NO_SOCKET;
+  /** Frames pushed while the buffer was full: consumed (and credited) on the next read. */
+  private held = 0;
+
+  constructor(
+    readonly method: string,
+    readonly url: string,
+    readonly rawHeaders: string[],
+    readonly headers: IncomingHttpHeaders,
+    highWaterMark: number,
+    /** Called with the number of frames the consumer took off the buffer. */
+    private readonly consumed: (frames: number) => void,
+  ) {
+    super({ highWaterMark });
+  }
+
+  /** One data frame's bytes, in order. */
+  pushFrame(chunk: Buffer): void {
+    if (this.push(chunk)) this.consumed(1);
+    else this.held++;
+  }
+
+  override _read(): void {
+    if (this.held === 0) return;
+    const frames = this.held;
+    this.held = 0;
+    this.consumed(frames);
+  }
+}

@@ -1,0 +1,75 @@
+// The Services reached over the bus, each as a cluster of one endpoint (the rpc subject: NATS picks
+// the instance), and the dispatcher lookup that sends their tries over the bus instead of a pool.
+import type { Subjects } from '@app/protocol';
+import { Cluster, type ClusterPolicy } from '../upstream/cluster.js';
+import type { Endpoint } from '../upstream/endpoint.js';
+import type { PoolRegistry } from '../upstream/pool-registry.js';
+import type { DispatcherSource } from '../upstream/upstream-exchange.js';
+import type { BusClient, BusDispatcher } from './bus-client.js';
+
+/** Origins of bus endpoints: `nats:<rpc subject>` (shown as the endpoint in access logs). */
+const BUS_SCHEME = 'nats:';
+
+interface BusRoute {
+  readonly cluster: Cluster;
+  readonly dispatcher: BusDispatcher;
+}
+
+export class BusRoutes {
+  private routes = new Map<string, BusRoute>();
+  private readonly byOrigin = new Map<string, BusDispatcher>();
+
+  constructor(
+    private readonly client: BusClient,
+    private readonly subjects: Subjects,
+  ) {}
+
+  /** The bus cluster standing in for `key`, when that Service's transport is `bus`. */
+  clusterFor(key: string): Cluster | undefined {
+    return this.routes.get(key)?.cluster;
+  }
+
+  /**
+   * Replaces the set of bus Services; each keeps its cluster (and its outlier and breaker state)
+   * across updates and takes the Service's current policy.
+   */
+  update(keys: ReadonlySet<string>, policyOf: (key: string) => ClusterPolicy): void {
+    const next = new Map<string, BusRoute>();
+    for (const key of keys) {
+      const route = this.routes.get(key) ?? this.create(key);
+      route.cluster.configure(policyOf(key));
+      next.set(key, route);
+    }
+    this.routes = next;
+    this.byOrigin.clear();
+    for (const route of next.values()) {
+      this.byOrigin.set(route.cluster.all[0].origin, route.dispatcher);
+    }
+  }
+
+  /** `pools`, except that bus origins dispatch over the bus. */
+  dispatchers(pools: PoolRegistry): DispatcherSource {
+    return {
+      get: (...args) => {
+        const origin = args[0];
+        if (!origin.startsWith(BUS_SCHEME)) return pools.get(...args);
+        // A retry may outlive its Service's switch back to http: it still goes to the subject.
+        return this.byOrigin.get(origin) ?? this.client.dispatcher(origin.slice(BUS_SCHEME.length));
+      },
+    };
+  }
+
+  private create(key: string): BusRoute {
+    const [namespace, service] = key.split('/');
+    const subject = this.subjects.rpc(namespace, service);
+    const cluster = new Cluster(key);
+    const ep: Endpoint = {
+      instanceId: 'bus',
+      address: subject,
+      port: 0,
+      origin: BUS_SCHEME + subject,
+    };
+    cluster.setEndpoints([ep]);
+    return { cluster, dispatcher: this.client.dispatcher(subject) };
+  }
+}
