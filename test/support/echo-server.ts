@@ -11,8 +11,9 @@ export interface EchoReply {
 }
 
 /**
- * `POST /echo` streams the request body back; `/slow?ms=N` answers after N ms; anything else
- * answers JSON describing the request. Every answer carries `x-echo-name` and `x-custom`.
+ * `POST /echo` streams the request body back; `/slow?ms=N` answers after N ms (`/slow-on/<name>`:
+ * only the server of that name is slow); anything else answers JSON describing the request.
+ * Every answer carries `x-echo-name` and `x-custom`.
  */
 export class EchoServer {
   private readonly server: Server;
@@ -80,7 +81,8 @@ export class EchoServer {
         res.writeHead(this.statusFor(url), { 'content-type': 'application/json' });
         res.end(JSON.stringify(reply));
       };
-      const delay = url.pathname === '/slow' ? Number(url.searchParams.get('ms') ?? 0) : 0;
+      const slow = url.pathname === '/slow' || url.pathname === `/slow-on/${this.name}`;
+      const delay = slow ? Number(url.searchParams.get('ms') ?? 0) : 0;
       if (delay > 0) setTimeout(send, delay);
       else send();
     });

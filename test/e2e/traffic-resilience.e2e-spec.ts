@@ -1,0 +1,184 @@
+// TrafficPolicy balancing and resilience through real sidecars: consistent hash, peak EWMA,
+// max-pending overflow, retry budget, local rate limit.
+import { http } from '../support/admin-client.js';
+import { EchoServer } from '../support/echo-server.js';
+import { Mesh, type Sidecar } from '../support/mesh.js';
+import { sleep, waitFor } from '../support/wait-for.js';
+
+const POLICIES = `
+apiVersion: weft.dev/v1alpha1
+kind: TrafficPolicy
+metadata: { name: h-sticky }
+spec:
+  targetRefs: [{ kind: Service, name: h }]
+  loadBalancer: { type: ConsistentHash, consistentHash: { header: X-User } }
+---
+apiVersion: weft.dev/v1alpha1
+kind: TrafficPolicy
+metadata: { name: e-latency }
+spec:
+  targetRefs: [{ kind: Service, name: e }]
+  loadBalancer: { type: PeakEwma, peakEwma: { decayTime: 10s } }
+---
+apiVersion: weft.dev/v1alpha1
+kind: TrafficPolicy
+metadata: { name: p-limits }
+spec:
+  targetRefs: [{ kind: Service, name: p }]
+  connectionPool: { maxConnections: 1, maxPendingRequests: 1 }
+---
+apiVersion: weft.dev/v1alpha1
+kind: TrafficPolicy
+metadata: { name: r-budget }
+spec:
+  targetRefs: [{ kind: Service, name: r }]
+  retryBudget: { retryRatio: 0.25, minRetriesPerSecond: 0, ttl: 60s }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: r-retries }
+spec:
+  parentRefs: [{ kind: Service, name: r }]
+  rules:
+    - backendRefs: [{ name: r }]
+      retry: { codes: [503], attempts: 3, backoff: 5ms }
+---
+apiVersion: weft.dev/v1alpha1
+kind: TrafficPolicy
+metadata: { name: l-rate }
+spec:
+  targetRefs: [{ kind: Service, name: l }]
+  localRateLimit: { maxTokens: 5, tokensPerFill: 5, fillInterval: 2s }
+`;
+
+/** Service of each instance, and the instances to start. */
+const INSTANCES: [service: string, instance: string][] = [
+  ['a', 'a1'],
+  ['h', 'h1'],
+  ['h', 'h2'],
+  ['h', 'h3'],
+  ['e', 'e1'],
+  ['e', 'e2'],
+  ['p', 'p1'],
+  ['r', 'r1'],
+  ['l', 'l1'],
+];
+
+describe('TrafficPolicy balancing and resilience', () => {
+  let mesh: Mesh;
+  const apps = new Map<string, EchoServer>();
+  const sidecars = new Map<string, Sidecar>();
+
+  beforeAll(async () => {
+    mesh = await Mesh.start();
+    await mesh.startControlPlane();
+    for (const [, id] of INSTANCES) apps.set(id, await new EchoServer(id).start());
+    const started = await Promise.all(
+      INSTANCES.map(([service, instanceId]) =>
+        mesh.startSidecar({ service, instanceId, appPort: apps.get(instanceId)!.port }),
+      ),
+    );
+    for (const s of started) sidecars.set(s.instanceId, s);
+    await waitFor('endpoints', async () =>
+      (await mesh.endpointIds('h')).length === 3 && (await mesh.endpointIds('e')).length === 2
+        ? true
+        : undefined,
+    );
+    await mesh.converged(await mesh.applyOk(POLICIES), ['a1']);
+  });
+
+  afterAll(async () => {
+    await Promise.all([...apps.values()].map((s) => s.stop()));
+    await mesh.stop();
+  });
+
+  const call = (host: string, path: string, headers: Record<string, string> = {}) =>
+    http(`${sidecars.get('a1')!.outbound}${path}`, { headers: { host, ...headers } });
+
+  /** Which instance answers each of `keys` (as X-User). */
+  async function owners(keys: readonly string[]): Promise<string[]> {
+    const out: string[] = [];
+    for (const key of keys) {
+      const res = await call('h', '/who', { 'x-user': key });
+      expect(res.status).toBe(200);
+      out.push(String(res.headers['x-echo-name']));
+    }
+    return out;
+  }
+
+  it('consistent hash pins a header value to one instance, and moves only the keys of one that leaves', async () => {
+    const pinned = await owners(Array.from({ length: 200 }, () => 'alice'));
+    expect(new Set(pinned).size).toBe(1);
+
+    const keys = Array.from({ length: 60 }, (_, i) => `user-${i}`);
+    const before = await owners(keys);
+    expect(new Set(before)).toEqual(new Set(['h1', 'h2', 'h3']));
+    await sidecars.get('h3')!.proc.stop();
+    const after = await waitFor('h3 to leave the ring', async () => {
+      const now = await owners(keys);
+      return now.includes('h3') ? undefined : now;
+    });
+    keys.forEach((_, i) => {
+      if (before[i] !== 'h3') expect(after[i]).toBe(before[i]);
+    });
+    expect(after.filter((o, i) => o !== before[i]).length).toBe(
+      before.filter((o) => o === 'h3').length,
+    );
+  });
+
+  it('peak EWMA sends nearly everything to the fast instance when the other is slow', async () => {
+    const answered: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const res = await call('e', '/slow-on/e2?ms=150');
+      expect(res.status).toBe(200);
+      answered.push(String(res.headers['x-echo-name']));
+    }
+    // Round robin would give each 30.
+    expect(answered.filter((n) => n === 'e1').length).toBeGreaterThanOrEqual(54);
+  });
+
+  it('answers 503 x-weft-overflow: pending past maxPendingRequests, while the others succeed', async () => {
+    // One request holds the only connection, one waits for it; a third finds the queue full.
+    const running = call('p', '/slow?ms=1500');
+    const waiting = call('p', '/slow?ms=10');
+    await sleep(300);
+    const refused = await call('p', '/now');
+    expect(refused.status).toBe(503);
+    expect(refused.headers['x-weft-overflow']).toBe('pending');
+    expect(refused.headers['x-weft-error']).toBe('upstream_overflow');
+    expect((await call('e', '/other-service')).status).toBe(200);
+    expect((await running).status).toBe(200);
+    expect((await waiting).status).toBe(200);
+    expect((await call('p', '/after')).status).toBe(200);
+  });
+
+  it('the retry budget caps retries against an always-failing upstream', async () => {
+    const seenBefore = apps.get('r1')!.received.length;
+    const refusals: unknown[] = [];
+    for (let i = 0; i < 40; i++) {
+      const res = await call('r', '/status/503');
+      expect(res.status).toBe(503);
+      if (res.headers['x-weft-overflow']) refusals.push(res.headers['x-weft-overflow']);
+    }
+    const attempts = apps.get('r1')!.received.length - seenBefore;
+    // 3 retries each would be 160 attempts; a 25% budget allows 10 retries for 40 requests.
+    expect(attempts).toBeGreaterThan(40);
+    expect(attempts).toBeLessThanOrEqual(50);
+    expect(refusals.length).toBeGreaterThanOrEqual(30);
+    expect(new Set(refusals)).toEqual(new Set(['retry_budget']));
+  });
+
+  it('rate limits with 429 once the bucket is empty, and serves again after the refill', async () => {
+    for (let i = 0; i < 5; i++) expect((await call('l', '/limited')).status).toBe(200);
+    const limited = await call('l', '/limited');
+    expect(limited.status).toBe(429);
+    expect(limited.headers['x-weft-error']).toBe('rate_limited');
+    expect(limited.headers['x-ratelimit-limit']).toBe('5');
+    const retryAfter = Number(limited.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(2);
+    expect(apps.get('l1')!.received.filter((r) => r.url === '/limited')).toHaveLength(5);
+    await sleep(retryAfter * 1_000 + 100);
+    expect((await call('l', '/limited')).status).toBe(200);
+  });
+});
