@@ -131,7 +131,7 @@ async function main() {
   // Figures taken under the profiler are not the proxies' own: they stay out of latest.*.
   const written = options.cpuProf
     ? ['bench/results/profiles/summary.json']
-    : ['bench/results/latest.json', 'bench/results/latest.png'];
+    : [`bench/results/${options.out}.json`, `bench/results/${options.out}.png`];
   const json = { machine, settings, rows, targets, ...(options.cpuProf && { profiles }) };
   mkdirSync(dirname(join(ROOT, written[0])), { recursive: true });
   writeFileSync(join(ROOT, written[0]), `${JSON.stringify(json, null, 2)}\n`);
@@ -141,7 +141,7 @@ async function main() {
     `\n${machine.cpuModel} (${machine.cores} cores), Node ${machine.node}, ${machine.date}\n` +
       `proxy on core ${proxyCore}; wrk, paced load and upstream (${ctx.upstreamKind}) on core ${loadCore}; ` +
       `${options.duration} s per measurement; latency at ${options.rate} rps\n\n` +
-      `${renderTable(rows)}\n\nWeft targets (issue 4):\n${renderTargets(targets)}\n\n` +
+      `${renderTable(rows)}\n\nWeft targets (issues 4 and 6):\n${renderTargets(targets)}\n\n` +
       `written: ${written.join(', ')}\n`,
   );
   for (const [rowId, summary] of Object.entries(profiles)) {
@@ -184,9 +184,10 @@ async function runRow(row, ctx) {
     return { id, label, skipped: missing };
   }
   const before = runningNow();
+  let target;
   try {
     log(`${label}: starting…`);
-    const target = await row.start(ctx);
+    target = await row.start(ctx);
     const headers = target.host ? { host: target.host } : {};
     await waitFor(label, () => answers200(target.port, headers), READY_TIMEOUT_MS);
     log(
@@ -203,6 +204,7 @@ async function runRow(row, ctx) {
       if (!before.has(proc)) log(`${proc.name} log:\n${logTail(proc)}`);
     return { id, label, skipped: `failed: ${err.message}` };
   } finally {
+    target?.release?.();
     for (const proc of runningNow()) if (!before.has(proc)) await stop(proc);
   }
 }

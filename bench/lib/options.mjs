@@ -14,6 +14,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --attempts N     measure a row up to N times while other work disturbs it (over 10% of a core
                    during saturation, 2% during the fixed rate), keeping the least disturbed
                    attempt, default 3
+  --out NAME       results in bench/results/NAME.json and NAME.png, default latest
   --cpu-prof       run Weft sidecars under node --cpu-prof: profiles and summary.json in
                    bench/results/profiles/ (latest.* untouched: the profiler costs CPU), self
                    time by module and function printed
@@ -23,6 +24,11 @@ const positive = (name, text) => {
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
   return value;
+};
+
+const fileName = (text) => {
+  if (!/^[\w-]+$/.test(text)) throw new Error('--out must be a name (letters, digits, - and _)');
+  return text;
 };
 
 /** Parsed options; throws with a message naming the bad option. */
@@ -38,6 +44,7 @@ export function readOptions(argv) {
       'quiet-wait': { type: 'string', default: '120' },
       attempts: { type: 'string', default: '3' },
       'cpu-prof': { type: 'boolean', default: false },
+      out: { type: 'string', default: 'latest' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -48,6 +55,7 @@ export function readOptions(argv) {
   return {
     help: values.help,
     cpuProf: values['cpu-prof'],
+    out: fileName(values.out),
     quietWait: Math.max(0, Math.round(Number(values['quiet-wait'])) || 0),
     attempts: Math.round(positive('attempts', values.attempts)),
     duration: Math.round(positive('duration', values.duration)),

@@ -10,9 +10,48 @@ import { startSidecar, waitForRoute } from './weft.mjs';
 const MESH_SERVICE = 'up';
 
 /**
+ * Telemetry publishing on every second (snapshots) and access logs on the bus at the default 50
+ * records a second: what the telemetry rows compare against the same sidecar with both off.
+ */
+const TELEMETRY_ON = { WEFT_TELEMETRY_INTERVAL_MS: '1000' };
+const TELEMETRY_OFF = { WEFT_TELEMETRY: 'off', WEFT_ACCESS_LOG_PUBLISH_RATE: '0' };
+
+/**
+ * A 1-hop sidecar row with telemetry `env`. `stallNats`: the mesh's nats-server is stopped
+ * (SIGSTOP) once the sidecar is ready and continued (SIGCONT) when the row ends, so the whole
+ * measurement runs with publishes going to a server that reads nothing, then to none at all
+ * once the client declares the connection stale.
+ */
+function telemetryRow(id, label, env, stallNats = false) {
+  return {
+    id,
+    label,
+    missing: (ctx) => ctx.meshNote,
+    start: async (ctx) => {
+      const up = await startSidecar(ctx.mesh, {
+        service: MESH_SERVICE,
+        appPort: ctx.upstreamPort,
+        core: ctx.proxyCore,
+        profileDir: ctx.profileDir?.(id),
+        env,
+      });
+      if (!stallNats) return { procs: [up.proc], port: up.inboundPort };
+      const nats = ctx.mesh.procs[0];
+      process.kill(nats.pid, 'SIGSTOP');
+      return {
+        procs: [up.proc],
+        port: up.inboundPort,
+        release: () => process.kill(nats.pid, 'SIGCONT'),
+      };
+    },
+  };
+}
+
+/**
  * Each row: `id` (for --rows), `label`, `missing(ctx)` (why it cannot run here, or undefined) and
- * `start(ctx)` resolving to `{procs, port, host}`: the proxy processes under test (CPU and RSS
- * are summed over them and their children), the port the client calls and its Host header.
+ * `start(ctx)` resolving to `{procs, port, host, release?}`: the proxy processes under test (CPU
+ * and RSS are summed over them and their children), the port the client calls, its Host header
+ * and what to undo when the row ends.
  * `ctx.profileDir(rowId)`, set with --cpu-prof, is where Weft sidecars write CPU profiles.
  */
 export const ROWS = [
@@ -92,6 +131,14 @@ export const ROWS = [
       return { procs: [client.proc, up.proc], port: client.outboundPort, host: MESH_SERVICE };
     },
   },
+  telemetryRow('weft-telemetry-off', 'Weft sidecar, telemetry off', TELEMETRY_OFF),
+  telemetryRow('weft-telemetry-on', 'Weft sidecar, telemetry on', TELEMETRY_ON),
+  telemetryRow(
+    'weft-telemetry-stalled',
+    'Weft sidecar, telemetry on, NATS stalled',
+    TELEMETRY_ON,
+    true,
+  ),
   {
     id: 'fastify',
     label: '@fastify/http-proxy',
