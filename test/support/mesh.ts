@@ -43,11 +43,6 @@ export interface Sidecar {
   readonly outbound: string;
 }
 
-export interface Router {
-  readonly proc: AppProcess;
-  readonly adminPort: number;
-}
-
 interface ProxyRow {
   id: string;
   revision: number | null;
@@ -92,24 +87,6 @@ export class Mesh {
     await this.ready(proc, adminPort);
     this.cp = { proc, adminPort, url: `http://127.0.0.1:${adminPort}` };
     return this.cp;
-  }
-
-  /** A router (`WEFT_MODE` in `env`: `edge` or `router`), ready; `natsUrl` defaults to the mesh's. */
-  async startRouter(name: string, env: Record<string, string>, natsUrl?: string): Promise<Router> {
-    const adminPort = await freePort();
-    const proc = this.track(
-      AppProcess.start('router', `router-${name}`, {
-        NATS_URL: natsUrl ?? this.nats.url,
-        WEFT_INSTANCE_ID: name,
-        WEFT_ADMIN_PORT: String(adminPort),
-        WEFT_BIND_ADDRESS: '127.0.0.1',
-        WEFT_STATE_DIR: this.stateDir,
-        ...this.timingEnv,
-        ...env,
-      }),
-    );
-    await this.ready(proc, adminPort);
-    return { proc, adminPort };
   }
 
   async startSidecar(opts: SidecarOptions, waitReady = true): Promise<Sidecar> {
