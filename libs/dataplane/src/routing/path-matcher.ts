@@ -5,6 +5,8 @@ export interface PathMatcher {
   readonly type: HTTPPathMatch['type'];
   /** Sort key inside its type: longer prefixes win (Gateway API precedence). */
   readonly length: number;
+  /** The path, prefix (without a trailing slash) or pattern: what the route index files it by. */
+  readonly value: string;
   matches(path: string): boolean;
 }
 
@@ -13,10 +15,10 @@ export function compilePathMatcher(match: HTTPPathMatch | undefined): PathMatche
   const value = match?.value ?? '/';
   switch (type) {
     case 'Exact':
-      return { type, length: value.length, matches: (path) => path === value };
+      return { type, length: value.length, value, matches: (path) => path === value };
     case 'RegularExpression': {
       const re = new RegExp(`^(?:${value})$`);
-      return { type, length: value.length, matches: (path) => re.test(path) };
+      return { type, length: value.length, value, matches: (path) => re.test(path) };
     }
     case 'PathPrefix':
       return prefixMatcher(value);
@@ -26,10 +28,11 @@ export function compilePathMatcher(match: HTTPPathMatch | undefined): PathMatche
 /** `/foo` matches `/foo`, `/foo/` and `/foo/bar`, never `/foobar`; a trailing slash is ignored. */
 function prefixMatcher(value: string): PathMatcher {
   const prefix = value.endsWith('/') ? value.slice(0, -1) : value;
-  if (prefix === '') return { type: 'PathPrefix', length: 0, matches: () => true };
+  if (prefix === '') return { type: 'PathPrefix', length: 0, value: '', matches: () => true };
   return {
     type: 'PathPrefix',
     length: prefix.length,
+    value: prefix,
     matches: (path) =>
       path.startsWith(prefix) &&
       (path.length === prefix.length || path.charCodeAt(prefix.length) === 47),

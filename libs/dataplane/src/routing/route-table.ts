@@ -2,6 +2,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Cluster } from '../upstream/cluster.js';
 import type { HeaderMatcher } from './header-matcher.js';
+import { MatchIndex } from './match-index.js';
 import type { HTTPPathModifier, HTTPRequestRedirectFilter } from '@app/protocol';
 import type { HeaderModifier } from '../filters/header-modifier.js';
 import type { PathMatcher } from './path-matcher.js';
@@ -59,11 +60,15 @@ export interface CompiledMatch {
 }
 
 export class VirtualHost {
+  private readonly index: MatchIndex;
+
   /** `matches` must already be in Gateway API precedence order. */
   constructor(
     readonly service: string,
-    private readonly matches: readonly CompiledMatch[],
-  ) {}
+    matches: readonly CompiledMatch[],
+  ) {
+    this.index = new MatchIndex(matches);
+  }
 
   /** The first match in precedence order; `query` is the raw query string (without `?`). */
   resolve(
@@ -73,18 +78,14 @@ export class VirtualHost {
     headers: IncomingHttpHeaders,
   ): CompiledMatch | undefined {
     let params: URLSearchParams | undefined;
-    for (const m of this.matches) {
-      if (m.method !== undefined && m.method !== method) continue;
-      if (!m.path.matches(path)) continue;
-      if (!m.headers.every((h) => h(headers))) continue;
-      if (m.query.length > 0) {
-        params ??= new URLSearchParams(query);
-        const parsed = params;
-        if (!m.query.every((q) => q(parsed))) continue;
-      }
-      return m;
-    }
-    return undefined;
+    return this.index.find(path, (m) => {
+      if (m.method !== undefined && m.method !== method) return false;
+      for (const h of m.headers) if (!h(headers)) return false;
+      if (m.query.length === 0) return true;
+      params ??= new URLSearchParams(query);
+      for (const q of m.query) if (!q(params)) return false;
+      return true;
+    });
   }
 }
 
