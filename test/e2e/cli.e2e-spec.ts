@@ -422,7 +422,7 @@ spec:
       const run = await weft(['status'], { server });
       expect(run).toMatchObject({ code: 0, stderr: '' });
       const out = lines(run.stdout);
-      expect(out[0]).toBe(`control plane ${server} at revision ${revision}`);
+      expect(out[0]).toBe(`control plane ${server} at revision ${revision} (leader)`);
       expect(cells(out[1])).toEqual([
         'PROXY',
         'MODE',
@@ -467,6 +467,7 @@ spec:
         '✔ KV bucket weft-config present',
         `✔ control plane reachable at ${server}`,
         '✔ control plane ready (/readyz)',
+        '✔ control plane leader',
         '✔ protocol version compatible',
       ]) {
         expect(out.some((l) => l.startsWith(check))).toBe(true);

@@ -1,20 +1,10 @@
 // Config revisions: history with author and changes, dry-run diff, rollback restoring routing, all
 // kept across a restart of every control plane and nats-server (JetStream file storage).
 import { http, json } from '../support/admin-client.js';
-import { EchoServer } from '../support/echo-server.js';
-import { versionServices } from '../support/manifests.js';
+import { routeAllTo, startCallerAndVersions } from '../support/caller-and-versions.js';
+import type { EchoServer } from '../support/echo-server.js';
 import { Mesh, type Sidecar } from '../support/mesh.js';
 import { waitFor } from '../support/wait-for.js';
-
-const ROUTE_TO = (version: string): string => `${versionServices('b', ['v1', 'v2'])}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: { name: b-route }
-spec:
-  parentRefs: [{ kind: Service, name: b }]
-  rules: [{ backendRefs: [{ name: b-${version} }] }]
-`;
 
 interface History {
   revision: number;
@@ -34,22 +24,7 @@ describe('config history, diff and rollback', () => {
   beforeAll(async () => {
     mesh = await Mesh.start();
     await mesh.startControlPlane();
-    for (const name of ['a', 'b1', 'b2']) apps.push(await new EchoServer(name).start());
-    [a] = await Promise.all([
-      mesh.startSidecar({ service: 'a', instanceId: 'a1', appPort: apps[0].port }),
-      mesh.startSidecar({
-        service: 'b',
-        instanceId: 'b1',
-        appPort: apps[1].port,
-        labels: 'version=v1',
-      }),
-      mesh.startSidecar({
-        service: 'b',
-        instanceId: 'b2',
-        appPort: apps[2].port,
-        labels: 'version=v2',
-      }),
-    ]);
+    a = await startCallerAndVersions(mesh, apps);
     await waitFor('b endpoints', async () =>
       (await mesh.endpointIds('b')).length === 2 ? true : undefined,
     );
@@ -82,8 +57,8 @@ describe('config history, diff and rollback', () => {
   };
 
   it('records every apply with its author and changes, newest first', async () => {
-    expect(await applyAs('alice', ROUTE_TO('v1'))).toBe(1);
-    expect(await applyAs('bob', ROUTE_TO('v2'))).toBe(2);
+    expect(await applyAs('alice', routeAllTo('v1'))).toBe(1);
+    expect(await applyAs('bob', routeAllTo('v2'))).toBe(2);
     await mesh.converged(2, ['a1', 'b1', 'b2']);
     expect(await answering()).toBe('b2');
     const history = await json<History>(`${cp()}/v1/history`);
@@ -100,7 +75,7 @@ describe('config history, diff and rollback', () => {
   it('shows what an apply would change without applying it', async () => {
     const res = await http(`${cp()}/v1/apply?dryRun=true`, {
       method: 'POST',
-      body: ROUTE_TO('v1'),
+      body: routeAllTo('v1'),
     });
     expect(res.status).toBe(200);
     const diff = JSON.parse(res.body) as {

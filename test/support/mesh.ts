@@ -43,6 +43,11 @@ export interface Sidecar {
   readonly outbound: string;
 }
 
+export interface Router {
+  readonly proc: AppProcess;
+  readonly adminPort: number;
+}
+
 interface ProxyRow {
   id: string;
   revision: number | null;
@@ -50,9 +55,17 @@ interface ProxyRow {
   error: string | null;
 }
 
+interface LeaderView {
+  role: 'leader' | 'follower';
+  leader: { holder: string; adminUrl: string } | null;
+}
+
 export class Mesh {
   readonly processes: AppProcess[] = [];
+  /** The control plane `apply`, `converged` and `endpointIds` talk to (the last one started). */
   cp: ControlPlane | undefined;
+  /** Every control plane started, in order (replicas elect one leader among themselves). */
+  readonly controlPlanes: ControlPlane[] = [];
 
   private constructor(
     readonly nats: NatsHandle,
@@ -85,8 +98,56 @@ export class Mesh {
       }),
     );
     await this.ready(proc, adminPort);
-    this.cp = { proc, adminPort, url: `http://127.0.0.1:${adminPort}` };
-    return this.cp;
+    const cp = { proc, adminPort, url: `http://127.0.0.1:${adminPort}` };
+    this.controlPlanes.push(cp);
+    this.cp = cp;
+    return cp;
+  }
+
+  /** Starts `count` control-plane replicas at once; each is ready (a follower serves reads). */
+  async startControlPlanes(
+    count: number,
+    env: Record<string, string> = {},
+  ): Promise<ControlPlane[]> {
+    return Promise.all(Array.from({ length: count }, () => this.startControlPlane(env)));
+  }
+
+  /**
+   * The one running control plane that says it leads, once every running replica names it as
+   * leader (so a write through any of them reaches it).
+   */
+  async leader(timeoutMs = 15_000): Promise<ControlPlane> {
+    return waitFor(
+      'one control plane leader that every replica agrees on',
+      async () => {
+        const running = this.controlPlanes.filter((c) => c.proc.running);
+        const views = await Promise.all(running.map((c) => json<LeaderView>(`${c.url}/v1/leader`)));
+        const leaders = running.filter((_, i) => views[i].role === 'leader');
+        const holders = new Set(views.map((v) => v.leader?.holder));
+        if (leaders.length !== 1 || holders.size !== 1) return undefined;
+        const url = views[running.indexOf(leaders[0])].leader?.adminUrl;
+        return url === leaders[0].url ? leaders[0] : undefined;
+      },
+      timeoutMs,
+    );
+  }
+
+  /** A router (`WEFT_MODE` in `env`: `edge` or `router`), ready; `natsUrl` defaults to the mesh's. */
+  async startRouter(name: string, env: Record<string, string>, natsUrl?: string): Promise<Router> {
+    const adminPort = await freePort();
+    const proc = this.track(
+      AppProcess.start('router', `router-${name}`, {
+        NATS_URL: natsUrl ?? this.nats.url,
+        WEFT_INSTANCE_ID: name,
+        WEFT_ADMIN_PORT: String(adminPort),
+        WEFT_BIND_ADDRESS: '127.0.0.1',
+        WEFT_STATE_DIR: this.stateDir,
+        ...this.timingEnv,
+        ...env,
+      }),
+    );
+    await this.ready(proc, adminPort);
+    return { proc, adminPort };
   }
 
   async startSidecar(opts: SidecarOptions, waitReady = true): Promise<Sidecar> {

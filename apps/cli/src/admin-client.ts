@@ -6,6 +6,7 @@ import type {
   HistorySummary,
   EndpointSet,
   FieldError,
+  LeaderInfo,
   ProxyList,
   ResourceKind,
   ResourceList,
@@ -129,6 +130,14 @@ export class AdminClient {
     return this.list<ProxyList>(await this.send('GET', '/v1/proxies'));
   }
 
+  /** GET /v1/leader: the replica's role and the leader it knows of. */
+  async leader(): Promise<LeaderInfo> {
+    const answer = await this.send('GET', '/v1/leader');
+    const info = parseJson<LeaderInfo>(this.ok(answer), this.base);
+    if (typeof info?.role !== 'string') throw this.unexpected(answer, '{role, self, leader}');
+    return info;
+  }
+
   async version(): Promise<VersionInfo> {
     const answer = await this.send('GET', '/v1/version');
     const info = parseJson<VersionInfo>(this.ok(answer), this.base);
@@ -212,6 +221,11 @@ export class AdminClient {
 
   private failed(answer: Answer): CliError {
     const reason = reasonOf(answer.body);
+    if (answer.status === 503 && /"error":"no_leader"/.test(answer.body)) {
+      return new CliError(`the control plane at ${this.base} cannot take writes: ${reason}`, [
+        'hint: no control plane holds the leader lease right now; retry in a few seconds, or run `weft check`',
+      ]);
+    }
     if (answer.status === 503) {
       return new CliError(`the control plane at ${this.base} is unavailable: ${reason}`, [
         'hint: is NATS up and JetStream enabled? run `weft check`',

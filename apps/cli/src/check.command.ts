@@ -87,6 +87,7 @@ class CheckRun {
         run: () => this.controlPlaneReachable(),
       },
       { title: 'control plane ready (/readyz)', run: () => this.controlPlaneReady() },
+      { title: 'control plane leader', run: () => this.controlPlaneLeader() },
       { title: 'protocol version compatible', run: () => this.protocolCompatible() },
     ]);
     return this.failed;
@@ -192,6 +193,25 @@ class CheckRun {
       status: 'fail',
       reason: `not ready; waiting for: ${waiting.join(', ') || 'unknown conditions'}`,
       hint: 'the control plane is ready once it reaches NATS and opens its bucket: check its NATS_URL and logs',
+    };
+  }
+
+  /** Some replica holds the leader lease, so writes (apply, delete, rollback) can be taken. */
+  private async controlPlaneLeader(): Promise<Outcome> {
+    if (!this.controlPlaneUp)
+      return { status: 'skip', reason: 'the control plane is not reachable' };
+    const info = await this.admin.leader();
+    if (!info.leader) {
+      return {
+        status: 'fail',
+        reason: 'no control plane holds the leader lease: applies answer 503 until one does',
+        hint: 'a replica takes over within WEFT_LEADER_TTL_MS (3 s) of the last renewal; if none does, check that the control planes reach NATS with JetStream, and their logs',
+      };
+    }
+    const role = info.role === 'leader' ? 'this replica' : `followed by ${info.self}`;
+    return {
+      status: 'ok',
+      note: `${info.leader.holder} at ${info.leader.adminUrl}, term ${info.leader.term}; ${role}`,
     };
   }
 

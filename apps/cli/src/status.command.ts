@@ -1,6 +1,6 @@
 // `weft status`: every proxy's applied revision and ACK/NACK against the control plane's revision.
 import { Command } from 'commander';
-import type { ProxyList } from '@app/protocol';
+import type { LeaderInfo, ProxyList } from '@app/protocol';
 import { withAdmin } from './cli-context.js';
 import { out } from './output.js';
 import { withProgress } from './progress.js';
@@ -10,11 +10,12 @@ export function statusCommand(): Command {
   return new Command('status')
     .description('proxy convergence: applied revision, ACK/NACK and last heartbeat of every proxy')
     .action(async (_opts: unknown, cmd: Command) => {
-      const { base, list } = await withAdmin(cmd, async (admin) => ({
+      const { base, list, leader } = await withAdmin(cmd, async (admin) => ({
         base: admin.base,
         list: await withProgress('asking the control plane', () => admin.proxies()),
+        leader: await admin.leader().catch(() => undefined),
       }));
-      out(`control plane ${base} at revision ${list.revision}`);
+      out(`control plane ${base} at revision ${list.revision}${leaderNote(leader)}`);
       if (list.items.length === 0) {
         out('no proxy has reported to the control plane');
         return;
@@ -24,6 +25,13 @@ export function statusCommand(): Command {
       out();
       out(summary(list));
     });
+}
+
+/** `(leader)`, `(follower of <holder>)` or `(no leader)`; nothing when the server did not say. */
+function leaderNote(info: LeaderInfo | undefined): string {
+  if (!info) return '';
+  if (info.role === 'leader') return ' (leader)';
+  return info.leader ? ` (follower of ${info.leader.holder})` : ' (no leader)';
 }
 
 /** `3 proxies: 2 in sync, 1 NACK, 0 stale` against the current revision. */

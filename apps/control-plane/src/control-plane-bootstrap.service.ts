@@ -1,6 +1,7 @@
-// Brings the control plane up in order once NATS answers: bucket, stored config, endpoints, folder.
+// Brings the control plane up in order once NATS answers: buckets, stored config, endpoints, then the
+// leader election; the leader alone writes (and applies the folder), followers serve reads.
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { encode, PROTOCOL_VERSION } from '@app/protocol';
+import { encode, PROTOCOL_VERSION, type LeaderChange } from '@app/protocol';
 import { LOGGER, NatsClient, Readiness, type Logger } from '@app/runtime';
 import { openBucket } from './config/open-bucket.js';
 import { HistoryStore } from './config/history-store.service.js';
@@ -8,6 +9,7 @@ import { ConfigDirService } from './config/config-dir.service.js';
 import { ConfigStore } from './config/config-store.service.js';
 import { ControlPlaneEnv } from './control-plane-env.dto.js';
 import { EndpointPublisher } from './discovery/endpoint-publisher.service.js';
+import { LeaderElection } from './leader/leader-election.service.js';
 import { bootSubjects } from './nats/boot-subjects.js';
 
 @Injectable()
@@ -19,6 +21,7 @@ export class ControlPlaneBootstrap implements OnApplicationBootstrap {
     private readonly history: HistoryStore,
     private readonly endpoints: EndpointPublisher,
     private readonly configDir: ConfigDirService,
+    private readonly election: LeaderElection,
     private readonly readiness: Readiness,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
@@ -40,12 +43,37 @@ export class ControlPlaneBootstrap implements OnApplicationBootstrap {
     const kv = await openBucket(nc, bootSubjects().configBucket, replicas);
     await this.store.attach(kv);
     await this.endpoints.attach(kv);
-    if (this.env.WEFT_CONFIG_DIR) await this.configDir.start(this.env.WEFT_CONFIG_DIR);
+    // A follower serves reads, so it is ready too.
     this.readiness.set('config-store', true);
     nc.publish(
       bootSubjects().controlPlaneReady,
       encode({ v: PROTOCOL_VERSION, revision: this.store.currentRevision }),
     );
     this.log.info({ bucket: bootSubjects().configBucket }, 'control plane ready');
+    this.election.on('elected', () => void this.lead());
+    this.election.on('deposed', (change) => void this.follow(change));
+    await this.election.start(await openBucket(nc, bootSubjects().leaderBucket, replicas));
+  }
+
+  private async lead(): Promise<void> {
+    try {
+      await Promise.all([this.store.lead(), this.endpoints.lead()]);
+      if (this.env.WEFT_CONFIG_DIR && this.election.isLeader)
+        await this.configDir.start(this.env.WEFT_CONFIG_DIR);
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'taking over as leader failed');
+    }
+  }
+
+  private async follow(change: LeaderChange): Promise<void> {
+    this.configDir.stop();
+    this.endpoints.follow();
+    // Resigning means shutting down: nothing to follow any more.
+    if (change === 'resigned') return;
+    await this.store
+      .follow()
+      .catch((err: Error) =>
+        this.log.error({ err: err.message }, 're-reading the config bucket failed'),
+      );
   }
 }

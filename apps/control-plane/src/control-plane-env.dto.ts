@@ -18,6 +18,19 @@ export class ControlPlaneEnv extends CommonEnv {
   @IsString()
   WEFT_CONFIG_DIR?: string;
 
+  /**
+   * Leader lease TTL: the leader renews every third of it; followers take over once it has not
+   * changed for this long. Every replica should use the same value.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(300)
+  WEFT_LEADER_TTL_MS: number = 3_000;
+
+  /** Where the other replicas reach this one's admin API (they forward writes to the leader). */
+  @IsString()
+  WEFT_ADVERTISE_ADDRESS: string = '127.0.0.1';
+
   /** The interval sidecars send heartbeats at. */
   @ToInt()
   @IsInt()
@@ -56,6 +69,14 @@ export class ControlPlaneEnv extends CommonEnv {
 
   get instanceTtlMs(): number {
     return this.WEFT_HEARTBEAT_INTERVAL_MS * this.WEFT_HEARTBEAT_MISSES;
+  }
+
+  /** This replica's admin API as the leader lease advertises it. */
+  get adminUrl(): string {
+    const host = this.WEFT_ADVERTISE_ADDRESS.includes(':')
+      ? `[${this.WEFT_ADVERTISE_ADDRESS}]`
+      : this.WEFT_ADVERTISE_ADDRESS;
+    return `http://${host}:${this.WEFT_ADMIN_PORT}`;
   }
 }
 

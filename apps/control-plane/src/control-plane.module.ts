@@ -1,6 +1,13 @@
 // Wires the control plane: config store and apply path, discovery, route and proxy status, admin API.
 import { hostname } from 'node:os';
-import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
+import {
+  Module,
+  RequestMethod,
+  ValidationPipe,
+  type DynamicModule,
+  type MiddlewareConsumer,
+  type NestModule,
+} from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { RuntimeModule, type Logger } from '@app/runtime';
 import { HistoryController } from './admin/history.controller.js';
@@ -10,6 +17,8 @@ import { ApplyService } from './config/apply.service.js';
 import { ConfigDirService } from './config/config-dir.service.js';
 import { ConfigStore } from './config/config-store.service.js';
 import { HistoryStore } from './config/history-store.service.js';
+import { LeaderElection } from './leader/leader-election.service.js';
+import { LeaderForwardingMiddleware } from './leader/leader-forwarding.middleware.js';
 import { ControlPlaneBootstrap } from './control-plane-bootstrap.service.js';
 import { ControlPlaneEnv } from './control-plane-env.dto.js';
 import { ClientDisconnectWatcher } from './discovery/client-disconnect-watcher.service.js';
@@ -21,7 +30,18 @@ import { ProxyMetricsService } from './proxies/proxy-metrics.service.js';
 import { RouteStatusService } from './status/route-status.service.js';
 
 @Module({})
-export class ControlPlaneModule {
+export class ControlPlaneModule implements NestModule {
+  /** Writes that reach a follower are forwarded to the leader. */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(LeaderForwardingMiddleware)
+      .forRoutes(
+        { path: 'v1/apply', method: RequestMethod.POST },
+        { path: 'v1/resources/:kind/:namespace/:name', method: RequestMethod.DELETE },
+        { path: 'v1/rollback/:revision', method: RequestMethod.POST },
+      );
+  }
+
   static forRoot(env: ControlPlaneEnv, log: Logger): DynamicModule {
     return {
       module: ControlPlaneModule,
@@ -40,6 +60,7 @@ export class ControlPlaneModule {
         { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, transform: true }) },
         ConfigStore,
         HistoryStore,
+        LeaderElection,
         ApplyService,
         ConfigDirService,
         InstanceRegistry,

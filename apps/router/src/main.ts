@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { createLogger, loadEnv, PinoNestLogger } from '@app/runtime';
 import { RouterEnv } from './router-env.dto.js';
+import { EdgeListenersService } from './edge-listeners.service.js';
 import { RouterListenerService } from './router-listener.service.js';
 import { RouterModule } from './router.module.js';
 
@@ -14,9 +15,10 @@ async function bootstrap(): Promise<void> {
   });
   await app.listen(env.WEFT_ADMIN_PORT, env.WEFT_BIND_ADDRESS);
   log.info({ mode: env.WEFT_MODE, instanceId: env.instanceId }, 'router started');
+  const listeners =
+    env.WEFT_MODE === 'edge' ? app.get(EdgeListenersService) : app.get(RouterListenerService);
   const stop = (): void => {
-    void app
-      .get(RouterListenerService)
+    void listeners
       .drain()
       .then(() => app.close())
       .then(() => process.exit(0));

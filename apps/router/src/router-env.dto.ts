@@ -1,6 +1,6 @@
 // The router's environment (DESIGN.md interface table), validated once at boot.
 import { hostname } from 'node:os';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { DNS_LABEL, DNS_LABEL_MESSAGE, ROUTER_LISTEN_PORT } from '@app/protocol';
 import { ToInt } from '@app/runtime';
 import { ProxyEnv } from '@app/dataplane';
@@ -16,10 +16,22 @@ export class RouterEnv extends ProxyEnv {
   @Max(65535)
   WEFT_LISTEN_PORT: number = ROUTER_LISTEN_PORT;
 
-  /** Gateway resource this router implements in edge mode. */
-  @IsOptional()
-  @Matches(DNS_LABEL, { message: `WEFT_GATEWAY ${DNS_LABEL_MESSAGE}` })
+  /** Edge mode: the Gateway (in WEFT_NAMESPACE) whose listeners this router opens. */
+  @ValidateIf((e: RouterEnv) => e.WEFT_MODE === 'edge' || e.WEFT_GATEWAY !== undefined)
+  @Matches(DNS_LABEL, {
+    message: `WEFT_GATEWAY ${DNS_LABEL_MESSAGE} (required in edge mode: the Gateway to serve)`,
+  })
   WEFT_GATEWAY?: string;
+
+  /** Config from this folder of YAML (re-read on change) instead of the control plane: no NATS. */
+  @IsOptional()
+  @IsString()
+  WEFT_CONFIG_DIR?: string;
+
+  /** Edge mode: certificate Secrets, the folder `<WEFT_CERT_DIR>/<name>/` with tls.crt and tls.key. */
+  @IsOptional()
+  @IsString()
+  WEFT_CERT_DIR?: string;
 
   get instanceId(): string {
     return this.idOr(this.WEFT_MODE, hostname(), this.WEFT_LISTEN_PORT);

@@ -3,6 +3,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { DataPlaneModule } from '@app/dataplane';
 import { RuntimeModule, type Logger } from '@app/runtime';
 import { RouterEnv } from './router-env.dto.js';
+import { EdgeListenersService } from './edge-listeners.service.js';
 import { RouterListenerService } from './router-listener.service.js';
 
 @Module({})
@@ -30,13 +31,21 @@ export class RouterModule {
             subjectPrefix: env.WEFT_SUBJECT_PREFIX,
             stateDir: env.WEFT_STATE_DIR,
             accessLog: env.accessLog,
+            configDir: env.WEFT_CONFIG_DIR,
             bus: env.busSettings,
             telemetry: env.telemetry,
           },
-          { localNamespace: env.WEFT_NAMESPACE, defaultTimeoutMs: env.WEFT_ROUTE_TIMEOUT_MS },
+          {
+            localNamespace: env.WEFT_NAMESPACE,
+            defaultTimeoutMs: env.WEFT_ROUTE_TIMEOUT_MS,
+            gatewayName: env.WEFT_MODE === 'edge' ? env.WEFT_GATEWAY : undefined,
+          },
         ),
       ],
-      providers: [{ provide: RouterEnv, useValue: env }, RouterListenerService],
+      providers: [
+        { provide: RouterEnv, useValue: env },
+        env.WEFT_MODE === 'edge' ? EdgeListenersService : RouterListenerService,
+      ],
     };
   }
 }

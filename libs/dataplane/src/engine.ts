@@ -4,7 +4,8 @@ import type { Subjects } from '@app/protocol';
 import { RouteConfigurator, type RouteConfiguratorOptions } from './config/route-configurator.js';
 import { HttpListener } from './http/http-listener.js';
 import { ProxyMetrics } from './metrics/proxy-metrics.js';
-import { inboundPipeline, outboundPipeline } from './pipeline.js';
+import { inboundPipeline, outboundPipeline, type HostSelector } from './pipeline.js';
+import type { SniCertificates } from './http/sni-certificates.js';
 import { RouteTableHolder } from './routing/route-table-holder.js';
 import { Cluster } from './upstream/cluster.js';
 import { ClusterRegistry } from './upstream/cluster-registry.js';
@@ -70,6 +71,27 @@ export class DataPlaneEngine {
     const handler = outboundPipeline(this.routes, this.forwarder, this.stats);
     const unrouted = this.stats.unrouted;
     return this.counted(new HttpListener(name, handler, this.tracer, unrouted, this.accessLog));
+  }
+
+  /**
+   * An edge router's listener on a Gateway port: routes by that port's host table, terminating TLS
+   * when given certificates (HTTPS: h2 and http/1.1 by ALPN).
+   */
+  gatewayListener(port: number, certificates?: SniCertificates): HttpListener {
+    const hosts: HostSelector = (table, host) => table.gateway?.port(port)?.lookup(host);
+    const scheme = certificates ? 'https' : 'http';
+    const handler = outboundPipeline(this.routes, this.forwarder, this.stats, hosts, scheme);
+    const unrouted = this.stats.unrouted;
+    return this.counted(
+      new HttpListener(
+        `gateway-${port}`,
+        handler,
+        this.tracer,
+        unrouted,
+        this.accessLog,
+        certificates,
+      ),
+    );
   }
 
   /** A listener that hands every request to one local application. */

@@ -4,7 +4,12 @@ import { rewritePath } from './filters/path-rewrite.js';
 import { sendLocalReply } from './http/local-reply.js';
 import { requestTarget } from './http/request-target.js';
 import type { RequestHandler } from './http/http-listener.js';
-import { pickBackend, type ExchangePolicy } from './routing/route-table.js';
+import {
+  pickBackend,
+  type ExchangePolicy,
+  type RouteTable,
+  type VirtualHost,
+} from './routing/route-table.js';
 import type { RouteTableHolder } from './routing/route-table-holder.js';
 import type { Cluster } from './upstream/cluster.js';
 import type { Forwarder } from './upstream/forwarder.js';
@@ -20,6 +25,11 @@ import type { TrafficStats } from './metrics/traffic-stats.js';
  */
 const LOCAL_APP: ExchangePolicy = { timeoutMs: 0 };
 
+/** How a listener finds a request's virtual host in the table: by mesh name, or by Gateway listener port. */
+export type HostSelector = (table: RouteTable, host: string) => VirtualHost | undefined;
+
+const MESH_HOSTS: HostSelector = (table, host) => table.host(host);
+
 /**
  * Outbound: target (absolute URL or Host) → virtual host → route match → redirect? → weighted
  * backend → local rate limit → path rewrite → mirrors → fault injection → endpoint (load balancer) → upstream. Each step either
@@ -29,8 +39,12 @@ export function outboundPipeline(
   routes: RouteTableHolder,
   forwarder: Forwarder,
   stats: TrafficStats,
+  hosts: HostSelector = MESH_HOSTS,
+  /** An edge listener's own scheme: it, not what the client claims, is `x-forwarded-proto`. */
+  scheme?: 'http' | 'https',
 ): RequestHandler {
   return (req, res) => {
+    if (scheme) req.headers['x-forwarded-proto'] = scheme;
     const target = requestTarget(req);
     if (!target) {
       return sendLocalReply(
@@ -39,7 +53,7 @@ export function outboundPipeline(
         'request has neither a Host header nor an absolute URL',
       );
     }
-    const vhost = routes.current.host(target.host);
+    const vhost = hosts(routes.current, target.host);
     if (!vhost) return sendLocalReply(res, 'no_route', `no route for host "${target.host}"`);
     const method = req.method ?? 'GET';
     const match = vhost.resolve(target.path, target.query, method, req.headers);

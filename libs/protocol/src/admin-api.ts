@@ -84,6 +84,21 @@ export interface VersionInfo {
   readonly revision: number;
 }
 
+/** `GET /v1/leader`: this control plane's role and the lease it last saw. */
+export interface LeaderInfo {
+  readonly role: 'leader' | 'follower';
+  /** This control plane's instance id. */
+  readonly self: string;
+  /** The current holder as this control plane sees it; null when none is known. */
+  readonly leader: {
+    readonly holder: string;
+    readonly adminUrl: string;
+    readonly term: number;
+    /** ISO time of the holder's last renewal (its clock). */
+    readonly renewedAt: string;
+  } | null;
+}
+
 /** Golden signals of one service, or of one edge between two services, over the stats window. */
 export interface GoldenSignals {
   /** Requests per second. */

@@ -27,6 +27,7 @@ export * from './messages/endpoint-set.dto.js';
 export * from './messages/proxy-ack.dto.js';
 export * from './messages/bus-frame.dto.js';
 export * from './messages/config-entry.dto.js';
+export * from './messages/leader-lease.dto.js';
 export * from './messages/metrics-snapshot.dto.js';
 export * from './validation/names.js';
 export * from './validation/string-map.validator.js';

@@ -12,6 +12,9 @@ export const SNAPSHOT_KEY = 'snapshot';
 /** KV key prefix of published endpoint sets: `endpoints.<namespace>.<service>`. */
 export const ENDPOINTS_KEY_PREFIX = 'endpoints';
 
+/** KV key of the control-plane leader lease, in the leader bucket. */
+export const LEADER_LEASE_KEY = 'control-plane';
+
 /**
  * The NATS server's client disconnect advisories of every account; only a connection in the
  * system account receives them (no Weft prefix: the server names them).
@@ -33,6 +36,14 @@ export class Subjects {
   /** JetStream KV bucket of applied revisions (one key per revision), for history and rollback. */
   get historyBucket(): string {
     return `${this.prefix}-history`;
+  }
+
+  /**
+   * JetStream KV bucket of the control-plane leader lease: apart from the config bucket, so the
+   * proxies watching that one never receive the renewals.
+   */
+  get leaderBucket(): string {
+    return `${this.prefix}-leader`;
   }
 
   /** Where a proxy reports the revision it applied (ACK) or rejected (NACK). */
@@ -85,6 +96,11 @@ export class Subjects {
   /** Published by a control plane once it serves; proxies answer by re-sending their last ACK/NACK. */
   get controlPlaneReady(): string {
     return this.event('control-plane.ready');
+  }
+
+  /** A control plane became leader, was deposed or resigned (`LeaderEvent`). */
+  get controlPlaneLeader(): string {
+    return this.event('control-plane.leader');
   }
 }
 

@@ -1,16 +1,28 @@
 // Maps apply failures to HTTP: 422 with the bare `[{resource, path, message}]` list (DESIGN.md), or
-// 503 when the config store cannot take writes (nothing applied either way).
+// 503 when the config store cannot take writes or this replica lost the lease (nothing applied).
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApplyRejected } from '../config/apply.service.js';
 import { ConfigStoreUnavailable } from '../config/config-store.service.js';
+import { NotLeader } from '../leader/leader-election.service.js';
 
-@Catch(ApplyRejected, ConfigStoreUnavailable)
+@Catch(ApplyRejected, ConfigStoreUnavailable, NotLeader)
 export class ApplyFailureFilter implements ExceptionFilter {
-  catch(error: ApplyRejected | ConfigStoreUnavailable, host: ArgumentsHost): void {
+  catch(error: ApplyRejected | ConfigStoreUnavailable | NotLeader, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     if (error instanceof ApplyRejected) {
       res.status(422).json(error.errors);
+      return;
+    }
+    if (error instanceof NotLeader) {
+      res
+        .status(503)
+        .setHeader('retry-after', String(error.retryAfterSeconds))
+        .json({
+          error: 'no_leader',
+          message: `${error.message}; nothing applied`,
+          leader: error.leader,
+        });
       return;
     }
     res

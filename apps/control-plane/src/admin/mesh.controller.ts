@@ -1,14 +1,16 @@
-// Admin API for the live mesh: endpoint sets and proxy convergence.
+// Admin API for the live mesh: endpoint sets, proxy convergence, version and leadership.
 import { Controller, Get } from '@nestjs/common';
 import { EndpointPublisher } from '../discovery/endpoint-publisher.service.js';
 import {
   PROTOCOL_VERSION,
   type EndpointSet,
+  type LeaderInfo,
   type ProxyStatus,
   type VersionInfo,
 } from '@app/protocol';
 import { ProxyRegistry } from '../proxies/proxy-registry.service.js';
 import { ConfigStore } from '../config/config-store.service.js';
+import { LeaderElection } from '../leader/leader-election.service.js';
 
 @Controller('v1')
 export class MeshController {
@@ -16,7 +18,14 @@ export class MeshController {
     private readonly endpoints: EndpointPublisher,
     private readonly proxies: ProxyRegistry,
     private readonly store: ConfigStore,
+    private readonly election: LeaderElection,
   ) {}
+
+  /** This replica's role and the leader it knows of (any replica answers). */
+  @Get('leader')
+  leader(): LeaderInfo {
+    return this.election.info();
+  }
 
   @Get('endpoints')
   endpointSets(): { items: EndpointSet[] } {

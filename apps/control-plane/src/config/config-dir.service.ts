@@ -1,4 +1,5 @@
 // Loads WEFT_CONFIG_DIR at start and re-applies it (debounced) whenever a file in it changes.
+// Only the leader runs it; a new leader applies the folder again (a no-op when nothing differs).
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { formatErrors } from '@app/protocol';
 import { LOGGER, readManifestFolder, watchManifestFolder, type Logger } from '@app/runtime';
@@ -14,12 +15,18 @@ export class ConfigDirService implements OnApplicationShutdown {
   ) {}
 
   async start(dir: string): Promise<void> {
-    await this.load(dir);
+    this.stop();
     this.stopWatching = watchManifestFolder(dir, () => void this.load(dir));
+    await this.load(dir);
+  }
+
+  stop(): void {
+    this.stopWatching?.();
+    this.stopWatching = undefined;
   }
 
   onApplicationShutdown(): void {
-    this.stopWatching?.();
+    this.stop();
   }
 
   /** The folder is one batch: all its files valid, or none of them applied. */

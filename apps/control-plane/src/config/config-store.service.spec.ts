@@ -1,15 +1,31 @@
-// ConfigStore: one revision per apply, marker last, unchanged resources skipped, failed commits repaired.
-import { describe, expect, it } from '@jest/globals';
+// ConfigStore: one revision per apply, marker last, unchanged resources skipped, failed commits repaired,
+// followers folding complete revisions, and a takeover that neither loses nor duplicates a revision.
+import { afterEach, describe, expect, it } from '@jest/globals';
 import type { KV } from '@nats-io/kv';
 import { pino } from 'pino';
 import { parseResource, SNAPSHOT_KEY, type Resource } from '@app/protocol';
 import { ConfigStore, ConfigStoreUnavailable } from './config-store.service.js';
 import { HistoryStore } from './history-store.service.js';
+import { NotLeader, type LeaderElection } from '../leader/leader-election.service.js';
 
-/** A bucket that records writes in order and can be told to fail the n-th put. */
+interface Entry {
+  key: string;
+  revision: number;
+  operation: 'PUT' | 'DEL' | 'PURGE';
+  value: Uint8Array;
+  isUpdate: boolean;
+}
+
+/**
+ * A bucket with KV's compare-and-set and watch semantics that records writes in order and can be
+ * told to fail the n-th put.
+ */
 class RecordingBucket {
   readonly writes: string[] = [];
   readonly values = new Map<string, string>();
+  private readonly last = new Map<string, Entry>();
+  private readonly watchers = new Set<(e: Entry) => void>();
+  private seq = 0;
   failOnPut = 0;
   private puts = 0;
 
@@ -17,12 +33,26 @@ class RecordingBucket {
     if (++this.puts === this.failOnPut) return Promise.reject(new Error('no responders'));
     this.writes.push(`put ${key}`);
     this.values.set(key, new TextDecoder().decode(value));
-    return Promise.resolve(this.puts);
+    return Promise.resolve(this.append(key, 'PUT', value));
   }
 
-  delete(key: string): Promise<void> {
+  create(key: string, value: Uint8Array): Promise<number> {
+    if (this.last.get(key)?.operation === 'PUT') return Promise.reject(new Error('key exists'));
+    return this.put(key, value);
+  }
+
+  update(key: string, value: Uint8Array, revision: number): Promise<number> {
+    if (this.last.get(key)?.revision !== revision)
+      return Promise.reject(new Error('wrong last sequence'));
+    return this.put(key, value);
+  }
+
+  delete(key: string, opts?: { previousSeq?: number }): Promise<void> {
+    if (opts?.previousSeq && this.last.get(key)?.revision !== opts.previousSeq)
+      return Promise.reject(new Error('wrong last sequence'));
     this.writes.push(`del ${key}`);
     this.values.delete(key);
+    this.append(key, 'DEL', new Uint8Array());
     return Promise.resolve();
   }
 
@@ -30,20 +60,58 @@ class RecordingBucket {
     return this.delete(key);
   }
 
-  get(key: string): Promise<{ operation: 'PUT'; value: Uint8Array } | null> {
-    const value = this.values.get(key);
-    return Promise.resolve(
-      value === undefined ? null : { operation: 'PUT', value: new TextEncoder().encode(value) },
-    );
+  get(key: string): Promise<Entry | null> {
+    return Promise.resolve(this.last.get(key) ?? null);
   }
 
-  keys(): Promise<AsyncIterable<string>> {
-    const keys = [...this.values.keys()];
+  keys(filter = '>'): Promise<AsyncIterable<string>> {
+    const prefix = filter.replace(/[*>]$/, '');
+    const keys = [...this.values.keys()].filter((k) => k.startsWith(prefix));
     return Promise.resolve(
       (async function* () {
         yield* keys;
       })(),
     );
+  }
+
+  status(): Promise<{ values: number }> {
+    return Promise.resolve({ values: this.last.size });
+  }
+
+  /** The last value of every key in order (the last one flagged as an update), then each change. */
+  watch(): Promise<AsyncIterable<Entry> & { stop(): void }> {
+    const queue = [...this.last.values()]
+      .sort((x, y) => x.revision - y.revision)
+      .map((e, i, all) => ({ ...e, isUpdate: i === all.length - 1 }));
+    let wake: (() => void) | undefined;
+    let stopped = false;
+    const listener = (e: Entry): void => {
+      queue.push(e);
+      wake?.();
+    };
+    this.watchers.add(listener);
+    const watchers = this.watchers;
+    return Promise.resolve({
+      stop(): void {
+        stopped = true;
+        watchers.delete(listener);
+        wake?.();
+      },
+      async *[Symbol.asyncIterator](): AsyncGenerator<Entry> {
+        while (!stopped) {
+          const next = queue.shift();
+          if (next) yield next;
+          else await new Promise<void>((r) => (wake = r));
+        }
+      },
+    });
+  }
+
+  private append(key: string, operation: Entry['operation'], value: Uint8Array): number {
+    const entry = { key, revision: ++this.seq, operation, value, isUpdate: true };
+    this.last.set(key, entry);
+    this.watchers.forEach((w) => w(entry));
+    return entry.revision;
   }
 }
 
@@ -65,15 +133,29 @@ function service(name: string, app = name): Resource {
   return r.value;
 }
 
-async function store(): Promise<[ConfigStore, RecordingBucket, RecordingBucket]> {
+const stores: ConfigStore[] = [];
+afterEach(() => stores.splice(0).forEach((s) => s.onApplicationShutdown()));
+
+/** A store on `bucket` that has taken over writing (the lease check always passes here). */
+async function leader(
+  bucket: RecordingBucket,
+  historyBucket: RecordingBucket,
+  fence: Pick<LeaderElection, 'assertLeader'> = { assertLeader: () => undefined },
+): Promise<ConfigStore> {
   const log = pino({ level: 'silent' });
-  const bucket = new RecordingBucket();
-  const historyBucket = new RecordingBucket();
   const history = new HistoryStore(log);
   history.attach(historyBucket as unknown as KV);
-  const s = new ConfigStore(history, log);
+  const s = new ConfigStore(history, fence as LeaderElection, log);
+  stores.push(s);
   await s.attach(bucket as unknown as KV);
-  return [s, bucket, historyBucket];
+  await s.lead();
+  return s;
+}
+
+async function store(): Promise<[ConfigStore, RecordingBucket, RecordingBucket]> {
+  const bucket = new RecordingBucket();
+  const historyBucket = new RecordingBucket();
+  return [await leader(bucket, historyBucket), bucket, historyBucket];
 }
 
 describe('ConfigStore', () => {
@@ -140,11 +222,10 @@ describe('ConfigStore', () => {
     bucket.writes.length = 0;
     const next = await s.apply([service('c')], 'api');
     expect(next.revision).toBe(2);
-    // a is restored to the desired value and b (never desired) removed, before the marker.
+    // a is restored to the desired value first (b's put never landed), then the marker.
     expect(bucket.writes).toEqual([
-      'put service.default.c',
       'put service.default.a',
-      'del service.default.b',
+      'put service.default.c',
       `put ${SNAPSHOT_KEY}`,
     ]);
     expect(selectorOf(bucket, 'service.default.a')).toEqual({
@@ -209,4 +290,85 @@ describe('ConfigStore', () => {
     expect(selectorOf(bucket, 'service.default.a')).toEqual({ app: 'one' });
     expect(await s.rollback(99, 'carol')).toBeUndefined();
   });
+
+  describe('with replicas', () => {
+    const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 10));
+    const follower = async (bucket: RecordingBucket, historyBucket: RecordingBucket) => {
+      const log = pino({ level: 'silent' });
+      const history = new HistoryStore(log);
+      history.attach(historyBucket as unknown as KV);
+      const fence = {
+        holds: false,
+        assertLeader(): void {
+          if (!this.holds) throw new NotLeader('not the leader', 1, null);
+        },
+      };
+      const s = new ConfigStore(history, fence as unknown as LeaderElection, log);
+      stores.push(s);
+      await s.attach(bucket as unknown as KV);
+      return { s, fence };
+    };
+    const names = (s: ConfigStore): string[] =>
+      s
+        .resources()
+        .map((r) => r.metadata.name)
+        .sort();
+
+    it('a follower shows each complete revision, never a commit in progress', async () => {
+      const [a, bucket, historyBucket] = await store();
+      await a.apply([service('one')], 'api');
+      const { s: b } = await follower(bucket, historyBucket);
+      expect([b.currentRevision, names(b)]).toEqual([1, ['one']]);
+      await a.apply([service('two')], 'api');
+      await settle();
+      expect([b.currentRevision, names(b)]).toEqual([2, ['one', 'two']]);
+      // A leader that dies mid-commit: its first write landed, its marker never did.
+      await bucket.put('service.default.half', bucket['last'].get('service.default.two')!.value);
+      await settle();
+      expect([b.currentRevision, names(b)]).toEqual([2, ['one', 'two']]);
+      await expect(b.apply([service('x')], 'api')).rejects.toBeInstanceOf(NotLeader);
+    });
+
+    it('takes over without losing or duplicating a revision, and repairs what the dead leader left', async () => {
+      const [a, bucket, historyBucket] = await store();
+      await a.apply([service('one', 'v1')], 'api');
+      const { s: b, fence } = await follower(bucket, historyBucket);
+      // The leader dies mid-commit of revision 2: one key changed, its history entry claimed.
+      const changed = JSON.parse(bucket.values.get('service.default.one')!) as ConfigEntryJson;
+      changed.resource.spec.selector = { app: 'v2' };
+      await bucket.put('service.default.one', new TextEncoder().encode(JSON.stringify(changed)));
+      await historyBucket.put('revision.2', new TextEncoder().encode('{}'));
+      await settle();
+      fence.holds = true;
+      await b.lead();
+      expect(selectorOf(bucket, 'service.default.one')).toEqual({ app: 'v1' });
+      expect(historyBucket.values.has('revision.2')).toBe(false);
+      const next = await b.apply([service('two')], 'api');
+      expect(next.revision).toBe(2);
+      expect([...historyBucket.values.keys()].sort()).toEqual(['revision.1', 'revision.2']);
+      expect(names(b)).toEqual(['one', 'two']);
+    });
+
+    it('a former leader that still believes it leads cannot publish over the new one', async () => {
+      const [a, bucket, historyBucket] = await store();
+      await a.apply([service('one')], 'api');
+      const { s: b, fence } = await follower(bucket, historyBucket);
+      fence.holds = true;
+      await b.lead();
+      expect((await b.apply([service('two')], 'api')).revision).toBe(2);
+      // `a` was paused through the takeover and resumes mid-apply with a stale view.
+      await expect(a.apply([service('three')], 'api')).rejects.toBeInstanceOf(
+        ConfigStoreUnavailable,
+      );
+      const marker = JSON.parse(bucket.values.get(SNAPSHOT_KEY)!) as { revision: number };
+      expect(marker.revision).toBe(2);
+      const history = JSON.parse(historyBucket.values.get('revision.2')!) as { changes: unknown };
+      expect(history.changes).toEqual([{ resource: 'Service/default/two', action: 'created' }]);
+      expect(bucket.values.has('service.default.three')).toBe(false);
+    });
+  });
 });
+
+interface ConfigEntryJson {
+  resource: { spec: { selector: Record<string, string> } };
+}

@@ -1,11 +1,8 @@
 // Desired state: resources in memory and in the KV bucket, one monotonic revision per apply.
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { KV } from '@nats-io/kv';
 import {
-  ConfigEntry,
-  decodeMessage,
   encode,
-  ENDPOINTS_KEY_PREFIX,
   formatErrors,
   keyOf,
   parseResource,
@@ -14,24 +11,22 @@ import {
   SnapshotMarker,
   type ApplyAction,
   type ApplyResult,
+  type ConfigEntry,
   type ConfigSource,
   type DiffResult,
   type HistoryEntry,
   type Resource,
 } from '@app/protocol';
-import { LOGGER, reportInvalid, type Logger } from '@app/runtime';
+import { LOGGER, type Logger } from '@app/runtime';
 import { stateGauge } from '@app/runtime';
 import { EventEmitter } from 'node:events';
+import { LeaderElection, NotLeader } from '../leader/leader-election.service.js';
+import { ConfigView, type Stored } from './config-view.js';
+import { ConfigWatch } from './config-watch.js';
 import { HistoryStore } from './history-store.service.js';
 
 /** NATS or the bucket could not take the write; nothing of the apply took effect. */
 export class ConfigStoreUnavailable extends Error {}
-
-interface Stored {
-  readonly resource: Resource;
-  readonly source: ConfigSource;
-  readonly json: string;
-}
 
 interface OwnedResource {
   readonly resource: Resource;
@@ -53,43 +48,79 @@ const revisionGauge = stateGauge(
   '{revision}',
 );
 
+/**
+ * Every replica follows the bucket (ConfigView); only the leader writes, and each of its writes is
+ * a compare-and-set against the KV revision it last wrote or saw, after checking it still holds the
+ * lease. The snapshot marker is the commit point: two writers can never both move it from the same
+ * revision, and a history entry is created only if its revision number is still free.
+ */
 @Injectable()
-export class ConfigStore extends EventEmitter<{ changed: [] }> {
+export class ConfigStore extends EventEmitter<{ changed: [] }> implements OnApplicationShutdown {
   private kv: KV | undefined;
-  private revision = 0;
-  private readonly desired = new Map<string, Stored>();
-  /** Keys a failed commit may have left different from `desired`. */
+  private view: ConfigView;
+  private watch: ConfigWatch | undefined;
+  /** True while this replica leads: it writes, and ignores the watch (its memory is the truth). */
+  private leading = false;
+  /** Keys a failed (or a dead leader's unfinished) commit may have left different from `desired`. */
   private readonly uncertain = new Set<string>();
+  /** History entries past `revision` may exist (an unfinished commit): discard before writing. */
+  private historyDirty = false;
+  /** The bucket moved under this leader (another writer): re-read it before the next commit. */
+  private stale = false;
   /** Applies run one at a time, in arrival order. */
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly history: HistoryStore,
+    private readonly fence: LeaderElection,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
     super();
+    this.view = new ConfigView(log);
   }
 
   get currentRevision(): number {
-    return this.revision;
+    return this.view.revision;
   }
 
-  /** Loads what the bucket holds, so a restarted control plane continues its revisions. */
+  /** Loads what the bucket holds (a restarted control plane continues its revisions), then follows it. */
   async attach(kv: KV): Promise<void> {
     this.kv = kv;
-    for await (const key of await kv.keys()) {
-      if (key.startsWith(`${ENDPOINTS_KEY_PREFIX}.`)) continue;
-      const entry = await kv.get(key);
-      if (!entry || entry.operation !== 'PUT') continue;
-      if (key === SNAPSHOT_KEY) this.loadMarker(entry.value);
-      else this.loadResource(key, entry.value);
-    }
-    revisionGauge.set(this.revision);
+    await this.followBucket();
     this.log.info(
-      { revision: this.revision, resources: this.desired.size },
+      { revision: this.currentRevision, resources: this.desired.size },
       'config loaded from KV',
     );
-    this.emit('changed');
+  }
+
+  onApplicationShutdown(): void {
+    this.watch?.stop();
+  }
+
+  /**
+   * Takes over writing: what a dead leader wrote after its last snapshot marker is repaired from
+   * the last complete revision, and history entries it created past it are discarded.
+   */
+  lead(): Promise<void> {
+    return this.serialized(async () => {
+      this.leading = true;
+      this.adoptPending();
+      await this.repair().catch((err: Error) =>
+        this.log.warn({ err: err.message }, 'repair after takeover failed; the next apply retries'),
+      );
+    });
+  }
+
+  /** Stops writing and follows the bucket again from a fresh read (another replica leads now). */
+  follow(): Promise<void> {
+    return this.serialized(async () => {
+      this.leading = false;
+      await this.followBucket();
+    });
+  }
+
+  private get desired(): Map<string, Stored> {
+    return this.view.desired;
   }
 
   resources(kind?: string): Resource[] {
@@ -116,7 +147,7 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> {
   /** What `apply` would do, resource by resource, without doing it. */
   preview(batch: readonly Resource[], source: ConfigSource, prune = false): DiffResult {
     const plan = this.plan(owned(batch, source), prune ? source : undefined);
-    return { revision: this.revision, results: plan.results };
+    return { revision: this.currentRevision, results: plan.results };
   }
 
   remove(key: string, author: string): Promise<ApplyResult | undefined> {
@@ -187,15 +218,15 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> {
   private async commitPlan(plan: Plan, source: ConfigSource, author: string): Promise<ApplyResult> {
     const results = plan.results.map(({ resource, action }) => ({ resource, action }));
     if (plan.puts.length === 0 && plan.deletes.length === 0)
-      return { revision: this.revision, results };
+      return { revision: this.currentRevision, results };
     const revision = await this.commit(plan.puts, plan.deletes, source, author, results);
     return { revision, results };
   }
 
   /**
-   * Writes every change, the history entry, then the snapshot marker; memory changes only once KV
-   * accepted all. Keys a failed commit may have written are rewritten from memory by the next
-   * one, so no marker ever covers half of an apply.
+   * Creates the history entry (claiming the revision number), writes every change, then the
+   * snapshot marker; memory changes only once KV accepted all. Keys a failed commit may have
+   * written are rewritten from memory by the next one, so no marker ever covers half of an apply.
    */
   private async commit(
     puts: readonly [string, Stored][],
@@ -205,19 +236,19 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> {
     results: ApplyResult['results'],
   ): Promise<number> {
     const kv = this.bucket();
-    const revision = this.revision + 1;
+    this.fence.assertLeader();
+    if (this.stale)
+      await this.resync().catch((err: Error) => {
+        throw new ConfigStoreUnavailable(`re-reading the config bucket failed: ${err.message}`);
+      });
+    const revision = this.currentRevision + 1;
     const appliedAt = Date.now();
     const touched = new Set([...puts.map(([k]) => k), ...deletes]);
-    const repairs = [...this.uncertain].filter((k) => !touched.has(k));
     try {
-      for (const [key, stored] of [...puts, ...this.restorable(repairs)]) {
-        await kv.put(key, encode(this.entry(stored, revision, appliedAt)));
-      }
-      for (const key of [...deletes, ...repairs.filter((k) => !this.desired.has(k))]) {
-        await kv.delete(key);
-      }
+      await this.repair(touched);
       const changes = results.filter((r) => r.action !== 'unchanged');
-      const after = this.snapshotAfter(puts, deletes);
+      // Claiming the revision number first: a writer that lost the race writes nothing at all.
+      this.fence.assertLeader();
       await this.history.record({
         v: PROTOCOL_VERSION,
         revision,
@@ -225,18 +256,24 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> {
         author,
         appliedAt,
         changes,
-        resources: after,
+        resources: this.snapshotAfter(puts, deletes),
       });
+      for (const [key, stored] of puts)
+        await this.write(kv, key, this.entry(stored, revision, appliedAt));
+      for (const key of deletes) await this.erase(kv, key);
       const marker: SnapshotMarker = { v: PROTOCOL_VERSION, revision, source, appliedAt, author };
-      await kv.put(SNAPSHOT_KEY, encode(marker));
+      await this.write(kv, SNAPSHOT_KEY, marker);
     } catch (err) {
       for (const key of touched) this.uncertain.add(key);
+      this.historyDirty = true;
+      if (err instanceof NotLeader) throw err;
+      this.stale = true;
       throw new ConfigStoreUnavailable((err as Error).message);
     }
     this.uncertain.clear();
     for (const [key, stored] of puts) this.desired.set(key, stored);
     for (const key of deletes) this.desired.delete(key);
-    this.revision = revision;
+    this.view.revision = revision;
     revisionGauge.set(revision);
     this.log.info(
       { revision, source, author, written: puts.length, deleted: deletes.length },
@@ -244,6 +281,95 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> {
     );
     this.emit('changed');
     return revision;
+  }
+
+  /**
+   * Rewrites from memory the uncertain keys this commit does not write anyway, and discards
+   * history entries an unfinished commit left past the current revision.
+   */
+  private async repair(skip: ReadonlySet<string> = new Set()): Promise<void> {
+    const kv = this.bucket();
+    if (this.historyDirty) {
+      this.fence.assertLeader();
+      await this.history.discardAfter(this.currentRevision);
+      this.historyDirty = false;
+    }
+    const keys = [...this.uncertain].filter((k) => !skip.has(k));
+    for (const key of keys) {
+      const stored = this.desired.get(key);
+      if (stored) await this.write(kv, key, this.entry(stored, this.currentRevision, Date.now()));
+      else await this.erase(kv, key);
+      this.uncertain.delete(key);
+    }
+    if (keys.length > 0) this.log.warn({ keys }, 'repaired keys an unfinished commit left behind');
+  }
+
+  /** Compare-and-set put: expects the key at the revision last seen, or absent. */
+  private async write(kv: KV, key: string, value: ConfigEntry | SnapshotMarker): Promise<void> {
+    this.fence.assertLeader();
+    const seq = this.view.seqs.get(key);
+    const written = seq
+      ? await kv.update(key, encode(value), seq)
+      : await kv.create(key, encode(value));
+    this.view.seqs.set(key, written);
+  }
+
+  /** Compare-and-set delete; a key this replica never saw is not there to delete. */
+  private async erase(kv: KV, key: string): Promise<void> {
+    this.fence.assertLeader();
+    const seq = this.view.seqs.get(key);
+    if (seq === undefined) return;
+    await kv.delete(key, { previousSeq: seq });
+    this.view.seqs.delete(key);
+  }
+
+  /**
+   * A write was refused or failed: the bucket may hold what this leader does not know (a former
+   * leader's late write). Read it afresh; its last complete revision becomes ours, and what lies
+   * past it is repaired.
+   */
+  private async resync(): Promise<void> {
+    this.leading = false;
+    try {
+      await this.followBucket();
+    } finally {
+      this.leading = true;
+    }
+    this.adoptPending();
+    this.stale = false;
+  }
+
+  /** Changes written after the last marker belong to no revision: they are to be repaired. */
+  private adoptPending(): void {
+    for (const key of this.view.pending.keys()) this.uncertain.add(key);
+    this.view.pending.clear();
+    this.historyDirty = true;
+  }
+
+  /** (Re)starts the watch into a fresh view, swapped in once the bucket's values are read. */
+  private async followBucket(): Promise<void> {
+    const kv = this.bucket();
+    this.watch?.stop();
+    const view = new ConfigView(this.log);
+    const watch = new ConfigWatch(
+      kv,
+      (entry) => {
+        if (this.leading || !view.apply(entry) || this.view !== view) return;
+        this.published();
+      },
+      this.log,
+    );
+    this.watch = watch;
+    await watch.start();
+    if (view.pending.size > 0) view.restorePending(await this.history.get(view.revision));
+    this.view = view;
+    this.published();
+  }
+
+  /** A new revision is in memory: metrics and listeners (endpoints, route status) follow. */
+  private published(): void {
+    revisionGauge.set(this.currentRevision);
+    this.emit('changed');
   }
 
   /** The whole desired state once `puts` and `deletes` are applied, for the history entry. */
@@ -262,14 +388,6 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> {
     );
   }
 
-  /** Stored values of `keys` still desired, to write again. */
-  private restorable(keys: readonly string[]): [string, Stored][] {
-    return keys.flatMap((k) => {
-      const stored = this.desired.get(k);
-      return stored ? [[k, stored] as [string, Stored]] : [];
-    });
-  }
-
   private entry(stored: Stored, revision: number, appliedAt: number): ConfigEntry {
     const resource = JSON.parse(stored.json) as Record<string, unknown>;
     return { v: PROTOCOL_VERSION, revision, source: stored.source, appliedAt, resource };
@@ -285,38 +403,6 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> {
     if (!this.kv)
       throw new ConfigStoreUnavailable('config bucket not open yet (NATS unreachable?)');
     return this.kv;
-  }
-
-  private loadMarker(value: Uint8Array): void {
-    const marker = decodeMessage(SnapshotMarker, value, SNAPSHOT_KEY);
-    if (marker.ok) this.revision = marker.value.revision;
-    else
-      reportInvalid(
-        this.log,
-        'config',
-        SNAPSHOT_KEY,
-        marker.errors.map((e) => e.message).join('; '),
-      );
-  }
-
-  private loadResource(key: string, value: Uint8Array): void {
-    const entry = decodeMessage(ConfigEntry, value, key);
-    const resource = entry.ok ? parseResource(entry.value.resource) : entry;
-    if (!entry.ok || !resource.ok) {
-      const errors = !entry.ok ? entry.errors : !resource.ok ? resource.errors : [];
-      reportInvalid(
-        this.log,
-        'config',
-        key,
-        errors.map((e) => `${e.path}: ${e.message}`).join('; '),
-      );
-      return;
-    }
-    this.desired.set(key, {
-      resource: resource.value,
-      source: entry.value.source,
-      json: JSON.stringify(resource.value),
-    });
   }
 }
 

@@ -14,6 +14,7 @@ import { LOGGER, reportInvalid, type Logger } from '@app/runtime';
 export const HISTORY_DEPTH = 200;
 
 const keyOf = (revision: number): string => `revision.${revision}`;
+const revisionOf = (key: string): number => Number(key.slice('revision.'.length));
 
 @Injectable()
 export class HistoryStore {
@@ -25,11 +26,28 @@ export class HistoryStore {
     this.kv = kv;
   }
 
-  /** Written before the revision's snapshot marker, so every published revision has its entry. */
+  /**
+   * Written first in a commit, before the revision's resources and snapshot marker, so every
+   * published revision has its entry. Created, never overwritten: of two writers claiming one
+   * revision number, one fails.
+   */
   async record(entry: HistoryEntry): Promise<void> {
     const kv = this.bucket();
-    await kv.put(keyOf(entry.revision), encode(entry));
+    await kv.create(keyOf(entry.revision), encode(entry));
     if (entry.revision > HISTORY_DEPTH) await kv.purge(keyOf(entry.revision - HISTORY_DEPTH));
+  }
+
+  /** Removes entries past `revision`: claimed by a commit whose snapshot marker never followed. */
+  async discardAfter(revision: number): Promise<void> {
+    const kv = this.bucket();
+    const orphans: number[] = [];
+    for await (const key of await kv.keys('revision.*')) {
+      const n = revisionOf(key);
+      if (n > revision) orphans.push(n);
+    }
+    for (const n of orphans) await kv.purge(keyOf(n));
+    if (orphans.length > 0)
+      this.log.warn({ revisions: orphans }, 'discarded history of revisions never published');
   }
 
   async get(revision: number): Promise<HistoryEntry | undefined> {
@@ -45,8 +63,7 @@ export class HistoryStore {
   /** Newest first. */
   async list(): Promise<HistorySummary[]> {
     const revisions: number[] = [];
-    for await (const key of await this.bucket().keys('revision.*'))
-      revisions.push(Number(key.slice(9)));
+    for await (const key of await this.bucket().keys('revision.*')) revisions.push(revisionOf(key));
     revisions.sort((a, b) => b - a);
     const entries = await Promise.all(revisions.map((r) => this.get(r)));
     return entries

@@ -1,4 +1,5 @@
 // Publishes each Service's endpoint set to KV whenever instances or Services change (coalesced).
+// Every replica computes the sets from the heartbeats it hears; only the leader writes them.
 import { EventEmitter } from 'node:events';
 import { Inject, Injectable } from '@nestjs/common';
 import type { KV } from '@nats-io/kv';
@@ -7,10 +8,12 @@ import {
   encode,
   EndpointSet,
   ENDPOINTS_KEY_PREFIX,
+  endpointsKey,
   type Service,
 } from '@app/protocol';
 import { LOGGER, reportInvalid, type Logger } from '@app/runtime';
 import { ConfigStore } from '../config/config-store.service.js';
+import { LeaderElection } from '../leader/leader-election.service.js';
 import { selectEndpointSets } from './endpoint-selector.js';
 import { InstanceRegistry } from './instance-registry.service.js';
 
@@ -23,11 +26,14 @@ export class EndpointPublisher extends EventEmitter<{ changed: [] }> {
   private readonly current = new Map<string, EndpointSet>();
   private scheduled = false;
   private loaded = false;
+  /** Set by `lead()` once `published` is what the bucket holds now. */
+  private leading = false;
   private running: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: ConfigStore,
     private readonly instances: InstanceRegistry,
+    private readonly fence: LeaderElection,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
     super();
@@ -45,7 +51,32 @@ export class EndpointPublisher extends EventEmitter<{ changed: [] }> {
   /** Reads the sets already in KV (seeding the registry), then follows every change. */
   async attach(kv: KV): Promise<void> {
     this.kv = kv;
-    const existing: EndpointSet[] = [];
+    const existing = await this.readPublished(kv);
+    for (const set of existing) this.current.set(endpointsKey(set.namespace, set.service), set);
+    this.instances.seed(existing);
+    this.instances.on('changed', () => this.schedule());
+    this.store.on('changed', () => this.schedule());
+    this.loaded = true;
+    this.emit('changed');
+    this.schedule();
+  }
+
+  /** Starts writing, from what the bucket holds now (the former leader wrote it). */
+  async lead(): Promise<void> {
+    if (!this.kv) return;
+    await this.readPublished(this.kv);
+    this.leading = true;
+    this.schedule();
+  }
+
+  follow(): void {
+    this.leading = false;
+  }
+
+  /** The sets in KV, remembered as published. */
+  private async readPublished(kv: KV): Promise<EndpointSet[]> {
+    const sets: EndpointSet[] = [];
+    this.published.clear();
     for await (const key of await kv.keys(`${ENDPOINTS_KEY_PREFIX}.>`)) {
       const entry = await kv.get(key);
       if (!entry || entry.operation !== 'PUT') continue;
@@ -54,16 +85,10 @@ export class EndpointPublisher extends EventEmitter<{ changed: [] }> {
         reportInvalid(this.log, 'endpoints', key, set.errors.map((e) => e.message).join('; '));
         continue;
       }
-      existing.push(set.value);
-      this.current.set(key, set.value);
+      sets.push(set.value);
       this.published.set(key, JSON.stringify(set.value.endpoints));
     }
-    this.instances.seed(existing);
-    this.instances.on('changed', () => this.schedule());
-    this.store.on('changed', () => this.schedule());
-    this.loaded = true;
-    this.emit('changed');
-    this.schedule();
+    return sets;
   }
 
   /** Coalesces a burst of changes (many heartbeats, one apply) into one pass. */
@@ -86,21 +111,24 @@ export class EndpointPublisher extends EventEmitter<{ changed: [] }> {
     const sets = selectEndpointSets(
       services,
       this.instances.all(),
-      this.published.keys(),
+      new Set([...this.published.keys(), ...this.current.keys()]),
       Date.now(),
     );
     let changed = false;
     for (const [key, set] of sets) {
       const json = JSON.stringify(set.endpoints);
-      if (this.published.get(key) === json) continue;
+      if (this.leading && this.published.get(key) !== json) {
+        this.fence.assertLeader();
+        await this.kv!.put(key, encode(set));
+        this.published.set(key, json);
+        this.log.info(
+          { key, endpoints: set.endpoints.map((e) => e.instanceId) },
+          'endpoints published',
+        );
+      }
+      if (JSON.stringify(this.current.get(key)?.endpoints) === json) continue;
       changed = true;
-      await this.kv!.put(key, encode(set));
-      this.published.set(key, json);
       this.current.set(key, set);
-      this.log.info(
-        { key, endpoints: set.endpoints.map((e) => e.instanceId) },
-        'endpoints published',
-      );
     }
     if (changed) this.emit('changed');
   }

@@ -10,6 +10,7 @@ import {
 import { LOGGER, NatsClient, type Logger } from '@app/runtime';
 import { ConfigStore } from '../config/config-store.service.js';
 import { EndpointPublisher } from '../discovery/endpoint-publisher.service.js';
+import { LeaderElection } from '../leader/leader-election.service.js';
 import { bootSubjects } from '../nats/boot-subjects.js';
 import { evaluateRoutes, routeNotices, stampStatus, type RouteVerdict } from './route-status.js';
 
@@ -29,6 +30,7 @@ export class RouteStatusService implements OnModuleInit {
     private readonly store: ConfigStore,
     private readonly endpoints: EndpointPublisher,
     private readonly nats: NatsClient,
+    private readonly election: LeaderElection,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
@@ -74,13 +76,17 @@ export class RouteStatusService implements OnModuleInit {
     this.statuses = statuses;
   }
 
-  /** A condition appeared or changed status or reason: logged, and published as an event. */
+  /**
+   * A condition appeared or changed status or reason: logged, and published as an event by the
+   * leader (every replica computes statuses; one announces them).
+   */
   private report(key: string, status: RouteStatus): void {
     const conditions = status.parents.flatMap((p) =>
       p.conditions.map((c) => `${p.parentRef.name}: ${c.type}=${c.status} (${c.reason})`),
     );
     const healthy = status.parents.every((p) => p.conditions.every((c) => c.status === 'True'));
     this.log[healthy ? 'info' : 'warn']({ resource: key, conditions }, 'route status changed');
+    if (!this.election.isLeader) return;
     this.nats.current?.publish(
       bootSubjects().event('route.status'),
       encode({ v: PROTOCOL_VERSION, resource: key, status }),

@@ -1,6 +1,8 @@
-// A proxy listener: a plain node:http server that counts in-flight requests and drains gracefully.
+// A proxy listener: a node:http server (or, terminating TLS, a node:http2 one that also speaks
+// HTTP/1.1) that counts in-flight requests and drains gracefully.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createSecureServer, type Http2SecureServer, type Http2Session } from 'node:http2';
+import type { AddressInfo, Socket } from 'node:net';
 import { SpanKind } from '@opentelemetry/api';
 import { sendLocalReply } from './local-reply.js';
 import type { AccessLog } from '../telemetry/access-log.js';
@@ -8,11 +10,26 @@ import { startNotes, type ExchangeNotes } from '../telemetry/exchange-notes.js';
 import { endHttpSpan, type HopTracer } from '../telemetry/hop-tracer.js';
 import { requestEdge } from '../metrics/request-edge.js';
 import type { TrafficEdge } from '../metrics/traffic-stats.js';
+import { ProxyHttp2Request, ProxyHttp2Response } from './http2-compat.js';
+import type { SniCertificates } from './sni-certificates.js';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
+/** What the listener needs of its server, plain or TLS. */
+type ProxyServer = Pick<
+  Server,
+  | 'listen'
+  | 'close'
+  | 'address'
+  | 'closeIdleConnections'
+  | 'closeAllConnections'
+  | 'on'
+  | 'once'
+  | 'off'
+>;
+
 export class HttpListener {
-  private readonly server: Server;
+  private readonly server: ProxyServer;
   private inflight = 0;
   private sockets = 0;
   private draining = false;
@@ -25,9 +42,12 @@ export class HttpListener {
     /** Where a request counts when the pipeline answered it before knowing its edge. */
     private readonly fallbackEdge: TrafficEdge,
     private readonly accessLog?: AccessLog,
+    /** Terminate TLS with these (SNI picks one), offering h2 and http/1.1 by ALPN. */
+    private certificates?: SniCertificates,
   ) {
     this.server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, this.handle);
-    this.server.on('clientError', (err, socket) => {
+    if (certificates) this.server = this.secureServer(certificates, this.server);
+    this.server.on('clientError', (err: Error, socket: Socket) => {
       // Malformed HTTP: answer 400 and keep serving everyone else.
       if (socket.writable)
         socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
@@ -80,6 +100,54 @@ export class HttpListener {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
+  }
+
+  /** New TLS handshakes use these; connections already open keep theirs. */
+  setCertificates(certificates: SniCertificates): void {
+    this.certificates = certificates;
+    const { cert, key } = certificates.fallback;
+    (this.server as unknown as Http2SecureServer).setSecureContext({ cert, key });
+  }
+
+  /**
+   * HTTP/2 and HTTP/1.1 over TLS (ALPN), one request handler for both. Node's HTTP/2 server closes
+   * only HTTP/1.1 connections on `closeIdleConnections` and has no `closeAllConnections`: both are
+   * completed here, HTTP/2 sessions closing gracefully (GOAWAY, open streams finish).
+   */
+  private secureServer(initial: SniCertificates, plain: ProxyServer): ProxyServer {
+    const server = createSecureServer({
+      allowHTTP1: true,
+      cert: initial.fallback.cert,
+      key: initial.fallback.key,
+      SNICallback: (servername, done) => done(null, this.certificates!.select(servername)),
+      Http2ServerRequest: ProxyHttp2Request,
+      Http2ServerResponse: ProxyHttp2Response,
+    });
+    // The plain server (never listened on) hands over its request handler: one request path.
+    for (const handler of (plain as Server).listeners('request'))
+      server.on('request', handler as never);
+    const sockets = new Set<Socket>();
+    const sessions = new Set<Http2Session>();
+    server.on('secureConnection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
+    server.on('session', (session: Http2Session) => {
+      sessions.add(session);
+      session.once('close', () => sessions.delete(session));
+    });
+    // Present at run time since Node 18.2 (HTTP/1.1 connection tracking), missing from the types.
+    const http1 = server as unknown as Pick<Server, 'closeIdleConnections'>;
+    const closeIdleHttp1 = http1.closeIdleConnections.bind(server);
+    return Object.assign(server, {
+      closeIdleConnections: () => {
+        closeIdleHttp1();
+        for (const session of sessions) session.close();
+      },
+      closeAllConnections: () => {
+        for (const socket of sockets) socket.destroy();
+      },
+    }) as unknown as ProxyServer;
   }
 
   private logAccess(

@@ -1,0 +1,217 @@
+// Which control-plane replica writes: the lease in the leader KV bucket, its watch, metrics and events.
+import { hostname } from 'node:os';
+import { EventEmitter } from 'node:events';
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
+import type { KV, KvEntry } from '@nats-io/kv';
+import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
+import {
+  decodeMessage,
+  encode,
+  formatErrors,
+  LEADER_LEASE_KEY,
+  LeaderLease,
+  type LeaderChange,
+  type LeaderEvent,
+  type LeaderInfo,
+} from '@app/protocol';
+import {
+  eventCounter,
+  LOGGER,
+  NatsClient,
+  reportInvalid,
+  stateGauge,
+  type Logger,
+} from '@app/runtime';
+import { ControlPlaneEnv } from '../control-plane-env.dto.js';
+import { bootSubjects } from '../nats/boot-subjects.js';
+import {
+  LeaseConflict,
+  LeaseElection,
+  type LeaseRecord,
+  type RoleChange,
+} from './lease-election.js';
+
+/** A write reached a control plane that does not (or no longer) hold the lease; nothing written. */
+export class NotLeader extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    readonly leader: LeaderInfo['leader'],
+  ) {
+    super(message);
+  }
+}
+
+/** Prometheus: `weft_control_plane_leader`. */
+const leaderGauge = stateGauge(
+  'weft.control_plane.leader',
+  'This control plane holds the leader lease and writes (1) or follows (0)',
+);
+
+/** Prometheus: `weft_control_plane_leader_changes_total`. */
+const leaderChanges = eventCounter(
+  'weft.control_plane.leader_changes',
+  'Times this control plane became leader or stopped being it, by change',
+);
+
+const WATCH_RETRY_MS = 500;
+
+/** Emits `elected` when this process starts writing and `deposed` (or resigned) when it must stop. */
+@Injectable()
+export class LeaderElection
+  extends EventEmitter<{ elected: []; deposed: [change: LeaderChange] }>
+  implements BeforeApplicationShutdown
+{
+  /** This process's control-plane instance id, as the lease names its holder. */
+  readonly self = `${hostname()}-${process.pid}`;
+  private election: LeaseElection | undefined;
+  private stopWatch: (() => void) | undefined;
+
+  constructor(
+    private readonly env: ControlPlaneEnv,
+    private readonly nats: NatsClient,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {
+    super();
+    leaderGauge.set(0);
+  }
+
+  /** Joins the election on the lease bucket; returns once the current lease has been read. */
+  async start(kv: KV): Promise<void> {
+    const election = new LeaseElection(
+      { holder: this.self, adminUrl: this.env.adminUrl },
+      this.env.WEFT_LEADER_TTL_MS,
+      { swap: (lease, revision) => swap(kv, lease, revision) },
+    );
+    this.election = election;
+    election.on('role', (change) => this.onRole(change));
+    election.on('leader', (lease) =>
+      this.log.info(
+        { leader: lease?.holder ?? null, adminUrl: lease?.adminUrl, term: lease?.term },
+        lease ? 'control plane leader known' : 'no control plane leader',
+      ),
+    );
+    election.observe(
+      this.record(await kv.get(LEADER_LEASE_KEY)) ?? { revision: 0, lease: undefined },
+    );
+    void this.follow(kv, election);
+  }
+
+  get isLeader(): boolean {
+    return this.election?.isLeader ?? false;
+  }
+
+  /** Called before every write: throws NotLeader unless this process holds a valid lease. */
+  assertLeader(): void {
+    if (this.isLeader) return;
+    const { leader } = this.info();
+    throw new NotLeader(
+      leader
+        ? `this control plane is not the leader; ${leader.holder} at ${leader.adminUrl} is`
+        : 'no control plane holds the leader lease right now',
+      this.retryAfterSeconds,
+      leader,
+    );
+  }
+
+  /** The current holder (this process included), undefined when none is known or it released. */
+  get leader(): LeaderLease | undefined {
+    const lease = this.election?.current;
+    return lease && lease.ttlMs > 0 ? lease : undefined;
+  }
+
+  /** Seconds a client should wait before retrying a write no leader could take. */
+  get retryAfterSeconds(): number {
+    return Math.max(1, Math.ceil(this.env.WEFT_LEADER_TTL_MS / 1000));
+  }
+
+  info(): LeaderInfo {
+    const leader = this.leader;
+    return {
+      role: this.isLeader ? 'leader' : 'follower',
+      self: this.self,
+      leader: leader
+        ? {
+            holder: leader.holder,
+            adminUrl: leader.adminUrl,
+            term: leader.term,
+            renewedAt: new Date(leader.renewedAt).toISOString(),
+          }
+        : null,
+    };
+  }
+
+  /** SIGTERM: release the lease so a follower takes over at once instead of after a TTL. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopWatch?.();
+    await this.election?.resign();
+  }
+
+  /** Feeds every change of the lease key to the election, re-watching after NATS trouble. */
+  private async follow(kv: KV, election: LeaseElection): Promise<void> {
+    let stopped = false;
+    this.stopWatch = () => {
+      stopped = true;
+    };
+    while (!stopped) {
+      try {
+        const iter = await kv.watch({ key: LEADER_LEASE_KEY });
+        const stop = (): void => {
+          stopped = true;
+          iter.stop();
+        };
+        this.stopWatch = stop;
+        for await (const entry of iter) {
+          const record = this.record(entry);
+          if (record) election.observe(record);
+        }
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message }, 'leader lease watch interrupted; retrying');
+      }
+      if (!stopped) await new Promise((r) => setTimeout(r, WATCH_RETRY_MS));
+    }
+  }
+
+  private record(entry: KvEntry | null): LeaseRecord | undefined {
+    if (!entry) return undefined;
+    if (entry.operation !== 'PUT') return { revision: entry.revision, lease: undefined };
+    const lease = decodeMessage(LeaderLease, entry.value, LEADER_LEASE_KEY);
+    if (lease.ok) return { revision: entry.revision, lease: lease.value };
+    reportInvalid(this.log, 'leader', LEADER_LEASE_KEY, formatErrors(lease.errors));
+    // A garbage value is a lease nobody holds: take it over.
+    return { revision: entry.revision, lease: undefined };
+  }
+
+  private onRole({ role, change, lease }: RoleChange): void {
+    leaderGauge.set(role === 'leader' ? 1 : 0);
+    leaderChanges.inc({ change });
+    const fields = { change, term: lease.term, holder: lease.holder, self: this.self };
+    if (change === 'deposed') this.log.warn(fields, 'no longer the control plane leader');
+    else
+      this.log.info(
+        fields,
+        change === 'elected' ? 'became the control plane leader' : 'resigned leadership',
+      );
+    const event: LeaderEvent = { ...lease, holder: this.self, change };
+    this.nats.current?.publish(bootSubjects().controlPlaneLeader, encode(event));
+    if (role === 'leader') this.emit('elected');
+    else this.emit('deposed', change);
+  }
+}
+
+/** Compare-and-set of the lease key; a wrong expected revision is a LeaseConflict. */
+async function swap(kv: KV, lease: LeaderLease, revision: number): Promise<number> {
+  try {
+    return revision === 0
+      ? await kv.create(LEADER_LEASE_KEY, encode(lease))
+      : await kv.update(LEADER_LEASE_KEY, encode(lease), revision);
+  } catch (err) {
+    if (
+      err instanceof JetStreamApiError &&
+      (err.code === JetStreamApiCodes.StreamWrongLastSequence ||
+        err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
+    )
+      throw new LeaseConflict(err.message);
+    throw err;
+  }
+}

@@ -1,0 +1,61 @@
+// HTTP/2 requests and responses shaped like HTTP/1.1 ones, so the one request pipeline serves both:
+// `:authority` becomes `host`, pseudo-headers stay off the forwarded list, no reason phrases.
+import {
+  Http2ServerRequest,
+  Http2ServerResponse,
+  type IncomingHttpHeaders,
+  type OutgoingHttpHeaders,
+  type ServerHttp2Stream,
+} from 'node:http2';
+
+/**
+ * A request body arrives as DATA frames, with no `content-length` or `transfer-encoding` needed;
+ * the forwarder sends a body only where one of them says so, so a body without a length is
+ * marked chunked here, which is what it becomes on the HTTP/1.1 hop upstream.
+ */
+export class ProxyHttp2Request extends Http2ServerRequest {
+  constructor(
+    stream: ServerHttp2Stream,
+    headers: IncomingHttpHeaders,
+    options: ConstructorParameters<typeof Http2ServerRequest>[2],
+    rawHeaders: string[],
+  ) {
+    const authority = headers[':authority'];
+    if (headers.host === undefined && authority !== undefined) {
+      headers.host = authority;
+      rawHeaders.push('host', authority);
+    }
+    if (
+      !stream.endAfterHeaders &&
+      headers['content-length'] === undefined &&
+      headers['transfer-encoding'] === undefined
+    ) {
+      headers['transfer-encoding'] = 'chunked';
+    }
+    // Pseudo-headers (`:method`, `:path`, …) are not headers to forward.
+    for (let i = rawHeaders.length - 2; i >= 0; i -= 2) {
+      if (rawHeaders[i].charCodeAt(0) === 58 /* : */) rawHeaders.splice(i, 2);
+    }
+    super(stream, headers, options, rawHeaders);
+  }
+}
+
+export class ProxyHttp2Response extends Http2ServerResponse {
+  /** HTTP/2 has no reason phrase (RFC 9113 §8.3.2); Node warns when given one. */
+  override writeHead(
+    statusCode: number,
+    statusMessageOrHeaders?: string | OutgoingHttpHeaders,
+    headers?: OutgoingHttpHeaders,
+  ): this {
+    if (typeof statusMessageOrHeaders === 'string') return super.writeHead(statusCode, headers);
+    return super.writeHead(statusCode, statusMessageOrHeaders);
+  }
+}
+
+// As `ServerResponse.destroyed`, which the pipeline reads to skip work for a gone client: Node's
+// HTTP/2 response lacks it at run time (its types claim it, hence no class accessor).
+Object.defineProperty(ProxyHttp2Response.prototype, 'destroyed', {
+  get(this: Http2ServerResponse): boolean {
+    return this.stream.destroyed;
+  },
+});

@@ -1,0 +1,268 @@
+// Control-plane high availability: three replicas elect one leader; writes through followers; the
+// leader SIGKILLed under traffic and continuous applies, then SIGTERMed: nothing lost, nothing twice.
+import { http, json } from '../support/admin-client.js';
+import {
+  CALLER_AND_VERSIONS,
+  routeAllTo,
+  startCallerAndVersions,
+} from '../support/caller-and-versions.js';
+import type { EchoServer } from '../support/echo-server.js';
+import { Mesh, type ControlPlane, type Sidecar } from '../support/mesh.js';
+import { sleep, waitFor } from '../support/wait-for.js';
+
+/** The default lease TTL: a follower takes over at most this long after the last renewal. */
+const LEASE_TTL_MS = 3_000;
+const extraService = (i: number): string => `apiVersion: v1
+kind: Service
+metadata: { name: extra-${i} }
+spec: { selector: { app: extra-${i} } }
+`;
+
+interface LeaderView {
+  role: 'leader' | 'follower';
+  self: string;
+  leader: { holder: string; adminUrl: string; term: number } | null;
+}
+
+interface History {
+  items: { revision: number; author: string }[];
+}
+
+/** Requests through a's sidecar to b, back to back on a few connections, until stopped. */
+class Load {
+  ok = 0;
+  readonly failures: string[] = [];
+  private running = true;
+  private readonly loops: Promise<void>[];
+
+  constructor(url: string, concurrency = 4) {
+    this.loops = Array.from({ length: concurrency }, () => this.loop(url));
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.loops);
+  }
+
+  private async loop(url: string): Promise<void> {
+    while (this.running) {
+      try {
+        const res = await http(`${url}/`, { headers: { host: 'b' } });
+        if (res.status === 200) this.ok++;
+        else this.failures.push(`${res.status} ${res.body.slice(0, 120)}`);
+      } catch (err) {
+        this.failures.push((err as Error).message);
+      }
+    }
+  }
+}
+
+interface ApplyOutcome {
+  readonly author: string;
+  readonly status: number;
+  readonly revision?: number;
+  readonly retryAfter?: string;
+}
+
+/** One apply after another through `via`, each adding its own Service, until stopped. */
+class ApplyLoop {
+  readonly outcomes: ApplyOutcome[] = [];
+  private running = true;
+  private readonly done: Promise<void>;
+
+  constructor(via: ControlPlane, first: number) {
+    this.done = this.loop(via, first);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.done;
+  }
+
+  private async loop(via: ControlPlane, first: number): Promise<void> {
+    for (let i = first; this.running; i++) {
+      const author = `loop-${i}`;
+      const res = await http(`${via.url}/v1/apply`, {
+        method: 'POST',
+        headers: { 'x-weft-author': author },
+        body: extraService(i),
+      });
+      const revision =
+        res.status === 200 ? (JSON.parse(res.body) as { revision: number }).revision : undefined;
+      const retryAfter = res.headers['retry-after'] as string | undefined;
+      this.outcomes.push({ author, status: res.status, revision, retryAfter });
+      await sleep(50);
+    }
+  }
+}
+
+describe('control plane high availability', () => {
+  let mesh: Mesh;
+  const apps: EchoServer[] = [];
+  let a: Sidecar;
+  let load: Load;
+
+  beforeAll(async () => {
+    mesh = await Mesh.start();
+    await mesh.startControlPlanes(3);
+    a = await startCallerAndVersions(mesh, apps);
+  });
+
+  afterAll(async () => {
+    await load?.stop();
+    await Promise.all(apps.map((s) => s.stop()));
+    await mesh.stop();
+  });
+
+  const leaderView = (cp: ControlPlane): Promise<LeaderView> =>
+    json<LeaderView>(`${cp.url}/v1/leader`);
+  const followers = (leader: ControlPlane): ControlPlane[] =>
+    mesh.controlPlanes.filter((c) => c !== leader && c.proc.running);
+  const history = async (cp: ControlPlane): Promise<History['items']> =>
+    (await json<History>(`${cp.url}/v1/history`)).items;
+
+  /** Kills (or stops) the leader and measures until a survivor says it leads. */
+  const failover = async (leader: ControlPlane, signal: 'SIGKILL' | 'SIGTERM'): Promise<number> => {
+    const survivors = followers(leader);
+    const start = Date.now();
+    leader.proc.signal(signal);
+    await waitFor(
+      `a new leader after ${signal}`,
+      async () => {
+        const views = await Promise.all(survivors.map(leaderView));
+        return views.some((v) => v.role === 'leader') ? true : undefined;
+      },
+      4 * LEASE_TTL_MS,
+      20,
+    );
+    const elapsed = Date.now() - start;
+    await leader.proc.exited;
+    return elapsed;
+  };
+
+  it('elects exactly one leader that every replica names; followers are ready and say so', async () => {
+    const leader = await mesh.leader();
+    const views = await Promise.all(mesh.controlPlanes.map(leaderView));
+    expect(views.filter((v) => v.role === 'leader')).toHaveLength(1);
+    expect(new Set(views.map((v) => v.leader?.holder)).size).toBe(1);
+    expect(views.find((v) => v.role === 'leader')?.leader?.adminUrl).toBe(leader.url);
+    for (const cp of mesh.controlPlanes) {
+      expect((await http(`${cp.url}/readyz`)).status).toBe(200);
+      const metrics = (await http(`${cp.url}/metrics`)).body;
+      expect(metrics).toMatch(
+        new RegExp(`^weft_control_plane_leader ${cp === leader ? 1 : 0}$`, 'm'),
+      );
+    }
+  });
+
+  it('takes applies through a follower, and every replica serves the result', async () => {
+    const leader = await mesh.leader();
+    const [follower] = followers(leader);
+    const res = await http(`${follower.url}/v1/apply`, {
+      method: 'POST',
+      headers: { 'x-weft-author': 'alice' },
+      body: routeAllTo('v1'),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers['x-weft-leader']).toBe((await leaderView(leader)).self);
+    const { revision } = JSON.parse(res.body) as { revision: number };
+    mesh.cp = follower;
+    await mesh.converged(revision, CALLER_AND_VERSIONS);
+    for (const cp of mesh.controlPlanes) {
+      await waitFor(`${cp.url} at revision ${revision}`, async () => {
+        const list = await json<{ revision: number; items: unknown[] }>(`${cp.url}/v1/resources`);
+        return list.revision === revision && list.items.length === 3 ? true : undefined;
+      });
+      expect((await history(cp))[0]).toMatchObject({ revision, author: 'alice' });
+      await waitFor(`${cp.url} endpoints of b-v1`, async () => {
+        const { items } = await json<{
+          items: { service: string; endpoints: { instanceId: string }[] }[];
+        }>(`${cp.url}/v1/endpoints`);
+        const set = items.find((s) => s.service === 'b-v1');
+        return set?.endpoints.map((e) => e.instanceId).join() === 'b1' ? true : undefined;
+      });
+    }
+    const routed = await http(`${a.outbound}/`, { headers: { host: 'b' } });
+    expect(routed.headers['x-echo-name']).toBe('b1');
+  });
+
+  it('survives a SIGKILL of the leader under traffic and applies: a new leader within seconds, no revision lost or doubled', async () => {
+    const leader = await mesh.leader();
+    const [via] = followers(leader);
+    mesh.cp = via;
+    load = new Load(a.outbound);
+    const applies = new ApplyLoop(via, 1);
+    await sleep(1_500);
+    const elapsed = await failover(leader, 'SIGKILL');
+    process.stdout.write(
+      `[control-plane-ha] SIGKILL of the leader → new leader in ${elapsed} ms\n`,
+    );
+    await sleep(1_500);
+    await applies.stop();
+
+    // At most a TTL plus one renewal interval after the last renewal, plus slack for a slow machine.
+    expect(elapsed).toBeLessThan(LEASE_TTL_MS * 2 + 2_000);
+    const newLeader = await mesh.leader();
+    expect(newLeader).not.toBe(leader);
+
+    const accepted = applies.outcomes.filter((o) => o.status === 200);
+    const refused = applies.outcomes.filter((o) => o.status !== 200);
+    expect(accepted.length).toBeGreaterThan(5);
+    // Applies during the failover answer 503 with a hint when to retry, never anything else.
+    for (const o of refused) expect([o.status, o.retryAfter !== undefined]).toEqual([503, true]);
+
+    const final = JSON.parse(
+      (
+        await http(`${via.url}/v1/apply`, {
+          method: 'POST',
+          headers: { 'x-weft-author': 'after-failover' },
+          body: routeAllTo('v2'),
+        })
+      ).body,
+    ) as { revision: number };
+    await mesh.converged(final.revision, CALLER_AND_VERSIONS, 15_000);
+    const routed = await http(`${a.outbound}/`, { headers: { host: 'b' } });
+    expect(routed.headers['x-echo-name']).toBe('b2');
+
+    const items = await history(newLeader);
+    const revisions = items.map((h) => h.revision);
+    // Every revision from 1 to the last exactly once, newest first.
+    expect(revisions).toEqual(Array.from({ length: final.revision }, (_, i) => final.revision - i));
+    const authors = items.map((h) => h.author);
+    expect(new Set(authors).size).toBe(authors.length);
+    for (const o of accepted) {
+      expect(items.find((h) => h.author === o.author)?.revision).toBe(o.revision);
+    }
+    const names = (
+      await json<{ items: { metadata: { name: string } }[] }>(`${via.url}/v1/resources`)
+    ).items.map((r) => r.metadata.name);
+    for (const o of accepted) expect(names).toContain(o.author.replace('loop', 'extra'));
+    process.stdout.write(
+      `[control-plane-ha] applies: ${accepted.length} accepted, ${refused.length} refused (503) during failover\n`,
+    );
+    expect(load.failures).toEqual([]);
+  });
+
+  it('hands over faster when the leader is stopped with SIGTERM (it resigns)', async () => {
+    const leader = await mesh.leader();
+    const [survivor] = followers(leader);
+    const elapsed = await failover(leader, 'SIGTERM');
+    process.stdout.write(
+      `[control-plane-ha] SIGTERM of the leader → new leader in ${elapsed} ms\n`,
+    );
+    expect(elapsed).toBeLessThan(LEASE_TTL_MS / 2);
+    expect(await mesh.leader()).toBe(survivor);
+
+    mesh.cp = survivor;
+    const revision = await mesh.applyOk(routeAllTo('v1'));
+    await mesh.converged(revision, CALLER_AND_VERSIONS);
+    const items = await history(survivor);
+    expect(items.map((h) => h.revision)).toEqual(
+      Array.from({ length: revision }, (_, i) => revision - i),
+    );
+    await load.stop();
+    process.stdout.write(`[control-plane-ha] traffic: ${load.ok} requests, 0 failed\n`);
+    expect(load.failures).toEqual([]);
+    expect(load.ok).toBeGreaterThan(100);
+  });
+});

@@ -1,0 +1,371 @@
+// Edge mode: a router serving a Gateway's HTTP and HTTPS listeners (certificates from files, SNI,
+// h2 and http/1.1 by ALPN), HTTP→HTTPS redirect, host and path routing to static endpoints.
+import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { request as httpsRequest } from 'node:https';
+import { connect as http2Connect } from 'node:http2';
+import { connect as netConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { http, json } from '../support/admin-client.js';
+import { EchoServer, type EchoReply } from '../support/echo-server.js';
+import { freePort } from '../support/free-port.js';
+import { Mesh, type Router } from '../support/mesh.js';
+import { waitFor } from '../support/wait-for.js';
+
+const SHOP = 'shop.example.test';
+const API = 'api.example.test';
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  alpn: string | false | null;
+}
+
+/** A self-signed certificate for `host` in `<dir>/<secret>/tls.crt` and `tls.key`. */
+async function makeCertificate(dir: string, secret: string, host: string): Promise<void> {
+  const folder = join(dir, secret);
+  await mkdir(folder, { recursive: true });
+  const [key, crt] = [join(folder, 'tls.key'), join(folder, 'tls.crt')];
+  // Written aside and renamed in, as a secret volume update would be: never half a file.
+  const args = ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2'];
+  args.push('-subj', `/CN=${host}`, '-addext', `subjectAltName=DNS:${host}`);
+  execFileSync('openssl', [...args, '-keyout', `${key}.new`, '-out', `${crt}.new`], {
+    stdio: 'ignore',
+  });
+  await rename(`${key}.new`, key);
+  await rename(`${crt}.new`, crt);
+}
+
+function manifests(httpPort: number, httpsPort: number, shop: number, api: number): string {
+  return `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: edge }
+spec:
+  gatewayClassName: weft
+  listeners:
+    - { name: http, port: ${httpPort}, protocol: HTTP }
+    - name: shop
+      port: ${httpsPort}
+      protocol: HTTPS
+      hostname: ${SHOP}
+      tls: { certificateRefs: [{ kind: Secret, name: shop-tls }] }
+    - name: api
+      port: ${httpsPort}
+      protocol: HTTPS
+      hostname: ${API}
+      tls: { certificateRefs: [{ name: api-tls }] }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: to-https }
+spec:
+  parentRefs: [{ name: edge, sectionName: http }]
+  rules:
+    - filters:
+        - type: RequestRedirect
+          requestRedirect: { scheme: https, port: ${httpsPort}, statusCode: 301 }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: shop }
+spec:
+  parentRefs: [{ name: edge, sectionName: shop }]
+  rules:
+    - matches: [{ path: { type: PathPrefix, value: /api } }]
+      backendRefs: [{ name: api }]
+    - backendRefs: [{ name: shop }]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: api }
+spec:
+  parentRefs: [{ name: edge, sectionName: api }]
+  hostnames: [${API}]
+  rules:
+    - matches: [{ path: { type: PathPrefix, value: /v1 } }]
+      backendRefs: [{ name: api }]
+---
+apiVersion: weft.dev/v1alpha1
+kind: ExternalService
+metadata: { name: shop }
+spec:
+  endpoints: [{ address: 127.0.0.1, port: ${shop} }]
+---
+apiVersion: weft.dev/v1alpha1
+kind: ExternalService
+metadata: { name: api }
+spec:
+  endpoints: [{ address: 127.0.0.1, port: ${api} }]
+`;
+}
+
+describe('edge router (Gateway listeners)', () => {
+  let mesh: Mesh;
+  let dir: string;
+  let certs: string;
+  let router: Router;
+  let httpPort: number;
+  let httpsPort: number;
+  const apps: EchoServer[] = [];
+
+  const tlsOptions = async (servername: string): Promise<ConnectionOptions> => ({
+    host: '127.0.0.1',
+    port: httpsPort,
+    servername,
+    ca: [
+      await readFile(join(certs, 'shop-tls', 'tls.crt')),
+      await readFile(join(certs, 'api-tls', 'tls.crt')),
+    ],
+  });
+
+  /** HTTP/1.1 over TLS (ALPN http/1.1), SNI and Host both `host`. */
+  async function https1(
+    host: string,
+    path: string,
+    extra: Partial<ConnectionOptions> = {},
+  ): Promise<Reply> {
+    const options = { ...(await tlsOptions(host)), ...extra, ALPNProtocols: ['http/1.1'] };
+    return new Promise((resolve, reject) => {
+      const req = httpsRequest({ ...options, path, headers: { host }, agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body,
+            alpn: (res.socket as unknown as { alpnProtocol: string | false }).alpnProtocol,
+          }),
+        );
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  /** HTTP/2 (ALPN h2), SNI and `:authority` both `host`; `body` is sent without a length. */
+  async function https2(host: string, path: string, body?: string): Promise<Reply> {
+    const options = await tlsOptions(host);
+    const session = http2Connect(`https://${host}:${httpsPort}`, {
+      ...options,
+      createConnection: () => tlsConnect({ ...options, ALPNProtocols: ['h2'] }),
+    });
+    try {
+      return await new Promise<Reply>((resolve, reject) => {
+        session.on('error', reject);
+        const stream = session.request({
+          ':method': body === undefined ? 'GET' : 'POST',
+          ':path': path,
+        });
+        let status = 0;
+        let headers: Reply['headers'] = {};
+        let text = '';
+        stream.on('response', (h) => {
+          status = Number(h[':status']);
+          headers = h;
+        });
+        stream.setEncoding('utf8');
+        stream.on('data', (c: string) => (text += c));
+        stream.on('end', () =>
+          resolve({ status, headers, body: text, alpn: session.alpnProtocol ?? null }),
+        );
+        stream.on('error', reject);
+        stream.end(body);
+      });
+    } finally {
+      session.close();
+    }
+  }
+
+  /** The certificate a TLS client offering SNI `servername` receives. */
+  async function servedCertificate(servername: string): Promise<string> {
+    const options = { ...(await tlsOptions(servername)), rejectUnauthorized: false };
+    return new Promise((resolve, reject) => {
+      const socket = tlsConnect(options, () => {
+        resolve(socket.getPeerCertificate().fingerprint256);
+        socket.end();
+      });
+      socket.on('error', reject);
+    });
+  }
+
+  const fileFingerprint = async (secret: string): Promise<string> =>
+    new X509Certificate(await readFile(join(certs, secret, 'tls.crt'))).fingerprint256;
+
+  /** Sends raw bytes, returns what came back before the connection closed. */
+  function raw(bytes: string, tls: ConnectionOptions | undefined, port: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = tls
+        ? tlsConnect({ ...tls, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }, () =>
+            socket.write(bytes),
+          )
+        : netConnect(port, '127.0.0.1', () => socket.write(bytes));
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (c: string) => (text += c));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+  }
+
+  beforeAll(async () => {
+    apps.push(await new EchoServer('shop').start(), await new EchoServer('api').start());
+    dir = await mkdtemp(join(tmpdir(), 'weft-edge-'));
+    certs = join(dir, 'certs');
+    await makeCertificate(certs, 'shop-tls', SHOP);
+    await makeCertificate(certs, 'api-tls', API);
+    [httpPort, httpsPort] = [await freePort(), await freePort()];
+    mesh = await Mesh.start();
+    await mesh.startControlPlane();
+    await mesh.applyOk(manifests(httpPort, httpsPort, apps[0].port, apps[1].port));
+    router = await mesh.startRouter('edge1', {
+      WEFT_MODE: 'edge',
+      WEFT_GATEWAY: 'edge',
+      WEFT_CERT_DIR: certs,
+    });
+  });
+
+  afterAll(async () => {
+    await Promise.all(apps.map((s) => s.stop()));
+    await mesh.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('gives each HTTPS hostname its own certificate, chosen by SNI', async () => {
+    expect(await servedCertificate(SHOP)).toBe(await fileFingerprint('shop-tls'));
+    expect(await servedCertificate(API)).toBe(await fileFingerprint('api-tls'));
+  });
+
+  it('serves HTTP/2 and HTTP/1.1 on the HTTPS port, chosen by ALPN', async () => {
+    const h2 = await https2(SHOP, '/cart');
+    expect([h2.alpn, h2.status, h2.headers['x-echo-name']]).toEqual(['h2', 200, 'shop']);
+    const seen = JSON.parse(h2.body) as EchoReply;
+    expect(seen.headers.host).toBe(`${SHOP}:${httpsPort}`);
+    expect(seen.headers['x-forwarded-proto']).toBe('https');
+    const h1 = await https1(SHOP, '/cart');
+    expect([h1.alpn, h1.status, h1.headers['x-echo-name']]).toEqual(['http/1.1', 200, 'shop']);
+  });
+
+  it('forwards an HTTP/2 request body that carries no content-length', async () => {
+    const body = 'x'.repeat(100_000);
+    const reply = await https2(SHOP, '/api/upload', body);
+    const seen = JSON.parse(reply.body) as EchoReply;
+    expect([reply.status, seen.name, seen.method, seen.bytes]).toEqual([
+      200,
+      'api',
+      'POST',
+      100_000,
+    ]);
+  });
+
+  it('redirects HTTP to HTTPS with 301 and the same host, path and query', async () => {
+    const res = await http(`http://127.0.0.1:${httpPort}/cart/1?size=m`, {
+      headers: { host: SHOP },
+    });
+    expect(res.status).toBe(301);
+    expect(res.headers.location).toBe(`https://${SHOP}:${httpsPort}/cart/1?size=m`);
+  });
+
+  it('routes by host and path to backends without sidecars', async () => {
+    expect((await https1(SHOP, '/products')).headers['x-echo-name']).toBe('shop');
+    expect((await https1(SHOP, '/api/items')).headers['x-echo-name']).toBe('api');
+    expect((await https2(API, '/v1/items')).headers['x-echo-name']).toBe('api');
+    const noPath = await https2(API, '/admin');
+    expect([noPath.status, noPath.headers['x-weft-error']]).toEqual([404, 'no_route']);
+  });
+
+  it('answers 404 for a host no route serves', async () => {
+    const res = await https1('unknown.example.test', '/', { rejectUnauthorized: false });
+    expect(res.status).toBe(404);
+    expect(JSON.parse(res.body)).toEqual({
+      error: 'no_route',
+      message: 'no route for host "unknown.example.test"',
+    });
+  });
+
+  it('reports the routes attached to the Gateway as Accepted', async () => {
+    const { items } = await json<{
+      items: { metadata: { name: string }; status?: { parents: { conditions: unknown[] }[] } }[];
+    }>(`${mesh.controlPlane().url}/v1/resources?kind=HTTPRoute`);
+    const shop = items.find((r) => r.metadata.name === 'shop');
+    expect(shop?.status?.parents[0].conditions[0]).toMatchObject({
+      type: 'Accepted',
+      status: 'True',
+      message: 'attached to Gateway default/edge (shop)',
+    });
+  });
+
+  it('rejects an invalid Gateway naming the field, and applies nothing of its batch', async () => {
+    const res = await mesh.apply(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: broken }
+spec:
+  gatewayClassName: weft
+  listeners: [{ name: secure, port: 9443, protocol: HTTPS }]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: riding-along }
+spec:
+  parentRefs: [{ name: broken }]
+  rules: [{ backendRefs: [{ name: shop }] }]
+`);
+    expect(res.status).toBe(422);
+    expect(JSON.parse(res.body)).toEqual([
+      { resource: 'Gateway/default/broken', path: 'spec.listeners[0].tls', message: 'is required' },
+    ]);
+    const { items } = await json<{ items: { kind: string; metadata: { name: string } }[] }>(
+      `${mesh.controlPlane().url}/v1/resources`,
+    );
+    const names = items.map((r) => `${r.kind}/${r.metadata.name}`);
+    expect(names).toContain('Gateway/edge');
+    expect(names).not.toContain('Gateway/broken');
+    expect(names).not.toContain('HTTPRoute/riding-along');
+  });
+
+  it('answers malformed HTTP with 400 on both listeners and keeps serving', async () => {
+    const garbage = 'GET / HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n';
+    expect(await raw(garbage, undefined, httpPort)).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await raw(garbage, await tlsOptions(SHOP), httpsPort)).toMatch(/^HTTP\/1\.1 400 /);
+    expect((await https2(SHOP, '/after')).status).toBe(200);
+    expect(router.proc.running).toBe(true);
+  });
+
+  it('reloads a certificate when its files change', async () => {
+    const before = await fileFingerprint('shop-tls');
+    await makeCertificate(certs, 'shop-tls', SHOP);
+    const after = await fileFingerprint('shop-tls');
+    expect(after).not.toBe(before);
+    await waitFor('the new certificate', async () =>
+      (await servedCertificate(SHOP)) === after ? true : undefined,
+    );
+    expect((await https1(SHOP, '/')).status).toBe(200);
+  });
+
+  it('serves the same files standalone, from a folder, without NATS', async () => {
+    const config = join(dir, 'config');
+    await mkdir(config);
+    const [plain, secure] = [await freePort(), await freePort()];
+    await writeFile(
+      join(config, 'edge.yaml'),
+      manifests(plain, secure, apps[0].port, apps[1].port),
+    );
+    const standalone = await mesh.startRouter(
+      'edge-standalone',
+      { WEFT_MODE: 'edge', WEFT_GATEWAY: 'edge', WEFT_CERT_DIR: certs, WEFT_CONFIG_DIR: config },
+      `nats://127.0.0.1:${await freePort()}`,
+    );
+    const res = await http(`http://127.0.0.1:${plain}/x`, { headers: { host: SHOP } });
+    expect([res.status, res.headers.location]).toEqual([301, `https://${SHOP}:${secure}/x`]);
+    httpsPort = secure;
+    expect((await https2(API, '/v1/x')).headers['x-echo-name']).toBe('api');
+    expect(standalone.proc.logs().some((l) => l.includes('connected to NATS'))).toBe(false);
+  });
+});
