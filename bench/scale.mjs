@@ -163,7 +163,16 @@ async function main() {
     let incomplete = 0;
     for (let k = 0; k < opts.applies; k++) {
       const begin = performance.now();
-      const revision = (await apply(mesh.adminPort, routeYaml(k))).revision;
+      let revision;
+      try {
+        revision = (await apply(mesh.adminPort, routeYaml(k))).revision;
+      } catch (err) {
+        // An overloaded control plane refusing an apply is a result too, not a reason to stop.
+        incomplete++;
+        row.note = err.message;
+        log(`${n} proxies: ${err.message}`);
+        continue;
+      }
       const applied = performance.now();
       const last = await acks.waitFor(revision, n, opts.ackTimeoutMs);
       rssPeak = Math.max(rssPeak, rssBytes([cpPid]));
