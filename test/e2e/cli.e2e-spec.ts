@@ -1,9 +1,7 @@
 // The `weft` CLI as users run it (`node bin/weft.js …`) against a live mesh: output, errors, exit codes.
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { http, json } from '../support/admin-client.js';
 import { EchoServer } from '../support/echo-server.js';
@@ -13,38 +11,7 @@ import { Mesh, type Sidecar } from '../support/mesh.js';
 import { startNats, type NatsHandle } from '../support/nats-fixture.js';
 import { sleep } from '../support/wait-for.js';
 import { waitFor } from '../support/wait-for.js';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const WEFT = resolve(ROOT, 'bin/weft.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI as a child process; `server` goes in as `--server` unless it is undefined. */
-function weft(
-  args: readonly string[],
-  opts: { server?: string; stdin?: string; env?: Record<string, string> } = {},
-): Promise<Run> {
-  // Jest's NODE_OPTIONS is not for the CLI, and the developer's WEFT_SERVER must not leak in.
-  const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
-  delete env.NODE_OPTIONS;
-  if (!opts.env?.WEFT_SERVER) delete env.WEFT_SERVER;
-  const server = opts.server === undefined ? [] : ['--server', opts.server];
-  const child = spawn(process.execPath, [WEFT, ...server, ...args], { cwd: ROOT, env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  child.stdin.end(opts.stdin ?? '');
-  return new Promise((done) => child.once('close', (code) => done({ code, stdout, stderr })));
-}
-
-const lines = (text: string): string[] => text.split('\n').filter(Boolean);
-/** A table row as its cells (columns are separated by at least two blanks). */
-const cells = (row: string): string[] => row.trim().split(/\s{2,}/);
+import { cells, lines, weft } from '../support/weft-cli.js';
 
 const ROUTE_JSON = JSON.stringify({
   apiVersion: 'gateway.networking.k8s.io/v1',

@@ -6,6 +6,7 @@ import type {
   HistorySummary,
   EndpointSet,
   FieldError,
+  MeshStats,
   LeaderInfo,
   ProxyList,
   ResourceKind,
@@ -136,6 +137,16 @@ export class AdminClient {
     const info = parseJson<LeaderInfo>(this.ok(answer), this.base);
     if (typeof info?.role !== 'string') throw this.unexpected(answer, '{role, self, leader}');
     return info;
+  }
+
+  /** GET /v1/stats: golden signals per Service, edge and route over the control plane's window. */
+  async stats(): Promise<MeshStats> {
+    const answer = await this.send('GET', '/v1/stats');
+    const stats = parseJson<MeshStats>(this.ok(answer), this.base);
+    if (!Array.isArray(stats?.services) || !Array.isArray(stats.routes)) {
+      throw this.unexpected(answer, '{windowMs, services, edges, routes}');
+    }
+    return stats;
   }
 
   async version(): Promise<VersionInfo> {

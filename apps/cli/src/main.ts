@@ -1,4 +1,4 @@
-// `weft`, the command-line tool: apply, get, delete, diff, history, rollback, status and check.
+// `weft`, the command-line tool: configure the mesh and see what it runs (see README "The weft CLI").
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { PROTOCOL_VERSION } from '@app/protocol/version.js';
@@ -13,8 +13,10 @@ import { historyCommand } from './history.command.js';
 import { rollbackCommand } from './rollback.command.js';
 import { getCommand } from './get.command.js';
 import { err } from './output.js';
+import { statCommand } from './stat.command.js';
 import { statusCommand } from './status.command.js';
 import { tapCommand } from './tap.command.js';
+import { topCommand } from './top.command.js';
 
 function program(): Command {
   return new Command('weft')
@@ -34,6 +36,8 @@ function program(): Command {
     .addCommand(historyCommand().exitOverride())
     .addCommand(rollbackCommand().exitOverride())
     .addCommand(statusCommand().exitOverride())
+    .addCommand(statCommand().exitOverride())
+    .addCommand(topCommand().exitOverride())
     .addCommand(tapCommand().exitOverride())
     .addCommand(eventsCommand().exitOverride())
     .addCommand(checkCommand().exitOverride());

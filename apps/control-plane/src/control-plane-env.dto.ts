@@ -50,6 +50,12 @@ export class ControlPlaneEnv extends CommonEnv {
   @Max(5)
   WEFT_KV_REPLICAS: number = 1;
 
+  /** How far back `GET /v1/stats` and the live stream reach over the proxies' metric snapshots. */
+  @ToInt()
+  @IsInt()
+  @Min(1_000)
+  WEFT_STATS_WINDOW_MS: number = 30_000;
+
   /**
    * A user of the NATS system account (a `.creds` file, or user and password): with one, the
    * control plane follows the server's client disconnect advisories and removes a crashed proxy's

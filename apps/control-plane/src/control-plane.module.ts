@@ -20,6 +20,13 @@ import { HistoryStore } from './config/history-store.service.js';
 import { LeaderElection } from './leader/leader-election.service.js';
 import { LeaderForwardingMiddleware } from './leader/leader-forwarding.middleware.js';
 import { ControlPlaneBootstrap } from './control-plane-bootstrap.service.js';
+import { DashboardController } from './dashboard/dashboard.controller.js';
+import { StatsController } from './admin/stats.controller.js';
+import { StreamController } from './admin/stream.controller.js';
+import { MeshStatsService } from './stats/mesh-stats.service.js';
+import { MetricsSnapshotsController } from './stats/metrics-snapshots.controller.js';
+import { ControlPlaneEventsController } from './stream/control-plane-events.controller.js';
+import { MeshStream } from './stream/mesh-stream.service.js';
 import { ControlPlaneEnv } from './control-plane-env.dto.js';
 import { ClientDisconnectWatcher } from './discovery/client-disconnect-watcher.service.js';
 import { EndpointPublisher } from './discovery/endpoint-publisher.service.js';
@@ -54,7 +61,17 @@ export class ControlPlaneModule implements NestModule {
           traceService: 'weft-control-plane',
         }),
       ],
-      controllers: [ResourcesController, HistoryController, MeshController, MeshEventsController],
+      controllers: [
+        ResourcesController,
+        HistoryController,
+        MeshController,
+        MeshEventsController,
+        StatsController,
+        StreamController,
+        DashboardController,
+        MetricsSnapshotsController,
+        ControlPlaneEventsController,
+      ],
       providers: [
         { provide: ControlPlaneEnv, useValue: env },
         { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, transform: true }) },
@@ -68,6 +85,8 @@ export class ControlPlaneModule implements NestModule {
         EndpointPublisher,
         RouteStatusService,
         ProxyRegistry,
+        MeshStatsService,
+        MeshStream,
         ProxyMetricsService,
         ControlPlaneBootstrap,
       ],

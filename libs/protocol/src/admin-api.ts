@@ -123,4 +123,31 @@ export interface MeshStats {
     readonly source: string;
     readonly destination: string;
   } & GoldenSignals)[];
+  /** Per HTTPRoute (`<namespace>/<name>`, null: no route matched) and backend Service, from outbound edges. */
+  readonly routes: readonly ({
+    readonly route: string | null;
+    readonly destination: string;
+  } & GoldenSignals)[];
+}
+
+/** A control-plane event (`weft.v1.events.>`) as `GET /v1/stream` relays it. */
+export interface MeshEvent {
+  /** The subject after `<prefix>.v1.events.`: `config.applied`, `route.status`, … */
+  readonly name: string;
+  /** ISO time the control plane received it. */
+  readonly at: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The named events of `GET /v1/stream` (Server-Sent Events; `data` is JSON): on connect `proxies`,
+ * `stats` and the recent `event`s; then `stats` every few seconds, `proxy` when a proxy's
+ * ACK/NACK, revision or state changes, `proxy-removed` when one leaves, `event` as they happen.
+ */
+export interface MeshStreamEvents {
+  readonly stats: MeshStats;
+  readonly proxies: ProxyList;
+  readonly proxy: ProxyStatus;
+  readonly 'proxy-removed': { readonly id: string };
+  readonly event: MeshEvent;
 }

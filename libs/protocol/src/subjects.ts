@@ -93,6 +93,10 @@ export class Subjects {
     return `${this.prefix}.v1.events.${name}`;
   }
 
+  get eventsAll(): string {
+    return this.event('>');
+  }
+
   /** Published by a control plane once it serves; proxies answer by re-sending their last ACK/NACK. */
   get controlPlaneReady(): string {
     return this.event('control-plane.ready');

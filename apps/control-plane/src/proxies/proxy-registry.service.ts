@@ -1,39 +1,55 @@
 // What every proxy runs: last ACK/NACK and revision, last heartbeat, stale when silent past the TTL.
+import { EventEmitter } from 'node:events';
 import { Injectable } from '@nestjs/common';
 import type { Heartbeat, ProxyAck, ProxyMode, ProxyStatus } from '@app/protocol';
 import { ControlPlaneEnv } from '../control-plane-env.dto.js';
 
 type Entry = { -readonly [K in keyof ProxyStatus]: ProxyStatus[K] } & { seenAt: number };
 
+/**
+ * Emits `change` when a proxy appears or its revision, ACK/NACK, error or state changes (not on
+ * every heartbeat), and `removed` when it announces `down`: the live stream relays both.
+ */
 @Injectable()
-export class ProxyRegistry {
+export class ProxyRegistry extends EventEmitter<{ change: [ProxyStatus]; removed: [string] }> {
   private readonly proxies = new Map<string, Entry>();
 
-  constructor(private readonly env: ControlPlaneEnv) {}
+  constructor(private readonly env: ControlPlaneEnv) {
+    super();
+  }
 
   onAck(ack: ProxyAck, now = Date.now()): void {
     const p = this.entry(ack.proxyId, ack, now);
+    const before = [p.revision, p.status, p.error].join();
     p.revision = ack.revision;
     p.status = ack.status;
     p.error = ack.error ?? null;
+    if ([p.revision, p.status, p.error].join() !== before) this.emit('change', this.view(p, now));
   }
 
   onHeartbeat(hb: Heartbeat, now = Date.now()): void {
     if (hb.state === 'down') {
-      this.proxies.delete(hb.proxyId);
+      if (this.proxies.delete(hb.proxyId)) this.emit('removed', hb.proxyId);
       return;
     }
-    this.entry(hb.proxyId, hb, now).state = hb.state;
+    const p = this.entry(hb.proxyId, hb, now);
+    if (p.state === hb.state) return;
+    p.state = hb.state;
+    this.emit('change', this.view(p, now));
   }
 
   list(now = Date.now()): ProxyStatus[] {
     return [...this.proxies.values()]
-      .map(({ seenAt, ...p }) => ({
-        ...p,
-        lastSeen: new Date(seenAt).toISOString(),
-        stale: now - seenAt > this.env.instanceTtlMs,
-      }))
+      .map((p) => this.view(p, now))
       .sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  private view({ seenAt, ...p }: Entry, now: number): ProxyStatus {
+    return {
+      ...p,
+      lastSeen: new Date(seenAt).toISOString(),
+      stale: now - seenAt > this.env.instanceTtlMs,
+    };
   }
 
   private entry(

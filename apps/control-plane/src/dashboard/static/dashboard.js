@@ -1,0 +1,367 @@
+// The dashboard's script: follows GET /v1/stream and draws the topology, tables and events (plain DOM/SVG).
+/* global document, EventSource */
+
+const SVG = 'http://www.w3.org/2000/svg';
+const NODE_W = 236;
+const NODE_H = 72;
+const COLUMN_GAP = 250;
+const ROW_GAP = 40;
+const MARGIN = 24;
+const MAX_EVENTS = 50;
+
+/** What the stream told us so far; every draw reads it whole. */
+const state = {
+  revision: null,
+  stats: { windowMs: 0, services: [], edges: [], routes: [] },
+  proxies: new Map(),
+  events: [],
+};
+
+const $ = (id) => document.getElementById(id);
+
+// ---------------------------------------------------------------------------------------------
+// Formatting
+
+function rps(value) {
+  if (value === 0) return '0 rps';
+  return `${value < 10 ? value.toFixed(2) : value.toFixed(1)} rps`;
+}
+
+function percent(rate) {
+  if (rate === null || rate === undefined) return '—';
+  const p = rate * 100;
+  return `${p === 100 ? '100' : p.toFixed(1)}%`;
+}
+
+function ms(value) {
+  if (value === null || value === undefined) return '—';
+  if (value >= 1000) return `${(value / 1000).toFixed(2)} s`;
+  return `${value < 10 ? value.toFixed(2) : value.toFixed(0)} ms`;
+}
+
+/** `api` in the default namespace, `api.shop` elsewhere (as `weft status` writes it). */
+function shortName(service) {
+  if (service === 'unknown') return 'unknown';
+  const [ns, name] = service.split('/');
+  return ns === 'default' ? name : `${name}.${ns}`;
+}
+
+function health(rate) {
+  if (rate === null || rate === undefined) return 'idle';
+  if (rate >= 0.99) return 'good';
+  if (rate >= 0.95) return 'warn';
+  return 'bad';
+}
+
+function el(tag, attrs = {}, text) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function svg(tag, attrs = {}, text) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Topology
+
+/** Every service that served, called or runs a proxy; edges between known services only. */
+function graphModel() {
+  const names = new Set();
+  for (const s of state.stats.services) names.add(s.service);
+  for (const e of state.stats.edges) {
+    names.add(e.source);
+    names.add(e.destination);
+  }
+  for (const p of state.proxies.values()) {
+    if (p.mode === 'sidecar') names.add(`${p.namespace}/${p.service}`);
+  }
+  const served = new Map(state.stats.services.map((s) => [s.service, s]));
+  return { names: [...names].sort(), served, edges: state.stats.edges };
+}
+
+/**
+ * Columns by longest path from the callers (bounded, so a cycle cannot loop). A service that
+ * serves traffic but is never called by its own name (its callers address Services that select
+ * its instances, such as `api-v1`) still goes right of the callers.
+ */
+function layers(names, edges, served) {
+  const called = edges.length > 0 ? 1 : 0;
+  const depth = new Map(names.map((n) => [n, served.has(n) && called ? 1 : 0]));
+  for (const e of edges) depth.set(e.source, 0);
+  for (let round = 0; round < names.length; round++) {
+    let moved = false;
+    for (const e of edges) {
+      if (e.source === e.destination) continue;
+      const next = depth.get(e.source) + 1;
+      if (next > depth.get(e.destination)) {
+        depth.set(e.destination, next);
+        moved = true;
+      }
+    }
+    if (!moved) break;
+  }
+  const columns = [];
+  for (const name of names) (columns[depth.get(name)] ??= []).push(name);
+  return columns.filter(Boolean);
+}
+
+function drawGraph() {
+  const { names, served, edges } = graphModel();
+  const graph = $('graph');
+  graph.replaceChildren();
+  $('graph-empty').hidden = names.length > 0;
+  graph.style.display = names.length > 0 ? '' : 'none';
+  if (names.length === 0) return;
+
+  const columns = layers(names, edges, served);
+  const tallest = Math.max(...columns.map((c) => c.length));
+  const width = MARGIN * 2 + columns.length * NODE_W + (columns.length - 1) * COLUMN_GAP;
+  const height = MARGIN * 2 + tallest * NODE_H + (tallest - 1) * ROW_GAP;
+  graph.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  graph.style.maxWidth = `${width}px`;
+
+  const at = new Map();
+  columns.forEach((column, c) => {
+    const offset = (height - (column.length * NODE_H + (column.length - 1) * ROW_GAP)) / 2;
+    column.forEach((name, r) => {
+      at.set(name, { x: MARGIN + c * (NODE_W + COLUMN_GAP), y: offset + r * (NODE_H + ROW_GAP) });
+    });
+  });
+
+  const defs = svg('defs');
+  for (const kind of ['good', 'warn', 'bad', 'idle']) {
+    const marker = svg('marker', {
+      id: `arrow-${kind}`,
+      viewBox: '0 0 10 10',
+      refX: 9,
+      refY: 5,
+      markerWidth: 10,
+      markerHeight: 10,
+      markerUnits: 'userSpaceOnUse',
+      orient: 'auto-start-reverse',
+    });
+    marker.append(svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: `arrow ${kind}` }));
+    defs.append(marker);
+  }
+  graph.append(defs);
+
+  const maxRps = Math.max(1, ...edges.map((e) => e.rps));
+  for (const e of edges) graph.append(drawEdge(e, at.get(e.source), at.get(e.destination), maxRps));
+  for (const name of names) graph.append(drawNode(name, at.get(name), served.get(name)));
+}
+
+function drawEdge(edge, from, to, maxRps) {
+  const kind = health(edge.successRate);
+  const x1 = from.x + NODE_W;
+  const y1 = from.y + NODE_H / 2;
+  const x2 = to.x - 2;
+  const y2 = to.y + NODE_H / 2;
+  const bend = Math.max(40, (x2 - x1) / 2);
+  const g = svg('g', {
+    class: `edge ${kind}`,
+    'data-source': edge.source,
+    'data-destination': edge.destination,
+  });
+  const width = 1.5 + 4 * Math.sqrt(edge.rps / maxRps);
+  g.append(
+    svg('path', {
+      d: `M ${x1} ${y1} C ${x1 + bend} ${y1}, ${x2 - bend} ${y2}, ${x2} ${y2}`,
+      class: edge.rps > 0 ? 'wire flowing' : 'wire',
+      'stroke-width': width.toFixed(1),
+      'marker-end': `url(#arrow-${kind})`,
+    }),
+  );
+  const label = `${rps(edge.rps)} · ${percent(edge.successRate)} · p99 ${ms(edge.p99Ms)}`;
+  const mx = (x1 + x2) / 2;
+  const my = (y1 + y2) / 2;
+  const lw = label.length * 6.4 + 14;
+  g.append(
+    svg('rect', { x: mx - lw / 2, y: my - 11, width: lw, height: 22, rx: 11, class: 'pill' }),
+  );
+  g.append(svg('text', { x: mx, y: my + 4, 'text-anchor': 'middle', class: 'edge-label' }, label));
+  return g;
+}
+
+function drawNode(name, pos, signals) {
+  const kind = health(signals?.successRate);
+  const g = svg('g', { class: `node ${kind}`, 'data-service': name });
+  g.append(
+    svg('rect', { x: pos.x, y: pos.y, width: NODE_W, height: NODE_H, rx: 12, class: 'box' }),
+  );
+  g.append(svg('rect', { x: pos.x, y: pos.y, width: 6, height: NODE_H, rx: 3, class: 'band' }));
+  g.append(svg('text', { x: pos.x + 18, y: pos.y + 28, class: 'node-name' }, shortName(name)));
+  const detail = signals
+    ? `${rps(signals.rps)} · ${percent(signals.successRate)} · p99 ${ms(signals.p99Ms)}`
+    : name === 'unknown'
+      ? 'no route or no such Service'
+      : 'no inbound traffic reported';
+  g.append(svg('text', { x: pos.x + 18, y: pos.y + 52, class: 'node-detail' }, detail));
+  return g;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tables and events
+
+function drawServices() {
+  const rows = state.stats.services.map((s) => {
+    const tr = el('tr', { 'data-service': s.service });
+    tr.append(
+      el('td', {}, shortName(s.service)),
+      el('td', { class: 'num' }, rps(s.rps)),
+      el('td', { class: `num ${health(s.successRate)}` }, percent(s.successRate)),
+      el('td', { class: 'num' }, ms(s.p50Ms)),
+      el('td', { class: 'num' }, ms(s.p95Ms)),
+      el('td', { class: 'num' }, ms(s.p99Ms)),
+    );
+    return tr;
+  });
+  if (rows.length === 0) rows.push(emptyRow(6, 'no traffic in the window'));
+  $('services').tBodies[0].replaceChildren(...rows);
+}
+
+function drawProxies() {
+  const list = [...state.proxies.values()].sort((a, b) => a.id.localeCompare(b.id));
+  const rows = list.flatMap((p) => {
+    const tr = el('tr', { 'data-proxy': p.id });
+    const behind = p.status === 'ACK' && state.revision !== null && p.revision < state.revision;
+    const badge = el('span', { class: `badge ${p.status ?? 'none'}` }, p.status ?? '—');
+    const statusCell = el('td');
+    statusCell.append(badge);
+    tr.append(
+      el('td', { class: 'mono' }, p.id),
+      el('td', {}, shortName(`${p.namespace}/${p.service}`)),
+      el('td', {}, p.mode),
+      el('td', { class: `num${behind ? ' behind' : ''}` }, p.revision ?? '—'),
+      statusCell,
+      el('td', { class: `state ${p.state ?? ''}` }, p.state ?? '—'),
+    );
+    if (p.status !== 'NACK') return [tr];
+    const why = el('tr', { class: 'nack-reason' });
+    why.append(el('td', { colspan: '6' }, p.error ?? 'no reason given'));
+    return [tr, why];
+  });
+  if (rows.length === 0) rows.push(emptyRow(6, 'no proxy has reported'));
+  $('proxies').tBodies[0].replaceChildren(...rows);
+}
+
+function emptyRow(span, text) {
+  const tr = el('tr', { class: 'empty-row' });
+  tr.append(el('td', { colspan: String(span) }, text));
+  return tr;
+}
+
+/** One line saying what happened, from the event's own fields. */
+function summary(event) {
+  const d = event.data;
+  switch (event.name) {
+    case 'config.applied': {
+      const changed = (d.results ?? []).filter((r) => r.action !== 'unchanged');
+      const what = changed.map((r) => `${r.resource} ${r.action}`).join(', ') || 'no change';
+      return `revision ${d.revision} from ${d.source ?? '?'} by ${d.author ?? '?'}: ${what}`;
+    }
+    case 'config.rejected': {
+      const errors = d.errors ?? [];
+      const first = errors[0]
+        ? `${errors[0].resource} ${errors[0].path}: ${errors[0].message}`
+        : '';
+      return `${errors.length} error(s) from ${d.source ?? '?'}, nothing applied. ${first}`;
+    }
+    case 'route.status': {
+      const conditions = (d.status?.parents ?? []).flatMap((p) =>
+        (p.conditions ?? []).map((c) => `${c.type}=${c.status} (${c.reason})`),
+      );
+      return `${d.resource}: ${conditions.join(', ')}`;
+    }
+    case 'control-plane.ready':
+      return `control plane ready at revision ${d.revision}`;
+    default:
+      return JSON.stringify(d).slice(0, 200);
+  }
+}
+
+function eventKind(event) {
+  if (event.name === 'config.rejected') return 'bad';
+  if (event.name === 'route.status') {
+    const parents = event.data.status?.parents ?? [];
+    const ok = parents.every((p) => (p.conditions ?? []).every((c) => c.status === 'True'));
+    return ok ? 'good' : 'warn';
+  }
+  return 'good';
+}
+
+function drawEvents() {
+  const items = state.events.map((event) => {
+    const li = el('li', { class: eventKind(event), 'data-event': event.name });
+    li.append(
+      el('time', { datetime: event.at }, new Date(event.at).toLocaleTimeString()),
+      el('span', { class: 'event-name' }, event.name),
+      el('span', { class: 'event-text' }, summary(event)),
+    );
+    return li;
+  });
+  $('events').replaceChildren(...items);
+  $('events-empty').hidden = items.length > 0;
+}
+
+function drawHeader() {
+  $('revision').textContent = `revision ${state.revision ?? '—'}`;
+  const seconds = Math.round(state.stats.windowMs / 1000);
+  $('window').textContent = seconds > 0 ? `window ${seconds} s` : '';
+  $('topology-note').textContent =
+    seconds > 0 ? `edges: rps · success rate · p99 over the last ${seconds} s` : '';
+}
+
+function draw() {
+  drawHeader();
+  drawGraph();
+  drawServices();
+  drawProxies();
+  drawEvents();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The stream
+
+function link(text, kind) {
+  const node = $('link');
+  node.textContent = text;
+  node.className = `link ${kind}`;
+}
+
+function follow() {
+  const source = new EventSource('/v1/stream');
+  const on = (name, handle) =>
+    source.addEventListener(name, (message) => {
+      handle(JSON.parse(message.data));
+      draw();
+    });
+  // On every (re)connect the server sends the whole state again, recent events included.
+  source.addEventListener('open', () => {
+    state.events = [];
+    link('live', 'live');
+  });
+  source.addEventListener('error', () => link('reconnecting…', 'connecting'));
+  on('proxies', (list) => {
+    state.revision = list.revision;
+    state.proxies = new Map(list.items.map((p) => [p.id, p]));
+  });
+  on('proxy', (p) => state.proxies.set(p.id, p));
+  on('proxy-removed', ({ id }) => state.proxies.delete(id));
+  on('stats', (stats) => (state.stats = stats));
+  on('event', (event) => {
+    if (event.name === 'config.applied' && typeof event.data.revision === 'number') {
+      state.revision = Math.max(state.revision ?? 0, event.data.revision);
+    }
+    state.events.unshift(event);
+    state.events.length = Math.min(state.events.length, MAX_EVENTS);
+  });
+}
+
+draw();
+follow();

@@ -1,0 +1,165 @@
+// The dashboard in headless Chromium against a live mesh running the demo's services and YAML:
+// the topology shows web calling api-v1 and api-v2 with live numbers; proxies and events are listed.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { http } from '../support/admin-client.js';
+import { EchoServer } from '../support/echo-server.js';
+import { Mesh, type Sidecar } from '../support/mesh.js';
+import { sleep, waitFor } from '../support/wait-for.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const SCREENSHOT = join(ROOT, 'test/artifacts/dashboard.png');
+const CHROMIUM = process.env.WEFT_CHROMIUM ?? '/usr/bin/chromium';
+const SNAPSHOT_INTERVAL_MS = 500;
+
+/** A live edge label: `12.3 rps · 99.5% · p99 4.20 ms`. */
+const EDGE_LABEL = /^(\d+(?:\.\d+)?) rps · (\d+(?:\.\d)?)% · p99 \d+(?:\.\d+)? m?s$/;
+
+/** examples/full-mesh as `npm run demo` applies it: Services api-v1/api-v2, an 80/20 route. */
+async function demoManifests(): Promise<string> {
+  const dir = join(ROOT, 'examples/full-mesh');
+  const files = (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const texts = await Promise.all(files.map((f) => readFile(join(dir, f), 'utf8')));
+  return texts.join('\n---\n');
+}
+
+describe('dashboard', () => {
+  let mesh: Mesh;
+  let server: string;
+  const apps: EchoServer[] = [];
+  let web: Sidecar;
+  let browser: Browser;
+  let page: Page;
+  let traffic = true;
+  let loop: Promise<void> = Promise.resolve();
+
+  beforeAll(async () => {
+    mesh = await Mesh.start();
+    server = (await mesh.startControlPlane()).url;
+    const [webApp, v1, v2] = await Promise.all(
+      ['web', 'api-v1', 'api-v2'].map((name) => new EchoServer(name).start()),
+    );
+    apps.push(webApp, v1, v2);
+    const env = { WEFT_TELEMETRY_INTERVAL_MS: String(SNAPSHOT_INTERVAL_MS) };
+    [web] = await Promise.all([
+      mesh.startSidecar({ service: 'web', instanceId: 'web-1', appPort: webApp.port, env }),
+      mesh.startSidecar({
+        service: 'api',
+        instanceId: 'api-1',
+        labels: 'version=v1',
+        appPort: v1.port,
+        env,
+      }),
+      mesh.startSidecar({
+        service: 'api',
+        instanceId: 'api-2',
+        labels: 'version=v2',
+        appPort: v2.port,
+        env,
+      }),
+    ]);
+    const revision = await mesh.applyOk(await demoManifests());
+    await mesh.converged(revision, ['web-1', 'api-1', 'api-2']);
+    await waitFor('api-v1 and api-v2 endpoints', async () =>
+      (await mesh.endpointIds('api-v1')).length === 1 &&
+      (await mesh.endpointIds('api-v2')).length === 1
+        ? true
+        : undefined,
+    );
+    // Callers reach web through its inbound listener; web calls api through its outbound one,
+    // and one call in three fails on v2 only, so the two edges differ.
+    loop = (async () => {
+      for (let i = 0; traffic; i++) {
+        const path = i % 3 === 0 ? '/fail-on/api-v2' : '/';
+        await Promise.all([
+          http(`http://127.0.0.1:${web.inboundPort}/`),
+          http(`${web.outbound}${path}`, { headers: { host: 'api' } }),
+        ]);
+        await sleep(20);
+      }
+    })();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-gpu',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
+  });
+
+  afterAll(async () => {
+    traffic = false;
+    await loop;
+    await browser?.close();
+    await Promise.all(apps.map((s) => s.stop()));
+    await mesh.stop();
+  });
+
+  const edgeLabel = (destination: string): Promise<string> =>
+    page
+      .locator(`g.edge[data-source="default/web"][data-destination="${destination}"] text`)
+      .textContent({ timeout: 20_000 })
+      .then((text) => text ?? '');
+
+  it('shows the demo services, their edges with live numbers, proxies and config events', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const res = await page.goto(`${server}/dashboard`);
+    expect(res?.status()).toBe(200);
+    expect(await page.title()).toBe('Weft mesh');
+
+    for (const service of ['default/web', 'default/api', 'default/api-v1', 'default/api-v2']) {
+      await page.locator(`g.node[data-service="${service}"]`).waitFor({ timeout: 20_000 });
+    }
+    for (const destination of ['default/api-v1', 'default/api-v2']) {
+      await waitFor(
+        `a live label on web → ${destination}`,
+        async () => {
+          const m = EDGE_LABEL.exec(await edgeLabel(destination));
+          return m && Number(m[1]) > 0 ? m : undefined;
+        },
+        20_000,
+      );
+    }
+    // The numbers are the mesh's: v1 never fails; v2 fails every call to /fail-on/api-v2 it gets.
+    expect(await edgeLabel('default/api-v1')).toContain('· 100% ·');
+    await waitFor('web → api-v2 to show its failures', async () => {
+      const share = EDGE_LABEL.exec(await edgeLabel('default/api-v2'))?.[2];
+      return share !== undefined && Number(share) < 100 ? true : undefined;
+    });
+
+    // Live: the label changes as new stats arrive, without a reload.
+    const before = await edgeLabel('default/api-v1');
+    await waitFor('the web → api-v1 label to update', async () =>
+      (await edgeLabel('default/api-v1')) !== before ? true : undefined,
+    );
+    expect(await page.locator('#link').innerText()).toBe('live');
+
+    // Each Service's node carries what its instances served: api-v1 and api-v2 are label
+    // selectors over api's instances, so api counts both.
+    const node = (service: string): Promise<string | null> =>
+      page.locator(`g.node[data-service="${service}"] text.node-detail`).textContent();
+    expect(await node('default/web')).toMatch(/^\d+(\.\d+)? rps · 100% · p99 /);
+    expect(await node('default/api-v1')).toMatch(/^\d+(\.\d+)? rps · 100% · p99 /);
+    for (const service of ['default/api', 'default/api-v2']) {
+      expect(await node(service)).toMatch(/^\d+(\.\d+)? rps · \d+(\.\d)?% · p99 /);
+    }
+
+    for (const id of ['api-1', 'api-2', 'web-1']) {
+      const row = page.locator(`#proxies tr[data-proxy="${id}"]`);
+      expect(await row.locator('.badge').innerText()).toBe('ACK');
+    }
+    const applied = page.locator('#events li[data-event="config.applied"]').first();
+    expect(await applied.innerText()).toContain('HTTPRoute/default/api created');
+    expect(errors).toEqual([]);
+
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  });
+});

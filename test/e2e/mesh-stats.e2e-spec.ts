@@ -1,0 +1,245 @@
+// GET /v1/stats, GET /v1/stream, `weft stat` and `weft top` against real sidecars and real traffic:
+// the numbers are the requests that were sent (counts exact, the share of 5xx, latency quantiles).
+import type { MeshEvent, MeshStats, ProxyList, ProxyStatus } from '@app/protocol';
+import { http, json } from '../support/admin-client.js';
+import { EchoServer } from '../support/echo-server.js';
+import { Mesh, type Sidecar } from '../support/mesh.js';
+import { SseClient } from '../support/sse-client.js';
+import { sleep, waitFor } from '../support/wait-for.js';
+import { cells, lines, startWeft, weft } from '../support/weft-cli.js';
+
+/** Sidecars publish snapshots this often; the control plane keeps a window far longer than the test. */
+const SNAPSHOT_INTERVAL_MS = 300;
+const WINDOW_MS = 120_000;
+
+const ROUTE = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: api-route }
+spec:
+  parentRefs: [{ group: "", kind: Service, name: api }]
+  rules:
+    - backendRefs: [{ name: api, port: 80 }]
+`;
+
+/** What the test sends through web's sidecar to api: 200s, 503s (failures), 404s (not), slow 200s. */
+const SENT = { ok: 40, failed: 10, notFound: 5, slow: 10 };
+const SLOW_MS = 110;
+const TOTAL = SENT.ok + SENT.failed + SENT.notFound + SENT.slow;
+const SUCCESS = (TOTAL - SENT.failed) / TOTAL;
+
+type Row = MeshStats['services'][number];
+
+describe('mesh stats', () => {
+  let mesh: Mesh;
+  let server: string;
+  const apps: EchoServer[] = [];
+  let web: Sidecar;
+  /** Bounds of the time the snapshots can cover: from before the sidecars started to now. */
+  let startedAt: number;
+  let firstRequestAt: number;
+  let lastRequestAt: number;
+
+  beforeAll(async () => {
+    mesh = await Mesh.start();
+    server = (await mesh.startControlPlane({ WEFT_STATS_WINDOW_MS: String(WINDOW_MS) })).url;
+    const [webApp, apiApp] = await Promise.all([
+      new EchoServer('web').start(),
+      new EchoServer('api').start(),
+    ]);
+    apps.push(webApp, apiApp);
+    const env = { WEFT_TELEMETRY_INTERVAL_MS: String(SNAPSHOT_INTERVAL_MS) };
+    startedAt = Date.now();
+    [web] = await Promise.all([
+      mesh.startSidecar({ service: 'web', instanceId: 'web-1', appPort: webApp.port, env }),
+      mesh.startSidecar({ service: 'api', instanceId: 'api-1', appPort: apiApp.port, env }),
+    ]);
+    await waitFor('api endpoints', async () =>
+      (await mesh.endpointIds('api')).length === 1 ? true : undefined,
+    );
+    await mesh.converged(await mesh.applyOk(ROUTE), ['web-1', 'api-1']);
+
+    firstRequestAt = Date.now();
+    const call = async (path: string, status: number): Promise<void> => {
+      const res = await http(`${web.outbound}${path}`, { headers: { host: 'api' } });
+      expect(res.status).toBe(status);
+    };
+    for (let i = 0; i < SENT.ok; i++) await call('/hello', 200);
+    for (let i = 0; i < SENT.failed; i++) await call('/status/503', 503);
+    for (let i = 0; i < SENT.notFound; i++) await call('/status/404', 404);
+    await Promise.all(Array.from({ length: SENT.slow }, () => call(`/slow?ms=${SLOW_MS}`, 200)));
+    lastRequestAt = Date.now();
+    await waitFor(
+      'every request in GET /v1/stats',
+      async () => {
+        const stats = await json<MeshStats>(`${server}/v1/stats`);
+        return service(stats, 'default/api')?.requests === TOTAL &&
+          stats.edges.find((e) => e.destination === 'default/api')?.requests === TOTAL
+          ? true
+          : undefined;
+      },
+      15_000,
+    );
+    // A few more snapshots: nothing may be counted twice.
+    await sleep(3 * SNAPSHOT_INTERVAL_MS);
+  });
+
+  afterAll(async () => {
+    await Promise.all(apps.map((s) => s.stop()));
+    await mesh.stop();
+  });
+
+  const service = (stats: MeshStats, name: string): Row | undefined =>
+    stats.services.find((s) => s.service === name);
+
+  it('counts every request per Service, per edge and per route, with its share of 5xx', async () => {
+    const readAt = Date.now();
+    const stats = await json<MeshStats>(`${server}/v1/stats`);
+    expect(stats.windowMs).toBe(WINDOW_MS);
+    const api = service(stats, 'default/api')!;
+    expect(api).toMatchObject({ requests: TOTAL });
+    expect(api.successRate).toBeCloseTo(SUCCESS, 10);
+    // Nothing called web through its inbound listener.
+    expect(service(stats, 'default/web')).toBeUndefined();
+
+    expect(stats.edges).toEqual([
+      expect.objectContaining({
+        source: 'default/web',
+        destination: 'default/api',
+        requests: TOTAL,
+      }),
+    ]);
+    expect(stats.edges[0].successRate).toBeCloseTo(SUCCESS, 10);
+    expect(stats.routes).toEqual([
+      expect.objectContaining({
+        route: 'default/api-route',
+        destination: 'default/api',
+        requests: TOTAL,
+      }),
+    ]);
+
+    // The rate is the count over the time the snapshots cover: at most since the sidecars started,
+    // at least the time the requests took.
+    for (const row of [api, stats.edges[0]]) {
+      expect(row.rps).toBeGreaterThanOrEqual(TOTAL / ((readAt - startedAt) / 1000 + 1));
+      expect(row.rps).toBeLessThanOrEqual(TOTAL / ((lastRequestAt - firstRequestAt) / 1000));
+    }
+  });
+
+  it('takes latency quantiles from the merged buckets', async () => {
+    const stats = await json<MeshStats>(`${server}/v1/stats`);
+    for (const row of [service(stats, 'default/api')!, stats.edges[0]]) {
+      // 10 of 65 requests took over SLOW_MS: p95 and p99 rank among them, p50 among the fast ones.
+      expect(row.p50Ms).toBeLessThan(SLOW_MS);
+      expect(row.p95Ms).toBeGreaterThanOrEqual(100);
+      expect(row.p99Ms).toBeGreaterThanOrEqual(row.p95Ms!);
+      expect(row.p99Ms).toBeLessThanOrEqual(10_000);
+    }
+  });
+
+  it('weft stat prints the golden signals per Service and per edge', async () => {
+    const run = await weft(['stat'], { server });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const out = lines(run.stdout);
+    expect(out[0]).toBe(`control plane ${server}, last ${WINDOW_MS / 1000}s`);
+    expect(cells(out[1])).toEqual(['SERVICE', 'RPS', 'SUCCESS', 'P50', 'P95', 'P99', 'REQUESTS']);
+    const api = cells(out.find((l) => l.startsWith('api.default'))!);
+    expect(api[2]).toBe(`${(SUCCESS * 100).toFixed(2)}%`);
+    expect(api[6]).toBe(String(TOTAL));
+    const edge = cells(out.find((l) => l.startsWith('web.default'))!);
+    expect(edge.slice(0, 2)).toEqual(['web.default', 'api.default']);
+    expect(edge[7]).toBe(String(TOTAL));
+
+    const asJson = await weft(['stat', '-o', 'json'], { server });
+    expect(asJson.code).toBe(0);
+    const stats = JSON.parse(asJson.stdout) as MeshStats;
+    expect(service(stats, 'default/api')?.requests).toBe(TOTAL);
+  });
+
+  it('weft top --once prints the table per route and exits', async () => {
+    const run = await weft(['top', '--once'], { server });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toContain('\x1b');
+    const out = lines(run.stdout);
+    expect(out[0]).toMatch(
+      new RegExp(`^weft top  ${server}  last ${WINDOW_MS / 1000}s  \\d\\d:\\d\\d:\\d\\d$`),
+    );
+    expect(cells(out[1])).toEqual([
+      'ROUTE',
+      'SERVICE',
+      'RPS',
+      'SUCCESS',
+      'P50',
+      'P95',
+      'P99',
+      'REQUESTS',
+    ]);
+    const row = cells(out[2]);
+    expect(row.slice(0, 2)).toEqual(['default/api-route', 'api.default']);
+    expect(row[3]).toBe(`${(SUCCESS * 100).toFixed(2)}%`);
+    expect(row[7]).toBe(String(TOTAL));
+  });
+
+  it('weft top refreshes until interrupted, then exits cleanly', async () => {
+    const run = startWeft(['top', '--interval', '0.3'], { server });
+    // Piped output: frames follow one another; wait for a few, then Ctrl-C.
+    await sleep(1_500);
+    run.child.kill('SIGINT');
+    const done = await run.done;
+    expect(done.code).toBe(0);
+    const frames = done.stdout.split('\n').filter((l) => l.startsWith('weft top  '));
+    expect(frames.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('streams stats, proxy status changes and config events, and lets go of a client', async () => {
+    const stream = new SseClient();
+    const opened = await stream.open(`${server}/v1/stream`);
+    expect(opened.status).toBe(200);
+    expect(opened.contentType).toContain('text/event-stream');
+    const proxies = await stream.waitFor<ProxyList>('proxies');
+    expect(proxies.items.map((p) => [p.id, p.status])).toEqual([
+      ['api-1', 'ACK'],
+      ['web-1', 'ACK'],
+    ]);
+    await stream.waitFor<MeshStats>('stats', (s) =>
+      s.services.some((x) => x.service === 'default/api' && x.requests === TOTAL),
+    );
+    expect(await followers()).toBe(1);
+
+    // An apply: the stream shows its event, then each proxy's ACK of the new revision.
+    const revision = await mesh.applyOk(`apiVersion: v1
+kind: Service
+metadata: { name: api-v1 }
+spec: { selector: { app: api } }
+`);
+    const applied = await stream.waitFor<MeshEvent>(
+      'event',
+      (e) => e.name === 'config.applied' && e.data.revision === revision,
+    );
+    expect(applied.data).toMatchObject({
+      results: [{ resource: 'Service/default/api-v1', action: 'created' }],
+    });
+    for (const id of ['api-1', 'web-1']) {
+      await stream.waitFor<ProxyStatus>('proxy', (p) => p.id === id && p.revision === revision);
+    }
+    // Stats keep coming every few seconds.
+    const ticks = stream.events.filter((e) => e.type === 'stats').length;
+    await waitFor('another stats event', () =>
+      stream.events.filter((e) => e.type === 'stats').length > ticks ? true : undefined,
+    );
+
+    await stream.close();
+    await waitFor('the control plane to let go of the client', async () =>
+      (await followers()) === 0 ? true : undefined,
+    );
+  });
+
+  /** `weft_stream_clients` on the control plane's /metrics. */
+  async function followers(): Promise<number> {
+    const res = await http(`${server}/metrics`);
+    const line = res.body.split('\n').find((l) => l.startsWith('weft_stream_clients'));
+    return Number(line?.split(' ').at(-1));
+  }
+});

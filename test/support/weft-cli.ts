@@ -1,0 +1,48 @@
+// Runs the `weft` CLI as users do (`node bin/weft.js …`), for e2e tests, and reads its tables.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const WEFT = resolve(ROOT, 'bin/weft.js');
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI as a child process; `server` goes in as `--server` unless it is undefined. */
+export function weft(
+  args: readonly string[],
+  opts: { server?: string; stdin?: string; env?: Record<string, string> } = {},
+): Promise<Run> {
+  return startWeft(args, opts).done;
+}
+
+/** The same, with the process at hand (to signal it) while it runs. */
+export function startWeft(
+  args: readonly string[],
+  opts: { server?: string; stdin?: string; env?: Record<string, string> } = {},
+): { child: ChildProcess; done: Promise<Run> } {
+  // Jest's NODE_OPTIONS is not for the CLI, and the developer's WEFT_SERVER must not leak in.
+  const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
+  delete env.NODE_OPTIONS;
+  if (!opts.env?.WEFT_SERVER) delete env.WEFT_SERVER;
+  const server = opts.server === undefined ? [] : ['--server', opts.server];
+  const child = spawn(process.execPath, [WEFT, ...server, ...args], { cwd: ROOT, env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  child.stdin.end(opts.stdin ?? '');
+  const done = new Promise<Run>((resolve) =>
+    child.once('close', (code) => resolve({ code, stdout, stderr })),
+  );
+  return { child, done };
+}
+
+export const lines = (text: string): string[] => text.split('\n').filter(Boolean);
+
+/** A table row as its cells (columns are separated by at least two blanks). */
+export const cells = (row: string): string[] => row.trim().split(/\s{2,}/);
