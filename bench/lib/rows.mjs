@@ -17,12 +17,12 @@ const TELEMETRY_ON = { WEFT_TELEMETRY_INTERVAL_MS: '1000' };
 const TELEMETRY_OFF = { WEFT_TELEMETRY: 'off', WEFT_ACCESS_LOG_PUBLISH_RATE: '0' };
 
 /**
- * A 1-hop sidecar row with telemetry `env`. `stallNats`: the mesh's nats-server is stopped
- * (SIGSTOP) once the sidecar is ready and continued (SIGCONT) when the row ends, so the whole
- * measurement runs with publishes going to a server that reads nothing, then to none at all
- * once the client declares the connection stale.
+ * A row calling one sidecar's inbound port (service `up`, its app the upstream), with `env`.
+ * `stallNats`: the mesh's nats-server is stopped (SIGSTOP) once the sidecar is ready and
+ * continued (SIGCONT) when the row ends, so the whole measurement runs with publishes going to a
+ * server that reads nothing, then to none at all once the client declares the connection stale.
  */
-function telemetryRow(id, label, env, stallNats = false) {
+function oneHopRow(id, label, env = {}, stallNats = false) {
   return {
     id,
     label,
@@ -93,20 +93,7 @@ export const ROWS = [
       return { procs: [proc], port };
     },
   },
-  {
-    id: 'weft-1hop',
-    label: 'Weft sidecar (1 hop)',
-    missing: (ctx) => ctx.meshNote,
-    start: async (ctx) => {
-      const up = await startSidecar(ctx.mesh, {
-        service: MESH_SERVICE,
-        appPort: ctx.upstreamPort,
-        core: ctx.proxyCore,
-        profileDir: ctx.profileDir?.('weft-1hop'),
-      });
-      return { procs: [up.proc], port: up.inboundPort };
-    },
-  },
+  oneHopRow('weft-1hop', 'Weft sidecar (1 hop)'),
   {
     id: 'weft-2hop',
     label: 'Weft sidecar→sidecar (2 hops)',
@@ -131,9 +118,9 @@ export const ROWS = [
       return { procs: [client.proc, up.proc], port: client.outboundPort, host: MESH_SERVICE };
     },
   },
-  telemetryRow('weft-telemetry-off', 'Weft sidecar, telemetry off', TELEMETRY_OFF),
-  telemetryRow('weft-telemetry-on', 'Weft sidecar, telemetry on', TELEMETRY_ON),
-  telemetryRow(
+  oneHopRow('weft-telemetry-off', 'Weft sidecar, telemetry off', TELEMETRY_OFF),
+  oneHopRow('weft-telemetry-on', 'Weft sidecar, telemetry on', TELEMETRY_ON),
+  oneHopRow(
     'weft-telemetry-stalled',
     'Weft sidecar, telemetry on, NATS stalled',
     TELEMETRY_ON,

@@ -4,20 +4,13 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { decodeMessage, MetricsSnapshot, type EdgeStats } from '@app/protocol';
 import { http } from '../support/admin-client.js';
 import { EchoServer, type EchoReply } from '../support/echo-server.js';
+import { serviceRoute } from '../support/manifests.js';
 import { Mesh, type Sidecar } from '../support/mesh.js';
 import { sleep, waitFor } from '../support/wait-for.js';
 
 const INTERVAL_MS = 300;
 
-const ROUTE = `
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: { name: api-route }
-spec:
-  parentRefs: [{ group: "", kind: Service, name: api }]
-  rules:
-    - backendRefs: [{ name: api, port: 80 }]
-`;
+const ROUTE = serviceRoute('api-route', 'api');
 
 /** Edge totals over every snapshot one proxy sent, keyed by direction|source|destination|route. */
 type Totals = Map<string, { requests: number; failures: number; buckets: number }>;

@@ -4,21 +4,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { http } from '../support/admin-client.js';
 import { EchoServer } from '../support/echo-server.js';
+import { serviceRoute } from '../support/manifests.js';
 import { Mesh, type Sidecar } from '../support/mesh.js';
 import { waitFor } from '../support/wait-for.js';
 
 /** Debian's `prometheus` package; CI installs it (.ci/run). */
 const PROMTOOL = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((p) => existsSync(p));
 
-const ROUTE = `
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: { name: api-route }
-spec:
-  parentRefs: [{ group: "", kind: Service, name: api }]
-  rules:
-    - backendRefs: [{ name: api, port: 80 }]
-`;
+const ROUTE = serviceRoute('api-route', 'api');
 
 interface Sample {
   readonly name: string;

@@ -13,3 +13,16 @@ spec: { selector: { app: ${app}, version: ${version} } }
     )
     .join('---');
 }
+
+/** An HTTPRoute `name` attached to the Service `service` (GAMMA) that sends everything to it. */
+export function serviceRoute(name: string, service: string): string {
+  return `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: ${name} }
+spec:
+  parentRefs: [{ group: "", kind: Service, name: ${service} }]
+  rules:
+    - backendRefs: [{ name: ${service}, port: 80 }]
+`;
+}
