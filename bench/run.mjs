@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { busVersusHttp } from './lib/bus-row.mjs';
 import { writeChart } from './lib/chart.mjs';
 import { renderProfile, summarizeProfiles } from './lib/cpu-profile.mjs';
 import { describeMachine } from './lib/machine.mjs';
@@ -132,7 +133,15 @@ async function main() {
   const written = options.cpuProf
     ? ['bench/results/profiles/summary.json']
     : [`bench/results/${options.out}.json`, `bench/results/${options.out}.png`];
-  const json = { machine, settings, rows, targets, ...(options.cpuProf && { profiles }) };
+  const busVsHttp = busVersusHttp(rows);
+  const json = {
+    machine,
+    settings,
+    rows,
+    targets,
+    busVsHttp,
+    ...(options.cpuProf && { profiles }),
+  };
   mkdirSync(dirname(join(ROOT, written[0])), { recursive: true });
   writeFileSync(join(ROOT, written[0]), `${JSON.stringify(json, null, 2)}\n`);
   if (!options.cpuProf) writeChart(rows, machine, join(ROOT, written[1]));
@@ -142,6 +151,7 @@ async function main() {
       `proxy on core ${proxyCore}; wrk, paced load and upstream (${ctx.upstreamKind}) on core ${loadCore}; ` +
       `${options.duration} s per measurement; latency at ${options.rate} rps\n\n` +
       `${renderTable(rows)}\n\nWeft targets (issues 4 and 6):\n${renderTargets(targets)}\n\n` +
+      (busVsHttp ? `bus vs direct HTTP, same two sidecars: ${JSON.stringify(busVsHttp)}\n\n` : '') +
       `written: ${written.join(', ')}\n`,
   );
   for (const [rowId, summary] of Object.entries(profiles)) {

@@ -1,5 +1,6 @@
 // The rows of the benchmark: what each one starts in front of the upstream and where wrk points.
 import { join } from 'node:path';
+import { busRow } from './bus-row.mjs';
 import { startHaproxy } from './haproxy.mjs';
 import { freePort } from './net.mjs';
 import { startNginxProxy } from './nginx.mjs';
@@ -126,6 +127,7 @@ export const ROWS = [
     TELEMETRY_ON,
     true,
   ),
+  busRow,
   {
     id: 'fastify',
     label: '@fastify/http-proxy',

@@ -7,6 +7,7 @@ import {
   IsString,
   Validate,
   ValidateNested,
+  ValidatorConstraint,
   type ValidatorConstraintInterface,
 } from 'class-validator';
 import { IsLabelMap } from '../validation/string-map.validator.js';
@@ -16,6 +17,7 @@ import { OptionalListOf } from '../validation/list-of.validator.js';
 import { TRANSPORT_ANNOTATION, TRANSPORTS } from './traffic-policy.dto.js';
 
 /** The `weft.dev/transport` annotation, when present, names a transport. */
+@ValidatorConstraint({ name: 'transportAnnotation' })
 class TransportAnnotation implements ValidatorConstraintInterface {
   validate(meta: ObjectMeta | undefined): boolean {
     const value = meta?.annotations?.[TRANSPORT_ANNOTATION];
@@ -23,7 +25,7 @@ class TransportAnnotation implements ValidatorConstraintInterface {
   }
 
   defaultMessage(): string {
-    return `annotation ${TRANSPORT_ANNOTATION} must be one of ${TRANSPORTS.join(', ')}`;
+    return `metadata annotation ${TRANSPORT_ANNOTATION} must be one of ${TRANSPORTS.join(', ')}`;
   }
 }
 

@@ -1,0 +1,62 @@
+// The bus row: the 2-hop mesh path with the callee's Service on the bus transport, measured in the
+// same run as weft-2hop (same processes, same upstream) so the two compare as bus vs direct HTTP.
+import { request } from 'undici';
+import { startSidecar, waitForRoute } from './weft.mjs';
+
+/** A Service of its own, so that the HTTP rows' `up` keeps direct HTTP. */
+const BUS_SERVICE = 'upbus';
+
+const BUS_SERVICE_RESOURCE = {
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: BUS_SERVICE, annotations: { 'weft.dev/transport': 'bus' } },
+  spec: { selector: { app: BUS_SERVICE } },
+};
+
+async function applyResource(adminPort, resource) {
+  const res = await request(`http://127.0.0.1:${adminPort}/v1/apply`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(resource),
+  });
+  const body = await res.body.text();
+  if (res.statusCode !== 200) throw new Error(`apply failed: ${res.statusCode} ${body}`);
+}
+
+export const busRow = {
+  id: 'weft-2hop-bus',
+  label: 'Weft sidecar→bus→sidecar (2 hops)',
+  missing: (ctx) => ctx.meshNote,
+  start: async (ctx) => {
+    const { mesh } = ctx;
+    await applyResource(mesh.adminPort, BUS_SERVICE_RESOURCE);
+    const up = await startSidecar(mesh, {
+      service: BUS_SERVICE,
+      appPort: ctx.upstreamPort,
+      core: ctx.proxyCore,
+      profileDir: ctx.profileDir?.('weft-2hop-bus'),
+    });
+    const client = await startSidecar(mesh, {
+      service: 'client',
+      appPort: ctx.upstreamPort,
+      core: ctx.proxyCore,
+      profileDir: ctx.profileDir?.('weft-2hop-bus'),
+    });
+    await waitForRoute(client.outboundPort, BUS_SERVICE);
+    return { procs: [client.proc, up.proc], port: client.outboundPort, host: BUS_SERVICE };
+  },
+};
+
+/** Bus vs direct HTTP over the same two sidecars, from the summarized rows (null when one is missing). */
+export function busVersusHttp(rows) {
+  const http = rows.find((row) => row.id === 'weft-2hop' && row.rps);
+  const bus = rows.find((row) => row.id === busRow.id && row.rps);
+  if (!http || !bus) return null;
+  const ratio = (a, b) => (a && b ? Math.round((a / b) * 100) / 100 : null);
+  return {
+    rpsRatio: ratio(bus.rps, http.rps),
+    cpuUsPerRequestRatio: ratio(bus.cpuUsPerRequest, http.cpuUsPerRequest),
+    p50Ratio: ratio(bus.latencyUs.p50, http.latencyUs.p50),
+    p99Ratio: ratio(bus.latencyUs.p99, http.latencyUs.p99),
+  };
+}
