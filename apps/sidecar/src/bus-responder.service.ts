@@ -1,5 +1,5 @@
-// The sidecar's bus responder: answers the rpc subjects of the Services this instance is an endpoint
-// of (as the control plane's endpoint sets say), through the inbound listener's path to the app.
+// Each workload's bus responder: answers the rpc subjects of the Services its instance is an endpoint
+// of (as the control plane's endpoint sets say), through that workload's inbound path to its app.
 import {
   Inject,
   Injectable,
@@ -14,9 +14,10 @@ import { SidecarEnv } from './sidecar-env.dto.js';
 
 @Injectable()
 export class BusResponderService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private responder: BusResponder | undefined;
-  /** `namespace/service` of every endpoint set that lists this instance. */
-  private readonly memberOf = new Set<string>();
+  /** By workload instance id. */
+  private readonly responders = new Map<string, BusResponder>();
+  /** Per workload instance id: `namespace/service` of every endpoint set that lists it. */
+  private readonly memberOf = new Map<string, Set<string>>();
 
   constructor(
     private readonly env: SidecarEnv,
@@ -26,38 +27,46 @@ export class BusResponderService implements OnApplicationBootstrap, OnApplicatio
     private readonly metrics: BusMetrics,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
+    for (const instanceId of listeners.inbound.keys()) this.memberOf.set(instanceId, new Set());
     // Set before any config is applied (constructors run before bootstrap), so no set is missed.
     engine.configurator.onEndpointSet = (key, set) => {
-      const listed = set?.endpoints.some((e) => e.instanceId === env.instanceId) ?? false;
-      if (listed === this.memberOf.has(key)) return;
-      if (listed) this.memberOf.add(key);
-      else this.memberOf.delete(key);
-      this.responder?.retain(this.memberOf);
+      for (const [instanceId, keys] of this.memberOf) {
+        const listed = set?.endpoints.some((e) => e.instanceId === instanceId) ?? false;
+        if (listed === keys.has(key)) continue;
+        if (listed) keys.add(key);
+        else keys.delete(key);
+        this.responders.get(instanceId)?.retain(keys);
+      }
     };
   }
 
   onApplicationBootstrap(): void {
-    const inbound = this.listeners.inbound;
-    if (this.env.WEFT_MODE !== 'sidecar' || !inbound) return;
+    if (this.env.WEFT_MODE === 'standalone' || this.listeners.inbound.size === 0) return;
     void this.nats.connection.then((nc) => {
-      this.responder = new BusResponder(
-        nc,
-        new Subjects(this.env.WEFT_SUBJECT_PREFIX),
-        this.env.busSettings,
-        this.metrics,
-        (where, reason) => reportInvalid(this.log, 'bus', where, reason),
-        inbound.handle,
-      );
-      this.responder.retain(this.memberOf);
+      const subjects = new Subjects(this.env.WEFT_SUBJECT_PREFIX);
+      const garbage = (where: string, reason: string): void =>
+        reportInvalid(this.log, 'bus', where, reason);
+      for (const [instanceId, { listener }] of this.listeners.inbound) {
+        const responder = new BusResponder(
+          nc,
+          subjects,
+          this.env.busSettings,
+          this.metrics,
+          garbage,
+          { handlerFor: () => listener.handle },
+        );
+        this.responders.set(instanceId, responder);
+        responder.retain(this.memberOf.get(instanceId)!);
+      }
     });
   }
 
-  /** Takes no new bus exchanges; those in flight finish within the inbound listener's drain. */
+  /** Takes no new bus exchanges; those in flight finish within the inbound listeners' drain. */
   async drain(): Promise<void> {
-    await this.responder?.drain();
+    await Promise.all([...this.responders.values()].map((r) => r.drain()));
   }
 
   onApplicationShutdown(): void {
-    this.responder?.close();
+    for (const responder of this.responders.values()) responder.close();
   }
 }

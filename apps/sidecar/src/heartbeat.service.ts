@@ -1,4 +1,4 @@
-// Announces this instance on its health subject: every interval, and at once on every state change.
+// Announces each workload on its health subject: every interval, and at once on every state change.
 import {
   Injectable,
   type OnApplicationBootstrap,
@@ -12,67 +12,88 @@ import {
   type InstanceState,
 } from '@app/protocol';
 import { NatsClient, Readiness } from '@app/runtime';
-import { ListenersService } from './listeners.service.js';
+import { AppProbeService } from './app-probe.service.js';
+import { ListenersService, type Inbound } from './listeners.service.js';
 import { SidecarEnv } from './sidecar-env.dto.js';
 
 @Injectable()
 export class HeartbeatService implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   private leaving: InstanceState | undefined;
-  private readonly subject: string;
+  private readonly subjects: Subjects;
 
   constructor(
     private readonly env: SidecarEnv,
     private readonly nats: NatsClient,
     private readonly readiness: Readiness,
     private readonly listeners: ListenersService,
+    private readonly probe: AppProbeService,
   ) {
-    const subjects = new Subjects(env.WEFT_SUBJECT_PREFIX);
-    this.subject = subjects.health(env.WEFT_NAMESPACE, env.WEFT_SERVICE, env.instanceId);
+    this.subjects = new Subjects(env.WEFT_SUBJECT_PREFIX);
+  }
+
+  /** Sidecars and node proxies register their workloads; a standalone proxy has no NATS. */
+  private get registers(): boolean {
+    return this.env.WEFT_MODE !== 'standalone' && this.listeners.inbound.size > 0;
   }
 
   onApplicationBootstrap(): void {
-    if (this.env.WEFT_MODE !== 'sidecar') return;
-    this.timer = setInterval(() => this.publish(), this.env.WEFT_HEARTBEAT_INTERVAL_MS);
-    void this.nats.connection.then(() => this.publish());
+    if (!this.registers) return;
+    this.timer = setInterval(() => this.publishAll(), this.env.WEFT_HEARTBEAT_INTERVAL_MS);
+    void this.nats.connection.then(() => this.publishAll());
     // `ready` goes out the moment it holds, not at the next tick: callers route to us sooner.
-    this.readiness.on('change', () => this.publish());
+    this.readiness.on('change', () => this.publishAll());
+    this.probe.on('change', (instanceId) => {
+      const inbound = this.listeners.inbound.get(instanceId);
+      if (inbound) this.publish(inbound);
+    });
     // A new connection id goes out at once, so the control plane can tell an old connection's
     // disconnect advisory from ours (and re-add us if that advisory removed us).
-    this.nats.on('reconnect', () => this.publish());
+    this.nats.on('reconnect', () => this.publishAll());
   }
 
   onApplicationShutdown(): void {
     clearInterval(this.timer);
   }
 
-  /** `draining` or `down`: published now and kept for every later beat. */
+  /** `draining` or `down`, for every workload: published now and kept for every later beat. */
   announce(state: 'draining' | 'down'): void {
     this.leaving = state;
-    this.publish();
+    this.publishAll();
   }
 
-  private get state(): InstanceState {
-    return this.leaving ?? (this.readiness.ready ? 'ready' : 'starting');
+  private stateOf(instanceId: string): InstanceState {
+    if (this.leaving) return this.leaving;
+    return this.readiness.ready && this.probe.answers(instanceId) ? 'ready' : 'starting';
   }
 
-  private publish(): void {
+  private publishAll(): void {
+    if (!this.registers) return;
+    for (const inbound of this.listeners.inbound.values()) this.publish(inbound);
+  }
+
+  private publish({ workload, port }: Inbound): void {
     const nc = this.nats.current;
-    if (!nc || this.env.WEFT_MODE !== 'sidecar') return;
+    // A workload on a free port is announced once its listener has one.
+    const advertised = port || workload.inboundPort;
+    if (!nc || advertised === 0) return;
     const beat: Heartbeat = {
       v: PROTOCOL_VERSION,
-      namespace: this.env.WEFT_NAMESPACE,
-      service: this.env.WEFT_SERVICE,
-      instanceId: this.env.instanceId,
+      namespace: workload.namespace,
+      service: workload.service,
+      instanceId: workload.instanceId,
       proxyId: this.env.instanceId,
       mode: this.env.WEFT_MODE,
       address: this.env.WEFT_ADVERTISE_ADDRESS,
-      port: this.listeners.inboundPort || this.env.WEFT_INBOUND_PORT,
-      labels: this.env.labels,
-      state: this.state,
+      port: advertised,
+      labels: workload.labels,
+      state: this.stateOf(workload.instanceId),
       sentAt: Date.now(),
       connection: nc.info && { server: nc.info.server_id, cid: nc.info.client_id },
     };
-    nc.publish(this.subject, encode(beat));
+    nc.publish(
+      this.subjects.health(workload.namespace, workload.service, workload.instanceId),
+      encode(beat),
+    );
   }
 }

@@ -1,45 +1,58 @@
-// The sidecar's proxy listeners: inbound (mesh → local app) and outbound (local app → mesh).
+// The proxy's listeners: one inbound per workload (mesh → its local app) and the shared outbound
+// (local apps → mesh).
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataPlaneEngine, type HttpListener } from '@app/dataplane';
 import { LOGGER, Readiness, type Logger } from '@app/runtime';
 import { SidecarEnv } from './sidecar-env.dto.js';
+import { Workloads, type Workload } from './workloads/workload.js';
+
+/** A workload's inbound listener and the port it got. */
+export interface Inbound {
+  readonly workload: Workload;
+  readonly listener: HttpListener;
+  port: number;
+}
 
 @Injectable()
 export class ListenersService implements OnApplicationBootstrap {
-  readonly inbound: HttpListener | undefined;
   readonly outbound: HttpListener;
-  inboundPort = 0;
+  /** By workload instance id. Each workload has a port of its own: the endpoint a caller picked is the port. */
+  readonly inbound = new Map<string, Inbound>();
 
   constructor(
     private readonly env: SidecarEnv,
     engine: DataPlaneEngine,
+    workloads: Workloads,
     private readonly readiness: Readiness,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
     this.outbound = engine.outboundListener('outbound');
-    if (env.hasApp) {
-      this.inbound = engine.inboundListener('inbound', env.WEFT_APP_ADDRESS, env.WEFT_APP_PORT);
+    for (const workload of workloads.list) {
+      // A sidecar's one listener keeps its name; a node proxy's are told apart by instance.
+      const name = env.WEFT_MODE === 'node' ? `inbound-${workload.instanceId}` : 'inbound';
+      const listener = engine.inboundListener(name, workload.appAddress, workload.appPort);
+      this.inbound.set(workload.instanceId, { workload, listener, port: 0 });
     }
     readiness.require('listeners');
   }
 
   async onApplicationBootstrap(): Promise<void> {
     const outboundPort = await this.outbound.listen(this.env.WEFT_OUTBOUND_PORT, '127.0.0.1');
-    if (this.inbound)
-      this.inboundPort = await this.inbound.listen(
-        this.env.WEFT_INBOUND_PORT,
+    for (const inbound of this.inbound.values()) {
+      inbound.port = await inbound.listener.listen(
+        inbound.workload.inboundPort,
         this.env.WEFT_BIND_ADDRESS,
       );
+    }
     this.readiness.set('listeners', true);
-    this.log.info(
-      { outboundPort, inboundPort: this.inboundPort || undefined },
-      'proxy listeners up',
-    );
+    const inboundPorts = [...this.inbound.values()].map((i) => i.port);
+    this.log.info({ outboundPort, inboundPorts }, 'proxy listeners up');
   }
 
-  /** Drains both listeners together (see HttpListener.drain). */
+  /** Drains every listener together (see HttpListener.drain). */
   async drain(): Promise<void> {
     const { WEFT_DRAIN_GRACE_MS: grace, WEFT_DRAIN_TIMEOUT_MS: timeout } = this.env;
-    await Promise.all([this.inbound?.drain(grace, timeout), this.outbound.drain(grace, timeout)]);
+    const all = [this.outbound, ...[...this.inbound.values()].map((i) => i.listener)];
+    await Promise.all(all.map((l) => l.drain(grace, timeout)));
   }
 }

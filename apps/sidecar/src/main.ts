@@ -5,12 +5,14 @@ import { createLogger, loadEnv, PinoNestLogger } from '@app/runtime';
 import { DrainService } from './drain.service.js';
 import { SidecarEnv } from './sidecar-env.dto.js';
 import { SidecarModule } from './sidecar.module.js';
+import { loadWorkloads, Workloads } from './workloads/workload.js';
 
 async function bootstrap(): Promise<void> {
   const env = loadEnv(SidecarEnv);
   env.validateLabels();
+  const workloads = new Workloads(loadWorkloads(env));
   const log = createLogger('sidecar', env.WEFT_LOG_LEVEL);
-  const app = await NestFactory.create(SidecarModule.forRoot(env, log), {
+  const app = await NestFactory.create(SidecarModule.forRoot(env, workloads, log), {
     logger: new PinoNestLogger(log),
   });
   await app.listen(env.WEFT_ADMIN_PORT, env.WEFT_BIND_ADDRESS);
@@ -20,6 +22,7 @@ async function bootstrap(): Promise<void> {
       service: env.WEFT_SERVICE,
       instanceId: env.instanceId,
       adminPort: env.WEFT_ADMIN_PORT,
+      workloads: env.WEFT_MODE === 'node' ? workloads.list.map((w) => w.instanceId) : undefined,
     },
     'sidecar started',
   );

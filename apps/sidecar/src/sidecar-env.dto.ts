@@ -54,6 +54,16 @@ export class SidecarEnv extends ProxyEnv {
   })
   WEFT_CONFIG_DIR?: string;
 
+  /** Node mode: the workloads this proxy serves, a YAML or JSON list (see `WorkloadSpec`). */
+  @IsOptional()
+  @IsString()
+  WEFT_WORKLOADS?: string;
+
+  /** Node mode: the same list in a file (instead of WEFT_WORKLOADS). */
+  @IsOptional()
+  @IsString()
+  WEFT_WORKLOADS_FILE?: string;
+
   /** Where other proxies reach this one's inbound listener. */
   @IsString()
   WEFT_ADVERTISE_ADDRESS: string = '127.0.0.1';

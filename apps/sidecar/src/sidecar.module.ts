@@ -1,4 +1,5 @@
-// Wires the sidecar: runtime (logs, NATS, admin), engine and config, listeners, heartbeats, drain.
+// Wires the sidecar: runtime (logs, NATS, admin), engine and config, listeners per workload,
+// heartbeats, bus responders, drain.
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DataPlaneModule } from '@app/dataplane';
 import { RuntimeModule, type Logger } from '@app/runtime';
@@ -8,10 +9,11 @@ import { DrainService } from './drain.service.js';
 import { HeartbeatService } from './heartbeat.service.js';
 import { ListenersService } from './listeners.service.js';
 import { SidecarEnv } from './sidecar-env.dto.js';
+import { Workloads } from './workloads/workload.js';
 
 @Module({})
 export class SidecarModule {
-  static forRoot(env: SidecarEnv, log: Logger): DynamicModule {
+  static forRoot(env: SidecarEnv, workloads: Workloads, log: Logger): DynamicModule {
     const identity = {
       proxyId: env.instanceId,
       mode: env.WEFT_MODE,
@@ -43,6 +45,7 @@ export class SidecarModule {
       ],
       providers: [
         { provide: SidecarEnv, useValue: env },
+        { provide: Workloads, useValue: workloads },
         ListenersService,
         AppProbeService,
         HeartbeatService,

@@ -1,6 +1,6 @@
 // The responder's side of the bus transport: queue subscriptions on the rpc subjects of the Services
-// this instance belongs to; each open frame becomes a BusExchange through the inbound path.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+// it serves (a sidecar: those its instance belongs to; a router: those without instances of their
+// own); each open frame becomes a BusExchange through that Service's request path.
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { formatErrors, parseBusFrame, type Subjects } from '@app/protocol';
 import { BusExchange, type BusExchangeContext } from './bus-exchange.js';
@@ -8,9 +8,21 @@ import { frameBytesFor, type BusSettings } from './bus-client.js';
 import { BusInbox, type GarbageReport } from './bus-inbox.js';
 import type { BusMetrics } from './bus-metrics.js';
 
+type Handle = BusExchangeContext['handle'];
+
+export interface BusResponderOptions {
+  /**
+   * The queue group of every subscription; unset, each Service's own (`rpcQueue`). Routers share
+   * one group, so each exchange reaches one router whatever else serves the bus.
+   */
+  readonly queue?: string;
+  /** The request path of a Service (`namespace/service`): a sidecar's inbound, a router's backend. */
+  readonly handlerFor: (key: string) => Handle;
+}
+
 export class BusResponder {
   private readonly subs = new Map<string, Subscription>();
-  private readonly ctx: BusExchangeContext;
+  private readonly ctx: Omit<BusExchangeContext, 'handle'>;
   private draining = false;
 
   constructor(
@@ -19,7 +31,7 @@ export class BusResponder {
     settings: BusSettings,
     metrics: BusMetrics,
     private readonly garbage: GarbageReport,
-    handle: (req: IncomingMessage, res: ServerResponse) => void,
+    private readonly options: BusResponderOptions,
   ) {
     this.ctx = {
       nc,
@@ -27,7 +39,6 @@ export class BusResponder {
       frameBytes: frameBytesFor(nc, settings.chunkBytes),
       window: settings.window,
       metrics,
-      handle,
     };
   }
 
@@ -52,9 +63,11 @@ export class BusResponder {
     for (const key of keys) {
       if (this.subs.has(key)) continue;
       const [namespace, service] = key.split('/');
+      // One context per Service (not per request): its exchanges take that Service's path.
+      const ctx: BusExchangeContext = { ...this.ctx, handle: this.options.handlerFor(key) };
       const sub = this.nc.subscribe(this.subjects.rpc(namespace, service), {
-        queue: this.subjects.rpcQueue(namespace, service),
-        callback: (_err, msg) => this.onOpen(msg),
+        queue: this.options.queue ?? this.subjects.rpcQueue(namespace, service),
+        callback: (_err, msg) => this.onOpen(ctx, msg),
       });
       this.subs.set(key, sub);
     }
@@ -72,13 +85,13 @@ export class BusResponder {
     this.ctx.inbox.close();
   }
 
-  private onOpen(msg: Msg): void {
+  private onOpen(ctx: BusExchangeContext, msg: Msg): void {
     const frame = parseBusFrame((name) => msg.headers?.get(name) ?? '', msg.subject);
     if (!frame.ok) return this.garbage(msg.subject, formatErrors(frame.errors));
     if (frame.value.kind !== 'open') {
       return this.garbage(msg.subject, `${frame.value.kind} frame outside an exchange`);
     }
     if (!msg.reply) return this.garbage(msg.subject, 'open frame without a reply subject');
-    new BusExchange(this.ctx, frame.value, msg).start();
+    new BusExchange(ctx, frame.value, msg).start();
   }
 }

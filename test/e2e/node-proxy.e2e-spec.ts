@@ -1,0 +1,158 @@
+// Proxy per node (WEFT_MODE=node): one proxy serves several local workloads, each registered with
+// its own Service, labels and identity; SIGKILL of one node's proxy takes out that node's instances
+// and nothing else.
+import { http } from '../support/admin-client.js';
+import { EchoServer } from '../support/echo-server.js';
+import { Mesh, type Sidecar } from '../support/mesh.js';
+import { sleep, waitFor } from '../support/wait-for.js';
+
+const SERVICES = `
+apiVersion: v1
+kind: Service
+metadata: { name: api-v1 }
+spec: { selector: { app: api, version: v1 } }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: api-v2 }
+spec: { selector: { app: api, version: v2 } }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: web }
+spec:
+  parentRefs: [{ group: '', kind: Service, name: web }]
+  rules:
+    - backendRefs: [{ name: web }]
+      retry: { codes: [502, 503], attempts: 2 }
+`;
+
+interface Node {
+  readonly proxy: Sidecar;
+  readonly apps: EchoServer[];
+}
+
+describe('proxy per node', () => {
+  let mesh: Mesh;
+  const nodes: Record<'a' | 'b', Node> = {} as Record<'a' | 'b', Node>;
+
+  /** A node: its proxy with two workloads, `api` (labelled with `version`) and `web`. */
+  async function startNode(name: 'a' | 'b', version: string): Promise<Node> {
+    const api = await new EchoServer(`api-${name}`).start();
+    const web = await new EchoServer(`web-${name}`).start();
+    const workloads = [
+      { service: 'api', instanceId: `api-${name}`, labels: { version }, appPort: api.port },
+      { service: 'web', instanceId: `web-${name}`, appPort: web.port },
+    ];
+    const proxy = await mesh.startSidecar({
+      service: '',
+      instanceId: `node-${name}`,
+      appPort: 0,
+      env: { WEFT_MODE: 'node', WEFT_WORKLOADS: JSON.stringify(workloads), WEFT_APP_PORT: '' },
+    });
+    return { proxy, apps: [api, web] };
+  }
+
+  const endpointsOf = async (): Promise<Record<string, string[]>> => ({
+    api: await mesh.endpointIds('api'),
+    'api-v1': await mesh.endpointIds('api-v1'),
+    'api-v2': await mesh.endpointIds('api-v2'),
+    web: await mesh.endpointIds('web'),
+  });
+
+  beforeAll(async () => {
+    mesh = await Mesh.start();
+    await mesh.startControlPlane();
+    await mesh.leader();
+    await mesh.applyOk(SERVICES);
+    nodes.a = await startNode('a', 'v1');
+    nodes.b = await startNode('b', 'v2');
+  });
+
+  afterAll(async () => {
+    await mesh.stop();
+    await Promise.all(Object.values(nodes).flatMap((n) => n.apps.map((a) => a.stop())));
+  });
+
+  it('registers every workload with its own service, labels and identity', async () => {
+    await waitFor('all four instances in their endpoint sets', async () => {
+      const got = await endpointsOf();
+      const want = {
+        api: ['api-a', 'api-b'],
+        'api-v1': ['api-a'],
+        'api-v2': ['api-b'],
+        web: ['web-a', 'web-b'],
+      };
+      return JSON.stringify(got) === JSON.stringify(want) ? got : undefined;
+    });
+    // Node a's shared outbound reaches node b's workloads on their own inbound listeners, and
+    // the labels pick the right one.
+    const a = nodes.a.proxy.outbound;
+    const v2 = await waitFor('node a routes to api-v2', async () => {
+      const res = await http(`${a}/x`, { headers: { host: 'api-v2' } });
+      return res.status === 200 ? res : undefined;
+    });
+    expect(v2.headers['x-echo-name']).toBe('api-b');
+    const v1 = await http(`${nodes.b.proxy.outbound}/x`, { headers: { host: 'api-v1' } });
+    expect([v1.status, v1.headers['x-echo-name']]).toEqual([200, 'api-a']);
+  });
+
+  it("a node proxy's SIGKILL removes that node's instances only; the other node keeps serving", async () => {
+    const a = nodes.a.proxy.outbound;
+    await waitFor('node a reaches both web instances', async () => {
+      const seen = new Set<unknown>();
+      for (let i = 0; i < 10; i++) {
+        seen.add((await http(`${a}/`, { headers: { host: 'web' } })).headers['x-echo-name']);
+      }
+      return seen.size === 2 ? true : undefined;
+    });
+
+    // Load from node a: its own api (api-v1) and web, which had an instance on each node.
+    const results: { host: string; status: number; name: unknown; at: number }[] = [];
+    let running = true;
+    const loop = async (host: string): Promise<void> => {
+      while (running) {
+        const res = await http(`${a}/`, { headers: { host } });
+        results.push({
+          host,
+          status: res.status,
+          name: res.headers['x-echo-name'],
+          at: Date.now(),
+        });
+      }
+    };
+    const loops = ['api-v1', 'api-v1', 'web', 'web'].map(loop);
+    // Node a's instances must never leave their sets while node b goes.
+    const watched: string[][] = [];
+    const watch = (async () => {
+      while (running) {
+        watched.push([...(await mesh.endpointIds('api-v1')), ...(await mesh.endpointIds('web'))]);
+        await sleep(50);
+      }
+    })();
+    await sleep(500);
+    const killedAt = Date.now();
+    nodes.b.proxy.proc.signal('SIGKILL');
+    const after = await waitFor(
+      "node b's instances gone from the endpoint sets",
+      async () => {
+        const got = await endpointsOf();
+        return got.web.length === 1 && got.api.length === 1 ? got : undefined;
+      },
+      10_000,
+    );
+    await sleep(500);
+    running = false;
+    await Promise.all([...loops, watch]);
+
+    expect(after).toEqual({ api: ['api-a'], 'api-v1': ['api-a'], 'api-v2': [], web: ['web-a'] });
+    expect(watched.every((ids) => ids.includes('api-a') && ids.includes('web-a'))).toBe(true);
+    // Every request from node a succeeded: its own workloads never stopped, and the retry policy
+    // of `web` took the tries that met node b's dead proxy to web-a.
+    const failed = results.filter((r) => r.status !== 200);
+    expect(failed).toEqual([]);
+    expect(results.filter((r) => r.at > killedAt).length).toBeGreaterThan(20);
+    const lastWeb = results.filter((r) => r.host === 'web').slice(-10);
+    expect(lastWeb.every((r) => r.name === 'web-a')).toBe(true);
+  });
+});
