@@ -470,6 +470,8 @@ function printTryIt(cpPort, natsUrl, logDir) {
     `  curl -s ${cp}/v1/proxies`,
     `  curl -s ${cp}/v1/endpoints`,
     `  curl -s ${cp}/v1/resources`,
+    '  # the dashboard: topology with live rps, success rate and p99, proxies, config events',
+    `  ${cp}/dashboard   (open it in a browser while the loop above sends traffic)`,
   ];
   if (existsSync(CLI_MAIN)) {
     lines.push(
@@ -477,6 +479,9 @@ function printTryIt(cpPort, natsUrl, logDir) {
       `  node bin/weft.js status -s ${cp}`,
       `  node bin/weft.js get endpoints -s ${cp}`,
       `  node bin/weft.js history -s ${cp}`,
+      '  # golden signals per Service and edge, and a live table per route (send traffic first)',
+      `  node bin/weft.js stat -s ${cp}`,
+      `  node bin/weft.js top -s ${cp}`,
     );
   }
   if (onPath('nats')) {

@@ -162,4 +162,14 @@ describe('dashboard', () => {
 
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
   });
+
+  it('serves its own files only, under a policy that allows nothing else', async () => {
+    const script = await http(`${server}/dashboard/dashboard.js`);
+    expect(script.status).toBe(200);
+    expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(script.headers['content-security-policy']).toContain("default-src 'none'");
+    for (const path of ['nope.js', '..%2fpackage.json', 'constructor', '%2e%2e']) {
+      expect((await http(`${server}/dashboard/${path}`)).status).toBe(404);
+    }
+  });
 });

@@ -280,6 +280,8 @@ function summary(event) {
     }
     case 'control-plane.ready':
       return `control plane ready at revision ${d.revision}`;
+    case 'control-plane.leader':
+      return `leader ${d.change ?? 'changed'}: ${d.holder} (term ${d.term})`;
     default:
       return JSON.stringify(d).slice(0, 200);
   }
