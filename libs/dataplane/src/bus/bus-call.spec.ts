@@ -109,7 +109,6 @@ describe('BusCall', () => {
     expect(nats.published[0]).toMatchObject({ subject: 'weft.v1.rpc.default.b', frame: 'open' });
     expect(nats.published[0].headers.get(BUS_HEADER.method)).toBe('GET');
     expect(nats.published[0].headers.get(BUS_HEADER.path)).toBe('/x');
-    reply('accept', { window: 4 });
     reply('head', { status: 201 });
     reply('data', { seq: 1 }, 'hel');
     reply('data', { seq: 2 }, 'lo');
@@ -125,14 +124,14 @@ describe('BusCall', () => {
 
   it('fails as soon as a frame to a known responder bounces (its connection is gone)', () => {
     const { nats, handler, call, reply } = setup();
-    reply('accept', { window: 4 });
+    reply('ping');
     nats.send(call.inbox, natsHeaders(503, 'No Responders'));
     expect(handler.error?.message).toMatch(/responder gone/);
   });
 
   it('pings after a quiet keepalive and gives up on a responder silent for five', () => {
     const { nats, handler, reply } = setup();
-    reply('accept', { window: 4 });
+    reply('ping');
     jest.advanceTimersByTime(1_500);
     expect(nats.frames()).toContain('ping');
     expect(handler.error).toBeUndefined();
@@ -142,7 +141,7 @@ describe('BusCall', () => {
 
   it('times out waiting for the head, and tells the responder', () => {
     const { nats, handler, reply } = setup({ headersTimeout: 2_000 });
-    reply('accept', { window: 4 });
+    reply('ping');
     jest.advanceTimersByTime(1_999);
     expect(handler.error).toBeUndefined();
     jest.advanceTimersByTime(1);
@@ -153,7 +152,6 @@ describe('BusCall', () => {
   it('holds frames while paused and grants credit only for frames consumed', () => {
     const { nats, handler, call, reply } = setup();
     handler.pauseOnData = true;
-    reply('accept', { window: 4 });
     reply('head', { status: 200 });
     for (let seq = 1; seq <= 4; seq++) reply('data', { seq }, `c${seq}`);
     reply('end', { seq: 4 });
@@ -169,7 +167,6 @@ describe('BusCall', () => {
 
   it('counts garbage and breaks the exchange on an out-of-order frame', () => {
     const { handler, reply, garbage } = setup();
-    reply('accept', { window: 4 });
     reply('head', { status: 999 });
     expect(garbage).toHaveLength(1);
     expect(garbage[0]).toMatch(/status/);
@@ -178,10 +175,32 @@ describe('BusCall', () => {
 
   it('sends a cancel when aborted by the downstream', () => {
     const { nats, handler, call, reply } = setup();
-    reply('accept', { window: 4 });
+    reply('ping');
     call.abort(new Error('downstream closed'));
     expect(nats.frames().at(-1)).toBe('cancel');
     expect(nats.published.at(-1)!.subject).toBe('responder.inbox');
     expect(handler.error?.message).toBe('downstream closed');
+  });
+
+  it('cancels once the responder speaks, when aborted before it did', () => {
+    const { nats, handler, call, reply } = setup();
+    call.abort(new Error('downstream closed'));
+    expect(handler.error?.message).toBe('downstream closed');
+    expect(nats.frames()).toEqual(['open']);
+    reply('head', { status: 200 });
+    expect(nats.frames()).toEqual(['open', 'cancel']);
+    expect(handler.status).toBe(0);
+  });
+
+  it('takes a small answer whole from its head frame', () => {
+    const { handler, reply } = setup();
+    reply('head', { status: 200, end: '1' }, 'all of it');
+    expect(handler).toMatchObject({ status: 200, chunks: ['all of it'], ended: true });
+  });
+
+  it('refuses an accept for a request without a body', () => {
+    const { handler, reply } = setup();
+    reply('accept', { window: 4 });
+    expect(handler.error?.message).toMatch(/unexpected accept/);
   });
 });

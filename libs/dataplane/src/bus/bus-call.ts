@@ -29,6 +29,8 @@ export class NoRespondersError extends Error {
 export class BusCall extends BusLink implements Dispatcher.DispatchController, InboxOwner {
   private done = false;
   private accepted = false;
+  /** Done, but kept in the inbox until the responder's first frame, to cancel it then. */
+  private lingering = false;
   private isPaused = false;
   private abortReason: Error | null = null;
   private status = 0;
@@ -112,16 +114,16 @@ export class BusCall extends BusLink implements Dispatcher.DispatchController, I
   }
 
   onFrame(frame: BusFrame, msg: Msg): void {
-    if (this.done) return;
+    if (this.done) return this.cancelLate();
     switch (frame.kind) {
       case 'accept':
-        // Sent at once for every request: the responder's inbox is known from here on.
-        if (this.accepted) return this.onBroken('second accept frame');
+        // The responder's answer to a request with a body: where to stream it, and how much.
+        if (this.accepted || !this.body) return this.onBroken('unexpected accept frame');
         this.accepted = true;
-        if (this.body) this.pumpRequestBody(this.body, frame.window);
+        this.pumpRequestBody(this.body, frame.window);
         return;
       case 'head':
-        return this.onHead(frame.status, msg);
+        return this.onHead(frame.status, frame.end === true, msg);
       case 'data':
         if (this.status === 0 || !this.response.receive(frame.seq)) {
           return this.onBroken(`data frame ${frame.seq} out of order`);
@@ -155,6 +157,7 @@ export class BusCall extends BusLink implements Dispatcher.DispatchController, I
    * instance serves the Service; once the responder answered, that its connection is gone.
    */
   onStatus(code: number): void {
+    if (this.done) return this.ctx.inbox.delete(this);
     if (this.peer === undefined && code === 503) {
       const error = new NoRespondersError(`no instance of ${this.subject} answers on the bus`);
       return this.fail(error, 'no_responders');
@@ -175,16 +178,37 @@ export class BusCall extends BusLink implements Dispatcher.DispatchController, I
   }
 
   protected onSilent(): void {
+    if (this.done) return this.ctx.inbox.delete(this);
     this.fail(new errors.SocketError('bus responder went silent'), 'peer_gone');
   }
 
-  private onHead(status: number, msg: Msg): void {
+  /**
+   * Cancelled before the responder's first frame told us its inbox: the exchange lingered in the
+   * inbox for that frame; now the responder hears the cancel (or, silent, the sweep drops it).
+   */
+  private cancelLate(): void {
+    if (!this.lingering) return;
+    this.lingering = false;
+    this.send('cancel', { reason: 'caller gone' });
+    this.ctx.inbox.delete(this);
+  }
+
+  /** The answer's status and headers; a small answer's body (frame 1) and end come with them. */
+  private onHead(status: number, end: boolean, msg: Msg): void {
     if (this.status !== 0) return this.onBroken('second head frame');
     clearTimeout(this.headersTimer);
     this.status = status;
     this.lastData = Date.now();
     const headers = msg.headers ? headerMapOf(flatHeadersOf(msg.headers)) : {};
     this.handler.onResponseStart?.(this, status, headers, '');
+    if (this.done) return;
+    if (msg.data.length > 0) {
+      this.response.receive(1);
+      this.deliver(Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.length));
+    }
+    if (!end || this.done) return;
+    if (this.isPaused || this.held.length > 0) this.endHeld = true;
+    else this.finish();
   }
 
   /** Streams the downstream body once the responder said where, pausing it while credit lacks. */
@@ -217,9 +241,9 @@ export class BusCall extends BusLink implements Dispatcher.DispatchController, I
   private fail(error: Error, outcome: BusOutcome): void {
     if (this.done) return;
     // The responder only needs telling when it is still working for us.
-    if (outcome === 'cancelled' || outcome === 'timeout' || outcome === 'broken') {
-      this.send('cancel', { reason: error.message.slice(0, 200) });
-    }
+    const tell = outcome === 'cancelled' || outcome === 'timeout' || outcome === 'broken';
+    if (tell) this.send('cancel', { reason: error.message.slice(0, 200) });
+    this.lingering = tell && this.peer === undefined;
     this.close(outcome);
     this.handler.onResponseError?.(this, error);
   }
@@ -228,7 +252,7 @@ export class BusCall extends BusLink implements Dispatcher.DispatchController, I
     this.done = true;
     clearTimeout(this.headersTimer);
     this.held.length = 0;
-    this.ctx.inbox.delete(this);
+    if (!this.lingering) this.ctx.inbox.delete(this);
     this.ctx.metrics.finished('caller', outcome);
   }
 }

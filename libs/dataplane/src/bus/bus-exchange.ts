@@ -2,7 +2,7 @@
 // path (the same handler the inbound HTTP listener runs), its BusResponse goes back as frames.
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
-import type { BusFrame, BusOpenFrame } from '@app/protocol';
+import { busFlag, type BusFrame, type BusOpenFrame } from '@app/protocol';
 import { appendHeaderMap, flatHeadersOf, headerMapOf } from './bus-headers.js';
 import type { BusInbox, InboxOwner } from './bus-inbox.js';
 import { BusLink } from './bus-link.js';
@@ -31,6 +31,10 @@ export class BusExchange extends BusLink implements ResponseSink, InboxOwner {
   private readonly responseBody: OutgoingBody;
   /** The Writable's callback for the frames that wait for credit. */
   private waiting: (() => void) | undefined;
+  /** The head, held for one turn of the event loop so a small answer goes out in one frame. */
+  private heldHead: { status: number; headers: OutgoingHttpHeaders } | undefined;
+  /** The first body chunk, held with the head. */
+  private heldChunk: Buffer | undefined;
 
   constructor(
     private readonly ctx: BusExchangeContext,
@@ -64,7 +68,8 @@ export class BusExchange extends BusLink implements ResponseSink, InboxOwner {
   start(): void {
     this.ctx.inbox.add(this);
     this.ctx.metrics.started('responder');
-    this.send('accept', { window: this.ctx.window });
+    // Only a request body needs the caller to learn our inbox before we answer.
+    if (this.open.body) this.send('accept', { window: this.ctx.window });
     this.responseBody.grant(this.open.window);
     if (!this.open.body) this.req.push(null);
     // The shims carry what the inbound path reads and writes of node's request and response.
@@ -114,18 +119,43 @@ export class BusExchange extends BusLink implements ResponseSink, InboxOwner {
     this.abort('peer_gone');
   }
 
+  /**
+   * Held until the event loop turns: by then a small answer's body and end (the inbound path
+   * writes them in the same turn) travel in the head frame, one message instead of three.
+   */
   head(status: number, headers: OutgoingHttpHeaders): void {
-    this.publish(this.peer!, 'head', { status }, EMPTY, (h) => appendHeaderMap(h, headers));
+    this.heldHead = { status, headers };
+    setImmediate(this.flushHead);
   }
 
   data(chunk: Buffer, done: () => void): void {
+    if (this.heldHead && !this.heldChunk && chunk.length <= this.ctx.frameBytes) {
+      this.heldChunk = chunk;
+      return done();
+    }
+    this.flushHead();
     if (this.responseBody.write(chunk)) done();
     else this.waiting = done;
   }
 
   end(): void {
-    this.responseBody.end();
+    if (this.heldHead) this.flushHead(true);
+    else this.responseBody.end();
   }
+
+  private readonly flushHead = (end = false): void => {
+    const head = this.heldHead;
+    if (!head || this.done) return;
+    this.heldHead = undefined;
+    const chunk = this.heldChunk;
+    this.heldChunk = undefined;
+    if (chunk) this.responseBody.sentInline();
+    const fields = end ? { status: head.status, end: busFlag(true) } : { status: head.status };
+    this.publish(this.peer!, 'head', fields, chunk ?? EMPTY, (h) =>
+      appendHeaderMap(h, head.headers),
+    );
+    if (end) this.close('ok');
+  };
 
   closed(finished: boolean): void {
     if (finished || this.done) return;
@@ -145,6 +175,7 @@ export class BusExchange extends BusLink implements ResponseSink, InboxOwner {
   private close(outcome: BusOutcome): void {
     this.done = true;
     this.waiting = undefined;
+    this.heldHead = undefined;
     this.ctx.inbox.delete(this);
     this.ctx.metrics.finished('responder', outcome);
   }

@@ -44,6 +44,17 @@ export class OutgoingBody {
     return !this.blocked;
   }
 
+  /**
+   * Frame 1 went out inside another frame (a small answer in its head): counted and paid for here.
+   * Only before any other frame, with credit left.
+   */
+  sentInline(): void {
+    if (this.seq !== 0 || this.credit === 0)
+      throw new Error('inline frame after others or without credit');
+    this.seq = 1;
+    this.credit--;
+  }
+
   /** The end goes out after every queued frame. */
   end(): void {
     this.ending = true;

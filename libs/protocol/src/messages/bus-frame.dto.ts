@@ -1,5 +1,15 @@
 // HTTP over the bus: the frames of one exchange, carried in NATS headers (data frames add raw bytes).
-import { Equals, IsBoolean, IsInt, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  Equals,
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { fail, type Result } from '../field-error.js';
 import { parseInto } from '../validation/parse-into.js';
 
@@ -13,6 +23,7 @@ export const BUS_HEADER = {
   path: 'Weft-Bus-Path',
   status: 'Weft-Bus-Status',
   body: 'Weft-Bus-Body',
+  end: 'Weft-Bus-End',
   window: 'Weft-Bus-Window',
   keepalive: 'Weft-Bus-Keepalive',
   seq: 'Weft-Bus-Seq',
@@ -78,6 +89,14 @@ export class BusHeadFrame {
   @Min(200)
   @Max(599)
   status!: number;
+
+  /**
+   * A small answer travels whole in its head: a non-empty payload is data frame 1, and `end` says
+   * the body ends there (no `end` frame follows).
+   */
+  @IsOptional()
+  @IsBoolean()
+  end?: boolean;
 }
 
 /** Either way: one body chunk (the NATS payload); `seq` counts data frames from 1, in order. */
@@ -145,7 +164,7 @@ export type BusFrameKind = BusFrame['kind'];
 const KINDS = {
   open: { cls: BusOpenFrame, fields: ['method', 'path', 'body', 'window', 'keepalive'] },
   accept: { cls: BusAcceptFrame, fields: ['window'] },
-  head: { cls: BusHeadFrame, fields: ['status'] },
+  head: { cls: BusHeadFrame, fields: ['status', 'end'] },
   data: { cls: BusDataFrame, fields: ['seq'] },
   end: { cls: BusEndFrame, fields: ['seq'] },
   credit: { cls: BusCreditFrame, fields: ['credit'] },
@@ -179,7 +198,8 @@ export function parseBusFrame(get: (header: string) => string, label: string): R
     if (text === '') continue;
     const name = FIELD_NAME[field] ?? field;
     if (NUMERIC.has(field)) raw[name] = /^\d{1,16}$/.test(text) ? Number(text) : text;
-    else if (field === 'body') raw[name] = text === '1' ? true : text === '0' ? false : text;
+    else if (field === 'body' || field === 'end')
+      raw[name] = text === '1' ? true : text === '0' ? false : text;
     else raw[name] = text;
   }
   return parseInto<BusFrame>(cls, raw, label);
