@@ -7,6 +7,8 @@ const NODE_H = 72;
 const COLUMN_GAP = 250;
 const ROW_GAP = 40;
 const MARGIN = 24;
+/** Room above the nodes for loops (a service calling itself through its sidecar). */
+const LOOP_SPACE = 64;
 const MAX_EVENTS = 50;
 
 /** What the stream told us so far; every draw reads it whole. */
@@ -122,13 +124,14 @@ function drawGraph() {
   const columns = layers(names, edges, served);
   const tallest = Math.max(...columns.map((c) => c.length));
   const width = MARGIN * 2 + columns.length * NODE_W + (columns.length - 1) * COLUMN_GAP;
-  const height = MARGIN * 2 + tallest * NODE_H + (tallest - 1) * ROW_GAP;
-  graph.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  const top = edges.some((e) => e.source === e.destination) ? LOOP_SPACE : 0;
+  const body = MARGIN * 2 + tallest * NODE_H + (tallest - 1) * ROW_GAP;
+  graph.setAttribute('viewBox', `0 0 ${width} ${top + body}`);
   graph.style.maxWidth = `${width}px`;
 
   const at = new Map();
   columns.forEach((column, c) => {
-    const offset = (height - (column.length * NODE_H + (column.length - 1) * ROW_GAP)) / 2;
+    const offset = top + (body - (column.length * NODE_H + (column.length - 1) * ROW_GAP)) / 2;
     column.forEach((name, r) => {
       at.set(name, { x: MARGIN + c * (NODE_W + COLUMN_GAP), y: offset + r * (NODE_H + ROW_GAP) });
     });
@@ -156,13 +159,35 @@ function drawGraph() {
   for (const name of names) graph.append(drawNode(name, at.get(name), served.get(name)));
 }
 
-function drawEdge(edge, from, to, maxRps) {
-  const kind = health(edge.successRate);
+/** A curve from the caller's right side to the callee's left, or a loop over a node calling itself. */
+function edgeShape(from, to) {
+  if (from === to) {
+    const x1 = from.x + NODE_W * 0.62;
+    const x2 = from.x + NODE_W * 0.38;
+    const y = from.y - 2;
+    const lift = LOOP_SPACE - 8;
+    return {
+      d: `M ${x1} ${y} C ${x1 + 40} ${y - lift}, ${x2 - 40} ${y - lift}, ${x2} ${y}`,
+      // The label sits on the loop's crest (3/4 of the control points' height for this curve).
+      mx: from.x + NODE_W / 2,
+      my: y - lift * 0.75,
+    };
+  }
   const x1 = from.x + NODE_W;
   const y1 = from.y + NODE_H / 2;
   const x2 = to.x - 2;
   const y2 = to.y + NODE_H / 2;
   const bend = Math.max(40, (x2 - x1) / 2);
+  return {
+    d: `M ${x1} ${y1} C ${x1 + bend} ${y1}, ${x2 - bend} ${y2}, ${x2} ${y2}`,
+    mx: (x1 + x2) / 2,
+    my: (y1 + y2) / 2,
+  };
+}
+
+function drawEdge(edge, from, to, maxRps) {
+  const kind = health(edge.successRate);
+  const { d, mx, my } = edgeShape(from, to);
   const g = svg('g', {
     class: `edge ${kind}`,
     'data-source': edge.source,
@@ -171,15 +196,13 @@ function drawEdge(edge, from, to, maxRps) {
   const width = 1.5 + 4 * Math.sqrt(edge.rps / maxRps);
   g.append(
     svg('path', {
-      d: `M ${x1} ${y1} C ${x1 + bend} ${y1}, ${x2 - bend} ${y2}, ${x2} ${y2}`,
+      d,
       class: edge.rps > 0 ? 'wire flowing' : 'wire',
       'stroke-width': width.toFixed(1),
       'marker-end': `url(#arrow-${kind})`,
     }),
   );
   const label = `${rps(edge.rps)} · ${percent(edge.successRate)} · p99 ${ms(edge.p99Ms)}`;
-  const mx = (x1 + x2) / 2;
-  const my = (y1 + y2) / 2;
   const lw = label.length * 6.4 + 14;
   g.append(
     svg('rect', { x: mx - lw / 2, y: my - 11, width: lw, height: 22, rx: 11, class: 'pill' }),
