@@ -1,7 +1,7 @@
 // The bus row: the 2-hop mesh path with the callee's Service on the bus transport, measured in the
 // same run as weft-2hop (same processes, same upstream) so the two compare as bus vs direct HTTP.
 import { request } from 'undici';
-import { startSidecar, waitForRoute } from './weft.mjs';
+import { startTwoHops } from './weft.mjs';
 
 /** A Service of its own, so that the HTTP rows' `up` keeps direct HTTP. */
 const BUS_SERVICE = 'upbus';
@@ -28,22 +28,8 @@ export const busRow = {
   label: 'Weft sidecar→bus→sidecar (2 hops)',
   missing: (ctx) => ctx.meshNote,
   start: async (ctx) => {
-    const { mesh } = ctx;
-    await applyResource(mesh.adminPort, BUS_SERVICE_RESOURCE);
-    const up = await startSidecar(mesh, {
-      service: BUS_SERVICE,
-      appPort: ctx.upstreamPort,
-      core: ctx.proxyCore,
-      profileDir: ctx.profileDir?.('weft-2hop-bus'),
-    });
-    const client = await startSidecar(mesh, {
-      service: 'client',
-      appPort: ctx.upstreamPort,
-      core: ctx.proxyCore,
-      profileDir: ctx.profileDir?.('weft-2hop-bus'),
-    });
-    await waitForRoute(client.outboundPort, BUS_SERVICE);
-    return { procs: [client.proc, up.proc], port: client.outboundPort, host: BUS_SERVICE };
+    await applyResource(ctx.mesh.adminPort, BUS_SERVICE_RESOURCE);
+    return startTwoHops(ctx, BUS_SERVICE, 'weft-2hop-bus');
   },
 };
 

@@ -5,7 +5,7 @@ import { startHaproxy } from './haproxy.mjs';
 import { freePort } from './net.mjs';
 import { startNginxProxy } from './nginx.mjs';
 import { startPinned } from './processes.mjs';
-import { startSidecar, waitForRoute } from './weft.mjs';
+import { startSidecar, startTwoHops } from './weft.mjs';
 
 /** Host header the client sidecar routes to the upstream's sidecar on the 2-hop row. */
 const MESH_SERVICE = 'up';
@@ -99,25 +99,7 @@ export const ROWS = [
     id: 'weft-2hop',
     label: 'Weft sidecar→sidecar (2 hops)',
     missing: (ctx) => ctx.meshNote,
-    start: async (ctx) => {
-      const { mesh } = ctx;
-      const up = await startSidecar(mesh, {
-        service: MESH_SERVICE,
-        appPort: ctx.upstreamPort,
-        core: ctx.proxyCore,
-        profileDir: ctx.profileDir?.('weft-2hop'),
-      });
-      // The bench never calls the client's own app, but a sidecar is ready only once its app
-      // answers: the upstream stands in for it.
-      const client = await startSidecar(mesh, {
-        service: 'client',
-        appPort: ctx.upstreamPort,
-        core: ctx.proxyCore,
-        profileDir: ctx.profileDir?.('weft-2hop'),
-      });
-      await waitForRoute(client.outboundPort, MESH_SERVICE);
-      return { procs: [client.proc, up.proc], port: client.outboundPort, host: MESH_SERVICE };
-    },
+    start: (ctx) => startTwoHops(ctx, MESH_SERVICE, 'weft-2hop'),
   },
   oneHopRow('weft-telemetry-off', 'Weft sidecar, telemetry off', TELEMETRY_OFF),
   oneHopRow('weft-telemetry-on', 'Weft sidecar, telemetry on', TELEMETRY_ON),

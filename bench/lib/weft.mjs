@@ -117,3 +117,24 @@ export async function startSidecar(mesh, { service, appPort, core, profileDir, e
 export function waitForRoute(port, host) {
   return waitFor(`route to ${host}`, () => answers200(port, { host }), STARTUP_TIMEOUT_MS);
 }
+
+/**
+ * The 2-hop mesh path to `service`: its sidecar in front of the upstream, and a `client` sidecar
+ * whose outbound port the load goes to with `Host: <service>`; resolves once the route answers.
+ */
+export async function startTwoHops(ctx, service, rowId) {
+  const { mesh } = ctx;
+  const sidecar = (name) =>
+    startSidecar(mesh, {
+      service: name,
+      appPort: ctx.upstreamPort,
+      core: ctx.proxyCore,
+      profileDir: ctx.profileDir?.(rowId),
+    });
+  const up = await sidecar(service);
+  // The bench never calls the client's own app, but a sidecar is ready only once its app
+  // answers: the upstream stands in for it.
+  const client = await sidecar('client');
+  await waitForRoute(client.outboundPort, service);
+  return { procs: [client.proc, up.proc], port: client.outboundPort, host: service };
+}
