@@ -1,5 +1,5 @@
 // TrafficPolicy balancing and resilience through real sidecars: consistent hash, peak EWMA,
-// max-pending overflow, retry budget, local rate limit.
+// max-pending overflow, retry budget, per-try timeout retries, local rate limit.
 import { http } from '../support/admin-client.js';
 import { EchoServer } from '../support/echo-server.js';
 import { Mesh, type Sidecar } from '../support/mesh.js';
@@ -49,6 +49,16 @@ metadata: { name: l-rate }
 spec:
   targetRefs: [{ kind: Service, name: l }]
   localRateLimit: { maxTokens: 5, tokensPerFill: 5, fillInterval: 2s }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: t-per-try }
+spec:
+  parentRefs: [{ kind: Service, name: t }]
+  rules:
+    - backendRefs: [{ name: t }]
+      timeouts: { backendRequest: 300ms }
+      retry: { codes: [504], attempts: 1, backoff: 5ms }
 `;
 
 /** Service of each instance, and the instances to start. */
@@ -62,6 +72,8 @@ const INSTANCES: [service: string, instance: string][] = [
   ['p', 'p1'],
   ['r', 'r1'],
   ['l', 'l1'],
+  ['t', 't1'],
+  ['t', 't2'],
 ];
 
 describe('TrafficPolicy balancing and resilience', () => {
@@ -80,7 +92,9 @@ describe('TrafficPolicy balancing and resilience', () => {
     );
     for (const s of started) sidecars.set(s.instanceId, s);
     await waitFor('endpoints', async () =>
-      (await mesh.endpointIds('h')).length === 3 && (await mesh.endpointIds('e')).length === 2
+      (await mesh.endpointIds('h')).length === 3 &&
+      (await mesh.endpointIds('e')).length === 2 &&
+      (await mesh.endpointIds('t')).length === 2
         ? true
         : undefined,
     );
@@ -94,6 +108,19 @@ describe('TrafficPolicy balancing and resilience', () => {
 
   const call = (host: string, path: string, headers: Record<string, string> = {}) =>
     http(`${sidecars.get('a1')!.outbound}${path}`, { headers: { host, ...headers } });
+
+  /** The caller proxy's count of requests refused or not retried for `reason` (/metrics). */
+  async function overflows(reason: string): Promise<number> {
+    const res = await http(`http://127.0.0.1:${sidecars.get('a1')!.adminPort}/metrics`);
+    const line = res.body
+      .split('\n')
+      .find(
+        (l) =>
+          l.startsWith('weft_upstream_overflows_total{') &&
+          l.includes(`weft_overflow_reason="${reason}"`),
+      );
+    return line ? Number(line.split(' ').pop()) : 0;
+  }
 
   /** Which instance answers each of `keys` (as X-User). */
   async function owners(keys: readonly string[]): Promise<string[]> {
@@ -150,6 +177,7 @@ describe('TrafficPolicy balancing and resilience', () => {
     expect((await running).status).toBe(200);
     expect((await waiting).status).toBe(200);
     expect((await call('p', '/after')).status).toBe(200);
+    expect(await overflows('pending')).toBe(1);
   });
 
   it('the retry budget caps retries against an always-failing upstream', async () => {
@@ -166,6 +194,21 @@ describe('TrafficPolicy balancing and resilience', () => {
     expect(attempts).toBeLessThanOrEqual(50);
     expect(refusals.length).toBeGreaterThanOrEqual(30);
     expect(new Set(refusals)).toEqual(new Set(['retry_budget']));
+    expect(await overflows('retry_budget')).toBe(refusals.length);
+  });
+
+  it('retries a try that timed out (per-try timeout, 504 listed) on the other instance', async () => {
+    let slowest = 0;
+    for (let i = 0; i < 6; i++) {
+      const started = Date.now();
+      const res = await call('t', '/slow-on/t1?ms=2000');
+      slowest = Math.max(slowest, Date.now() - started);
+      expect(res.status).toBe(200);
+      expect(res.headers['x-echo-name']).toBe('t2');
+    }
+    // 300ms on t1, then t2: well under undici's own headers timer, which fires about 1s late.
+    expect(slowest).toBeLessThan(900);
+    expect(apps.get('t1')!.received.length).toBeGreaterThan(0); // t1 was tried, and timed out
   });
 
   it('rate limits with 429 once the bucket is empty, and serves again after the refill', async () => {

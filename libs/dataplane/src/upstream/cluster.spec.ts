@@ -189,7 +189,11 @@ describe('Cluster', () => {
         retryBudget: { ratio: 0.2, minPerSecond: 1, ttlMs: 10_000 },
         rateLimit: { maxTokens: 1, tokensPerFill: 1, fillIntervalMs: 1_000, per: 'Route' },
       });
-      expect(cl.poolVariant).toEqual({ key: '2/100', connections: 2, maxRequestsPerClient: 100 });
+      expect(cl.poolVariant).toEqual({
+        key: '2/100',
+        connections: 2,
+        maxRequestsPerConnection: 100,
+      });
       expect(cl.rateLimiter?.take('r')).toBe(0);
       expect(cl.rateLimiter?.take('r')).toBeGreaterThan(0);
       cl.acquire(a);

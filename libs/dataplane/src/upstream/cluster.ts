@@ -186,6 +186,6 @@ function poolVariantOf(limits: CircuitLimits): PoolVariant {
   return {
     key: `${maxConnections}/${maxRequestsPerConnection}`,
     connections: maxConnections,
-    maxRequestsPerClient: maxRequestsPerConnection,
+    maxRequestsPerConnection,
   };
 }

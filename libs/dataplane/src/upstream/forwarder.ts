@@ -10,6 +10,7 @@ import { OVERFLOW_HEADER, UpstreamExchange, type ExchangeContext } from './upstr
 import type { ProxyMetrics } from '../metrics/proxy-metrics.js';
 import type { BusRoutes } from '../bus/bus-routes.js';
 import { traceparentOf, type HopTracer } from '../telemetry/hop-tracer.js';
+import { undiciHeadersTimeout } from '../resilience/try-timeout.js';
 
 /** RFC 9110 §9.2.2 idempotent methods. */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
@@ -77,7 +78,7 @@ export class Forwarder {
       method,
       headers: this.headers(req, policy, traceparentOf(span)),
       body: withBody ? req : null,
-      headersTimeout: policy.timeoutMs,
+      headersTimeout: undiciHeadersTimeout(policy.timeoutMs),
       bodyTimeout: this.options.bodyTimeoutMs,
     };
     const retryable = !withBody && (IDEMPOTENT.has(method) || cluster.retryNonIdempotent);

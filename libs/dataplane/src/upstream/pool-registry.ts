@@ -15,8 +15,8 @@ export const DEFAULT_POOL_OPTIONS: PoolOptions = { connections: 256, keepAliveTi
 export interface PoolVariant {
   readonly key: string;
   readonly connections: number;
-  /** 0: a connection serves any number of requests. */
-  readonly maxRequestsPerClient: number;
+  /** Requests a connection serves before it is closed (Envoy's meaning); 0: any number. */
+  readonly maxRequestsPerConnection: number;
 }
 
 export class PoolRegistry {
@@ -67,18 +67,20 @@ export class PoolRegistry {
     }
     let pool = byKey.get(variant.key);
     if (!pool) {
-      pool = this.create(origin, variant.connections, variant.maxRequestsPerClient);
+      pool = this.create(origin, variant.connections, variant.maxRequestsPerConnection);
       byKey.set(variant.key, pool);
     }
     return pool;
   }
 
-  private create(origin: string, connections: number, maxRequestsPerClient: number): Pool {
+  private create(origin: string, connections: number, perConnection: number): Pool {
     return new Pool(origin, {
       connections,
       keepAliveTimeout: this.options.keepAliveTimeoutMs,
-      pipelining: 1,
-      ...(maxRequestsPerClient > 0 && { maxRequestsPerClient }),
+      // undici resets a connection after maxRequestsPerClient + 1 requests, and pipelining 0
+      // turns keep-alive off: one request per connection.
+      pipelining: perConnection === 1 ? 0 : 1,
+      ...(perConnection > 1 && { maxRequestsPerClient: perConnection - 1 }),
     });
   }
 }

@@ -1,0 +1,26 @@
+// Per-try timeouts: undici's own headers timeout runs on a timer that ticks about twice a second,
+// so it fires up to a second late: fine for long timeouts, wrong for a 300ms one. Shorter
+// timeouts get a timer of their own (one per try); longer ones keep undici's, which costs nothing
+// per request.
+
+/** Below this, a try's timeout is timed by the exchange itself. */
+export const OWN_TIMER_BELOW_MS = 10_000;
+
+/** The `headersTimeout` to give undici for a try timeout of `ms` (0 turns undici's off). */
+export function undiciHeadersTimeout(ms: number): number {
+  return ms >= OWN_TIMER_BELOW_MS ? ms : 0;
+}
+
+/** Whether a try timeout of `ms` needs the exchange's own timer. */
+export function needsOwnTimer(ms: number): boolean {
+  return ms > 0 && ms < OWN_TIMER_BELOW_MS;
+}
+
+/** What a try that timed out is aborted with: undici's code, so it is handled as undici's own. */
+export class TryTimeoutError extends Error {
+  readonly code = 'UND_ERR_HEADERS_TIMEOUT';
+
+  constructor(ms: number) {
+    super(`no response headers within ${ms}ms`);
+  }
+}
