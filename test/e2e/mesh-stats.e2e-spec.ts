@@ -193,6 +193,23 @@ describe('mesh stats', () => {
     expect(frames.length).toBeGreaterThanOrEqual(3);
   });
 
+  it('weft top in a terminal redraws in place, and Ctrl-C restores the cursor and exits 0', async () => {
+    const run = startWeft(['top', '--interval', '0.3'], { server, terminal: true });
+    const clear = '\x1b[H\x1b[2J';
+    await waitFor('three frames on the terminal', () =>
+      run.output().split(clear).length > 3 ? true : undefined,
+    );
+    run.child.stdin?.write('\x03');
+    const done = await run.done;
+    expect(done.code).toBe(0);
+    const screens = done.stdout.split(clear);
+    expect(screens.length).toBeGreaterThanOrEqual(4);
+    expect(screens[0]).toBe('\x1b[?25l');
+    expect(screens.at(-1)).toMatch(/^weft top {2}/);
+    expect(screens.at(-1)).toContain('default/api-route');
+    expect(done.stdout.trimEnd().endsWith('\x1b[?25h')).toBe(true);
+  });
+
   it('streams stats, proxy status changes and config events, and lets go of a client', async () => {
     const stream = new SseClient();
     const opened = await stream.open(`${server}/v1/stream`);

@@ -20,26 +20,37 @@ export function weft(
   return startWeft(args, opts).done;
 }
 
-/** The same, with the process at hand (to signal it) while it runs. */
+/**
+ * The same, with the process at hand (to signal it) while it runs. With `terminal`, the CLI runs
+ * on a pseudo-terminal (util-linux `script`), as in an interactive shell: what is written to the
+ * child's stdin is typed there (`\x03` is Ctrl-C), and stdout is what the terminal received.
+ */
 export function startWeft(
   args: readonly string[],
-  opts: { server?: string; stdin?: string; env?: Record<string, string> } = {},
-): { child: ChildProcess; done: Promise<Run> } {
+  opts: { server?: string; stdin?: string; env?: Record<string, string>; terminal?: boolean } = {},
+): { child: ChildProcess; done: Promise<Run>; output: () => string } {
   // Jest's NODE_OPTIONS is not for the CLI, and the developer's WEFT_SERVER must not leak in.
   const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
   delete env.NODE_OPTIONS;
   if (!opts.env?.WEFT_SERVER) delete env.WEFT_SERVER;
   const server = opts.server === undefined ? [] : ['--server', opts.server];
-  const child = spawn(process.execPath, [WEFT, ...server, ...args], { cwd: ROOT, env });
+  const argv = [process.execPath, WEFT, ...server, ...args];
+  const child = opts.terminal
+    ? spawn('script', ['-qfec', argv.map(shellQuote).join(' '), '/dev/null'], { cwd: ROOT, env })
+    : spawn(argv[0], argv.slice(1), { cwd: ROOT, env });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
   child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  child.stdin.end(opts.stdin ?? '');
+  if (!opts.terminal) child.stdin.end(opts.stdin ?? '');
   const done = new Promise<Run>((resolve) =>
     child.once('close', (code) => resolve({ code, stdout, stderr })),
   );
-  return { child, done };
+  return { child, done, output: () => stdout };
+}
+
+function shellQuote(arg: string): string {
+  return `'${arg.replaceAll("'", `'\\''`)}'`;
 }
 
 export const lines = (text: string): string[] => text.split('\n').filter(Boolean);
