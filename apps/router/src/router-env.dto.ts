@@ -33,7 +33,34 @@ export class RouterEnv extends ProxyEnv {
   @IsString()
   WEFT_CERT_DIR?: string;
 
+  /**
+   * Router processes sharing WEFT_LISTEN_PORT (node:cluster: Node 20 has no `reusePort`), each a
+   * full router with its own NATS connection; a replica that dies is started again.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  WEFT_ROUTER_REPLICAS: number = 1;
+
+  /** Set by the primary of a replica set on each replica it starts (0-based); not for users. */
+  @IsOptional()
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  WEFT_ROUTER_REPLICA_INDEX?: number;
+
+  /** Replicas of a set are told apart by their index. */
   get instanceId(): string {
-    return this.idOr(this.WEFT_MODE, hostname(), this.WEFT_LISTEN_PORT);
+    const id = this.idOr(this.WEFT_MODE, hostname(), this.WEFT_LISTEN_PORT);
+    return this.WEFT_ROUTER_REPLICA_INDEX === undefined
+      ? id
+      : `${id}-${this.WEFT_ROUTER_REPLICA_INDEX}`;
+  }
+
+  /** Replica `i` of a set serves its own admin port, WEFT_ADMIN_PORT + i (its own /metrics). */
+  get adminPort(): number {
+    const index = this.WEFT_ROUTER_REPLICA_INDEX ?? 0;
+    return this.WEFT_ADMIN_PORT === 0 ? 0 : this.WEFT_ADMIN_PORT + index;
   }
 }

@@ -1,13 +1,19 @@
-// Wires the router: runtime (logs, NATS, admin), engine and config, its listener.
+// Wires the router: runtime (logs, NATS, admin), engine and config, its listeners, its bus responder.
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DataPlaneModule } from '@app/dataplane';
 import { RuntimeModule, type Logger } from '@app/runtime';
 import { RouterEnv } from './router-env.dto.js';
 import { EdgeListenersService } from './edge-listeners.service.js';
+import { RouterBusService } from './router-bus.service.js';
 import { RouterListenerService } from './router-listener.service.js';
 
 @Module({})
 export class RouterModule {
+  /** Router mode with a control plane: the bus reaches the Services without instances through it. */
+  static answersBus(env: RouterEnv): boolean {
+    return env.WEFT_MODE === 'router' && env.WEFT_CONFIG_DIR === undefined;
+  }
+
   static forRoot(env: RouterEnv, log: Logger): DynamicModule {
     const identity = {
       proxyId: env.instanceId,
@@ -45,6 +51,7 @@ export class RouterModule {
       providers: [
         { provide: RouterEnv, useValue: env },
         env.WEFT_MODE === 'edge' ? EdgeListenersService : RouterListenerService,
+        ...(RouterModule.answersBus(env) ? [RouterBusService] : []),
       ],
     };
   }

@@ -105,6 +105,20 @@ export class DataPlaneEngine {
     );
   }
 
+  /**
+   * A router's bus path to one Service (`namespace/service`): straight to its endpoints over HTTP,
+   * as a sidecar's inbound goes to its app (the caller's proxy already routed, and retries and
+   * times out; a bus Service's requests never go back onto the bus from here). Never bound to a
+   * port: the bus responder hands it requests, and it counts, traces, logs and drains them.
+   */
+  serviceListener(key: string): HttpListener {
+    const handler = inboundPipeline(this.clusters.get(key), this.localForwarder, this.stats);
+    const unknownCaller = this.stats.inbound(undefined);
+    return this.counted(
+      new HttpListener(`bus:${key}`, handler, this.tracer, unknownCaller, this.accessLog),
+    );
+  }
+
   /** Listeners report their load to the metrics. */
   private counted(listener: HttpListener): HttpListener {
     this.metrics.addListener(listener);

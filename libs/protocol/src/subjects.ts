@@ -74,6 +74,14 @@ export class Subjects {
     return `${this.prefix}.rpc.${namespace}.${service}`;
   }
 
+  /**
+   * Queue group every router answers the bus in (`weft-router`), on the rpc subjects of the
+   * Services that have no instances of their own to answer: each exchange reaches one router.
+   */
+  get routerQueue(): string {
+    return `${this.prefix}-router`;
+  }
+
   /** Access log records of the proxies serving one Service. */
   accessLog(namespace: string, service: string): string {
     return `${this.prefix}.v1.telemetry.access.${namespace}.${service}`;

@@ -18,6 +18,11 @@ const CACHE_DEBOUNCE_MS = 500;
 export class ConfigSync {
   private state = new MeshState();
   private appliedRevision = -1;
+  /**
+   * Last revision reported as applied: a revision first served from the disk cache is still
+   * reported once the bucket confirms it (the control plane waits for that ACK).
+   */
+  private reportedRevision = -1;
   /** Last revision reported as NACK, and why; reported again only when either changes. */
   private rejectedRevision = -1;
   private rejectedError: string | undefined;
@@ -149,8 +154,9 @@ export class ConfigSync {
     }
     this.rejectedRevision = -1;
     this.rejectedError = undefined;
-    const changed = revision !== this.appliedRevision;
+    const changed = revision !== this.reportedRevision;
     this.appliedRevision = revision;
+    this.reportedRevision = revision;
     this.scheduleCacheWrite();
     if (changed) this.events.applied(revision);
   }

@@ -33,6 +33,8 @@ export type ApplyOutcome = { readonly ok: true } | { readonly ok: false; readonl
 export class RouteConfigurator {
   /** Told every endpoint set applied (a bus responder serves the Services it belongs to). */
   onEndpointSet: ((key: string, set: EndpointSet | undefined) => void) | undefined;
+  /** Told the ExternalServices of every applied snapshot (routers answer the bus for them). */
+  onStaticServices: ((keys: ReadonlySet<string>) => void) | undefined;
 
   constructor(
     private readonly routes: RouteTableHolder,
@@ -64,12 +66,14 @@ export class RouteConfigurator {
       this.clusters,
     );
     if (!result.ok) return { ok: false, error: formatErrors(result.errors) };
+    const statics = new Set<string>();
     for (const ext of externals) {
       const { name, namespace } = ext.metadata;
       const endpoints = ext.spec.endpoints.map((e, i) =>
         endpoint(`${name}-${i}`, e.address, e.port),
       );
       this.clusters.setEndpoints(clusterKey(namespace, name), endpoints);
+      statics.add(clusterKey(namespace, name));
     }
     const byTarget = compileClusterPolicies(policies);
     for (const key of [...this.clusters.keys(), ...byTarget.keys()]) {
@@ -78,6 +82,7 @@ export class RouteConfigurator {
     this.bus?.update(busServiceKeys(services, policies), (k) => byTarget.get(k) ?? DEFAULT_POLICY);
     this.routes.swap(result.value);
     this.pools.retain(this.clusters.origins());
+    this.onStaticServices?.(statics);
     return { ok: true };
   }
 

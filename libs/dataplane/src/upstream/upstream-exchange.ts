@@ -12,7 +12,6 @@ import type { Cluster } from './cluster.js';
 import type { Endpoint } from './endpoint.js';
 import type { PoolRegistry } from './pool-registry.js';
 import { retryBackoffMs } from '../resilience/retry-backoff.js';
-import { needsOwnTimer, TryTimeoutError } from '../resilience/try-timeout.js';
 
 /** Says which limit refused a request, or kept it from being retried (Envoy: x-envoy-overloaded). */
 export const OVERFLOW_HEADER = 'x-weft-overflow';
@@ -60,8 +59,6 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   private refusal: RetryRefusal | undefined;
   /** performance.now() when the try in progress was sent. */
   private sentAt = 0;
-  /** The try's own timeout, when undici's is too coarse for it (see try-timeout.ts). */
-  private tryTimer: NodeJS.Timeout | undefined;
   private readonly tried: Endpoint[] = [];
   /** The endpoint of the try in progress. */
   private current: Endpoint | undefined;
@@ -95,10 +92,6 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
     if (this.res.destroyed) controller.abort(new Error('downstream closed'));
-    // As undici's headers timeout: from when the try has a connection until its answer begins.
-    else if (needsOwnTimer(this.policy.timeoutMs)) {
-      this.tryTimer = setTimeout(this.onTryTimeout, this.policy.timeoutMs);
-    }
   }
 
   onResponseStart(
@@ -108,7 +101,6 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     statusMessage?: string,
   ): void {
     if (statusCode < 200) return; // 1xx informational: this hop answers its own `expect`.
-    this.clearTryTimer();
     this.status = statusCode;
     this.cluster.record(this.current!, statusCode, performance.now() - this.sentAt);
     if (this.mayRetry(statusCode)) {
@@ -145,7 +137,6 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     const code = (error as NodeJS.ErrnoException).code ?? '';
-    this.clearTryTimer();
     this.cluster.release(this.current!);
     // The client going away says nothing about the endpoint; anything else before an answer does.
     // A timeout also tells latency-aware balancing how slow the endpoint was.
@@ -159,6 +150,14 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     // A try that timed out is retried like a 504 answer (Envoy: per-try timeouts are retriable).
     if (retry && code === 'UND_ERR_HEADERS_TIMEOUT' && this.mayRetry(504)) {
       this.status = 504;
+      this.retryAfterBackoff();
+      return;
+    }
+    // A try whose connection dropped before an answer, with no other endpoint to take it at once
+    // (over the bus, the subject is the one endpoint: NATS gives the retry another responder), is
+    // retried like the 502 it would become (Gateway API's retry on connection errors).
+    if (retry && STALE_CONNECTION.has(code) && this.mayRetry(502)) {
+      this.status = 502;
       this.retryAfterBackoff();
       return;
     }
@@ -237,20 +236,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.controller?.resume();
   };
 
-  private clearTryTimer(): void {
-    if (this.tryTimer === undefined) return;
-    clearTimeout(this.tryTimer);
-    this.tryTimer = undefined;
-  }
-
-  private readonly onTryTimeout = (): void => {
-    this.tryTimer = undefined;
-    this.controller?.abort(new TryTimeoutError(this.policy.timeoutMs));
-  };
-
   private readonly onDownstreamClose = (): void => {
     clearTimeout(this.backoff);
-    this.clearTryTimer();
     if (this.backoff) this.releaseRetrySlot(); // a retry waiting out its backoff will never run
     if (!this.res.writableFinished) this.controller?.abort(new Error('downstream closed'));
     this.req.resume();
