@@ -12,6 +12,7 @@ import type { Cluster } from './cluster.js';
 import type { Endpoint } from './endpoint.js';
 import type { PoolRegistry } from './pool-registry.js';
 import { retryBackoffMs } from '../resilience/retry-backoff.js';
+import { needsOwnTimer, TryTimeoutError } from '../resilience/try-timeout.js';
 
 /** Says which limit refused a request, or kept it from being retried (Envoy: x-envoy-overloaded). */
 export const OVERFLOW_HEADER = 'x-weft-overflow';
@@ -59,6 +60,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   private refusal: RetryRefusal | undefined;
   /** performance.now() when the try in progress was sent. */
   private sentAt = 0;
+  /** The try's own timeout, when undici's is too coarse for it (see try-timeout.ts). */
+  private tryTimer: NodeJS.Timeout | undefined;
   private readonly tried: Endpoint[] = [];
   /** The endpoint of the try in progress. */
   private current: Endpoint | undefined;
@@ -92,6 +95,10 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
     if (this.res.destroyed) controller.abort(new Error('downstream closed'));
+    // As undici's headers timeout: from when the try has a connection until its answer begins.
+    else if (needsOwnTimer(this.policy.timeoutMs)) {
+      this.tryTimer = setTimeout(this.onTryTimeout, this.policy.timeoutMs);
+    }
   }
 
   onResponseStart(
@@ -101,6 +108,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     statusMessage?: string,
   ): void {
     if (statusCode < 200) return; // 1xx informational: this hop answers its own `expect`.
+    this.clearTryTimer();
     this.status = statusCode;
     this.cluster.record(this.current!, statusCode, performance.now() - this.sentAt);
     if (this.mayRetry(statusCode)) {
@@ -137,6 +145,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     const code = (error as NodeJS.ErrnoException).code ?? '';
+    this.clearTryTimer();
     this.cluster.release(this.current!);
     // The client going away says nothing about the endpoint; anything else before an answer does.
     // A timeout also tells latency-aware balancing how slow the endpoint was.
@@ -236,8 +245,20 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.controller?.resume();
   };
 
+  private clearTryTimer(): void {
+    if (this.tryTimer === undefined) return;
+    clearTimeout(this.tryTimer);
+    this.tryTimer = undefined;
+  }
+
+  private readonly onTryTimeout = (): void => {
+    this.tryTimer = undefined;
+    this.controller?.abort(new TryTimeoutError(this.policy.timeoutMs));
+  };
+
   private readonly onDownstreamClose = (): void => {
     clearTimeout(this.backoff);
+    this.clearTryTimer();
     if (this.backoff) this.releaseRetrySlot(); // a retry waiting out its backoff will never run
     if (!this.res.writableFinished) this.controller?.abort(new Error('downstream closed'));
     this.req.resume();
