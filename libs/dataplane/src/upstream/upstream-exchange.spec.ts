@@ -1,0 +1,128 @@
+// Unit spec for the exchange's retries against real local servers: route retry policy, retry budget
+// and concurrent-retry limit refusals (x-weft-overflow), non-idempotent requests, per-try timeouts.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { trace } from '@opentelemetry/api';
+import { request } from 'undici';
+import { ProxyMetrics } from '../metrics/proxy-metrics.js';
+import { TrafficStats } from '../metrics/traffic-stats.js';
+import type { ExchangePolicy } from '../routing/route-table.js';
+import { HopTracer } from '../telemetry/hop-tracer.js';
+import { Cluster, type ClusterPolicy } from './cluster.js';
+import { ClusterRegistry } from './cluster-registry.js';
+import { endpoint } from './endpoint.js';
+import { Forwarder } from './forwarder.js';
+import { PoolRegistry } from './pool-registry.js';
+
+/** An upstream that counts requests and answers `status` after `delayMs`. */
+class Upstream {
+  readonly server: Server;
+  hits = 0;
+  status = 503;
+  delayMs = 0;
+
+  constructor() {
+    this.server = createServer((req, res) => {
+      this.hits++;
+      req.resume();
+      setTimeout(() => res.writeHead(this.status).end('upstream'), this.delayMs);
+    });
+  }
+
+  async start(): Promise<number> {
+    await new Promise<void>((done) => this.server.listen(0, '127.0.0.1', done));
+    return (this.server.address() as AddressInfo).port;
+  }
+}
+
+const RETRY_503: ExchangePolicy = {
+  timeoutMs: 5_000,
+  retry: { codes: new Set([503, 504]), attempts: 2, backoffMs: 1 },
+};
+
+describe('UpstreamExchange retries', () => {
+  const pools = new PoolRegistry();
+  const metrics = new ProxyMetrics(new TrafficStats('shop/caller'), new ClusterRegistry());
+  const forwarder = new Forwarder(pools, metrics, new HopTracer(trace.getTracer('spec')));
+  const a = new Upstream();
+  const b = new Upstream();
+  const cluster = new Cluster('shop/api');
+  let policy: ExchangePolicy = RETRY_503;
+  let proxy: Server;
+  let proxyUrl = '';
+
+  beforeAll(async () => {
+    cluster.setEndpoints([
+      endpoint('a', '127.0.0.1', await a.start()),
+      endpoint('b', '127.0.0.1', await b.start()),
+    ]);
+    proxy = createServer((req, res) => forwarder.forward(req, res, cluster, policy, req.url!));
+    await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
+    proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  });
+
+  afterEach(() => {
+    a.hits = b.hits = 0;
+    a.status = b.status = 503;
+    a.delayMs = b.delayMs = 0;
+    policy = RETRY_503;
+  });
+
+  afterAll(async () => {
+    await pools.close();
+    for (const s of [proxy, a.server, b.server]) {
+      s.closeAllConnections();
+      await new Promise((done) => s.close(done));
+    }
+  });
+
+  function configure(extra: Partial<ClusterPolicy>): void {
+    cluster.configure({ loadBalancer: { type: 'RoundRobin' }, ...extra });
+  }
+
+  async function send(method = 'GET'): Promise<{ status: number; overflow: unknown }> {
+    const res = await request(proxyUrl, { method: method as 'GET' });
+    await res.body.text();
+    return { status: res.statusCode, overflow: res.headers['x-weft-overflow'] };
+  }
+
+  it('retries a listed status up to the attempts, then passes the last answer on', async () => {
+    configure({});
+    expect(await send()).toEqual({ status: 503, overflow: undefined });
+    expect(a.hits + b.hits).toBe(3);
+  });
+
+  it('does not retry past the retry budget, and says so', async () => {
+    configure({ retryBudget: { ratio: 0, minPerSecond: 0, ttlMs: 10_000 } });
+    expect(await send()).toEqual({ status: 503, overflow: 'retry_budget' });
+    expect(a.hits + b.hits).toBe(1);
+  });
+
+  it('does not retry past maxRetries, and says so', async () => {
+    configure({ limits: { maxConnections: 10, maxRequestsPerConnection: 0, maxRetries: 0 } });
+    expect(await send()).toEqual({ status: 503, overflow: 'retries' });
+    expect(a.hits + b.hits).toBe(1);
+  });
+
+  it('retries a bodiless POST only when the policy allows non-idempotent retries', async () => {
+    configure({});
+    await send('POST');
+    expect(a.hits + b.hits).toBe(1);
+    configure({ retryNonIdempotent: true });
+    await send('POST');
+    expect(a.hits + b.hits).toBe(1 + 3);
+  });
+
+  it('retries a try that timed out on the other endpoint, on time', async () => {
+    configure({});
+    a.delayMs = 2_000;
+    a.status = b.status = 200;
+    policy = { ...RETRY_503, timeoutMs: 200 };
+    const started = Date.now();
+    const results = [await send(), await send()]; // round robin: one of them starts on a
+    expect(results.map((r) => r.status)).toEqual([200, 200]);
+    expect(b.hits).toBe(2);
+    expect(Date.now() - started).toBeLessThan(900);
+  });
+});
