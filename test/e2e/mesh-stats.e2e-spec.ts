@@ -1,6 +1,13 @@
 // GET /v1/stats, GET /v1/stream, `weft stat` and `weft top` against real sidecars and real traffic:
 // the numbers are the requests that were sent (counts exact, the share of 5xx, latency quantiles).
-import type { MeshEvent, MeshStats, ProxyList, ProxyStatus } from '@app/protocol';
+import { connect } from '@nats-io/transport-node';
+import {
+  SNAPSHOT_LATENCY_BOUNDS_MS,
+  type MeshEvent,
+  type MeshStats,
+  type ProxyList,
+  type ProxyStatus,
+} from '@app/protocol';
 import { http, json } from '../support/admin-client.js';
 import { EchoServer } from '../support/echo-server.js';
 import { Mesh, type Sidecar } from '../support/mesh.js';
@@ -252,6 +259,49 @@ spec: { selector: { app: api } }
       (await followers()) === 0 ? true : undefined,
     );
   });
+
+  it('counts garbage and spoofed snapshots as invalid, never as traffic', async () => {
+    const nc = await connect({ servers: mesh.nats.url });
+    const bytes = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
+    const spoofed = {
+      v: 1,
+      proxyId: 'api-1',
+      mode: 'sidecar',
+      namespace: 'default',
+      service: 'api',
+      windowMs: 1_000,
+      sentAt: Date.now(),
+      edges: [
+        {
+          direction: 'inbound',
+          source: 'unknown',
+          destination: 'default/api',
+          requests: 1_000,
+          failures: 0,
+          latencyBuckets: SNAPSHOT_LATENCY_BOUNDS_MS.map(() => 0).concat(1_000),
+        },
+      ],
+    };
+    nc.publish('weft.v1.telemetry.metrics.evil', new Uint8Array([0xff, 0x00]));
+    nc.publish('weft.v1.telemetry.metrics.evil', bytes({ v: 1, proxyId: 'evil' }));
+    nc.publish('weft.v1.telemetry.metrics.evil', bytes(spoofed));
+    nc.publish('weft.v1.events.bogus', bytes(['not', 'an', 'object']));
+    await nc.flush();
+    await nc.close();
+    await waitFor('the control plane to count the garbage', async () =>
+      (await invalid('metrics')) === 3 && (await invalid('event')) === 1 ? true : undefined,
+    );
+    const stats = await json<MeshStats>(`${server}/v1/stats`);
+    expect(service(stats, 'default/api')?.requests).toBe(TOTAL);
+    expect(mesh.controlPlane().proc.running).toBe(true);
+  });
+
+  async function invalid(source: string): Promise<number> {
+    const res = await http(`${server}/metrics`);
+    const prefix = `weft_invalid_messages_total{source="${source}"}`;
+    const line = res.body.split('\n').find((l) => l.startsWith(prefix));
+    return line === undefined ? 0 : Number(line.split(' ').at(-1));
+  }
 
   /** `weft_stream_clients` on the control plane's /metrics. */
   async function followers(): Promise<number> {
