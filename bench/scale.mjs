@@ -3,7 +3,7 @@
 // the config bucket, decode with the proxy's MeshState and ACK. For each N: time from an apply to
 // the last ACK (p50/p99 over `--applies`), control-plane CPU and RSS. Results: bench/results/scale.*
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { connect } from '@nats-io/transport-node';
 import { buildSim } from './lib/build-sim.mjs';
+import { renderProfile, summarizeProfiles } from './lib/cpu-profile.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { get, waitFor } from './lib/net.mjs';
 import { quantile } from './lib/paced-load.mjs';
@@ -39,7 +40,9 @@ const USAGE = `usage: npm run bench:scale -- [options]
   --per-connection N  simulated proxies sharing one NATS connection, default 1 (like real proxies)
   --heartbeat-ms N    heartbeat interval of the instances and the control plane, default 1000
   --ack-timeout S     seconds an apply may wait for its last ACK, default 30
-  --budget S          seconds a proxy count may take to start its proxies, default 300`;
+  --budget S          seconds a proxy count may take to start its proxies, default 300
+  --cpu-prof          run the control plane under node --cpu-prof: profile in
+                      bench/results/profiles/scale/, self time printed; results/scale.* untouched`;
 
 const log = (line) => process.stderr.write(`[bench:scale] ${line}\n`);
 
@@ -54,6 +57,7 @@ const { values: args } = parseArgs({
     'heartbeat-ms': { type: 'string', default: '1000' },
     'ack-timeout': { type: 'string', default: '30' },
     budget: { type: 'string', default: '300' },
+    'cpu-prof': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -72,6 +76,8 @@ const opts = {
   ackTimeoutMs: Number(args['ack-timeout']) * 1000,
   budgetMs: Number(args.budget) * 1000,
 };
+// The profiler costs CPU: a profiled run prints where the time goes, not figures to keep.
+const profileDir = args['cpu-prof'] ? join(RESULTS, 'profiles/scale') : undefined;
 if (
   Object.values(opts)
     .flat()
@@ -105,12 +111,14 @@ async function main() {
     join(ROOT, 'dist/bench'),
   );
   const timing = { WEFT_HEARTBEAT_INTERVAL_MS: String(opts.heartbeatMs) };
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   const mesh = await startMesh({
     root: ROOT,
     natsPath: nats.path,
     workDir,
     core: `0-${cpus().length - 1}`,
     controlPlaneEnv: timing,
+    controlPlaneNodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
   });
   const cpPid = mesh.controlPlane.pid;
   const natsUrl = `nats://127.0.0.1:${mesh.natsPort}`;
@@ -220,9 +228,13 @@ async function main() {
     controlPlaneIdle: { rssMiB: mib(idle.rss), cpuShare: round(idle.cpuShare, 2) },
     rows: rows.map((r) => ({ ...r, cpCpuShare: round(r.cpCpuShare, 2) })),
   };
+  const table = renderTable(json);
+  if (profileDir) {
+    process.stdout.write(`\n${table}\n(profiled run: results/scale.* left alone)\n`);
+    return;
+  }
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(join(RESULTS, 'scale.json'), `${JSON.stringify(json, null, 2)}\n`);
-  const table = renderTable(json);
   writeFileSync(join(RESULTS, 'scale.md'), `${table}\n`);
   writeScaleChart(json, TARGETS, join(RESULTS, 'scale.png'));
   process.stdout.write(`\n${table}\nwritten: bench/results/scale.json, scale.md, scale.png\n`);
@@ -413,4 +425,9 @@ try {
 } finally {
   for (const child of children) child.kill('SIGTERM');
   await stopAll();
+  // The control plane writes its profile as it exits.
+  if (profileDir && existsSync(profileDir))
+    process.stdout.write(
+      `\ncontrol plane CPU profile (${profileDir}):\n${renderProfile(summarizeProfiles(profileDir))}\n`,
+    );
 }

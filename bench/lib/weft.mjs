@@ -27,9 +27,18 @@ function weftEnv(natsPort, extra) {
 
 /**
  * Starts nats-server (JetStream) and the control plane; resolves once /readyz answers 200.
- * `natsConfig` is the text of a server config file (accounts…), `controlPlaneEnv` more env.
+ * `natsConfig` is the text of a server config file (accounts…), `controlPlaneEnv` more env,
+ * `controlPlaneNodeArgs` node options the control plane runs with (--cpu-prof is refused in NODE_OPTIONS).
  */
-export async function startMesh({ root, natsPath, workDir, core, natsConfig, controlPlaneEnv }) {
+export async function startMesh({
+  root,
+  natsPath,
+  workDir,
+  core,
+  natsConfig,
+  controlPlaneEnv,
+  controlPlaneNodeArgs = [],
+}) {
   const dir = join(workDir, 'mesh');
   mkdirSync(dir, { recursive: true });
   const natsPort = await freePort();
@@ -54,7 +63,7 @@ export async function startMesh({ root, natsPath, workDir, core, natsConfig, con
     'control-plane',
     core,
     process.execPath,
-    [join(root, 'dist/apps/control-plane/main.js')],
+    [...controlPlaneNodeArgs, join(root, 'dist/apps/control-plane/main.js')],
     {
       cwd: root,
       env: weftEnv(natsPort, { WEFT_ADMIN_PORT: String(adminPort), ...controlPlaneEnv }),

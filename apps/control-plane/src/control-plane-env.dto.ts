@@ -43,6 +43,21 @@ export class ControlPlaneEnv extends CommonEnv {
   @Min(1)
   WEFT_HEARTBEAT_MISSES: number = 3;
 
+  /**
+   * Endpoint changes are published once they pause this long (Istio's debounce); an endpoint
+   * leaving never waits longer than this.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  WEFT_ENDPOINT_DEBOUNCE_MS: number = 50;
+
+  /** The longest endpoint changes wait while more keep coming. */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  WEFT_ENDPOINT_DEBOUNCE_MAX_MS: number = 500;
+
   /** JetStream replicas of the config bucket (1 for a single server). */
   @ToInt()
   @IsInt()

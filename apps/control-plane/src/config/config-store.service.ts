@@ -24,6 +24,7 @@ import { LeaderElection, NotLeader } from '../leader/leader-election.service.js'
 import { ConfigView, type Stored } from './config-view.js';
 import { ConfigWatch } from './config-watch.js';
 import { HistoryStore } from './history-store.service.js';
+import { settleAll } from './settle-all.js';
 
 /** NATS or the bucket could not take the write; nothing of the apply took effect. */
 export class ConfigStoreUnavailable extends Error {}
@@ -224,8 +225,8 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> implements OnAppl
   }
 
   /**
-   * Creates the history entry (claiming the revision number), writes every change, then the
-   * snapshot marker; memory changes only once KV accepted all. Keys a failed commit may have
+   * Creates the history entry (claiming the revision number), writes every change (concurrently,
+   * each key compare-and-set on its own), then the snapshot marker; memory changes only once KV accepted all. Keys a failed commit may have
    * written are rewritten from memory by the next one, so no marker ever covers half of an apply.
    */
   private async commit(
@@ -258,9 +259,13 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> implements OnAppl
         changes,
         resources: this.snapshotAfter(puts, deletes),
       });
-      for (const [key, stored] of puts)
-        await this.write(kv, key, this.entry(stored, revision, appliedAt));
-      for (const key of deletes) await this.erase(kv, key);
+      // Every key's own compare-and-set, issued together: one round trip for the whole apply.
+      await settleAll([
+        ...puts.map(([key, stored]) =>
+          this.write(kv, key, this.entry(stored, revision, appliedAt)),
+        ),
+        ...deletes.map((key) => this.erase(kv, key)),
+      ]);
       const marker: SnapshotMarker = { v: PROTOCOL_VERSION, revision, source, appliedAt, author };
       await this.write(kv, SNAPSHOT_KEY, marker);
     } catch (err) {
@@ -295,12 +300,14 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> implements OnAppl
       this.historyDirty = false;
     }
     const keys = [...this.uncertain].filter((k) => !skip.has(k));
-    for (const key of keys) {
-      const stored = this.desired.get(key);
-      if (stored) await this.write(kv, key, this.entry(stored, this.currentRevision, Date.now()));
-      else await this.erase(kv, key);
-      this.uncertain.delete(key);
-    }
+    await settleAll(
+      keys.map(async (key) => {
+        const stored = this.desired.get(key);
+        if (stored) await this.write(kv, key, this.entry(stored, this.currentRevision, Date.now()));
+        else await this.erase(kv, key);
+        this.uncertain.delete(key);
+      }),
+    );
     if (keys.length > 0) this.log.warn({ keys }, 'repaired keys an unfinished commit left behind');
   }
 

@@ -1,7 +1,8 @@
-// Publishes each Service's endpoint set to KV whenever instances or Services change (coalesced).
+// Publishes each Service's endpoint set to KV when instances or Services change: instance churn is
+// debounced, only the sets a change touched are recomputed, and their writes go out together.
 // Every replica computes the sets from the heartbeats it hears; only the leader writes them.
 import { EventEmitter } from 'node:events';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { KV } from '@nats-io/kv';
 import {
   decodeMessage,
@@ -13,30 +14,49 @@ import {
 } from '@app/protocol';
 import { LOGGER, reportInvalid, type Logger } from '@app/runtime';
 import { ConfigStore } from '../config/config-store.service.js';
+import { ControlPlaneEnv } from '../control-plane-env.dto.js';
 import { LeaderElection } from '../leader/leader-election.service.js';
-import { selectEndpointSets } from './endpoint-selector.js';
-import { InstanceRegistry } from './instance-registry.service.js';
+import { settleAll } from '../config/settle-all.js';
+import { Debouncer } from './debouncer.js';
+import { EndpointIndex } from './endpoint-index.js';
+import { InstanceRegistry, type LiveInstance } from './instance-registry.service.js';
 
-/** Emits `changed` once the sets in KV are loaded, then whenever a published set changes. */
+const RETRY_MS = 500;
+
+/** Emits `changed` once the sets in KV are loaded, then whenever a computed set changes. */
 @Injectable()
-export class EndpointPublisher extends EventEmitter<{ changed: [] }> {
+export class EndpointPublisher
+  extends EventEmitter<{ changed: [] }>
+  implements OnApplicationShutdown
+{
   private kv: KV | undefined;
+  private readonly index = new EndpointIndex();
+  private readonly debouncer: Debouncer;
   /** KV key → JSON of the endpoints last published (timestamps excluded). */
   private readonly published = new Map<string, string>();
   private readonly current = new Map<string, EndpointSet>();
-  private scheduled = false;
+  /** Keys whose `current` set the bucket does not hold yet. */
+  private readonly unwritten = new Set<string>();
   private loaded = false;
   /** Set by `lead()` once `published` is what the bucket holds now. */
   private leading = false;
-  private running: Promise<void> = Promise.resolve();
+  /** The pass in progress; another one requested meanwhile runs right after it. */
+  private running: Promise<void> | undefined;
+  private again = false;
+  private retry: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: ConfigStore,
     private readonly instances: InstanceRegistry,
     private readonly fence: LeaderElection,
+    env: ControlPlaneEnv,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
     super();
+    this.debouncer = new Debouncer(
+      { quietMs: env.WEFT_ENDPOINT_DEBOUNCE_MS, maxMs: env.WEFT_ENDPOINT_DEBOUNCE_MAX_MS },
+      () => this.pass(),
+    );
   }
 
   endpointSets(): EndpointSet[] {
@@ -54,82 +74,121 @@ export class EndpointPublisher extends EventEmitter<{ changed: [] }> {
     const existing = await this.readPublished(kv);
     for (const set of existing) this.current.set(endpointsKey(set.namespace, set.service), set);
     this.instances.seed(existing);
-    this.instances.on('changed', () => this.schedule());
-    this.store.on('changed', () => this.schedule());
+    for (const [key, live] of this.instances.entries()) this.onInstance(key, live);
+    this.index.setServices(this.store.resources('Service') as Service[]);
+    this.instances.on('changed', (key, live) => {
+      this.onInstance(key, live);
+      // An endpoint leaving must not wait behind others arriving (crash detection stays prompt).
+      this.debouncer.trigger(!live?.ready);
+    });
+    // Config changes are not debounced: the sets of a Service just applied follow its revision at once.
+    this.store.on('changed', () => {
+      this.index.setServices(this.store.resources('Service') as Service[]);
+      if (this.index.pending) this.debouncer.runNow();
+    });
     this.loaded = true;
     this.emit('changed');
-    this.schedule();
+    this.debouncer.runNow();
   }
 
   /** Starts writing, from what the bucket holds now (the former leader wrote it). */
   async lead(): Promise<void> {
     if (!this.kv) return;
-    await this.readPublished(this.kv);
+    try {
+      await this.readPublished(this.kv);
+    } catch (err) {
+      // JetStream may not answer yet (a takeover right after a NATS restart). Writing every set
+      // again is harmless; never writing again because this read failed is not.
+      this.log.warn({ err: (err as Error).message }, 'reading published endpoints failed');
+      this.published.clear();
+    }
+    for (const [key, set] of this.current)
+      if (this.published.get(key) !== JSON.stringify(set.endpoints)) this.unwritten.add(key);
     this.leading = true;
-    this.schedule();
+    this.debouncer.runNow();
   }
 
   follow(): void {
     this.leading = false;
   }
 
-  /** The sets in KV, remembered as published. */
+  onApplicationShutdown(): void {
+    this.debouncer.cancel();
+    clearTimeout(this.retry);
+  }
+
+  private onInstance(key: string, live: LiveInstance | undefined): void {
+    this.index.setInstance(key, live?.instance, live?.ready);
+  }
+
+  /** The sets in KV (read together), remembered as published; the index keeps their keys. */
   private async readPublished(kv: KV): Promise<EndpointSet[]> {
+    const keys: string[] = [];
+    for await (const key of await kv.keys(`${ENDPOINTS_KEY_PREFIX}.>`)) keys.push(key);
+    const entries = await Promise.all(keys.map((key) => kv.get(key)));
     const sets: EndpointSet[] = [];
     this.published.clear();
-    for await (const key of await kv.keys(`${ENDPOINTS_KEY_PREFIX}.>`)) {
-      const entry = await kv.get(key);
+    for (const [i, entry] of entries.entries()) {
       if (!entry || entry.operation !== 'PUT') continue;
-      const set = decodeMessage(EndpointSet, entry.value, key);
+      const set = decodeMessage(EndpointSet, entry.value, keys[i]);
       if (!set.ok) {
-        reportInvalid(this.log, 'endpoints', key, set.errors.map((e) => e.message).join('; '));
+        reportInvalid(this.log, 'endpoints', keys[i], set.errors.map((e) => e.message).join('; '));
         continue;
       }
       sets.push(set.value);
-      this.published.set(key, JSON.stringify(set.value.endpoints));
+      this.published.set(keys[i], JSON.stringify(set.value.endpoints));
     }
+    this.index.remember(this.published.keys());
     return sets;
   }
 
-  /** Coalesces a burst of changes (many heartbeats, one apply) into one pass. */
-  private schedule(): void {
-    if (this.scheduled || !this.kv) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.running = this.running
-        .then(() => this.publish())
-        .catch((err: Error) => {
-          this.log.error({ err: err.message }, 'publishing endpoints failed; retrying');
-          setTimeout(() => this.schedule(), 500);
-        });
-    });
+  /** One pass at a time: a pass requested while one writes runs once that one is done. */
+  private pass(): void {
+    if (!this.kv) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.publish()
+      .catch((err: Error) => {
+        this.log.error({ err: err.message }, 'publishing endpoints failed; retrying');
+        clearTimeout(this.retry);
+        this.retry = setTimeout(() => this.pass(), RETRY_MS);
+      })
+      .finally(() => {
+        this.running = undefined;
+        if (!this.again) return;
+        this.again = false;
+        this.pass();
+      });
   }
 
+  /** Recomputes the sets changes touched, then writes every set the bucket lacks, concurrently. */
   private async publish(): Promise<void> {
-    const services = this.store.resources('Service') as Service[];
-    const sets = selectEndpointSets(
-      services,
-      this.instances.all(),
-      new Set([...this.published.keys(), ...this.current.keys()]),
-      Date.now(),
-    );
     let changed = false;
-    for (const [key, set] of sets) {
+    for (const [key, set] of this.index.take(Date.now())) {
       const json = JSON.stringify(set.endpoints);
-      if (this.leading && this.published.get(key) !== json) {
-        this.fence.assertLeader();
-        await this.kv!.put(key, encode(set));
-        this.published.set(key, json);
-        this.log.info(
-          { key, endpoints: set.endpoints.map((e) => e.instanceId) },
-          'endpoints published',
-        );
-      }
+      if (this.published.get(key) !== json) this.unwritten.add(key);
+      else this.unwritten.delete(key);
       if (JSON.stringify(this.current.get(key)?.endpoints) === json) continue;
       changed = true;
       this.current.set(key, set);
     }
     if (changed) this.emit('changed');
+    if (!this.leading || this.unwritten.size === 0) return;
+    const kv = this.kv!;
+    const batch = [...this.unwritten].map((key) => [key, this.current.get(key)!] as const);
+    this.fence.assertLeader();
+    await settleAll(
+      batch.map(async ([key, set]) => {
+        await kv.put(key, encode(set));
+        this.published.set(key, JSON.stringify(set.endpoints));
+        this.unwritten.delete(key);
+      }),
+    );
+    this.log.info(
+      { sets: batch.length, endpoints: batch.reduce((n, [, s]) => n + s.endpoints.length, 0) },
+      'endpoints published',
+    );
   }
 }

@@ -17,7 +17,7 @@ export interface LiveInstance {
   readonly ready: boolean;
   lastSeen: number;
   /** `connectionKey` of the NATS connection its proxy last sent from, when it said. */
-  readonly connection?: string;
+  connection?: string;
 }
 
 /** Prometheus: `weft_instances`. */
@@ -27,9 +27,13 @@ const instancesGauge = stateGauge(
   '{instance}',
 );
 
+/**
+ * Emits `changed` with the registry key (`<namespace>/<instanceId>`) of an instance that registered,
+ * changed or left (`undefined`): never for a heartbeat that repeats what is known.
+ */
 @Injectable()
 export class InstanceRegistry
-  extends EventEmitter<{ changed: [] }>
+  extends EventEmitter<{ changed: [key: string, live: LiveInstance | undefined] }>
   implements OnApplicationShutdown
 {
   private readonly live = new Map<string, LiveInstance>();
@@ -57,13 +61,26 @@ export class InstanceRegistry
     return [...this.live.values()];
   }
 
+  /** Every live instance with its registry key. */
+  entries(): IterableIterator<[string, LiveInstance]> {
+    return this.live.entries();
+  }
+
+  /** Costs a map lookup and a few comparisons when the heartbeat repeats what is known. */
   onHeartbeat(hb: Heartbeat, now = Date.now()): void {
     const key = `${hb.namespace}/${hb.instanceId}`;
     if (hb.state === 'draining' || hb.state === 'down') {
-      if (this.live.delete(key)) this.changed(`instance ${hb.state}`, hb.instanceId);
+      if (this.live.delete(key)) this.changed(key, undefined, `instance ${hb.state}`);
       return;
     }
     const before = this.live.get(key);
+    const ready = hb.state === 'ready';
+    const connection = hb.connection && connectionKey(hb.connection);
+    if (before && before.ready === ready && sameOwner(before.instance, hb)) {
+      before.lastSeen = now;
+      before.connection = connection;
+      return;
+    }
     const instance: InstanceOwner = {
       namespace: hb.namespace,
       service: hb.service,
@@ -72,16 +89,9 @@ export class InstanceRegistry
       port: hb.port,
       labels: hb.labels,
     };
-    const ready = hb.state === 'ready';
-    const connection = hb.connection && connectionKey(hb.connection);
-    this.live.set(key, { instance, ready, lastSeen: now, connection });
-    if (
-      !before ||
-      before.ready !== ready ||
-      JSON.stringify(before.instance) !== JSON.stringify(instance)
-    ) {
-      this.changed(before ? 'instance changed' : 'instance registered', hb.instanceId);
-    }
+    const live = { instance, ready, lastSeen: now, connection };
+    this.live.set(key, live);
+    this.changed(key, live, before ? 'instance changed' : 'instance registered');
   }
 
   /**
@@ -126,7 +136,7 @@ export class InstanceRegistry
     for (const [key, entry] of this.live) {
       if (entry.connection !== closed) continue;
       this.live.delete(key);
-      this.changed('instance connection closed', entry.instance.instanceId);
+      this.changed(key, undefined, 'instance connection closed');
     }
   }
 
@@ -136,13 +146,31 @@ export class InstanceRegistry
     for (const [key, entry] of this.live) {
       if (entry.lastSeen >= deadline) continue;
       this.live.delete(key);
-      this.changed('instance expired', entry.instance.instanceId);
+      this.changed(key, undefined, 'instance expired');
     }
   }
 
-  private changed(reason: string, instanceId: string): void {
+  private changed(key: string, live: LiveInstance | undefined, reason: string): void {
     instancesGauge.set(this.live.size);
-    this.log.info({ instanceId, reason }, reason);
-    this.emit('changed');
+    this.log.info({ instanceId: key.slice(key.indexOf('/') + 1), reason }, reason);
+    this.emit('changed', key, live);
   }
+}
+
+/** Whether a heartbeat names the same address, port, service and labels as what is known. */
+function sameOwner(known: InstanceOwner, hb: Heartbeat): boolean {
+  if (
+    known.address !== hb.address ||
+    known.port !== hb.port ||
+    known.service !== hb.service ||
+    known.namespace !== hb.namespace ||
+    known.instanceId !== hb.instanceId
+  )
+    return false;
+  let count = 0;
+  for (const k in hb.labels) {
+    if (known.labels[k] !== hb.labels[k]) return false;
+    count++;
+  }
+  return count === Object.keys(known.labels).length;
 }
