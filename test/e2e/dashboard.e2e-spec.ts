@@ -1,5 +1,6 @@
 // The dashboard in headless Chromium against a live mesh running the demo's services and YAML:
 // the topology shows web calling api-v1 and api-v2 with live numbers; proxies and events are listed.
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +37,11 @@ describe('dashboard', () => {
   let loop: Promise<void> = Promise.resolve();
 
   beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(
+        `no Chromium at ${CHROMIUM}: apt-get install chromium, or set WEFT_CHROMIUM to one`,
+      );
+    }
     mesh = await Mesh.start();
     server = (await mesh.startControlPlane()).url;
     const [webApp, v1, v2] = await Promise.all(
@@ -99,7 +105,7 @@ describe('dashboard', () => {
     await loop;
     await browser?.close();
     await Promise.all(apps.map((s) => s.stop()));
-    await mesh.stop();
+    await mesh?.stop();
   });
 
   const edgeLabel = (destination: string): Promise<string> =>

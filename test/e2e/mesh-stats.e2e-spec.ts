@@ -191,13 +191,14 @@ describe('mesh stats', () => {
 
   it('weft top refreshes until interrupted, then exits cleanly', async () => {
     const run = startWeft(['top', '--interval', '0.3'], { server });
+    const frameCount = (out: string) =>
+      out.split('\n').filter((l) => l.startsWith('weft top  ')).length;
     // Piped output: frames follow one another; wait for a few, then Ctrl-C.
-    await sleep(1_500);
+    await waitFor('three frames', () => (frameCount(run.output()) >= 3 ? true : undefined));
     run.child.kill('SIGINT');
     const done = await run.done;
     expect(done.code).toBe(0);
-    const frames = done.stdout.split('\n').filter((l) => l.startsWith('weft top  '));
-    expect(frames.length).toBeGreaterThanOrEqual(3);
+    expect(frameCount(done.stdout)).toBeGreaterThanOrEqual(3);
   });
 
   it('weft top in a terminal redraws in place, and Ctrl-C restores the cursor and exits 0', async () => {
