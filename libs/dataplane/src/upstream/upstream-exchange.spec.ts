@@ -105,6 +105,13 @@ describe('UpstreamExchange retries', () => {
     expect(a.hits + b.hits).toBe(1);
   });
 
+  it('says which limit kept a timed-out try from being retried', async () => {
+    configure({ retryBudget: { ratio: 0, minPerSecond: 0, ttlMs: 10_000 } });
+    a.delayMs = b.delayMs = 1_000;
+    policy = { ...RETRY_503, timeoutMs: 100 };
+    expect(await send()).toEqual({ status: 504, overflow: 'retry_budget' });
+  });
+
   it('retries a bodiless POST only when the policy allows non-idempotent retries', async () => {
     configure({});
     await send('POST');

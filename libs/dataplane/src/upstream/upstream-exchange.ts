@@ -173,7 +173,15 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.releaseRetrySlot();
     endHttpSpan(this.span, this.status, SpanKind.CLIENT, error.message);
     if (this.res.destroyed) return;
-    sendLocalReply(this.res, reasonFor(code), `${this.cluster.key}: ${error.message}`);
+    // A retry a limit refused is said here too, as on an answer passed on.
+    const why = this.refusal && { [OVERFLOW_HEADER]: this.refusal };
+    sendLocalReply(
+      this.res,
+      reasonFor(code),
+      `${this.cluster.key}: ${error.message}`,
+      undefined,
+      why,
+    );
   }
 
   /**
