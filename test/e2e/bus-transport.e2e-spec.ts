@@ -55,6 +55,11 @@ spec:
         - type: URLRewrite
           urlRewrite: { path: { type: ReplacePrefixMatch, replacePrefixMatch: / } }
       backendRefs: [{ name: b, port: 80 }]
+    - matches: [{ path: { type: PathPrefix, value: /mirrored } }]
+      filters:
+        - type: RequestMirror
+          requestMirror: { backendRef: { name: drip, port: 80 } }
+      backendRefs: [{ name: b, port: 80 }]
     - backendRefs: [{ name: b, port: 80 }]
 `;
 
@@ -262,6 +267,21 @@ describe('bus transport', () => {
     expect(find('b.default', CLIENT).parentSpanId).toBe(find('b.default', SERVER).spanId);
     expect(appParent).toBe(find('b.default', CLIENT).spanId);
     expect(find('a.default', CLIENT).attributes['weft.upstream']).toBe('default/b');
+  });
+
+  it('mirrors to a bus Service over the bus', async () => {
+    const started = drip.started;
+    const ok = { role: 'responder', outcome: 'ok' };
+    const before = await metric(dripSidecar.adminPort, EXCHANGES, ok);
+    const res = await http(`${a.outbound}/mirrored?chunks=1&ms=10`, { headers: { host: 'b' } });
+    expect(res.status).toBe(200);
+    expect(res.headers['x-echo-name']).toMatch(/^b[12]$/);
+    await waitFor('the mirrored copy at the drip app', () =>
+      drip.started > started ? true : undefined,
+    );
+    await waitFor('its bus exchange at the drip sidecar', async () =>
+      (await metric(dripSidecar.adminPort, EXCHANGES, ok)) > before ? true : undefined,
+    );
   });
 
   it('propagates client cancellation: the app sees the request aborted, the responder frees it', async () => {

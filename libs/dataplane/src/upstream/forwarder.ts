@@ -107,7 +107,8 @@ export class Forwarder {
   ): void {
     if (hasBody(req) || !mirror.cluster) return;
     if (mirror.percent < 100 && Math.random() * 100 >= mirror.percent) return;
-    const endpoint = mirror.cluster.pick();
+    // A bus Service is mirrored over the bus too.
+    const endpoint = (this.bus?.clusterFor(mirror.cluster.key) ?? mirror.cluster).pick();
     if (!endpoint) return;
     const options: Dispatcher.DispatchOptions = {
       path: pathAndQuery,

@@ -9,8 +9,9 @@ import {
   Max,
   MaxLength,
   Min,
+  validateSync,
 } from 'class-validator';
-import { fail, type Result } from '../field-error.js';
+import { fail, ok, type Result } from '../field-error.js';
 import { parseInto } from '../validation/parse-into.js';
 
 /**
@@ -202,8 +203,14 @@ export function parseBusFrame(get: (header: string) => string, label: string): R
       raw[name] = text === '1' ? true : text === '0' ? false : text;
     else raw[name] = text;
   }
+  // Frames are many and their fields flat: validate the instance as built; only a rejected one
+  // goes through parseInto, for its errors with field paths.
+  const frame: BusFrame = Object.assign(new cls(), raw);
+  if (validateSync(frame, VALIDATION).length === 0) return ok(frame);
   return parseInto<BusFrame>(cls, raw, label);
 }
+
+const VALIDATION = { whitelist: true, forbidUnknownValues: true };
 
 /** The header value of a frame's boolean field. */
 export function busFlag(value: boolean): string {
