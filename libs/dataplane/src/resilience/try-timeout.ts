@@ -20,7 +20,7 @@ export function needsOwnTimer(ms: number): boolean {
 export class TryTimeoutError extends Error {
   readonly code = 'UND_ERR_HEADERS_TIMEOUT';
 
-  constructor(ms: number) {
-    super(`no response headers within ${ms}ms`);
+  constructor() {
+    super('no response headers in time (per-try or request timeout)');
   }
 }

@@ -328,6 +328,24 @@ describe('compileRouteTable', () => {
       expect(timeout('/plain')).toBe(15_000);
     });
 
+    it('bounds retries with the request timeout when both are set', () => {
+      const t = compile({
+        routes: [
+          route('r', [
+            {
+              matches: [prefix('/both')],
+              timeouts: { request: '2s', backendRequest: '500ms' },
+              retry: { codes: [503], attempts: 3 },
+            },
+            { matches: [prefix('/retry')], retry: { codes: [503] } },
+          ]),
+        ],
+      });
+      const retry = (path: string) => t.host('reviews')?.resolve(path, '', 'GET', {})?.route.retry;
+      expect(retry('/both')).toMatchObject({ attempts: 3, deadlineMs: 2_000 });
+      expect(retry('/retry')?.deadlineMs).toBeUndefined();
+    });
+
     it('knows an ExternalService by its name and by the hosts it lists', () => {
       const payments = parsed<ExternalService>({
         apiVersion: 'weft.dev/v1alpha1',

@@ -173,7 +173,14 @@ function retryPolicy(rule: HTTPRouteRule): RetryPolicy | undefined {
   if (!retry?.codes?.length) return undefined;
   const backoffMs =
     retry.backoff === undefined ? DEFAULT_BACKOFF_MS : parseDurationMs(retry.backoff);
-  return { codes: new Set(retry.codes), attempts: retry.attempts ?? 1, backoffMs };
+  const request = rule.timeouts?.request;
+  const deadlineMs = request === undefined ? 0 : parseDurationMs(request);
+  return {
+    codes: new Set(retry.codes),
+    attempts: retry.attempts ?? 1,
+    backoffMs,
+    ...(deadlineMs > 0 && { deadlineMs }),
+  };
 }
 
 const DEFAULT_BACKOFF_MS = 25;

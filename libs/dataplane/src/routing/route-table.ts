@@ -22,6 +22,8 @@ export interface RetryPolicy {
   readonly codes: ReadonlySet<number>;
   readonly attempts: number;
   readonly backoffMs: number;
+  /** `timeouts.request`: the first try and every retry together end within it (Gateway API). */
+  readonly deadlineMs?: number;
 }
 
 /** What the forwarder does to one exchange: timeout, retries, header/host rewrites. */

@@ -112,6 +112,21 @@ describe('UpstreamExchange retries', () => {
     expect(await send()).toEqual({ status: 504, overflow: 'retry_budget' });
   });
 
+  it('ends the first try and every retry within the route request timeout', async () => {
+    configure({});
+    a.delayMs = b.delayMs = 1_000;
+    policy = {
+      timeoutMs: 200,
+      retry: { codes: new Set([504]), attempts: 5, backoffMs: 1, deadlineMs: 450 },
+    };
+    const started = Date.now();
+    expect((await send()).status).toBe(504);
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(440);
+    expect(elapsed).toBeLessThan(800); // six tries of 200ms would take 1.2s
+    expect(a.hits + b.hits).toBe(3);
+  });
+
   it('retries a bodiless POST only when the policy allows non-idempotent retries', async () => {
     configure({});
     await send('POST');

@@ -62,6 +62,10 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   private sentAt = 0;
   /** The try's own timeout, when undici's is too coarse for it (see try-timeout.ts). */
   private tryTimer: NodeJS.Timeout | undefined;
+  /** performance.now() at the start, when the route's request timeout bounds tries and retries. */
+  private readonly startedAt: number;
+  /** The wait before the retry `mayRetry` just allowed. */
+  private nextBackoffMs = 0;
   private readonly tried: Endpoint[] = [];
   /** The endpoint of the try in progress. */
   private current: Endpoint | undefined;
@@ -80,6 +84,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     private readonly policy: ExchangePolicy,
   ) {
     res.once('close', this.onDownstreamClose);
+    this.startedAt = policy.retry?.deadlineMs ? performance.now() : 0;
     this.notes = notesOf(req);
   }
 
@@ -96,8 +101,9 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.controller = controller;
     if (this.res.destroyed) controller.abort(new Error('downstream closed'));
     // As undici's headers timeout: from when the try has a connection until its answer begins.
-    else if (needsOwnTimer(this.policy.timeoutMs)) {
-      this.tryTimer = setTimeout(this.onTryTimeout, this.policy.timeoutMs);
+    else {
+      const ms = this.ownTimeoutMs();
+      if (ms > 0) this.tryTimer = setTimeout(this.onTryTimeout, ms);
     }
   }
 
@@ -198,6 +204,9 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       this.retries < retry.attempts &&
       !this.res.destroyed;
     if (!wanted) return false;
+    // Gateway API: tries and retries together stay within the request timeout.
+    this.nextBackoffMs = retryBackoffMs(retry.backoffMs, this.retries);
+    if (this.remainingMs() <= this.nextBackoffMs) return false;
     this.releaseRetrySlot();
     const breaker = this.cluster.breaker;
     if (breaker && !breaker.retryStarted()) return this.refuse('retries');
@@ -223,7 +232,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
 
   /** At least the route's `backoff` between tries (Gateway API), exponential, fully jittered above it. */
   private retryAfterBackoff(): void {
-    const delay = retryBackoffMs(this.policy.retry!.backoffMs, this.retries);
+    const delay = this.nextBackoffMs;
     this.retries++;
     if (this.notes) this.notes.retries++;
     this.ctx.onRetry(`status_${this.status}`);
@@ -259,9 +268,26 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.tryTimer = undefined;
   }
 
+  /** Time left of the request timeout that bounds tries and retries; Infinity without one. */
+  private remainingMs(): number {
+    if (this.startedAt === 0) return Infinity;
+    return this.policy.retry!.deadlineMs! - (performance.now() - this.startedAt);
+  }
+
+  /**
+   * The timer this try needs of its own: what is left of the request timeout when that comes
+   * first, else the per-try timeout when undici's timer is too coarse for it; 0 for none.
+   */
+  private ownTimeoutMs(): number {
+    const perTry = this.policy.timeoutMs;
+    const left = this.remainingMs();
+    if (left < (perTry || Infinity)) return Math.max(1, left);
+    return needsOwnTimer(perTry) ? perTry : 0;
+  }
+
   private readonly onTryTimeout = (): void => {
     this.tryTimer = undefined;
-    this.controller?.abort(new TryTimeoutError(this.policy.timeoutMs));
+    this.controller?.abort(new TryTimeoutError());
   };
 
   private readonly onDownstreamClose = (): void => {
