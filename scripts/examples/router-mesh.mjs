@@ -1,0 +1,100 @@
+// `npm run example:router-mesh`: examples/router-mesh on this machine — NATS, the control plane,
+// a router replica set of two on :8080 and the demo apps without sidecars (web calls api through
+// the router; the last hop to each api version goes over the bus).
+import { startDemoApp } from '../lib/demo-app.mjs';
+import { applyFolder, startControlPlane, waitConverged } from '../lib/control-plane.mjs';
+import {
+  appMain,
+  checkBuilt,
+  ExampleError,
+  ExampleRun,
+  HOST,
+  onPath,
+  printTryIt,
+  requireFreePorts,
+  say,
+} from '../lib/example-run.mjs';
+import { http } from '../lib/http.mjs';
+
+const DIR = 'examples/router-mesh';
+const ROUTER_PORT = 8080;
+const ADMIN_PORT = 15000;
+const REPLICAS = 2;
+const APPS = [
+  { service: 'api', version: 'v1', instance: 'api-1', port: 9201 },
+  { service: 'api', version: 'v2', instance: 'api-2', port: 9202 },
+  { service: 'web', version: 'v1', instance: 'web-1', port: 9203, upstream: 'api' },
+];
+
+const run = new ExampleRun({
+  name: 'router-mesh',
+  keepLogsVar: 'WEFT_EXAMPLE_KEEP_LOGS',
+  stopOrder: [
+    { role: 'router', label: 'routers (draining)', timeoutMs: 15_000 },
+    { role: 'app', label: 'demo apps' },
+    { role: 'control-plane', label: 'control plane' },
+  ],
+});
+
+run.start(async () => {
+  checkBuilt(['control-plane', 'router']);
+  const ports = [ROUTER_PORT, ADMIN_PORT, ADMIN_PORT + 1, ...APPS.map((a) => a.port)];
+  await requireFreePorts(ports);
+  const nats = await run.startNats();
+  const cp = await startControlPlane(run);
+  for (const app of APPS) await startDemoApp(run, { ...app, outboundPort: ROUTER_PORT });
+  const revision = await applyFolder(run, cp.url, DIR, 'npm-run-example');
+
+  say(`starting ${REPLICAS} router replicas sharing :${ROUTER_PORT}…`);
+  const router = run.startNode(
+    'router',
+    'router',
+    appMain('router'),
+    {
+      NATS_URL: nats.url,
+      WEFT_MODE: 'router',
+      WEFT_INSTANCE_ID: 'router',
+      WEFT_ROUTER_REPLICAS: String(REPLICAS),
+      WEFT_LISTEN_PORT: String(ROUTER_PORT),
+      WEFT_ADMIN_PORT: String(ADMIN_PORT),
+      WEFT_BIND_ADDRESS: HOST,
+      WEFT_STATE_DIR: run.stateDir,
+    },
+    'router',
+  );
+  for (let i = 0; i < REPLICAS; i++) {
+    await run.waitReady(router, `http://${HOST}:${ADMIN_PORT + i}/readyz`);
+  }
+  const replicaIds = Array.from({ length: REPLICAS }, (_, i) => `router-${i}`);
+  await waitConverged(run, cp.url, revision, replicaIds, 'router replicas');
+
+  const res = await http('GET', `http://${HOST}:${ROUTER_PORT}/`, { headers: { host: 'web' } });
+  if (res.status !== 200 || res.json?.upstream?.service !== 'api') {
+    throw new ExampleError(`web → api answered ${res.status}: ${res.text.slice(0, 500)}`);
+  }
+  say(
+    `router mesh answers: router → ${res.json.instance} (web) → router → bus → router → ` +
+      `${res.json.upstream.instance} (api ${res.json.upstream.version})`,
+  );
+  const url = `http://${HOST}:${ROUTER_PORT}`;
+  printTryIt(
+    [
+      'The router mesh is up. Try, in another terminal:',
+      '',
+      '  # web → api, both through the routers (web has no sidecar: it calls the router)',
+      `  curl -s -H 'Host: web' ${url}/`,
+      '  # the 80/20 split of api',
+      `  for i in $(seq 50); do curl -s -H 'Host: api' ${url}/ | grep -o '"version":"v[0-9]*"'; done | sort | uniq -c`,
+      '  # each replica has its own admin port',
+      ...replicaIds.map(
+        (id, i) =>
+          `  curl -s http://${HOST}:${ADMIN_PORT + i}/metrics | grep weft_bus_exchanges  # ${id}`,
+      ),
+      `  node bin/weft.js status -s ${cp.url}`,
+      onPath('nats')
+        ? `  nats sub 'weft.v1.rpc.>' -s ${nats.url}   # the bus hop`
+        : `  # (with the nats CLI: nats sub 'weft.v1.rpc.>' -s ${nats.url} shows the bus hop)`,
+    ],
+    run.logDir,
+  );
+});

@@ -1,0 +1,107 @@
+// The control plane for the example scripts: started on 15010 (or a free port), a folder of YAML
+// applied through its admin API, and the wait until the listed proxies ACKed that revision.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, isPortFree } from '../find-nats.mjs';
+import { ExampleError, HOST, ROOT, appMain, say } from './example-run.mjs';
+import { http } from './http.mjs';
+
+const DEFAULT_CONTROL_PLANE_PORT = 15010;
+const CONVERGE_TIMEOUT_MS = 30_000;
+const POLL_MS = 200;
+
+/** Starts the control plane against `run.nats`; resolves `{port, url}` once it leads. */
+export async function startControlPlane(run) {
+  let port = DEFAULT_CONTROL_PLANE_PORT;
+  if (!(await isPortFree(port))) {
+    port = await freePort();
+    say(`port ${DEFAULT_CONTROL_PLANE_PORT} is busy; the control plane uses ${port} instead`);
+  }
+  const url = `http://${HOST}:${port}`;
+  say(`starting the control plane on :${port}…`);
+  const cp = run.startNode(
+    'control plane',
+    'control-plane',
+    appMain('control-plane'),
+    { NATS_URL: run.nats.url, WEFT_ADMIN_PORT: String(port), WEFT_BIND_ADDRESS: HOST },
+    'control-plane',
+  );
+  await run.waitReady(cp, `${url}/readyz`);
+  say(`control plane ready on :${port}`);
+  return { port, url };
+}
+
+/** Every YAML file of `dir` (relative to the repository), in name order, as one batch. */
+export function readManifests(dir) {
+  const abs = join(ROOT, dir);
+  const files = readdirSync(abs)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
+  if (files.length === 0) throw new ExampleError(`no YAML files in ${abs}`);
+  return { files, text: files.map((f) => readFileSync(join(abs, f), 'utf8')).join('\n---\n') };
+}
+
+/** POST /v1/apply of a folder's YAML (retried while no leader is elected yet); the revision. */
+export async function applyFolder(run, cpUrl, dir, author, files = readManifests(dir)) {
+  say(`applying ${dir}/{${files.files.join(',')}} via POST ${cpUrl}/v1/apply…`);
+  const deadline = Date.now() + CONVERGE_TIMEOUT_MS;
+  let res;
+  for (;;) {
+    run.checkStopping();
+    res = await http('POST', `${cpUrl}/v1/apply`, {
+      body: files.text,
+      headers: { 'content-type': 'application/yaml', 'x-weft-author': author },
+      timeoutMs: 15_000,
+    });
+    if (res.status !== 503 || Date.now() > deadline) break;
+    await sleep(POLL_MS);
+  }
+  if (res.status === 422 && Array.isArray(res.json)) {
+    const lines = res.json.map((e) => `  ${e.resource} ${e.path}: ${e.message}`);
+    throw new ExampleError(`the control plane rejected ${dir}:\n${lines.join('\n')}`);
+  }
+  if (res.status !== 200 || typeof res.json?.revision !== 'number') {
+    throw new ExampleError(`POST /v1/apply answered ${res.status}: ${res.text.slice(0, 500)}`);
+  }
+  for (const r of res.json.results ?? []) say(`  ${r.resource}: ${r.action}`);
+  say(`applied as revision ${res.json.revision}`);
+  return res.json.revision;
+}
+
+/** Waits until every proxy of `ids` reports an ACK of `revision` (or later) in GET /v1/proxies. */
+export async function waitConverged(run, cpUrl, revision, ids, what = 'sidecars') {
+  const deadline = Date.now() + CONVERGE_TIMEOUT_MS;
+  let pending = ids;
+  let items = [];
+  while (pending.length > 0) {
+    run.checkStopping();
+    try {
+      const res = await http('GET', `${cpUrl}/v1/proxies`, { timeoutMs: 2_000 });
+      items = res.json?.items ?? [];
+    } catch {
+      // the next poll tells
+    }
+    const byId = new Map(items.map((p) => [p.id, p]));
+    pending = ids.filter((id) => {
+      const p = byId.get(id);
+      return !(p && p.status === 'ACK' && typeof p.revision === 'number' && p.revision >= revision);
+    });
+    const nacked = items.filter((p) => p.status === 'NACK');
+    if (nacked.length > 0) {
+      throw new ExampleError(
+        `proxies rejected the config: ${nacked.map((p) => `${p.id}: ${p.error}`).join('; ')}`,
+      );
+    }
+    if (pending.length === 0) break;
+    if (Date.now() > deadline) {
+      const seen = items.map((p) => `${p.id} ${p.status ?? '-'}@${p.revision ?? '-'}`).join(', ');
+      throw new ExampleError(
+        `${what} ${pending.join(', ')} did not ACK revision ${revision} within ` +
+          `${CONVERGE_TIMEOUT_MS / 1000} s (GET /v1/proxies: ${seen || 'none'})`,
+      );
+    }
+    await sleep(POLL_MS);
+  }
+  say(`all ${ids.length} ${what} ACKed revision ${revision}`);
+}

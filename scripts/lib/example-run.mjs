@@ -1,0 +1,262 @@
+// What every example script (`npm run demo`, `npm run example:<pattern>`) shares: a work folder for
+// logs and state, child processes in their own process groups, NATS when needed, readiness polls,
+// and an orderly stop on Ctrl-C (proxies drain while NATS and the control plane still run).
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { ensureNats, isPortFree } from '../find-nats.mjs';
+import { http } from './http.mjs';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const HOST = '127.0.0.1';
+export const READY_TIMEOUT_MS = 30_000;
+const POLL_MS = 200;
+const LOG_TAIL_LINES = 15;
+const STOP_TIMEOUT_MS = 10_000;
+// Under `npm run …` one Ctrl-C arrives twice: from the terminal, and forwarded by npm.
+const DUPLICATE_SIGNAL_MS = 1_000;
+
+export const say = (line) => process.stdout.write(`[weft] ${line}\n`);
+export const warn = (line) => process.stderr.write(`[weft] !! ${line}\n`);
+
+/** A failure worth one clear line (no stack): the script stops and says it. */
+export class ExampleError extends Error {}
+
+/** Absolute path of a built app's bundle, e.g. `appMain('sidecar')`. */
+export const appMain = (app) => join(ROOT, `dist/apps/${app}/main.js`);
+
+/** Stops with a clear message when the apps were not built. */
+export function checkBuilt(apps) {
+  const missing = apps.map(appMain).filter((file) => !existsSync(file));
+  if (missing.length > 0) {
+    throw new ExampleError(
+      `${missing.map((f) => f.slice(ROOT.length + 1)).join(' and ')} not found: ` +
+        'run `npm run build` first (or the npm script, which builds).',
+    );
+  }
+}
+
+/** The examples' YAML names fixed ports: stop early, naming those something else holds. */
+export async function requireFreePorts(ports) {
+  const busy = [];
+  for (const port of ports) if (!(await isPortFree(port))) busy.push(port);
+  if (busy.length > 0) {
+    throw new ExampleError(
+      `port${busy.length > 1 ? 's' : ''} ${busy.join(', ')} in use: this example's YAML and ` +
+        'README use fixed ports; stop what holds them and run it again',
+    );
+  }
+}
+
+/** Whether `command` is an executable on PATH (to suggest the nats CLI only where it is). */
+export function onPath(command) {
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .some((dir) => existsSync(join(dir, command)));
+}
+
+/** Prints the "try it" block: a title, then lines as they are. */
+export function printTryIt(lines, logDir) {
+  const all = ['', ...lines, '', `Logs: ${logDir}`, 'Press Ctrl-C to stop everything.', ''];
+  process.stdout.write(`${all.join('\n')}\n`);
+}
+
+export function logTail(file) {
+  try {
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n').slice(-LOG_TAIL_LINES);
+    return lines.map((line) => `    | ${line}`).join('\n');
+  } catch {
+    return '    (no log)';
+  }
+}
+
+export class ExampleRun {
+  /** Every process started, in start order. */
+  children = [];
+  nats;
+  natsStarting;
+  workDir;
+  logDir;
+  stateDir;
+  shuttingDown;
+  somethingDied = false;
+
+  /**
+   * `stopOrder`: `[{role, label, timeoutMs?}]`, the roles stopped one group after the other;
+   * `keepLogsVar`: the env variable that keeps the logs after a clean stop.
+   */
+  constructor({ name, stopOrder, keepLogsVar }) {
+    this.name = name;
+    this.stopOrder = stopOrder;
+    this.keepLogsVar = keepLogsVar;
+  }
+
+  /** Runs `main` with the work folder set up; Ctrl-C (or a failure) stops everything in order. */
+  start(main) {
+    // Last resort if the script dies without the orderly stop: the children are detached.
+    process.on('exit', () => {
+      for (const entry of this.children) {
+        if (entry.exit === undefined) entry.child.kill('SIGKILL');
+      }
+      this.nats?.kill?.();
+    });
+    let firstSignalAt = 0;
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+      process.on(signal, () => {
+        if (!firstSignalAt) {
+          firstSignalAt = Date.now();
+          void this.shutdown(0, `got ${signal}`);
+          return;
+        }
+        if (Date.now() - firstSignalAt < DUPLICATE_SIGNAL_MS) return;
+        // Another Ctrl-C while stopping: the exit handler kills what is left.
+        warn(`got ${signal} again: killing everything now`);
+        process.exit(130);
+      });
+    }
+    (async () => {
+      this.workDir = await mkdtemp(join(tmpdir(), `weft-${this.name}-`));
+      this.logDir = join(this.workDir, 'logs');
+      this.stateDir = join(this.workDir, 'state');
+      mkdirSync(this.logDir, { recursive: true });
+      mkdirSync(this.stateDir, { recursive: true });
+      say(`logs of every process go to ${this.logDir}`);
+      await main(this);
+    })().catch((err) => {
+      if (this.shuttingDown) return;
+      warn(err instanceof ExampleError ? err.message : (err?.stack ?? String(err)));
+      void this.shutdown(1, `the ${this.name} could not start`);
+    });
+  }
+
+  /** `NATS_URL`'s server, or a nats-server of our own (stopped with the rest). */
+  async startNats() {
+    this.natsStarting = ensureNats({ log: say, logFile: join(this.logDir, 'nats-server.log') });
+    this.nats = await this.natsStarting;
+    this.checkStopping();
+    if (this.nats.source !== 'env') say(`nats-server ready at ${this.nats.url}`);
+    void this.nats.exited?.then(({ code, signal }) => {
+      if (this.shuttingDown) return;
+      this.somethingDied = true;
+      warn(
+        `nats-server exited unexpectedly (${signal ?? `exit code ${code}`}); see ${this.logDir}/nats-server.log`,
+      );
+    });
+    return this.nats;
+  }
+
+  /** Starts `node script` with `env`, its output in `logs/<logName>.log`. */
+  startNode(name, role, script, env, logName) {
+    this.checkStopping();
+    const logFile = join(this.logDir, `${logName}.log`);
+    const fd = openSync(logFile, 'a');
+    // detached: own process group, so a Ctrl-C in the terminal reaches only this script, which then
+    // stops the children in order (proxies must drain while NATS and the control plane still run).
+    const child = spawn(process.execPath, [script], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', fd, fd],
+      detached: true,
+    });
+    closeSync(fd);
+    const entry = { name, role, child, logFile, stopping: false, exit: undefined };
+    entry.exited = new Promise((done) => {
+      child.once('exit', (code, signal) => {
+        entry.exit = signal ?? `exit code ${code}`;
+        if (!entry.stopping && !this.shuttingDown) {
+          this.somethingDied = true;
+          warn(`${name} exited unexpectedly (${entry.exit}); its log: ${logFile}`);
+        }
+        done();
+      });
+    });
+    child.once('error', (err) => warn(`cannot start ${name}: ${err.message}`));
+    this.children.push(entry);
+    return entry;
+  }
+
+  /** Polls `url` until it answers 200; fails early, with the log tail, if `entry` exits. */
+  async waitReady(entry, url) {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    let last = 'no answer yet';
+    for (;;) {
+      this.checkStopping();
+      if (entry.exit !== undefined) {
+        throw new ExampleError(
+          `${entry.name} exited during start-up (${entry.exit}); last lines of ${entry.logFile}:\n` +
+            logTail(entry.logFile),
+        );
+      }
+      try {
+        const res = await http('GET', url, { timeoutMs: 2_000 });
+        if (res.status === 200) return;
+        last = `${res.status} ${res.text.slice(0, 300)}`;
+      } catch (err) {
+        last = err.message;
+      }
+      if (Date.now() > deadline) {
+        throw new ExampleError(
+          `${entry.name} was not ready within ${READY_TIMEOUT_MS / 1000} s (GET ${url}: ${last}); ` +
+            `last lines of ${entry.logFile}:\n${logTail(entry.logFile)}`,
+        );
+      }
+      await sleep(POLL_MS);
+    }
+  }
+
+  checkStopping() {
+    if (this.shuttingDown) throw new ExampleError('stopping');
+  }
+
+  async stopGroup(entries, timeoutMs) {
+    await Promise.all(
+      entries.map(async (entry) => {
+        if (entry.exit !== undefined) return;
+        entry.stopping = true;
+        entry.child.kill('SIGTERM');
+        const timer = setTimeout(() => {
+          warn(`${entry.name} did not stop within ${timeoutMs / 1000} s; killing it`);
+          entry.child.kill('SIGKILL');
+        }, timeoutMs);
+        await entry.exited;
+        clearTimeout(timer);
+      }),
+    );
+  }
+
+  shutdown(exitCode, reason) {
+    if (this.shuttingDown) return this.shuttingDown;
+    this.shuttingDown = (async () => {
+      say(`${reason}; stopping…`);
+      for (const { role, label, timeoutMs = STOP_TIMEOUT_MS } of this.stopOrder) {
+        const running = this.children.filter((c) => c.role === role && c.exit === undefined);
+        if (running.length === 0) continue;
+        say(`stopping ${label}…`);
+        await this.stopGroup(running, timeoutMs);
+      }
+      const started = this.nats ?? (await this.natsStarting?.catch(() => undefined));
+      if (started && started.source !== 'env') {
+        say('stopping nats-server…');
+        await started.stop();
+      }
+      this.nats = undefined;
+      if (this.workDir) {
+        if (exitCode === 0 && !this.somethingDied && !process.env[this.keepLogsVar]) {
+          rmSync(this.workDir, { recursive: true, force: true });
+          say(`removed ${this.workDir} (set ${this.keepLogsVar}=1 to keep the logs)`);
+        } else {
+          rmSync(this.stateDir, { recursive: true, force: true });
+          say(`logs kept in ${this.logDir}`);
+        }
+      }
+      say('stopped');
+      process.exit(exitCode);
+    })();
+    return this.shuttingDown;
+  }
+}
