@@ -1,14 +1,17 @@
 // NATS handlers (Nest microservices): heartbeats and proxy ACK/NACKs, each validated, garbage counted.
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, NatsContext, Payload } from '@nestjs/microservices';
-import { decodeMessage, formatErrors, Heartbeat, ProxyAck } from '@app/protocol';
+import { decodeMessage, formatErrors, ProxyAck } from '@app/protocol';
 import { LOGGER, reportInvalid, type Logger } from '@app/runtime';
 import { bootSubjects } from '../nats/boot-subjects.js';
 import { ProxyRegistry } from '../proxies/proxy-registry.service.js';
+import { HeartbeatDecoder } from './heartbeat-decoder.js';
 import { InstanceRegistry } from './instance-registry.service.js';
 
 @Controller()
 export class MeshEventsController {
+  private readonly heartbeats = new HeartbeatDecoder();
+
   constructor(
     private readonly instances: InstanceRegistry,
     private readonly proxies: ProxyRegistry,
@@ -18,7 +21,7 @@ export class MeshEventsController {
   @EventPattern<string>(bootSubjects().healthAll)
   onHealth(@Payload() data: Uint8Array, @Ctx() ctx: NatsContext): void {
     const subject = ctx.getSubject();
-    const hb = decodeMessage(Heartbeat, data, subject);
+    const hb = this.heartbeats.decode(data, subject);
     if (!hb.ok) return reportInvalid(this.log, 'health', subject, formatErrors(hb.errors));
     const expected = bootSubjects().health(
       hb.value.namespace,
