@@ -26,7 +26,6 @@ const APPS = [
 
 const run = new ExampleRun({
   name: 'edge',
-  keepLogsVar: 'WEFT_EXAMPLE_KEEP_LOGS',
   stopOrder: [
     { role: 'router', label: 'edge router (draining)', timeoutMs: 15_000 },
     { role: 'app', label: 'backends' },

@@ -43,7 +43,6 @@ const NODES = [
 
 const run = new ExampleRun({
   name: 'node',
-  keepLogsVar: 'WEFT_EXAMPLE_KEEP_LOGS',
   stopOrder: [
     { role: 'node-proxy', label: 'node proxies (draining)', timeoutMs: 15_000 },
     { role: 'app', label: 'demo apps' },

@@ -28,7 +28,6 @@ const APPS = [
 
 const run = new ExampleRun({
   name: 'router-mesh',
-  keepLogsVar: 'WEFT_EXAMPLE_KEEP_LOGS',
   stopOrder: [
     { role: 'router', label: 'routers (draining)', timeoutMs: 15_000 },
     { role: 'app', label: 'demo apps' },

@@ -26,7 +26,6 @@ const APPS = [
 
 const run = new ExampleRun({
   name: 'standalone',
-  keepLogsVar: 'WEFT_EXAMPLE_KEEP_LOGS',
   stopOrder: [
     { role: 'sidecar', label: 'sidecar (draining)', timeoutMs: 15_000 },
     { role: 'app', label: 'demo apps' },

@@ -90,7 +90,7 @@ export class ExampleRun {
    * `stopOrder`: `[{role, label, timeoutMs?}]`, the roles stopped one group after the other;
    * `keepLogsVar`: the env variable that keeps the logs after a clean stop.
    */
-  constructor({ name, stopOrder, keepLogsVar }) {
+  constructor({ name, stopOrder, keepLogsVar = 'WEFT_EXAMPLE_KEEP_LOGS' }) {
     this.name = name;
     this.stopOrder = stopOrder;
     this.keepLogsVar = keepLogsVar;
