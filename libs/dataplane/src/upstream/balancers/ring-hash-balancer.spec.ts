@@ -78,6 +78,15 @@ describe('RingHashBalancer', () => {
     expect(b.choose(list, () => true, headers)).toBeUndefined();
   });
 
+  it('follows an endpoint that moved to another address under the same instance id', () => {
+    const list = endpoints(3);
+    const b = balancer(list);
+    const owner = b.choose(list, undefined, { 'x-user': 'carol' })!;
+    const moved = list.map((e) => (e === owner ? endpoint(e.instanceId, '10.9.9.9', 9090) : e));
+    b.setEndpoints(moved);
+    expect(b.choose(moved, undefined, { 'x-user': 'carol' })?.origin).toBe('http://10.9.9.9:9090');
+  });
+
   it('hashes a cookie when configured so', () => {
     const list = endpoints(5);
     const b = balancer(list, { cookie: 'session' });

@@ -13,6 +13,8 @@ export const POINTS_PER_ENDPOINT = 160;
 export class RingHashBalancer implements LoadBalancer {
   private hashes = new Uint32Array(0);
   private owners: Endpoint[] = [];
+  /** Instance ids and origins the ring was built from. */
+  private signature = '';
   /** Requests without the key are spread round robin (Envoy picks at random). */
   private readonly fallback = new RoundRobinBalancer();
   private readonly key: (headers: IncomingHttpHeaders) => string | undefined;
@@ -44,6 +46,10 @@ export class RingHashBalancer implements LoadBalancer {
   }
 
   setEndpoints(endpoints: readonly Endpoint[]): void {
+    // Sets are republished whole; an unchanged one keeps its ring (building one sorts N × 160).
+    const signature = endpoints.map((e) => `${e.instanceId}@${e.origin}`).join(',');
+    if (signature === this.signature) return;
+    this.signature = signature;
     const points: { hash: number; owner: Endpoint }[] = [];
     for (const owner of endpoints) {
       for (let i = 0; i < POINTS_PER_ENDPOINT; i++) {
