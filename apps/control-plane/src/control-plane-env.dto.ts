@@ -50,13 +50,13 @@ export class ControlPlaneEnv extends CommonEnv {
   @ToInt()
   @IsInt()
   @Min(0)
-  WEFT_ENDPOINT_DEBOUNCE_MS: number = 50;
+  WEFT_DEBOUNCE_MS: number = 50;
 
   /** The longest endpoint changes wait while more keep coming. */
   @ToInt()
   @IsInt()
   @Min(0)
-  WEFT_ENDPOINT_DEBOUNCE_MAX_MS: number = 500;
+  WEFT_DEBOUNCE_MAX_MS: number = 500;
 
   /** JetStream replicas of the config bucket (1 for a single server). */
   @ToInt()

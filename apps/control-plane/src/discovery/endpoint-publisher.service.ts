@@ -54,7 +54,7 @@ export class EndpointPublisher
   ) {
     super();
     this.debouncer = new Debouncer(
-      { quietMs: env.WEFT_ENDPOINT_DEBOUNCE_MS, maxMs: env.WEFT_ENDPOINT_DEBOUNCE_MAX_MS },
+      { quietMs: env.WEFT_DEBOUNCE_MS, maxMs: env.WEFT_DEBOUNCE_MAX_MS },
       () => this.pass(),
     );
   }
