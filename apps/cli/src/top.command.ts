@@ -58,12 +58,20 @@ async function live(admin: AdminClient, first: MeshStats, intervalMs: number): P
       const next = await Promise.race([tick, stopped.then(() => 'stop' as const)]);
       clearTimeout(timer);
       if (next === 'stop') return;
-      try {
-        stats = await admin.stats();
-        problem = undefined;
-      } catch (err) {
-        problem = `refresh failed: ${messageOf(err)}; showing the last answer`;
-      }
+      // Ctrl-C does not wait for a slow answer either.
+      const answer = await Promise.race([
+        admin.stats().then(
+          (fresh) => ({ fresh }),
+          (err: unknown) => ({ err }),
+        ),
+        stopped.then(() => undefined),
+      ]);
+      if (answer === undefined) return;
+      if ('fresh' in answer) stats = answer.fresh;
+      problem =
+        'err' in answer
+          ? `refresh failed: ${messageOf(answer.err)}; showing the last answer`
+          : undefined;
     }
   } finally {
     process.off('SIGINT', onSigint);
