@@ -5,6 +5,7 @@ import { startHaproxy } from './haproxy.mjs';
 import { freePort } from './net.mjs';
 import { startNginxProxy } from './nginx.mjs';
 import { startPinned } from './processes.mjs';
+import { ROUTER_ROWS } from './router-rows.mjs';
 import { startSidecar, startTwoHops } from './weft.mjs';
 
 /** Host header the client sidecar routes to the upstream's sidecar on the 2-hop row. */
@@ -110,6 +111,7 @@ export const ROWS = [
     true,
   ),
   busRow,
+  ...ROUTER_ROWS,
   {
     id: 'fastify',
     label: '@fastify/http-proxy',
