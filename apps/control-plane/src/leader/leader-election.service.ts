@@ -18,6 +18,7 @@ import {
   eventCounter,
   LOGGER,
   NatsClient,
+  Readiness,
   reportInvalid,
   stateGauge,
   type Logger,
@@ -55,6 +56,8 @@ const leaderChanges = eventCounter(
 );
 
 const WATCH_RETRY_MS = 500;
+/** Readiness condition: a leader (this process or another) has been known at least once. */
+const ELECTION_SETTLED = 'leader-election';
 
 /** Emits `elected` when this process starts writing and `deposed` (or resigned) when it must stop. */
 @Injectable()
@@ -70,10 +73,14 @@ export class LeaderElection
   constructor(
     private readonly env: ControlPlaneEnv,
     private readonly nats: NatsClient,
+    private readonly readiness: Readiness,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
     super();
     leaderGauge.set(0);
+    // Ready once the election has settled: before that a write would meet 503 no_leader. It stays
+    // ready through a later failover, when a follower still serves reads and forwards writes soon.
+    readiness.require(ELECTION_SETTLED);
   }
 
   /** Joins the election on the lease bucket; returns once the current lease has been read. */
@@ -85,12 +92,13 @@ export class LeaderElection
     );
     this.election = election;
     election.on('role', (change) => this.onRole(change));
-    election.on('leader', (lease) =>
+    election.on('leader', (lease) => {
+      if (lease && lease.ttlMs > 0) this.readiness.set(ELECTION_SETTLED, true);
       this.log.info(
         { leader: lease?.holder ?? null, adminUrl: lease?.adminUrl, term: lease?.term },
         lease ? 'control plane leader known' : 'no control plane leader',
-      ),
-    );
+      );
+    });
     election.observe(
       this.record(await kv.get(LEADER_LEASE_KEY)) ?? { revision: 0, lease: undefined },
     );
@@ -194,8 +202,10 @@ export class LeaderElection
       );
     const event: LeaderEvent = { ...lease, holder: this.self, change };
     this.nats.current?.publish(bootSubjects().controlPlaneLeader, encode(event));
-    if (role === 'leader') this.emit('elected');
-    else this.emit('deposed', change);
+    if (role === 'leader') {
+      this.readiness.set(ELECTION_SETTLED, true);
+      this.emit('elected');
+    } else this.emit('deposed', change);
   }
 }
 
