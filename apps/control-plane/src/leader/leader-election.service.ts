@@ -88,7 +88,11 @@ export class LeaderElection
     const election = new LeaseElection(
       { holder: this.self, adminUrl: this.env.adminUrl },
       this.env.WEFT_LEADER_TTL_MS,
-      { swap: (lease, revision) => swap(kv, lease, revision) },
+      {
+        swap: (lease, revision) => swap(kv, lease, revision),
+        read: async () =>
+          this.record(await kv.get(LEADER_LEASE_KEY)) ?? { revision: 0, lease: undefined },
+      },
     );
     this.election = election;
     election.on('role', (change) => this.onRole(change));

@@ -28,6 +28,10 @@ class LeaseKey implements LeaseStore {
     setTimeout(() => this.watchers.forEach((w) => w.observe(record)), 5);
     return Promise.resolve(this.revision);
   }
+
+  read(): Promise<{ revision: number; lease: LeaderLease | undefined }> {
+    return Promise.resolve({ revision: this.revision, lease: this.value });
+  }
 }
 
 interface Replica {
@@ -111,6 +115,7 @@ describe('LeaseElection', () => {
     const aStore: LeaseStore = {
       swap: (lease, revision) =>
         cut.hang ? new Promise(() => undefined) : key.swap(lease, revision),
+      read: () => key.read(),
     };
     const a = start('a', aStore);
     const b = start('b');
@@ -143,6 +148,31 @@ describe('LeaseElection', () => {
     expect(a.changes.map((c) => c.change)).toEqual(['elected', 'deposed']);
     await jest.advanceTimersByTimeAsync(TTL + 500);
     expect(key.value).toMatchObject({ holder: 'a', term: 8 });
+  });
+
+  it('leads again after a NATS restart that swallowed a renewal and stalled the watch', async () => {
+    const cut = { hang: false };
+    // While cut, a write lands in the key but its answer never comes back.
+    const aStore: LeaseStore = {
+      swap: (lease, revision) => {
+        if (!cut.hang) return key.swap(lease, revision);
+        void key.swap(lease, revision).catch(() => undefined);
+        return new Promise(() => undefined);
+      },
+      read: () => key.read(),
+    };
+    const a = start('a', aStore);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(leaders()).toEqual(['a']);
+    cut.hang = true;
+    key.watchers.delete(a.election); // the watch delivers nothing from here on
+    await jest.advanceTimersByTimeAsync(2 * TTL);
+    expect(a.election.isLeader).toBe(false);
+    cut.hang = false;
+    await jest.advanceTimersByTimeAsync(3 * TTL);
+    expect(a.election.isLeader).toBe(true);
+    expect(a.changes.map((c) => c.change)).toEqual(['elected', 'deposed', 'elected']);
+    expect(key.value).toMatchObject({ holder: 'a', term: 2 });
   });
 
   it('takes a deleted lease over at once', async () => {

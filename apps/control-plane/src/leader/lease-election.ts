@@ -16,6 +16,8 @@ export interface LeaseStore {
    * NATS did not answer.
    */
   swap(lease: LeaderLease, revision: number): Promise<number>;
+  /** The key as it is now; after a conflict this replaces what a stalled watch failed to deliver. */
+  read(): Promise<LeaseRecord>;
 }
 
 /** The key was no longer at the expected revision: someone else wrote the lease. */
@@ -123,13 +125,19 @@ export class LeaseElection extends EventEmitter<{
   }
 
   private async takeOver(): Promise<void> {
-    if (this.stopped || this.writing || this.role === 'leader') return;
+    if (this.stopped || this.role === 'leader') return;
+    // A write still in flight (NATS away) must not end the election: look again later.
+    if (this.writing) return this.retryIn(this.renewEveryMs);
     const base = this.seen ?? { revision: 0, lease: undefined };
     const lease = this.lease(this.term + 1);
     const written = await this.write(lease, base.revision);
     if (written === undefined) {
-      // Lost the race (the watch brings the winner) or NATS did not answer: look again later.
-      if (!this.stopped && this.role === 'follower') this.retryIn(this.renewEveryMs);
+      // Lost the race or NATS did not answer: look again later, from the key as it is now (a
+      // watch stalled by a server restart would otherwise leave us comparing with a stale one).
+      if (this.stopped || this.role !== 'follower') return;
+      this.retryIn(this.renewEveryMs);
+      const now = await this.store.read().catch(() => undefined);
+      if (now) this.observe(now);
       return;
     }
     if (this.seen && this.seen.revision > written) return;
@@ -158,7 +166,8 @@ export class LeaseElection extends EventEmitter<{
     const sentAt = this.now();
     this.writing = true;
     try {
-      const written = await this.store.swap(lease, revision);
+      // A write NATS never answers would hold `writing` forever; past a TTL it is useless anyway.
+      const written = await withTimeout(this.store.swap(lease, revision), this.ttlMs);
       this.mine = written;
       this.validUntil = sentAt + this.ttlMs - this.renewEveryMs;
       if (!this.seen || this.seen.revision < written) {
@@ -205,4 +214,13 @@ export class LeaseElection extends EventEmitter<{
       ttlMs: this.ttlMs,
     };
   }
+}
+
+/** Rejects when `promise` has not settled within `ms`. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
