@@ -89,6 +89,8 @@ if (
 
 const workDir = mkdtempSync(join(tmpdir(), 'weft-bench-scale-'));
 const children = [];
+/** Pids of the simulator processes hosting proxies (their CPU is where fan-out lands too). */
+const proxyPids = [];
 process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
   killAllNow();
@@ -126,7 +128,7 @@ async function main() {
   log(`applying ${opts.services} Services…`);
   await apply(mesh.adminPort, servicesYaml(opts.services));
   log(`starting ${opts.services * opts.perService} heartbeating instances…`);
-  await startSim(sim['instance-heartbeats'], {
+  await startSim(sim['instance-heartbeats'], undefined, {
     NATS_URL: natsUrl,
     SIM_SERVICES: String(opts.services),
     SIM_PER_SERVICE: String(opts.perService),
@@ -162,15 +164,20 @@ async function main() {
     }
     row.startSeconds = Math.round((performance.now() - t0) / 100) / 10;
     await sleep(2_000);
+    const natsPid = mesh.procs[0].pid;
     const cpuBefore = cpuSeconds([cpPid]);
+    const natsBefore = cpuSeconds([natsPid]);
+    const proxiesBefore = cpuSeconds(proxyPids);
     const tApplies = performance.now();
     let rssPeak = rssBytes([cpPid]);
     const times = [];
     const answered = [];
     const firstAcks = [];
+    const lastSent = [];
     let incomplete = 0;
     for (let k = 0; k < opts.applies; k++) {
       const begin = performance.now();
+      const beginEpoch = Date.now();
       let revision;
       try {
         revision = (await apply(mesh.adminPort, routeYaml(k))).revision;
@@ -179,6 +186,8 @@ async function main() {
         incomplete++;
         row.note = err.message;
         log(`${n} proxies: ${err.message}`);
+        // As a client honouring retry-after would: one lease gap must not refuse every apply.
+        await sleep(1_000);
         continue;
       }
       const applied = performance.now();
@@ -192,6 +201,7 @@ async function main() {
       times.push(Math.round(last.at - begin));
       answered.push(Math.round(applied - begin));
       firstAcks.push(Math.round(last.first - begin));
+      lastSent.push(last.sentAt - beginEpoch);
       await sleep(500);
     }
     const seconds = (performance.now() - tApplies) / 1000;
@@ -205,18 +215,24 @@ async function main() {
       // Where the time goes: the control plane answering the apply, then the first proxy's ACK.
       applyAnsweredP50Ms: median(answered),
       firstAckP50Ms: median(firstAcks),
+      // The proxies' own clock stamp on the last ACK: what is left to the last-ACK time is transit.
+      lastAckSentP50Ms: median(lastSent),
       applies: times.length,
       incomplete,
       p50Ms: quantile(sorted, 0.5) ?? null,
       p99Ms: quantile(sorted, 0.99) ?? null,
       maxMs: sorted.at(-1) ?? null,
       cpCpuShare: (cpuSeconds([cpPid]) - cpuBefore) / seconds,
+      natsCpuShare: (cpuSeconds([natsPid]) - natsBefore) / seconds,
+      proxiesCpuShare: (cpuSeconds(proxyPids) - proxiesBefore) / seconds,
       cpRssMiB: mib(rssPeak),
     });
     log(
       `${n} proxies: apply → last ACK p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms (answered ` +
-        `${row.applyAnsweredP50Ms} ms, first ACK ${row.firstAckP50Ms} ms); control plane ` +
-        `${pct(row.cpCpuShare)} of a core, ${row.cpRssMiB} MiB`,
+        `${row.applyAnsweredP50Ms} ms, first ACK ${row.firstAckP50Ms} ms, last ACK sent ` +
+        `${row.lastAckSentP50Ms} ms); control plane ` +
+        `${pct(row.cpCpuShare)} of a core, ${row.cpRssMiB} MiB; nats-server ${pct(row.natsCpuShare)}, ` +
+        `simulated proxies ${pct(row.proxiesCpuShare)}`,
     );
   }
   await nc.close();
@@ -226,7 +242,12 @@ async function main() {
     machine: { ...machine, loadAverageAtEnd: loadavg().map((l) => round(l, 2)) },
     settings: { ...opts, endpoints },
     controlPlaneIdle: { rssMiB: mib(idle.rss), cpuShare: round(idle.cpuShare, 2) },
-    rows: rows.map((r) => ({ ...r, cpCpuShare: round(r.cpCpuShare, 2) })),
+    rows: rows.map((r) => ({
+      ...r,
+      cpCpuShare: round(r.cpCpuShare, 2),
+      natsCpuShare: round(r.natsCpuShare, 2),
+      proxiesCpuShare: round(r.proxiesCpuShare, 2),
+    })),
   };
   const table = renderTable(json);
   if (profileDir) {
@@ -250,6 +271,7 @@ async function addProxies(file, natsUrl, from, to) {
     starts.push(
       startSim(
         file,
+        proxyPids,
         {
           NATS_URL: natsUrl,
           SIM_FIRST: String(first),
@@ -264,13 +286,14 @@ async function addProxies(file, natsUrl, from, to) {
   return to;
 }
 
-/** Spawns a bundled simulator; resolves once it prints `ready`. */
-function startSim(file, env, timeoutMs = 120_000) {
+/** Spawns a bundled simulator (its pid added to `pids`); resolves once it prints `ready`. */
+function startSim(file, pids, env, timeoutMs = 120_000) {
   const child = spawn(process.execPath, ['--max-old-space-size=4096', file], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(child);
+  pids?.push(child.pid);
   return new Promise((resolveReady, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`not ready within ${timeoutMs} ms`)),
@@ -296,9 +319,15 @@ class AckCollector {
         const at = performance.now();
         const ack = JSON.parse(msg.string());
         if (ack.status !== 'ACK') return;
-        const entry = this.byRevision.get(ack.revision) ?? { proxies: new Set(), first: at, at };
+        const entry = this.byRevision.get(ack.revision) ?? {
+          proxies: new Set(),
+          first: at,
+          at,
+          sentAt: 0,
+        };
         entry.proxies.add(ack.proxyId);
         entry.at = at;
+        entry.sentAt = Math.max(entry.sentAt, ack.sentAt);
         this.byRevision.set(ack.revision, entry);
       },
     });
@@ -309,7 +338,12 @@ class AckCollector {
     for (;;) {
       const entry = this.byRevision.get(revision);
       if (entry?.proxies.size >= n || performance.now() > deadline) {
-        return { count: entry?.proxies.size ?? 0, first: entry?.first ?? 0, at: entry?.at ?? 0 };
+        return {
+          count: entry?.proxies.size ?? 0,
+          first: entry?.first ?? 0,
+          at: entry?.at ?? 0,
+          sentAt: entry?.sentAt ?? 0,
+        };
       }
       await sleep(5);
     }
@@ -399,8 +433,8 @@ function renderTable({ machine, settings, controlPlaneIdle, rows }) {
   };
   const lines = rows.map((r) =>
     r.note && r.applies === undefined
-      ? `| ${r.proxies} | ${r.note} | | | | | | | | |`
-      : `| ${r.proxies} | ${r.applies} (${r.incomplete} timed out) | ${r.applyAnsweredP50Ms ?? '—'} | ${r.firstAckP50Ms ?? '—'} | ${r.p50Ms ?? '—'} | ${r.p99Ms ?? '—'} | ${r.maxMs ?? '—'} | ${pct(r.cpCpuShare)} | ${r.cpRssMiB} | ${target(r)} |`,
+      ? `| ${r.proxies} | ${r.note} | | | | | | | | | | |`
+      : `| ${r.proxies} | ${r.applies} (${r.incomplete} timed out) | ${r.applyAnsweredP50Ms ?? '—'} | ${r.firstAckP50Ms ?? '—'} | ${r.p50Ms ?? '—'} | ${r.p99Ms ?? '—'} | ${r.maxMs ?? '—'} | ${pct(r.cpCpuShare)} | ${r.cpRssMiB} | ${pct(r.natsCpuShare)} | ${pct(r.proxiesCpuShare)} | ${target(r)} |`,
   );
   return [
     `Config convergence at scale (${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, ` +
@@ -410,8 +444,8 @@ function renderTable({ machine, settings, controlPlaneIdle, rows }) {
       `with only the heartbeats: ${controlPlaneIdle.rssMiB} MiB RSS (target ≤ ${RSS_TARGET_MIB} MiB: ` +
       `${controlPlaneIdle.rssMiB <= RSS_TARGET_MIB ? 'met' : 'missed'}), ${pct(controlPlaneIdle.cpuShare)} of a core.`,
     '',
-    '| proxies | applies measured | apply answered p50 ms | first ACK p50 ms | apply → last ACK p50 ms | p99 ms | max ms | control plane CPU | control plane RSS peak MiB | target |',
-    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| proxies | applies measured | apply answered p50 ms | first ACK p50 ms | apply → last ACK p50 ms | p99 ms | max ms | control plane CPU | control plane RSS peak MiB | nats-server CPU | simulated proxies CPU | target |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     ...lines,
   ].join('\n');
 }

@@ -63,7 +63,8 @@ export function writeScaleChart(results, targets, pngPath) {
   const { machine, settings, controlPlaneIdle } = results;
   const subtitle =
     `${settings.services} Services, ${settings.endpoints} endpoints; control plane ${controlPlaneIdle.rssMiB} MiB RSS; ` +
-    `${machine.cpuModel}, ${machine.cores} cores, ${machine.date.slice(0, 10)}`;
+    `${machine.cores} cores, ${machine.date.slice(0, 10)}, ` +
+    `load average ${machine.loadAverageAtStart[0]} → ${machine.loadAverageAtEnd[0]}`;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" font-family="${FONT}" fill="#1d2630">
 <rect width="100%" height="100%" fill="#ffffff"/>
 <text x="20" y="32" font-size="20" font-weight="bold">Weft config convergence: apply → last proxy ACK</text>
