@@ -1,6 +1,6 @@
 // A proxy listener: a node:http server (or, terminating TLS, a node:http2 one that also speaks
-// HTTP/1.1) that counts in-flight requests and drains gracefully.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// HTTP/1.1) that counts in-flight requests and upgraded connections and drains gracefully.
+import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import { createSecureServer, type Http2SecureServer, type Http2Session } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import { SpanKind } from '@opentelemetry/api';
@@ -34,6 +34,8 @@ export class HttpListener {
   private sockets = 0;
   private draining = false;
   private idle: (() => void) | undefined;
+  /** Client sockets an Upgrade handed over: the server no longer tracks them. */
+  private readonly upgraded = new Set<Socket>();
 
   constructor(
     readonly name: string,
@@ -53,6 +55,7 @@ export class HttpListener {
         socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       else socket.destroy(err);
     });
+    this.server.on('upgrade', this.upgrade);
     this.server.on('connection', (socket) => {
       this.sockets++;
       socket.once('close', () => this.sockets--);
@@ -92,14 +95,19 @@ export class HttpListener {
     const idle =
       this.inflight === 0 ? Promise.resolve() : new Promise<void>((r) => (this.idle = r));
     await Promise.race([Promise.all([idle, closed]), sleep(Math.max(0, timeoutMs - graceMs))]);
-    this.server.closeAllConnections();
+    this.closeAllConnections();
   }
 
   close(): Promise<void> {
     return new Promise((resolve) => {
       this.server.close(() => resolve());
-      this.server.closeAllConnections();
+      this.closeAllConnections();
     });
+  }
+
+  private closeAllConnections(): void {
+    this.server.closeAllConnections();
+    for (const socket of this.upgraded) socket.destroy();
   }
 
   /** New TLS handshakes use these; connections already open keep theirs. */
@@ -171,6 +179,24 @@ export class HttpListener {
       notes,
     );
   }
+
+  /**
+   * An Upgrade request (WebSocket) runs the same request path with a response bound to its socket:
+   * routing, limits and local replies as for any request, and it counts once, as its final status
+   * (101 while the tunnel lasts, until the socket closes). Any answer but 101 ends the connection,
+   * which the HTTP parser has let go of.
+   */
+  private readonly upgrade = (req: IncomingMessage, socket: Socket, head: Buffer): void => {
+    // Bytes the client sent after its headers belong to the tunnel.
+    if (head.length > 0) socket.unshift(head);
+    this.upgraded.add(socket);
+    socket.once('close', () => this.upgraded.delete(socket));
+    const res = new ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket);
+    res.once('finish', () => res.statusCode === 101 || socket.end());
+    this.handle(req, res);
+  };
 
   /**
    * One request, with this listener's metrics, span, access log and drain accounting: the server's

@@ -5,12 +5,14 @@ import { replaceHost, upstreamRequestHeaders } from '../http/forward-headers.js'
 import type { CompiledMirror, ExchangePolicy } from '../routing/route-table.js';
 import { sendLocalReply } from '../http/local-reply.js';
 import type { Cluster } from './cluster.js';
+import type { Endpoint } from './endpoint.js';
 import type { PoolRegistry } from './pool-registry.js';
 import { OVERFLOW_HEADER, UpstreamExchange, type ExchangeContext } from './upstream-exchange.js';
 import type { ProxyMetrics } from '../metrics/proxy-metrics.js';
 import type { BusRoutes } from '../bus/bus-routes.js';
 import { traceparentOf, type HopTracer } from '../telemetry/hop-tracer.js';
 import { undiciHeadersTimeout } from '../resilience/try-timeout.js';
+import { isUpgrade, openUpgradeTunnel, withUpgrade } from './upgrade-tunnel.js';
 
 /** RFC 9110 §9.2.2 idempotent methods. */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
@@ -55,13 +57,16 @@ export class Forwarder {
     policy: ExchangePolicy,
     pathAndQuery: string,
   ): void {
-    // The same routing decision either way; only the transport to the chosen Service differs.
-    cluster = this.bus?.clusterFor(cluster.key) ?? cluster;
+    // The same routing decision either way; only the transport to the chosen Service differs. The
+    // bus carries request/reply exchanges, not a socket to hand over: an upgrade goes direct.
+    const upgrade = isUpgrade(req);
+    if (!upgrade) cluster = this.bus?.clusterFor(cluster.key) ?? cluster;
     const first = cluster.pick(undefined, req.headers);
     if (!first) {
       sendLocalReply(res, 'no_endpoints', `no healthy endpoints for ${cluster.key}`);
       return;
     }
+    if (upgrade) return this.upgrade(req, res, cluster, first, policy, pathAndQuery);
     if (cluster.breaker?.pendingFull(first.origin)) {
       // Envoy answers 503 with x-envoy-overloaded; the header here also says which limit.
       this.ctx.onOverflow('pending');
@@ -96,8 +101,35 @@ export class Forwarder {
   }
 
   /**
+   * An Upgrade (WebSocket) request: one try, to the first endpoint that accepts a connection, then
+   * a tunnel.
+   */
+  private upgrade(
+    req: IncomingMessage,
+    res: ServerResponse,
+    cluster: Cluster,
+    first: Endpoint,
+    policy: ExchangePolicy,
+    pathAndQuery: string,
+  ): void {
+    const span = this.tracer.client(req, cluster.key);
+    const headers = withUpgrade(
+      this.headers(req, policy, traceparentOf(span)),
+      String(req.headers.upgrade),
+    );
+    const options = {
+      path: pathAndQuery,
+      headers,
+      timeoutMs: policy.timeoutMs,
+      ejectMs: this.options.ejectMs,
+    };
+    openUpgradeTunnel(req, res, cluster, first, options, span);
+  }
+
+  /**
    * Sends a copy to a mirror, fire and forget: its answer is discarded and never delays the main
-   * exchange. Requests with a body are not mirrored (that would mean buffering or teeing it).
+   * exchange. Requests with a body are not mirrored (that would mean buffering or teeing it), nor
+   * upgrades (a mirror cannot take over a connection).
    */
   mirror(
     req: IncomingMessage,
@@ -105,7 +137,7 @@ export class Forwarder {
     policy: ExchangePolicy,
     pathAndQuery: string,
   ): void {
-    if (hasBody(req) || !mirror.cluster) return;
+    if (isUpgrade(req) || hasBody(req) || !mirror.cluster) return;
     if (mirror.percent < 100 && Math.random() * 100 >= mirror.percent) return;
     // A bus Service is mirrored over the bus too.
     const endpoint = (this.bus?.clusterFor(mirror.cluster.key) ?? mirror.cluster).pick();

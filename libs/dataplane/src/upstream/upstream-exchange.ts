@@ -35,7 +35,7 @@ export interface ExchangeContext {
 }
 
 /** Errors that mean the request never reached the application: safe to send elsewhere. */
-const CONNECT_FAILURES = new Set([
+export const CONNECT_FAILURES = new Set([
   'ECONNREFUSED',
   'EHOSTUNREACH',
   'ENETUNREACH',
