@@ -1,5 +1,6 @@
 // Unit spec for the exchange's retries against real local servers: route retry policy, retry budget
-// and concurrent-retry limit refusals (x-weft-overflow), non-idempotent requests, per-try timeouts.
+// and concurrent-retry limit refusals (x-weft-overflow), non-idempotent requests, per-try timeouts,
+// connections dropped before an answer.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,16 +16,21 @@ import { endpoint } from './endpoint.js';
 import { Forwarder } from './forwarder.js';
 import { PoolRegistry } from './pool-registry.js';
 
-/** An upstream that counts requests and answers `status` after `delayMs`. */
+/** An upstream that counts requests and answers `status` after `delayMs` (or drops `drops` first). */
 class Upstream {
   readonly server: Server;
   hits = 0;
   status = 503;
   delayMs = 0;
+  drops = 0;
 
   constructor() {
     this.server = createServer((req, res) => {
       this.hits++;
+      if (this.drops > 0) {
+        this.drops--;
+        return req.socket.destroy();
+      }
       req.resume();
       setTimeout(() => res.writeHead(this.status).end('upstream'), this.delayMs);
     });
@@ -49,6 +55,8 @@ describe('UpstreamExchange retries', () => {
   const b = new Upstream();
   const cluster = new Cluster('shop/api');
   let policy: ExchangePolicy = RETRY_503;
+  /** The cluster the proxy forwards to (a test may swap in another). */
+  let target = cluster;
   let proxy: Server;
   let proxyUrl = '';
 
@@ -57,7 +65,7 @@ describe('UpstreamExchange retries', () => {
       endpoint('a', '127.0.0.1', await a.start()),
       endpoint('b', '127.0.0.1', await b.start()),
     ]);
-    proxy = createServer((req, res) => forwarder.forward(req, res, cluster, policy, req.url!));
+    proxy = createServer((req, res) => forwarder.forward(req, res, target, policy, req.url!));
     await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
     proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
   });
@@ -66,7 +74,9 @@ describe('UpstreamExchange retries', () => {
     a.hits = b.hits = 0;
     a.status = b.status = 503;
     a.delayMs = b.delayMs = 0;
+    a.drops = 0;
     policy = RETRY_503;
+    target = cluster;
   });
 
   afterAll(async () => {
@@ -146,5 +156,21 @@ describe('UpstreamExchange retries', () => {
     expect(results.map((r) => r.status)).toEqual([200, 200]);
     expect(b.hits).toBe(2);
     expect(Date.now() - started).toBeLessThan(900);
+  });
+
+  it('retries a try whose connection dropped before an answer like a 502, on the one endpoint there is', async () => {
+    // As over the bus, where the rpc subject is the one endpoint and NATS picks another responder.
+    const one = new Cluster('shop/one');
+    one.setEndpoints([cluster.all[0]]);
+    target = one;
+    a.status = 200;
+    a.drops = 1;
+    policy = { timeoutMs: 5_000, retry: { codes: new Set([502]), attempts: 1, backoffMs: 1 } };
+    expect((await send()).status).toBe(200);
+    expect(a.hits).toBe(2);
+    a.drops = 1;
+    policy = RETRY_503;
+    expect((await send()).status).toBe(502);
+    expect(a.hits).toBe(3);
   });
 });
