@@ -77,6 +77,38 @@ describe('ConfigStore', () => {
     expect(bucket.writes.at(-1)).toBe(`put ${SNAPSHOT_KEY}`);
   });
 
+  it('runs the before-marker hook between the resources and the marker of a commit touching Services', async () => {
+    const [s, bucket] = await store();
+    const seen: string[][] = [];
+    s.beforeEachMarker((desired) => {
+      seen.push(desired.map((r) => r.metadata.name));
+      bucket.writes.push('hook');
+      return Promise.resolve();
+    });
+    await s.apply([service('a'), service('b')], 'api');
+    expect(bucket.writes).toEqual([
+      'put service.default.a',
+      'put service.default.b',
+      'hook',
+      `put ${SNAPSHOT_KEY}`,
+    ]);
+    expect(seen).toEqual([['a', 'b']]);
+    await s.remove('service.default.a', 'test');
+    expect(seen.at(-1)).toEqual(['b']);
+    const route = parseResource({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'r' },
+      spec: {
+        parentRefs: [{ kind: 'Service', name: 'b' }],
+        rules: [{ backendRefs: [{ name: 'b' }] }],
+      },
+    });
+    if (!route.ok) throw new Error('bad fixture');
+    await s.apply([route.value], 'api');
+    expect(seen).toHaveLength(2);
+  });
+
   it('skips unchanged resources and publishes no revision when nothing changed', async () => {
     const [s, bucket] = await store();
     await s.apply([service('a')], 'api');

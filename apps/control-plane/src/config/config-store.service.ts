@@ -29,6 +29,9 @@ import { settleAll } from './settle-all.js';
 /** NATS or the bucket could not take the write; nothing of the apply took effect. */
 export class ConfigStoreUnavailable extends Error {}
 
+/** Writes that belong with a revision, given every resource it leaves desired. */
+export type BeforeMarker = (desired: readonly Resource[]) => Promise<void>;
+
 interface OwnedResource {
   readonly resource: Resource;
   readonly source: ConfigSource;
@@ -70,6 +73,7 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> implements OnAppl
   private stale = false;
   /** Applies run one at a time, in arrival order. */
   private queue: Promise<unknown> = Promise.resolve();
+  private beforeMarker: BeforeMarker | undefined;
 
   constructor(
     private readonly history: HistoryStore,
@@ -96,6 +100,16 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> implements OnAppl
 
   onApplicationShutdown(): void {
     this.watch?.stop();
+  }
+
+  /**
+   * Runs `hook` in every commit that adds, changes or deletes a Service, after its resources are
+   * written and before its marker: the endpoint sets of the Services it adds are in the bucket by
+   * the time a proxy applies (and ACKs) the revision. A commit failing later leaves them there
+   * until the next one; the hook's own failures are its to handle.
+   */
+  beforeEachMarker(hook: BeforeMarker): void {
+    this.beforeMarker = hook;
   }
 
   /**
@@ -226,8 +240,9 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> implements OnAppl
 
   /**
    * Creates the history entry (claiming the revision number), writes every change (concurrently,
-   * each key compare-and-set on its own), then the snapshot marker; memory changes only once KV accepted all. Keys a failed commit may have
-   * written are rewritten from memory by the next one, so no marker ever covers half of an apply.
+   * each key compare-and-set on its own), then the snapshot marker; memory changes only once KV
+   * accepted all. Keys a failed commit may have written are rewritten from memory by the next one,
+   * so no marker ever covers half of an apply.
    */
   private async commit(
     puts: readonly [string, Stored][],
@@ -245,6 +260,10 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> implements OnAppl
     const revision = this.currentRevision + 1;
     const appliedAt = Date.now();
     const touched = new Set([...puts.map(([k]) => k), ...deletes]);
+    const after = this.desiredAfter(puts, deletes);
+    const servicesChange = [...touched].some(
+      (k) => (this.desired.get(k) ?? after.get(k))?.resource.kind === 'Service',
+    );
     try {
       await this.repair(touched);
       const changes = results.filter((r) => r.action !== 'unchanged');
@@ -257,7 +276,7 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> implements OnAppl
         author,
         appliedAt,
         changes,
-        resources: this.snapshotAfter(puts, deletes),
+        resources: snapshotOf(after),
       });
       // Every key's own compare-and-set, issued together: one round trip for the whole apply.
       await settleAll([
@@ -266,6 +285,8 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> implements OnAppl
         ),
         ...deletes.map((key) => this.erase(kv, key)),
       ]);
+      if (servicesChange)
+        await this.beforeMarker?.([...after.values()].map((stored) => stored.resource));
       const marker: SnapshotMarker = { v: PROTOCOL_VERSION, revision, source, appliedAt, author };
       await this.write(kv, SNAPSHOT_KEY, marker);
     } catch (err) {
@@ -379,20 +400,15 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> implements OnAppl
     this.emit('changed');
   }
 
-  /** The whole desired state once `puts` and `deletes` are applied, for the history entry. */
-  private snapshotAfter(
+  /** The whole desired state once `puts` and `deletes` are applied. */
+  private desiredAfter(
     puts: readonly [string, Stored][],
     deletes: readonly string[],
-  ): Record<string, HistoryEntry['resources'][string]> {
+  ): Map<string, Stored> {
     const after = new Map(this.desired);
     for (const [key, stored] of puts) after.set(key, stored);
     for (const key of deletes) after.delete(key);
-    return Object.fromEntries(
-      [...after].map(([key, s]) => [
-        key,
-        { source: s.source, resource: JSON.parse(s.json) as Record<string, unknown> },
-      ]),
-    );
+    return after;
   }
 
   private entry(stored: Stored, revision: number, appliedAt: number): ConfigEntry {
@@ -411,6 +427,16 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> implements OnAppl
       throw new ConfigStoreUnavailable('config bucket not open yet (NATS unreachable?)');
     return this.kv;
   }
+}
+
+/** A desired state as a history entry holds it. */
+function snapshotOf(desired: ReadonlyMap<string, Stored>): HistoryEntry['resources'] {
+  return Object.fromEntries(
+    [...desired].map(([key, s]) => [
+      key,
+      { source: s.source, resource: JSON.parse(s.json) as Record<string, unknown> },
+    ]),
+  );
 }
 
 function owned(batch: readonly Resource[], source: ConfigSource): OwnedResource[] {

@@ -6,7 +6,7 @@ import type { KV } from '@nats-io/kv';
 import { pino } from 'pino';
 import { parseResource, type Heartbeat, type Resource } from '@app/protocol';
 import type { NatsClient } from '@app/runtime';
-import type { ConfigStore } from '../config/config-store.service.js';
+import type { BeforeMarker, ConfigStore } from '../config/config-store.service.js';
 import { RecordingBucket } from '../config/recording-bucket.fake.js';
 import { ControlPlaneEnv } from '../control-plane-env.dto.js';
 import type { LeaderElection } from '../leader/leader-election.service.js';
@@ -54,6 +54,7 @@ describe('EndpointPublisher', () => {
   let registry: InstanceRegistry;
   let services: Resource[];
   let store: EventEmitter;
+  let beforeMarker: BeforeMarker | undefined;
   let publisher: EndpointPublisher;
 
   /** The instance ids the bucket holds for a Service, undefined before its first write. */
@@ -83,8 +84,10 @@ describe('EndpointPublisher', () => {
     bucket = new RecordingBucket();
     registry = new InstanceRegistry(env, new EventEmitter() as unknown as NatsClient, log);
     services = [];
+    beforeMarker = undefined;
     store = Object.assign(new EventEmitter(), {
       resources: (kind?: string) => services.filter((r) => !kind || r.kind === kind),
+      beforeEachMarker: (hook: BeforeMarker) => (beforeMarker = hook),
     });
   });
   afterEach(() => {
@@ -132,6 +135,20 @@ describe('EndpointPublisher', () => {
     store.emit('changed');
     await jest.advanceTimersByTimeAsync(0);
     expect(written('a-canary')).toEqual(['a1']);
+  });
+
+  it('writes the sets of the Services a commit adds before the commit writes its marker', async () => {
+    await start();
+    registry.onHeartbeat(beat('a1', 'a'));
+    await jest.advanceTimersByTimeAsync(QUIET_MS);
+    // The commit awaits the hook between its resources and its marker.
+    await beforeMarker!([service('a-canary', { app: 'a' })]);
+    expect(written('a-canary')).toEqual(['a1']);
+    // The revision it commits then changes nothing more.
+    services = [service('a-canary', { app: 'a' })];
+    store.emit('changed');
+    await jest.advanceTimersByTimeAsync(0);
+    expect(endpointWrites()).toEqual(['put endpoints.default.a', 'put endpoints.default.a-canary']);
   });
 
   it('writes the sets one pass changed together, not one round trip at a time', async () => {

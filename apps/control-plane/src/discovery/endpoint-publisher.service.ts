@@ -10,6 +10,7 @@ import {
   EndpointSet,
   ENDPOINTS_KEY_PREFIX,
   endpointsKey,
+  type Resource,
   type Service,
 } from '@app/protocol';
 import { LOGGER, reportInvalid, type Logger } from '@app/runtime';
@@ -40,9 +41,10 @@ export class EndpointPublisher
   private loaded = false;
   /** Set by `lead()` once `published` is what the bucket holds now. */
   private leading = false;
-  /** The pass in progress; another one requested meanwhile runs right after it. */
-  private running: Promise<void> | undefined;
-  private again = false;
+  /** The last pass started or queued (settles when it is done, never rejects). */
+  private running: Promise<void> = Promise.resolve();
+  /** A pass requested while one runs: it starts when that one ends and serves every request made meanwhile. */
+  private queued: Promise<void> | undefined;
   private retry: NodeJS.Timeout | undefined;
 
   constructor(
@@ -55,7 +57,7 @@ export class EndpointPublisher
     super();
     this.debouncer = new Debouncer(
       { quietMs: env.WEFT_DEBOUNCE_MS, maxMs: env.WEFT_DEBOUNCE_MAX_MS },
-      () => this.pass(),
+      () => void this.pass(),
     );
   }
 
@@ -81,7 +83,9 @@ export class EndpointPublisher
       // An endpoint leaving must not wait behind others arriving (crash detection stays prompt).
       this.debouncer.trigger(!live?.ready);
     });
-    // Config changes are not debounced: the sets of a Service just applied follow its revision at once.
+    // Config changes are not debounced: the leader writes the sets of the Services a revision adds
+    // before its marker; a follower (or a failed commit) catches up when the revision is known.
+    this.store.beforeEachMarker((desired) => this.servicesChanging(desired));
     this.store.on('changed', () => {
       this.index.setServices(this.store.resources('Service') as Service[]);
       if (this.index.pending) this.debouncer.runNow();
@@ -121,6 +125,12 @@ export class EndpointPublisher
     this.index.setInstance(key, live?.instance, live?.ready);
   }
 
+  /** In a commit, before its marker: the sets its Services change are computed and written. */
+  private servicesChanging(desired: readonly Resource[]): Promise<void> {
+    this.index.setServices(desired.filter((r): r is Service => r.kind === 'Service'));
+    return this.index.pending ? this.pass() : Promise.resolve();
+  }
+
   /** The sets in KV (read together), remembered as published; the index keeps their keys. */
   private async readPublished(kv: KV): Promise<EndpointSet[]> {
     const keys: string[] = [];
@@ -142,25 +152,22 @@ export class EndpointPublisher
     return sets;
   }
 
-  /** One pass at a time: a pass requested while one writes runs once that one is done. */
-  private pass(): void {
-    if (!this.kv) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.publish()
-      .catch((err: Error) => {
+  /**
+   * One pass at a time. Resolves once a pass that started after the call is done, so it covers
+   * every change made before it; a failed pass is logged and retried, never rejected.
+   */
+  private pass(): Promise<void> {
+    if (!this.kv) return Promise.resolve();
+    this.queued ??= this.running.then(() => {
+      this.queued = undefined;
+      return this.publish().catch((err: Error) => {
         this.log.error({ err: err.message }, 'publishing endpoints failed; retrying');
         clearTimeout(this.retry);
-        this.retry = setTimeout(() => this.pass(), RETRY_MS);
-      })
-      .finally(() => {
-        this.running = undefined;
-        if (!this.again) return;
-        this.again = false;
-        this.pass();
+        this.retry = setTimeout(() => void this.pass(), RETRY_MS);
       });
+    });
+    this.running = this.queued;
+    return this.queued;
   }
 
   /** Recomputes the sets changes touched, then writes every set the bucket lacks, concurrently. */
