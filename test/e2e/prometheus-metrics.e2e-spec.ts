@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { http } from '../support/admin-client.js';
 import { EchoServer } from '../support/echo-server.js';
 import { serviceRoute } from '../support/manifests.js';
-import { Mesh, type Sidecar } from '../support/mesh.js';
+import { freePort } from '../support/free-port.js';
+import { Mesh, type Router, type Sidecar } from '../support/mesh.js';
 import { waitFor } from '../support/wait-for.js';
 
 /** Debian's `prometheus` package; CI installs it (.ci/run). */
@@ -48,6 +49,8 @@ describe('Prometheus metrics', () => {
   const apps: EchoServer[] = [];
   let web: Sidecar;
   let api: Sidecar;
+  let router: Router;
+  let routerUrl: string;
 
   beforeAll(async () => {
     mesh = await Mesh.start();
@@ -64,7 +67,13 @@ describe('Prometheus metrics', () => {
     await waitFor('api endpoints', async () =>
       (await mesh.endpointIds('api')).length === 1 ? true : undefined,
     );
-    await mesh.converged(await mesh.applyOk(ROUTE), ['web-1', 'api-1']);
+    const listen = await freePort();
+    router = await mesh.startRouter('r1', {
+      WEFT_MODE: 'router',
+      WEFT_LISTEN_PORT: String(listen),
+    });
+    routerUrl = `http://127.0.0.1:${listen}`;
+    await mesh.converged(await mesh.applyOk(ROUTE), ['web-1', 'api-1', 'r1']);
   });
 
   afterAll(async () => {
@@ -88,10 +97,12 @@ describe('Prometheus metrics', () => {
     expect(await call('/status/500')).toBe(500);
     expect(await call('/status/404')).toBe(404);
     expect(await call('/', 'nowhere')).toBe(404);
+    expect((await http(`${routerUrl}/hello`, { headers: { host: 'api' } })).status).toBe(200);
     const components = {
       'control-plane': mesh.controlPlane().adminPort,
       'sidecar web-1': web.adminPort,
       'sidecar api-1': api.adminPort,
+      'router r1': router.adminPort,
     };
     for (const [component, port] of Object.entries(components)) {
       const text = await scrape(port);
@@ -161,7 +172,7 @@ describe('Prometheus metrics', () => {
     const samples = parse(await scrape(mesh.controlPlane().adminPort));
     expect(
       value(samples, 'weft_proxies', { weft_ack_status: 'ACK', weft_proxy_stale: 'false' }),
-    ).toBe(2);
+    ).toBe(3);
     expect(
       value(samples, 'weft_proxies', { weft_ack_status: 'NACK', weft_proxy_stale: 'false' }),
     ).toBe(0);

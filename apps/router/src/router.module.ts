@@ -40,6 +40,7 @@ export class RouterModule {
             configDir: env.WEFT_CONFIG_DIR,
             bus: env.busSettings,
             telemetry: env.telemetry,
+            presenceIntervalMs: env.WEFT_HEARTBEAT_INTERVAL_MS,
           },
           {
             localNamespace: env.WEFT_NAMESPACE,

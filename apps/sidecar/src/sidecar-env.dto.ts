@@ -68,11 +68,6 @@ export class SidecarEnv extends ProxyEnv {
   @IsString()
   WEFT_ADVERTISE_ADDRESS: string = '127.0.0.1';
 
-  @ToInt()
-  @IsInt()
-  @Min(50)
-  WEFT_HEARTBEAT_INTERVAL_MS: number = 1_000;
-
   get instanceId(): string {
     return this.idOr(this.WEFT_SERVICE || this.WEFT_MODE, hostname(), this.WEFT_INBOUND_PORT);
   }

@@ -39,6 +39,11 @@ export interface ProxyOptions {
   readonly telemetry: { readonly publish: boolean; readonly intervalMs: number };
   /** Bus transport: frame size, window and keepalive (defaults when absent). */
   readonly bus?: BusSettings;
+  /**
+   * Proxies that send no heartbeats (routers) repeat their last ACK this often, so that the control
+   * plane sees them alive and does not flag them stale; absent: never.
+   */
+  readonly presenceIntervalMs?: number;
 }
 
 export const PROXY_OPTIONS = Symbol('weft.proxy-options');
@@ -60,9 +65,10 @@ export class ProxyConfigService implements OnApplicationBootstrap, OnApplication
   readonly sync: ConfigSync;
   private readonly subjects: Subjects;
   private readonly acks: AckReporter;
+  private presence: NodeJS.Timeout | undefined;
 
   constructor(
-    @Inject(PROXY_OPTIONS) options: ProxyOptions,
+    @Inject(PROXY_OPTIONS) private readonly options: ProxyOptions,
     engine: DataPlaneEngine,
     private readonly nats: NatsClient,
     private readonly readiness: Readiness,
@@ -90,10 +96,18 @@ export class ProxyConfigService implements OnApplicationBootstrap, OnApplication
       this.sync.run(nc, this.subjects.configBucket);
       nc.subscribe(this.subjects.controlPlaneReady, { callback: () => this.acks.repeat(nc) });
     });
+    const every = this.options.presenceIntervalMs;
+    if (every !== undefined) this.presence = setInterval(() => this.repeatAck(), every).unref();
   }
 
   onApplicationShutdown(): void {
+    clearInterval(this.presence);
     this.sync.stop();
+  }
+
+  private repeatAck(): void {
+    const nc = this.nats.current;
+    if (nc) this.acks.repeat(nc);
   }
 
   private onApplied(revision: number): void {

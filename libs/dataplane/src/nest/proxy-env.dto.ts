@@ -114,6 +114,12 @@ export class ProxyEnv extends CommonEnv {
     return { publish: this.WEFT_TELEMETRY === 'on', intervalMs: this.WEFT_TELEMETRY_INTERVAL_MS };
   }
 
+  /** Sidecars: heartbeat period; routers: how often they repeat their ACK to say they are alive. */
+  @ToInt()
+  @IsInt()
+  @Min(50)
+  WEFT_HEARTBEAT_INTERVAL_MS: number = 1_000;
+
   /** Folder for the last good config (cold start without NATS). */
   @IsString()
   WEFT_STATE_DIR: string = join(tmpdir(), 'weft');
