@@ -24,6 +24,7 @@ export * from './messages/heartbeat.dto.js';
 export * from './messages/nats-connection.dto.js';
 export * from './messages/client-disconnect-advisory.dto.js';
 export * from './messages/endpoint-set.dto.js';
+export * from './messages/proxy-report.dto.js';
 export * from './messages/proxy-ack.dto.js';
 export * from './messages/bus-frame.dto.js';
 export * from './messages/config-entry.dto.js';

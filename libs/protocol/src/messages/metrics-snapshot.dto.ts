@@ -2,7 +2,6 @@
 import {
   ArrayMaxSize,
   ArrayMinSize,
-  Equals,
   IsIn,
   IsInt,
   IsOptional,
@@ -11,11 +10,8 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { PROTOCOL_VERSION } from '../version.js';
-import { SUBJECT_TOKEN } from '../subjects.js';
-import { DNS_LABEL, DNS_LABEL_MESSAGE } from '../validation/names.js';
+import { ProxyReport } from './proxy-report.dto.js';
 import { ListOf } from '../validation/list-of.validator.js';
-import { PROXY_MODES, type ProxyMode } from './heartbeat.dto.js';
 
 /**
  * Upper bounds (ms, inclusive) of the latency buckets every snapshot uses; one more bucket counts
@@ -69,24 +65,7 @@ export class EdgeStats {
   latencyBuckets!: number[];
 }
 
-export class MetricsSnapshot {
-  @Equals(PROTOCOL_VERSION, {
-    message: `v must be ${PROTOCOL_VERSION} (the protocol version this build speaks)`,
-  })
-  v: number = PROTOCOL_VERSION;
-
-  @Matches(SUBJECT_TOKEN, { message: 'proxyId must contain only letters, digits, "-" and "_"' })
-  proxyId!: string;
-
-  @IsIn(PROXY_MODES)
-  mode!: ProxyMode;
-
-  @Matches(DNS_LABEL, { message: `namespace ${DNS_LABEL_MESSAGE}` })
-  namespace!: string;
-
-  @Matches(DNS_LABEL, { message: `service ${DNS_LABEL_MESSAGE}` })
-  service!: string;
-
+export class MetricsSnapshot extends ProxyReport {
   /** Length of the window the counts cover, in milliseconds (rates are counts / window). */
   @IsInt()
   @Min(1)
