@@ -96,9 +96,11 @@ export class DataPlaneEngine {
 
   /** A listener that hands every request to one local application. */
   inboundListener(name: string, appAddress: string, appPort: number): HttpListener {
-    const app = new Cluster(`local/${name}`);
+    const [app, h2cApp] = [new Cluster(`local/${name}`), new Cluster(`local/${name}`)];
     app.setEndpoints([endpoint('local-app', appAddress, appPort)]);
-    const handler = inboundPipeline(app, this.localForwarder, this.stats);
+    h2cApp.setEndpoints(app.all);
+    h2cApp.protocol = 'h2c';
+    const handler = inboundPipeline(app, this.localForwarder, this.stats, h2cApp);
     const unknownCaller = this.stats.inbound(undefined);
     return this.counted(
       new HttpListener(name, handler, this.tracer, unknownCaller, this.accessLog),

@@ -126,17 +126,23 @@ function chance(percent: number): boolean {
   return percent > 0 && Math.random() * 100 < percent;
 }
 
-/** Inbound: every request goes to the local application, counted by the calling service. */
+/**
+ * Inbound: every request goes to the local application, counted by the calling service. With
+ * `h2cApp`, an HTTP/2 request goes to the app over h2c: callers speak h2c to this hop only for a
+ * Service whose port says its app does (`appProtocol`).
+ */
 export function inboundPipeline(
   app: Cluster,
   forwarder: Forwarder,
   stats: TrafficStats,
+  h2cApp?: Cluster,
 ): RequestHandler {
   return (req, res) => {
     const caller = req.headers[CALLER_HEADER];
     setRequestEdge(req, stats.inbound(typeof caller === 'string' ? caller : undefined));
     const notes = notesOf(req);
     if (notes) notes.upstream = app.key;
-    forwarder.forward(req, res, app, LOCAL_APP, req.url ?? '/');
+    const local = h2cApp && req.httpVersionMajor === 2 ? h2cApp : app;
+    forwarder.forward(req, res, local, LOCAL_APP, req.url ?? '/');
   };
 }

@@ -19,6 +19,7 @@ import type { PoolRegistry } from '../upstream/pool-registry.js';
 import type { MeshState } from './mesh-state.js';
 import type { BusRoutes } from '../bus/bus-routes.js';
 import { busServiceKeys } from '../bus/transport-selection.js';
+import { h2cServiceKeys } from '../upstream/upstream-protocol.js';
 
 export interface RouteConfiguratorOptions {
   readonly localNamespace: string;
@@ -76,8 +77,11 @@ export class RouteConfigurator {
       statics.add(clusterKey(namespace, name));
     }
     const byTarget = compileClusterPolicies(policies);
+    const h2c = h2cServiceKeys(services);
     for (const key of [...this.clusters.keys(), ...byTarget.keys()]) {
-      this.clusters.get(key).configure(byTarget.get(key) ?? DEFAULT_POLICY);
+      const cluster = this.clusters.get(key);
+      cluster.configure(byTarget.get(key) ?? DEFAULT_POLICY);
+      cluster.protocol = h2c.has(key) ? 'h2c' : 'http1';
     }
     this.bus?.update(busServiceKeys(services, policies), (k) => byTarget.get(k) ?? DEFAULT_POLICY);
     this.routes.swap(result.value);

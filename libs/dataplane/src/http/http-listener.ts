@@ -1,7 +1,14 @@
-// A proxy listener: a node:http server (or, terminating TLS, a node:http2 one that also speaks
-// HTTP/1.1) that counts in-flight requests and upgraded connections and drains gracefully.
+// A proxy listener: a node:http server that also takes h2c prior knowledge (or, terminating TLS, a
+// node:http2 one that also speaks HTTP/1.1) that counts in-flight requests and upgraded
+// connections and drains gracefully.
 import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
-import { createSecureServer, type Http2SecureServer, type Http2Session } from 'node:http2';
+import {
+  createServer as createH2cServer,
+  createSecureServer,
+  type Http2SecureServer,
+  type Http2Session,
+} from 'node:http2';
+import type { EventEmitter } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 import { SpanKind } from '@opentelemetry/api';
 import { sendLocalReply } from './local-reply.js';
@@ -12,6 +19,7 @@ import { requestEdge } from '../metrics/request-edge.js';
 import type { TrafficEdge } from '../metrics/traffic-stats.js';
 import { ProxyHttp2Request, ProxyHttp2Response } from './http2-compat.js';
 import type { SniCertificates } from './sni-certificates.js';
+import { sniffH2c } from './h2c-sniffer.js';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -47,8 +55,8 @@ export class HttpListener {
     /** Terminate TLS with these (SNI picks one), offering h2 and http/1.1 by ALPN. */
     private certificates?: SniCertificates,
   ) {
-    this.server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, this.handle);
-    if (certificates) this.server = this.secureServer(certificates, this.server);
+    const plain = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, this.handle);
+    this.server = certificates ? this.secureServer(certificates, plain) : this.withH2c(plain);
     this.server.on('clientError', (err: Error, socket: Socket) => {
       // Malformed HTTP: answer 400 and keep serving everyone else.
       if (socket.writable)
@@ -135,14 +143,10 @@ export class HttpListener {
     for (const handler of (plain as Server).listeners('request'))
       server.on('request', handler as never);
     const sockets = new Set<Socket>();
-    const sessions = new Set<Http2Session>();
+    const sessions = new Http2Sessions(server);
     server.on('secureConnection', (socket: Socket) => {
       sockets.add(socket);
       socket.once('close', () => sockets.delete(socket));
-    });
-    server.on('session', (session: Http2Session) => {
-      sessions.add(session);
-      session.once('close', () => sessions.delete(session));
     });
     // Present at run time since Node 18.2 (HTTP/1.1 connection tracking), missing from the types.
     const http1 = server as unknown as Pick<Server, 'closeIdleConnections'>;
@@ -150,12 +154,53 @@ export class HttpListener {
     return Object.assign(server, {
       closeIdleConnections: () => {
         closeIdleHttp1();
-        for (const session of sessions) session.close();
+        sessions.close();
       },
       closeAllConnections: () => {
         for (const socket of sockets) socket.destroy();
       },
     }) as unknown as ProxyServer;
+  }
+
+  /**
+   * HTTP/1.1 and h2c prior knowledge on one plaintext port: a connection's first bytes choose the
+   * server it goes to. Node's HTTP/1.1 server takes a connection in its own `connection` listener,
+   * moved here behind the sniffer, and is given the bytes read as data (its native read path stays
+   * as it is); the HTTP/2 server reads them back from the socket.
+   */
+  private withH2c(plain: Server): ProxyServer {
+    const h2c = createH2cServer({
+      Http2ServerRequest: ProxyHttp2Request,
+      Http2ServerResponse: ProxyHttp2Response,
+    });
+    h2c.on('request', this.handle as never);
+    const sessions = new Http2Sessions(h2c);
+    const [http1] = plain.listeners('connection') as ((socket: Socket) => void)[];
+    plain.removeListener('connection', http1);
+    plain.on('connection', (socket: Socket) =>
+      sniffH2c(socket, (isH2c, head) => {
+        if (isH2c) {
+          socket.pause();
+          socket.unshift(head);
+          h2c.emit('connection', socket);
+        } else {
+          http1.call(plain, socket);
+          socket.emit('data', head);
+        }
+      }),
+    );
+    const closeIdleHttp1 = plain.closeIdleConnections.bind(plain);
+    const closeAllHttp1 = plain.closeAllConnections.bind(plain);
+    return Object.assign(plain, {
+      closeIdleConnections: () => {
+        closeIdleHttp1();
+        sessions.close();
+      },
+      closeAllConnections: () => {
+        closeAllHttp1();
+        sessions.destroy();
+      },
+    });
   }
 
   private logAccess(
@@ -225,6 +270,27 @@ export class HttpListener {
       sendLocalReply(res, 'internal_error', `proxy error: ${(err as Error).message}`);
     }
   };
+}
+
+/** A server's open HTTP/2 sessions, which Node's `closeIdleConnections` leaves alone. */
+class Http2Sessions {
+  private readonly open = new Set<Http2Session>();
+
+  constructor(server: EventEmitter) {
+    server.on('session', (session: Http2Session) => {
+      this.open.add(session);
+      session.once('close', () => this.open.delete(session));
+    });
+  }
+
+  /** Gracefully: GOAWAY, streams in progress finish. */
+  close(): void {
+    for (const session of this.open) session.close();
+  }
+
+  destroy(): void {
+    for (const session of this.open) session.destroy();
+  }
 }
 
 function sleep(ms: number): Promise<void> {

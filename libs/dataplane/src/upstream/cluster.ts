@@ -7,6 +7,7 @@ import type { BalancerSettings, LoadBalancer } from './balancers/load-balancer.j
 import type { Endpoint } from './endpoint.js';
 import { OutlierDetector, type OutlierSettings } from './outlier-detector.js';
 import type { PoolVariant } from './pool-registry.js';
+import type { UpstreamProtocol } from './upstream-protocol.js';
 import { CircuitBreaker, type CircuitLimits } from '../resilience/circuit-breaker.js';
 import { LocalRateLimiter, type RateLimitSettings } from '../resilience/local-rate-limit.js';
 import { RetryBudget, type RetryBudgetSettings } from '../resilience/retry-budget.js';
@@ -48,6 +49,8 @@ export class Cluster {
   rateLimiter: LocalRateLimiter | undefined;
   /** Connection settings of this Service's pools; undefined for the shared defaults. */
   poolVariant: PoolVariant | undefined;
+  /** What its endpoints speak (the Service's port `appProtocol`). */
+  protocol: UpstreamProtocol = 'http1';
   /** Arguments of the pick in progress, read by the skip predicates (no closure per pick). */
   private pickTried: readonly Endpoint[] | undefined;
   private pickNow = 0;

@@ -140,7 +140,8 @@ export class Forwarder {
     if (isUpgrade(req) || hasBody(req) || !mirror.cluster) return;
     if (mirror.percent < 100 && Math.random() * 100 >= mirror.percent) return;
     // A bus Service is mirrored over the bus too.
-    const endpoint = (this.bus?.clusterFor(mirror.cluster.key) ?? mirror.cluster).pick();
+    const cluster = this.bus?.clusterFor(mirror.cluster.key) ?? mirror.cluster;
+    const endpoint = cluster.pick();
     if (!endpoint) return;
     const options: Dispatcher.DispatchOptions = {
       path: pathAndQuery,
@@ -150,7 +151,7 @@ export class Forwarder {
       headersTimeout: policy.timeoutMs,
       bodyTimeout: this.options.bodyTimeoutMs,
     };
-    this.ctx.pools.get(endpoint.origin).dispatch(options, DISCARD);
+    this.ctx.pools.get(endpoint.origin, undefined, cluster.protocol).dispatch(options, DISCARD);
   }
 
   /** Upstream headers: forwarded set, then URLRewrite's host, then RequestHeaderModifier. */

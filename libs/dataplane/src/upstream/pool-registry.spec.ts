@@ -1,6 +1,8 @@
-// Unit spec for PoolRegistry against a real local HTTP server: a Service's own connection limits.
+// Unit spec for PoolRegistry against real local HTTP and h2c servers: a Service's own connection
+// limits, h2c clients.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
+import { createServer as createH2cServer, type Http2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { PoolRegistry } from './pool-registry.js';
 
@@ -54,6 +56,40 @@ describe('PoolRegistry', () => {
     expect(registry.get(origin, variant)).toBe(registry.get(origin, variant));
     expect(registry.get(origin)).not.toBe(registry.get(origin, variant));
     expect(await get(registry, variant)).toBe(200);
+    await registry.close();
+  });
+});
+
+describe('PoolRegistry, h2c', () => {
+  let server: Http2Server;
+  let origin = '';
+  let sessions = 0;
+
+  beforeAll(async () => {
+    server = createH2cServer((req, res) => res.end(req.httpVersion));
+    server.on('session', () => sessions++);
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(() => new Promise<void>((done) => server.close(() => done())));
+
+  it('sends an h2c Service its requests over HTTP/2 prior knowledge, multiplexed on one connection', async () => {
+    const registry = new PoolRegistry();
+    const client = registry.get(origin, undefined, 'h2c');
+    expect(
+      registry.get(origin, { key: '4/0', connections: 4, maxRequestsPerConnection: 0 }, 'h2c'),
+    ).toBe(client);
+    const versions = await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        const { body } = await client.request({ path: '/', method: 'GET' });
+        return body.text();
+      }),
+    );
+    expect(versions).toEqual(Array(10).fill('2.0'));
+    expect(sessions).toBe(1);
+    registry.retain(new Set());
+    expect(registry.get(origin, undefined, 'h2c')).not.toBe(client);
     await registry.close();
   });
 });

@@ -1,6 +1,7 @@
-// Keep-alive undici pools, one per upstream origin (and connection settings), closed gracefully
-// once no cluster uses them.
-import { Pool } from 'undici';
+// Keep-alive undici pools, one per upstream origin (and connection settings), or one h2c client per
+// origin, closed gracefully once no cluster uses them.
+import { H2CClient, Pool, type Dispatcher } from 'undici';
+import type { UpstreamProtocol } from './upstream-protocol.js';
 
 export interface PoolOptions {
   /** Max connections per origin. */
@@ -24,10 +25,16 @@ export class PoolRegistry {
   private readonly pools = new Map<string, Pool>();
   /** origin → variant key → pool with a Service's own limits. */
   private readonly variants = new Map<string, Map<string, Pool>>();
+  /**
+   * origin → HTTP/2 prior-knowledge client: one connection, requests multiplexed on it (as
+   * Envoy's HTTP/2 upstreams); a Service's connection limits do not apply to it.
+   */
+  private readonly h2c = new Map<string, H2CClient>();
 
   constructor(private readonly options: PoolOptions = DEFAULT_POOL_OPTIONS) {}
 
-  get(origin: string, variant?: PoolVariant): Pool {
+  get(origin: string, variant?: PoolVariant, protocol?: UpstreamProtocol): Dispatcher {
+    if (protocol === 'h2c') return this.h2cClient(origin);
     if (variant) return this.variantPool(origin, variant);
     let pool = this.pools.get(origin);
     if (!pool) {
@@ -49,14 +56,29 @@ export class PoolRegistry {
       this.variants.delete(origin);
       for (const pool of byKey.values()) void pool.close();
     }
+    for (const [origin, client] of this.h2c) {
+      if (inUse.has(origin)) continue;
+      this.h2c.delete(origin);
+      void client.close();
+    }
   }
 
   async close(): Promise<void> {
-    const pools = [...this.pools.values()];
+    const pools: Dispatcher[] = [...this.pools.values(), ...this.h2c.values()];
     for (const byKey of this.variants.values()) pools.push(...byKey.values());
     this.pools.clear();
     this.variants.clear();
+    this.h2c.clear();
     await Promise.all(pools.map((p) => p.close()));
+  }
+
+  private h2cClient(origin: string): H2CClient {
+    let client = this.h2c.get(origin);
+    if (!client) {
+      client = new H2CClient(origin, { keepAliveTimeout: this.options.keepAliveTimeoutMs });
+      this.h2c.set(origin, client);
+    }
+    return client;
   }
 
   private variantPool(origin: string, variant: PoolVariant): Pool {

@@ -94,7 +94,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.cluster.acquire(endpoint);
     if (this.notes) this.notes.endpoint = endpoint.origin;
     this.sentAt = performance.now();
-    this.ctx.pools.get(endpoint.origin, this.cluster.poolVariant).dispatch(this.options, this);
+    const { poolVariant, protocol } = this.cluster;
+    this.ctx.pools.get(endpoint.origin, poolVariant, protocol).dispatch(this.options, this);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {

@@ -1,8 +1,9 @@
-// Kubernetes `v1` Service: a label selector over registered instances (ports are informative here).
+// Kubernetes `v1` Service: a label selector over instances; a port's `appProtocol` may ask for h2c.
 import { Type } from 'class-transformer';
 import {
   Equals,
   IsIn,
+  MaxLength,
   IsOptional,
   IsString,
   Validate,
@@ -43,7 +44,20 @@ export class ServicePort {
   @IsOptional()
   @IsIn(['TCP', 'UDP', 'SCTP'])
   protocol?: string;
+
+  /**
+   * The port's application protocol (Kubernetes KEP-3726, Gateway API GEP-1911): one of
+   * `H2C_APP_PROTOCOLS` has callers speak HTTP/2 prior knowledge to the Service; others are kept
+   * for the record.
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(253)
+  appProtocol?: string;
 }
+
+/** `appProtocol` values meaning HTTP/2 without TLS: Gateway API's, and Istio's for gRPC. */
+export const H2C_APP_PROTOCOLS: readonly string[] = ['kubernetes.io/h2c', 'grpc'];
 
 export class ServiceSpec {
   /** Instances whose labels include every pair here belong to the Service. */
