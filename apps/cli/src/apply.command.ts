@@ -53,7 +53,7 @@ export function applyCommand(): Command {
 }
 
 /**
- * kubectl's lines (`service/default/b-v1 created`), each route's conditions that need reading
+ * kubectl's lines (`service/default/b-v1 created`), each route's or policy's conditions that need reading
  * indented under it (an unresolved reference is reported, not refused), then the revision.
  */
 export function printApplied(result: ApplyResult): void {

@@ -7,7 +7,7 @@ import type {
   HTTPRouteWithStatus,
   ProxyStatus,
   Service,
-  TrafficPolicy,
+  TrafficPolicyWithStatus,
 } from '@app/protocol';
 import type { AdminClient } from './admin-client.js';
 import { withAdmin } from './cli-context.js';
@@ -84,22 +84,23 @@ const httpRouteView: KindView<HTTPRouteWithStatus> = {
         r.metadata.namespace,
         parents(r),
         backends(r),
-        statusSummary(r.status),
+        statusSummary(r.status?.parents),
         ...(wide ? [r.spec.hostnames?.join(',') || NONE, String(r.spec.rules.length)] : []),
       ]),
     ),
 };
 
-const trafficPolicyView: KindView<TrafficPolicy> = {
+/** STATUS sums up `Accepted` over the target Services; `-o yaml|json` shows each under `status`. */
+const trafficPolicyView: KindView<TrafficPolicyWithStatus> = {
   fetch: async (admin) =>
     (await admin.resources('TrafficPolicy')).items.filter(
-      (r): r is TrafficPolicy => r.kind === 'TrafficPolicy',
+      (r): r is TrafficPolicyWithStatus => r.kind === 'TrafficPolicy',
     ),
   name: (p) => p.metadata.name,
   namespace: (p) => p.metadata.namespace,
   table: (items) =>
     formatTable(
-      ['NAME', 'NAMESPACE', 'TARGETS', 'POLICIES'],
+      ['NAME', 'NAMESPACE', 'TARGETS', 'POLICIES', 'STATUS'],
       items.map((p) => [
         p.metadata.name,
         p.metadata.namespace,
@@ -107,6 +108,7 @@ const trafficPolicyView: KindView<TrafficPolicy> = {
         (['loadBalancer', 'outlierDetection', 'faultInjection'] as const)
           .filter((k) => p.spec[k] !== undefined)
           .join(',') || NONE,
+        statusSummary(p.status?.ancestors),
       ]),
     ),
 };

@@ -10,13 +10,12 @@ const condition = (type: string, status: Condition['status'], reason = type): Co
   lastTransitionTime: '2025-01-01T00:00:00.000Z',
 });
 
-const status = (...parents: Condition[][]): RouteStatus => ({
-  parents: parents.map((conditions, i) => ({
+const status = (...parents: Condition[][]): RouteStatus['parents'] =>
+  parents.map((conditions, i) => ({
     parentRef: { kind: 'Service', name: `s${i}` },
     controllerName: 'weft.dev/control-plane',
     conditions,
-  })),
-});
+  }));
 
 describe('conditionLine', () => {
   it('shows type, status, reason and message', () => {
@@ -51,6 +50,6 @@ describe('statusSummary', () => {
 
   it('shows a dash before the control plane computed a status, and a route without parents', () => {
     expect(statusSummary(undefined)).toBe('—');
-    expect(statusSummary({ parents: [] })).toBe('NotAttached');
+    expect(statusSummary([])).toBe('NotAttached');
   });
 });

@@ -1,5 +1,5 @@
-// How the CLI shows HTTPRoute status conditions: apply notices and the STATUS column of `weft get`.
-import type { ConditionSummary, RouteStatus } from '@app/protocol';
+// How the CLI shows status conditions (HTTPRoutes, TrafficPolicies): apply notices and the STATUS column of `weft get`.
+import type { Condition, ConditionSummary } from '@app/protocol';
 import { NONE } from './output.js';
 
 /** `! ResolvedRefs=False (BackendNotFound): rule 0 backend b-v3 not found`, to print indented. */
@@ -8,14 +8,17 @@ export function conditionLine(c: ConditionSummary): string {
 }
 
 /**
- * `Accepted` when every condition of every parent is True; otherwise each failing condition once,
- * `Accepted=False,ResolvedRefs=False`. NONE when the control plane has computed no status yet.
+ * `Accepted` when every condition of every route parent (policy ancestor) is True; otherwise each
+ * failing condition once, `Accepted=False,ResolvedRefs=False`. NONE when the control plane has
+ * computed no status yet.
  */
-export function statusSummary(status: RouteStatus | undefined): string {
-  if (status === undefined) return NONE;
-  const failing = status.parents.flatMap((p) =>
+export function statusSummary(
+  parents: readonly { readonly conditions: readonly Condition[] }[] | undefined,
+): string {
+  if (parents === undefined) return NONE;
+  const failing = parents.flatMap((p) =>
     p.conditions.filter((c) => c.status !== 'True').map((c) => `${c.type}=${c.status}`),
   );
   if (failing.length > 0) return [...new Set(failing)].join(',');
-  return status.parents.length > 0 ? 'Accepted' : 'NotAttached';
+  return parents.length > 0 ? 'Accepted' : 'NotAttached';
 }

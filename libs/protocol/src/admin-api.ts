@@ -2,9 +2,9 @@
 import type { EndpointSet } from './messages/endpoint-set.dto.js';
 import type { InstanceState, ProxyMode } from './messages/heartbeat.dto.js';
 import type { Resource } from './resources/resource.js';
+import type { TrafficPolicyWithStatus } from './resources/policy-status.js';
 import type { ConditionSummary, HTTPRouteWithStatus } from './resources/route-status.js';
 import type { Service } from './resources/service.dto.js';
-import type { TrafficPolicy } from './resources/traffic-policy.dto.js';
 import type { ExternalService } from './resources/external-service.dto.js';
 import type { Gateway } from './resources/gateway.dto.js';
 
@@ -13,7 +13,8 @@ export type ApplyAction = 'created' | 'configured' | 'unchanged' | 'deleted';
 /**
  * `POST /v1/apply` and `DELETE /v1/resources/…`: the revision and what happened to each resource.
  * An applied HTTPRoute also carries the conditions of its status that need reading (any not True,
- * and `Accepted` when one of its matches is shadowed by another route); absent when all is well.
+ * and `Accepted` when one of its matches is shadowed by another route), a TrafficPolicy its
+ * conditions not True (one per target Service); absent when all is well.
  */
 export interface ApplyResult {
   readonly revision: number;
@@ -61,11 +62,11 @@ export interface ProxyStatus {
   readonly stale: boolean;
 }
 
-/** `GET /v1/resources`: resources as applied; HTTPRoutes with their computed `status`. */
+/** `GET /v1/resources`: resources as applied; HTTPRoutes and TrafficPolicies with their computed `status`. */
 export interface ResourceList {
   readonly revision: number;
   readonly items: readonly (
-    Service | HTTPRouteWithStatus | TrafficPolicy | ExternalService | Gateway
+    Service | HTTPRouteWithStatus | TrafficPolicyWithStatus | ExternalService | Gateway
   )[];
 }
 

@@ -19,6 +19,7 @@ export * from './resources/external-service.dto.js';
 export * from './resources/gateway.dto.js';
 export * from './resources/gateway-attachment.js';
 export * from './resources/route-status.js';
+export * from './resources/policy-status.js';
 export * from './messages/instance.dto.js';
 export * from './messages/heartbeat.dto.js';
 export * from './messages/nats-connection.dto.js';

@@ -86,13 +86,17 @@ export class ResourcesController {
       : this.apply.applyText(text, req);
   }
 
-  /** Resources as applied; each HTTPRoute with the status computed for it (kept in memory only). */
+  /** Resources as applied; each HTTPRoute and TrafficPolicy with its computed status (in memory only). */
   @Get('resources')
   list(@Query() query: ResourceQuery): ResourceList {
     const items = this.store
       .resources(query.kind)
       .map((r) =>
-        r.kind === 'HTTPRoute' ? { ...r, status: this.statuses.statusOf(keyOf(r)) } : r,
+        r.kind === 'HTTPRoute'
+          ? { ...r, status: this.statuses.statusOf(keyOf(r)) }
+          : r.kind === 'TrafficPolicy'
+            ? { ...r, status: this.statuses.policyStatusOf(keyOf(r)) }
+            : r,
       );
     return { revision: this.store.currentRevision, items };
   }

@@ -1,10 +1,12 @@
-// Keeps every HTTPRoute's status current, recomputed whenever config or endpoint sets change.
+// Keeps every HTTPRoute's and TrafficPolicy's status current, recomputed whenever config or endpoint sets change.
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import {
   encode,
   PROTOCOL_VERSION,
   resourceKey,
   type ApplyResult,
+  type Condition,
+  type PolicyStatus,
   type RouteStatus,
 } from '@app/protocol';
 import { LOGGER, NatsClient, type Logger } from '@app/runtime';
@@ -12,6 +14,12 @@ import { ConfigStore } from '../config/config-store.service.js';
 import { EndpointPublisher } from '../discovery/endpoint-publisher.service.js';
 import { LeaderElection } from '../leader/leader-election.service.js';
 import { bootSubjects } from '../nats/boot-subjects.js';
+import {
+  evaluatePolicies,
+  policyNotices,
+  stampPolicyStatus,
+  type PolicyVerdict,
+} from './policy-status.js';
 import { evaluateRoutes, routeNotices, stampStatus, type RouteVerdict } from './route-status.js';
 
 /**
@@ -23,6 +31,8 @@ import { evaluateRoutes, routeNotices, stampStatus, type RouteVerdict } from './
 export class RouteStatusService implements OnModuleInit {
   private verdicts = new Map<string, RouteVerdict>();
   private statuses = new Map<string, RouteStatus>();
+  private policyVerdicts = new Map<string, PolicyVerdict>();
+  private policyStatuses = new Map<string, PolicyStatus>();
   /** Config revision and known implicit services of the last pass: the same inputs, no new pass. */
   private inputs: string | undefined;
 
@@ -44,13 +54,20 @@ export class RouteStatusService implements OnModuleInit {
     return this.statuses.get(key);
   }
 
-  /** The result with, on each applied HTTPRoute, the conditions an operator should read. */
+  /** undefined until the control plane has loaded its config and endpoint sets. */
+  policyStatusOf(key: string): PolicyStatus | undefined {
+    return this.policyStatuses.get(key);
+  }
+
+  /** The result with, on each applied HTTPRoute and TrafficPolicy, the conditions an operator should read. */
   annotate(result: ApplyResult): ApplyResult {
     const results = result.results.map((r) => {
       const [kind, namespace, name] = r.resource.split('/');
-      if (kind !== 'HTTPRoute' || r.action === 'deleted') return r;
-      const verdict = this.verdicts.get(resourceKey(kind, namespace, name));
-      const conditions = verdict ? routeNotices(verdict) : [];
+      if (r.action === 'deleted') return r;
+      const key = resourceKey(kind, namespace, name);
+      const route = kind === 'HTTPRoute' ? this.verdicts.get(key) : undefined;
+      const policy = kind === 'TrafficPolicy' ? this.policyVerdicts.get(key) : undefined;
+      const conditions = route ? routeNotices(route) : policy ? policyNotices(policy) : [];
       return conditions.length > 0 ? { ...r, conditions } : r;
     });
     return { ...result, results };
@@ -64,32 +81,59 @@ export class RouteStatusService implements OnModuleInit {
     if (inputs === this.inputs) return;
     this.inputs = inputs;
     const now = new Date().toISOString();
-    const verdicts = evaluateRoutes(this.store.resources(), implicit);
+    const resources = this.store.resources();
+    const verdicts = evaluateRoutes(resources, implicit);
     const statuses = new Map<string, RouteStatus>();
     for (const [key, verdict] of verdicts) {
       const status = stampStatus(verdict, this.statuses.get(key), now);
       statuses.set(key, status);
-      if (status.parents.some((p) => p.conditions.some((c) => c.lastTransitionTime === now)))
-        this.report(key, status);
+      const conditions = status.parents.map((p) => ({ name: p.parentRef.name, ...p }));
+      if (changedAt(conditions, now)) this.report('route.status', key, status, conditions);
+    }
+    const policyVerdicts = evaluatePolicies(resources, implicit);
+    const policyStatuses = new Map<string, PolicyStatus>();
+    for (const [key, verdict] of policyVerdicts) {
+      const status = stampPolicyStatus(verdict, this.policyStatuses.get(key), now);
+      policyStatuses.set(key, status);
+      const conditions = status.ancestors.map((a) => ({ name: a.ancestorRef.name, ...a }));
+      if (changedAt(conditions, now)) this.report('policy.status', key, status, conditions);
     }
     this.verdicts = verdicts;
     this.statuses = statuses;
+    this.policyVerdicts = policyVerdicts;
+    this.policyStatuses = policyStatuses;
   }
 
   /**
    * A condition appeared or changed status or reason: logged, and published as an event by the
    * leader (every replica computes statuses; one announces them).
    */
-  private report(key: string, status: RouteStatus): void {
-    const conditions = status.parents.flatMap((p) =>
-      p.conditions.map((c) => `${p.parentRef.name}: ${c.type}=${c.status} (${c.reason})`),
+  private report(
+    event: 'route.status' | 'policy.status',
+    key: string,
+    status: RouteStatus | PolicyStatus,
+    byRef: readonly ConditionsOf[],
+  ): void {
+    const conditions = byRef.flatMap((r) =>
+      r.conditions.map((c) => `${r.name}: ${c.type}=${c.status} (${c.reason})`),
     );
-    const healthy = status.parents.every((p) => p.conditions.every((c) => c.status === 'True'));
-    this.log[healthy ? 'info' : 'warn']({ resource: key, conditions }, 'route status changed');
+    const healthy = byRef.every((r) => r.conditions.every((c) => c.status === 'True'));
+    this.log[healthy ? 'info' : 'warn']({ resource: key, conditions }, `${event} changed`);
     if (!this.election.isLeader) return;
     this.nats.current?.publish(
-      bootSubjects().event('route.status'),
+      bootSubjects().event(event),
       encode({ v: PROTOCOL_VERSION, resource: key, status }),
     );
   }
+}
+
+/** The conditions one parent (route) or ancestor (policy) carries, by the name it refers to. */
+interface ConditionsOf {
+  readonly name: string;
+  readonly conditions: readonly Condition[];
+}
+
+/** Some condition appeared or changed status or reason in the pass stamped `now`. */
+function changedAt(byRef: readonly ConditionsOf[], now: string): boolean {
+  return byRef.some((r) => r.conditions.some((c) => c.lastTransitionTime === now));
 }

@@ -5,7 +5,6 @@ import {
   RouteConditionType,
   RouteReason,
   WEFT_CONTROLLER_NAME,
-  type Condition,
   type ConditionSummary,
   type Gateway,
   type HTTPRoute,
@@ -14,6 +13,8 @@ import {
   type Resource,
   type RouteStatus,
 } from '@app/protocol';
+import { stampConditions } from './condition-transitions.js';
+import { knownServices, serviceKey } from './known-services.js';
 import { routeOrder, shadowedMatches, type Shadowed } from './shadowed-matches.js';
 
 /** A condition as evaluated, before it gets a transition time. */
@@ -32,18 +33,15 @@ export interface RouteVerdict {
 
 /**
  * The status of every HTTPRoute in `resources`, by KV key. A reference resolves when it names a
- * Service resource or a service with a published endpoint set (`implicitServices`, `ns/name`:
- * a registered WEFT_SERVICE with no Service resource), as the data plane resolves it.
+ * known Service (`knownServices`: a resource, or `implicitServices`, those with an endpoint set).
  */
 export function evaluateRoutes(
   resources: readonly Resource[],
   implicitServices: Iterable<string>,
 ): Map<string, RouteVerdict> {
-  const known = new Set(implicitServices);
+  const known = knownServices(resources, implicitServices);
   const gateways = new Map<string, Gateway>();
-  // Services outside the mesh resolve like Services (the data plane routes to them alike).
   for (const r of resources) {
-    if (r.kind === 'Service' || r.kind === 'ExternalService') known.add(serviceKey(r.metadata));
     if (r.kind === 'Gateway') gateways.set(serviceKey(r.metadata), r);
   }
   const routes = resources
@@ -69,10 +67,7 @@ export function evaluateRoutes(
   return verdicts;
 }
 
-/**
- * The verdict as a RouteStatus. A condition keeps its `lastTransitionTime` from `previous` while
- * its status and reason stay the same (a new message alone is no transition).
- */
+/** The verdict as a RouteStatus, transition times kept from `previous` (`stampConditions`). */
 export function stampStatus(
   verdict: RouteVerdict,
   previous: RouteStatus | undefined,
@@ -84,11 +79,7 @@ export function stampStatus(
       return {
         parentRef: { ...parent.parentRef },
         controllerName: WEFT_CONTROLLER_NAME,
-        conditions: parent.conditions.map((c): Condition => {
-          const old = before?.conditions.find((o) => o.type === c.type);
-          const same = old !== undefined && old.status === c.status && old.reason === c.reason;
-          return { ...c, lastTransitionTime: same ? old.lastTransitionTime : now };
-        }),
+        conditions: stampConditions(parent.conditions, before?.conditions, now),
       };
     }),
   };
@@ -210,10 +201,6 @@ function refKey(route: HTTPRoute, ref: { name: string; namespace?: string }): st
 function refName(route: HTTPRoute, ref: { name: string; namespace?: string }): string {
   const ns = ref.namespace ?? route.metadata.namespace;
   return ns === route.metadata.namespace ? ref.name : `${ns}/${ref.name}`;
-}
-
-function serviceKey(meta: { namespace: string; name: string }): string {
-  return `${meta.namespace}/${meta.name}`;
 }
 
 function sameParent(a: ParentReference, b: ParentReference): boolean {
