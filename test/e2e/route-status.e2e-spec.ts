@@ -1,12 +1,20 @@
-// HTTPRoute status as Gateway API conditions: unresolved backends, zero weights, shadowed matches and
-// missing parents, in the apply answer and in GET /v1/resources, and what proxies do meanwhile.
+// HTTPRoute and TrafficPolicy status as Gateway API conditions: unresolved backends, zero weights, shadowed
+// matches, missing parents and policy targets, in the apply answer, GET /v1/resources and the CLI.
 import { connect } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
-import type { ApplyResult, Condition, ResourceList, RouteStatus } from '@app/protocol';
+import { parseAllDocuments } from 'yaml';
+import type {
+  ApplyResult,
+  Condition,
+  PolicyStatus,
+  ResourceList,
+  RouteStatus,
+} from '@app/protocol';
 import { http, json, type HttpResult } from '../support/admin-client.js';
 import { EchoServer } from '../support/echo-server.js';
 import { Mesh, type Sidecar } from '../support/mesh.js';
 import { waitFor } from '../support/wait-for.js';
+import { cells, lines, weft } from '../support/weft-cli.js';
 
 const service = (name: string): string => `
 apiVersion: v1
@@ -22,6 +30,13 @@ metadata: { name: ${name} }
 spec:
   parentRefs: ${parents}
   rules: ${rules}
+`;
+
+const policy = (name: string, target: string, spec: string): string => `
+apiVersion: weft.dev/v1alpha1
+kind: TrafficPolicy
+metadata: { name: ${name} }
+spec: { targetRefs: [{ kind: Service, name: ${target} }], ${spec} }
 `;
 
 const TO_B_V3 = route(
@@ -248,5 +263,85 @@ describe('HTTPRoute status conditions', () => {
       'nope: True',
       'edge: False',
     ]);
+  });
+
+  describe('a TrafficPolicy', () => {
+    const NOT_FOUND =
+      'Service default/pay not found: no Service resource and no registered instance by that name';
+    const policyStatus = async (name: string): Promise<PolicyStatus | undefined> => {
+      const { items } = await json<ResourceList>(
+        `${mesh.controlPlane().url}/v1/resources?kind=TrafficPolicy`,
+      );
+      const item = items.find((r) => r.metadata.name === name);
+      return item?.kind === 'TrafficPolicy' ? item.status : undefined;
+    };
+    const cli = async (args: string[], stdin?: string): Promise<string> => {
+      const run = await weft(args, { server: mesh.controlPlane().url, stdin });
+      if (run.code !== 0) throw new Error(`weft ${args.join(' ')}: ${run.code} ${run.stderr}`);
+      return run.stdout;
+    };
+    let missing: Condition;
+
+    it('targeting a missing Service is applied, and reported Accepted False TargetNotFound', async () => {
+      const applied = await cli(
+        ['apply', '-f', '-'],
+        policy('pay-lb', 'pay', 'loadBalancer: { type: LeastRequest }'),
+      );
+      expect(lines(applied)).toEqual([
+        'trafficpolicy/default/pay-lb created',
+        `  ! Accepted=False (TargetNotFound): ${NOT_FOUND}`,
+        expect.stringMatching(/^revision \d+$/),
+      ]);
+      const status = (await policyStatus('pay-lb'))!;
+      expect(status.ancestors).toHaveLength(1);
+      expect(status.ancestors[0]).toMatchObject({
+        ancestorRef: { group: '', kind: 'Service', name: 'pay', namespace: 'default' },
+        controllerName: 'weft.dev/control-plane',
+      });
+      [missing] = status.ancestors[0].conditions;
+      expect(said(missing)).toEqual({
+        type: 'Accepted',
+        status: 'False',
+        reason: 'TargetNotFound',
+        message: NOT_FOUND,
+      });
+
+      const table = lines(await cli(['get', 'trafficpolicy'])).map(cells);
+      expect(table).toEqual([
+        ['NAME', 'NAMESPACE', 'TARGETS', 'POLICIES', 'STATUS'],
+        ['pay-lb', 'default', 'pay', 'loadBalancer', 'Accepted=False'],
+      ]);
+      const [doc] = parseAllDocuments(await cli(['get', 'trafficpolicy', 'pay-lb', '-o', 'yaml']));
+      expect((doc.toJS() as { status: PolicyStatus }).status).toEqual(status);
+    });
+
+    it('turns Accepted True once the Service is created, and a second policy on it is Conflicted', async () => {
+      const applied = await cli(
+        ['apply', '-f', '-'],
+        `${service('pay')}---${policy('pay-zz', 'pay', 'outlierDetection: {}')}`,
+      );
+      expect(lines(applied)).toEqual([
+        'service/default/pay created',
+        'trafficpolicy/default/pay-zz created',
+        '  ! Accepted=False (Conflicted): TrafficPolicy pay-lb takes outlierDetection on Service ' +
+          'default/pay (policies on one Service do not merge: the first by name wins)',
+        expect.stringMatching(/^revision \d+$/),
+      ]);
+      const [accepted] = (await policyStatus('pay-lb'))!.ancestors[0].conditions;
+      expect(said(accepted)).toEqual({
+        type: 'Accepted',
+        status: 'True',
+        reason: 'Accepted',
+        message: 'in effect on Service default/pay',
+      });
+      expect(Date.parse(accepted.lastTransitionTime)).toBeGreaterThan(
+        Date.parse(missing.lastTransitionTime),
+      );
+      expect(lines(await cli(['get', 'trafficpolicy'])).map(cells)).toEqual([
+        ['NAME', 'NAMESPACE', 'TARGETS', 'POLICIES', 'STATUS'],
+        ['pay-lb', 'default', 'pay', 'loadBalancer', 'Accepted'],
+        ['pay-zz', 'default', 'pay', 'outlierDetection', 'Accepted=False'],
+      ]);
+    });
   });
 });
