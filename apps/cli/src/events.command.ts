@@ -1,4 +1,4 @@
-// `weft events`: follows what the control plane announces: applies, rejections, route status, restarts.
+// `weft events`: follows what the control plane announces: applies, rejections, route and policy status, restarts.
 import { Command } from 'commander';
 import { Subjects } from '@app/protocol/subjects.js';
 import { CliError, messageOf } from './cli-error.js';
@@ -13,7 +13,9 @@ interface EventsOptions {
 
 export function eventsCommand(): Command {
   return new Command('events')
-    .description('follow control-plane events (applies, rejections, route status) as they happen')
+    .description(
+      'follow control-plane events (applies, rejections, route and policy status) as they happen',
+    )
     .option('--nats <url>', 'NATS server(s) (default: $NATS_URL or nats://127.0.0.1:4222)')
     .option('--count <n>', 'stop after n events')
     .action(async (opts: EventsOptions) => {
