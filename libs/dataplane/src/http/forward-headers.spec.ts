@@ -81,6 +81,13 @@ describe('upstreamRequestHeaders', () => {
     expect(names(out)).toContain('host');
   });
 
+  it('keeps TE when it is only "trailers" (gRPC asks for it; HTTP/2 allows no other TE)', () => {
+    expect(value(forward(request(['Host', 'g', 'TE', 'trailers']), 'http'), 'te')).toBe('trailers');
+    expect(names(forward(request(['Host', 'g', 'TE', 'gzip, trailers']), 'http'))).not.toContain(
+      'te',
+    );
+  });
+
   it('drops the headers the Connection header lists, in any case and spacing', () => {
     const out = forward(
       request([

@@ -56,7 +56,10 @@ export function upstreamRequestHeaders(
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const lower = raw[i].toLowerCase();
-    if (HOP_BY_HOP.has(lower) || listed?.has(lower) || REWRITTEN.has(lower)) continue;
+    if (HOP_BY_HOP.has(lower) || listed?.has(lower) || REWRITTEN.has(lower)) {
+      // `TE: trailers` (the one TE HTTP/2 allows) says the client takes trailers: gRPC needs it.
+      if (lower !== 'te' || raw[i + 1].trim().toLowerCase() !== 'trailers') continue;
+    }
     out.push(raw[i], raw[i + 1]);
   }
   const peer = req.socket.remoteAddress ?? 'unknown';

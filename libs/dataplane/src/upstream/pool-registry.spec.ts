@@ -4,7 +4,33 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import { createServer as createH2cServer, type Http2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import type { Dispatcher } from 'undici';
 import { PoolRegistry } from './pool-registry.js';
+
+interface Answer {
+  readonly status: number;
+  readonly body: string;
+  readonly trailers: Record<string, unknown>;
+}
+
+/** A GET / dispatched as the upstream exchange does it, its answer read whole. */
+function send(dispatcher: Pick<Dispatcher, 'dispatch'>): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    let status = 0;
+    const chunks: Buffer[] = [];
+    dispatcher.dispatch(
+      { path: '/', method: 'GET', headers: ['host', 'upstream'] },
+      {
+        onRequestStart: () => undefined,
+        onResponseStart: (_c, code) => (status = code),
+        onResponseData: (_c, chunk) => chunks.push(chunk),
+        onResponseEnd: (_c, trailers) =>
+          resolve({ status, body: Buffer.concat(chunks).toString(), trailers: { ...trailers } }),
+        onResponseError: (_c, error) => reject(error),
+      },
+    );
+  });
+}
 
 describe('PoolRegistry', () => {
   let server: Server;
@@ -25,11 +51,7 @@ describe('PoolRegistry', () => {
   });
 
   async function get(registry: PoolRegistry, variant?: Parameters<PoolRegistry['get']>[1]) {
-    const { statusCode, body } = await registry
-      .get(origin, variant)
-      .request({ path: '/', method: 'GET' });
-    await body.text();
-    return statusCode;
+    return (await send(registry.get(origin, variant))).status;
   }
 
   it('closes a connection after maxRequestsPerConnection requests', async () => {
@@ -66,7 +88,10 @@ describe('PoolRegistry, h2c', () => {
   let sessions = 0;
 
   beforeAll(async () => {
-    server = createH2cServer((req, res) => res.end(req.httpVersion));
+    server = createH2cServer((req, res) => {
+      res.addTrailers({ 'x-done': 'yes' });
+      res.end(req.httpVersion);
+    });
     server.on('session', () => sessions++);
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -80,13 +105,9 @@ describe('PoolRegistry, h2c', () => {
     expect(
       registry.get(origin, { key: '4/0', connections: 4, maxRequestsPerConnection: 0 }, 'h2c'),
     ).toBe(client);
-    const versions = await Promise.all(
-      Array.from({ length: 10 }, async () => {
-        const { body } = await client.request({ path: '/', method: 'GET' });
-        return body.text();
-      }),
-    );
-    expect(versions).toEqual(Array(10).fill('2.0'));
+    const answers = await Promise.all(Array.from({ length: 10 }, () => send(client)));
+    expect(answers.map((a) => a.body)).toEqual(Array(10).fill('2.0'));
+    expect(answers[0].trailers['x-done']).toBe('yes');
     expect(sessions).toBe(1);
     registry.retain(new Set());
     expect(registry.get(origin, undefined, 'h2c')).not.toBe(client);

@@ -1,6 +1,7 @@
 // Keep-alive undici pools, one per upstream origin (and connection settings), or one h2c client per
 // origin, closed gracefully once no cluster uses them.
-import { H2CClient, Pool, type Dispatcher } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
+import { H2cClient } from './h2c-client.js';
 import type { UpstreamProtocol } from './upstream-protocol.js';
 
 export interface PoolOptions {
@@ -29,11 +30,15 @@ export class PoolRegistry {
    * origin → HTTP/2 prior-knowledge client: one connection, requests multiplexed on it (as
    * Envoy's HTTP/2 upstreams); a Service's connection limits do not apply to it.
    */
-  private readonly h2c = new Map<string, H2CClient>();
+  private readonly h2c = new Map<string, H2cClient>();
 
   constructor(private readonly options: PoolOptions = DEFAULT_POOL_OPTIONS) {}
 
-  get(origin: string, variant?: PoolVariant, protocol?: UpstreamProtocol): Dispatcher {
+  get(
+    origin: string,
+    variant?: PoolVariant,
+    protocol?: UpstreamProtocol,
+  ): Pick<Dispatcher, 'dispatch'> {
     if (protocol === 'h2c') return this.h2cClient(origin);
     if (variant) return this.variantPool(origin, variant);
     let pool = this.pools.get(origin);
@@ -64,7 +69,7 @@ export class PoolRegistry {
   }
 
   async close(): Promise<void> {
-    const pools: Dispatcher[] = [...this.pools.values(), ...this.h2c.values()];
+    const pools: { close(): Promise<void> }[] = [...this.pools.values(), ...this.h2c.values()];
     for (const byKey of this.variants.values()) pools.push(...byKey.values());
     this.pools.clear();
     this.variants.clear();
@@ -72,10 +77,10 @@ export class PoolRegistry {
     await Promise.all(pools.map((p) => p.close()));
   }
 
-  private h2cClient(origin: string): H2CClient {
+  private h2cClient(origin: string): H2cClient {
     let client = this.h2c.get(origin);
     if (!client) {
-      client = new H2CClient(origin, { keepAliveTimeout: this.options.keepAliveTimeoutMs });
+      client = new H2cClient(origin, this.options.keepAliveTimeoutMs);
       this.h2c.set(origin, client);
     }
     return client;

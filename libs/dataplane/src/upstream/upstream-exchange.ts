@@ -1,5 +1,5 @@
 // One request's trip upstream: streams both bodies with backpressure, maps failures to local replies.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'undici/types/header.js';
 import { SpanKind, type Span } from '@opentelemetry/api';
@@ -13,6 +13,7 @@ import type { Endpoint } from './endpoint.js';
 import type { PoolRegistry } from './pool-registry.js';
 import { retryBackoffMs } from '../resilience/retry-backoff.js';
 import { needsOwnTimer, TryTimeoutError } from '../resilience/try-timeout.js';
+import { takeGrpcStatus } from './grpc-status.js';
 
 /** Says which limit refused a request, or kept it from being retried (Envoy: x-envoy-overloaded). */
 export const OVERFLOW_HEADER = 'x-weft-overflow';
@@ -70,6 +71,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   /** The endpoint of the try in progress. */
   private current: Endpoint | undefined;
   private readonly notes: ExchangeNotes | undefined;
+  /** A gRPC trailers-only answer's status, sent on as trailers. */
+  private grpcStatus: OutgoingHttpHeaders | undefined;
 
   constructor(
     private readonly ctx: ExchangeContext,
@@ -124,6 +127,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       return;
     }
     const out = downstreamResponseHeaders(headers);
+    this.grpcStatus = takeGrpcStatus(out);
     if (this.refusal) out[OVERFLOW_HEADER] = this.refusal;
     this.policy.responseHeaders?.applyToHeaders(out);
     this.res.writeHead(statusCode, statusMessage, out);
@@ -138,7 +142,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     }
   }
 
-  onResponseEnd(): void {
+  onResponseEnd(_controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
     this.cluster.release(this.current!);
     if (this.discarding) {
       this.discarding = false;
@@ -146,6 +150,9 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       return;
     }
     this.releaseRetrySlot();
+    // gRPC's status travels in trailers (HTTP/2, or chunked HTTP/1.1; elsewhere Node drops them).
+    if (hasAny(trailers)) this.res.addTrailers(trailers);
+    else if (this.grpcStatus) this.res.addTrailers(this.grpcStatus);
     this.res.end();
     endHttpSpan(this.span, this.status, SpanKind.CLIENT);
   }
@@ -298,6 +305,12 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     if (!this.res.writableFinished) this.controller?.abort(new Error('downstream closed'));
     this.req.resume();
   };
+}
+
+/** Whether `headers` has an entry (no array of keys built on the request path). */
+function hasAny(headers: object | undefined): boolean {
+  for (const _ in headers) return true;
+  return false;
 }
 
 function reasonFor(code: string): LocalReplyReason {

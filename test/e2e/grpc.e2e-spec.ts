@@ -1,0 +1,76 @@
+// gRPC through two sidecars: a grpc-js client over h2c on A's outbound listener, h2c between the
+// sidecars and to a grpc-js server (Service port `appProtocol: grpc`): unary and server-streaming
+// calls, status and message intact, UNAVAILABLE retried by the Service's `retryOn`.
+import { EchoServer } from '../support/echo-server.js';
+import { greeterClient, grpc, GrpcServer, type HelloReply } from '../support/grpc-server.js';
+import { Mesh, type Sidecar } from '../support/mesh.js';
+import { waitFor } from '../support/wait-for.js';
+
+const GRPC_SERVICE = `
+apiVersion: v1
+kind: Service
+metadata: { name: greeter }
+spec:
+  selector: { app: greeter }
+  ports: [{ port: 80, appProtocol: grpc }]
+`;
+
+describe('gRPC through the mesh', () => {
+  let mesh: Mesh;
+  let caller: EchoServer;
+  let greeter: GrpcServer;
+  let a: Sidecar;
+  let client: ReturnType<typeof greeterClient>;
+
+  beforeAll(async () => {
+    mesh = await Mesh.start();
+    await mesh.startControlPlane();
+    [caller, greeter] = await Promise.all([
+      new EchoServer('a').start(),
+      new GrpcServer('greeter-1').start(),
+    ]);
+    [a] = await Promise.all([
+      mesh.startSidecar({ service: 'a', instanceId: 'a1', appPort: caller.port }),
+      mesh.startSidecar({ service: 'greeter', instanceId: 'greeter1', appPort: greeter.port }),
+    ]);
+    await mesh.converged(await mesh.applyOk(GRPC_SERVICE), ['a1', 'greeter1']);
+    await waitFor('greeter endpoints', async () =>
+      (await mesh.endpointIds('greeter')).length === 1 ? true : undefined,
+    );
+    client = greeterClient(`127.0.0.1:${a.outboundPort}`, 'greeter');
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await Promise.all([caller.stop(), greeter.stop()]);
+    await mesh.stop();
+  });
+
+  const hello = (name: string) =>
+    new Promise<{ error: grpc.ServiceError | null; reply?: HelloReply }>((resolve) => {
+      client.Hello({ name }, (error, reply) => resolve({ error, reply }));
+    });
+
+  it('makes a unary call through both sidecars', async () => {
+    const { error, reply } = await hello('mesh');
+    expect(error).toBeNull();
+    expect(reply).toEqual({ message: 'hello mesh', server: 'greeter-1' });
+  });
+
+  it('passes a failed call’s status code and message back intact', async () => {
+    const { error } = await hello('fail:5:no such greeting');
+    expect({ code: error?.code, details: error?.details }).toEqual({
+      code: grpc.status.NOT_FOUND,
+      details: 'no such greeting',
+    });
+  });
+
+  it('streams every message of a server-streaming call, then its OK status', async () => {
+    const call = client.Count({ to: 25 });
+    const messages: string[] = [];
+    call.on('data', (reply: HelloReply) => messages.push(reply.message));
+    const status = await new Promise<grpc.StatusObject>((resolve) => call.on('status', resolve));
+    expect(status.code).toBe(grpc.status.OK);
+    expect(messages).toEqual(Array.from({ length: 25 }, (_, i) => String(i + 1)));
+  });
+});
