@@ -1,6 +1,6 @@
 // gRPC through two sidecars: a grpc-js client over h2c on A's outbound listener, h2c between the
 // sidecars and to a grpc-js server (Service port `appProtocol: grpc`): unary and server-streaming
-// calls, status and message intact, UNAVAILABLE retried by the Service's `retryOn`.
+// calls, status and message intact, UNAVAILABLE retried per the Service's TrafficPolicy `grpcRetry`.
 import { EchoServer } from '../support/echo-server.js';
 import { greeterClient, grpc, GrpcServer, type HelloReply } from '../support/grpc-server.js';
 import { Mesh, type Sidecar } from '../support/mesh.js';
@@ -13,6 +13,25 @@ metadata: { name: greeter }
 spec:
   selector: { app: greeter }
   ports: [{ port: 80, appProtocol: grpc }]
+`;
+
+/** Retries of the route's `attempts`, on the gRPC statuses the Service's policy lists. */
+const GRPC_RETRY = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: greeter-retry }
+spec:
+  parentRefs: [{ group: "", kind: Service, name: greeter }]
+  rules:
+    - backendRefs: [{ name: greeter, port: 80 }]
+      retry: { attempts: 2, backoff: 10ms }
+---
+apiVersion: weft.dev/v1alpha1
+kind: TrafficPolicy
+metadata: { name: greeter-grpc-retry }
+spec:
+  targetRefs: [{ kind: Service, name: greeter }]
+  grpcRetry: { retryOn: [unavailable, resource-exhausted] }
 `;
 
 describe('gRPC through the mesh', () => {
@@ -72,5 +91,53 @@ describe('gRPC through the mesh', () => {
     const status = await new Promise<grpc.StatusObject>((resolve) => call.on('status', resolve));
     expect(status.code).toBe(grpc.status.OK);
     expect(messages).toEqual(Array.from({ length: 25 }, (_, i) => String(i + 1)));
+  });
+
+  describe('with grpcRetry', () => {
+    beforeAll(async () => {
+      await mesh.converged(await mesh.applyOk(GRPC_RETRY), ['a1', 'greeter1']);
+    });
+
+    const calls = (name: string) => greeter.hellos.filter((n) => n === name).length;
+
+    it('resends a call answered UNAVAILABLE, its body replayed: the client sees the second answer', async () => {
+      const { error, reply } = await hello('flaky:first');
+      expect(error).toBeNull();
+      expect(reply).toEqual({ message: 'hello flaky:first', server: 'greeter-1' });
+      expect(calls('flaky:first')).toBe(2);
+    });
+
+    it('passes the last UNAVAILABLE on once the attempts are spent', async () => {
+      const { error } = await hello('fail:14:still down');
+      expect({ code: error?.code, details: error?.details }).toEqual({
+        code: grpc.status.UNAVAILABLE,
+        details: 'still down',
+      });
+      expect(calls('fail:14:still down')).toBe(3);
+    });
+
+    it('does not resend a status the policy does not list', async () => {
+      const { error } = await hello('fail:5:gone');
+      expect(error?.code).toBe(grpc.status.NOT_FOUND);
+      expect(calls('fail:5:gone')).toBe(1);
+    });
+
+    it('rejects an unknown retryOn name with its field path', async () => {
+      const res = await mesh.apply(`
+apiVersion: weft.dev/v1alpha1
+kind: TrafficPolicy
+metadata: { name: bad-grpc-retry }
+spec:
+  targetRefs: [{ kind: Service, name: greeter }]
+  grpcRetry: { retryOn: [unavailable, sometimes] }
+`);
+      expect(res.status).toBe(422);
+      expect(JSON.parse(res.body)).toEqual([
+        expect.objectContaining({
+          resource: 'TrafficPolicy/default/bad-grpc-retry',
+          path: 'spec.grpcRetry.retryOn',
+        }),
+      ]);
+    });
   });
 });

@@ -11,3 +11,5 @@ export const BUS_CHUNK_BYTES = 64 * 1024;
 export const BUS_WINDOW_FRAMES = 16;
 /** Bus transport: a side pings after this long without sending; a peer silent 5× as long is gone. */
 export const BUS_KEEPALIVE_MS = 1_000;
+/** TrafficPolicy `grpcRetry.bufferBytes` unset: the request body kept for resending a gRPC call. */
+export const GRPC_RETRY_BUFFER_BYTES = 64 * 1024;

@@ -13,6 +13,7 @@ export * from './resources/traffic-policy.dto.js';
 export * from './resources/load-balancer-policy.dto.js';
 export * from './resources/connection-pool-policy.dto.js';
 export * from './resources/retry-budget-policy.dto.js';
+export * from './resources/grpc-retry-policy.dto.js';
 export * from './resources/local-rate-limit-policy.dto.js';
 export * from './validation/duration.js';
 export * from './resources/external-service.dto.js';

@@ -58,6 +58,29 @@ describe('compileClusterPolicies', () => {
     });
   });
 
+  it('compiles grpcRetry names into status codes, with the default buffer when unset', () => {
+    const compile = (grpcRetry: Record<string, unknown>) =>
+      compileClusterPolicies([policy('a', { grpcRetry })]).get('shop/api')?.grpcRetry;
+    expect(compile({ retryOn: ['unavailable', 'cancelled'] })).toEqual({
+      codes: [14, 1],
+      bufferBytes: 65_536,
+    });
+    expect(compile({ retryOn: ['resource-exhausted'], bufferBytes: 1024 })).toEqual({
+      codes: [8],
+      bufferBytes: 1024,
+    });
+  });
+
+  it('rejects an empty or unknown grpcRetry.retryOn and a buffer over 16 MiB', () => {
+    expect(() => policy('a', { grpcRetry: { retryOn: [] } })).toThrow('grpcRetry.retryOn');
+    expect(() => policy('a', { grpcRetry: { retryOn: ['sometimes'] } })).toThrow(
+      'grpcRetry.retryOn',
+    );
+    expect(() =>
+      policy('a', { grpcRetry: { retryOn: ['unavailable'], bufferBytes: 16_777_217 } }),
+    ).toThrow('grpcRetry.bufferBytes');
+  });
+
   it('lets the first policy by namespace/name win on a Service', () => {
     const compiled = compileClusterPolicies([
       policy('b', { loadBalancer: { type: 'LeastRequest' } }),

@@ -1,5 +1,11 @@
 // TrafficPolicies compiled per target Service; of several on one Service, the first by namespace/name wins.
-import { parseDurationMs, type LoadBalancerPolicy, type TrafficPolicy } from '@app/protocol';
+import {
+  GRPC_RETRY_BUFFER_BYTES,
+  GRPC_RETRY_ON,
+  parseDurationMs,
+  type LoadBalancerPolicy,
+  type TrafficPolicy,
+} from '@app/protocol';
 import type { BalancerSettings } from '../upstream/balancers/load-balancer.js';
 import type { ClusterPolicy } from '../upstream/cluster.js';
 import { clusterKey } from '../upstream/cluster-registry.js';
@@ -57,6 +63,10 @@ function compilePolicy({ spec }: TrafficPolicy): ClusterPolicy {
       ttlMs: parseDurationMs(budget.ttl),
     },
     retryNonIdempotent: spec.retryNonIdempotent,
+    grpcRetry: spec.grpcRetry && {
+      codes: spec.grpcRetry.retryOn.map((name) => GRPC_RETRY_ON[name]),
+      bufferBytes: spec.grpcRetry.bufferBytes ?? GRPC_RETRY_BUFFER_BYTES,
+    },
     rateLimit: rate && {
       maxTokens: rate.maxTokens,
       tokensPerFill: rate.tokensPerFill,

@@ -360,7 +360,7 @@ describe('compileRouteTable', () => {
       expect(t.host('pay.example.com')).toBe(t.host('payments'));
     });
 
-    it('compiles retry on status codes, with defaults for unset attempts and backoff', () => {
+    it('compiles retry on status codes, with defaults for unset attempts and backoff; attempts alone (for gRPC statuses) resend no status', () => {
       const t = compile({
         routes: [
           route('r', [
@@ -370,13 +370,15 @@ describe('compileRouteTable', () => {
             },
             { matches: [prefix('/b')], retry: { codes: [503] } },
             { matches: [prefix('/c')], retry: { attempts: 2 } },
+            { matches: [prefix('/d')], retry: {} },
           ]),
         ],
       });
       const retry = (path: string) => t.host('reviews')?.resolve(path, '', 'GET', {})?.route.retry;
       expect(retry('/a')).toEqual({ codes: new Set([502, 503]), attempts: 3, backoffMs: 100 });
       expect(retry('/b')).toEqual({ codes: new Set([503]), attempts: 1, backoffMs: 25 });
-      expect(retry('/c')).toBeUndefined();
+      expect(retry('/c')).toEqual({ codes: new Set(), attempts: 2, backoffMs: 25 });
+      expect(retry('/d')).toBeUndefined();
     });
 
     it('attaches a route to a Service in another namespace through parentRef.namespace', () => {

@@ -167,16 +167,20 @@ function weightedBackends(
   return { backends, totalWeight: total };
 }
 
-/** Gateway API leaves unset fields to the implementation: 1 more attempt, 25 ms apart (Envoy's base). */
+/**
+ * Gateway API leaves unset fields to the implementation: 1 more attempt, 25 ms apart (Envoy's
+ * base). A retry with `attempts` and no `codes` resends no HTTP status, only the gRPC statuses a
+ * TrafficPolicy's `grpcRetry` lists.
+ */
 function retryPolicy(rule: HTTPRouteRule): RetryPolicy | undefined {
   const retry = rule.retry;
-  if (!retry?.codes?.length) return undefined;
+  if (!retry?.codes?.length && retry?.attempts === undefined) return undefined;
   const backoffMs =
     retry.backoff === undefined ? DEFAULT_BACKOFF_MS : parseDurationMs(retry.backoff);
   const request = rule.timeouts?.request;
   const deadlineMs = request === undefined ? 0 : parseDurationMs(request);
   return {
-    codes: new Set(retry.codes),
+    codes: new Set(retry.codes ?? []),
     attempts: retry.attempts ?? 1,
     backoffMs,
     ...(deadlineMs > 0 && { deadlineMs }),

@@ -30,6 +30,13 @@ export interface ClusterPolicy {
   /** Bodiless non-idempotent requests may be retried too. */
   readonly retryNonIdempotent?: boolean;
   readonly rateLimit?: RateLimitSettings;
+  readonly grpcRetry?: GrpcRetrySettings;
+}
+
+/** gRPC statuses a route's retry resends, and how much of a request body is kept to resend it. */
+export interface GrpcRetrySettings {
+  readonly codes: readonly number[];
+  readonly bufferBytes: number;
 }
 
 export const DEFAULT_POLICY: ClusterPolicy = { loadBalancer: { type: 'RoundRobin' } };
@@ -70,6 +77,10 @@ export class Cluster {
 
   get faults(): FaultSettings | undefined {
     return this.policy.faults;
+  }
+
+  get grpcRetry(): GrpcRetrySettings | undefined {
+    return this.policy.grpcRetry;
   }
 
   get retryNonIdempotent(): boolean {

@@ -13,6 +13,7 @@ import type { BusRoutes } from '../bus/bus-routes.js';
 import { traceparentOf, type HopTracer } from '../telemetry/hop-tracer.js';
 import { undiciHeadersTimeout } from '../resilience/try-timeout.js';
 import { isUpgrade, openUpgradeTunnel, withUpgrade } from './upgrade-tunnel.js';
+import { ReplayBody } from './replay-body.js';
 
 /** RFC 9110 §9.2.2 idempotent methods. */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
@@ -86,7 +87,9 @@ export class Forwarder {
       headersTimeout: undiciHeadersTimeout(policy.timeoutMs),
       bodyTimeout: this.options.bodyTimeoutMs,
     };
-    const retryable = !withBody && (IDEMPOTENT.has(method) || cluster.retryNonIdempotent);
+    const replay = withBody && policy.retry ? this.replayBody(req, cluster) : undefined;
+    const retryable =
+      replay !== undefined || (!withBody && (IDEMPOTENT.has(method) || cluster.retryNonIdempotent));
     const exchange = new UpstreamExchange(
       this.ctx,
       req,
@@ -96,8 +99,22 @@ export class Forwarder {
       retryable,
       span,
       policy,
+      replay,
     );
     exchange.send(first);
+  }
+
+  /**
+   * A bounded copy of a gRPC call's body, for a Service with `grpcRetry` (Envoy resends gRPC calls
+   * whatever their method). Over h2c only, which every gRPC Service is here: its client starts
+   * reading the body in the same tick as the copy, where undici's pool may wait for a connection.
+   */
+  private replayBody(req: IncomingMessage, cluster: Cluster): ReplayBody | undefined {
+    const grpcRetry = cluster.grpcRetry;
+    if (!grpcRetry || cluster.protocol !== 'h2c') return undefined;
+    const type = req.headers['content-type'];
+    if (type === undefined || !type.startsWith('application/grpc')) return undefined;
+    return new ReplayBody(req, grpcRetry.bufferBytes);
   }
 
   /**

@@ -14,6 +14,7 @@ import type { PoolRegistry } from './pool-registry.js';
 import { retryBackoffMs } from '../resilience/retry-backoff.js';
 import { needsOwnTimer, TryTimeoutError } from '../resilience/try-timeout.js';
 import { takeGrpcStatus } from './grpc-status.js';
+import type { ReplayBody } from './replay-body.js';
 
 /** Says which limit refused a request, or kept it from being retried (Envoy: x-envoy-overloaded). */
 export const OVERFLOW_HEADER = 'x-weft-overflow';
@@ -71,6 +72,11 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   /** The endpoint of the try in progress. */
   private current: Endpoint | undefined;
   private readonly notes: ExchangeNotes | undefined;
+  /** Why the retry about to be made is made, for the retries metric. */
+  private retryReason = '';
+  /** Response headers not yet sent (see onResponseStart), and the status message. */
+  private held: OutgoingHttpHeaders | undefined;
+  private heldMessage: string | undefined;
   /** A gRPC trailers-only answer's status, sent on as trailers. */
   private grpcStatus: OutgoingHttpHeaders | undefined;
 
@@ -79,12 +85,17 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
     private readonly cluster: Cluster,
-    private readonly options: Dispatcher.DispatchOptions,
-    /** Idempotent and bodiless: may be sent again, to another endpoint where there is one. */
+    private options: Dispatcher.DispatchOptions,
+    /**
+     * Idempotent and bodiless, or with a `replay` copy of its body: may be sent again, to another
+     * endpoint where there is one.
+     */
     private readonly retryable: boolean,
     /** Client span of the whole exchange, retries included. */
     private readonly span: Span,
     private readonly policy: ExchangePolicy,
+    /** The body kept for a resend; a retry waits for none, it needs the whole body copied. */
+    private readonly replay?: ReplayBody,
   ) {
     res.once('close', this.onDownstreamClose);
     this.startedAt = policy.retry?.deadlineMs ? performance.now() : 0;
@@ -121,7 +132,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.clearTryTimer();
     this.status = statusCode;
     this.cluster.record(this.current!, statusCode, performance.now() - this.sentAt);
-    if (this.mayRetry(statusCode)) {
+    if (this.mayRetry(statusCode, headers['grpc-status'])) {
       // Read the answer to its end (the connection stays reusable), then try again.
       this.discarding = true;
       return;
@@ -130,11 +141,24 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.grpcStatus = takeGrpcStatus(out);
     if (this.refusal) out[OVERFLOW_HEADER] = this.refusal;
     this.policy.responseHeaders?.applyToHeaders(out);
+    if (this.replay) {
+      // A gRPC call that may be resent: an answer with no message is a status, which the hop
+      // before may have moved from headers to trailers; its headers wait to see which it is.
+      this.held = out;
+      this.heldMessage = statusMessage;
+      return;
+    }
     this.res.writeHead(statusCode, statusMessage, out);
+  }
+
+  private flushHeld(): void {
+    this.res.writeHead(this.status, this.heldMessage, this.held);
+    this.held = undefined;
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.discarding) return;
+    if (this.held) this.flushHeld();
     if (this.notes) this.notes.bytesOut += chunk.length;
     if (!this.res.write(chunk)) {
       controller.pause();
@@ -148,6 +172,15 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       this.discarding = false;
       this.retryAfterBackoff();
       return;
+    }
+    if (this.held) {
+      const grpcStatus = trailers['grpc-status'];
+      if (grpcStatus !== undefined && this.mayRetry(this.status, grpcStatus)) {
+        this.held = undefined;
+        this.retryAfterBackoff();
+        return;
+      }
+      this.flushHeld();
     }
     this.releaseRetrySlot();
     // gRPC's status travels in trailers (HTTP/2, or chunked HTTP/1.1; elsewhere Node drops them).
@@ -167,7 +200,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       const rtt = TIMEOUTS.has(code) ? performance.now() - this.sentAt : undefined;
       this.cluster.record(this.current!, 0, rtt);
     }
-    const retry = (this.status === 0 || this.discarding) && this.retryable && !this.res.destroyed;
+    const retry =
+      (this.status === 0 || this.discarding) && this.resendable() && !this.res.destroyed;
     this.discarding = false;
     if (retry && this.retryOnOther(code)) return;
     // A try that timed out is retried like a 504 answer (Envoy: per-try timeouts are retriable).
@@ -199,19 +233,23 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   }
 
   /**
-   * Whether the route's retry policy resends an answer of `status`, and the cluster's limits let
-   * it: a concurrent-retry slot (circuit breaker) and the retry budget. A refusal is counted and
-   * remembered for the client.
+   * Whether the route's retry policy resends an answer of `status` (or, for a Service with
+   * `grpcRetry`, of a listed gRPC status in a trailers-only answer's headers, as Envoy), and the
+   * cluster's limits let it: a concurrent-retry slot (circuit breaker) and the retry budget. A
+   * refusal is counted and remembered for the client.
    */
-  private mayRetry(status: number): boolean {
+  private mayRetry(status: number, grpcStatus?: string | string[]): boolean {
     const retry = this.policy.retry;
+    const grpc =
+      grpcStatus !== undefined && this.cluster.grpcRetry?.codes.includes(Number(grpcStatus));
     const wanted =
       retry !== undefined &&
-      this.retryable &&
-      retry.codes.has(status) &&
+      this.resendable() &&
+      (retry.codes.has(status) || grpc === true) &&
       this.retries < retry.attempts &&
       !this.res.destroyed;
     if (!wanted) return false;
+    this.retryReason = grpc ? `grpc_${String(grpcStatus)}` : `status_${status}`;
     // Gateway API: tries and retries together stay within the request timeout.
     this.nextBackoffMs = retryBackoffMs(retry.backoffMs, this.retries);
     if (this.remainingMs() <= this.nextBackoffMs) return false;
@@ -243,13 +281,15 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     const delay = this.nextBackoffMs;
     this.retries++;
     if (this.notes) this.notes.retries++;
-    this.ctx.onRetry(`status_${this.status}`);
+    this.ctx.onRetry(this.retryReason);
     this.status = 0;
     this.backoff = setTimeout(() => {
       this.backoff = undefined;
       const headers = this.req.headers;
       if (!this.res.destroyed)
-        this.send(this.cluster.pick(this.tried, headers) ?? this.cluster.pick(undefined, headers)!);
+        this.resend(
+          this.cluster.pick(this.tried, headers) ?? this.cluster.pick(undefined, headers)!,
+        );
     }, delay);
   }
 
@@ -262,8 +302,19 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     if (!next) return false;
     this.ctx.onRetry(refused ? 'connect_failure' : 'stale_connection');
     if (this.notes) this.notes.retries++;
-    this.send(next);
+    this.resend(next);
     return true;
+  }
+
+  /** Whether the request can be sent again: by method and body, and its body copied whole. */
+  private resendable(): boolean {
+    return this.retryable && (this.replay === undefined || this.replay.complete);
+  }
+
+  /** Another try, with the copy of a body the first try read. */
+  private resend(endpoint: Endpoint): void {
+    if (this.replay) this.options = { ...this.options, body: this.replay.replay() };
+    this.send(endpoint);
   }
 
   private readonly resumeUpstream = (): void => {

@@ -1,5 +1,5 @@
 // Weft's `TrafficPolicy` (weft.dev/v1alpha1): how callers treat a Service: load balancing, limits,
-// outlier detection and retry budget, local rate limit, fault injection; attached with `targetRefs`.
+// outlier detection, retry budget, gRPC retry, local rate limit, fault injection; via `targetRefs`.
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -21,6 +21,7 @@ import { LoadBalancerPolicy } from './load-balancer-policy.dto.js';
 import { LocalRateLimitPolicy } from './local-rate-limit-policy.dto.js';
 import { ObjectMeta } from './object-meta.dto.js';
 import { RetryBudgetPolicy } from './retry-budget-policy.dto.js';
+import { GrpcRetryPolicy } from './grpc-retry-policy.dto.js';
 
 export const WEFT_API_VERSION = 'weft.dev/v1alpha1';
 
@@ -142,6 +143,11 @@ export class TrafficPolicySpec {
   @ValidateNested()
   @Type(() => RetryBudgetPolicy)
   retryBudget?: RetryBudgetPolicy;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => GrpcRetryPolicy)
+  grpcRetry?: GrpcRetryPolicy;
 
   /** Retry bodiless POST/PATCH too (a route's `retry` otherwise only resends idempotent methods). */
   @IsOptional()
