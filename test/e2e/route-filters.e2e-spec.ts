@@ -1,5 +1,5 @@
 // HTTPRoute matches, filters and retries through real sidecars: query params, header modifiers,
-// URL rewrite, redirect, mirror, retry on status.
+// URL rewrite, redirect, mirror (with a body too), retry on status.
 import { http, json } from '../support/admin-client.js';
 import { EchoServer, type EchoReply } from '../support/echo-server.js';
 import { versionServices } from '../support/manifests.js';
@@ -141,6 +141,25 @@ describe('HTTPRoute matches, filters and retries', () => {
     expect(shadow.received.map((r) => r.url).sort()).toEqual(
       [0, 1, 2, 3, 4].map((i) => `/mirrored/${i}`),
     );
+  });
+
+  it('mirrors a request body whole, the main backend answering as without a mirror', async () => {
+    const shadow = apps.get('shadow')!;
+    const body = Buffer.alloc(200_000, 'm');
+    const res = await http(`${a.outbound}/mirrored/body`, {
+      method: 'POST',
+      headers: { host: 'b', 'content-type': 'application/octet-stream' },
+      body,
+    });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toMatchObject({ name: 'b1', bytes: body.length });
+    const copy = await waitFor('the mirrored POST', () =>
+      shadow.received.find((r) => r.url === '/mirrored/body'),
+    );
+    expect({ method: copy.method, bytes: copy.bytes }).toEqual({
+      method: 'POST',
+      bytes: body.length,
+    });
   });
 
   it('retries an upstream failing 1 in 3 requests: zero client errors with retry, a third without', async () => {

@@ -13,3 +13,5 @@ export const BUS_WINDOW_FRAMES = 16;
 export const BUS_KEEPALIVE_MS = 1_000;
 /** TrafficPolicy `grpcRetry.bufferBytes` unset: the request body kept for resending a gRPC call. */
 export const GRPC_RETRY_BUFFER_BYTES = 64 * 1024;
+/** A RequestMirror copy of a request body falling this far behind the main request is dropped. */
+export const MIRROR_BUFFER_BYTES = 256 * 1024;

@@ -1,6 +1,7 @@
 // Sends a downstream request to one endpoint of a cluster and streams the answer back.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
+import { MIRROR_BUFFER_BYTES } from '@app/protocol';
 import { replaceHost, upstreamRequestHeaders } from '../http/forward-headers.js';
 import type { CompiledMirror, ExchangePolicy } from '../routing/route-table.js';
 import { sendLocalReply } from '../http/local-reply.js';
@@ -14,6 +15,7 @@ import { traceparentOf, type HopTracer } from '../telemetry/hop-tracer.js';
 import { undiciHeadersTimeout } from '../resilience/try-timeout.js';
 import { isUpgrade, openUpgradeTunnel, withUpgrade } from './upgrade-tunnel.js';
 import { ReplayBody } from './replay-body.js';
+import { BodyTee } from './body-tee.js';
 
 /** RFC 9110 §9.2.2 idempotent methods. */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
@@ -83,7 +85,7 @@ export class Forwarder {
       path: pathAndQuery,
       method,
       headers: this.headers(req, policy, traceparentOf(span)),
-      body: withBody ? req : null,
+      body: withBody ? (BodyTee.mainOf(req) ?? req) : null,
       headersTimeout: undiciHeadersTimeout(policy.timeoutMs),
       bodyTimeout: this.options.bodyTimeoutMs,
     };
@@ -145,8 +147,9 @@ export class Forwarder {
 
   /**
    * Sends a copy to a mirror, fire and forget: its answer is discarded and never delays the main
-   * exchange. Requests with a body are not mirrored (that would mean buffering or teeing it), nor
-   * upgrades (a mirror cannot take over a connection).
+   * exchange. A body is teed (`BodyTee`): a mirror that falls `MIRROR_BUFFER_BYTES` behind is
+   * dropped. Upgrades are not mirrored (a mirror cannot take over a connection). Runs before
+   * `forward`, in the same tick.
    */
   mirror(
     req: IncomingMessage,
@@ -154,7 +157,7 @@ export class Forwarder {
     policy: ExchangePolicy,
     pathAndQuery: string,
   ): void {
-    if (isUpgrade(req) || hasBody(req) || !mirror.cluster) return;
+    if (isUpgrade(req) || !mirror.cluster) return;
     if (mirror.percent < 100 && Math.random() * 100 >= mirror.percent) return;
     // A bus Service is mirrored over the bus too.
     const cluster = this.bus?.clusterFor(mirror.cluster.key) ?? mirror.cluster;
@@ -164,7 +167,7 @@ export class Forwarder {
       path: pathAndQuery,
       method: req.method ?? 'GET',
       headers: this.headers(req, policy, ''),
-      body: null,
+      body: hasBody(req) ? BodyTee.of(req, MIRROR_BUFFER_BYTES).branch() : null,
       headersTimeout: policy.timeoutMs,
       bodyTimeout: this.options.bodyTimeoutMs,
     };
