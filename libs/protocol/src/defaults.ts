@@ -15,3 +15,5 @@ export const BUS_KEEPALIVE_MS = 1_000;
 export const GRPC_RETRY_BUFFER_BYTES = 64 * 1024;
 /** A RequestMirror copy of a request body falling this far behind the main request is dropped. */
 export const MIRROR_BUFFER_BYTES = 256 * 1024;
+/** A new client connection silent this long is closed (Node's default headers timeout). */
+export const FIRST_BYTES_TIMEOUT_MS = 60_000;

@@ -1,6 +1,6 @@
 // Unit spec for the h2c sniffer: the HTTP/2 preface told from HTTP/1.1 request lines, however the
 // first bytes are split across reads.
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { H2_PREFACE, prefaceMatch, sniffH2c } from './h2c-sniffer.js';
@@ -28,9 +28,11 @@ describe('sniffH2c', () => {
   function sniff(reads: string[]): { calls: [boolean, string][]; listeners: number } {
     const socket = new EventEmitter();
     const calls: [boolean, string][] = [];
-    sniffH2c(socket as unknown as Socket, (h2c, head) => calls.push([h2c, head.toString()]));
+    sniffH2c(socket as unknown as Socket, 1_000, (h2c, head) => calls.push([h2c, head.toString()]));
     for (const read of reads) socket.emit('data', Buffer.from(read, 'latin1'));
-    return { calls, listeners: socket.listenerCount('data') };
+    const listeners = socket.listenerCount('data');
+    socket.emit('close'); // the undecided one's timer goes with it
+    return { calls, listeners };
   }
 
   it('decides on the first read that settles it and hands every byte read so far on', () => {
@@ -48,5 +50,23 @@ describe('sniffH2c', () => {
 
   it('keeps listening while the bytes are a prefix of the preface', () => {
     expect(sniff(['PRI *'])).toEqual({ calls: [], listeners: 1 });
+  });
+
+  it('closes a connection that says nothing within the timeout, and only that one', () => {
+    jest.useFakeTimers();
+    try {
+      const silent = Object.assign(new EventEmitter(), { destroy: jest.fn() });
+      const talker = Object.assign(new EventEmitter(), { destroy: jest.fn() });
+      sniffH2c(silent as unknown as Socket, 1_000, () => undefined);
+      sniffH2c(talker as unknown as Socket, 1_000, () => undefined);
+      talker.emit('data', Buffer.from('GET / HTTP/1.1\r\n'));
+      jest.advanceTimersByTime(999);
+      expect(silent.destroy).not.toHaveBeenCalled();
+      jest.advanceTimersByTime(1);
+      expect(silent.destroy).toHaveBeenCalledTimes(1);
+      expect(talker.destroy).not.toHaveBeenCalled();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

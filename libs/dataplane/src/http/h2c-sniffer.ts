@@ -19,16 +19,24 @@ export function prefaceMatch(head: Buffer): boolean | undefined {
  * Reads the connection's first bytes until they say whether it speaks h2c, then calls `then`
  * with the answer and the bytes read, synchronously within the read (no data event is missed:
  * `then` must hand the socket and the bytes on at once). A connection that closes before saying
- * is dropped without a call.
+ * is dropped without a call; one that says nothing for `timeoutMs` is closed (no server watches
+ * it yet, so Node's own headers timeout does not).
  */
-export function sniffH2c(socket: Socket, then: (h2c: boolean, head: Buffer) => void): void {
+export function sniffH2c(
+  socket: Socket,
+  timeoutMs: number,
+  then: (h2c: boolean, head: Buffer) => void,
+): void {
   let head: Buffer = Buffer.alloc(0);
+  const timer = setTimeout(() => socket.destroy(), timeoutMs);
   const onData = (chunk: Buffer): void => {
     head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
     const h2c = prefaceMatch(head);
     if (h2c === undefined) return;
+    clearTimeout(timer);
     socket.off('data', onData);
     then(h2c, head);
   };
   socket.on('data', onData);
+  socket.once('close', () => clearTimeout(timer));
 }

@@ -20,6 +20,7 @@ import type { TrafficEdge } from '../metrics/traffic-stats.js';
 import { ProxyHttp2Request, ProxyHttp2Response } from './http2-compat.js';
 import type { SniCertificates } from './sni-certificates.js';
 import { sniffH2c } from './h2c-sniffer.js';
+import { FIRST_BYTES_TIMEOUT_MS } from '@app/protocol';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -178,7 +179,7 @@ export class HttpListener {
     const [http1] = plain.listeners('connection') as ((socket: Socket) => void)[];
     plain.removeListener('connection', http1);
     plain.on('connection', (socket: Socket) =>
-      sniffH2c(socket, (isH2c, head) => {
+      sniffH2c(socket, FIRST_BYTES_TIMEOUT_MS, (isH2c, head) => {
         if (isH2c) {
           socket.pause();
           socket.unshift(head);
