@@ -52,6 +52,20 @@ describe('sniffH2c', () => {
     expect(sniff(['PRI *'])).toEqual({ calls: [], listeners: 1 });
   });
 
+  it('closes a connection whose peer hangs up before saying anything (no CLOSE-WAIT left behind)', () => {
+    const quitter = Object.assign(new EventEmitter(), { destroy: jest.fn() });
+    const talker = Object.assign(new EventEmitter(), { destroy: jest.fn() });
+    sniffH2c(quitter as unknown as Socket, 1_000, () => undefined);
+    sniffH2c(talker as unknown as Socket, 1_000, () => undefined);
+    talker.emit('data', Buffer.from('GET / HTTP/1.1\r\n'));
+    quitter.emit('end');
+    talker.emit('end'); // handed on: ending it is the HTTP server's business now
+    expect(quitter.destroy).toHaveBeenCalledTimes(1);
+    expect(talker.destroy).not.toHaveBeenCalled();
+    quitter.emit('close');
+    talker.emit('close');
+  });
+
   it('closes a connection that says nothing within the timeout, and only that one', () => {
     jest.useFakeTimers();
     try {

@@ -18,8 +18,8 @@ export function prefaceMatch(head: Buffer): boolean | undefined {
 /**
  * Reads the connection's first bytes until they say whether it speaks h2c, then calls `then`
  * with the answer and the bytes read, synchronously within the read (no data event is missed:
- * `then` must hand the socket and the bytes on at once). A connection that closes before saying
- * is dropped without a call; one that says nothing for `timeoutMs` is closed (no server watches
+ * `then` must hand the socket and the bytes on at once). A connection that ends or closes before
+ * saying is dropped without a call; one that says nothing for `timeoutMs` is closed (no server watches
  * it yet, so Node's own headers timeout does not).
  */
 export function sniffH2c(
@@ -29,14 +29,20 @@ export function sniffH2c(
 ): void {
   let head: Buffer = Buffer.alloc(0);
   const timer = setTimeout(() => socket.destroy(), timeoutMs);
+  // The HTTP server's sockets are half-open capable, so a peer that hangs up before saying
+  // anything (wrk's connection probe does) would sit in CLOSE-WAIT and hold a drain open.
+  const onEnd = (): void => {
+    socket.destroy();
+  };
   const onData = (chunk: Buffer): void => {
     head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
     const h2c = prefaceMatch(head);
     if (h2c === undefined) return;
     clearTimeout(timer);
-    socket.off('data', onData);
+    socket.off('data', onData).off('end', onEnd);
     then(h2c, head);
   };
   socket.on('data', onData);
+  socket.once('end', onEnd);
   socket.once('close', () => clearTimeout(timer));
 }
