@@ -175,6 +175,25 @@ describe('LeaseElection', () => {
     expect(key.value).toMatchObject({ holder: 'a', term: 2 });
   });
 
+  it('a lone leader deposed while NATS was away takes its own lease back as soon as NATS answers', async () => {
+    const cut = { down: false };
+    const aStore: LeaseStore = {
+      swap: (lease, revision) =>
+        cut.down ? Promise.reject(new Error('disconnected')) : key.swap(lease, revision),
+      read: () => key.read(),
+    };
+    const a = start('a', aStore);
+    await jest.advanceTimersByTimeAsync(100);
+    cut.down = true;
+    await jest.advanceTimersByTimeAsync(TTL);
+    expect(a.election.isLeader).toBe(false);
+    cut.down = false;
+    // Not a TTL after the last change it saw: its own lease, unchanged, is retaken at the next try.
+    await jest.advanceTimersByTimeAsync(TTL / 3 + 50);
+    expect(a.election.isLeader).toBe(true);
+    expect(a.changes.map((c) => c.change)).toEqual(['elected', 'deposed', 'elected']);
+  });
+
   it('takes a deleted lease over at once', async () => {
     const a = start('a');
     const b = start('b');

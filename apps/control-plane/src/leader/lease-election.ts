@@ -116,11 +116,15 @@ export class LeaseElection extends EventEmitter<{
     clearTimeout(this.timer);
   }
 
-  /** A follower tries to take over a TTL after the last change it saw, or at once when released. */
+  /**
+   * A follower tries to take over a TTL after the last change it saw, or at once when the lease is
+   * released or still its own (a leader deposed because NATS was away: the compare-and-set against
+   * its own last revision succeeds only if nobody took the lease meanwhile).
+   */
   private armTakeover(): void {
     clearTimeout(this.timer);
     const lease = this.seen?.lease;
-    const wait = lease ? lease.ttlMs : 0;
+    const wait = lease && lease.holder !== this.self.holder ? lease.ttlMs : 0;
     this.timer = setTimeout(() => void this.takeOver(), wait);
   }
 
