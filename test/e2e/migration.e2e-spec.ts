@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { http } from '../support/admin-client.js';
 import { EchoServer } from '../support/echo-server.js';
 import { freePort } from '../support/free-port.js';
+import { versionServices } from '../support/manifests.js';
 import { Mesh } from '../support/mesh.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -41,17 +42,7 @@ spec:
 `;
 
 /** Full mesh: the same apps behind sidecars, the versions as label selectors. */
-const MESH_SERVICES = `
-apiVersion: v1
-kind: Service
-metadata: { name: api-v1 }
-spec: { selector: { app: api, version: v1 } }
----
-apiVersion: v1
-kind: Service
-metadata: { name: api-v2 }
-spec: { selector: { app: api, version: v2 } }
-`;
+const MESH_SERVICES = versionServices('api', ['v1', 'v2']);
 
 interface Call {
   readonly method: string;

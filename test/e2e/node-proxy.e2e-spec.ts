@@ -3,20 +3,11 @@
 // and nothing else.
 import { http } from '../support/admin-client.js';
 import { EchoServer } from '../support/echo-server.js';
+import { versionServices } from '../support/manifests.js';
 import { Mesh, type Sidecar } from '../support/mesh.js';
 import { sleep, waitFor } from '../support/wait-for.js';
 
-const SERVICES = `
-apiVersion: v1
-kind: Service
-metadata: { name: api-v1 }
-spec: { selector: { app: api, version: v1 } }
----
-apiVersion: v1
-kind: Service
-metadata: { name: api-v2 }
-spec: { selector: { app: api, version: v2 } }
----
+const SERVICES = `${versionServices('api', ['v1', 'v2'])}---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: { name: web }
