@@ -35,8 +35,13 @@ export function startWeft(
   if (!opts.env?.WEFT_SERVER) delete env.WEFT_SERVER;
   const server = opts.server === undefined ? [] : ['--server', opts.server];
   const argv = [process.execPath, WEFT, ...server, ...args];
+  // `exec`: script runs the command through $SHELL, and a shell left waiting (dash does not
+  // exec a lone command) would be killed by the terminal's Ctrl-C before the CLI could answer it.
   const child = opts.terminal
-    ? spawn('script', ['-qfec', argv.map(shellQuote).join(' '), '/dev/null'], { cwd: ROOT, env })
+    ? spawn('script', ['-qfec', `exec ${argv.map(shellQuote).join(' ')}`, '/dev/null'], {
+        cwd: ROOT,
+        env,
+      })
     : spawn(argv[0], argv.slice(1), { cwd: ROOT, env });
   let stdout = '';
   let stderr = '';

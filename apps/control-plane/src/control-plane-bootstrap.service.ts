@@ -60,6 +60,7 @@ export class ControlPlaneBootstrap implements OnApplicationBootstrap {
       await Promise.all([this.store.lead(), this.endpoints.lead()]);
       if (this.env.WEFT_CONFIG_DIR && this.election.isLeader)
         await this.configDir.start(this.env.WEFT_CONFIG_DIR);
+      this.election.takeoverDone();
     } catch (err) {
       this.log.error({ err: (err as Error).message }, 'taking over as leader failed');
     }

@@ -56,7 +56,7 @@ const leaderChanges = eventCounter(
 );
 
 const WATCH_RETRY_MS = 500;
-/** Readiness condition: a leader (this process or another) has been known at least once. */
+/** Readiness condition: another leader has been known, or this process has taken over as one. */
 const ELECTION_SETTLED = 'leader-election';
 
 /** Emits `elected` when this process starts writing and `deposed` (or resigned) when it must stop. */
@@ -97,7 +97,9 @@ export class LeaderElection
     this.election = election;
     election.on('role', (change) => this.onRole(change));
     election.on('leader', (lease) => {
-      if (lease && lease.ttlMs > 0) this.readiness.set(ELECTION_SETTLED, true);
+      // Another holder settles the election; this process settles it when its takeover is done.
+      if (lease && lease.ttlMs > 0 && lease.holder !== this.self)
+        this.readiness.set(ELECTION_SETTLED, true);
       this.log.info(
         { leader: lease?.holder ?? null, adminUrl: lease?.adminUrl, term: lease?.term },
         lease ? 'control plane leader known' : 'no control plane leader',
@@ -111,6 +113,14 @@ export class LeaderElection
 
   get isLeader(): boolean {
     return this.election?.isLeader ?? false;
+  }
+
+  /**
+   * The new leader has taken over (stores led, config folder applied): only now is the election
+   * settled here, so a client that waits for /readyz sees the folder's revision.
+   */
+  takeoverDone(): void {
+    this.readiness.set(ELECTION_SETTLED, true);
   }
 
   /** Called before every write: throws NotLeader unless this process holds a valid lease. */
@@ -206,10 +216,8 @@ export class LeaderElection
       );
     const event: LeaderEvent = { ...lease, holder: this.self, change };
     this.nats.current?.publish(bootSubjects().controlPlaneLeader, encode(event));
-    if (role === 'leader') {
-      this.readiness.set(ELECTION_SETTLED, true);
-      this.emit('elected');
-    } else this.emit('deposed', change);
+    if (role === 'leader') this.emit('elected');
+    else this.emit('deposed', change);
   }
 }
 
