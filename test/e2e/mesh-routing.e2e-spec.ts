@@ -3,9 +3,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { request as rawRequest } from 'node:http';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
-import { request } from 'undici';
 import { RESOURCE_KINDS } from '@app/protocol';
-import { agent, http, json } from '../support/admin-client.js';
+import { http, json } from '../support/admin-client.js';
+import type { AppProcess } from '../support/app-process.js';
 import { EchoServer, type EchoReply } from '../support/echo-server.js';
 import { versionServices } from '../support/manifests.js';
 import { Mesh, type Sidecar } from '../support/mesh.js';
@@ -92,23 +92,51 @@ describe('full mesh: routing through sidecars', () => {
     expect([...names].sort()).toEqual(['b1', 'b2']);
   });
 
-  it('streams a 5 MB POST body both ways unchanged', async () => {
+  it('streams a 5 MB POST body both ways unchanged, never holding it whole', async () => {
     const payload = randomBytes(5 * 1024 * 1024);
-    const res = await request(`${a.outbound}/echo`, {
-      dispatcher: agent,
-      method: 'POST',
-      headers: { host: 'b', 'content-type': 'application/octet-stream' },
-      body: payload,
-    });
-    const hash = createHash('sha256');
-    let bytes = 0;
-    for await (const chunk of res.body) {
-      hash.update(chunk as Buffer);
-      bytes += (chunk as Buffer).length;
-    }
-    expect(res.statusCode).toBe(200);
-    expect(bytes).toBe(payload.length);
-    expect(hash.digest('hex')).toBe(createHash('sha256').update(payload).digest('hex'));
+    const half = payload.length / 2;
+    // The second half goes out only once echoed bytes are back: a hop that held the request body
+    // until its end would never answer, and the request would time out.
+    const echoed = await new Promise<{ status: number; bytes: number; sha256: string }>(
+      (resolve, reject) => {
+        const req = rawRequest({
+          host: '127.0.0.1',
+          port: a.outboundPort,
+          method: 'POST',
+          path: '/echo',
+          headers: {
+            host: 'b',
+            'content-type': 'application/octet-stream',
+            'content-length': payload.length,
+          },
+        });
+        const stuck = setTimeout(
+          () => req.destroy(new Error('no echoed bytes while the request body was half sent')),
+          10_000,
+        );
+        req.on('error', reject);
+        req.on('response', (res) => {
+          const hash = createHash('sha256');
+          let bytes = 0;
+          res.on('data', (chunk: Buffer) => {
+            if (bytes === 0) {
+              clearTimeout(stuck);
+              req.end(payload.subarray(half));
+            }
+            hash.update(chunk);
+            bytes += chunk.length;
+          });
+          res.on('error', reject);
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, bytes, sha256: hash.digest('hex') }),
+          );
+        });
+        req.write(payload.subarray(0, half));
+      },
+    );
+    expect(echoed.status).toBe(200);
+    expect(echoed.bytes).toBe(payload.length);
+    expect(echoed.sha256).toBe(createHash('sha256').update(payload).digest('hex'));
   });
 
   it('routes HTTP_PROXY-style absolute URLs', async () => {
@@ -331,6 +359,22 @@ spec:
           (await invalidCount(s.adminPort, 'config')) >= 2 ? true : undefined,
         );
       }
+      // Each rejection is logged with its source, where it came from and why.
+      const logged = (proc: AppProcess, source: string, where: string): boolean =>
+        proc
+          .logs()
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as { msg?: string; source?: string; where?: string })
+          .some(
+            (l) => l.msg === 'rejected invalid input' && l.source === source && l.where === where,
+          );
+      const cp = mesh.controlPlane().proc;
+      expect(logged(cp, 'health', 'weft.v1.health.default.b.zz')).toBe(true);
+      expect(logged(cp, 'ack', 'weft.v1.proxy.zz.ack')).toBe(true);
+      for (const s of sidecars) {
+        expect(logged(s.proc, 'config', 'httproute.default.junk')).toBe(true);
+        expect(logged(s.proc, 'config', 'endpoints.default.junk')).toBe(true);
+      }
       expect(
         mesh.processes.filter((p) => p.name !== 'sidecar-orphan1').every((p) => p.running),
       ).toBe(true);
@@ -361,14 +405,15 @@ spec:
   });
 
   /**
-   * Each share within ±5 percentage points of what the weights ask for, or within four standard
-   * deviations of the binomial where a small sample makes ±5 points a coin toss.
+   * Each share within ±5 percentage points of what the weights ask for; below 1,000 requests,
+   * where ±5 points is a coin toss, within four standard deviations of the binomial.
    */
   function expectShares(counts: Record<string, number>, shares: Record<string, number>): void {
     const total = Object.values(counts).reduce((x, y) => x + y, 0);
     for (const [name, share] of Object.entries(shares)) {
       const actual = counts[name] / total;
-      const tolerance = Math.max(0.05, 4 * Math.sqrt((share * (1 - share)) / total));
+      const tolerance =
+        total >= 1_000 ? 0.05 : Math.max(0.05, 4 * Math.sqrt((share * (1 - share)) / total));
       if (Math.abs(actual - share) > tolerance)
         throw new Error(
           `${name}: ${actual} of traffic, expected ${share}±${tolerance.toFixed(3)} (${JSON.stringify(counts)})`,
