@@ -1,8 +1,7 @@
 // Edge mode: a router serving a Gateway's HTTP and HTTPS listeners (certificates from files, SNI,
 // h2 and http/1.1 by ALPN), HTTP→HTTPS redirect, host and path routing to static endpoints.
-import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { connect as http2Connect } from 'node:http2';
 import { connect as netConnect } from 'node:net';
@@ -13,6 +12,7 @@ import { http, json } from '../support/admin-client.js';
 import { EchoServer, type EchoReply } from '../support/echo-server.js';
 import { freePort } from '../support/free-port.js';
 import { Mesh, type Router } from '../support/mesh.js';
+import { makeCertificate } from '../support/test-certificates.js';
 import { waitFor } from '../support/wait-for.js';
 
 const SHOP = 'shop.example.test';
@@ -26,18 +26,8 @@ interface Reply {
 }
 
 /** A self-signed certificate for `host` in `<dir>/<secret>/tls.crt` and `tls.key`. */
-async function makeCertificate(dir: string, secret: string, host: string): Promise<void> {
-  const folder = join(dir, secret);
-  await mkdir(folder, { recursive: true });
-  const [key, crt] = [join(folder, 'tls.key'), join(folder, 'tls.crt')];
-  // Written aside and renamed in, as a secret volume update would be: never half a file.
-  const args = ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2'];
-  args.push('-subj', `/CN=${host}`, '-addext', `subjectAltName=DNS:${host}`);
-  execFileSync('openssl', [...args, '-keyout', `${key}.new`, '-out', `${crt}.new`], {
-    stdio: 'ignore',
-  });
-  await rename(`${key}.new`, key);
-  await rename(`${crt}.new`, crt);
+async function makeSecret(dir: string, secret: string, host: string): Promise<void> {
+  await makeCertificate(join(dir, secret), host);
 }
 
 function manifests(httpPort: number, httpsPort: number, shop: number, api: number): string {
@@ -218,8 +208,8 @@ describe('edge router (Gateway listeners)', () => {
     apps.push(await new EchoServer('shop').start(), await new EchoServer('api').start());
     dir = await mkdtemp(join(tmpdir(), 'weft-edge-'));
     certs = join(dir, 'certs');
-    await makeCertificate(certs, 'shop-tls', SHOP);
-    await makeCertificate(certs, 'api-tls', API);
+    await makeSecret(certs, 'shop-tls', SHOP);
+    await makeSecret(certs, 'api-tls', API);
     [httpPort, httpsPort] = [await freePort(), await freePort()];
     mesh = await Mesh.start();
     await mesh.startControlPlane();
@@ -340,7 +330,7 @@ spec:
 
   it('reloads a certificate when its files change', async () => {
     const before = await fileFingerprint('shop-tls');
-    await makeCertificate(certs, 'shop-tls', SHOP);
+    await makeSecret(certs, 'shop-tls', SHOP);
     const after = await fileFingerprint('shop-tls');
     expect(after).not.toBe(before);
     await waitFor('the new certificate', async () =>

@@ -24,13 +24,6 @@ spec:
         - { name: b-v2, port: 80, weight: ${v2} }
 `;
 
-interface ProxyRow {
-  id: string;
-  revision: number;
-  status: string;
-  error: string | null;
-}
-
 describe('full mesh: routing through sidecars', () => {
   let mesh: Mesh;
   const apps: EchoServer[] = [];
@@ -383,17 +376,8 @@ spec:
       // A bad resource in the bucket blocks later revisions (NACKed with the reason) until it is
       // fixed, as Envoy rejects an update holding a resource it cannot use; the old config serves.
       const revision = await mesh.applyOk(SPLIT(50, 50));
-      await waitFor('every sidecar to NACK the revision', async () => {
-        const { items } = await json<{ items: ProxyRow[] }>(
-          `${mesh.controlPlane().url}/v1/proxies`,
-        );
-        const rows = items.filter((p) => ['a1', 'b1', 'b2'].includes(p.id));
-        const nacked = (p: ProxyRow): boolean =>
-          p.status === 'NACK' &&
-          p.revision === revision &&
-          !!p.error?.includes('httproute.default.junk');
-        return rows.length === 3 && rows.every(nacked) ? true : undefined;
-      });
+      const nacks = await mesh.reported('NACK', revision, ['a1', 'b1', 'b2']);
+      for (const row of nacks) expect(row.error).toContain('httproute.default.junk');
       expectShares(await countBy(200), { b1: 0.2, b2: 0.8 });
       await kv.delete('httproute.default.junk');
       await mesh.converged(revision, ['a1', 'b1', 'b2']);

@@ -48,7 +48,7 @@ export interface Router {
   readonly adminPort: number;
 }
 
-interface ProxyRow {
+export interface ProxyRow {
   id: string;
   revision: number | null;
   status: 'ACK' | 'NACK' | null;
@@ -200,19 +200,29 @@ export class Mesh {
   }
 
   /** Waits until every named proxy reports an ACK of `revision` in GET /v1/proxies. */
-  async converged(
+  converged(
+    revision: number,
+    proxyIds: readonly string[],
+    timeoutMs = 10_000,
+  ): Promise<ProxyRow[]> {
+    return this.reported('ACK', revision, proxyIds, timeoutMs);
+  }
+
+  /** Waits until every named proxy reports `status` (ACK or NACK) of `revision`; their rows. */
+  async reported(
+    status: 'ACK' | 'NACK',
     revision: number,
     proxyIds: readonly string[],
     timeoutMs = 10_000,
   ): Promise<ProxyRow[]> {
     return waitFor(
-      `proxies ${proxyIds.join(',')} to ACK revision ${revision}`,
+      `proxies ${proxyIds.join(',')} to ${status} revision ${revision}`,
       async () => {
         const { items } = await json<{ items: ProxyRow[] }>(
           `${this.controlPlane().url}/v1/proxies`,
         );
         const rows = proxyIds.map((id) => items.find((p) => p.id === id));
-        return rows.every((p) => p?.status === 'ACK' && p.revision === revision)
+        return rows.every((p) => p?.status === status && p.revision === revision)
           ? (rows as ProxyRow[])
           : undefined;
       },

@@ -16,6 +16,7 @@ export * from './resources/retry-budget-policy.dto.js';
 export * from './resources/grpc-retry-policy.dto.js';
 export * from './resources/local-rate-limit-policy.dto.js';
 export * from './validation/duration.js';
+export * from './resources/client-tls-settings.dto.js';
 export * from './resources/external-service.dto.js';
 export * from './resources/gateway.dto.js';
 export * from './resources/gateway-attachment.js';

@@ -1,7 +1,11 @@
 // Turns mesh state into the running engine: compiles and swaps the route table, updates endpoints.
 import {
+  fail,
   formatErrors,
+  ok,
   type EndpointSet,
+  type FieldError,
+  type Result,
   type ExternalService,
   type Gateway,
   type HTTPRoute,
@@ -20,6 +24,7 @@ import type { MeshState } from './mesh-state.js';
 import type { BusRoutes } from '../bus/bus-routes.js';
 import { busServiceKeys } from '../bus/transport-selection.js';
 import { h2cServiceKeys } from '../upstream/upstream-protocol.js';
+import { loadUpstreamTls, type UpstreamTls } from '../upstream/upstream-tls.js';
 
 export interface RouteConfiguratorOptions {
   readonly localNamespace: string;
@@ -48,6 +53,8 @@ export class RouteConfigurator {
   /** Builds a whole new table from `state` off the request path, then swaps it in one assignment. */
   applySnapshot(state: MeshState): ApplyOutcome {
     const { services, routes, policies, externals, gateways } = byKind(state.resources.values());
+    const tls = loadExternalTls(externals);
+    if (!tls.ok) return { ok: false, error: formatErrors(tls.errors) };
     for (const [key, set] of state.endpointSets) this.setEndpoints(key, set);
     const result = compileRouteTable(
       {
@@ -70,8 +77,9 @@ export class RouteConfigurator {
     const statics = new Set<string>();
     for (const ext of externals) {
       const { name, namespace } = ext.metadata;
+      const scheme = tls.value.has(clusterKey(namespace, name)) ? 'https' : 'http';
       const endpoints = ext.spec.endpoints.map((e, i) =>
-        endpoint(`${name}-${i}`, e.address, e.port),
+        endpoint(`${name}-${i}`, e.address, e.port, scheme),
       );
       this.clusters.setEndpoints(clusterKey(namespace, name), endpoints);
       statics.add(clusterKey(namespace, name));
@@ -82,6 +90,7 @@ export class RouteConfigurator {
       const cluster = this.clusters.get(key);
       cluster.configure(byTarget.get(key) ?? DEFAULT_POLICY);
       cluster.protocol = h2c.has(key) ? 'h2c' : 'http1';
+      cluster.tls = tls.value.get(key);
     }
     this.bus?.update(busServiceKeys(services, policies), (k) => byTarget.get(k) ?? DEFAULT_POLICY);
     this.routes.swap(result.value);
@@ -103,6 +112,19 @@ export class RouteConfigurator {
     this.clusters.setEndpoints(key, list);
     this.onEndpointSet?.(key, set);
   }
+}
+
+/** Cluster key → TLS settings of every ExternalService that originates TLS, its files read. */
+function loadExternalTls(externals: readonly ExternalService[]): Result<Map<string, UpstreamTls>> {
+  const byKey = new Map<string, UpstreamTls>();
+  const errors: FieldError[] = [];
+  for (const ext of externals) {
+    const loaded = loadUpstreamTls(ext);
+    if (!loaded.ok) errors.push(...loaded.errors);
+    else if (loaded.value)
+      byKey.set(clusterKey(ext.metadata.namespace, ext.metadata.name), loaded.value);
+  }
+  return errors.length > 0 ? fail(errors) : ok(byKey);
 }
 
 interface ResourcesByKind {

@@ -8,6 +8,7 @@ import type { Endpoint } from './endpoint.js';
 import { OutlierDetector, type OutlierSettings } from './outlier-detector.js';
 import type { PoolVariant } from './pool-registry.js';
 import type { UpstreamProtocol } from './upstream-protocol.js';
+import type { UpstreamTls } from './upstream-tls.js';
 import { CircuitBreaker, type CircuitLimits } from '../resilience/circuit-breaker.js';
 import { LocalRateLimiter, type RateLimitSettings } from '../resilience/local-rate-limit.js';
 import { RetryBudget, type RetryBudgetSettings } from '../resilience/retry-budget.js';
@@ -58,6 +59,8 @@ export class Cluster {
   poolVariant: PoolVariant | undefined;
   /** What its endpoints speak (the Service's port `appProtocol`). */
   protocol: UpstreamProtocol = 'http1';
+  /** TLS origination to its endpoints (an ExternalService's `tls`); ALPN picks the protocol. */
+  tls: UpstreamTls | undefined;
   /** Arguments of the pick in progress, read by the skip predicates (no closure per pick). */
   private pickTried: readonly Endpoint[] | undefined;
   private pickNow = 0;

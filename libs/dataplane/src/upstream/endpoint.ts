@@ -6,7 +6,13 @@ export interface Endpoint {
   readonly origin: string;
 }
 
-export function endpoint(instanceId: string, address: string, port: number): Endpoint {
+/** `https` for an endpoint the proxy originates TLS to. */
+export function endpoint(
+  instanceId: string,
+  address: string,
+  port: number,
+  scheme: 'http' | 'https' = 'http',
+): Endpoint {
   const host = address.includes(':') ? `[${address}]` : address;
-  return { instanceId, address, port, origin: `http://${host}:${port}` };
+  return { instanceId, address, port, origin: `${scheme}://${host}:${port}` };
 }

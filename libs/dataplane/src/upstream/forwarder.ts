@@ -171,7 +171,9 @@ export class Forwarder {
       headersTimeout: policy.timeoutMs,
       bodyTimeout: this.options.bodyTimeoutMs,
     };
-    this.ctx.pools.get(endpoint.origin, undefined, cluster.protocol).dispatch(options, DISCARD);
+    this.ctx.pools
+      .get(endpoint.origin, { protocol: cluster.protocol, tls: cluster.tls })
+      .dispatch(options, DISCARD);
   }
 
   /** Upstream headers: forwarded set, then URLRewrite's host, then RequestHeaderModifier. */

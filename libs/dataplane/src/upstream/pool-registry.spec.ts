@@ -4,33 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import { createServer as createH2cServer, type Http2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import type { Dispatcher } from 'undici';
-import { PoolRegistry } from './pool-registry.js';
-
-interface Answer {
-  readonly status: number;
-  readonly body: string;
-  readonly trailers: Record<string, unknown>;
-}
-
-/** A GET / dispatched as the upstream exchange does it, its answer read whole. */
-function send(dispatcher: Pick<Dispatcher, 'dispatch'>): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    let status = 0;
-    const chunks: Buffer[] = [];
-    dispatcher.dispatch(
-      { path: '/', method: 'GET', headers: ['host', 'upstream'] },
-      {
-        onRequestStart: () => undefined,
-        onResponseStart: (_c, code) => (status = code),
-        onResponseData: (_c, chunk) => chunks.push(chunk),
-        onResponseEnd: (_c, trailers) =>
-          resolve({ status, body: Buffer.concat(chunks).toString(), trailers: { ...trailers } }),
-        onResponseError: (_c, error) => reject(error),
-      },
-    );
-  });
-}
+import { dispatchOutcome as send } from './dispatch-outcome.testing.js';
+import { PoolRegistry, type PoolVariant } from './pool-registry.js';
 
 describe('PoolRegistry', () => {
   let server: Server;
@@ -50,8 +25,8 @@ describe('PoolRegistry', () => {
     await new Promise((done) => server.close(done));
   });
 
-  async function get(registry: PoolRegistry, variant?: Parameters<PoolRegistry['get']>[1]) {
-    return (await send(registry.get(origin, variant))).status;
+  async function get(registry: PoolRegistry, variant?: PoolVariant) {
+    return (await send(registry.get(origin, { poolVariant: variant }))).status;
   }
 
   it('closes a connection after maxRequestsPerConnection requests', async () => {
@@ -75,8 +50,10 @@ describe('PoolRegistry', () => {
   it('keeps one pool per origin and settings, reused across calls', async () => {
     const registry = new PoolRegistry();
     const variant = { key: '4/0', connections: 4, maxRequestsPerConnection: 0 };
-    expect(registry.get(origin, variant)).toBe(registry.get(origin, variant));
-    expect(registry.get(origin)).not.toBe(registry.get(origin, variant));
+    expect(registry.get(origin, { poolVariant: variant })).toBe(
+      registry.get(origin, { poolVariant: variant }),
+    );
+    expect(registry.get(origin)).not.toBe(registry.get(origin, { poolVariant: variant }));
     expect(await get(registry, variant)).toBe(200);
     await registry.close();
   });
@@ -101,16 +78,19 @@ describe('PoolRegistry, h2c', () => {
 
   it('sends an h2c Service its requests over HTTP/2 prior knowledge, multiplexed on one connection', async () => {
     const registry = new PoolRegistry();
-    const client = registry.get(origin, undefined, 'h2c');
+    const client = registry.get(origin, { protocol: 'h2c' });
     expect(
-      registry.get(origin, { key: '4/0', connections: 4, maxRequestsPerConnection: 0 }, 'h2c'),
+      registry.get(origin, {
+        poolVariant: { key: '4/0', connections: 4, maxRequestsPerConnection: 0 },
+        protocol: 'h2c',
+      }),
     ).toBe(client);
     const answers = await Promise.all(Array.from({ length: 10 }, () => send(client)));
     expect(answers.map((a) => a.body)).toEqual(Array(10).fill('2.0'));
-    expect(answers[0].trailers['x-done']).toBe('yes');
+    expect(answers[0].trailers?.['x-done']).toBe('yes');
     expect(sessions).toBe(1);
     registry.retain(new Set());
-    expect(registry.get(origin, undefined, 'h2c')).not.toBe(client);
+    expect(registry.get(origin, { protocol: 'h2c' })).not.toBe(client);
     await registry.close();
   });
 });

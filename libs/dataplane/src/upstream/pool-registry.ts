@@ -1,8 +1,10 @@
-// Keep-alive undici pools, one per upstream origin (and connection settings), or one h2c client per
-// origin, closed gracefully once no cluster uses them.
+// Keep-alive undici pools, one per upstream origin (and connection settings), one HTTP/2 client per
+// h2c origin, or one ALPN-negotiating client per TLS origin; closed gracefully once no cluster uses them.
 import { Pool, type Dispatcher } from 'undici';
-import { H2cClient } from './h2c-client.js';
+import { H2Client } from './h2-client.js';
+import { TlsOriginClient } from './tls-origin-client.js';
 import type { UpstreamProtocol } from './upstream-protocol.js';
+import type { UpstreamTls } from './upstream-tls.js';
 
 export interface PoolOptions {
   /** Max connections per origin. */
@@ -21,6 +23,16 @@ export interface PoolVariant {
   readonly maxRequestsPerConnection: number;
 }
 
+/** How a cluster's endpoints are dialled (a Cluster is one); every field is optional. */
+export interface UpstreamConnection {
+  /** Its own connection limits; undefined for the shared defaults. */
+  readonly poolVariant?: PoolVariant;
+  /** What cleartext endpoints speak; HTTP/1.1 when undefined. */
+  readonly protocol?: UpstreamProtocol;
+  /** TLS origination: ALPN then picks HTTP/2 or HTTP/1.1, whatever `protocol` says. */
+  readonly tls?: UpstreamTls;
+}
+
 export class PoolRegistry {
   /** origin → pool with the default settings. */
   private readonly pools = new Map<string, Pool>();
@@ -30,15 +42,15 @@ export class PoolRegistry {
    * origin → HTTP/2 prior-knowledge client: one connection, requests multiplexed on it (as
    * Envoy's HTTP/2 upstreams); a Service's connection limits do not apply to it.
    */
-  private readonly h2c = new Map<string, H2cClient>();
+  private readonly h2c = new Map<string, H2Client>();
+  /** origin → TLS settings id and variant key → client negotiating the protocol by ALPN. */
+  private readonly tls = new Map<string, Map<string, TlsOriginClient>>();
 
   constructor(private readonly options: PoolOptions = DEFAULT_POOL_OPTIONS) {}
 
-  get(
-    origin: string,
-    variant?: PoolVariant,
-    protocol?: UpstreamProtocol,
-  ): Pick<Dispatcher, 'dispatch'> {
+  get(origin: string, connection: UpstreamConnection = {}): Pick<Dispatcher, 'dispatch'> {
+    const { poolVariant: variant, protocol, tls } = connection;
+    if (tls) return this.tlsClient(origin, tls, variant);
     if (protocol === 'h2c') return this.h2cClient(origin);
     if (variant) return this.variantPool(origin, variant);
     let pool = this.pools.get(origin);
@@ -56,10 +68,12 @@ export class PoolRegistry {
       this.pools.delete(origin);
       void pool.close();
     }
-    for (const [origin, byKey] of this.variants) {
-      if (inUse.has(origin)) continue;
-      this.variants.delete(origin);
-      for (const pool of byKey.values()) void pool.close();
+    for (const byOrigin of [this.variants, this.tls]) {
+      for (const [origin, byKey] of byOrigin) {
+        if (inUse.has(origin)) continue;
+        byOrigin.delete(origin);
+        for (const pool of byKey.values()) void pool.close();
+      }
     }
     for (const [origin, client] of this.h2c) {
       if (inUse.has(origin)) continue;
@@ -70,44 +84,74 @@ export class PoolRegistry {
 
   async close(): Promise<void> {
     const pools: { close(): Promise<void> }[] = [...this.pools.values(), ...this.h2c.values()];
-    for (const byKey of this.variants.values()) pools.push(...byKey.values());
+    for (const byKey of [...this.variants.values(), ...this.tls.values()])
+      pools.push(...byKey.values());
     this.pools.clear();
     this.variants.clear();
     this.h2c.clear();
+    this.tls.clear();
     await Promise.all(pools.map((p) => p.close()));
   }
 
-  private h2cClient(origin: string): H2cClient {
+  private h2cClient(origin: string): H2Client {
     let client = this.h2c.get(origin);
     if (!client) {
-      client = new H2cClient(origin, this.options.keepAliveTimeoutMs);
+      client = new H2Client(origin, this.options.keepAliveTimeoutMs);
       this.h2c.set(origin, client);
     }
     return client;
   }
 
   private variantPool(origin: string, variant: PoolVariant): Pool {
-    let byKey = this.variants.get(origin);
-    if (!byKey) {
-      byKey = new Map();
-      this.variants.set(origin, byKey);
-    }
-    let pool = byKey.get(variant.key);
-    if (!pool) {
-      pool = this.create(origin, variant.connections, variant.maxRequestsPerConnection);
-      byKey.set(variant.key, pool);
-    }
-    return pool;
+    return keyed(this.variants, origin, variant.key, () =>
+      this.create(origin, variant.connections, variant.maxRequestsPerConnection),
+    );
+  }
+
+  private tlsClient(origin: string, tls: UpstreamTls, variant?: PoolVariant): TlsOriginClient {
+    const key = variant ? `${tls.id} ${variant.key}` : tls.id;
+    return keyed(this.tls, origin, key, () => {
+      const limits = variant ?? {
+        connections: this.options.connections,
+        maxRequestsPerConnection: 0,
+      };
+      const options = this.poolOptions(limits.connections, limits.maxRequestsPerConnection);
+      return new TlsOriginClient(origin, tls, options, this.options.keepAliveTimeoutMs);
+    });
   }
 
   private create(origin: string, connections: number, perConnection: number): Pool {
-    return new Pool(origin, {
+    return new Pool(origin, this.poolOptions(connections, perConnection));
+  }
+
+  private poolOptions(connections: number, perConnection: number): Pool.Options {
+    return {
       connections,
       keepAliveTimeout: this.options.keepAliveTimeoutMs,
       // undici resets a connection after maxRequestsPerClient + 1 requests, and pipelining 0
       // turns keep-alive off: one request per connection.
       pipelining: perConnection === 1 ? 0 : 1,
       ...(perConnection > 1 && { maxRequestsPerClient: perConnection - 1 }),
-    });
+    };
   }
+}
+
+/** The entry of `origin` and `key` in a two-level map, made by `make` the first time. */
+function keyed<T>(
+  byOrigin: Map<string, Map<string, T>>,
+  origin: string,
+  key: string,
+  make: () => T,
+): T {
+  let byKey = byOrigin.get(origin);
+  if (!byKey) {
+    byKey = new Map();
+    byOrigin.set(origin, byKey);
+  }
+  let value = byKey.get(key);
+  if (value === undefined) {
+    value = make();
+    byKey.set(key, value);
+  }
+  return value;
 }

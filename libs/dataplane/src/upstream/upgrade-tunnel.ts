@@ -8,7 +8,7 @@ import { endHttpSpan } from '../telemetry/hop-tracer.js';
 import { notesOf } from '../telemetry/exchange-notes.js';
 import type { Cluster } from './cluster.js';
 import type { Endpoint } from './endpoint.js';
-import { CONNECT_FAILURES } from './upstream-exchange.js';
+import { isConnectFailure } from './upstream-exchange.js';
 
 export interface UpgradeOptions {
   readonly path: string;
@@ -125,7 +125,7 @@ export function openUpgradeTunnel(
         endHttpSpan(span, 0, SpanKind.CLIENT, error.message);
         return;
       }
-      const refused = CONNECT_FAILURES.has(error.code ?? '');
+      const refused = isConnectFailure(error.code ?? '');
       if (refused) cluster.eject(endpoint, options.ejectMs);
       else cluster.record(endpoint, 0);
       const next = refused ? cluster.pick(tried, req.headers) : undefined;

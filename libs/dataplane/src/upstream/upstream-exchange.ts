@@ -36,13 +36,19 @@ export interface ExchangeContext {
   onOverflow(reason: 'pending' | RetryRefusal): void;
 }
 
-/** Errors that mean the request never reached the application: safe to send elsewhere. */
-export const CONNECT_FAILURES = new Set([
+const CONNECT_FAILURES = new Set([
   'ECONNREFUSED',
   'EHOSTUNREACH',
   'ENETUNREACH',
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
+/** A failed TLS handshake (OpenSSL's verify results, Node's TLS errors). */
+const TLS_FAILURE = /^ERR_TLS_|^ERR_SSL_|CERT|^UNABLE_TO_|^HOSTNAME_MISMATCH$/;
+
+/** Whether an error means no connection was made, so the request never reached the application. */
+export function isConnectFailure(code: string): boolean {
+  return CONNECT_FAILURES.has(code) || TLS_FAILURE.test(code);
+}
 /** A pooled keep-alive connection the peer closed under us; the request may not have been read. */
 const STALE_CONNECTION = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
@@ -108,8 +114,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.cluster.acquire(endpoint);
     if (this.notes) this.notes.endpoint = endpoint.origin;
     this.sentAt = performance.now();
-    const { poolVariant, protocol } = this.cluster;
-    this.ctx.pools.get(endpoint.origin, poolVariant, protocol).dispatch(this.options, this);
+    this.ctx.pools.get(endpoint.origin, this.cluster).dispatch(this.options, this);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -294,7 +299,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   }
 
   private retryOnOther(code: string): boolean {
-    const refused = CONNECT_FAILURES.has(code);
+    const refused = isConnectFailure(code);
     if (!refused && !STALE_CONNECTION.has(code)) return false;
     const failed = this.tried[this.tried.length - 1];
     if (refused) this.cluster.eject(failed, this.ctx.ejectMs);
@@ -366,7 +371,7 @@ function hasAny(headers: object | undefined): boolean {
 
 function reasonFor(code: string): LocalReplyReason {
   if (TIMEOUTS.has(code)) return 'upstream_timeout';
-  if (CONNECT_FAILURES.has(code)) return 'upstream_connect_failure';
+  if (isConnectFailure(code)) return 'upstream_connect_failure';
   if (code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') return 'bad_request';
   if (code === NO_RESPONDERS_CODE) return 'no_responders';
   return 'upstream_reset';

@@ -12,11 +12,11 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+import { ClientTLSSettings } from './client-tls-settings.dto.js';
 import { ObjectMeta } from './object-meta.dto.js';
 import { WEFT_API_VERSION } from './traffic-policy.dto.js';
+import { DNS_NAME } from '../validation/names.js';
 import { IsPort } from '../validation/port.validator.js';
-
-const HOSTNAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 export class StaticEndpoint {
   /** An IP address or a DNS name. */
@@ -33,7 +33,7 @@ export class ExternalServiceSpec {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(16)
-  @Matches(HOSTNAME, { each: true, message: 'hosts must be lower-case DNS names' })
+  @Matches(DNS_NAME, { each: true, message: 'hosts must be lower-case DNS names' })
   hosts?: string[];
 
   @IsArray()
@@ -42,6 +42,12 @@ export class ExternalServiceSpec {
   @ValidateNested({ each: true })
   @Type(() => StaticEndpoint)
   endpoints: StaticEndpoint[] = [];
+
+  /** Originate TLS to the endpoints (HTTP/2 or HTTP/1.1 as ALPN picks); plain HTTP when absent. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ClientTLSSettings)
+  tls?: ClientTLSSettings;
 }
 
 export class ExternalService {

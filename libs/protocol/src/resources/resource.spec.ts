@@ -268,4 +268,50 @@ describe('parseResource', () => {
       );
     });
   });
+
+  describe('ExternalService tls', () => {
+    const external = (tls: Record<string, unknown>): Record<string, unknown> => ({
+      apiVersion: 'weft.dev/v1alpha1',
+      kind: 'ExternalService',
+      metadata: { name: 'payments' },
+      spec: {
+        hosts: ['payments.example.com'],
+        endpoints: [{ address: '10.0.0.1', port: 443 }],
+        tls,
+      },
+    });
+    const paths = (tls: Record<string, unknown>): string[] =>
+      errorsOf(parseResource(external(tls))).map((e) => `${e.path}: ${e.message}`);
+
+    it('takes SIMPLE with a CA file and SNI, and MUTUAL with a client certificate and key', () => {
+      expect(
+        valueOf(
+          parseResource(
+            external({ mode: 'SIMPLE', sni: 'pay.example.com', caCertificates: '/etc/ca.pem' }),
+          ),
+        ).kind,
+      ).toBe('ExternalService');
+      expect(
+        valueOf(
+          parseResource(
+            external({ mode: 'MUTUAL', clientCertificate: '/c.pem', privateKey: '/k.pem' }),
+          ),
+        ).kind,
+      ).toBe('ExternalService');
+    });
+
+    it('names the field of each mistake', () => {
+      expect(paths({ mode: 'STRICT' })).toEqual(['spec.tls.mode: must be SIMPLE or MUTUAL']);
+      expect(paths({ mode: 'MUTUAL', privateKey: '/k.pem' })).toEqual([
+        'spec.tls.clientCertificate: is required',
+      ]);
+      expect(paths({ mode: 'SIMPLE', clientCertificate: '/c.pem' })).toEqual([
+        'spec.tls.clientCertificate: is only used with mode MUTUAL',
+      ]);
+      expect(paths({ mode: 'SIMPLE', caCertificates: 'ca.pem', sni: 'Not A Name' })).toEqual([
+        'spec.tls.sni: must be a lower-case DNS name',
+        'spec.tls.caCertificates: must be an absolute file path',
+      ]);
+    });
+  });
 });

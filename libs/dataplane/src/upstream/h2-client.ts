@@ -1,15 +1,16 @@
-// An undici-style dispatcher for one h2c origin on node:http2: one session, requests multiplexed on
-// it, trailers passed on (undici 7's HTTP/2 client ends a response before its trailers arrive on
-// Node 20, which loses gRPC's status).
+// An undici-style dispatcher for one HTTP/2 origin on node:http2 (h2c, or h2 over TLS): one session,
+// requests multiplexed on it, trailers passed on (undici 7's HTTP/2 client ends a response before its
+// trailers arrive on Node 20, which loses gRPC's status).
 import {
   connect,
   constants,
   type ClientHttp2Session,
+  type SecureClientSessionOptions,
   type ClientHttp2Stream,
   type IncomingHttpHeaders,
   type OutgoingHttpHeaders,
 } from 'node:http2';
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 
 /** Connection-specific headers HTTP/2 forbids (RFC 9113 §8.2.2); node:http2 throws on them. */
@@ -22,18 +23,23 @@ const CONNECTION_SPECIFIC = new Set([
   'host',
 ]);
 
-export class H2cClient {
+export class H2Client {
   private session: ClientHttp2Session | undefined;
   private closed = false;
 
   constructor(
+    /** `http://…` for h2c, `https://…` for h2 over TLS. */
     private readonly origin: string,
     /** A session with no stream for this long is closed; the next request opens another. */
     private readonly idleMs: number,
+    /** TLS settings of an `https:` origin (node:http2 offers ALPN `h2` itself). */
+    private readonly tls: SecureClientSessionOptions = {},
+    /** A connection already open to the origin (one that negotiated `h2`), used by the first session. */
+    private firstSocket?: Duplex,
   ) {}
 
   dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    new H2cStream(this.current(), options, handler);
+    new H2Stream(this.current(), options, handler);
     return true;
   }
 
@@ -49,7 +55,12 @@ export class H2cClient {
   private current(): ClientHttp2Session {
     const open = this.session;
     if (open && !open.closed && !open.destroyed && !this.closed) return open;
-    const session = connect(this.origin);
+    const socket = this.firstSocket;
+    this.firstSocket = undefined;
+    const session = connect(
+      this.origin,
+      socket ? { ...this.tls, createConnection: () => socket } : this.tls,
+    );
     // Its streams report the failure; the next request opens a new session.
     session.on('error', () => undefined);
     const forget = (): void => {
@@ -64,7 +75,7 @@ export class H2cClient {
 }
 
 /** One request on the session, reported to an undici handler; also its controller. */
-class H2cStream implements Dispatcher.DispatchController {
+class H2Stream implements Dispatcher.DispatchController {
   aborted = false;
   paused = false;
   reason: Error | null = null;

@@ -4,39 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Http2Server } from 'node:http2';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import type { Dispatcher } from 'undici';
-import { H2cClient } from './h2c-client.js';
+import { dispatchOutcome as send } from './dispatch-outcome.testing.js';
+import { H2Client } from './h2-client.js';
 
-interface Outcome {
-  status: number;
-  headers: Record<string, unknown>;
-  body: string;
-  trailers?: Record<string, unknown>;
-  error?: string;
-}
-
-function send(
-  client: H2cClient,
-  options: Partial<Dispatcher.DispatchOptions>,
-  onStart?: (controller: Dispatcher.DispatchController) => void,
-): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const out: Outcome = { status: 0, headers: {}, body: '' };
-    client.dispatch(
-      { path: '/', method: 'GET', headers: ['host', 'grid'], ...options },
-      {
-        onRequestStart: (controller) => onStart?.(controller),
-        onResponseStart: (_c, status, headers) => Object.assign(out, { status, headers }),
-        onResponseData: (_c, chunk) => (out.body += chunk.toString()),
-        onResponseEnd: (_c, trailers) => resolve({ ...out, trailers: { ...trailers } }),
-        onResponseError: (_c, error) =>
-          resolve({ ...out, error: (error as NodeJS.ErrnoException).code ?? error.message }),
-      },
-    );
-  });
-}
-
-describe('H2cClient', () => {
+describe('H2Client', () => {
   let server: Http2Server;
   let origin = '';
 
@@ -55,7 +26,7 @@ describe('H2cClient', () => {
   afterAll(() => new Promise<void>((done) => server.close(() => done())));
 
   it('sends host as :authority and passes the answer, then its trailers, on', async () => {
-    const client = new H2cClient(origin, 4_000);
+    const client = new H2Client(origin, 4_000);
     const out = await send(client, { path: '/a?b=1' });
     expect(out).toMatchObject({ status: 200, body: 'GET /a?b=1' });
     expect(out.error).toBeUndefined();
@@ -66,7 +37,7 @@ describe('H2cClient', () => {
   });
 
   it('streams a request body', async () => {
-    const client = new H2cClient(origin, 4_000);
+    const client = new H2Client(origin, 4_000);
     const body = Readable.from(['one ', 'two ', 'three']);
     const out = await send(client, { method: 'POST', body });
     expect(out.body).toBe('one two three');
@@ -74,7 +45,7 @@ describe('H2cClient', () => {
   });
 
   it('fails a try with no answer within the headers timeout as undici does', async () => {
-    const client = new H2cClient(origin, 4_000);
+    const client = new H2Client(origin, 4_000);
     expect((await send(client, { path: '/slow', headersTimeout: 50 })).error).toBe(
       'UND_ERR_HEADERS_TIMEOUT',
     );
@@ -86,13 +57,13 @@ describe('H2cClient', () => {
     await new Promise<void>((done) => closed.listen(0, '127.0.0.1', done));
     const { port } = closed.address() as AddressInfo;
     await new Promise((done) => closed.close(done));
-    const client = new H2cClient(`http://127.0.0.1:${port}`, 4_000);
+    const client = new H2Client(`http://127.0.0.1:${port}`, 4_000);
     expect((await send(client, {})).error).toBe('ECONNREFUSED');
     await client.close();
   });
 
   it('reports an abort with its reason', async () => {
-    const client = new H2cClient(origin, 4_000);
+    const client = new H2Client(origin, 4_000);
     const out = await send(client, { path: '/slow' }, (controller) =>
       setTimeout(() => controller.abort(new Error('downstream closed')), 20),
     );
