@@ -239,8 +239,7 @@ export class Mesh {
     return set ? set.endpoints.map((e) => e.instanceId).sort() : [];
   }
 
-  /** Stops every process (SIGTERM), NATS, and saves logs for post-mortems. */
-  /** Stops every process and the server; one failing step never skips the others. */
+  /** Stops every process (SIGTERM) and NATS; one failing step never skips the others. */
   async stop(): Promise<void> {
     const results: PromiseSettledResult<unknown>[] = await Promise.allSettled(
       this.processes.map((p) => p.stop(5_000)),
