@@ -1,5 +1,6 @@
 // Edge mode: a router serving a Gateway's HTTP and HTTPS listeners (certificates from files, SNI,
-// h2 and http/1.1 by ALPN), HTTP→HTTPS redirect, host and path routing to static endpoints.
+// h2 and http/1.1 by ALPN), HTTP→HTTPS redirect, host and path routing to static endpoints and to
+// instances registered by heartbeats (a sidecar, a node proxy).
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -278,6 +279,62 @@ describe('edge router (Gateway listeners)', () => {
     expect((await https2(API, '/v1/items')).headers['x-echo-name']).toBe('api');
     const noPath = await https2(API, '/admin');
     expect([noPath.status, noPath.headers['x-weft-error']]).toEqual([404, 'no_route']);
+  });
+
+  it('routes to a Service whose instances registered with heartbeats, as they come and go', async () => {
+    // catalog-1 behind its own sidecar, catalog-2 a workload of a node proxy: no ExternalService
+    // and no Service resource, only the instances' heartbeats say where `catalog` is.
+    const [one, two] = [
+      await new EchoServer('catalog-1').start(),
+      await new EchoServer('catalog-2').start(),
+    ];
+    apps.push(one, two);
+    await mesh.applyOk(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: catalog }
+spec:
+  parentRefs: [{ name: edge, sectionName: shop }]
+  rules:
+    - matches: [{ path: { type: PathPrefix, value: /catalog } }]
+      backendRefs: [{ name: catalog }]
+`);
+    const sidecar = await mesh.startSidecar({
+      service: 'catalog',
+      instanceId: 'catalog-1',
+      appPort: one.port,
+    });
+    const workloads = [{ service: 'catalog', instanceId: 'catalog-2', appPort: two.port }];
+    await mesh.startSidecar({
+      service: '',
+      instanceId: 'node-c',
+      appPort: 0,
+      env: { WEFT_MODE: 'node', WEFT_WORKLOADS: JSON.stringify(workloads), WEFT_APP_PORT: '' },
+    });
+    const seen = new Set<unknown>();
+    await waitFor('the edge to reach both registered instances', async () => {
+      const reply = await https1(SHOP, '/catalog/items');
+      if (reply.status === 200) seen.add(reply.headers['x-echo-name']);
+      return seen.size === 2 ? true : undefined;
+    });
+    expect([...seen].sort()).toEqual(['catalog-1', 'catalog-2']);
+    const seenByApp = JSON.parse((await https1(SHOP, '/catalog/items')).body) as EchoReply;
+    expect([seenByApp.url, seenByApp.headers['x-forwarded-proto']]).toEqual([
+      '/catalog/items',
+      'https',
+    ]);
+
+    // catalog-1's sidecar stops (drains, announces down): the edge sends to catalog-2 only.
+    await sidecar.proc.stop();
+    await waitFor('catalog-1 to leave the endpoint set', async () =>
+      (await mesh.endpointIds('catalog')).join() === 'catalog-2' ? true : undefined,
+    );
+    const after = await Promise.all(
+      Array.from({ length: 10 }, () => https1(SHOP, '/catalog/items')),
+    );
+    expect(after.map((r) => [r.status, r.headers['x-echo-name']])).toEqual(
+      Array.from({ length: 10 }, () => [200, 'catalog-2']),
+    );
   });
 
   it('answers 404 for a host no route serves', async () => {
