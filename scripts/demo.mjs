@@ -1,6 +1,7 @@
 // `npm run demo`: a full mesh on this machine — NATS, the control plane, and two demo services
 // (`web` calling `api`) with two instances each, every instance behind its own sidecar — then
-// examples/full-mesh applied (80/20 split of `api` between v1 and v2) and commands to try printed.
+// examples/full-mesh applied (its route.yaml, the canary every example shares: 80/20 split of `api`
+// between v1 and v2, `x-canary: yes` to v2) and commands to try printed.
 // Ctrl-C stops everything in order: sidecars (drain), demo apps, control plane, nats-server.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -250,6 +251,8 @@ function tryItLines(cpPort, natsUrl) {
     `  curl -s -x http://${HOST}:${web1} http://web/`,
     `  # the 80/20 split of api between v1 and v2 (${SPLIT_SAMPLE} calls)`,
     `  for i in $(seq ${SPLIT_SAMPLE}); do curl -s -H 'Host: api' http://${HOST}:${web1}/ | grep -o '"version":"v[0-9]*"'; done | sort | uniq -c`,
+    '  # a canary tester: x-canary: yes always reaches v2',
+    `  curl -s -H 'Host: api' -H 'x-canary: yes' http://${HOST}:${web1}/`,
     '  # a reply the proxy makes itself (404, x-weft-error: no_route)',
     `  curl -si -H 'Host: nowhere' http://${HOST}:${web1}/`,
     '  # what the control plane knows: proxies and their ACKed revision, endpoints, resources',

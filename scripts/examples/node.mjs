@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startDemoApp } from '../lib/demo-app.mjs';
 import { applyFolder, startControlPlane, waitConverged } from '../lib/control-plane.mjs';
+import { exampleFolder, port, requireFreePorts } from '../lib/example-ports.mjs';
 import {
   appMain,
   checkBuilt,
@@ -12,31 +13,29 @@ import {
   HOST,
   printTryIt,
   READY_TIMEOUT_MS,
-  requireFreePorts,
-  ROOT,
   say,
 } from '../lib/example-run.mjs';
 import { http } from '../lib/http.mjs';
 
 const DIR = 'examples/node';
-/** Ports as in examples/node/nodes/*.yaml and the README. */
+/** Ports as in examples/node/nodes/*.yaml and the README (WEFT_EXAMPLE_PORTS moves them). */
 const NODES = [
   {
     id: 'node-a',
-    outbound: 15001,
-    admin: 15000,
+    outbound: port(15001),
+    admin: port(15000),
     apps: [
-      { service: 'api', version: 'v1', instance: 'api-1', port: 9301 },
-      { service: 'web', version: 'v1', instance: 'web-1', port: 9302, upstream: 'api' },
+      { service: 'api', version: 'v1', instance: 'api-1', port: port(9101) },
+      { service: 'web', version: 'v1', instance: 'web-1', port: port(9103), upstream: 'api' },
     ],
   },
   {
     id: 'node-b',
-    outbound: 15002,
-    admin: 15003,
+    outbound: port(15002),
+    admin: port(15003),
     apps: [
-      { service: 'api', version: 'v2', instance: 'api-2', port: 9311 },
-      { service: 'web', version: 'v1', instance: 'web-2', port: 9312, upstream: 'api' },
+      { service: 'api', version: 'v2', instance: 'api-2', port: port(9102) },
+      { service: 'web', version: 'v1', instance: 'web-2', port: port(9104), upstream: 'api' },
     ],
   },
 ];
@@ -50,7 +49,7 @@ const run = new ExampleRun({
   ],
 });
 
-async function startNode(node, natsUrl) {
+async function startNode(node, natsUrl, folder) {
   for (const app of node.apps) await startDemoApp(run, { ...app, outboundPort: node.outbound });
   const proxy = run.startNode(
     `${node.id} proxy`,
@@ -60,7 +59,7 @@ async function startNode(node, natsUrl) {
       NATS_URL: natsUrl,
       WEFT_MODE: 'node',
       WEFT_INSTANCE_ID: node.id,
-      WEFT_WORKLOADS_FILE: join(ROOT, DIR, 'nodes', `${node.id}.yaml`),
+      WEFT_WORKLOADS_FILE: join(folder, 'nodes', `${node.id}.yaml`),
       WEFT_OUTBOUND_PORT: String(node.outbound),
       WEFT_ADMIN_PORT: String(node.admin),
       WEFT_BIND_ADDRESS: HOST,
@@ -100,7 +99,8 @@ run.start(async () => {
   const cp = await startControlPlane(run);
   const revision = await applyFolder(run, cp.url, DIR, 'npm-run-example');
   const proxies = [];
-  for (const node of NODES) proxies.push(await startNode(node, nats.url));
+  const folder = exampleFolder(DIR, join(run.workDir, 'config'));
+  for (const node of NODES) proxies.push(await startNode(node, nats.url, folder));
   await waitConverged(
     run,
     cp.url,
@@ -116,7 +116,9 @@ run.start(async () => {
       '',
       "  # web → api through node a's shared outbound listener",
       `  curl -s -H 'Host: web' ${a}/`,
+      "  # route.yaml's canary: the 80/20 split of api, and x-canary: yes for v2",
       `  for i in $(seq 50); do curl -s -H 'Host: api' ${a}/ | grep -o '"version":"v[0-9]*"'; done | sort | uniq -c`,
+      `  curl -s -H 'Host: api' -H 'x-canary: yes' ${a}/`,
       '  # every workload is an instance of its own, with its labels',
       `  node bin/weft.js get endpoints -s ${cp.url}`,
       `  node bin/weft.js status -s ${cp.url}`,

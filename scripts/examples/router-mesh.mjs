@@ -3,6 +3,7 @@
 // the router; the last hop to each api version goes over the bus).
 import { startDemoApp } from '../lib/demo-app.mjs';
 import { applyFolder, startControlPlane, waitConverged } from '../lib/control-plane.mjs';
+import { port, requireFreePorts } from '../lib/example-ports.mjs';
 import {
   appMain,
   checkBuilt,
@@ -11,19 +12,20 @@ import {
   HOST,
   onPath,
   printTryIt,
-  requireFreePorts,
   say,
 } from '../lib/example-run.mjs';
 import { http } from '../lib/http.mjs';
 
 const DIR = 'examples/router-mesh';
-const ROUTER_PORT = 8080;
-const ADMIN_PORT = 15000;
+/** Ports as in examples/router-mesh/services.yaml and the README (WEFT_EXAMPLE_PORTS moves them). */
+const ROUTER_PORT = port(8080);
+/** Replica i's admin port is this + i. */
+const ADMIN_PORT = port(15000);
 const REPLICAS = 2;
 const APPS = [
-  { service: 'api', version: 'v1', instance: 'api-1', port: 9201 },
-  { service: 'api', version: 'v2', instance: 'api-2', port: 9202 },
-  { service: 'web', version: 'v1', instance: 'web-1', port: 9203, upstream: 'api' },
+  { service: 'api', version: 'v1', instance: 'api-1', port: port(9101) },
+  { service: 'api', version: 'v2', instance: 'api-2', port: port(9102) },
+  { service: 'web', version: 'v1', instance: 'web-1', port: port(9103), upstream: 'api' },
 ];
 
 const run = new ExampleRun({
@@ -82,8 +84,9 @@ run.start(async () => {
       '',
       '  # web → api, both through the routers (web has no sidecar: it calls the router)',
       `  curl -s -H 'Host: web' ${url}/`,
-      '  # the 80/20 split of api',
+      "  # route.yaml's canary: the 80/20 split of api, and x-canary: yes for v2",
       `  for i in $(seq 50); do curl -s -H 'Host: api' ${url}/ | grep -o '"version":"v[0-9]*"'; done | sort | uniq -c`,
+      `  curl -s -H 'Host: api' -H 'x-canary: yes' ${url}/`,
       '  # each replica has its own admin port',
       ...replicaIds.map(
         (id, i) =>

@@ -1,8 +1,8 @@
 // `npm run example:standalone`: examples/standalone on this machine — no NATS, no control plane: a
 // standalone sidecar routing by a copy of the folder (edit it: it is re-read), fronting `web`.
-import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDemoApp } from '../lib/demo-app.mjs';
+import { exampleFolder, port, requireFreePorts } from '../lib/example-ports.mjs';
 import {
   appMain,
   checkBuilt,
@@ -10,18 +10,16 @@ import {
   ExampleRun,
   HOST,
   printTryIt,
-  requireFreePorts,
-  ROOT,
   say,
 } from '../lib/example-run.mjs';
 import { http } from '../lib/http.mjs';
 
-/** Ports as in examples/standalone/services.yaml and the README. */
-const [INBOUND, OUTBOUND, ADMIN] = [15006, 15001, 15000];
+/** Ports as in examples/standalone/services.yaml and the README (WEFT_EXAMPLE_PORTS moves them). */
+const [INBOUND, OUTBOUND, ADMIN] = [15006, 15001, 15000].map(port);
 const APPS = [
-  { service: 'api', version: 'v1', instance: 'api-1', port: 9401 },
-  { service: 'api', version: 'v2', instance: 'api-2', port: 9402 },
-  { service: 'web', version: 'v1', instance: 'web-1', port: 9403, upstream: 'api' },
+  { service: 'api', version: 'v1', instance: 'api-1', port: port(9101) },
+  { service: 'api', version: 'v2', instance: 'api-2', port: port(9102) },
+  { service: 'web', version: 'v1', instance: 'web-1', port: port(9103), upstream: 'api' },
 ];
 
 const run = new ExampleRun({
@@ -35,8 +33,8 @@ const run = new ExampleRun({
 run.start(async () => {
   checkBuilt(['sidecar']);
   await requireFreePorts([INBOUND, OUTBOUND, ADMIN, ...APPS.map((a) => a.port)]);
-  const config = join(run.workDir, 'config');
-  cpSync(join(ROOT, 'examples/standalone'), config, { recursive: true });
+  // A copy, always: the README has you edit it while the sidecar runs.
+  const config = exampleFolder('examples/standalone', join(run.workDir, 'config'), true);
   for (const app of APPS) await startDemoApp(run, { ...app, outboundPort: OUTBOUND });
   const sidecar = run.startNode(
     'sidecar',
@@ -71,7 +69,7 @@ run.start(async () => {
       `  curl -s -H 'Host: api' -H 'x-canary: yes' ${out}/   # always v2`,
       `  for i in $(seq 50); do curl -s -H 'Host: api' ${out}/ | grep -o '"version":"v[0-9]*"'; done | sort | uniq -c`,
       '  # edit the config: it is re-read at once (a broken edit is logged, the last good one serves)',
-      `  sed -i 's/weight: 90/weight: 0/' ${config}/route.yaml`,
+      `  sed -i 's/weight: 80/weight: 0/' ${config}/route.yaml   # then: all to v2`,
     ],
     run.logDir,
   );

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, isPortFree } from '../find-nats.mjs';
 import { ExampleError, HOST, ROOT, appMain, say } from './example-run.mjs';
+import { port as examplePort, remapPorts } from './example-ports.mjs';
 import { http } from './http.mjs';
 
-const DEFAULT_CONTROL_PLANE_PORT = 15010;
+const DEFAULT_CONTROL_PLANE_PORT = examplePort(15010);
 const CONVERGE_TIMEOUT_MS = 30_000;
 const POLL_MS = 200;
 
@@ -32,14 +33,18 @@ export async function startControlPlane(run) {
   return { port, url };
 }
 
-/** Every YAML file of `dir` (relative to the repository), in name order, as one batch. */
+/**
+ * Every YAML file of `dir` (relative to the repository), in name order, as one batch, with the
+ * ports WEFT_EXAMPLE_PORTS moves changed.
+ */
 export function readManifests(dir) {
   const abs = join(ROOT, dir);
   const files = readdirSync(abs)
     .filter((f) => /\.ya?ml$/.test(f))
     .sort();
   if (files.length === 0) throw new ExampleError(`no YAML files in ${abs}`);
-  return { files, text: files.map((f) => readFileSync(join(abs, f), 'utf8')).join('\n---\n') };
+  const texts = files.map((f) => remapPorts(readFileSync(join(abs, f), 'utf8')));
+  return { files, text: texts.join('\n---\n') };
 }
 
 /** POST /v1/apply of a folder's YAML (retried while no leader is elected yet); the revision. */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { ensureNats, isPortFree } from '../find-nats.mjs';
+import { ensureNats } from '../find-nats.mjs';
 import { http } from './http.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -36,18 +36,6 @@ export function checkBuilt(apps) {
     throw new ExampleError(
       `${missing.map((f) => f.slice(ROOT.length + 1)).join(' and ')} not found: ` +
         'run `npm run build` first (or the npm script, which builds).',
-    );
-  }
-}
-
-/** The examples' YAML names fixed ports: stop early, naming those something else holds. */
-export async function requireFreePorts(ports) {
-  const busy = [];
-  for (const port of ports) if (!(await isPortFree(port))) busy.push(port);
-  if (busy.length > 0) {
-    throw new ExampleError(
-      `port${busy.length > 1 ? 's' : ''} ${busy.join(', ')} in use: this example's YAML and ` +
-        'README use fixed ports; stop what holds them and run it again',
     );
   }
 }

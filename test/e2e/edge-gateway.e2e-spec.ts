@@ -1,9 +1,8 @@
 // Edge mode: a router serving a Gateway's HTTP and HTTPS listeners (certificates from files, SNI,
-// h2 and http/1.1 by ALPN), HTTP→HTTPS redirect, host and path routing to static endpoints.
+// h2 and http/1.1 by ALPN), HTTP→HTTPS redirect, host and path routing to static endpoints and to
+// instances registered by heartbeats (a sidecar, a node proxy).
 import { X509Certificate } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { request as httpsRequest } from 'node:https';
-import { connect as http2Connect } from 'node:http2';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,17 +12,16 @@ import { EchoServer, type EchoReply } from '../support/echo-server.js';
 import { freePort } from '../support/free-port.js';
 import { Mesh, type Router } from '../support/mesh.js';
 import { makeCertificate } from '../support/test-certificates.js';
+import {
+  http1OverTls,
+  http2OverTls,
+  servedCertificate,
+  type TlsReply,
+} from '../support/tls-client.js';
 import { waitFor } from '../support/wait-for.js';
 
 const SHOP = 'shop.example.test';
 const API = 'api.example.test';
-
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-  alpn: string | false | null;
-}
 
 /** A self-signed certificate for `host` in `<dir>/<secret>/tls.crt` and `tls.key`. */
 async function makeSecret(dir: string, secret: string, host: string): Promise<void> {
@@ -113,77 +111,20 @@ describe('edge router (Gateway listeners)', () => {
     ],
   });
 
-  /** HTTP/1.1 over TLS (ALPN http/1.1), SNI and Host both `host`. */
-  async function https1(
+  /** HTTP/1.1 over TLS, SNI and Host both `host`. */
+  const https1 = async (
     host: string,
     path: string,
     extra: Partial<ConnectionOptions> = {},
-  ): Promise<Reply> {
-    const options = { ...(await tlsOptions(host)), ...extra, ALPNProtocols: ['http/1.1'] };
-    return new Promise((resolve, reject) => {
-      const req = httpsRequest({ ...options, path, headers: { host }, agent: false }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body,
-            alpn: (res.socket as unknown as { alpnProtocol: string | false }).alpnProtocol,
-          }),
-        );
-      });
-      req.on('error', reject);
-      req.end();
-    });
-  }
+  ): Promise<TlsReply> => http1OverTls({ ...(await tlsOptions(host)), ...extra }, path);
 
-  /** HTTP/2 (ALPN h2), SNI and `:authority` both `host`; `body` is sent without a length. */
-  async function https2(host: string, path: string, body?: string): Promise<Reply> {
-    const options = await tlsOptions(host);
-    const session = http2Connect(`https://${host}:${httpsPort}`, {
-      ...options,
-      createConnection: () => tlsConnect({ ...options, ALPNProtocols: ['h2'] }),
-    });
-    try {
-      return await new Promise<Reply>((resolve, reject) => {
-        session.on('error', reject);
-        const stream = session.request({
-          ':method': body === undefined ? 'GET' : 'POST',
-          ':path': path,
-        });
-        let status = 0;
-        let headers: Reply['headers'] = {};
-        let text = '';
-        stream.on('response', (h) => {
-          status = Number(h[':status']);
-          headers = h;
-        });
-        stream.setEncoding('utf8');
-        stream.on('data', (c: string) => (text += c));
-        stream.on('end', () =>
-          resolve({ status, headers, body: text, alpn: session.alpnProtocol ?? null }),
-        );
-        stream.on('error', reject);
-        stream.end(body);
-      });
-    } finally {
-      session.close();
-    }
-  }
+  /** HTTP/2, SNI and `:authority` both `host`; `body` is sent without a length. */
+  const https2 = async (host: string, path: string, body?: string): Promise<TlsReply> =>
+    http2OverTls(await tlsOptions(host), path, { body });
 
-  /** The certificate a TLS client offering SNI `servername` receives. */
-  async function servedCertificate(servername: string): Promise<string> {
-    const options = { ...(await tlsOptions(servername)), rejectUnauthorized: false };
-    return new Promise((resolve, reject) => {
-      const socket = tlsConnect(options, () => {
-        resolve(socket.getPeerCertificate().fingerprint256);
-        socket.end();
-      });
-      socket.on('error', reject);
-    });
-  }
+  /** The fingerprint of the certificate a TLS client offering SNI `servername` receives. */
+  const servedFingerprint = async (servername: string): Promise<string> =>
+    (await servedCertificate(await tlsOptions(servername))).fingerprint256;
 
   const fileFingerprint = async (secret: string): Promise<string> =>
     new X509Certificate(await readFile(join(certs, secret, 'tls.crt'))).fingerprint256;
@@ -228,8 +169,8 @@ describe('edge router (Gateway listeners)', () => {
   });
 
   it('gives each HTTPS hostname its own certificate, chosen by SNI', async () => {
-    expect(await servedCertificate(SHOP)).toBe(await fileFingerprint('shop-tls'));
-    expect(await servedCertificate(API)).toBe(await fileFingerprint('api-tls'));
+    expect(await servedFingerprint(SHOP)).toBe(await fileFingerprint('shop-tls'));
+    expect(await servedFingerprint(API)).toBe(await fileFingerprint('api-tls'));
   });
 
   it('serves HTTP/2 and HTTP/1.1 on the HTTPS port, chosen by ALPN', async () => {
@@ -268,6 +209,62 @@ describe('edge router (Gateway listeners)', () => {
     expect((await https2(API, '/v1/items')).headers['x-echo-name']).toBe('api');
     const noPath = await https2(API, '/admin');
     expect([noPath.status, noPath.headers['x-weft-error']]).toEqual([404, 'no_route']);
+  });
+
+  it('routes to a Service whose instances registered with heartbeats, as they come and go', async () => {
+    // catalog-1 behind its own sidecar, catalog-2 a workload of a node proxy: no ExternalService
+    // and no Service resource, only the instances' heartbeats say where `catalog` is.
+    const [one, two] = [
+      await new EchoServer('catalog-1').start(),
+      await new EchoServer('catalog-2').start(),
+    ];
+    apps.push(one, two);
+    await mesh.applyOk(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: catalog }
+spec:
+  parentRefs: [{ name: edge, sectionName: shop }]
+  rules:
+    - matches: [{ path: { type: PathPrefix, value: /catalog } }]
+      backendRefs: [{ name: catalog }]
+`);
+    const sidecar = await mesh.startSidecar({
+      service: 'catalog',
+      instanceId: 'catalog-1',
+      appPort: one.port,
+    });
+    const workloads = [{ service: 'catalog', instanceId: 'catalog-2', appPort: two.port }];
+    await mesh.startSidecar({
+      service: '',
+      instanceId: 'node-c',
+      appPort: 0,
+      env: { WEFT_MODE: 'node', WEFT_WORKLOADS: JSON.stringify(workloads), WEFT_APP_PORT: '' },
+    });
+    const seen = new Set<unknown>();
+    await waitFor('the edge to reach both registered instances', async () => {
+      const reply = await https1(SHOP, '/catalog/items');
+      if (reply.status === 200) seen.add(reply.headers['x-echo-name']);
+      return seen.size === 2 ? true : undefined;
+    });
+    expect([...seen].sort()).toEqual(['catalog-1', 'catalog-2']);
+    const seenByApp = JSON.parse((await https1(SHOP, '/catalog/items')).body) as EchoReply;
+    expect([seenByApp.url, seenByApp.headers['x-forwarded-proto']]).toEqual([
+      '/catalog/items',
+      'https',
+    ]);
+
+    // catalog-1's sidecar stops (drains, announces down): the edge sends to catalog-2 only.
+    await sidecar.proc.stop();
+    await waitFor('catalog-1 to leave the endpoint set', async () =>
+      (await mesh.endpointIds('catalog')).join() === 'catalog-2' ? true : undefined,
+    );
+    const after = await Promise.all(
+      Array.from({ length: 10 }, () => https1(SHOP, '/catalog/items')),
+    );
+    expect(after.map((r) => [r.status, r.headers['x-echo-name']])).toEqual(
+      Array.from({ length: 10 }, () => [200, 'catalog-2']),
+    );
   });
 
   it('answers 404 for a host no route serves', async () => {
@@ -334,7 +331,7 @@ spec:
     const after = await fileFingerprint('shop-tls');
     expect(after).not.toBe(before);
     await waitFor('the new certificate', async () =>
-      (await servedCertificate(SHOP)) === after ? true : undefined,
+      (await servedFingerprint(SHOP)) === after ? true : undefined,
     );
     expect((await https1(SHOP, '/')).status).toBe(200);
   });

@@ -1,4 +1,4 @@
-// Starts a built Weft app (`node dist/apps/<app>/main.js`) as a child process, the way a user does.
+// Starts a built Weft app or a repository script as a child process (`node <file>`), as users do.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,12 +26,17 @@ export class AppProcess {
   }
 
   static start(app: WeftApp, name: string, env: Record<string, string>): AppProcess {
+    return AppProcess.node(`dist/apps/${app}/main.js`, name, { WEFT_LOG_LEVEL: 'info', ...env });
+  }
+
+  /** `node <script>` (a path in the repository, e.g. `scripts/examples/edge.mjs`) from its root. */
+  static node(script: string, name: string, env: Record<string, string>): AppProcess {
     // Jest's NODE_OPTIONS (--experimental-vm-modules) is not for the apps.
     const inherited = { ...process.env };
     delete inherited.NODE_OPTIONS;
-    const child = spawn(process.execPath, [resolve(ROOT, `dist/apps/${app}/main.js`)], {
+    const child = spawn(process.execPath, [resolve(ROOT, script)], {
       cwd: ROOT,
-      env: { ...inherited, WEFT_LOG_LEVEL: 'info', ...env },
+      env: { ...inherited, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new AppProcess(name, child);

@@ -18,6 +18,31 @@ export async function freePort(): Promise<number> {
   throw new Error(`no fresh free port after ${MAX_ATTEMPTS} attempts`);
 }
 
+/** `count` consecutive free ports (a router replica set's admin ports follow the first); the first. */
+export async function freePortRun(count: number): Promise<number> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const first = await freePort();
+    const rest = Array.from({ length: count - 1 }, (_, i) => first + 1 + i);
+    const free = await Promise.all(
+      rest.map((p) => (issued.has(p) ? Promise.resolve(false) : canBind(p))),
+    );
+    if (free.every(Boolean)) {
+      for (const p of rest) issued.add(p);
+      return first;
+    }
+  }
+  throw new Error(`no ${count} consecutive free ports after ${MAX_ATTEMPTS} attempts`);
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 function unusedPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
