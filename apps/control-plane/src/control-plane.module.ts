@@ -15,6 +15,7 @@ import { MeshController } from './admin/mesh.controller.js';
 import { ResourcesController } from './admin/resources.controller.js';
 import { ApplyService } from './config/apply.service.js';
 import { ConfigDirService } from './config/config-dir.service.js';
+import { ConfigAnnouncer } from './config/config-announcer.service.js';
 import { ConfigStore } from './config/config-store.service.js';
 import { HistoryStore } from './config/history-store.service.js';
 import { LeaderElection } from './leader/leader-election.service.js';
@@ -76,6 +77,7 @@ export class ControlPlaneModule implements NestModule {
         { provide: ControlPlaneEnv, useValue: env },
         { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, transform: true }) },
         ConfigStore,
+        ConfigAnnouncer,
         HistoryStore,
         LeaderElection,
         ApplyService,

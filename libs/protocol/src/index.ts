@@ -31,6 +31,8 @@ export * from './messages/proxy-report.dto.js';
 export * from './messages/proxy-ack.dto.js';
 export * from './messages/bus-frame.dto.js';
 export * from './messages/config-entry.dto.js';
+export * from './messages/config-announcement.dto.js';
+export * from './messages/destination.dto.js';
 export * from './messages/leader-lease.dto.js';
 export * from './messages/metrics-snapshot.dto.js';
 export * from './validation/names.js';

@@ -12,6 +12,15 @@ export const SNAPSHOT_KEY = 'snapshot';
 /** KV key prefix of published endpoint sets: `endpoints.<namespace>.<service>`. */
 export const ENDPOINTS_KEY_PREFIX = 'endpoints';
 
+/**
+ * KV key prefixes of what the control plane projects for proxies that follow only what they use:
+ * `dst.<ns>.<service>` (a DestinationBundle), `alias.<host>` (a ServiceAlias) and
+ * `member.<ns>.<instanceId>` (an InstanceMembership).
+ */
+export const DESTINATION_KEY_PREFIX = 'dst';
+export const ALIAS_KEY_PREFIX = 'alias';
+export const MEMBER_KEY_PREFIX = 'member';
+
 /** KV key of the control-plane leader lease, in the leader bucket. */
 export const LEADER_LEASE_KEY = 'control-plane';
 
@@ -53,6 +62,25 @@ export class Subjects {
 
   get proxyAckAll(): string {
     return `${this.prefix}.v1.proxy.*.ack`;
+  }
+
+  /**
+   * Where the leader announces each change of a projected key, the changed value with it, so a
+   * proxy hears of exactly the destinations it follows: a Service's bundle and endpoint set on
+   * `config.dst.<ns>.<service>`, an alias on `config.alias.<host>`, an instance's membership on
+   * `config.member.<ns>.<instanceId>`, and every snapshot marker on `config.snapshot`.
+   */
+  configAnnouncement(key: string): string {
+    const [prefix] = key.split('.', 1);
+    const rest = key.slice(prefix.length + 1);
+    const kind = prefix === ENDPOINTS_KEY_PREFIX ? DESTINATION_KEY_PREFIX : prefix;
+    return key === SNAPSHOT_KEY
+      ? `${this.prefix}.v1.config.snapshot`
+      : `${this.prefix}.v1.config.${kind}.${rest}`;
+  }
+
+  get configAnnouncementsAll(): string {
+    return `${this.prefix}.v1.config.>`;
   }
 
   /** Heartbeats and state changes of one instance. */
@@ -124,4 +152,28 @@ export function resourceKey(kind: string, namespace: string, name: string): stri
 /** KV key of the endpoint set published for a Service. */
 export function endpointsKey(namespace: string, service: string): string {
   return `${ENDPOINTS_KEY_PREFIX}.${namespace}.${service}`;
+}
+
+/** KV key of the bundle of what callers of a Service use. */
+export function destinationKey(namespace: string, service: string): string {
+  return `${DESTINATION_KEY_PREFIX}.${namespace}.${service}`;
+}
+
+/** KV key naming the Service an extra hostname (an ExternalService's `hosts`) stands for. */
+export function aliasKey(host: string): string {
+  return `${ALIAS_KEY_PREFIX}.${host}`;
+}
+
+/** KV key listing the Services whose endpoint sets hold an instance. */
+export function memberKey(namespace: string, instanceId: string): string {
+  return `${MEMBER_KEY_PREFIX}.${namespace}.${instanceId}`;
+}
+
+/** Whether a key is one of the projections (`dst`, `alias`, `member`) rather than a resource. */
+export function isProjectionKey(key: string): boolean {
+  return (
+    key.startsWith(`${DESTINATION_KEY_PREFIX}.`) ||
+    key.startsWith(`${ALIAS_KEY_PREFIX}.`) ||
+    key.startsWith(`${MEMBER_KEY_PREFIX}.`)
+  );
 }

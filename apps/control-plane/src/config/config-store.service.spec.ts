@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import type { KV } from '@nats-io/kv';
 import { pino } from 'pino';
 import { parseResource, SNAPSHOT_KEY, type Resource } from '@app/protocol';
+import type { ConfigAnnouncer } from './config-announcer.service.js';
 import { ConfigStore, ConfigStoreUnavailable } from './config-store.service.js';
 import { HistoryStore } from './history-store.service.js';
 import { NotLeader, type LeaderElection } from '../leader/leader-election.service.js';
@@ -27,8 +28,18 @@ function service(name: string, app = name): Resource {
   return r.value;
 }
 
+/** Announcements made, in order (the store's NATS side, recorded). */
+const announced: { key: string; seq: number; json: string | undefined }[] = [];
+const announcer = {
+  announce: (key: string, seq: number, json: string | undefined) =>
+    void announced.push({ key, seq, json }),
+} as ConfigAnnouncer;
+
 const stores: ConfigStore[] = [];
-afterEach(() => stores.splice(0).forEach((s) => s.onApplicationShutdown()));
+afterEach(() => {
+  stores.splice(0).forEach((s) => s.onApplicationShutdown());
+  announced.splice(0);
+});
 
 /** A store on `bucket` that has taken over writing (the lease check always passes here). */
 async function leader(
@@ -39,7 +50,7 @@ async function leader(
   const log = pino({ level: 'silent' });
   const history = new HistoryStore(log);
   history.attach(historyBucket as unknown as KV);
-  const s = new ConfigStore(history, fence as LeaderElection, log);
+  const s = new ConfigStore(history, fence as LeaderElection, announcer, log);
   stores.push(s);
   await s.attach(bucket as unknown as KV);
   await s.lead();
@@ -61,6 +72,8 @@ describe('ConfigStore', () => {
     expect(bucket.writes).toEqual([
       'put service.default.a',
       'put service.default.b',
+      'put dst.default.a',
+      'put dst.default.b',
       `put ${SNAPSHOT_KEY}`,
     ]);
     expect(JSON.parse(bucket.values.get(SNAPSHOT_KEY)!)).toMatchObject({
@@ -77,6 +90,36 @@ describe('ConfigStore', () => {
     expect(bucket.writes.at(-1)).toBe(`put ${SNAPSHOT_KEY}`);
   });
 
+  it('announces each projection it writes and then the marker, which lists them at their revisions', async () => {
+    const [s, bucket] = await store();
+    await s.apply([service('a'), service('b')], 'api');
+    announced.splice(0);
+    await s.apply([service('a', 'other')], 'api', true);
+    // The projections are written together (in any order), the marker after them.
+    const marker = announced.pop()!;
+    expect(marker.key).toBe(SNAPSHOT_KEY);
+    const put = announced.find((a) => a.key === 'dst.default.a')!;
+    const del = announced.find((a) => a.key === 'dst.default.b')!;
+    expect(announced).toHaveLength(2);
+    expect(put.json).toBe(bucket.values.get('dst.default.a'));
+    expect(JSON.parse(put.json!)).toMatchObject({
+      resources: [{ key: 'service.default.a', resource: { spec: { selector: { app: 'other' } } } }],
+    });
+    expect(del.seq).toBe(0);
+    expect(JSON.parse(marker.json!)).toMatchObject({
+      revision: 2,
+    });
+    expect(
+      (JSON.parse(marker.json!) as { projections: { key: string }[] }).projections.sort((x, y) =>
+        x.key.localeCompare(y.key),
+      ),
+    ).toEqual([
+      { key: 'dst.default.a', seq: put.seq },
+      { key: 'dst.default.b', seq: 0 },
+    ]);
+    expect(marker.seq).toBeGreaterThan(put.seq);
+  });
+
   it('runs the before-marker hook between the resources and the marker of a commit touching Services', async () => {
     const [s, bucket] = await store();
     const seen: string[][] = [];
@@ -89,6 +132,8 @@ describe('ConfigStore', () => {
     expect(bucket.writes).toEqual([
       'put service.default.a',
       'put service.default.b',
+      'put dst.default.a',
+      'put dst.default.b',
       'hook',
       `put ${SNAPSHOT_KEY}`,
     ]);
@@ -131,7 +176,11 @@ describe('ConfigStore', () => {
       { resource: 'Service/default/x', action: 'unchanged' },
       { resource: 'Service/default/y', action: 'deleted' },
     ]);
-    expect(bucket.writes).toEqual(['del service.default.y', `put ${SNAPSHOT_KEY}`]);
+    expect(bucket.writes).toEqual([
+      'del service.default.y',
+      'del dst.default.y',
+      `put ${SNAPSHOT_KEY}`,
+    ]);
     expect(
       s
         .resources()
@@ -143,7 +192,7 @@ describe('ConfigStore', () => {
   it('a failed commit changes nothing in memory, and the next commit rewrites what it may have left', async () => {
     const [s, bucket] = await store();
     await s.apply([service('a', 'one')], 'api');
-    bucket.failOnPut = 4; // the apply below writes a (put 3), then fails on b (put 4)
+    bucket.failOnPut = 5; // the apply below writes a (put 4), then fails on b (put 5)
     await expect(s.apply([service('a', 'two'), service('b')], 'api')).rejects.toBeInstanceOf(
       ConfigStoreUnavailable,
     );
@@ -159,6 +208,7 @@ describe('ConfigStore', () => {
     expect(bucket.writes).toEqual([
       'put service.default.a',
       'put service.default.c',
+      'put dst.default.c',
       `put ${SNAPSHOT_KEY}`,
     ]);
     expect(selectorOf(bucket, 'service.default.a')).toEqual({
@@ -218,6 +268,8 @@ describe('ConfigStore', () => {
     expect(bucket.writes).toEqual([
       'put service.default.a',
       'del service.default.b',
+      'put dst.default.a',
+      'del dst.default.b',
       `put ${SNAPSHOT_KEY}`,
     ]);
     expect(selectorOf(bucket, 'service.default.a')).toEqual({ app: 'one' });
@@ -236,7 +288,7 @@ describe('ConfigStore', () => {
           if (!this.holds) throw new NotLeader('not the leader', 1, null);
         },
       };
-      const s = new ConfigStore(history, fence as unknown as LeaderElection, log);
+      const s = new ConfigStore(history, fence as unknown as LeaderElection, announcer, log);
       stores.push(s);
       await s.attach(bucket as unknown as KV);
       return { s, fence };

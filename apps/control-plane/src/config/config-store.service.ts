@@ -15,16 +15,21 @@ import {
   type ConfigSource,
   type DiffResult,
   type HistoryEntry,
+  type KeyRevision,
   type Resource,
 } from '@app/protocol';
 import { LOGGER, type Logger } from '@app/runtime';
 import { stateGauge } from '@app/runtime';
 import { EventEmitter } from 'node:events';
 import { LeaderElection, NotLeader } from '../leader/leader-election.service.js';
+import { ConfigAnnouncer } from './config-announcer.service.js';
 import { ConfigView, type Stored } from './config-view.js';
+import { projectDestinations } from './destination-projection.js';
 import { ConfigWatch } from './config-watch.js';
 import { HistoryStore } from './history-store.service.js';
 import { settleAll } from './settle-all.js';
+
+const encoder = new TextEncoder();
 
 /** NATS or the bucket could not take the write; nothing of the apply took effect. */
 export class ConfigStoreUnavailable extends Error {}
@@ -78,6 +83,7 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> implements OnAppl
   constructor(
     private readonly history: HistoryStore,
     private readonly fence: LeaderElection,
+    private readonly announcer: ConfigAnnouncer,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
     super();
@@ -120,9 +126,14 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> implements OnAppl
     return this.serialized(async () => {
       this.leading = true;
       this.adoptPending();
-      await this.repair().catch((err: Error) =>
-        this.log.warn({ err: err.message }, 'repair after takeover failed; the next apply retries'),
-      );
+      await this.repair()
+        .then(() => this.writeProjections(this.bucket(), this.desired))
+        .catch((err: Error) =>
+          this.log.warn(
+            { err: err.message },
+            'repair after takeover failed; the next apply retries',
+          ),
+        );
     });
   }
 
@@ -285,10 +296,19 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> implements OnAppl
         ),
         ...deletes.map((key) => this.erase(kv, key)),
       ]);
+      const projections = await this.writeProjections(kv, after);
       if (servicesChange)
         await this.beforeMarker?.([...after.values()].map((stored) => stored.resource));
-      const marker: SnapshotMarker = { v: PROTOCOL_VERSION, revision, source, appliedAt, author };
-      await this.write(kv, SNAPSHOT_KEY, marker);
+      const marker: SnapshotMarker = {
+        v: PROTOCOL_VERSION,
+        revision,
+        source,
+        appliedAt,
+        author,
+        projections,
+      };
+      const json = JSON.stringify(marker);
+      this.announcer.announce(SNAPSHOT_KEY, await this.write(kv, SNAPSHOT_KEY, json), json);
     } catch (err) {
       for (const key of touched) this.uncertain.add(key);
       this.historyDirty = true;
@@ -332,14 +352,44 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> implements OnAppl
     if (keys.length > 0) this.log.warn({ keys }, 'repaired keys an unfinished commit left behind');
   }
 
-  /** Compare-and-set put: expects the key at the revision last seen, or absent. */
-  private async write(kv: KV, key: string, value: ConfigEntry | SnapshotMarker): Promise<void> {
+  /**
+   * Writes the projections of `desired` that differ from what the bucket holds (concurrently) and
+   * announces each; returns them at their new KV revisions (0: deleted), for the marker.
+   */
+  private async writeProjections(
+    kv: KV,
+    desired: ReadonlyMap<string, Stored>,
+  ): Promise<KeyRevision[]> {
+    const next = projectDestinations(desired);
+    const held = this.view.projections;
+    const written: KeyRevision[] = [];
+    await settleAll([
+      ...[...next].map(async ([key, json]) => {
+        if (held.get(key) === json) return;
+        const seq = await this.write(kv, key, json);
+        held.set(key, json);
+        this.announcer.announce(key, seq, json);
+        written.push({ key, seq });
+      }),
+      ...[...held.keys()].map(async (key) => {
+        if (next.has(key)) return;
+        await this.erase(kv, key);
+        held.delete(key);
+        this.announcer.announce(key, 0, undefined);
+        written.push({ key, seq: 0 });
+      }),
+    ]);
+    return written;
+  }
+
+  /** Compare-and-set put (a value, or its JSON): expects the key at the revision last seen, or absent. */
+  private async write(kv: KV, key: string, value: ConfigEntry | string): Promise<number> {
     this.fence.assertLeader();
     const seq = this.view.seqs.get(key);
-    const written = seq
-      ? await kv.update(key, encode(value), seq)
-      : await kv.create(key, encode(value));
+    const bytes = typeof value === 'string' ? encoder.encode(value) : encode(value);
+    const written = seq ? await kv.update(key, bytes, seq) : await kv.create(key, bytes);
     this.view.seqs.set(key, written);
+    return written;
   }
 
   /** Compare-and-set delete; a key this replica never saw is not there to delete. */

@@ -4,6 +4,8 @@ import {
   decodeMessage,
   ENDPOINTS_KEY_PREFIX,
   formatErrors,
+  isProjectionKey,
+  MEMBER_KEY_PREFIX,
   parseResource,
   SNAPSHOT_KEY,
   SnapshotMarker,
@@ -12,6 +14,9 @@ import {
   type Resource,
 } from '@app/protocol';
 import { reportInvalid, type Logger } from '@app/runtime';
+import type { Projections } from './destination-projection.js';
+
+const decoder = new TextDecoder();
 
 export interface Stored {
   readonly resource: Resource;
@@ -37,15 +42,24 @@ export class ConfigView {
   /** KV revision of every live key: what the next compare-and-set write of it expects. */
   readonly seqs = new Map<string, number>();
   readonly pending = new Map<string, BucketEntry>();
+  /** The projections (`dst.…`, `alias.…`) the bucket holds, as JSON: what a new leader diffs. */
+  readonly projections: Projections = new Map();
   revision = 0;
 
   constructor(private readonly log: Logger) {}
 
   /** Takes one change; true when it completed a revision (a snapshot marker). */
   apply(entry: BucketEntry): boolean {
+    // Endpoint sets and memberships are the endpoint publisher's, not part of a revision.
     if (entry.key.startsWith(`${ENDPOINTS_KEY_PREFIX}.`)) return false;
+    if (entry.key.startsWith(`${MEMBER_KEY_PREFIX}.`)) return false;
     if (entry.operation === 'PUT') this.seqs.set(entry.key, entry.revision);
     else this.seqs.delete(entry.key);
+    if (isProjectionKey(entry.key)) {
+      if (entry.operation === 'PUT') this.projections.set(entry.key, decoder.decode(entry.value));
+      else this.projections.delete(entry.key);
+      return false;
+    }
     if (entry.key !== SNAPSHOT_KEY) {
       this.pending.set(entry.key, entry);
       return false;

@@ -6,6 +6,7 @@ import type { KV } from '@nats-io/kv';
 import { pino } from 'pino';
 import { parseResource, type Heartbeat, type Resource } from '@app/protocol';
 import type { NatsClient } from '@app/runtime';
+import type { ConfigAnnouncer } from '../config/config-announcer.service.js';
 import type { BeforeMarker, ConfigStore } from '../config/config-store.service.js';
 import { RecordingBucket } from '../config/recording-bucket.fake.js';
 import { ControlPlaneEnv } from '../control-plane-env.dto.js';
@@ -67,11 +68,20 @@ describe('EndpointPublisher', () => {
   };
   const endpointWrites = (): string[] => bucket.writes.filter((w) => w.includes('endpoints.'));
 
+  /** Announcements made, in order: key and whether a value went with it. */
+  let announced: string[] = [];
+  const announcer = {
+    announce: (key: string, _seq: number, json: string | undefined) =>
+      void announced.push(`${json === undefined ? 'del' : 'put'} ${key}`),
+  } as ConfigAnnouncer;
+
   async function start(lead = true): Promise<void> {
+    announced = [];
     publisher = new EndpointPublisher(
       store as ConfigStore,
       registry,
       { assertLeader: () => undefined } as unknown as LeaderElection,
+      announcer,
       env,
       log,
     );
@@ -149,6 +159,26 @@ describe('EndpointPublisher', () => {
     store.emit('changed');
     await jest.advanceTimersByTimeAsync(0);
     expect(endpointWrites()).toEqual(['put endpoints.default.a', 'put endpoints.default.a-canary']);
+  });
+
+  it("writes and announces each instance's membership after the sets listing it, and deletes it once it is in none", async () => {
+    await start();
+    const member = (id: string): unknown => {
+      const raw = bucket.values.get(`member.default.${id}`);
+      return raw === undefined ? undefined : (JSON.parse(raw) as { services: string[] }).services;
+    };
+    registry.onHeartbeat(beat('a1', 'a'));
+    await jest.advanceTimersByTimeAsync(QUIET_MS);
+    expect(member('a1')).toEqual(['default/a']);
+    expect(announced).toEqual(['put endpoints.default.a', 'put member.default.a1']);
+    // A second Service selecting the instance: its set, then the membership naming both.
+    await beforeMarker!([service('a-canary', { app: 'a' })]);
+    expect(member('a1')).toEqual(['default/a', 'default/a-canary']);
+    expect(announced.slice(2)).toEqual(['put endpoints.default.a-canary', 'put member.default.a1']);
+    registry.onHeartbeat(beat('a1', 'a', 'draining'));
+    await jest.advanceTimersByTimeAsync(QUIET_MS);
+    expect(member('a1')).toBeUndefined();
+    expect(announced.at(-1)).toBe('del member.default.a1');
   });
 
   it('writes the sets one pass changed together, not one round trip at a time', async () => {

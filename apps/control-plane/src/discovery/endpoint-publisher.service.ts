@@ -6,10 +6,10 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { KV } from '@nats-io/kv';
 import {
   decodeMessage,
-  encode,
   EndpointSet,
   ENDPOINTS_KEY_PREFIX,
   endpointsKey,
+  MEMBER_KEY_PREFIX,
   type Resource,
   type Service,
 } from '@app/protocol';
@@ -17,12 +17,16 @@ import { LOGGER, reportInvalid, type Logger } from '@app/runtime';
 import { ConfigStore } from '../config/config-store.service.js';
 import { ControlPlaneEnv } from '../control-plane-env.dto.js';
 import { LeaderElection } from '../leader/leader-election.service.js';
+import { ConfigAnnouncer } from '../config/config-announcer.service.js';
 import { settleAll } from '../config/settle-all.js';
 import { Debouncer } from './debouncer.js';
 import { EndpointIndex } from './endpoint-index.js';
 import { InstanceRegistry, type LiveInstance } from './instance-registry.service.js';
+import { MembershipIndex } from './membership-index.js';
 
 const RETRY_MS = 500;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /** Emits `changed` once the sets in KV are loaded, then whenever a computed set changes. */
 @Injectable()
@@ -38,6 +42,11 @@ export class EndpointPublisher
   private readonly current = new Map<string, EndpointSet>();
   /** Keys whose `current` set the bucket does not hold yet. */
   private readonly unwritten = new Set<string>();
+  private readonly members = new MembershipIndex();
+  /** Member key → JSON the bucket holds. */
+  private readonly publishedMembers = new Map<string, string>();
+  /** Member key → JSON to write (undefined: to delete) where the bucket differs. */
+  private readonly unwrittenMembers = new Map<string, string | undefined>();
   private loaded = false;
   /** Set by `lead()` once `published` is what the bucket holds now. */
   private leading = false;
@@ -51,6 +60,7 @@ export class EndpointPublisher
     private readonly store: ConfigStore,
     private readonly instances: InstanceRegistry,
     private readonly fence: LeaderElection,
+    private readonly announcer: ConfigAnnouncer,
     env: ControlPlaneEnv,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
@@ -74,7 +84,10 @@ export class EndpointPublisher
   async attach(kv: KV): Promise<void> {
     this.kv = kv;
     const existing = await this.readPublished(kv);
-    for (const set of existing) this.current.set(endpointsKey(set.namespace, set.service), set);
+    for (const set of existing) {
+      this.current.set(endpointsKey(set.namespace, set.service), set);
+      this.members.update(serviceRef(set), undefined, set.endpoints);
+    }
     this.instances.seed(existing);
     for (const [key, live] of this.instances.entries()) this.onInstance(key, live);
     this.index.setServices(this.store.resources('Service') as Service[]);
@@ -100,14 +113,23 @@ export class EndpointPublisher
     if (!this.kv) return;
     try {
       await this.readPublished(this.kv);
+      await this.readMembers(this.kv);
     } catch (err) {
       // JetStream may not answer yet (a takeover right after a NATS restart). Writing every set
       // again is harmless; never writing again because this read failed is not.
       this.log.warn({ err: (err as Error).message }, 'reading published endpoints failed');
       this.published.clear();
+      this.publishedMembers.clear();
     }
     for (const [key, set] of this.current)
       if (this.published.get(key) !== JSON.stringify(set.endpoints)) this.unwritten.add(key);
+    this.members.take();
+    this.unwrittenMembers.clear();
+    const members = this.members.all();
+    for (const [key, json] of members)
+      if (this.publishedMembers.get(key) !== json) this.unwrittenMembers.set(key, json);
+    for (const key of this.publishedMembers.keys())
+      if (!members.has(key)) this.unwrittenMembers.set(key, undefined);
     this.leading = true;
     this.debouncer.runNow();
   }
@@ -131,6 +153,19 @@ export class EndpointPublisher
     return this.index.pending ? this.pass() : Promise.resolve();
   }
 
+  /** Writes (or deletes) one membership and announces it. */
+  private async writeMember(kv: KV, key: string, json: string | undefined): Promise<void> {
+    if (json !== undefined) {
+      this.announcer.announce(key, await kv.put(key, encoder.encode(json)), json);
+      this.publishedMembers.set(key, json);
+    } else if (this.publishedMembers.has(key)) {
+      await kv.delete(key);
+      this.announcer.announce(key, 0, undefined);
+      this.publishedMembers.delete(key);
+    }
+    this.unwrittenMembers.delete(key);
+  }
+
   /** The sets in KV (read together), remembered as published; the index keeps their keys. */
   private async readPublished(kv: KV): Promise<EndpointSet[]> {
     const keys: string[] = [];
@@ -150,6 +185,17 @@ export class EndpointPublisher
     }
     this.index.remember(this.published.keys());
     return sets;
+  }
+
+  /** The memberships in KV, remembered as published (what a new leader diffs against). */
+  private async readMembers(kv: KV): Promise<void> {
+    const keys: string[] = [];
+    for await (const key of await kv.keys(`${MEMBER_KEY_PREFIX}.>`)) keys.push(key);
+    const entries = await Promise.all(keys.map((key) => kv.get(key)));
+    this.publishedMembers.clear();
+    for (const [i, entry] of entries.entries())
+      if (entry?.operation === 'PUT')
+        this.publishedMembers.set(keys[i], decoder.decode(entry.value));
   }
 
   /**
@@ -179,23 +225,37 @@ export class EndpointPublisher
       else this.unwritten.delete(key);
       if (JSON.stringify(this.current.get(key)?.endpoints) === json) continue;
       changed = true;
+      this.members.update(serviceRef(set), this.current.get(key)?.endpoints, set.endpoints);
       this.current.set(key, set);
     }
     if (changed) this.emit('changed');
-    if (!this.leading || this.unwritten.size === 0) return;
+    for (const [key, json] of this.members.take()) {
+      if (this.publishedMembers.get(key) !== json) this.unwrittenMembers.set(key, json);
+      else this.unwrittenMembers.delete(key);
+    }
+    if (!this.leading || (this.unwritten.size === 0 && this.unwrittenMembers.size === 0)) return;
     const kv = this.kv!;
     const batch = [...this.unwritten].map((key) => [key, this.current.get(key)!] as const);
     this.fence.assertLeader();
+    // Sets first: a proxy that learns it is a member finds the set that says so.
     await settleAll(
       batch.map(async ([key, set]) => {
-        await kv.put(key, encode(set));
+        const json = JSON.stringify(set);
+        this.announcer.announce(key, await kv.put(key, encoder.encode(json)), json);
         this.published.set(key, JSON.stringify(set.endpoints));
         this.unwritten.delete(key);
       }),
+    );
+    await settleAll(
+      [...this.unwrittenMembers].map(([key, json]) => this.writeMember(kv, key, json)),
     );
     this.log.info(
       { sets: batch.length, endpoints: batch.reduce((n, [, s]) => n + s.endpoints.length, 0) },
       'endpoints published',
     );
   }
+}
+
+function serviceRef(set: EndpointSet): string {
+  return `${set.namespace}/${set.service}`;
 }

@@ -130,6 +130,8 @@ export class ConfigSync {
       case 'invalid':
         this.events.invalid(change.key, change.reason);
         return;
+      case 'projection':
+        return;
       case 'resource':
         // Applied with the next snapshot marker, never half an apply; but a revision rejected for
         // a bad key is retried as soon as that key is fixed or deleted.

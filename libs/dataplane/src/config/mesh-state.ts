@@ -5,6 +5,7 @@ import {
   EndpointSet,
   ENDPOINTS_KEY_PREFIX,
   formatErrors,
+  isProjectionKey,
   parseInto,
   parseResource,
   SNAPSHOT_KEY,
@@ -20,6 +21,7 @@ import { clusterKey } from '../upstream/cluster-registry.js';
 export type StateChange =
   | { readonly kind: 'snapshot'; readonly revision: number }
   | { readonly kind: 'resource' }
+  | { readonly kind: 'projection' }
   | { readonly kind: 'endpoints'; readonly key: string; readonly set: EndpointSet | undefined }
   | { readonly kind: 'invalid'; readonly key: string; readonly reason: string };
 
@@ -46,6 +48,8 @@ export class MeshState {
   apply(change: KvChange): StateChange {
     const deleted = change.operation !== 'PUT';
     if (change.key === SNAPSHOT_KEY) return this.applyMarker(change, deleted);
+    // Projections for proxies that follow only their destinations: the same resources again.
+    if (isProjectionKey(change.key)) return { kind: 'projection' };
     if (change.key.startsWith(`${ENDPOINTS_KEY_PREFIX}.`))
       return this.applyEndpoints(change, deleted);
     return this.applyResource(change, deleted);

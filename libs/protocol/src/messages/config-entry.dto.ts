@@ -1,5 +1,18 @@
 // KV values the control plane writes: one per resource, and the snapshot marker closing each apply.
-import { Equals, IsIn, IsInt, IsObject, IsString, MaxLength, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  Equals,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { PROTOCOL_VERSION } from '../version.js';
 
 export const CONFIG_SOURCES = ['api', 'dir', 'cli'] as const;
@@ -30,6 +43,17 @@ export class ConfigEntry extends Stamped {
   resource!: Record<string, unknown>;
 }
 
+/** A KV key at one of its revisions. */
+export class KeyRevision {
+  @IsString()
+  @MaxLength(512)
+  key!: string;
+
+  @IsInt()
+  @Min(0)
+  seq!: number;
+}
+
 /**
  * Written after every resource of an apply: a proxy applies what it has watched so far only when
  * the marker arrives, so it never runs half an apply.
@@ -38,4 +62,15 @@ export class SnapshotMarker extends Stamped {
   @IsString()
   @MaxLength(256)
   author: string = 'unknown';
+
+  /**
+   * The projections (`dst.…`, `alias.…`) this revision wrote, each at its KV revision (0: deleted):
+   * a proxy holding an older value of one it follows reads it before applying the revision.
+   */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100_000)
+  @ValidateNested({ each: true })
+  @Type(() => KeyRevision)
+  projections?: KeyRevision[];
 }

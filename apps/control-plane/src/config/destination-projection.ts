@@ -1,0 +1,66 @@
+// Projects a desired state for proxies that follow only the destinations they call: one
+// DestinationBundle per Service name a resource concerns, one ServiceAlias per extra hostname.
+import {
+  aliasKey,
+  destinationKey,
+  PROTOCOL_VERSION,
+  type BundledResource,
+  type DestinationBundle,
+  type Resource,
+  type ServiceAlias,
+} from '@app/protocol';
+import type { Stored } from './config-view.js';
+
+/** Projection key → its value's JSON: compared with what the bucket holds, written where it differs. */
+export type Projections = Map<string, string>;
+
+/** The bundles and aliases of `desired` (resource key → stored resource), keys in a stable order. */
+export function projectDestinations(desired: ReadonlyMap<string, Stored>): Projections {
+  const bundles = new Map<string, DestinationBundle>();
+  const aliases = new Map<string, ServiceAlias>();
+  for (const key of [...desired.keys()].sort()) {
+    const { resource, source } = desired.get(key)!;
+    // Serialized as is: the resource class holds just its fields.
+    const entry: BundledResource = {
+      key,
+      source,
+      resource: resource as unknown as Record<string, unknown>,
+    };
+    for (const [namespace, service] of concerned(resource)) {
+      const dst = destinationKey(namespace, service);
+      let bundle = bundles.get(dst);
+      if (!bundle) {
+        bundle = { v: PROTOCOL_VERSION, namespace, service, resources: [] };
+        bundles.set(dst, bundle);
+      }
+      bundle.resources.push(entry);
+    }
+    if (resource.kind === 'ExternalService') {
+      const { namespace, name } = resource.metadata;
+      for (const host of resource.spec.hosts ?? [])
+        aliases.set(aliasKey(host), { v: PROTOCOL_VERSION, host, namespace, service: name });
+    }
+  }
+  const out: Projections = new Map();
+  for (const [key, value] of [...bundles, ...aliases]) out.set(key, JSON.stringify(value));
+  return out;
+}
+
+/** The Services (namespace, name) whose callers use `resource`. */
+function concerned(resource: Resource): [string, string][] {
+  const { namespace, name } = resource.metadata;
+  switch (resource.kind) {
+    case 'Service':
+    case 'ExternalService':
+      return [[namespace, name]];
+    case 'HTTPRoute':
+      return resource.spec.parentRefs
+        .filter((parent) => parent.kind === 'Service')
+        .map((parent) => [parent.namespace ?? namespace, parent.name]);
+    case 'TrafficPolicy':
+      return resource.spec.targetRefs.map((target) => [namespace, target.name]);
+    case 'Gateway':
+      // Edge routers follow the whole bucket.
+      return [];
+  }
+}

@@ -1,0 +1,30 @@
+// A change of a projected config key (or of the snapshot marker), announced by the leader on the
+// key's own subject right after the write, so a proxy follows its destinations without a KV watch.
+import { Equals, IsIn, IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { PROTOCOL_VERSION } from '../version.js';
+
+export class ConfigAnnouncement {
+  @Equals(PROTOCOL_VERSION, {
+    message: `v must be ${PROTOCOL_VERSION} (the protocol version this build speaks)`,
+  })
+  v: number = PROTOCOL_VERSION;
+
+  @IsString()
+  @MaxLength(512)
+  key!: string;
+
+  /** The KV revision of the write; 0 for a delete (the bucket does not say its revision). */
+  @IsInt()
+  @Min(0)
+  seq!: number;
+
+  @IsIn(['PUT', 'DEL'])
+  op!: 'PUT' | 'DEL';
+
+  /**
+   * The value written, as the key's own message (validated by whoever reads it); absent for a
+   * delete, and for a value too big to announce: the reader gets it from the bucket.
+   */
+  @IsOptional()
+  value?: unknown;
+}
