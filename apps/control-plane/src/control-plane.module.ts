@@ -59,6 +59,7 @@ export class ControlPlaneModule implements NestModule {
           component: 'control-plane',
           instanceId: `${hostname()}-${process.pid}`,
           traceService: 'weft-control-plane',
+          discovery: { mode: 'control-plane', admin_url: env.adminUrl },
         }),
       ],
       controllers: [
