@@ -35,6 +35,7 @@ import { MeshEventsController } from './discovery/mesh-events.controller.js';
 import { ProxyRegistry } from './proxies/proxy-registry.service.js';
 import { ProxyMetricsService } from './proxies/proxy-metrics.service.js';
 import { RouteStatusService } from './status/route-status.service.js';
+import { HealthEventsService } from './status/health-events.service.js';
 
 @Module({})
 export class ControlPlaneModule implements NestModule {
@@ -86,6 +87,7 @@ export class ControlPlaneModule implements NestModule {
         EndpointPublisher,
         RouteStatusService,
         ProxyRegistry,
+        HealthEventsService,
         MeshStatsService,
         MeshStream,
         ProxyMetricsService,
