@@ -107,11 +107,12 @@ describe('proxy per node', () => {
       );
       expect(served.subject).toBe('weft.v1.telemetry.access.default.web');
       expect(served.record.listener).toBe(`inbound-${String(res.headers['x-echo-name'])}`);
-      // The shared outbound listener serves every workload: its records are the node's own.
-      const sent = seen.find(
-        (s) => s.record.path === '/logged' && s.record.listener === 'outbound',
+      // The shared outbound listener serves every workload: its records are the node's own. It
+      // logs once its response has ended, after the inbound hop's.
+      const sent = await waitFor('the outbound record', () =>
+        seen.find((s) => s.record.path === '/logged' && s.record.listener === 'outbound'),
       );
-      expect(sent?.subject).toBe('weft.v1.telemetry.access.default.node');
+      expect(sent.subject).toBe('weft.v1.telemetry.access.default.node');
     } finally {
       await nc.close();
     }
