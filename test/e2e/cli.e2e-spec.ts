@@ -392,6 +392,41 @@ spec:
         /^\d\d:\d\d:\d\d\.\d{3} config\.applied \{.*"Service\/default\/events-v\d+".*\}\n$/,
       );
     });
+
+    it('follows health: a new instance ready and ACKing, then draining and down on SIGTERM', async () => {
+      const events = startWeft(['events', '--nats', mesh.nats.url]);
+      try {
+        for (let n = 1; !events.output().includes('config.applied'); n++) {
+          expect(n).toBeLessThan(40);
+          await mesh.applyOk(versionServices('health', [`v${n}`]));
+          await sleep(500);
+        }
+        const app = await new EchoServer('h1').start();
+        apps.push(app);
+        const h1 = await mesh.startSidecar({ service: 'h', instanceId: 'h1', appPort: app.port });
+        /** The line of event `name` about h1, once shown. */
+        const shown = (name: string) =>
+          waitFor(`${name} of h1`, () =>
+            lines(events.output()).find(
+              (l) => l.includes(` ${name} {`) && /"(instanceId|proxyId)":"h1"/.test(l),
+            ),
+          );
+        expect(await shown('instance.ready')).toMatch(
+          /^\d\d:\d\d:\d\d\.\d{3} instance\.ready \{"v":1,"namespace":"default","service":"h","instanceId":"h1","state":"ready"\}$/,
+        );
+        expect(await shown('proxy.ack')).toContain('"mode":"sidecar"');
+        await h1.proc.stop();
+        await shown('instance.draining');
+        await shown('instance.down');
+        // Heartbeats repeating a state are not events: one ready line for h1.
+        expect(
+          lines(events.output()).filter((l) => l.includes('"instanceId":"h1","state":"ready"')),
+        ).toHaveLength(1);
+      } finally {
+        events.child.kill('SIGINT');
+      }
+      expect(await events.done).toMatchObject({ code: 0, stderr: '' });
+    });
   });
 
   describe('status', () => {

@@ -7,6 +7,7 @@ import { RESOURCE_KINDS } from '@app/protocol';
 import { http, json } from '../support/admin-client.js';
 import type { AppProcess } from '../support/app-process.js';
 import { EchoServer, type EchoReply } from '../support/echo-server.js';
+import { freePort } from '../support/free-port.js';
 import { versionServices } from '../support/manifests.js';
 import { Mesh, type Sidecar } from '../support/mesh.js';
 import { waitFor } from '../support/wait-for.js';
@@ -23,6 +24,20 @@ spec:
         - { name: b-v1, port: 80, weight: ${v1} }
         - { name: b-v2, port: 80, weight: ${v2} }
 `;
+
+interface MicroReply {
+  type: string;
+  name: string;
+  id: string;
+  metadata: Record<string, string>;
+}
+interface MicroInfo extends MicroReply {
+  endpoints: { name: string; subject: string; queue_group: string }[];
+}
+interface MicroStats extends MicroReply {
+  started: string;
+  endpoints: { name: string; num_requests: number }[];
+}
 
 describe('full mesh: routing through sidecars', () => {
   let mesh: Mesh;
@@ -158,27 +173,6 @@ describe('full mesh: routing through sidecars', () => {
       headers: { host: 'b.default.svc.cluster.local:80' },
     });
     expect(fqdn.status).toBe(200);
-  });
-
-  it('is listed by NATS services discovery ($SRV.PING), as `nats micro ls` does', async () => {
-    const nc = await connect({ servers: mesh.nats.url });
-    try {
-      const replies = await nc.requestMany('$SRV.PING', '', { maxWait: 1_000 });
-      const found: string[] = [];
-      for await (const msg of replies) {
-        const ping = msg.json<{ type: string; name: string; id: string }>();
-        expect(ping.type).toBe('io.nats.micro.v1.ping_response');
-        found.push(ping.name === 'weft-sidecar' ? `sidecar/${ping.id}` : ping.name);
-      }
-      expect(found.sort()).toEqual([
-        'sidecar/a1',
-        'sidecar/b1',
-        'sidecar/b2',
-        'weft-control-plane',
-      ]);
-    } finally {
-      await nc.close();
-    }
   });
 
   it('answers 404 with a clear body when no route matches', async () => {
@@ -383,6 +377,108 @@ spec:
       await mesh.converged(revision, ['a1', 'b1', 'b2']);
       expectShares(await countBy(400), { b1: 0.5, b2: 0.5 });
       await kv.delete('endpoints.default.junk');
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it('is listed by NATS services discovery ($SRV.PING|INFO|STATS), bus endpoints counted', async () => {
+    // Runs last: b moves to the bus, and a router answers for `ext`, a Service without instances.
+    const router = await mesh.startRouter('r1', {
+      WEFT_MODE: 'router',
+      WEFT_LISTEN_PORT: String(await freePort()),
+    });
+    const revision = await mesh.applyOk(`
+apiVersion: weft.dev/v1alpha1
+kind: TrafficPolicy
+metadata: { name: b-over-bus }
+spec:
+  # b's route splits over b-v1 and b-v2 once the split test ran.
+  targetRefs: [{ kind: Service, name: b }, { kind: Service, name: b-v1 }, { kind: Service, name: b-v2 }]
+  transport: bus
+---
+apiVersion: weft.dev/v1alpha1
+kind: ExternalService
+metadata: { name: ext }
+spec:
+  endpoints: [{ address: 127.0.0.1, port: ${apps[0].port} }]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: ext
+  annotations: { weft.dev/transport: bus }
+`);
+    await mesh.converged(revision, ['a1', 'b1', 'b2', 'r1']);
+    for (const host of ['b', 'ext']) {
+      await waitFor(`${host} over the bus`, async () =>
+        (await http(`${a.outbound}/`, { headers: { host } })).status === 200 ? true : undefined,
+      );
+    }
+
+    const nc = await connect({ servers: mesh.nats.url });
+    try {
+      /** Every answer to `$SRV.<verb>`, by `<name>/<metadata.instance>`. */
+      const ask = async <T extends MicroReply>(verb: string): Promise<Map<string, T>> => {
+        const found = new Map<string, T>();
+        for await (const msg of await nc.requestMany(`$SRV.${verb}`, '', { maxWait: 1_000 })) {
+          const reply = msg.json<T>();
+          expect(reply.type).toBe(`io.nats.micro.v1.${verb.toLowerCase()}_response`);
+          found.set(`${reply.name}/${reply.metadata.instance}`, reply);
+        }
+        return found;
+      };
+      const ping = await ask<MicroReply>('PING');
+      // The control plane's instance id is `<hostname>-<pid>`.
+      const cpKey = [...ping.keys()].find((k) => k.startsWith('weft-control-plane/')) ?? 'none';
+      expect([...ping.keys()].sort()).toEqual([
+        cpKey,
+        'weft-router/r1',
+        'weft-sidecar/a1',
+        'weft-sidecar/b1',
+        'weft-sidecar/b2',
+      ]);
+      expect(ping.get('weft-sidecar/b1')!.metadata).toEqual({
+        instance: 'b1',
+        mode: 'sidecar',
+        namespace: 'default',
+        service: 'b',
+        admin_url: `http://127.0.0.1:${sidecars[1].adminPort}`,
+      });
+      expect(ping.get('weft-router/r1')!.metadata).toMatchObject({
+        mode: 'router',
+        admin_url: `http://127.0.0.1:${router.adminPort}`,
+      });
+      expect(ping.get(cpKey)!.metadata).toEqual({
+        instance: cpKey.split('/')[1],
+        mode: 'control-plane',
+        admin_url: mesh.controlPlane().url,
+      });
+
+      const info = await ask<MicroInfo>('INFO');
+      // b1 is also an endpoint of b-v1 (version=v1) once the split test applied it.
+      expect(info.get('weft-sidecar/b1')!.endpoints).toContainEqual({
+        name: 'default_b',
+        subject: 'weft.v1.rpc.default.b',
+        queue_group: 'weft.rpc.default.b',
+        metadata: { instance: 'b1' },
+      });
+      expect(info.get('weft-router/r1')!.endpoints).toEqual([
+        {
+          name: 'default_ext',
+          subject: 'weft.v1.rpc.default.ext',
+          queue_group: 'weft-router',
+        },
+      ]);
+      expect(info.get(cpKey)!.endpoints).toEqual([]);
+
+      const stats = await ask<MicroStats>('STATS');
+      const served = (key: string): number =>
+        stats.get(key)!.endpoints.reduce((sum, e) => sum + e.num_requests, 0);
+      expect(served('weft-sidecar/b1') + served('weft-sidecar/b2')).toBeGreaterThanOrEqual(1);
+      expect(served('weft-router/r1')).toBeGreaterThanOrEqual(1);
+      expect(served('weft-sidecar/a1')).toBe(0);
+      expect(stats.get(cpKey)!.started).toEqual(expect.any(String));
     } finally {
       await nc.close();
     }

@@ -1,6 +1,8 @@
 // Proxy per node (WEFT_MODE=node): one proxy serves several local workloads, each registered with
 // its own Service, labels and identity; SIGKILL of one node's proxy takes out that node's instances
 // and nothing else.
+import { connect } from '@nats-io/transport-node';
+import type { AccessRecord } from '@app/dataplane';
 import { http } from '../support/admin-client.js';
 import { EchoServer } from '../support/echo-server.js';
 import { versionServices } from '../support/manifests.js';
@@ -86,6 +88,34 @@ describe('proxy per node', () => {
     expect(v2.headers['x-echo-name']).toBe('api-b');
     const v1 = await http(`${nodes.b.proxy.outbound}/x`, { headers: { host: 'api-v1' } });
     expect([v1.status, v1.headers['x-echo-name']]).toEqual([200, 'api-a']);
+  });
+
+  it("publishes each workload's access log records on its own Service's subject", async () => {
+    const nc = await connect({ servers: mesh.nats.url });
+    const seen: { subject: string; record: AccessRecord }[] = [];
+    nc.subscribe('weft.v1.telemetry.access.>', {
+      callback: (_err, msg) => {
+        seen.push({ subject: msg.subject, record: msg.json<AccessRecord>() });
+      },
+    });
+    await nc.flush();
+    try {
+      const res = await http(`${nodes.a.proxy.outbound}/logged`, { headers: { host: 'web' } });
+      expect(res.status).toBe(200);
+      const served = await waitFor('the inbound record of the web workload that answered', () =>
+        seen.find((s) => s.record.path === '/logged' && s.record.listener.startsWith('inbound-')),
+      );
+      expect(served.subject).toBe('weft.v1.telemetry.access.default.web');
+      expect(served.record.listener).toBe(`inbound-${String(res.headers['x-echo-name'])}`);
+      // The shared outbound listener serves every workload: its records are the node's own. It
+      // logs once its response has ended, after the inbound hop's.
+      const sent = await waitFor('the outbound record', () =>
+        seen.find((s) => s.record.path === '/logged' && s.record.listener === 'outbound'),
+      );
+      expect(sent.subject).toBe('weft.v1.telemetry.access.default.node');
+    } finally {
+      await nc.close();
+    }
   });
 
   it("a node proxy's SIGKILL removes that node's instances only; the other node keeps serving", async () => {

@@ -122,7 +122,11 @@ describe('Prometheus metrics', () => {
       weft_source: 'default/web',
       weft_destination: 'default/api',
       server_address: 'api.default',
+      server_port: '80',
       http_request_method: 'GET',
+      url_scheme: 'http',
+      network_protocol_name: 'http',
+      network_protocol_version: '1.1',
     };
     const count = (samples: Sample[], status: string): number =>
       value(samples, 'http_client_request_duration_count', {
@@ -183,5 +187,96 @@ describe('Prometheus metrics', () => {
         .reduce((sum, s) => sum + s.value, 0),
     ).toBe(1);
     expect(value(samples, 'target_info', { service_name: 'weft-control-plane' })).toBe(1);
+  });
+
+  it('passes promtool on an edge router and a node proxy too, their requests counted', async () => {
+    // Runs last: the proxies and instances it adds would change the counts above.
+    const gatewayPort = await freePort();
+    const revision = await mesh.applyOk(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: edge }
+spec:
+  gatewayClassName: weft
+  listeners: [{ name: http, port: ${gatewayPort}, protocol: HTTP }]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: edge-api }
+spec:
+  parentRefs: [{ name: edge }]
+  rules: [{ backendRefs: [{ name: api, port: 80 }] }]
+`);
+    const shopApp = await new EchoServer('shop').start();
+    apps.push(shopApp);
+    const [edge, node] = await Promise.all([
+      mesh.startRouter('edge1', { WEFT_MODE: 'edge', WEFT_GATEWAY: 'edge' }),
+      mesh.startSidecar({
+        service: '',
+        instanceId: 'node-1',
+        appPort: 0,
+        env: {
+          WEFT_MODE: 'node',
+          WEFT_APP_PORT: '',
+          WEFT_WORKLOADS: JSON.stringify([
+            { service: 'shop', instanceId: 'shop-1', appPort: shopApp.port },
+          ]),
+        },
+      }),
+    ]);
+    await mesh.converged(revision, ['edge1', 'node-1']);
+    await waitFor('shop endpoints', async () =>
+      (await mesh.endpointIds('shop')).length === 1 ? true : undefined,
+    );
+    const gateway = `http://127.0.0.1:${gatewayPort}`;
+    await waitFor('the edge listener', async () =>
+      (await http(`${gateway}/hello`).catch(() => ({ status: 0 }))).status === 200
+        ? true
+        : undefined,
+    );
+    expect(await call('/hello', 'shop')).toBe(200);
+    expect((await http(`${node.outbound}/hello`, { headers: { host: 'api' } })).status).toBe(200);
+
+    for (const [component, port] of Object.entries({
+      edge: edge.adminPort,
+      node: node.adminPort,
+    })) {
+      const text = await scrape(port);
+      const check = spawnSync(PROMTOOL!, ['check', 'metrics'], { input: text, encoding: 'utf8' });
+      expect({ component, status: check.status, output: check.stdout + check.stderr }).toEqual({
+        component,
+        status: 0,
+        output: '',
+      });
+    }
+    const edgeSamples = parse(await scrape(edge.adminPort));
+    const viaGateway = {
+      http_route: 'HTTPRoute/default/edge-api#0',
+      weft_destination: 'default/api',
+      server_address: 'api.default',
+      server_port: '80',
+      url_scheme: 'http',
+      network_protocol_version: '1.1',
+      http_response_status_code: '200',
+    };
+    expect(value(edgeSamples, 'http_client_request_duration_count', viaGateway)).toBeGreaterThan(0);
+    const nodeSamples = parse(await scrape(node.adminPort));
+    const intoShop = {
+      weft_source: 'default/web',
+      weft_destination: 'default/shop',
+      url_scheme: 'http',
+      network_protocol_name: 'http',
+      http_response_status_code: '200',
+    };
+    expect(value(nodeSamples, 'http_server_request_duration_count', intoShop)).toBe(1);
+    const fromNode = { weft_destination: 'default/api', http_response_status_code: '200' };
+    expect(value(nodeSamples, 'http_client_request_duration_count', fromNode)).toBe(1);
+    expect(
+      value(nodeSamples, 'http_server_active_requests', {
+        http_request_method: 'GET',
+        url_scheme: 'http',
+        weft_listener: 'inbound-shop-1',
+      }),
+    ).toBe(0);
   });
 });

@@ -129,6 +129,10 @@ describe('tracing through the mesh', () => {
         retries: 0,
       });
       expect(outbound.bytesOut).toBeGreaterThan(0);
+      expect(outbound.bytesIn).toBe(0);
+      // Time to the upstream's first byte, within the whole.
+      expect(outbound.upstreamMs).toBeGreaterThan(0);
+      expect(outbound.upstreamMs).toBeLessThanOrEqual(outbound.durationMs);
       expect(inbound).toMatchObject({ status: 200, upstream: 'local/inbound' });
       await waitFor('the access line on stdout', () =>
         a.proc.logs().some((l) => l.includes('"msg":"access"') && l.includes(traceId))

@@ -1,4 +1,5 @@
-// `weft events`: follows what the control plane announces: applies, rejections, route and policy status, restarts.
+// `weft events`: follows what the control plane announces: applies, rejections, route and policy
+// status, instance health changes, proxy ACK/NACKs, restarts.
 import { Command } from 'commander';
 import { Subjects } from '@app/protocol/subjects.js';
 import { CliError, messageOf } from './cli-error.js';
@@ -14,7 +15,7 @@ interface EventsOptions {
 export function eventsCommand(): Command {
   return new Command('events')
     .description(
-      'follow control-plane events (applies, rejections, route and policy status) as they happen',
+      'follow config and health events (applies, rejections, route and policy status, instance states, proxy ACK/NACK) as they happen',
     )
     .option('--nats <url>', 'NATS server(s) (default: $NATS_URL or nats://127.0.0.1:4222)')
     .option('--count <n>', 'stop after n events')

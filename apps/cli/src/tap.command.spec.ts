@@ -14,10 +14,12 @@ describe('formatRecord', () => {
       path: '/x',
       status: 503,
       durationMs: 12.345,
+      upstreamMs: 11.2,
       route: 'HTTPRoute/default/r#0',
       upstream: 'default/b',
       endpoint: 'http://127.0.0.1:15006',
       retries: 2,
+      bytesIn: 0,
       bytesOut: 10,
     });
     expect(line).toBe(

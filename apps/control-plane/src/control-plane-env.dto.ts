@@ -27,10 +27,6 @@ export class ControlPlaneEnv extends CommonEnv {
   @Min(300)
   WEFT_LEADER_TTL_MS: number = 3_000;
 
-  /** Where the other replicas reach this one's admin API (they forward writes to the leader). */
-  @IsString()
-  WEFT_ADVERTISE_ADDRESS: string = '127.0.0.1';
-
   /** The interval sidecars send heartbeats at. */
   @ToInt()
   @IsInt()
@@ -94,10 +90,7 @@ export class ControlPlaneEnv extends CommonEnv {
 
   /** This replica's admin API as the leader lease advertises it. */
   get adminUrl(): string {
-    const host = this.WEFT_ADVERTISE_ADDRESS.includes(':')
-      ? `[${this.WEFT_ADVERTISE_ADDRESS}]`
-      : this.WEFT_ADVERTISE_ADDRESS;
-    return `http://${host}:${this.WEFT_ADMIN_PORT}`;
+    return this.adminUrlAt(this.WEFT_ADMIN_PORT);
   }
 }
 

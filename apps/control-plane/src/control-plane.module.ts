@@ -36,6 +36,7 @@ import { MeshEventsController } from './discovery/mesh-events.controller.js';
 import { ProxyRegistry } from './proxies/proxy-registry.service.js';
 import { ProxyMetricsService } from './proxies/proxy-metrics.service.js';
 import { RouteStatusService } from './status/route-status.service.js';
+import { HealthEventsService } from './status/health-events.service.js';
 
 @Module({})
 export class ControlPlaneModule implements NestModule {
@@ -60,6 +61,7 @@ export class ControlPlaneModule implements NestModule {
           component: 'control-plane',
           instanceId: `${hostname()}-${process.pid}`,
           traceService: 'weft-control-plane',
+          discovery: { mode: 'control-plane', admin_url: env.adminUrl },
         }),
       ],
       controllers: [
@@ -87,6 +89,7 @@ export class ControlPlaneModule implements NestModule {
         EndpointPublisher,
         RouteStatusService,
         ProxyRegistry,
+        HealthEventsService,
         MeshStatsService,
         MeshStream,
         ProxyMetricsService,

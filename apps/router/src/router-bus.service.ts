@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { Subjects } from '@app/protocol';
 import { BusMetrics, BusResponder, DataPlaneEngine, type HttpListener } from '@app/dataplane';
-import { LOGGER, NatsClient, reportInvalid, type Logger } from '@app/runtime';
+import { LOGGER, NatsClient, NatsService, reportInvalid, type Logger } from '@app/runtime';
 import { RouterEnv } from './router-env.dto.js';
 
 /**
@@ -28,6 +28,7 @@ export class RouterBusService implements OnApplicationBootstrap, OnApplicationSh
     private readonly env: RouterEnv,
     private readonly engine: DataPlaneEngine,
     private readonly nats: NatsClient,
+    private readonly service: NatsService,
     private readonly metrics: BusMetrics,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
@@ -47,7 +48,11 @@ export class RouterBusService implements OnApplicationBootstrap, OnApplicationSh
         this.env.busSettings,
         this.metrics,
         (where, reason) => reportInvalid(this.log, 'bus', where, reason),
-        { queue: subjects.routerQueue, handlerFor: (key) => this.pathOf(key).handle },
+        {
+          queue: subjects.routerQueue,
+          handlerFor: (key) => this.pathOf(key).handle,
+          endpoints: this.service,
+        },
       );
       this.responder.retain(this.serving);
     });

@@ -30,6 +30,12 @@ export class RouterModule {
           component: 'router',
           instanceId: env.instanceId,
           traceService: `weft-${env.WEFT_MODE}`,
+          discovery: {
+            mode: identity.mode,
+            namespace: identity.namespace,
+            service: identity.service,
+            admin_url: env.adminUrlAt(env.adminPort),
+          },
         }),
         DataPlaneModule.forRoot(
           {

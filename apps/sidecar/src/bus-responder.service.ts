@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { Subjects } from '@app/protocol';
 import { BusMetrics, BusResponder, DataPlaneEngine } from '@app/dataplane';
-import { LOGGER, NatsClient, reportInvalid, type Logger } from '@app/runtime';
+import { LOGGER, NatsClient, NatsService, reportInvalid, type Logger } from '@app/runtime';
 import { ListenersService } from './listeners.service.js';
 import { SidecarEnv } from './sidecar-env.dto.js';
 
@@ -24,6 +24,7 @@ export class BusResponderService implements OnApplicationBootstrap, OnApplicatio
     engine: DataPlaneEngine,
     private readonly listeners: ListenersService,
     private readonly nats: NatsClient,
+    private readonly service: NatsService,
     private readonly metrics: BusMetrics,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
@@ -53,7 +54,11 @@ export class BusResponderService implements OnApplicationBootstrap, OnApplicatio
           this.env.busSettings,
           this.metrics,
           garbage,
-          { handlerFor: () => listener.handle },
+          {
+            handlerFor: () => listener.handle,
+            endpoints: this.service,
+            metadata: { instance: instanceId },
+          },
         );
         this.responders.set(instanceId, responder);
         responder.retain(this.memberOf.get(instanceId)!);

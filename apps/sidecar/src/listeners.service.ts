@@ -2,6 +2,7 @@
 // (local apps → mesh).
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataPlaneEngine, type HttpListener } from '@app/dataplane';
+import { Subjects } from '@app/protocol';
 import { LOGGER, Readiness, type Logger } from '@app/runtime';
 import { SidecarEnv } from './sidecar-env.dto.js';
 import { Workloads, type Workload } from './workloads/workload.js';
@@ -27,10 +28,15 @@ export class ListenersService implements OnApplicationBootstrap {
     @Inject(LOGGER) private readonly log: Logger,
   ) {
     this.outbound = engine.outboundListener('outbound');
+    const subjects = new Subjects(env.WEFT_SUBJECT_PREFIX);
     for (const workload of workloads.list) {
       // A sidecar's one listener keeps its name; a node proxy's are told apart by instance.
       const name = env.WEFT_MODE === 'node' ? `inbound-${workload.instanceId}` : 'inbound';
-      const listener = engine.inboundListener(name, workload.appAddress, workload.appPort);
+      const { namespace, service } = workload;
+      const listener = engine.inboundListener(name, workload.appAddress, workload.appPort, {
+        service: `${namespace}/${service}`,
+        accessLogSubject: subjects.accessLog(namespace, service),
+      });
       this.inbound.set(workload.instanceId, { workload, listener, port: 0 });
     }
     readiness.require('listeners');

@@ -64,10 +64,6 @@ export class SidecarEnv extends ProxyEnv {
   @IsString()
   WEFT_WORKLOADS_FILE?: string;
 
-  /** Where other proxies reach this one's inbound listener. */
-  @IsString()
-  WEFT_ADVERTISE_ADDRESS: string = '127.0.0.1';
-
   get instanceId(): string {
     return this.idOr(this.WEFT_SERVICE || this.WEFT_MODE, hostname(), this.WEFT_INBOUND_PORT);
   }

@@ -29,6 +29,12 @@ export class SidecarModule {
           component: 'sidecar',
           instanceId: env.instanceId,
           traceService: `${identity.service}.${identity.namespace}`,
+          discovery: {
+            mode: identity.mode,
+            namespace: identity.namespace,
+            service: identity.service,
+            admin_url: env.adminUrlAt(env.WEFT_ADMIN_PORT),
+          },
         }),
         DataPlaneModule.forRoot(
           {

@@ -18,6 +18,14 @@ import type { BusClient } from './bus/bus-client.js';
 import { BusRoutes } from './bus/bus-routes.js';
 
 /** The caller's side of the bus transport, for proxies connected to NATS. */
+/** Whose app an inbound listener serves. */
+export interface InboundWorkload {
+  /** `<namespace>/<service>`: the destination its requests count under. */
+  readonly service: string;
+  /** Where its access log records go (`weft.v1.telemetry.access.<namespace>.<service>`). */
+  readonly accessLogSubject: string;
+}
+
 export interface EngineBus {
   readonly client: BusClient;
   readonly subjects: Subjects;
@@ -94,17 +102,25 @@ export class DataPlaneEngine {
     );
   }
 
-  /** A listener that hands every request to one local application. */
-  inboundListener(name: string, appAddress: string, appPort: number): HttpListener {
+  /**
+   * A listener that hands every request to one local application, counted and logged as
+   * `workload`'s (a node proxy serves many; a sidecar's one is its own service).
+   */
+  inboundListener(
+    name: string,
+    appAddress: string,
+    appPort: number,
+    workload?: InboundWorkload,
+  ): HttpListener {
     const [app, h2cApp] = [new Cluster(`local/${name}`), new Cluster(`local/${name}`)];
     app.setEndpoints([endpoint('local-app', appAddress, appPort)]);
     h2cApp.setEndpoints(app.all);
     h2cApp.protocol = 'h2c';
-    const handler = inboundPipeline(app, this.localForwarder, this.stats, h2cApp);
-    const unknownCaller = this.stats.inbound(undefined);
-    return this.counted(
-      new HttpListener(name, handler, this.tracer, unknownCaller, this.accessLog),
-    );
+    const service = workload?.service;
+    const handler = inboundPipeline(app, this.localForwarder, this.stats, h2cApp, service);
+    const unknownCaller = this.stats.inbound(undefined, service);
+    const accessLog = workload ? this.accessLog?.on(workload.accessLogSubject) : this.accessLog;
+    return this.counted(new HttpListener(name, handler, this.tracer, unknownCaller, accessLog));
   }
 
   /**

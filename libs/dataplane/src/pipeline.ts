@@ -80,7 +80,7 @@ export function outboundPipeline(
       );
     }
     const backend = pickBackend(route);
-    setRequestEdge(req, stats.outbound(route, backend?.cluster));
+    setRequestEdge(req, stats.outbound(route, backend ?? undefined));
     if (!backend?.cluster) {
       const why = backend
         ? `backend ${backend.name} does not resolve to a Service`
@@ -136,10 +136,13 @@ export function inboundPipeline(
   forwarder: Forwarder,
   stats: TrafficStats,
   h2cApp?: Cluster,
+  /** The Service the app is an instance of (`<namespace>/<service>`): a node proxy's workload's. */
+  destination?: string,
 ): RequestHandler {
   return (req, res) => {
     const caller = req.headers[CALLER_HEADER];
-    setRequestEdge(req, stats.inbound(typeof caller === 'string' ? caller : undefined));
+    const source = typeof caller === 'string' ? caller : undefined;
+    setRequestEdge(req, stats.inbound(source, destination));
     const notes = notesOf(req);
     if (notes) notes.upstream = app.key;
     const local = h2cApp && req.httpVersionMajor === 2 ? h2cApp : app;

@@ -27,6 +27,21 @@ export class CommonEnv {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   WEFT_LOG_LEVEL: string = 'info';
 
+  /**
+   * Where others reach this process: a sidecar's inbound listener, any component's admin API (in
+   * the control plane's leader lease and in NATS services discovery).
+   */
+  @IsString()
+  WEFT_ADVERTISE_ADDRESS: string = '127.0.0.1';
+
+  /** The admin API at `port` as others reach it. */
+  adminUrlAt(port: number): string {
+    const host = this.WEFT_ADVERTISE_ADDRESS.includes(':')
+      ? `[${this.WEFT_ADVERTISE_ADDRESS}]`
+      : this.WEFT_ADVERTISE_ADDRESS;
+    return `http://${host}:${port}`;
+  }
+
   get natsServers(): string[] {
     return this.NATS_URL.split(',')
       .map((s) => s.trim())

@@ -10,5 +10,5 @@ export * from './runtime.module.js';
 export * from './tracing.js';
 export * from './process-metrics.js';
 export * from './manifest-folder.js';
-export * from './nats-micro.js';
+export * from './nats-service.js';
 export * from './version.js';

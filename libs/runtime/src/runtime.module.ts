@@ -4,7 +4,7 @@ import { AdminController } from './admin.controller.js';
 import type { CommonEnv } from './env.js';
 import { LOGGER, type Logger } from './logger.js';
 import { NatsClient } from './nats-client.js';
-import { answerMicroDiscovery } from './nats-micro.js';
+import { NatsService } from './nats-service.js';
 import { WEFT_VERSION } from './version.js';
 import { Readiness } from './readiness.js';
 import { Tracing } from './tracing.js';
@@ -17,13 +17,15 @@ export interface RuntimeOptions {
   readonly instanceId: string;
   /** `service.name` of this component's spans. */
   readonly traceService: string;
+  /** What NATS services discovery (`$SRV.INFO`) tells about this process, beside its instance id. */
+  readonly discovery: Readonly<Record<string, string>>;
 }
 
 @Global()
 @Module({})
 export class RuntimeModule {
   static forRoot(options: RuntimeOptions): DynamicModule {
-    const { env, log, component, instanceId, traceService } = options;
+    const { env, log, component, instanceId, traceService, discovery } = options;
     // The connection name `nats server report connections` shows.
     const natsName = `weft-${component}-${instanceId}`;
     processMetrics.identify(traceService, instanceId);
@@ -33,26 +35,32 @@ export class RuntimeModule {
       providers: [
         { provide: LOGGER, useValue: log },
         {
-          provide: NatsClient,
-          useFactory: () => {
-            const nats = new NatsClient(env, natsName, log);
-            // Listed by `nats micro ls` once connected; never a reason to connect by itself.
-            nats.once('connect', (nc) =>
-              answerMicroDiscovery(nc, {
+          provide: NatsService,
+          useFactory: () =>
+            new NatsService(
+              {
                 name: `weft-${component}`,
-                id: instanceId,
                 version: WEFT_VERSION,
                 description: `Weft ${component}`,
-                metadata: { component, service: traceService },
-              }),
-            );
+                metadata: { instance: instanceId, ...discovery },
+              },
+              (err) => log.error({ err: err.message }, 'NATS services registration failed'),
+            ),
+        },
+        {
+          provide: NatsClient,
+          useFactory: (service: NatsService) => {
+            const nats = new NatsClient(env, natsName, log);
+            // Listed by `nats micro ls` once connected; never a reason to connect by itself.
+            nats.once('connect', (nc) => void service.start(nc));
             return nats;
           },
+          inject: [NatsService],
         },
         { provide: Tracing, useFactory: () => new Tracing(traceService, instanceId) },
         Readiness,
       ],
-      exports: [LOGGER, NatsClient, Readiness, Tracing],
+      exports: [LOGGER, NatsClient, NatsService, Readiness, Tracing],
     };
   }
 }

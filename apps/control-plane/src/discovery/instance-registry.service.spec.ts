@@ -115,4 +115,36 @@ describe('InstanceRegistry', () => {
     registry.expire(T0 + 3_001);
     expect(ids()).toEqual([]);
   });
+
+  it('tells health changes once each: starting, ready, draining, then down; expiry when silent', () => {
+    const told: string[] = [];
+    registry.on('health', (h) => told.push(`${h.instanceId}:${h.state}`));
+    registry.onHeartbeat(beat('b1', 'starting'), T0);
+    registry.onHeartbeat(beat('b1', 'starting'), T0 + 100);
+    registry.onHeartbeat(beat('b1'), T0 + 200);
+    registry.onHeartbeat(beat('b1'), T0 + 300);
+    registry.onHeartbeat(beat('b1', 'draining'), T0 + 400);
+    registry.onHeartbeat(beat('b1', 'draining'), T0 + 2_000);
+    // Draining lasts longer than the TTL as long as it heartbeats: its `down` is still told.
+    registry.expire(T0 + 4_000);
+    registry.onHeartbeat(beat('b1', 'down'), T0 + 4_500);
+    registry.onHeartbeat(beat('b1', 'down'), T0 + 4_600);
+    registry.onHeartbeat(beat('b2'), T0);
+    registry.expire(T0 + 3_001);
+    // Crashed while draining: expired once its TTL passed.
+    registry.onHeartbeat(beat('b3'), T0);
+    registry.onHeartbeat(beat('b3', 'draining'), T0 + 100);
+    registry.expire(T0 + 3_101);
+    expect(told).toEqual([
+      'b1:starting',
+      'b1:ready',
+      'b1:draining',
+      'b1:down',
+      'b2:ready',
+      'b2:expired',
+      'b3:ready',
+      'b3:draining',
+      'b3:expired',
+    ]);
+  });
 });

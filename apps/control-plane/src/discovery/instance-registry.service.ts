@@ -6,6 +6,7 @@ import {
   type EndpointSet,
   type Heartbeat,
   type InstanceOwner,
+  type InstanceState,
   type NatsConnectionRef,
 } from '@app/protocol';
 import { LOGGER, NatsClient, type Logger } from '@app/runtime';
@@ -20,6 +21,23 @@ export interface LiveInstance {
   connection?: string;
 }
 
+/**
+ * An instance's health as `weft events` tells it: the states it announced, and why it left when it
+ * did not say (`expired`: heartbeats stopped; `disconnected`: its NATS connection closed).
+ */
+export interface InstanceHealth {
+  readonly namespace: string;
+  readonly service: string;
+  readonly instanceId: string;
+  readonly state: InstanceState | 'expired' | 'disconnected';
+}
+
+/** An instance that announced `draining`: out of its sets, its `down` still to come. */
+interface Departing {
+  readonly instance: Pick<InstanceHealth, 'namespace' | 'service' | 'instanceId'>;
+  lastSeen: number;
+}
+
 /** Prometheus: `weft_instances`. */
 const instancesGauge = stateGauge(
   'weft.instances',
@@ -29,14 +47,20 @@ const instancesGauge = stateGauge(
 
 /**
  * Emits `changed` with the registry key (`<namespace>/<instanceId>`) of an instance that registered,
- * changed or left (`undefined`): never for a heartbeat that repeats what is known.
+ * changed or left (`undefined`), and `health` when its state changed: never for a heartbeat that
+ * repeats what is known.
  */
 @Injectable()
 export class InstanceRegistry
-  extends EventEmitter<{ changed: [key: string, live: LiveInstance | undefined] }>
+  extends EventEmitter<{
+    changed: [key: string, live: LiveInstance | undefined];
+    health: [InstanceHealth];
+  }>
   implements OnApplicationShutdown
 {
   private readonly live = new Map<string, LiveInstance>();
+  /** By registry key; kept until `down` or a TTL of silence, so `down` is told once. */
+  private readonly departing = new Map<string, Departing>();
   private readonly sweeper: NodeJS.Timeout;
   /** While we cannot hear heartbeats, their absence says nothing about the instances. */
   private deaf = false;
@@ -70,9 +94,16 @@ export class InstanceRegistry
   onHeartbeat(hb: Heartbeat, now = Date.now()): void {
     const key = `${hb.namespace}/${hb.instanceId}`;
     if (hb.state === 'draining' || hb.state === 'down') {
-      if (this.live.delete(key)) this.changed(key, undefined, `instance ${hb.state}`);
+      const left = this.live.delete(key);
+      const departing = this.departing.get(key);
+      if (hb.state === 'down') this.departing.delete(key);
+      else if (departing) departing.lastSeen = now;
+      else if (left) this.departing.set(key, { instance: owner(hb), lastSeen: now });
+      if (left) this.changed(key, undefined, `instance ${hb.state}`);
+      if (left || (departing && hb.state === 'down')) this.health(hb, hb.state);
       return;
     }
+    this.departing.delete(key);
     const before = this.live.get(key);
     const ready = hb.state === 'ready';
     const connection = hb.connection && connectionKey(hb.connection);
@@ -92,6 +123,7 @@ export class InstanceRegistry
     const live = { instance, ready, lastSeen: now, connection };
     this.live.set(key, live);
     this.changed(key, live, before ? 'instance changed' : 'instance registered');
+    if (before?.ready !== ready) this.health(hb, hb.state);
   }
 
   /**
@@ -137,6 +169,7 @@ export class InstanceRegistry
       if (entry.connection !== closed) continue;
       this.live.delete(key);
       this.changed(key, undefined, 'instance connection closed');
+      this.health(entry.instance, 'disconnected');
     }
   }
 
@@ -147,7 +180,20 @@ export class InstanceRegistry
       if (entry.lastSeen >= deadline) continue;
       this.live.delete(key);
       this.changed(key, undefined, 'instance expired');
+      this.health(entry.instance, 'expired');
     }
+    for (const [key, entry] of this.departing) {
+      if (entry.lastSeen >= deadline) continue;
+      this.departing.delete(key);
+      this.health(entry.instance, 'expired');
+    }
+  }
+
+  private health(
+    instance: Pick<InstanceHealth, 'namespace' | 'service' | 'instanceId'>,
+    state: InstanceHealth['state'],
+  ): void {
+    this.emit('health', { ...owner(instance), state });
   }
 
   private changed(key: string, live: LiveInstance | undefined, reason: string): void {
@@ -155,6 +201,14 @@ export class InstanceRegistry
     this.log.info({ instanceId: key.slice(key.indexOf('/') + 1), reason }, reason);
     this.emit('changed', key, live);
   }
+}
+
+function owner({
+  namespace,
+  service,
+  instanceId,
+}: Pick<InstanceHealth, 'namespace' | 'service' | 'instanceId'>): Departing['instance'] {
+  return { namespace, service, instanceId };
 }
 
 /** Whether a heartbeat names the same address, port, service and labels as what is known. */

@@ -8,10 +8,15 @@ type Entry = { -readonly [K in keyof ProxyStatus]: ProxyStatus[K] } & { seenAt: 
 
 /**
  * Emits `change` when a proxy appears or its revision, ACK/NACK, error or state changes (not on
- * every heartbeat), and `removed` when it announces `down`: the live stream relays both.
+ * every heartbeat), and `removed` when it announces `down`: the live stream relays both. `ack`
+ * comes with `change` when what changed is the revision, ACK/NACK or error.
  */
 @Injectable()
-export class ProxyRegistry extends EventEmitter<{ change: [ProxyStatus]; removed: [string] }> {
+export class ProxyRegistry extends EventEmitter<{
+  change: [ProxyStatus];
+  removed: [string];
+  ack: [ProxyStatus];
+}> {
   private readonly proxies = new Map<string, Entry>();
 
   constructor(private readonly env: ControlPlaneEnv) {
@@ -24,7 +29,10 @@ export class ProxyRegistry extends EventEmitter<{ change: [ProxyStatus]; removed
     p.revision = ack.revision;
     p.status = ack.status;
     p.error = ack.error ?? null;
-    if ([p.revision, p.status, p.error].join() !== before) this.emit('change', this.view(p, now));
+    if ([p.revision, p.status, p.error].join() === before) return;
+    const view = this.view(p, now);
+    this.emit('change', view);
+    this.emit('ack', view);
   }
 
   onHeartbeat(hb: Heartbeat, now = Date.now()): void {

@@ -26,8 +26,12 @@ export class ControlPlaneEventsController {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return reportInvalid(this.log, 'event', subject, 'not a JSON object');
     }
+    const name = subject.slice(bootSubjects().event('').length);
+    // Instance health and ACKs are in the proxy table already; as events, an apply to a large mesh
+    // would push every config event out of the recent ones.
+    if (name.startsWith('instance.') || name.startsWith('proxy.')) return;
     this.stream.onEvent({
-      name: subject.slice(bootSubjects().event('').length),
+      name,
       at: new Date().toISOString(),
       data: value as Record<string, unknown>,
     });

@@ -1,8 +1,10 @@
 // The responder's side of the bus transport: queue subscriptions on the rpc subjects of the Services
 // it serves (a sidecar: those its instance belongs to; a router: those without instances of their
-// own); each open frame becomes a BusExchange through that Service's request path.
-import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+// own); each open frame becomes a BusExchange through that Service's request path. The
+// subscriptions are endpoints of the process's NATS service, so `$SRV.STATS` counts the exchanges.
+import type { Msg, NatsConnection } from '@nats-io/transport-node';
 import { formatErrors, parseBusFrame, type Subjects } from '@app/protocol';
+import type { NatsEndpointHandle, NatsService } from '@app/runtime';
 import { BusExchange, type BusExchangeContext } from './bus-exchange.js';
 import { frameBytesFor, type BusSettings } from './bus-client.js';
 import { BusInbox, type GarbageReport } from './bus-inbox.js';
@@ -18,15 +20,19 @@ export interface BusResponderOptions {
   readonly queue?: string;
   /** The request path of a Service (`namespace/service`): a sidecar's inbound, a router's backend. */
   readonly handlerFor: (key: string) => Handle;
+  /** Where the rpc subscriptions are made, as endpoints `<namespace>_<service>`. */
+  readonly endpoints: Pick<NatsService, 'add'>;
+  /** Metadata of every endpoint (a node proxy's: which workload answers). */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 export class BusResponder {
-  private readonly subs = new Map<string, Subscription>();
+  private readonly subs = new Map<string, NatsEndpointHandle>();
   private readonly ctx: Omit<BusExchangeContext, 'handle'>;
   private draining = false;
 
   constructor(
-    private readonly nc: NatsConnection,
+    nc: NatsConnection,
     private readonly subjects: Subjects,
     settings: BusSettings,
     metrics: BusMetrics,
@@ -58,16 +64,20 @@ export class BusResponder {
     for (const [key, sub] of this.subs) {
       if (keys.has(key)) continue;
       this.subs.delete(key);
-      void sub.drain();
+      void sub.stop();
     }
     for (const key of keys) {
       if (this.subs.has(key)) continue;
       const [namespace, service] = key.split('/');
       // One context per Service (not per request): its exchanges take that Service's path.
       const ctx: BusExchangeContext = { ...this.ctx, handle: this.options.handlerFor(key) };
-      const sub = this.nc.subscribe(this.subjects.rpc(namespace, service), {
+      // `_` is in no DNS label, so the name is unambiguous.
+      const sub = this.options.endpoints.add({
+        name: `${namespace}_${service}`,
+        subject: this.subjects.rpc(namespace, service),
         queue: this.options.queue ?? this.subjects.rpcQueue(namespace, service),
-        callback: (_err, msg) => this.onOpen(ctx, msg),
+        metadata: this.options.metadata,
+        handler: (msg) => this.onOpen(ctx, msg),
       });
       this.subs.set(key, sub);
     }
@@ -78,7 +88,7 @@ export class BusResponder {
     this.draining = true;
     const subs = [...this.subs.values()];
     this.subs.clear();
-    await Promise.all(subs.map((s) => s.drain().catch(() => undefined)));
+    await Promise.all(subs.map((s) => s.stop()));
   }
 
   close(): void {

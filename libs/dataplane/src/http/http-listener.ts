@@ -16,7 +16,12 @@ import type { AccessLog } from '../telemetry/access-log.js';
 import { startNotes, type ExchangeNotes } from '../telemetry/exchange-notes.js';
 import { endHttpSpan, type HopTracer } from '../telemetry/hop-tracer.js';
 import { requestEdge } from '../metrics/request-edge.js';
-import type { TrafficEdge } from '../metrics/traffic-stats.js';
+import {
+  KNOWN_METHODS,
+  methodIndex,
+  protocolIndex,
+  type TrafficEdge,
+} from '../metrics/traffic-stats.js';
 import { ProxyHttp2Request, ProxyHttp2Response } from './http2-compat.js';
 import type { SniCertificates } from './sni-certificates.js';
 import { sniffH2c } from './h2c-sniffer.js';
@@ -39,7 +44,11 @@ type ProxyServer = Pick<
 
 export class HttpListener {
   private readonly server: ProxyServer;
+  /** Terminates TLS: its requests' `url.scheme` is `https`. */
+  private readonly tls: boolean;
   private inflight = 0;
+  /** Requests in progress by method index (`KNOWN_METHODS`). */
+  private readonly inflightByMethod = new Uint32Array(KNOWN_METHODS.length);
   private sockets = 0;
   private draining = false;
   private idle: (() => void) | undefined;
@@ -56,6 +65,7 @@ export class HttpListener {
     /** Terminate TLS with these (SNI picks one), offering h2 and http/1.1 by ALPN. */
     private certificates?: SniCertificates,
   ) {
+    this.tls = certificates !== undefined;
     const plain = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, this.handle);
     this.server = certificates ? this.secureServer(certificates, plain) : this.withH2c(plain);
     this.server.on('clientError', (err: Error, socket: Socket) => {
@@ -74,6 +84,15 @@ export class HttpListener {
   /** Requests in progress. */
   get active(): number {
     return this.inflight;
+  }
+
+  /** Requests in progress by method, indexed as `KNOWN_METHODS`. */
+  get activeByMethod(): ArrayLike<number> {
+    return this.inflightByMethod;
+  }
+
+  get scheme(): 'http' | 'https' {
+    return this.tls ? 'https' : 'http';
   }
 
   /** Client connections open. */
@@ -252,14 +271,18 @@ export class HttpListener {
     const started = performance.now();
     const span = this.tracer.server(req, this.name);
     const notes = this.accessLog?.begin() ? startNotes(req) : undefined;
+    const method = methodIndex(req.method);
     this.inflight++;
+    this.inflightByMethod[method]++;
     if (this.draining) res.shouldKeepAlive = false;
     res.once('close', () => {
       this.inflight--;
+      this.inflightByMethod[method]--;
       const ms = performance.now() - started;
       // 0: the client got no complete answer.
       const status = res.writableFinished ? res.statusCode : 0;
-      (requestEdge(req) ?? this.fallbackEdge).record(req.method, status, ms);
+      const protocol = protocolIndex(req.httpVersion, this.tls);
+      (requestEdge(req) ?? this.fallbackEdge).record(req.method, status, ms, protocol);
       endHttpSpan(span, status, SpanKind.SERVER);
       if (notes) this.logAccess(req, span.spanContext().traceId, status, ms, notes);
       if (this.inflight === 0) this.idle?.();

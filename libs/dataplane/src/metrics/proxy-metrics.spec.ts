@@ -5,7 +5,7 @@ import { ClusterRegistry } from '../upstream/cluster-registry.js';
 import { endpoint } from '../upstream/endpoint.js';
 import type { CompiledRoute } from '../routing/route-table.js';
 import { ProxyMetrics } from './proxy-metrics.js';
-import { TrafficStats } from './traffic-stats.js';
+import { KNOWN_METHODS, methodIndex, protocolIndex, TrafficStats } from './traffic-stats.js';
 
 const route: CompiledRoute = {
   name: 'HTTPRoute/shop/api#0',
@@ -20,14 +20,22 @@ async function rendered(): Promise<{ text: string; metrics: ProxyMetrics; stats:
   const clusters = new ClusterRegistry();
   const api = clusters.get('shop/api');
   const metrics = new ProxyMetrics(stats, clusters);
-  const out = stats.outbound(route, api);
+  const out = stats.outbound(route, {
+    name: api.key,
+    cluster: api,
+    port: 8080,
+    cumulativeWeight: 1,
+  });
   out.record('GET', 200, 0.3);
-  out.record('GET', 200, 0.3);
+  out.record('GET', 200, 0.3, protocolIndex('1.1', false));
   out.record('GET', 503, 12);
-  stats.inbound('shop/admin').record('BREW', 0, 4);
+  out.record('GET', 200, 1, protocolIndex('2.0', true));
+  stats.inbound('shop/admin').record('BREW', 0, 4, protocolIndex('0.9', false));
   api.eject(endpoint('api-1', '127.0.0.1', 1), 1_000);
   metrics.upstreamRetries.inc({ reason: 'status_503' });
-  metrics.addListener({ name: 'outbound', active: 2, connections: 3 });
+  const active = new Uint32Array(KNOWN_METHODS.length);
+  active[methodIndex('POST')] = 2;
+  metrics.addListener({ name: 'outbound', scheme: 'http', activeByMethod: active, connections: 3 });
   const process = new ProcessMetrics();
   process.addProducer(metrics);
   return { text: await process.render(), metrics, stats };
@@ -50,6 +58,10 @@ describe('ProxyMetrics', () => {
       'weft_response_status_class="2xx"',
       'http_route="HTTPRoute/shop/api#0"',
       'server_address="api.shop"',
+      'server_port="8080"',
+      'url_scheme="http"',
+      'network_protocol_name="http"',
+      'network_protocol_version="1.1"',
       'weft_destination="shop/api"',
     ];
     expect(sample(text, 'http_client_request_duration_count', ok)).toBe(2);
@@ -64,6 +76,9 @@ describe('ProxyMetrics', () => {
         'error_type="503"',
       ]),
     ).toBe(1);
+    // HTTP/2 over TLS is a series of its own.
+    const h2 = ['url_scheme="https"', 'network_protocol_version="2"'];
+    expect(sample(text, 'http_client_request_duration_count', h2)).toBe(1);
   });
 
   it('counts inbound requests as http.server.request.duration; no answer has no status code', async () => {
@@ -73,11 +88,23 @@ describe('ProxyMetrics', () => {
     expect(line).toContain('error_type="response_incomplete"');
     expect(line).toContain('weft_source="shop/admin"');
     expect(line).not.toContain('http_response_status_code');
+    // An HTTP version outside 1.0, 1.1 and 2 is not named.
+    expect(line).toContain('network_protocol_name="http"');
+    expect(line).not.toContain('network_protocol_version');
   });
 
   it('reports listener load, retries and ejections', async () => {
     const { text } = await rendered();
-    expect(sample(text, 'http_server_active_requests', ['weft_listener="outbound"'])).toBe(2);
+    const active = (method: string) =>
+      sample(text, 'http_server_active_requests', [
+        'weft_listener="outbound"',
+        'url_scheme="http"',
+        `http_request_method="${method}"`,
+      ]);
+    // GET always has a series; a method shows once seen in progress.
+    expect(active('POST')).toBe(2);
+    expect(active('GET')).toBe(0);
+    expect(active('PUT')).toBeUndefined();
     expect(sample(text, 'weft_listener_active_connections', ['weft_listener="outbound"'])).toBe(3);
     expect(sample(text, 'weft_upstream_retries_total', ['weft_retry_reason="status_503"'])).toBe(1);
     expect(sample(text, 'weft_upstream_ejections_total', ['weft_destination="shop/api"'])).toBe(1);

@@ -15,7 +15,13 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { SNAPSHOT_LATENCY_BOUNDS_MS } from '@app/protocol';
 import type { ClusterRegistry } from '../upstream/cluster-registry.js';
-import { UNKNOWN_PEER, type TrafficCell, type TrafficStats } from './traffic-stats.js';
+import {
+  KNOWN_METHODS,
+  methodIndex,
+  UNKNOWN_PEER,
+  type TrafficCell,
+  type TrafficStats,
+} from './traffic-stats.js';
 
 /** The snapshot buckets in seconds: sub-millisecond at the low end, for hops that cost µs. */
 const BOUNDS_S = SNAPSHOT_LATENCY_BOUNDS_MS.map((ms) => ms / 1000);
@@ -36,17 +42,25 @@ export class ReasonCounter {
 /** What a listener tells the metrics about its load. */
 export interface ListenerLoad {
   readonly name: string;
-  /** Requests in progress. */
-  readonly active: number;
+  readonly scheme: 'http' | 'https';
+  /** Requests in progress by method, indexed as `KNOWN_METHODS`. */
+  readonly activeByMethod: ArrayLike<number>;
   /** Client connections open. */
   readonly connections: number;
 }
 
+/** GET always has a series; another method once a scrape saw it in progress (it then stays). */
+const GET = methodIndex('GET');
+
 /**
- * Request counts and durations per (direction, source, destination, route, method, status), the
- * way OpenTelemetry's HTTP semantic conventions name them: `http.server.request.duration` for
- * what the mesh sent to the local app (inbound), `http.client.request.duration` for what was sent
- * into the mesh (outbound); their `_count` is the request count by status code.
+ * Request counts and durations per (direction, source, destination, route, method, status,
+ * protocol), the way OpenTelemetry's HTTP semantic conventions name them:
+ * `http.server.request.duration` for what the mesh sent to the local app (inbound),
+ * `http.client.request.duration` for what was sent into the mesh (outbound); their `_count` is the
+ * request count by status code. `http.route` is the matched HTTPRoute rule
+ * (`HTTPRoute/<ns>/<name>#<rule>`, `default/<ns>/<service>`): Gateway API rules match by prefix,
+ * exact path or regex, several per rule, so there is no path template, and the rule id is as
+ * low-cardinality as the config.
  */
 export class ProxyMetrics implements MetricProducer {
   /** Requests re-sent (`status_<code>`, `connect_failure`, `stale_connection`). */
@@ -54,6 +68,8 @@ export class ProxyMetrics implements MetricProducer {
   /** Requests refused, or retries not made, because a circuit breaker or retry budget was full. */
   readonly upstreamOverflows = new ReasonCounter();
   private readonly listeners: ListenerLoad[] = [];
+  /** Per listener, the method indexes that have an active-requests series. */
+  private readonly activeSeries = new Map<ListenerLoad, Set<number>>();
   private readonly startTime: HrTime = hrTime();
 
   constructor(
@@ -63,6 +79,7 @@ export class ProxyMetrics implements MetricProducer {
 
   addListener(listener: ListenerLoad): void {
     this.listeners.push(listener);
+    this.activeSeries.set(listener, new Set([GET]));
   }
 
   collect(): Promise<CollectionResult> {
@@ -91,10 +108,7 @@ export class ProxyMetrics implements MetricProducer {
         'http.server.active_requests',
         'Requests in progress at a listener',
         '{request}',
-        {
-          monotonic: false,
-          points: this.listeners.map((l) => [{ 'weft.listener': l.name }, l.active]),
-        },
+        { monotonic: false, points: this.activeRequests() },
       ),
       this.sum(
         now,
@@ -147,6 +161,25 @@ export class ProxyMetrics implements MetricProducer {
       },
       errors: [],
     });
+  }
+
+  /** By listener, method and scheme (semconv's required attributes). */
+  private activeRequests(): [Attributes, number][] {
+    const points: [Attributes, number][] = [];
+    for (const listener of this.listeners) {
+      const series = this.activeSeries.get(listener)!;
+      const active = listener.activeByMethod;
+      for (let m = 0; m < KNOWN_METHODS.length; m++) if (active[m] > 0) series.add(m);
+      for (const m of series) {
+        const attributes = {
+          'http.request.method': KNOWN_METHODS[m],
+          'url.scheme': listener.scheme,
+          'weft.listener': listener.name,
+        };
+        points.push([attributes, active[m]]);
+      }
+    }
+    return points;
   }
 
   private point(now: HrTime, attributes: Attributes, cell: TrafficCell): DataPoint<Histogram> {
@@ -202,9 +235,13 @@ function cellAttributes(cell: TrafficCell, outbound: boolean): Attributes {
   const { edge, status } = cell;
   const attributes: Attributes = {
     'http.request.method': cell.method,
+    'url.scheme': cell.scheme,
+    'network.protocol.name': 'http',
     'weft.source': edge.source,
     'weft.destination': edge.destination,
   };
+  const version = cell.protocolVersion;
+  if (version !== undefined) attributes['network.protocol.version'] = version;
   if (status > 0) {
     attributes['http.response.status_code'] = status;
     attributes['weft.response.status_class'] = `${Math.floor(status / 100)}xx`;
@@ -218,6 +255,7 @@ function cellAttributes(cell: TrafficCell, outbound: boolean): Attributes {
   if (outbound && edge.destination !== UNKNOWN_PEER) {
     const [namespace, service] = edge.destination.split('/');
     attributes['server.address'] = `${service}.${namespace}`;
+    if (edge.port > 0) attributes['server.port'] = edge.port;
   }
   return attributes;
 }

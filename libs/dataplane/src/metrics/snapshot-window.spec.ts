@@ -15,7 +15,8 @@ function route(name: string): CompiledRoute {
 describe('SnapshotWindow', () => {
   it('sends deltas: requests, failures (5xx and no answer) and buckets since the last snapshot', () => {
     const stats = new TrafficStats('shop/web');
-    const api = new Cluster('shop/api');
+    const cluster = new Cluster('shop/api');
+    const api = { name: cluster.key, cluster, cumulativeWeight: 1 };
     const window = new SnapshotWindow(stats, identity, 1_000);
     const rule0 = stats.outbound(route('HTTPRoute/shop/api#0'), api);
     const rule1 = stats.outbound(route('HTTPRoute/shop/api#1'), api);

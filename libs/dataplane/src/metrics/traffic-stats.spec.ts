@@ -3,7 +3,13 @@ import { describe, expect, it } from '@jest/globals';
 import { SNAPSHOT_LATENCY_BOUNDS_MS } from '@app/protocol';
 import type { CompiledRoute } from '../routing/route-table.js';
 import { Cluster } from '../upstream/cluster.js';
-import { bucketIndex, methodIndex, TrafficStats, UNKNOWN_PEER } from './traffic-stats.js';
+import {
+  bucketIndex,
+  methodIndex,
+  protocolIndex,
+  TrafficStats,
+  UNKNOWN_PEER,
+} from './traffic-stats.js';
 
 function route(name: string): CompiledRoute {
   return { name, backends: [], totalWeight: 0, mirrors: [], timeoutMs: 0 };
@@ -26,7 +32,8 @@ describe('TrafficStats', () => {
 
   it('keeps one edge per route name and cluster, across route objects of successive tables', () => {
     const stats = new TrafficStats('shop/web');
-    const api = new Cluster('shop/api');
+    const cluster = new Cluster('shop/api');
+    const api = { name: cluster.key, cluster, cumulativeWeight: 1 };
     const first = stats.outbound(route('HTTPRoute/shop/api#0'), api);
     expect(stats.outbound(route('HTTPRoute/shop/api#0'), api)).toBe(first);
     expect(first).toMatchObject({
@@ -68,5 +75,25 @@ describe('TrafficStats', () => {
     for (let i = 0; i < 1_000; i++) stats.inbound(`ns/caller-${i}`);
     expect([...stats.all()].length).toBeLessThanOrEqual(258);
     expect(stats.inbound('ns/caller-999').source).toBe(UNKNOWN_PEER);
+  });
+
+  it("counts a node proxy's workloads as their own Services", () => {
+    const stats = new TrafficStats('shop/node');
+    const toCart = stats.inbound('shop/web', 'shop/cart');
+    expect(toCart).toMatchObject({ source: 'shop/web', destination: 'shop/cart' });
+    expect(stats.inbound('shop/web', 'shop/cart')).toBe(toCart);
+    expect(stats.inbound('shop/web').destination).toBe('shop/node');
+  });
+
+  it('keeps scheme and HTTP version apart in cells, and names only the versions semconv does', () => {
+    const edge = new TrafficStats('shop/api').inbound('shop/web');
+    edge.record('GET', 200, 1, protocolIndex('1.1', false));
+    edge.record('GET', 200, 1, protocolIndex('2.0', true));
+    edge.record('GET', 200, 1, protocolIndex('0.9', false));
+    expect([...edge.cells()].map((c) => [c.scheme, c.protocolVersion, c.count])).toEqual([
+      ['http', '1.1', 1],
+      ['https', '2', 1],
+      ['http', undefined, 1],
+    ]);
   });
 });

@@ -1,7 +1,7 @@
-// Per-proxy traffic counters fed once per finished request: cumulative cells per edge, method and status.
+// Per-proxy traffic counters fed once per finished request: cumulative cells per edge, method, status
+// and protocol (scheme and HTTP version).
 import { SNAPSHOT_LATENCY_BOUNDS_MS, type EdgeDirection } from '@app/protocol';
-import type { CompiledRoute } from '../routing/route-table.js';
-import type { Cluster } from '../upstream/cluster.js';
+import type { CompiledRoute, WeightedBackend } from '../routing/route-table.js';
 
 /** What an edge's far side is called when it is not known (matches `EdgeStats` on the wire). */
 export const UNKNOWN_PEER = 'unknown';
@@ -21,8 +21,27 @@ export const KNOWN_METHODS = [
 ] as const;
 const OTHER_METHOD = KNOWN_METHODS.length - 1;
 const METHOD_INDEX = new Map<string, number>(KNOWN_METHODS.map((m, i) => [m, i]));
-/** Room for every method index in a cell key (`status * METHOD_SLOTS + method`). */
+/** Room for every method index in a cell key (`(status * METHOD_SLOTS + method) * PROTOCOL_SLOTS + protocol`). */
 const METHOD_SLOTS = 16;
+
+/** `network.protocol.version` by protocol index (low two bits); undefined: not one of these. */
+const PROTOCOL_VERSIONS = ['1.0', '1.1', '2', undefined] as const;
+/** The protocol index's bit for TLS (`url.scheme` `https`). */
+const TLS = 4;
+const PROTOCOL_SLOTS = 8;
+
+/**
+ * A request's scheme and HTTP version as one small number, so counting it costs no string:
+ * Node's `httpVersion` strings are compared, not parsed.
+ */
+export function protocolIndex(httpVersion: string, tls: boolean): number {
+  const version =
+    httpVersion === '1.1' ? 1 : httpVersion === '2.0' ? 2 : httpVersion === '1.0' ? 0 : 3;
+  return tls ? version | TLS : version;
+}
+
+/** HTTP/1.1 in clear text: what a cell counts when the listener did not say. */
+export const HTTP_1_1 = protocolIndex('1.1', false);
 
 const BUCKETS = SNAPSHOT_LATENCY_BOUNDS_MS.length + 1;
 
@@ -59,7 +78,18 @@ export class TrafficCell {
     readonly edge: TrafficEdge,
     readonly method: (typeof KNOWN_METHODS)[number],
     readonly status: number,
+    /** See `protocolIndex`. */
+    readonly protocol: number,
   ) {}
+
+  get scheme(): 'http' | 'https' {
+    return this.protocol & TLS ? 'https' : 'http';
+  }
+
+  /** `1.0`, `1.1`, `2`; undefined for anything else. */
+  get protocolVersion(): string | undefined {
+    return PROTOCOL_VERSIONS[this.protocol & 3];
+  }
 
   record(ms: number): void {
     this.count++;
@@ -79,6 +109,8 @@ export class TrafficEdge {
     readonly destination: string,
     /** The compiled route's name (`HTTPRoute/<ns>/<name>#<rule>`, `default/<ns>/<svc>`), '' for none. */
     readonly route: string,
+    /** Outbound: the port of the backendRef (0 when it names none). */
+    readonly port = 0,
   ) {}
 
   /** `<ns>/<name>` of the HTTPRoute, for snapshots; undefined for default routes and no route. */
@@ -86,12 +118,12 @@ export class TrafficEdge {
     return /^HTTPRoute\/([^/]+\/[^#]+)#/.exec(this.route)?.[1];
   }
 
-  record(method: string | undefined, status: number, ms: number): void {
+  record(method: string | undefined, status: number, ms: number, protocol = HTTP_1_1): void {
     const m = methodIndex(method);
-    const key = status * METHOD_SLOTS + m;
+    const key = (status * METHOD_SLOTS + m) * PROTOCOL_SLOTS + protocol;
     let cell = this.byKey.get(key);
     if (!cell) {
-      cell = new TrafficCell(this, KNOWN_METHODS[m], status);
+      cell = new TrafficCell(this, KNOWN_METHODS[m], status, protocol);
       this.byKey.set(key, cell);
     }
     cell.record(ms);
@@ -109,8 +141,12 @@ export class TrafficEdge {
  */
 export class TrafficStats {
   private readonly edges = new Map<string, TrafficEdge>();
-  private readonly byRoute = new WeakMap<CompiledRoute, Map<Cluster | undefined, TrafficEdge>>();
-  private readonly inboundBySource = new Map<string | undefined, TrafficEdge>();
+  private readonly byRoute = new WeakMap<
+    CompiledRoute,
+    Map<WeightedBackend | undefined, TrafficEdge>
+  >();
+  /** By destination, then by caller as it named itself. */
+  private readonly inboundByDestination = new Map<string, Map<string | undefined, TrafficEdge>>();
   /** Outbound requests answered before a route matched (bad request, no route, redirect). */
   readonly unrouted: TrafficEdge;
 
@@ -121,33 +157,41 @@ export class TrafficStats {
     this.unrouted = this.edge('outbound', self, UNKNOWN_PEER, '');
   }
 
-  /** The edge of an outbound request routed by `route` to `cluster` (undefined: unresolved backend). */
-  outbound(route: CompiledRoute, cluster: Cluster | undefined): TrafficEdge {
-    let byCluster = this.byRoute.get(route);
-    if (!byCluster) {
-      byCluster = new Map();
-      this.byRoute.set(route, byCluster);
+  /**
+   * The edge of an outbound request routed by `route` to `backend` (undefined: every weight 0; a
+   * backend without cluster: it resolves to no Service).
+   */
+  outbound(route: CompiledRoute, backend: WeightedBackend | undefined): TrafficEdge {
+    let byBackend = this.byRoute.get(route);
+    if (!byBackend) {
+      byBackend = new Map();
+      this.byRoute.set(route, byBackend);
     }
-    let edge = byCluster.get(cluster);
+    let edge = byBackend.get(backend);
     if (!edge) {
-      edge = this.edge('outbound', this.self, cluster?.key ?? UNKNOWN_PEER, route.name);
-      byCluster.set(cluster, edge);
+      const destination = backend?.cluster?.key ?? UNKNOWN_PEER;
+      edge = this.edge('outbound', this.self, destination, route.name, backend?.port ?? 0);
+      byBackend.set(backend, edge);
     }
     return edge;
   }
 
-  /** The edge of an inbound request from `source` (the caller proxy's `x-weft-source`, if any). */
-  inbound(source: string | undefined): TrafficEdge {
-    let edge = this.inboundBySource.get(source);
+  /**
+   * The edge of an inbound request from `source` (the caller proxy's `x-weft-caller`, if any) to
+   * `destination` (a node proxy's workload; by default this proxy's own service).
+   */
+  inbound(source: string | undefined, destination = this.self): TrafficEdge {
+    let bySource = this.inboundByDestination.get(destination);
+    if (!bySource) {
+      bySource = new Map();
+      this.inboundByDestination.set(destination, bySource);
+    }
+    let edge = bySource.get(source);
     if (!edge) {
-      const known =
-        source !== undefined &&
-        PEER.test(source) &&
-        this.inboundBySource.size < MAX_INBOUND_SOURCES;
-      edge = this.edge('inbound', known ? source : UNKNOWN_PEER, this.self, '');
-      if (known || this.inboundBySource.size < MAX_INBOUND_SOURCES) {
-        this.inboundBySource.set(source, edge);
-      }
+      const room = bySource.size < MAX_INBOUND_SOURCES;
+      const known = source !== undefined && PEER.test(source) && room;
+      edge = this.edge('inbound', known ? source : UNKNOWN_PEER, destination, '');
+      if (room) bySource.set(source, edge);
     }
     return edge;
   }
@@ -162,11 +206,12 @@ export class TrafficStats {
     source: string,
     destination: string,
     route: string,
+    port = 0,
   ): TrafficEdge {
-    const key = `${direction}|${source}|${destination}|${route}`;
+    const key = `${direction}|${source}|${destination}|${route}|${port}`;
     let edge = this.edges.get(key);
     if (!edge) {
-      edge = new TrafficEdge(direction, source, destination, route);
+      edge = new TrafficEdge(direction, source, destination, route, port);
       this.edges.set(key, edge);
     }
     return edge;

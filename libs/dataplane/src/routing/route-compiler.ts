@@ -161,6 +161,7 @@ function weightedBackends(
     return {
       name: key,
       cluster: clusters.resolve(key, known),
+      port: ref.port,
       cumulativeWeight: total,
     };
   });

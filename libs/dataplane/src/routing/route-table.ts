@@ -13,6 +13,8 @@ import type { GatewayRoutes } from './gateway-routes.js';
 export interface WeightedBackend {
   readonly name: string;
   readonly cluster: Cluster | undefined;
+  /** The backendRef's port (metrics' `server.port`); undefined when it names none. */
+  readonly port?: number;
   /** Running total of weights up to and including this backend. */
   readonly cumulativeWeight: number;
 }

@@ -87,4 +87,33 @@ describe('AccessLog', () => {
     // Sampled out is not dropped; handed over to a disconnected bus is.
     expect(log.dropped).toBe(1);
   });
+
+  it('records durations (total and upstream) and bytes both ways', () => {
+    const sent: Record<string, unknown>[] = [];
+    const log = new AccessLog(
+      { stdout: false, publishPerSecond: 10, sampleRatio: 1, subject: 's' },
+      pino({ level: 'silent' }),
+      (_s, p) => sent.push(JSON.parse(new TextDecoder().decode(p)) as Record<string, unknown>) > 0,
+    );
+    const answered = Object.assign(notes(), { upstreamMs: 1.25, bytesIn: 7, bytesOut: 42 });
+    log.write(base, answered);
+    log.write({ ...base, status: 404 }, new ExchangeNotes());
+    expect(sent[0]).toMatchObject({ durationMs: 1.5, upstreamMs: 1.25, bytesIn: 7, bytesOut: 42 });
+    // Answered by the proxy itself: no upstream time.
+    expect(sent[1]).toMatchObject({ upstreamMs: null, bytesIn: 0, bytesOut: 0 });
+  });
+
+  it("publishes a workload's records on its own subject, within the proxy's one rate cap", () => {
+    const subjects: string[] = [];
+    const log = new AccessLog(
+      { stdout: false, publishPerSecond: 2, sampleRatio: 1, subject: 'access.shop.node' },
+      pino({ level: 'silent' }),
+      (s) => subjects.push(s) > 0,
+    );
+    const cart = log.on('access.shop.cart');
+    for (const l of [cart, log, cart]) if (l.begin()) l.write(base, notes());
+    expect(subjects).toEqual(['access.shop.cart', 'access.shop.node']);
+    expect(log.dropped).toBe(1);
+    expect(cart.dropped).toBe(1);
+  });
 });

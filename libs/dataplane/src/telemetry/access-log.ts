@@ -12,13 +12,25 @@ export interface AccessRecord {
   readonly host: string;
   readonly path: string;
   readonly status: number;
+  /** From the request's arrival to the end of its response. */
   readonly durationMs: number;
+  /** From sending the (last) try upstream to its response headers; null when none answered. */
+  readonly upstreamMs: number | null;
   readonly route: string;
   readonly upstream: string;
   readonly endpoint: string;
   readonly retries: number;
+  /** Request body bytes received. */
+  readonly bytesIn: number;
+  /** Response body bytes sent on from upstream (not those of the proxy's own replies). */
   readonly bytesOut: number;
 }
+
+/** What the listener knows of a request; the rest comes from the exchange's notes. */
+export type AccessBase = Omit<
+  AccessRecord,
+  'v' | 'upstreamMs' | 'route' | 'upstream' | 'endpoint' | 'retries' | 'bytesIn' | 'bytesOut'
+>;
 
 export interface AccessLogOptions {
   /** One pino line per request on stdout. */
@@ -36,18 +48,36 @@ export interface AccessLogOptions {
  */
 export type BusPublisher = (subject: string, payload: Uint8Array) => boolean;
 
-export class AccessLog {
-  private tokens: number;
-  private refilledAt = Date.now();
-  /** Records the rate cap or a missing connection kept off the bus (sampled-out ones are not counted). */
-  dropped = 0;
+/** The rate cap's token bucket and the drop count, shared by a log and its `on(subject)` copies. */
+interface BusBudget {
+  tokens: number;
+  refilledAt: number;
+  dropped: number;
+}
 
+export class AccessLog {
   constructor(
     private readonly options: AccessLogOptions,
     private readonly log: Logger,
     private readonly publish: BusPublisher,
-  ) {
-    this.tokens = options.publishPerSecond;
+    private readonly budget: BusBudget = {
+      tokens: options.publishPerSecond,
+      refilledAt: Date.now(),
+      dropped: 0,
+    },
+  ) {}
+
+  /** Records the rate cap or a missing connection kept off the bus (sampled-out ones are not counted). */
+  get dropped(): number {
+    return this.budget.dropped;
+  }
+
+  /**
+   * The same log publishing on `subject` (a node proxy's workload's own): one rate cap and one drop
+   * count for the whole proxy.
+   */
+  on(subject: string): AccessLog {
+    return new AccessLog({ ...this.options, subject }, this.log, this.publish, this.budget);
   }
 
   /**
@@ -59,27 +89,26 @@ export class AccessLog {
     return this.options.stdout || this.forBus();
   }
 
-  write(
-    base: Omit<AccessRecord, 'v' | 'route' | 'upstream' | 'endpoint' | 'retries' | 'bytesOut'>,
-    notes: ExchangeNotes,
-  ): void {
+  write(base: AccessBase, notes: ExchangeNotes): void {
     // Without stdout, `begin` already sampled this record and took its token.
     const toBus = this.options.publishPerSecond > 0 && (!this.options.stdout || this.forBus());
     const record: AccessRecord = {
       v: PROTOCOL_VERSION,
       ...base,
+      upstreamMs: notes.upstreamMs < 0 ? null : notes.upstreamMs,
       route: notes.route,
       upstream: notes.upstream,
       endpoint: notes.endpoint,
       retries: notes.retries,
+      bytesIn: notes.bytesIn,
       bytesOut: notes.bytesOut,
     };
     if (this.options.stdout) this.log.info({ access: record }, 'access');
     if (!toBus) return;
     try {
-      if (!this.publish(this.options.subject, encode(record))) this.dropped++;
+      if (!this.publish(this.options.subject, encode(record))) this.budget.dropped++;
     } catch {
-      this.dropped++;
+      this.budget.dropped++;
     }
   }
 
@@ -93,15 +122,16 @@ export class AccessLog {
 
   /** Token bucket: at most `publishPerSecond` records a second reach the bus; the rest are dropped. */
   private takeToken(): boolean {
+    const budget = this.budget;
     const now = Date.now();
     const rate = this.options.publishPerSecond;
-    this.tokens = Math.min(rate, this.tokens + ((now - this.refilledAt) / 1000) * rate);
-    this.refilledAt = now;
-    if (this.tokens < 1) {
-      this.dropped++;
+    budget.tokens = Math.min(rate, budget.tokens + ((now - budget.refilledAt) / 1000) * rate);
+    budget.refilledAt = now;
+    if (budget.tokens < 1) {
+      budget.dropped++;
       return false;
     }
-    this.tokens--;
+    budget.tokens--;
     return true;
   }
 }

@@ -136,7 +136,9 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     if (statusCode < 200) return; // 1xx informational: this hop answers its own `expect`.
     this.clearTryTimer();
     this.status = statusCode;
-    this.cluster.record(this.current!, statusCode, performance.now() - this.sentAt);
+    const rtt = performance.now() - this.sentAt;
+    this.cluster.record(this.current!, statusCode, rtt);
+    if (this.notes) this.notes.upstreamMs = rtt;
     if (this.mayRetry(statusCode, headers['grpc-status'])) {
       // Read the answer to its end (the connection stays reusable), then try again.
       this.discarding = true;
