@@ -309,13 +309,17 @@ spec:
 
   it('counts and logs garbage on config and health subjects; no process exits; routing goes on', async () => {
     const nc: NatsConnection = await connect({ servers: mesh.nats.url });
+    const publish = (subject: string, body: unknown): void =>
+      nc.publish(
+        subject,
+        new TextEncoder().encode(typeof body === 'string' ? body : JSON.stringify(body)),
+      );
     try {
       const kv = await new Kvm(nc).open('weft-config');
-      await kv.put('httproute.default.junk', new TextEncoder().encode('{not json'));
-      await kv.put(
-        'endpoints.default.junk',
-        new TextEncoder().encode(JSON.stringify({ v: 1, service: 'x' })),
-      );
+      // The config subjects every sidecar follows: the snapshot marker, and b's destination (a1
+      // calls b; b1 and b2 answer for it).
+      publish('weft.v1.config.snapshot', '{not json');
+      publish('weft.v1.config.dst.default.b', { v: 99 });
       nc.publish('weft.v1.health.default.b.zz', new TextEncoder().encode('garbage'));
       nc.publish(
         'weft.v1.health.default.b.zz',
@@ -359,24 +363,42 @@ spec:
       expect(logged(cp, 'health', 'weft.v1.health.default.b.zz')).toBe(true);
       expect(logged(cp, 'ack', 'weft.v1.proxy.zz.ack')).toBe(true);
       for (const s of sidecars) {
-        expect(logged(s.proc, 'config', 'httproute.default.junk')).toBe(true);
-        expect(logged(s.proc, 'config', 'endpoints.default.junk')).toBe(true);
+        expect(logged(s.proc, 'config', 'weft.v1.config.snapshot')).toBe(true);
+        expect(logged(s.proc, 'config', 'weft.v1.config.dst.default.b')).toBe(true);
       }
       expect(
         mesh.processes.filter((p) => p.name !== 'sidecar-orphan1').every((p) => p.running),
       ).toBe(true);
       expect((await viaA('/')).status).toBe(200);
 
-      // A bad resource in the bucket blocks later revisions (NACKed with the reason) until it is
-      // fixed, as Envoy rejects an update holding a resource it cannot use; the old config serves.
-      const revision = await mesh.applyOk(SPLIT(50, 50));
-      const nacks = await mesh.reported('NACK', revision, ['a1', 'b1', 'b2']);
-      for (const row of nacks) expect(row.error).toContain('httproute.default.junk');
+      // A well-formed announcement of a bundle holding a resource b's followers cannot use blocks
+      // every later revision (NACKed with the reason) until b's bundle is written again, as Envoy
+      // rejects an update holding a resource it cannot use; the old config serves meanwhile.
+      publish('weft.v1.config.dst.default.b', {
+        v: 1,
+        key: 'dst.default.b',
+        seq: (await kv.get('dst.default.b'))!.revision,
+        op: 'PUT',
+        value: {
+          v: 1,
+          namespace: 'default',
+          service: 'b',
+          resources: [
+            { key: 'httproute.default.junk', source: 'api', resource: { kind: 'HTTPRoute' } },
+          ],
+        },
+      });
+      await nc.flush();
+      const unrelated = await mesh.applyOk(
+        'apiVersion: v1\nkind: Service\nmetadata: { name: unrelated }\nspec: { selector: { app: unrelated } }\n',
+      );
+      const nacks = await mesh.reported('NACK', unrelated, ['a1', 'b1', 'b2']);
+      for (const row of nacks) expect(row.error).toContain('dst.default.b');
       expectShares(await countBy(200), { b1: 0.2, b2: 0.8 });
-      await kv.delete('httproute.default.junk');
+      // The new split rewrites b's bundle: applied, and ACKed by all.
+      const revision = await mesh.applyOk(SPLIT(50, 50));
       await mesh.converged(revision, ['a1', 'b1', 'b2']);
       expectShares(await countBy(400), { b1: 0.5, b2: 0.5 });
-      await kv.delete('endpoints.default.junk');
     } finally {
       await nc.close();
     }

@@ -45,6 +45,14 @@ export class SidecarModule {
             bus: env.busSettings,
             telemetry: env.telemetry,
             configDir: env.WEFT_MODE === 'standalone' ? env.WEFT_CONFIG_DIR : undefined,
+            // Only what this proxy calls, and the Services its workloads answer for.
+            scope: {
+              localNamespace: env.WEFT_NAMESPACE,
+              instances: workloads.list.map(({ namespace, instanceId }) => ({
+                namespace,
+                instanceId,
+              })),
+            },
           },
           { localNamespace: env.WEFT_NAMESPACE, defaultTimeoutMs: env.WEFT_ROUTE_TIMEOUT_MS },
         ),

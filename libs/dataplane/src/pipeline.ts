@@ -3,6 +3,7 @@ import { redirectLocation, sendRedirect } from './filters/request-redirect.js';
 import { rewritePath } from './filters/path-rewrite.js';
 import { sendLocalReply } from './http/local-reply.js';
 import { requestTarget } from './http/request-target.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from './http/http-listener.js';
 import {
   pickBackend,
@@ -43,7 +44,7 @@ export function outboundPipeline(
   /** An edge listener's own scheme: it, not what the client claims, is `x-forwarded-proto`. */
   scheme?: 'http' | 'https',
 ): RequestHandler {
-  return (req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse, waited = false): void => {
     if (scheme) req.headers['x-forwarded-proto'] = scheme;
     const target = requestTarget(req);
     if (!target) {
@@ -54,7 +55,7 @@ export function outboundPipeline(
       );
     }
     const vhost = hosts(routes.current, target.host);
-    if (!vhost) return sendLocalReply(res, 'no_route', `no route for host "${target.host}"`);
+    if (!vhost) return unknownHost(routes, target.host, res, waited ? undefined : handle, req);
     const method = req.method ?? 'GET';
     const match = vhost.resolve(target.path, target.query, method, req.headers);
     if (!match) {
@@ -119,6 +120,23 @@ export function outboundPipeline(
     }
     forwarder.forward(req, res, cluster, route, path);
   };
+  return handle;
+}
+
+/**
+ * A host the table does not know: a proxy that follows only its destinations reads the one it
+ * names and routes the request again, once (`again` undefined: it did); otherwise 404.
+ */
+function unknownHost(
+  routes: RouteTableHolder,
+  host: string,
+  res: ServerResponse,
+  again: ((req: IncomingMessage, res: ServerResponse, waited: boolean) => void) | undefined,
+  req: IncomingMessage,
+): void {
+  const lookup = again && routes.discover?.(host);
+  if (lookup) return void lookup.then(() => again(req, res, true));
+  sendLocalReply(res, 'no_route', `no route for host "${host}"`);
 }
 
 /** True for `percent` in 100 calls, on average. */

@@ -36,6 +36,8 @@ export interface MeshSnapshotData {
   readonly revision: number;
   readonly resources: Record<string, Resource>;
   readonly endpointSets: Record<string, EndpointSet>;
+  /** A proxy following only its destinations: the Services it called, to follow again at start. */
+  readonly destinations?: readonly string[];
 }
 
 export class MeshState {

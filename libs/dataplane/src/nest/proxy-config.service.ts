@@ -18,6 +18,7 @@ import {
 } from '@app/runtime';
 import { AckReporter, type ProxyIdentity } from '../config/ack-reporter.js';
 import { ConfigSync } from '../config/config-sync.js';
+import { DestinationSync, type DestinationScope } from '../config/destination-sync.js';
 import { SnapshotCache } from '../config/snapshot-cache.js';
 import { DataPlaneEngine } from '../engine.js';
 import type { BusSettings } from '../bus/bus-client.js';
@@ -44,7 +45,15 @@ export interface ProxyOptions {
    * plane sees them alive and does not flag them stale; absent: never.
    */
   readonly presenceIntervalMs?: number;
+  /**
+   * Sidecars and node proxies: follow only the destinations they call and the memberships of these
+   * instances (DestinationSync). Absent (routers): follow the whole config bucket (ConfigSync).
+   */
+  readonly scope?: DestinationScope;
 }
+
+/** What both ways of following the config bucket offer the service. */
+type ConfigSource = Pick<ConfigSync, 'hasConfig' | 'loadCache' | 'run' | 'stop'>;
 
 export const PROXY_OPTIONS = Symbol('weft.proxy-options');
 
@@ -62,7 +71,7 @@ const nacks = eventCounter(
 
 @Injectable()
 export class ProxyConfigService implements OnApplicationBootstrap, OnApplicationShutdown {
-  readonly sync: ConfigSync;
+  readonly sync: ConfigSource;
   private readonly subjects: Subjects;
   private readonly acks: AckReporter;
   private presence: NodeJS.Timeout | undefined;
@@ -85,7 +94,20 @@ export class ProxyConfigService implements OnApplicationBootstrap, OnApplication
       rejected: (revision: number, error: string) => this.onRejected(revision, error),
       invalid: (key: string, reason: string) => reportInvalid(this.log, 'config', key, reason),
     };
-    this.sync = new ConfigSync(engine.configurator, cache, events, log);
+    if (options.scope) {
+      const scoped = new DestinationSync(
+        engine.configurator,
+        cache,
+        events,
+        log,
+        this.subjects,
+        options.scope,
+      );
+      engine.routes.discover = (host) => scoped.discover(host);
+      // What was announced while NATS was away is lost: read everything followed again.
+      nats.on('reconnect', () => scoped.resync());
+      this.sync = scoped;
+    } else this.sync = new ConfigSync(engine.configurator, cache, events, log);
     readiness.require('config');
   }
 

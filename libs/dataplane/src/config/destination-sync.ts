@@ -1,0 +1,359 @@
+// Follows only the destinations a proxy uses: each Service's bundle and endpoint set, read from the
+// config bucket when first needed (a request for an unknown host waits for it) and kept current by
+// the leader's announcements on that Service's own subject; its instances' memberships say which
+// Services it answers for. Applies complete snapshots, reports ACK/NACK; survives NATS outages.
+import { Kvm, type KV } from '@nats-io/kv';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import {
+  aliasKey,
+  ConfigAnnouncement,
+  decodeMessage,
+  formatErrors,
+  memberKey,
+  SNAPSHOT_KEY,
+  type Subjects,
+} from '@app/protocol';
+import { serviceNamedBy } from './destination-hosts.js';
+import { FollowedDestinations, valueOf, type KeyValue } from './followed-destinations.js';
+import { MeshState } from './mesh-state.js';
+import type { ConfigSyncEvents } from './config-sync.js';
+import type { RouteConfigurator } from './route-configurator.js';
+import type { SnapshotCache } from './snapshot-cache.js';
+
+/** What a proxy follows on its own account: its instances (their memberships). */
+export interface DestinationScope {
+  readonly localNamespace: string;
+  readonly instances: readonly { readonly namespace: string; readonly instanceId: string }[];
+}
+
+const RETRY_MS = 1_000;
+const CACHE_DEBOUNCE_MS = 500;
+/** How long a request for an unknown host waits for its destination to be read. */
+const DISCOVERY_WAIT_MS = 1_000;
+/** Hosts that named nothing are followed (so their creation is heard) up to this many, oldest dropped. */
+const MAX_UNKNOWN = 256;
+
+export class DestinationSync {
+  private readonly followed = new FollowedDestinations();
+  private kv: KV | undefined;
+  private nc: NatsConnection | undefined;
+  private readonly subscriptions = new Map<string, Subscription>();
+  /** Reads in flight, so that a marker is applied with them done. */
+  private readonly loading = new Set<Promise<void>>();
+  /** Followed Service → its first read (resolved from then on). */
+  private readonly loads = new Map<string, Promise<void>>();
+  /** Hosts being looked up, so concurrent requests for one share the lookup. */
+  private readonly discovering = new Map<string, Promise<void>>();
+  /** Services whose routes' backends are followed too (called by host, or cached as such). */
+  private readonly expanded = new Set<string>();
+  /** Followed Services that held nothing when read, oldest first. */
+  private readonly unknown = new Set<string>();
+  private cached: readonly string[] = [];
+  private initialized = false;
+  private appliedRevision = -1;
+  private reportedRevision = -1;
+  private rejectedRevision = -1;
+  private rejectedError: string | undefined;
+  /** Markers and resyncs run one at a time, in arrival order. */
+  private queue: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private cacheTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly configurator: RouteConfigurator,
+    private readonly cache: SnapshotCache,
+    private readonly events: ConfigSyncEvents,
+    private readonly log: Logger,
+    private readonly subjects: Subjects,
+    private readonly scope: DestinationScope,
+  ) {}
+
+  get hasConfig(): boolean {
+    return this.appliedRevision >= 0;
+  }
+
+  get revision(): number {
+    return this.appliedRevision;
+  }
+
+  /** Serves the cached snapshot until NATS answers; its destinations are followed first then. */
+  async loadCache(): Promise<void> {
+    const data = await this.cache.load();
+    if (!data) return;
+    this.cached = data.destinations ?? [];
+    const state = MeshState.fromData(data);
+    const outcome = state.blockingErrors
+      ? { ok: false as const, error: state.blockingErrors }
+      : this.configurator.applySnapshot(state);
+    if (!outcome.ok) {
+      this.log.warn(
+        { file: this.cache.file, error: outcome.error },
+        'cached config unusable; waiting for NATS',
+      );
+      return;
+    }
+    this.appliedRevision = data.revision;
+    this.log.info({ revision: data.revision, file: this.cache.file }, 'serving cached config');
+  }
+
+  /** Starts following in the background until `stop()`. */
+  run(nc: NatsConnection, bucket: string): void {
+    this.nc = nc;
+    void this.start(bucket);
+  }
+
+  /** NATS is back: what was announced meanwhile is lost, so everything followed is read again. */
+  resync(): void {
+    if (!this.kv || this.stopped) return;
+    this.serialized(async () => {
+      const keys = [SNAPSHOT_KEY, ...this.followedKeys()];
+      await Promise.all(keys.map((key) => this.read(key)));
+      this.compile();
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const sub of this.subscriptions.values()) sub.unsubscribe();
+    this.subscriptions.clear();
+    clearTimeout(this.cacheTimer);
+  }
+
+  /**
+   * For a request whose host the table does not know: reads the Service (or alias) it names and
+   * recompiles, resolving when done (or after a second); undefined when there is nothing to read.
+   */
+  discover(host: string): Promise<void> | undefined {
+    if (!this.kv || this.stopped) return undefined;
+    const running = this.discovering.get(host);
+    if (running) return running;
+    const named = serviceNamedBy(host, this.scope.localNamespace);
+    const service = named !== undefined && !this.expanded.has(named) ? named : undefined;
+    const alias = !this.followed.hasAlias(host);
+    if (!service && !alias) return undefined;
+    const lookup = Promise.all([
+      service && this.follow(service, true),
+      alias && this.followAlias(host),
+    ]).then(() => {
+      if (service) this.boundUnknown(service);
+      this.compile();
+    });
+    const done = lookup.finally(() => this.discovering.delete(host));
+    this.discovering.set(host, done);
+    return Promise.race([done, new Promise<void>((r) => setTimeout(r, DISCOVERY_WAIT_MS).unref())]);
+  }
+
+  private async start(bucket: string): Promise<void> {
+    while (!this.stopped && !this.kv) {
+      try {
+        this.kv = await new Kvm(this.nc!).open(bucket);
+      } catch (err) {
+        this.log.warn(
+          { err: (err as Error).message, bucket },
+          'config bucket not reachable; retrying',
+        );
+        await new Promise((r) => setTimeout(r, RETRY_MS));
+      }
+    }
+    if (this.stopped) return;
+    this.serialized(async () => {
+      this.subscribe(SNAPSHOT_KEY);
+      const members = this.scope.instances.map((i) => memberKey(i.namespace, i.instanceId));
+      for (const key of members) this.subscribe(key);
+      await Promise.all([
+        this.read(SNAPSHOT_KEY),
+        ...members.map((key) => this.read(key)),
+        ...this.cached.map((service) => this.follow(service, true)),
+      ]);
+      await this.settled();
+      this.initialized = true;
+      this.compile();
+    });
+  }
+
+  /**
+   * Follows a Service (its bundle and endpoint set) from now on, and with `expand` the backends its
+   * routes send to; resolves once all of that is read.
+   */
+  private follow(service: string, expand: boolean): Promise<void> {
+    let loaded = this.loads.get(service);
+    if (!loaded) {
+      this.followed.follow(service);
+      const [bundle, endpoints] = this.followed.keysOf(service);
+      this.subscribe(bundle);
+      loaded = this.tracked(Promise.all([this.read(bundle), this.read(endpoints)]).then(() => {}));
+      this.loads.set(service, loaded);
+    }
+    if (!expand || this.expanded.has(service)) return loaded;
+    this.expanded.add(service);
+    return this.tracked(loaded.then(() => this.followBackends([service])));
+  }
+
+  /** Follows the backends the routes of `services` send to (not theirs in turn). */
+  private async followBackends(services: string[]): Promise<void> {
+    await Promise.all(this.followed.backendsOf(services).map((b) => this.follow(b, false)));
+  }
+
+  private async followAlias(host: string): Promise<void> {
+    const key = aliasKey(host);
+    this.subscribe(key);
+    await this.read(key);
+  }
+
+  /**
+   * A discovered Service that holds nothing stays followed, so that its creation is heard; past
+   * MAX_UNKNOWN of them (a client sending made-up hosts), the oldest is dropped.
+   */
+  private boundUnknown(service: string): void {
+    if (this.followed.holdsAnything(service)) return void this.unknown.delete(service);
+    this.unknown.add(service);
+    if (this.unknown.size <= MAX_UNKNOWN) return;
+    const [oldest] = this.unknown;
+    this.unknown.delete(oldest);
+    const subject = this.subjects.configAnnouncement(this.followed.keysOf(oldest)[0]);
+    this.subscriptions.get(subject)?.unsubscribe();
+    this.subscriptions.delete(subject);
+    this.followed.unfollow(oldest);
+    this.loads.delete(oldest);
+    this.expanded.delete(oldest);
+  }
+
+  /** Subscribes the announcement subject of `key` (once). */
+  private subscribe(key: string): void {
+    const subject = this.subjects.configAnnouncement(key);
+    if (this.subscriptions.has(subject) || !this.nc) return;
+    const sub = this.nc.subscribe(subject, {
+      callback: (err, msg) => {
+        if (!err) this.announced(msg.subject, msg.data);
+      },
+    });
+    this.subscriptions.set(subject, sub);
+  }
+
+  private announced(subject: string, data: Uint8Array): void {
+    const note = decodeMessage(ConfigAnnouncement, data, subject);
+    if (!note.ok) return this.events.invalid(subject, formatErrors(note.errors));
+    const { key, seq, op, value } = note.value;
+    // A value too big to announce is read from the bucket.
+    if (op === 'PUT' && value === undefined) return void this.tracked(this.read(key));
+    if (key === SNAPSHOT_KEY) return this.serialized(() => this.onMarker({ key, seq, value }));
+    this.receive({ key, seq, value: op === 'PUT' ? value : undefined });
+  }
+
+  /** Reads one key from the bucket and takes its value (a missing key: nothing there). */
+  private async read(key: string): Promise<void> {
+    try {
+      const entry = await this.kv!.get(key);
+      const put = entry?.operation === 'PUT';
+      const value = valueOf(key, put ? entry.value : undefined);
+      if (!value.ok) return this.events.invalid(key, formatErrors(value.errors));
+      const taken = { key, seq: entry?.revision ?? 0, value: value.value };
+      if (key === SNAPSHOT_KEY) this.followed.take(taken);
+      else this.receive(taken);
+    } catch (err) {
+      this.log.warn(
+        { err: (err as Error).message, key },
+        'config read failed; it is read again on reconnect',
+      );
+    }
+  }
+
+  /** Takes a value and does what it asks: follow more, update endpoints in place. */
+  private receive(value: KeyValue): void {
+    const change = this.followed.take(value);
+    switch (change.kind) {
+      case 'invalid':
+        return this.events.invalid(change.key, change.reason);
+      case 'alias':
+        if (change.service)
+          void this.tracked(this.follow(change.service, true).then(() => this.compile()));
+        return;
+      case 'member':
+        for (const service of change.services) void this.follow(service, false);
+        return;
+      case 'bundle':
+        // Applied with the next marker; its new backends are followed now so they are ready.
+        if (this.expanded.has(change.service))
+          void this.tracked(this.followBackends([change.service]));
+        // A bundle that blocked a revision is retried as soon as it is fixed.
+        if (this.initialized && this.rejectedRevision === this.followed.revision) this.compile();
+        return;
+      case 'endpoints':
+        if (!this.initialized) return;
+        if (this.configurator.applyEndpoints(change.service, change.set)) this.compile();
+        this.scheduleCacheWrite();
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** A new revision: the projections it wrote that are held older are read, then it is applied. */
+  private async onMarker(value: KeyValue): Promise<void> {
+    const change = this.followed.take(value);
+    if (change.kind === 'invalid') return this.events.invalid(change.key, change.reason);
+    if (change.kind !== 'snapshot') return;
+    const behind = this.followed.behind(change.marker.projections ?? []);
+    await Promise.all(behind.map((key) => this.read(key)));
+    await this.settled();
+    if (this.initialized) this.compile();
+  }
+
+  /** Waits for the loads in flight (and those they start). */
+  private async settled(): Promise<void> {
+    while (this.loading.size > 0) await Promise.all([...this.loading]);
+  }
+
+  private tracked(load: Promise<void>): Promise<void> {
+    this.loading.add(load);
+    return load.finally(() => this.loading.delete(load));
+  }
+
+  private followedKeys(): string[] {
+    const services = this.followed.followedServices().flatMap((s) => this.followed.keysOf(s));
+    const members = this.scope.instances.map((i) => memberKey(i.namespace, i.instanceId));
+    return [...services, ...members, ...this.followed.aliasHosts().map((h) => aliasKey(h))];
+  }
+
+  private compile(): void {
+    if (!this.initialized) return;
+    const revision = this.followed.revision;
+    const blocked = this.followed.blockingErrors;
+    const outcome = blocked
+      ? { ok: false as const, error: blocked }
+      : this.configurator.applySnapshot(this.followed.toMeshState());
+    if (!outcome.ok) {
+      if (this.rejectedRevision !== revision || this.rejectedError !== outcome.error)
+        this.events.rejected(revision, outcome.error);
+      this.rejectedRevision = revision;
+      this.rejectedError = outcome.error;
+      return;
+    }
+    this.rejectedRevision = -1;
+    this.rejectedError = undefined;
+    const changed = revision !== this.reportedRevision;
+    this.appliedRevision = revision;
+    this.reportedRevision = revision;
+    this.scheduleCacheWrite();
+    if (changed) this.events.applied(revision);
+  }
+
+  private serialized(work: () => Promise<void>): void {
+    this.queue = this.queue.then(work).catch((err: Error) => {
+      this.log.warn({ err: err.message }, 'applying followed config failed');
+    });
+  }
+
+  private scheduleCacheWrite(): void {
+    if (this.cacheTimer) return;
+    this.cacheTimer = setTimeout(() => {
+      this.cacheTimer = undefined;
+      const data = { ...this.followed.toMeshState().toData(), destinations: [...this.expanded] };
+      this.cache.save(data).catch((err: Error) => {
+        this.log.warn({ err: err.message, file: this.cache.file }, 'could not write config cache');
+      });
+    }, CACHE_DEBOUNCE_MS);
+    this.cacheTimer.unref();
+  }
+}
