@@ -45,8 +45,6 @@ export class DestinationSync {
   private readonly loads = new Map<string, Promise<void>>();
   /** Hosts being looked up, so concurrent requests for one share the lookup. */
   private readonly discovering = new Map<string, Promise<void>>();
-  /** Services whose routes' backends are followed too (called by host, or cached as such). */
-  private readonly expanded = new Set<string>();
   /** Followed Services that held nothing when read, oldest first. */
   private readonly unknown = new Set<string>();
   private cached: readonly string[] = [];
@@ -129,19 +127,28 @@ export class DestinationSync {
     const running = this.discovering.get(host);
     if (running) return running;
     const named = serviceNamedBy(host, this.scope.localNamespace);
-    const service = named !== undefined && !this.expanded.has(named) ? named : undefined;
+    const service = named !== undefined && !this.loads.has(named) ? named : undefined;
     const alias = !this.followed.hasAlias(host);
     if (!service && !alias) return undefined;
     const lookup = Promise.all([
-      service && this.follow(service, true),
+      service && this.follow(service).then(() => this.followBackends([service])),
       alias && this.followAlias(host),
-    ]).then(() => {
-      if (service) this.boundUnknown(service);
-      this.compile();
-    });
-    const done = lookup.finally(() => this.discovering.delete(host));
-    this.discovering.set(host, done);
-    return Promise.race([done, new Promise<void>((r) => setTimeout(r, DISCOVERY_WAIT_MS).unref())]);
+    ])
+      .then(() => {
+        if (service) this.boundUnknown(service);
+        this.compile();
+      })
+      .catch((err: Error) =>
+        this.log.warn({ err: err.message, host }, 'reading a destination failed'),
+      );
+    // Every request waiting for this host gets the same promise: they go on in arrival order.
+    const waited = Promise.race([
+      lookup,
+      new Promise<void>((r) => setTimeout(r, DISCOVERY_WAIT_MS).unref()),
+    ]);
+    this.discovering.set(host, waited);
+    void lookup.finally(() => this.discovering.delete(host));
+    return waited;
   }
 
   private async start(bucket: string): Promise<void> {
@@ -164,7 +171,7 @@ export class DestinationSync {
       await Promise.all([
         this.read(SNAPSHOT_KEY),
         ...members.map((key) => this.read(key)),
-        ...this.cached.map((service) => this.follow(service, true)),
+        ...this.cached.map((service) => this.follow(service)),
       ]);
       await this.settled();
       this.initialized = true;
@@ -173,26 +180,29 @@ export class DestinationSync {
   }
 
   /**
-   * Follows a Service (its bundle and endpoint set) from now on, and with `expand` the backends its
-   * routes send to; resolves once all of that is read.
+   * Follows a Service (its bundle and endpoint set) from now on, resolving once both are read; the
+   * backends its routes send to are followed in turn (a host the table knows has every backend of
+   * its routes), in the background, each followed once whatever cycles routes make.
    */
-  private follow(service: string, expand: boolean): Promise<void> {
-    let loaded = this.loads.get(service);
-    if (!loaded) {
-      this.followed.follow(service);
-      const [bundle, endpoints] = this.followed.keysOf(service);
-      this.subscribe(bundle);
-      loaded = this.tracked(Promise.all([this.read(bundle), this.read(endpoints)]).then(() => {}));
-      this.loads.set(service, loaded);
-    }
-    if (!expand || this.expanded.has(service)) return loaded;
-    this.expanded.add(service);
-    return this.tracked(loaded.then(() => this.followBackends([service])));
+  private follow(service: string): Promise<void> {
+    let read = this.loads.get(service);
+    if (read) return read;
+    this.followed.follow(service);
+    const [bundle, endpoints] = this.followed.keysOf(service);
+    this.subscribe(bundle);
+    read = this.tracked(Promise.all([this.read(bundle), this.read(endpoints)]).then(() => {}));
+    this.loads.set(service, read);
+    void this.tracked(read.then(() => this.followBackends([service])));
+    return read;
   }
 
-  /** Follows the backends the routes of `services` send to (not theirs in turn). */
+  /** Follows the backends the routes of `services` send to; resolves once they are read. */
   private async followBackends(services: string[]): Promise<void> {
-    await Promise.all(this.followed.backendsOf(services).map((b) => this.follow(b, false)));
+    const backends = this.followed.backendsOf(services);
+    const fresh = backends.filter((b) => !this.loads.has(b));
+    await Promise.all(backends.map((b) => this.follow(b)));
+    // Backends read after the table was built are compiled in (the revision stays the one applied).
+    if (fresh.length > 0) this.compile();
   }
 
   private async followAlias(host: string): Promise<void> {
@@ -216,7 +226,6 @@ export class DestinationSync {
     this.subscriptions.delete(subject);
     this.followed.unfollow(oldest);
     this.loads.delete(oldest);
-    this.expanded.delete(oldest);
   }
 
   /** Subscribes the announcement subject of `key` (once). */
@@ -249,8 +258,10 @@ export class DestinationSync {
       const value = valueOf(key, put ? entry.value : undefined);
       if (!value.ok) return this.events.invalid(key, formatErrors(value.errors));
       const taken = { key, seq: entry?.revision ?? 0, value: value.value };
-      if (key === SNAPSHOT_KEY) this.followed.take(taken);
-      else this.receive(taken);
+      if (key !== SNAPSHOT_KEY) return this.receive(taken);
+      const change = this.followed.take(taken);
+      if (change.kind === 'snapshot') this.followed.revision = change.marker.revision;
+      else if (change.kind === 'invalid') this.events.invalid(change.key, change.reason);
     } catch (err) {
       this.log.warn(
         { err: (err as Error).message, key },
@@ -267,15 +278,14 @@ export class DestinationSync {
         return this.events.invalid(change.key, change.reason);
       case 'alias':
         if (change.service)
-          void this.tracked(this.follow(change.service, true).then(() => this.compile()));
+          void this.tracked(this.follow(change.service).then(() => this.compile()));
         return;
       case 'member':
-        for (const service of change.services) void this.follow(service, false);
+        for (const service of change.services) void this.follow(service);
         return;
       case 'bundle':
         // Applied with the next marker; its new backends are followed now so they are ready.
-        if (this.expanded.has(change.service))
-          void this.tracked(this.followBackends([change.service]));
+        void this.tracked(this.followBackends([change.service]));
         // A bundle that blocked a revision is retried as soon as it is fixed.
         if (this.initialized && this.rejectedRevision === this.followed.revision) this.compile();
         return;
@@ -297,6 +307,8 @@ export class DestinationSync {
     const behind = this.followed.behind(change.marker.projections ?? []);
     await Promise.all(behind.map((key) => this.read(key)));
     await this.settled();
+    // Only now is the revision complete here: a compile meanwhile kept reporting the last one.
+    this.followed.revision = change.marker.revision;
     if (this.initialized) this.compile();
   }
 
@@ -349,7 +361,10 @@ export class DestinationSync {
     if (this.cacheTimer) return;
     this.cacheTimer = setTimeout(() => {
       this.cacheTimer = undefined;
-      const data = { ...this.followed.toMeshState().toData(), destinations: [...this.expanded] };
+      const data = {
+        ...this.followed.toMeshState().toData(),
+        destinations: [...this.loads.keys()],
+      };
       this.cache.save(data).catch((err: Error) => {
         this.log.warn({ err: err.message, file: this.cache.file }, 'could not write config cache');
       });

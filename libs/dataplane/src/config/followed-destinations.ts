@@ -54,6 +54,7 @@ interface Followed {
 }
 
 export class FollowedDestinations {
+  /** The revision applied; a marker taken is the caller's to apply once what it wrote is read. */
   revision = 0;
   /** `namespace/service` (a cluster key) → what is known of it. */
   private readonly services = new Map<string, Followed>();
@@ -138,14 +139,13 @@ export class FollowedDestinations {
       .map(({ key }) => key);
   }
 
-  /** Services the routes of `services` send to (backends and mirrors), not followed yet. */
+  /** Services the routes of `services` send to (backends and mirrors). */
   backendsOf(services: Iterable<string>): string[] {
     const out = new Set<string>();
     for (const service of services) {
       for (const resource of this.services.get(service)?.resources.values() ?? []) {
         if (resource.kind !== 'HTTPRoute') continue;
-        for (const backend of routeBackends(resource))
-          if (!this.services.has(backend)) out.add(backend);
+        for (const backend of routeBackends(resource)) out.add(backend);
       }
     }
     return [...out];
@@ -242,7 +242,6 @@ export class FollowedDestinations {
     const marker = parseInto(SnapshotMarker, value, SNAPSHOT_KEY);
     if (!marker.ok)
       return { kind: 'invalid', key: SNAPSHOT_KEY, reason: formatErrors(marker.errors) };
-    this.revision = marker.value.revision;
     return { kind: 'snapshot', marker: marker.value };
   }
 }
