@@ -23,3 +23,11 @@ export function startNotes(req: IncomingMessage): ExchangeNotes {
 export function notesOf(req: IncomingMessage): ExchangeNotes | undefined {
   return (req as NotedRequest)[NOTES];
 }
+
+/** Writes down the route and upstream Service chosen for `req`, when its exchange is logged. */
+export function noteRoute(req: IncomingMessage, route: string, upstream: string): void {
+  const notes = notesOf(req);
+  if (notes === undefined) return;
+  notes.route = route;
+  notes.upstream = upstream;
+}
