@@ -1,4 +1,5 @@
-// TrafficPolicy through real sidecars: outlier ejection and return, fault injection rates, validation.
+// TrafficPolicy through real sidecars: outlier ejection and return, fault injection rates (Istio's
+// `percentage` and `percent`), validation.
 import { http } from '../support/admin-client.js';
 import { EchoServer } from '../support/echo-server.js';
 import { Mesh, type Sidecar } from '../support/mesh.js';
@@ -18,7 +19,7 @@ metadata: { name: c-chaos }
 spec:
   targetRefs: [{ kind: Service, name: c }]
   faultInjection:
-    abort: { percent: 20, httpStatus: 418 }
+    abort: { percentage: { value: 20 }, httpStatus: 418 }
     delay: { percent: 10, fixedDelay: 300ms }
 `;
 

@@ -88,4 +88,22 @@ describe('compileClusterPolicies', () => {
     ]).get('shop/api');
     expect(compiled?.loadBalancer.type).toBe('PeakEwma');
   });
+
+  it('compiles fault shares from either percentage.value or percent, a missing fault as 0', () => {
+    const compiled = compileClusterPolicies([
+      policy('a', {
+        faultInjection: { delay: { percentage: { value: 0.1 }, fixedDelay: '250ms' } },
+      }),
+    ]).get('shop/api');
+    expect(compiled?.faults).toEqual({
+      delayPercent: 0.1,
+      delayMs: 250,
+      abortPercent: 0,
+      abortStatus: 503,
+    });
+    const legacy = compileClusterPolicies([
+      policy('a', { faultInjection: { abort: { percent: 20, httpStatus: 418 } } }),
+    ]).get('shop/api');
+    expect(legacy?.faults).toMatchObject({ delayPercent: 0, abortPercent: 20, abortStatus: 418 });
+  });
 });

@@ -3,6 +3,8 @@ import {
   GRPC_RETRY_BUFFER_BYTES,
   GRPC_RETRY_ON,
   parseDurationMs,
+  type FaultAbort,
+  type FaultDelay,
   type LoadBalancerPolicy,
   type TrafficPolicy,
 } from '@app/protocol';
@@ -46,9 +48,9 @@ function compilePolicy({ spec }: TrafficPolicy): ClusterPolicy {
       maxEjectionPercent: outlier.maxEjectionPercent,
     },
     faults: spec.faultInjection && {
-      delayPercent: delay?.percent ?? 0,
+      delayPercent: delay ? faultPercent(delay) : 0,
       delayMs: delay ? parseDurationMs(delay.fixedDelay) : 0,
-      abortPercent: abort?.percent ?? 0,
+      abortPercent: abort ? faultPercent(abort) : 0,
       abortStatus: abort?.httpStatus ?? 503,
     },
     limits: pool && {
@@ -74,6 +76,11 @@ function compilePolicy({ spec }: TrafficPolicy): ClusterPolicy {
       per: rate.per,
     },
   };
+}
+
+/** The share a fault hits, in percent, whichever of Istio's two ways it was written. */
+function faultPercent(share: FaultDelay | FaultAbort): number {
+  return share.percentage?.value ?? share.percent ?? 0;
 }
 
 function balancerSettings(lb: LoadBalancerPolicy | undefined): BalancerSettings {

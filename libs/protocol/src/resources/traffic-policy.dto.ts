@@ -9,6 +9,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   Matches,
   Max,
@@ -22,6 +23,7 @@ import { LocalRateLimitPolicy } from './local-rate-limit-policy.dto.js';
 import { ObjectMeta } from './object-meta.dto.js';
 import { RetryBudgetPolicy } from './retry-budget-policy.dto.js';
 import { GrpcRetryPolicy } from './grpc-retry-policy.dto.js';
+import { ExactlyOneOf } from '../validation/exactly-one-of.validator.js';
 
 export const WEFT_API_VERSION = 'weft.dev/v1alpha1';
 
@@ -71,22 +73,37 @@ export class OutlierDetectionPolicy {
   maxEjectionPercent: number = 10;
 }
 
-export class FaultDelay {
+/** Istio's `Percent`: a share of requests, 0–100, fractions allowed (`0.1` is one in a thousand). */
+export class Percent {
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(100)
+  value!: number;
+}
+
+/**
+ * The share of requests a fault hits: `percentage: {value}` as Istio's, or Istio's older integer
+ * `percent`; exactly one of them (Istio injects nothing when both are missing: here that is an error).
+ */
+abstract class FaultShare {
+  @IsOptional()
   @IsInt()
   @Min(0)
   @Max(100)
-  percent!: number;
+  percent?: number;
 
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => Percent)
+  percentage?: Percent;
+}
+
+export class FaultDelay extends FaultShare {
   @Matches(GATEWAY_DURATION, { message: `fixedDelay ${DURATION_MESSAGE}` })
   fixedDelay!: string;
 }
 
-export class FaultAbort {
-  @IsInt()
-  @Min(0)
-  @Max(100)
-  percent!: number;
-
+export class FaultAbort extends FaultShare {
   @IsInt()
   @Min(200)
   @Max(599)
@@ -96,11 +113,13 @@ export class FaultAbort {
 /** Istio-style fault injection, for chaos testing: delay and/or abort a share of requests. */
 export class FaultInjectionPolicy {
   @IsOptional()
+  @ExactlyOneOf('percent', 'percentage')
   @ValidateNested()
   @Type(() => FaultDelay)
   delay?: FaultDelay;
 
   @IsOptional()
+  @ExactlyOneOf('percent', 'percentage')
   @ValidateNested()
   @Type(() => FaultAbort)
   abort?: FaultAbort;
