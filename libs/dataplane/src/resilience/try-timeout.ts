@@ -1,4 +1,4 @@
-// Per-try timeouts: undici's own headers timeout runs on a timer that ticks about twice a second,
+// Per-try and request timeouts. Per try: undici's own headers timeout runs on a timer that ticks about twice a second,
 // so it fires up to a second late: fine for long timeouts, wrong for a 300ms one. Shorter
 // timeouts get a timer of their own (one per try); longer ones keep undici's, which costs nothing
 // per request.
@@ -22,5 +22,17 @@ export class TryTimeoutError extends Error {
 
   constructor() {
     super('no response headers in time (per-try or request timeout)');
+  }
+}
+
+/** The code of `RequestTimeoutError`: answered as `upstream_timeout` (504), never retried. */
+export const REQUEST_TIMEOUT_CODE = 'WEFT_REQUEST_TIMEOUT';
+
+/** What an exchange past the route's request timeout (`timeouts.request`) is aborted with. */
+export class RequestTimeoutError extends Error {
+  readonly code = REQUEST_TIMEOUT_CODE;
+
+  constructor() {
+    super('no complete response within the request timeout');
   }
 }
