@@ -14,16 +14,26 @@ export interface RequestParts {
   readonly headers?: IncomingHttpHeaders;
   readonly remoteAddress?: string;
   readonly httpVersionMajor?: number;
+  /** Node's flag for a request asking to switch protocols (WebSocket). */
+  readonly upgrade?: boolean;
 }
 
 /** A request with no body (`resume` is all a body-less exchange calls on it). */
 export function fakeRequest(parts: RequestParts = {}): IncomingMessage {
+  const headers: IncomingHttpHeaders = { host: 'shop', ...parts.headers };
+  const rawHeaders: string[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
+      rawHeaders.push(name, one);
+    }
+  }
   return {
     url: parts.url ?? '/',
     method: parts.method ?? 'GET',
-    headers: { host: 'shop', ...parts.headers },
-    rawHeaders: [],
+    headers,
+    rawHeaders,
     httpVersionMajor: parts.httpVersionMajor ?? 1,
+    upgrade: parts.upgrade ?? false,
     socket: { remoteAddress: parts.remoteAddress ?? '10.0.0.1' },
     resume() {
       return this;
