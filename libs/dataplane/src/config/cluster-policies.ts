@@ -6,10 +6,12 @@ import {
   type FaultAbort,
   type FaultDelay,
   type LoadBalancerPolicy,
+  type OutlierDetectionPolicy,
   type TrafficPolicy,
 } from '@app/protocol';
 import type { BalancerSettings } from '../upstream/balancers/load-balancer.js';
 import type { ClusterPolicy } from '../upstream/cluster.js';
+import { DEFAULT_MAX_EJECTION_MS, type OutlierSettings } from '../upstream/outlier-detector.js';
 import { clusterKey } from '../upstream/cluster-registry.js';
 import { DEFAULT_POOL_OPTIONS } from '../upstream/pool-registry.js';
 
@@ -41,12 +43,7 @@ function compilePolicy({ spec }: TrafficPolicy): ClusterPolicy {
   const rate = spec.localRateLimit;
   return {
     loadBalancer: balancerSettings(spec.loadBalancer),
-    outlier: outlier && {
-      consecutive5xx: outlier.consecutive5xx,
-      consecutiveGatewayErrors: outlier.consecutiveGatewayErrors,
-      baseEjectionMs: parseDurationMs(outlier.baseEjectionTime),
-      maxEjectionPercent: outlier.maxEjectionPercent,
-    },
+    outlier: outlier && outlierSettings(outlier),
     faults: spec.faultInjection && {
       delayPercent: delay ? faultPercent(delay) : 0,
       delayMs: delay ? parseDurationMs(delay.fixedDelay) : 0,
@@ -75,6 +72,21 @@ function compilePolicy({ spec }: TrafficPolicy): ClusterPolicy {
       fillIntervalMs: parseDurationMs(rate.fillInterval),
       per: rate.per,
     },
+  };
+}
+
+/** Envoy's defaults where unset: a 10s interval, ejections up to 300s (or the base, if longer). */
+function outlierSettings(outlier: OutlierDetectionPolicy): OutlierSettings {
+  const baseEjectionMs = parseDurationMs(outlier.baseEjectionTime);
+  const max = outlier.maxEjectionTime;
+  return {
+    consecutive5xx: outlier.consecutive5xx,
+    consecutiveGatewayErrors: outlier.consecutiveGatewayErrors,
+    baseEjectionMs,
+    intervalMs: parseDurationMs(outlier.interval),
+    maxEjectionMs:
+      max === undefined ? Math.max(DEFAULT_MAX_EJECTION_MS, baseEjectionMs) : parseDurationMs(max),
+    maxEjectionPercent: outlier.maxEjectionPercent,
   };
 }
 

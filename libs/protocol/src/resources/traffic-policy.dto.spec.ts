@@ -125,4 +125,15 @@ describe('TrafficPolicy', () => {
       'spec.faultInjection.abort: must set exactly one of percent, percentage',
     ]);
   });
+
+  it('bounds the outlier detection interval and maximum ejection time', () => {
+    expect(errors({ outlierDetection: { interval: '5s', maxEjectionTime: '10m' } })).toEqual([]);
+    expect(errors({ outlierDetection: { interval: '0s', maxEjectionTime: 'soon' } })).toEqual([
+      'spec.outlierDetection.interval: must be a duration from 1ms to 3600000ms, such as 10s',
+      'spec.outlierDetection.maxEjectionTime: must be a duration from 1ms to 86400000ms, such as 300s',
+    ]);
+    expect(
+      errors({ outlierDetection: { baseEjectionTime: '1m', maxEjectionTime: '30s' } }),
+    ).toEqual(['spec.outlierDetection.maxEjectionTime: must not be shorter than baseEjectionTime']);
+  });
 });

@@ -24,6 +24,7 @@ import { ObjectMeta } from './object-meta.dto.js';
 import { RetryBudgetPolicy } from './retry-budget-policy.dto.js';
 import { GrpcRetryPolicy } from './grpc-retry-policy.dto.js';
 import { ExactlyOneOf } from '../validation/exactly-one-of.validator.js';
+import { DurationAtLeast, DurationWithin } from '../validation/duration.js';
 
 export const WEFT_API_VERSION = 'weft.dev/v1alpha1';
 
@@ -62,9 +63,22 @@ export class OutlierDetectionPolicy {
   @Max(1000)
   consecutiveGatewayErrors: number = 0;
 
-  /** Ejection lasts baseEjectionTime × the number of times the endpoint was ejected. */
+  /**
+   * Ejection lasts baseEjectionTime × the endpoint's ejection multiplier, which each ejection raises
+   * by one and each `interval` the endpoint spends un-ejected lowers by one (Envoy).
+   */
   @Matches(GATEWAY_DURATION, { message: `baseEjectionTime ${DURATION_MESSAGE}` })
   baseEjectionTime: string = '30s';
+
+  /** How often a healthy endpoint's ejection multiplier comes down by one (Envoy's, Istio's). */
+  @DurationWithin(1, 3_600_000, '10s')
+  interval: string = '10s';
+
+  /** No ejection lasts longer (Envoy's `max_ejection_time`; default 300s, or baseEjectionTime if longer). */
+  @IsOptional()
+  @DurationWithin(1, 86_400_000, '300s')
+  @DurationAtLeast('baseEjectionTime')
+  maxEjectionTime?: string;
 
   /** At most this share of a Service's endpoints is ejected at once (one always may be). */
   @IsInt()
