@@ -1,6 +1,4 @@
-// Edge mode: a router serving a Gateway's HTTP and HTTPS listeners (certificates from files, SNI,
-// h2 and http/1.1 by ALPN), HTTP→HTTPS redirect, host and path routing to static endpoints and to
-// instances registered by heartbeats (a sidecar, a node proxy), wildcard listener and route hostnames.
+// Edge mode: a router serving a Gateway's HTTP and HTTPS listeners (SNI, ALPN, redirects, host, path and wildcard routing).
 import { X509Certificate } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect as netConnect } from 'node:net';

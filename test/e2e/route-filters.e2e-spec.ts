@@ -1,7 +1,4 @@
-// HTTPRoute matches, filters, retries and timeouts through real sidecars: path Exact and
-// RegularExpression, header RegularExpression, method and query matches, header modifiers, URL
-// rewrite (prefix and full path), redirect, mirror (with a body too), retry on status, a request
-// timeout cutting a stalled response body.
+// HTTPRoute matches, filters, retries and request timeouts through real sidecars.
 import { http, json } from '../support/admin-client.js';
 import { EchoServer, type EchoReply } from '../support/echo-server.js';
 import { versionServices } from '../support/manifests.js';

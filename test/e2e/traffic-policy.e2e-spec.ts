@@ -1,5 +1,4 @@
-// TrafficPolicy through real sidecars: outlier ejection and return, fault injection rates (Istio's
-// `percentage` and `percent`), validation.
+// TrafficPolicy through real sidecars: outlier ejection and return, fault injection rates, validation.
 import { http } from '../support/admin-client.js';
 import { EchoServer } from '../support/echo-server.js';
 import { Mesh, type Sidecar } from '../support/mesh.js';

@@ -1,9 +1,10 @@
-// Per-try and request timeouts. Per try: undici's own headers timeout runs on a timer that ticks about twice a second,
-// so it fires up to a second late: fine for long timeouts, wrong for a 300ms one. Shorter
-// timeouts get a timer of their own (one per try); longer ones keep undici's, which costs nothing
-// per request.
+// Per-try and request timeouts: short per-try ones on a timer of their own, the errors both abort a try with.
 
-/** Below this, a try's timeout is timed by the exchange itself. */
+/**
+ * Below this, a try's timeout is timed by the exchange itself: undici's headers timeout runs on a
+ * timer that ticks about twice a second, so it fires up to a second late, fine for long timeouts,
+ * wrong for a 300ms one. Longer ones keep undici's, which costs nothing per request.
+ */
 export const OWN_TIMER_BELOW_MS = 10_000;
 
 /** The `headersTimeout` to give undici for a try timeout of `ms` (0 turns undici's off). */
@@ -21,7 +22,7 @@ export class TryTimeoutError extends Error {
   readonly code = 'UND_ERR_HEADERS_TIMEOUT';
 
   constructor() {
-    super('no response headers in time (per-try or request timeout)');
+    super('no response headers within the per-try timeout');
   }
 }
 

@@ -1,5 +1,4 @@
-// Unit spec for Cluster: round robin, skipping tried and ejected endpoints, ejection expiry, panic mode,
-// outlier ejections apart from refused connections' skips.
+// Unit spec for Cluster: picks, skips and ejections (outlier ones apart from refused connections' skips), panic mode, policies.
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Cluster } from './cluster.js';
 import { endpoint, type Endpoint } from './endpoint.js';

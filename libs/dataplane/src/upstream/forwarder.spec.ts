@@ -1,5 +1,4 @@
-// Unit spec for the forwarder against scripted endpoints: what a try is sent with, local replies before
-// any try (no endpoints, pending overflow), which requests may be resent, mirrors fire and forget.
+// Unit spec for the forwarder against scripted endpoints: what a try is sent with, early replies, resends, mirrors.
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { trace } from '@opentelemetry/api';
 import type { IncomingHttpHeaders } from 'node:http';

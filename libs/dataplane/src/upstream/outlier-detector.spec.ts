@@ -1,5 +1,4 @@
-// Unit spec for OutlierDetector on fake timers: consecutive 5xx / gateway errors eject, for base × a
-// multiplier that grows with each ejection, shrinks with each healthy interval, and is capped (Envoy).
+// Unit spec for OutlierDetector on fake timers: ejections, a multiplier growing, decaying and capped, the percent limit.
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { OutlierDetector, type OutlierSettings } from './outlier-detector.js';
 

@@ -1,5 +1,4 @@
-// Passive health, as Envoy's outlier detection: consecutive errors eject an endpoint, for longer each time
-// it fails again, shorter again as it stays healthy; at most a share of the endpoints at once.
+// Passive health, as Envoy's outlier detection: consecutive errors eject an endpoint, longer if it keeps failing.
 
 export interface OutlierSettings {
   /** Consecutive 5xx (or failed) answers that eject; 0 turns the check off. */

@@ -1,5 +1,4 @@
-// For specs: upstream endpoints that answer as a script says, through undici's handler API, on the
-// spec's (fake) timers: each dispatch is one try whose script decides headers, body, stalls, errors.
+// For specs: upstream endpoints answering through undici's handler API as a script says, on the spec's fake timers.
 import type { Dispatcher } from 'undici';
 import type { DispatcherSource } from './upstream-exchange.js';
 

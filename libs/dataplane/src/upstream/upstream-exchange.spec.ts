@@ -1,6 +1,4 @@
-// Unit spec for one exchange upstream, on fake timers against scripted endpoints: retries on status and
-// their limits (retry budget, concurrent retries: x-weft-overflow), per-try and request timeouts (the
-// latter over the whole response, body included), refused and dropped connections, a client leaving.
+// Unit spec for one exchange upstream, on fake timers against scripted endpoints: retries, limits, timeouts, failures.
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { trace } from '@opentelemetry/api';
 import { fakeRequest, recordedResponse } from '../http/http-doubles.testing.js';
