@@ -1,6 +1,4 @@
-// Edge mode: a router serving a Gateway's HTTP and HTTPS listeners (certificates from files, SNI,
-// h2 and http/1.1 by ALPN), HTTP→HTTPS redirect, host and path routing to static endpoints and to
-// instances registered by heartbeats (a sidecar, a node proxy).
+// Edge mode: a router serving a Gateway's HTTP and HTTPS listeners (SNI, ALPN, redirects, host, path and wildcard routing).
 import { X509Certificate } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect as netConnect } from 'node:net';
@@ -28,7 +26,13 @@ async function makeSecret(dir: string, secret: string, host: string): Promise<vo
   await makeCertificate(join(dir, secret), host);
 }
 
-function manifests(httpPort: number, httpsPort: number, shop: number, api: number): string {
+function manifests(
+  httpPort: number,
+  httpsPort: number,
+  wildPort: number,
+  shop: number,
+  api: number,
+): string {
   return `
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
@@ -37,6 +41,7 @@ spec:
   gatewayClassName: weft
   listeners:
     - { name: http, port: ${httpPort}, protocol: HTTP }
+    - { name: wild, port: ${wildPort}, protocol: HTTP, hostname: "*.example.test" }
     - name: shop
       port: ${httpsPort}
       protocol: HTTPS
@@ -78,6 +83,22 @@ spec:
     - matches: [{ path: { type: PathPrefix, value: /v1 } }]
       backendRefs: [{ name: api }]
 ---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: wild }
+spec:
+  parentRefs: [{ name: edge, sectionName: wild }]
+  hostnames: ["*.example.test"]
+  rules: [{ backendRefs: [{ name: shop }] }]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: wild-api }
+spec:
+  parentRefs: [{ name: edge, sectionName: wild }]
+  hostnames: [${API}]
+  rules: [{ backendRefs: [{ name: api }] }]
+---
 apiVersion: weft.dev/v1alpha1
 kind: ExternalService
 metadata: { name: shop }
@@ -99,6 +120,7 @@ describe('edge router (Gateway listeners)', () => {
   let router: Router;
   let httpPort: number;
   let httpsPort: number;
+  let wildPort: number;
   const apps: EchoServer[] = [];
 
   const tlsOptions = async (servername: string): Promise<ConnectionOptions> => ({
@@ -151,10 +173,10 @@ describe('edge router (Gateway listeners)', () => {
     certs = join(dir, 'certs');
     await makeSecret(certs, 'shop-tls', SHOP);
     await makeSecret(certs, 'api-tls', API);
-    [httpPort, httpsPort] = [await freePort(), await freePort()];
+    [httpPort, httpsPort, wildPort] = [await freePort(), await freePort(), await freePort()];
     mesh = await Mesh.start();
     await mesh.startControlPlane();
-    await mesh.applyOk(manifests(httpPort, httpsPort, apps[0].port, apps[1].port));
+    await mesh.applyOk(manifests(httpPort, httpsPort, wildPort, apps[0].port, apps[1].port));
     router = await mesh.startRouter('edge1', {
       WEFT_MODE: 'edge',
       WEFT_GATEWAY: 'edge',
@@ -267,6 +289,19 @@ spec:
     );
   });
 
+  it('serves a wildcard listener: any subdomain, an exact route hostname before the wildcard one', async () => {
+    const served = async (host: string) => {
+      const res = await http(`http://127.0.0.1:${wildPort}/x`, { headers: { host } });
+      return res.status === 200 ? res.headers['x-echo-name'] : res.status;
+    };
+    expect(await served('a.example.test')).toBe('shop');
+    expect(await served('deep.b.example.test:8080')).toBe('shop');
+    expect(await served(API)).toBe('api');
+    // `*.example.test` takes one label or more, never the bare domain nor another one.
+    expect(await served('example.test')).toBe(404);
+    expect(await served('a.example.org')).toBe(404);
+  });
+
   it('answers 404 for a host no route serves', async () => {
     const res = await https1('unknown.example.test', '/', { rejectUnauthorized: false });
     expect(res.status).toBe(404);
@@ -339,10 +374,10 @@ spec:
   it('serves the same files standalone, from a folder, without NATS', async () => {
     const config = join(dir, 'config');
     await mkdir(config);
-    const [plain, secure] = [await freePort(), await freePort()];
+    const [plain, secure, wild] = [await freePort(), await freePort(), await freePort()];
     await writeFile(
       join(config, 'edge.yaml'),
-      manifests(plain, secure, apps[0].port, apps[1].port),
+      manifests(plain, secure, wild, apps[0].port, apps[1].port),
     );
     const standalone = await mesh.startRouter(
       'edge-standalone',

@@ -1,6 +1,4 @@
-// gRPC through two sidecars: a grpc-js client over h2c on A's outbound listener, h2c between the
-// sidecars and to a grpc-js server (Service port `appProtocol: grpc`): unary and server-streaming
-// calls, status and message intact, UNAVAILABLE retried per the Service's TrafficPolicy `grpcRetry`.
+// gRPC through two sidecars over h2c: unary, server-, client- and bidi-streaming calls, statuses intact, grpcRetry.
 import { EchoServer } from '../support/echo-server.js';
 import { greeterClient, grpc, GrpcServer, type HelloReply } from '../support/grpc-server.js';
 import { Mesh, type Sidecar } from '../support/mesh.js';
@@ -91,6 +89,38 @@ describe('gRPC through the mesh', () => {
     const status = await new Promise<grpc.StatusObject>((resolve) => call.on('status', resolve));
     expect(status.code).toBe(grpc.status.OK);
     expect(messages).toEqual(Array.from({ length: 25 }, (_, i) => String(i + 1)));
+  });
+
+  it('carries a client-streaming call: every message up, one answer once the client ends', async () => {
+    const names = Array.from({ length: 30 }, (_, i) => `n${i}`);
+    const reply = await new Promise<{ error: grpc.ServiceError | null; reply?: HelloReply }>(
+      (resolve) => {
+        const call = client.Collect((error, answer) => resolve({ error, reply: answer }));
+        for (const name of names) call.write({ name });
+        call.end();
+      },
+    );
+    expect(reply).toEqual({
+      error: null,
+      reply: { message: names.join(','), server: 'greeter-1' },
+    });
+  });
+
+  it('carries a bidi-streaming call both ways as it goes: each answer before the next message is sent', async () => {
+    const call = client.Chat();
+    const answers: string[] = [];
+    const next = () =>
+      new Promise<string>((resolve) => call.once('data', (r: HelloReply) => resolve(r.message)));
+    for (const name of ['ann', 'bob', 'cy']) {
+      const answer = next();
+      call.write({ name });
+      // The stream stays open: the answer comes back through both sidecars before the call ends.
+      answers.push(await answer);
+    }
+    const status = new Promise<grpc.StatusObject>((resolve) => call.on('status', resolve));
+    call.end();
+    expect(answers).toEqual(['hi ann', 'hi bob', 'hi cy']);
+    expect((await status).code).toBe(grpc.status.OK);
   });
 
   describe('with grpcRetry', () => {

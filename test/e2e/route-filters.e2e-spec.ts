@@ -1,5 +1,4 @@
-// HTTPRoute matches, filters and retries through real sidecars: query params, header modifiers,
-// URL rewrite, redirect, mirror (with a body too), retry on status.
+// HTTPRoute matches, filters, retries and request timeouts through real sidecars.
 import { http, json } from '../support/admin-client.js';
 import { EchoServer, type EchoReply } from '../support/echo-server.js';
 import { versionServices } from '../support/manifests.js';
@@ -44,6 +43,24 @@ spec:
       retry: { codes: [503], attempts: 2, backoff: 5ms }
       backendRefs: [{ name: b-v1 }]
     - matches: [{ path: { type: PathPrefix, value: /flaky-bare } }]
+      backendRefs: [{ name: b-v1 }]
+    - matches: [{ path: { type: Exact, value: /exact } }]
+      backendRefs: [{ name: b-v2 }]
+    - matches: [{ path: { type: RegularExpression, value: "/items/[0-9]+" } }]
+      backendRefs: [{ name: b-v2 }]
+    - matches:
+        - path: { type: PathPrefix, value: /by-header }
+          headers: [{ type: RegularExpression, name: X-Tenant, value: "acme-[a-z]+" }]
+      backendRefs: [{ name: b-v2 }]
+    - matches: [{ path: { type: PathPrefix, value: /by-method }, method: DELETE }]
+      backendRefs: [{ name: b-v2 }]
+    - matches: [{ path: { type: PathPrefix, value: /full } }]
+      filters:
+        - type: URLRewrite
+          urlRewrite: { path: { type: ReplaceFullPath, replaceFullPath: /replaced } }
+      backendRefs: [{ name: b-v1 }]
+    - matches: [{ path: { type: PathPrefix, value: /stall-body } }]
+      timeouts: { request: 500ms }
       backendRefs: [{ name: b-v1 }]
     - matches: [{ queryParams: [{ name: version, value: "2" }] }]
       backendRefs: [{ name: b-v2 }]
@@ -103,6 +120,36 @@ describe('HTTPRoute matches, filters and retries', () => {
     expect((await get('/any')).headers['x-echo-name']).toBe('b1');
   });
 
+  const servedBy = async (path: string, headers: Record<string, string> = {}, method = 'GET') =>
+    (await http(`${a.outbound}${path}`, { method, headers: { host: 'b', ...headers } })).headers[
+      'x-echo-name'
+    ];
+
+  it('matches an Exact path whole, the query aside', async () => {
+    expect(await servedBy('/exact')).toBe('b2');
+    expect(await servedBy('/exact?x=1')).toBe('b2');
+    expect(await servedBy('/exact/more')).toBe('b1');
+    expect(await servedBy('/exactly')).toBe('b1');
+  });
+
+  it('matches a RegularExpression path against the whole path', async () => {
+    expect(await servedBy('/items/42')).toBe('b2');
+    expect(await servedBy('/items/abc')).toBe('b1');
+    expect(await servedBy('/items/42/reviews')).toBe('b1');
+  });
+
+  it('matches a header by RegularExpression, its name in any case', async () => {
+    expect(await servedBy('/by-header', { 'x-tenant': 'acme-corp' })).toBe('b2');
+    expect(await servedBy('/by-header', { 'X-TENANT': 'acme-corp' })).toBe('b2');
+    expect(await servedBy('/by-header', { 'x-tenant': 'acme-42' })).toBe('b1');
+    expect(await servedBy('/by-header')).toBe('b1');
+  });
+
+  it('matches the method', async () => {
+    expect(await servedBy('/by-method', {}, 'DELETE')).toBe('b2');
+    expect(await servedBy('/by-method', {}, 'GET')).toBe('b1');
+  });
+
   it('modifies request and response headers', async () => {
     const res = await get('/headers', { 'x-env': 'dev', 'x-debug': '1', 'x-hop': 'client' });
     expect(res.status).toBe(200);
@@ -119,6 +166,19 @@ describe('HTTPRoute matches, filters and retries', () => {
     const seen = JSON.parse((await get('/old/item?q=1')).body) as EchoReply;
     expect(seen.url).toBe('/new/item?q=1');
     expect(seen.headers.host).toBe('rewritten.example');
+  });
+
+  it('replaces the full path, keeping the query', async () => {
+    const seen = JSON.parse((await get('/full/a/b?q=1')).body) as EchoReply;
+    expect([seen.name, seen.url]).toEqual(['b1', '/replaced?q=1']);
+  });
+
+  it('cuts a response whose body stalls past timeouts.request, and lets one within it through', async () => {
+    const started = Date.now();
+    await expect(get('/stall-body?ms=3000')).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const within = await get('/stall-body?ms=100');
+    expect([within.status, within.body]).toEqual([200, 'first,rest']);
   });
 
   it('redirects without touching any backend', async () => {

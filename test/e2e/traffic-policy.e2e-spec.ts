@@ -18,7 +18,7 @@ metadata: { name: c-chaos }
 spec:
   targetRefs: [{ kind: Service, name: c }]
   faultInjection:
-    abort: { percent: 20, httpStatus: 418 }
+    abort: { percentage: { value: 20 }, httpStatus: 418 }
     delay: { percent: 10, fixedDelay: 300ms }
 `;
 

@@ -12,7 +12,8 @@ export interface EchoReply {
 
 /**
  * `POST /echo` streams the request body back; `/slow?ms=N` answers after N ms (`/slow-on/<name>`:
- * only the server of that name is slow); anything else answers JSON describing the request.
+ * only the server of that name is slow); `/stall-body?ms=N` sends its headers and `first,` at once
+ * and the rest of its body (`rest`) N ms later; anything else answers JSON describing the request.
  * Every answer carries `x-echo-name` and `x-custom`.
  */
 export class EchoServer {
@@ -64,6 +65,14 @@ export class EchoServer {
     if (req.method === 'POST' && url.pathname === '/echo') {
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
       req.pipe(res);
+      return;
+    }
+    if (url.pathname === '/stall-body') {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('first,');
+      const rest = setTimeout(() => res.end('rest'), Number(url.searchParams.get('ms') ?? 0));
+      res.on('close', () => clearTimeout(rest));
       return;
     }
     let bytes = 0;

@@ -16,6 +16,10 @@ interface GreeterClient extends grpc.Client {
     callback: (error: grpc.ServiceError | null, reply?: HelloReply) => void,
   ): grpc.ClientUnaryCall;
   Count(request: { to: number }): grpc.ClientReadableStream<HelloReply>;
+  Collect(
+    callback: (error: grpc.ServiceError | null, reply?: HelloReply) => void,
+  ): grpc.ClientWritableStream<{ name: string }>;
+  Chat(): grpc.ClientDuplexStream<{ name: string }, HelloReply>;
 }
 
 type GreeterClientClass = new (
@@ -35,7 +39,9 @@ function greeterPackage(): GreeterPackage {
 /**
  * `Hello{name}` answers `hello <name>`; a name `fail:<code>:<message>` fails with that status
  * code and message; a name `flaky:<key>` fails UNAVAILABLE on the first call of each key only.
- * `Count{to}` streams `1`…`to`, then ends with trailers.
+ * `Count{to}` streams `1`…`to`, then ends with trailers. `Collect` answers, once the client ends
+ * its stream, the names it sent joined by commas; `Chat` answers each name with `hi <name>` as it
+ * comes, and ends when the client does.
  */
 export class GrpcServer {
   private readonly server = new grpc.Server();
@@ -53,6 +59,20 @@ export class GrpcServer {
       Count: (call: grpc.ServerWritableStream<{ to: number }, HelloReply>) => {
         for (let i = 1; i <= call.request.to; i++) call.write({ message: String(i), server: name });
         call.end();
+      },
+      Collect: (
+        call: grpc.ServerReadableStream<{ name: string }, HelloReply>,
+        done: grpc.sendUnaryData<HelloReply>,
+      ) => {
+        const names: string[] = [];
+        call.on('data', (m: { name: string }) => names.push(m.name));
+        call.on('end', () => done(null, { message: names.join(','), server: name }));
+      },
+      Chat: (call: grpc.ServerDuplexStream<{ name: string }, HelloReply>) => {
+        call.on('data', (m: { name: string }) =>
+          call.write({ message: `hi ${m.name}`, server: name }),
+        );
+        call.on('end', () => call.end());
       },
     });
   }

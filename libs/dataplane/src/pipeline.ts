@@ -1,24 +1,38 @@
 // The request paths of the engine, composed top to bottom: outbound (mesh routing) and inbound (local app).
-import { redirectLocation, sendRedirect } from './filters/request-redirect.js';
-import { rewritePath } from './filters/path-rewrite.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { redirected } from './filters/request-redirect.layer.js';
+import { sendMirrors } from './filters/request-mirror.layer.js';
+import { upstreamPath } from './filters/path-rewrite.js';
 import { sendLocalReply } from './http/local-reply.js';
 import { requestTarget } from './http/request-target.js';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from './http/http-listener.js';
-import {
-  pickBackend,
-  type ExchangePolicy,
-  type RouteTable,
-  type VirtualHost,
-} from './routing/route-table.js';
-import type { RouteTableHolder } from './routing/route-table-holder.js';
-import type { Cluster } from './upstream/cluster.js';
-import type { Forwarder } from './upstream/forwarder.js';
-import { notesOf } from './telemetry/exchange-notes.js';
-import { rateLimited } from './resilience/rate-limit.layer.js';
 import { CALLER_HEADER } from './http/forward-headers.js';
 import { setRequestEdge } from './metrics/request-edge.js';
 import type { TrafficStats } from './metrics/traffic-stats.js';
+import {
+  faultAborted,
+  faultDelayed,
+  type ResumeAfterDelay,
+} from './resilience/fault-injection.layer.js';
+import { rateLimited } from './resilience/rate-limit.layer.js';
+import { backendCluster } from './routing/backend-pick.layer.js';
+import { heldForDiscovery, type StartOver } from './routing/destination-discovery.layer.js';
+import { matchRoute, MESH_HOSTS, type HostSelector } from './routing/route-match.layer.js';
+import { pickBackend, type ExchangePolicy } from './routing/route-table.js';
+import type { RouteTableHolder } from './routing/route-table-holder.js';
+import { notesOf, noteRoute } from './telemetry/exchange-notes.js';
+import type { Cluster } from './upstream/cluster.js';
+import type { Forwarder } from './upstream/forwarder.js';
+
+/*
+ * The contract of every step: a plain function of the request's values, no state of its own per
+ * request. A step that answers the client itself (a local reply, a redirect, a request held for a
+ * fault delay) says so and the pipeline stops there: predicates named after what happened
+ * (`redirected`, `rateLimited`, `faultDelayed`, `faultAborted`) return true, lookups
+ * (`matchRoute`, `backendCluster`) return undefined. Otherwise the request goes on to the next
+ * step. Steps do not throw: failures are local replies; anything unexpected thrown reaches the
+ * listener, which answers 500 internal_error. The last step hands the exchange to the forwarder.
+ */
 
 /**
  * The local application's exchange: no timeout (the caller's route timeout governs the exchange,
@@ -26,15 +40,11 @@ import type { TrafficStats } from './metrics/traffic-stats.js';
  */
 const LOCAL_APP: ExchangePolicy = { timeoutMs: 0 };
 
-/** How a listener finds a request's virtual host in the table: by mesh name, or by Gateway listener port. */
-export type HostSelector = (table: RouteTable, host: string) => VirtualHost | undefined;
-
-const MESH_HOSTS: HostSelector = (table, host) => table.host(host);
-
 /**
- * Outbound: target (absolute URL or Host) → virtual host → route match → redirect? → weighted
- * backend → local rate limit → path rewrite → mirrors → fault injection → endpoint (load balancer) → upstream. Each step either
- * continues or answers locally.
+ * Outbound: target → (an unknown host's destination read first) → virtual host and rule → redirect → weighted backend → local rate limit →
+ * upstream path → fault delay → fault abort → mirrors → endpoint and upstream (the forwarder).
+ * Faults come before mirrors, as Envoy's fault filter comes before its router: an aborted request is
+ * not mirrored, a delayed one is mirrored once its delay is over.
  */
 export function outboundPipeline(
   routes: RouteTableHolder,
@@ -44,104 +54,41 @@ export function outboundPipeline(
   /** An edge listener's own scheme: it, not what the client claims, is `x-forwarded-proto`. */
   scheme?: 'http' | 'https',
 ): RequestHandler {
-  const handle = (req: IncomingMessage, res: ServerResponse, waited = false): void => {
+  /** The steps after the fault delay, where a delayed request resumes. */
+  const toUpstream: ResumeAfterDelay = (req, res, cluster, route, path) => {
+    if (faultAborted(cluster, res)) return;
+    sendMirrors(forwarder, req, route, path);
+    forwarder.forward(req, res, cluster, route, path);
+  };
+
+  /** A request that waited for its host's destination to be read starts over, once. */
+  const afterDiscovery: StartOver = (req, res) => handle(req, res, true);
+
+  const handle = (req: IncomingMessage, res: ServerResponse, discovered = false): void => {
     if (scheme) req.headers['x-forwarded-proto'] = scheme;
     const target = requestTarget(req);
-    if (!target) {
-      return sendLocalReply(
-        res,
-        'bad_request',
-        'request has neither a Host header nor an absolute URL',
-      );
-    }
-    const vhost = hosts(routes.current, target.host);
-    if (!vhost) return unknownHost(routes, target.host, res, waited ? undefined : handle, req);
-    const method = req.method ?? 'GET';
-    const match = vhost.resolve(target.path, target.query, method, req.headers);
-    if (!match) {
-      return sendLocalReply(
-        res,
-        'no_route',
-        `no route of ${vhost.service} matches ${method} ${target.path}`,
-      );
-    }
+    if (!target) return badRequest(res);
+    if (!discovered && heldForDiscovery(routes, hosts, target.host, req, res, afterDiscovery))
+      return;
+    const match = matchRoute(routes.current, hosts, target, req, res);
+    if (!match) return;
+    if (redirected(match, target, req, res)) return;
     const route = match.route;
-    if (route.redirect) {
-      const from = {
-        scheme:
-          req.headers['x-forwarded-proto'] === 'https' ? ('https' as const) : ('http' as const),
-        host: req.headers.host ?? target.host,
-        path: target.path,
-        query: target.query,
-      };
-      return sendRedirect(
-        res,
-        route.redirect,
-        redirectLocation(route.redirect, from, match.path.length),
-      );
-    }
     const backend = pickBackend(route);
     setRequestEdge(req, stats.outbound(route, backend ?? undefined));
-    if (!backend?.cluster) {
-      const why = backend
-        ? `backend ${backend.name} does not resolve to a Service`
-        : 'every backend weight is 0';
-      return sendLocalReply(res, 'no_backend', `${route.name}: ${why}`);
-    }
-    if (rateLimited(backend.cluster, route, req, res)) return;
-    const path = route.pathRewrite
-      ? rewritePath(route.pathRewrite, target.path, target.query, match.path.length)
-      : target.pathAndQuery;
-    for (const mirror of route.mirrors) forwarder.mirror(req, mirror, route, path);
-    const cluster = backend.cluster;
-    const notes = notesOf(req);
-    if (notes) {
-      notes.route = route.name;
-      notes.upstream = cluster.key;
-    }
-    const faults = cluster.faults;
-    if (faults) {
-      // Istio's order: an abort answers at once; a delay holds the request, then it goes on.
-      if (chance(faults.abortPercent)) {
-        return sendLocalReply(
-          res,
-          'fault_abort',
-          `${cluster.key}: injected fault`,
-          faults.abortStatus,
-        );
-      }
-      if (chance(faults.delayPercent)) {
-        setTimeout(
-          () => res.destroyed || forwarder.forward(req, res, cluster, route, path),
-          faults.delayMs,
-        );
-        return;
-      }
-    }
-    forwarder.forward(req, res, cluster, route, path);
+    const cluster = backendCluster(route, backend, res);
+    if (!cluster) return;
+    if (rateLimited(cluster, route, req, res)) return;
+    const path = upstreamPath(match, target);
+    noteRoute(req, route.name, cluster.key);
+    if (faultDelayed(cluster, req, res, route, path, toUpstream)) return;
+    toUpstream(req, res, cluster, route, path);
   };
   return handle;
 }
 
-/**
- * A host the table does not know: a proxy that follows only its destinations reads the one it
- * names and routes the request again, once (`again` undefined: it did); otherwise 404.
- */
-function unknownHost(
-  routes: RouteTableHolder,
-  host: string,
-  res: ServerResponse,
-  again: ((req: IncomingMessage, res: ServerResponse, waited: boolean) => void) | undefined,
-  req: IncomingMessage,
-): void {
-  const lookup = again && routes.discover?.(host);
-  if (lookup) return void lookup.then(() => again(req, res, true));
-  sendLocalReply(res, 'no_route', `no route for host "${host}"`);
-}
-
-/** True for `percent` in 100 calls, on average. */
-function chance(percent: number): boolean {
-  return percent > 0 && Math.random() * 100 < percent;
+function badRequest(res: ServerResponse): void {
+  sendLocalReply(res, 'bad_request', 'request has neither a Host header nor an absolute URL');
 }
 
 /**

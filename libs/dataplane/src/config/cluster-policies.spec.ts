@@ -88,4 +88,40 @@ describe('compileClusterPolicies', () => {
     ]).get('shop/api');
     expect(compiled?.loadBalancer.type).toBe('PeakEwma');
   });
+
+  it('compiles fault shares from either percentage.value or percent, a missing fault as 0', () => {
+    const compiled = compileClusterPolicies([
+      policy('a', {
+        faultInjection: { delay: { percentage: { value: 0.1 }, fixedDelay: '250ms' } },
+      }),
+    ]).get('shop/api');
+    expect(compiled?.faults).toEqual({
+      delayPercent: 0.1,
+      delayMs: 250,
+      abortPercent: 0,
+      abortStatus: 503,
+    });
+    const legacy = compileClusterPolicies([
+      policy('a', { faultInjection: { abort: { percent: 20, httpStatus: 418 } } }),
+    ]).get('shop/api');
+    expect(legacy?.faults).toMatchObject({ delayPercent: 0, abortPercent: 20, abortStatus: 418 });
+  });
+
+  it('compiles outlier detection with Envoy’s defaults: 10s interval, ejections up to 300s or the base', () => {
+    const outlier = (spec: Record<string, unknown>) =>
+      compileClusterPolicies([policy('a', { outlierDetection: spec })]).get('shop/api')?.outlier;
+    expect(outlier({})).toEqual({
+      consecutive5xx: 5,
+      consecutiveGatewayErrors: 0,
+      baseEjectionMs: 30_000,
+      intervalMs: 10_000,
+      maxEjectionMs: 300_000,
+      maxEjectionPercent: 10,
+    });
+    expect(outlier({ baseEjectionTime: '10m' })?.maxEjectionMs).toBe(600_000);
+    expect(outlier({ interval: '1s', maxEjectionTime: '1m' })).toMatchObject({
+      intervalMs: 1_000,
+      maxEjectionMs: 60_000,
+    });
+  });
 });

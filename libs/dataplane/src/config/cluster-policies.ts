@@ -3,11 +3,15 @@ import {
   GRPC_RETRY_BUFFER_BYTES,
   GRPC_RETRY_ON,
   parseDurationMs,
+  type FaultAbort,
+  type FaultDelay,
   type LoadBalancerPolicy,
+  type OutlierDetectionPolicy,
   type TrafficPolicy,
 } from '@app/protocol';
 import type { BalancerSettings } from '../upstream/balancers/load-balancer.js';
 import type { ClusterPolicy } from '../upstream/cluster.js';
+import { DEFAULT_MAX_EJECTION_MS, type OutlierSettings } from '../upstream/outlier-detector.js';
 import { clusterKey } from '../upstream/cluster-registry.js';
 import { DEFAULT_POOL_OPTIONS } from '../upstream/pool-registry.js';
 
@@ -39,16 +43,11 @@ function compilePolicy({ spec }: TrafficPolicy): ClusterPolicy {
   const rate = spec.localRateLimit;
   return {
     loadBalancer: balancerSettings(spec.loadBalancer),
-    outlier: outlier && {
-      consecutive5xx: outlier.consecutive5xx,
-      consecutiveGatewayErrors: outlier.consecutiveGatewayErrors,
-      baseEjectionMs: parseDurationMs(outlier.baseEjectionTime),
-      maxEjectionPercent: outlier.maxEjectionPercent,
-    },
+    outlier: outlier && outlierSettings(outlier),
     faults: spec.faultInjection && {
-      delayPercent: delay?.percent ?? 0,
+      delayPercent: delay ? faultPercent(delay) : 0,
       delayMs: delay ? parseDurationMs(delay.fixedDelay) : 0,
-      abortPercent: abort?.percent ?? 0,
+      abortPercent: abort ? faultPercent(abort) : 0,
       abortStatus: abort?.httpStatus ?? 503,
     },
     limits: pool && {
@@ -74,6 +73,26 @@ function compilePolicy({ spec }: TrafficPolicy): ClusterPolicy {
       per: rate.per,
     },
   };
+}
+
+/** Envoy's defaults where unset: a 10s interval, ejections up to 300s (or the base, if longer). */
+function outlierSettings(outlier: OutlierDetectionPolicy): OutlierSettings {
+  const baseEjectionMs = parseDurationMs(outlier.baseEjectionTime);
+  const max = outlier.maxEjectionTime;
+  return {
+    consecutive5xx: outlier.consecutive5xx,
+    consecutiveGatewayErrors: outlier.consecutiveGatewayErrors,
+    baseEjectionMs,
+    intervalMs: parseDurationMs(outlier.interval),
+    maxEjectionMs:
+      max === undefined ? Math.max(DEFAULT_MAX_EJECTION_MS, baseEjectionMs) : parseDurationMs(max),
+    maxEjectionPercent: outlier.maxEjectionPercent,
+  };
+}
+
+/** The share a fault hits, in percent, whichever of Istio's two ways it was written. */
+function faultPercent(share: FaultDelay | FaultAbort): number {
+  return share.percentage?.value ?? share.percent ?? 0;
 }
 
 function balancerSettings(lb: LoadBalancerPolicy | undefined): BalancerSettings {

@@ -1,6 +1,10 @@
 // rewritePath: Gateway API ReplaceFullPath and ReplacePrefixMatch, query kept.
 import { describe, expect, it } from '@jest/globals';
-import { rewritePath } from './path-rewrite.js';
+import type { HTTPPathModifier } from '@app/protocol';
+import type { RequestTarget } from '../http/request-target.js';
+import { compilePathMatcher } from '../routing/path-matcher.js';
+import type { CompiledMatch, CompiledRoute } from '../routing/route-table.js';
+import { rewritePath, upstreamPath } from './path-rewrite.js';
 
 const prefix = (replacePrefixMatch: string) => ({
   type: 'ReplacePrefixMatch' as const,
@@ -22,5 +26,29 @@ describe('rewritePath', () => {
     ['/foo', '/bar/', '/foo/x', '/bar/x'],
   ])('prefix %s replaced by %s turns %s into %s', (matched, replacement, path, expected) => {
     expect(rewritePath(prefix(replacement), path, '', matched.length)).toBe(expected);
+  });
+});
+
+describe('upstreamPath', () => {
+  const target: RequestTarget = {
+    host: 'shop',
+    path: '/old/x',
+    query: 'a=1',
+    pathAndQuery: '/old/x?a=1',
+  };
+  const matched = (pathRewrite?: HTTPPathModifier): CompiledMatch => ({
+    path: compilePathMatcher({ type: 'PathPrefix', value: '/old' }),
+    method: undefined,
+    headers: [],
+    query: [],
+    route: { name: 'r', pathRewrite } as CompiledRoute,
+  });
+
+  it('is the client’s path and query without a rewrite', () => {
+    expect(upstreamPath(matched(), target)).toBe('/old/x?a=1');
+  });
+
+  it('rewrites the matched prefix', () => {
+    expect(upstreamPath(matched(prefix('/new')), target)).toBe('/new/x?a=1');
   });
 });

@@ -1,5 +1,7 @@
 // Gateway API path modifiers: ReplaceFullPath, and ReplacePrefixMatch of the matched PathPrefix.
 import type { HTTPPathModifier } from '@app/protocol';
+import type { RequestTarget } from '../http/request-target.js';
+import type { CompiledMatch } from '../routing/route-table.js';
 
 /**
  * The rewritten path, query kept. `prefixLength` is the matched prefix's length without its
@@ -20,4 +22,11 @@ export function rewritePath(
       ? replacement + rest.slice(1)
       : replacement + rest;
   return `${joined || '/'}${suffix}`;
+}
+
+/** The path and query the upstream gets: the rule's URLRewrite path applied, else the client's. */
+export function upstreamPath(match: CompiledMatch, target: RequestTarget): string {
+  const rewrite = match.route.pathRewrite;
+  if (rewrite === undefined) return target.pathAndQuery;
+  return rewritePath(rewrite, target.path, target.query, match.path.length);
 }

@@ -1,25 +1,14 @@
 // Unit spec for the rate-limit layer: passes while tokens last, then 429 with when to come back.
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { fakeRequest, recordedResponse } from '../http/http-doubles.testing.js';
 import type { CompiledRoute } from '../routing/route-table.js';
 import { Cluster } from '../upstream/cluster.js';
 import { rateLimited } from './rate-limit.layer.js';
 
-/** Records what was sent through the ServerResponse methods the local reply uses. */
-function response(): ServerResponse & { status?: number; headers?: Record<string, unknown> } {
-  const res = {
-    headersSent: false,
-    writeHead(status: number, headers: Record<string, unknown>) {
-      Object.assign(res, { status, headers });
-    },
-    end() {},
-  };
-  return res as unknown as ServerResponse;
-}
-
 const route = { name: 'HTTPRoute/shop/api#0' } as CompiledRoute;
-const from = (address: string): IncomingMessage =>
-  ({ socket: { remoteAddress: address } }) as IncomingMessage;
+const from = (address: string): IncomingMessage => fakeRequest({ remoteAddress: address });
+const response = recordedResponse;
 
 function cluster(per: 'Route' | 'Source'): Cluster {
   const cl = new Cluster('shop/api');
@@ -50,7 +39,7 @@ describe('rateLimited', () => {
     const res = response();
     expect(rateLimited(cl, route, from('c'), res)).toBe(true);
     expect(res.status).toBe(429);
-    expect(res.headers).toMatchObject({
+    expect(res.sentHeaders).toMatchObject({
       'x-weft-error': 'rate_limited',
       'retry-after': '2',
       'x-ratelimit-limit': '2',

@@ -328,7 +328,7 @@ describe('compileRouteTable', () => {
       expect(timeout('/plain')).toBe(15_000);
     });
 
-    it('bounds retries with the request timeout when both are set', () => {
+    it('keeps timeouts.request as the whole exchange’s timeout, apart from the per-try one', () => {
       const t = compile({
         routes: [
           route('r', [
@@ -337,13 +337,18 @@ describe('compileRouteTable', () => {
               timeouts: { request: '2s', backendRequest: '500ms' },
               retry: { codes: [503], attempts: 3 },
             },
+            { matches: [prefix('/off')], timeouts: { request: '0s' } },
             { matches: [prefix('/retry')], retry: { codes: [503] } },
           ]),
         ],
       });
-      const retry = (path: string) => t.host('reviews')?.resolve(path, '', 'GET', {})?.route.retry;
-      expect(retry('/both')).toMatchObject({ attempts: 3, deadlineMs: 2_000 });
-      expect(retry('/retry')?.deadlineMs).toBeUndefined();
+      const timeouts = (path: string) => {
+        const r = t.host('reviews')?.resolve(path, '', 'GET', {})?.route;
+        return [r?.timeoutMs, r?.requestTimeoutMs];
+      };
+      expect(timeouts('/both')).toEqual([500, 2_000]);
+      expect(timeouts('/off')).toEqual([0, 0]);
+      expect(timeouts('/retry')).toEqual([15_000, 0]);
     });
 
     it('knows an ExternalService by its name and by the hosts it lists', () => {

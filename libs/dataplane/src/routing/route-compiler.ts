@@ -133,6 +133,7 @@ function compileRoute(
       ...weightedBackends(rule, namespace, known, clusters),
       ...compileFilters(rule.filters ?? [], namespace, known, clusters),
       timeoutMs: ruleTimeoutMs(rule, defaultTimeoutMs),
+      requestTimeoutMs: requestTimeoutMs(rule),
       retry: retryPolicy(rule),
     };
     const matches = rule.matches?.length ? rule.matches : [{} as HTTPRouteMatch];
@@ -178,19 +179,21 @@ function retryPolicy(rule: HTTPRouteRule): RetryPolicy | undefined {
   if (!retry?.codes?.length && retry?.attempts === undefined) return undefined;
   const backoffMs =
     retry.backoff === undefined ? DEFAULT_BACKOFF_MS : parseDurationMs(retry.backoff);
-  const request = rule.timeouts?.request;
-  const deadlineMs = request === undefined ? 0 : parseDurationMs(request);
-  return {
-    codes: new Set(retry.codes ?? []),
-    attempts: retry.attempts ?? 1,
-    backoffMs,
-    ...(deadlineMs > 0 && { deadlineMs }),
-  };
+  return { codes: new Set(retry.codes ?? []), attempts: retry.attempts ?? 1, backoffMs };
 }
 
 const DEFAULT_BACKOFF_MS = 25;
 
-/** The rule's own timeout when it sets one (`0s` turns it off, as Gateway API says), else the default. */
+/**
+ * `timeouts.request` bounds the whole exchange, response body included; unset (or `0s`) it bounds
+ * nothing beyond each try, so long streams (gRPC, server-sent events) are not cut by a default.
+ */
+function requestTimeoutMs(rule: HTTPRouteRule): number {
+  const request = rule.timeouts?.request;
+  return request === undefined ? 0 : parseDurationMs(request);
+}
+
+/** The per-try timeout: the rule's own when it sets one (`0s` turns it off, as Gateway API says), else the default. */
 function ruleTimeoutMs(rule: HTTPRouteRule, fallback: number): number {
   const timeout = rule.timeouts?.backendRequest ?? rule.timeouts?.request;
   return timeout === undefined ? fallback : parseDurationMs(timeout);

@@ -24,14 +24,22 @@ export interface RetryPolicy {
   readonly codes: ReadonlySet<number>;
   readonly attempts: number;
   readonly backoffMs: number;
-  /** `timeouts.request`: the first try and every retry together end within it (Gateway API). */
-  readonly deadlineMs?: number;
 }
 
-/** What the forwarder does to one exchange: timeout, retries, header/host rewrites. */
+/** What the forwarder does to one exchange: timeouts, retries, header/host rewrites. */
 export interface ExchangePolicy {
-  /** Per try (`backendRequest`, else `request`). */
+  /**
+   * Per try (`backendRequest`, else `request`, else the default): from when the try has a
+   * connection until its answer begins (Envoy's per-try timeout, which stops counting once the
+   * response has started downstream).
+   */
   readonly timeoutMs: number;
+  /**
+   * `timeouts.request`: the whole exchange, from when the request is routed until the response is
+   * complete, body included (Envoy's route timeout): every try, retry and backoff within it. 0 or
+   * unset for none.
+   */
+  readonly requestTimeoutMs?: number;
   readonly retry?: RetryPolicy;
   readonly requestHeaders?: HeaderModifier;
   readonly responseHeaders?: HeaderModifier;

@@ -44,3 +44,11 @@ function countBodyBytes(req: IncomingMessage, notes: ExchangeNotes): void {
     return push(chunk, encoding);
   };
 }
+
+/** Writes down the route and upstream Service chosen for `req`, when its exchange is logged. */
+export function noteRoute(req: IncomingMessage, route: string, upstream: string): void {
+  const notes = notesOf(req);
+  if (notes === undefined) return;
+  notes.route = route;
+  notes.upstream = upstream;
+}

@@ -1,4 +1,4 @@
-// Unit spec for Cluster: round robin, skipping tried and ejected endpoints, ejection expiry, panic mode.
+// Unit spec for Cluster: picks, skips and ejections (outlier ones apart from refused connections' skips), panic mode, policies.
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Cluster } from './cluster.js';
 import { endpoint, type Endpoint } from './endpoint.js';
@@ -116,6 +116,8 @@ describe('Cluster', () => {
       consecutive5xx: 2,
       consecutiveGatewayErrors: 0,
       baseEjectionMs: 10_000,
+      intervalMs: 10_000,
+      maxEjectionMs: 300_000,
       maxEjectionPercent: 50,
     };
 
@@ -140,6 +142,49 @@ describe('Cluster', () => {
         cl.record(ep, 500);
       }
       expect(new Set(picks(cl, 6))).toEqual(new Set(['b', 'c']));
+    });
+
+    it('ejects for longer when an endpoint fails again soon, shorter again once it stayed healthy', () => {
+      const cl = cluster(a, b);
+      cl.configure({ loadBalancer: { type: 'RoundRobin' }, outlier });
+      const ejectedFor = (): number => {
+        cl.record(a, 500);
+        cl.record(a, 500);
+        let ms = 0;
+        while (!picks(cl, 2).includes('a')) {
+          jest.advanceTimersByTime(1_000);
+          ms += 1_000;
+        }
+        return ms;
+      };
+      expect(ejectedFor()).toBe(10_000);
+      expect(ejectedFor()).toBe(20_000);
+      jest.advanceTimersByTime(2 * outlier.intervalMs);
+      expect(ejectedFor()).toBe(10_000);
+    });
+
+    it('a refused connection’s skip does not use up maxEjectionPercent: outlier detection still ejects', () => {
+      const cl = cluster(a, b, c);
+      cl.configure({
+        loadBalancer: { type: 'RoundRobin' },
+        outlier: { ...outlier, maxEjectionPercent: 34 },
+      });
+      cl.eject(a, 5_000);
+      cl.record(b, 500);
+      cl.record(b, 500);
+      expect(picks(cl, 3)).toEqual(['c', 'c', 'c']);
+    });
+
+    it('a refused connection’s skip never shortens an outlier ejection', () => {
+      const cl = cluster(a, b);
+      cl.configure({ loadBalancer: { type: 'RoundRobin' }, outlier });
+      cl.record(a, 0);
+      cl.record(a, 0);
+      cl.eject(a, 1_000);
+      jest.advanceTimersByTime(5_000);
+      expect(picks(cl, 2)).toEqual(['b', 'b']);
+      jest.advanceTimersByTime(5_000);
+      expect(new Set(picks(cl, 2))).toEqual(new Set(['a', 'b']));
     });
 
     it('least request prefers the endpoint with fewer requests in flight', () => {

@@ -44,7 +44,10 @@ export const DEFAULT_POLICY: ClusterPolicy = { loadBalancer: { type: 'RoundRobin
 
 export class Cluster {
   private endpoints: readonly Endpoint[] = [];
-  /** origin → time (ms) until which this proxy skips the endpoint. */
+  /**
+   * origin → time (ms) until which this proxy skips the endpoint: the later of a refused
+   * connection's skip and an outlier ejection (one map, so a pick checks one place).
+   */
   private readonly ejectedUntil = new Map<string, number>();
   private policy: ClusterPolicy = DEFAULT_POLICY;
   private balancer: LoadBalancer = createBalancer(DEFAULT_POLICY.loadBalancer);
@@ -141,10 +144,15 @@ export class Cluster {
     return picked;
   }
 
-  /** Skip this endpoint for `forMs` (it refused a connection, or outlier detection ejected it). */
+  /**
+   * Skip this endpoint for `forMs`: it refused a connection, so nothing listens there. This is not
+   * an outlier ejection: it does not count towards `maxEjectionPercent` (which bounds what outlier
+   * detection takes out on its own judgement) nor shorten an ejection in progress. The refusal
+   * also reaches outlier detection as a failure (`record` with status 0), as Envoy counts
+   * local-origin errors with the others, so an endpoint that keeps refusing is ejected in earnest.
+   */
   eject(endpoint: Endpoint, forMs: number): void {
-    this.ejectedUntil.set(endpoint.origin, Date.now() + forMs);
-    this.ejections++;
+    this.skipUntil(endpoint, Date.now() + forMs);
   }
 
   /**
@@ -154,13 +162,9 @@ export class Cluster {
   record(endpoint: Endpoint, status: number, rttMs?: number): void {
     if (rttMs !== undefined) this.balancer.observed(endpoint, rttMs);
     if (!this.outlier) return;
-    const ejectMs = this.outlier.record(endpoint.origin, status);
-    if (
-      ejectMs > 0 &&
-      this.ejectedCount(Date.now()) < this.outlier.ejectionLimit(this.endpoints.length)
-    ) {
-      this.eject(endpoint, ejectMs);
-    }
+    const now = Date.now();
+    const ejectMs = this.outlier.record(endpoint.origin, status, now, this.endpoints.length);
+    if (ejectMs > 0) this.skipUntil(endpoint, now + ejectMs);
   }
 
   /** A request to `endpoint` started / ended (balancer load and circuit-breaker counts). */
@@ -179,10 +183,10 @@ export class Cluster {
   private readonly skipUnusable = (e: Endpoint): boolean =>
     (this.pickTried?.includes(e) ?? false) || this.isEjected(e, this.pickNow);
 
-  private ejectedCount(now: number): number {
-    let count = 0;
-    for (const until of this.ejectedUntil.values()) if (until > now) count++;
-    return count;
+  private skipUntil(endpoint: Endpoint, until: number): void {
+    const current = this.ejectedUntil.get(endpoint.origin) ?? 0;
+    if (until > current) this.ejectedUntil.set(endpoint.origin, until);
+    this.ejections++;
   }
 
   private isEjected(candidate: Endpoint, now: number): boolean {

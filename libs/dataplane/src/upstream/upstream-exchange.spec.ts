@@ -1,176 +1,238 @@
-// Unit spec for the exchange's retries against real local servers: route retry policy, retry budget
-// and concurrent-retry limit refusals (x-weft-overflow), non-idempotent requests, per-try timeouts,
-// connections dropped before an answer.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// Unit spec for one exchange upstream, on fake timers against scripted endpoints: retries, limits, timeouts, failures.
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { trace } from '@opentelemetry/api';
-import { request } from 'undici';
-import { ProxyMetrics } from '../metrics/proxy-metrics.js';
-import { TrafficStats } from '../metrics/traffic-stats.js';
+import { fakeRequest, recordedResponse } from '../http/http-doubles.testing.js';
 import type { ExchangePolicy } from '../routing/route-table.js';
-import { HopTracer } from '../telemetry/hop-tracer.js';
 import { Cluster, type ClusterPolicy } from './cluster.js';
-import { ClusterRegistry } from './cluster-registry.js';
 import { endpoint } from './endpoint.js';
-import { Forwarder } from './forwarder.js';
-import { PoolRegistry } from './pool-registry.js';
+import {
+  answer,
+  failWith,
+  ScriptedUpstream,
+  stallBody,
+  type Script,
+} from './scripted-upstream.testing.js';
+import { UpstreamExchange, type ExchangeContext } from './upstream-exchange.js';
 
-/** An upstream that counts requests and answers `status` after `delayMs` (or drops `drops` first). */
-class Upstream {
-  readonly server: Server;
-  hits = 0;
-  status = 503;
-  delayMs = 0;
-  drops = 0;
-
-  constructor() {
-    this.server = createServer((req, res) => {
-      this.hits++;
-      if (this.drops > 0) {
-        this.drops--;
-        return req.socket.destroy();
-      }
-      req.resume();
-      setTimeout(() => res.writeHead(this.status).end('upstream'), this.delayMs);
-    });
-  }
-
-  async start(): Promise<number> {
-    await new Promise<void>((done) => this.server.listen(0, '127.0.0.1', done));
-    return (this.server.address() as AddressInfo).port;
-  }
-}
+const a = endpoint('a', '10.0.0.1', 80);
+const b = endpoint('b', '10.0.0.2', 80);
 
 const RETRY_503: ExchangePolicy = {
   timeoutMs: 5_000,
-  retry: { codes: new Set([503, 504]), attempts: 2, backoffMs: 1 },
+  retry: { codes: new Set([503, 504]), attempts: 2, backoffMs: 10 },
 };
 
-describe('UpstreamExchange retries', () => {
-  const pools = new PoolRegistry();
-  const metrics = new ProxyMetrics(new TrafficStats('shop/caller'), new ClusterRegistry());
-  const forwarder = new Forwarder(pools, metrics, new HopTracer(trace.getTracer('spec')));
-  const a = new Upstream();
-  const b = new Upstream();
-  const cluster = new Cluster('shop/api');
-  let policy: ExchangePolicy = RETRY_503;
-  /** The cluster the proxy forwards to (a test may swap in another). */
-  let target = cluster;
-  let proxy: Server;
-  let proxyUrl = '';
+describe('UpstreamExchange', () => {
+  let upstream: ScriptedUpstream;
+  let cluster: Cluster;
+  let retries: string[];
+  let overflows: string[];
 
-  beforeAll(async () => {
-    cluster.setEndpoints([
-      endpoint('a', '127.0.0.1', await a.start()),
-      endpoint('b', '127.0.0.1', await b.start()),
-    ]);
-    proxy = createServer((req, res) => forwarder.forward(req, res, target, policy, req.url!));
-    await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
-    proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  beforeEach(() => {
+    jest.useFakeTimers();
+    // No jitter: each backoff is the route's minimum.
+    jest.spyOn(Math, 'random').mockReturnValue(0);
+    upstream = new ScriptedUpstream();
+    retries = [];
+    overflows = [];
+    cluster = new Cluster('shop/api');
+    cluster.setEndpoints([a, b]);
+    configure({});
   });
 
   afterEach(() => {
-    a.hits = b.hits = 0;
-    a.status = b.status = 503;
-    a.delayMs = b.delayMs = 0;
-    a.drops = 0;
-    policy = RETRY_503;
-    target = cluster;
-  });
-
-  afterAll(async () => {
-    await pools.close();
-    for (const s of [proxy, a.server, b.server]) {
-      s.closeAllConnections();
-      await new Promise((done) => s.close(done));
-    }
+    jest.restoreAllMocks();
+    jest.useRealTimers();
   });
 
   function configure(extra: Partial<ClusterPolicy>): void {
     cluster.configure({ loadBalancer: { type: 'RoundRobin' }, ...extra });
   }
 
-  async function send(method = 'GET'): Promise<{ status: number; overflow: unknown }> {
-    const res = await request(proxyUrl, { method: method as 'GET' });
-    await res.body.text();
-    return { status: res.statusCode, overflow: res.headers['x-weft-overflow'] };
+  function scriptBoth(script: Script): void {
+    upstream.script(a.origin, script).script(b.origin, script);
   }
 
-  it('retries a listed status up to the attempts, then passes the last answer on', async () => {
-    configure({});
-    expect(await send()).toEqual({ status: 503, overflow: undefined });
-    expect(a.hits + b.hits).toBe(3);
-  });
-
-  it('does not retry past the retry budget, and says so', async () => {
-    configure({ retryBudget: { ratio: 0, minPerSecond: 0, ttlMs: 10_000 } });
-    expect(await send()).toEqual({ status: 503, overflow: 'retry_budget' });
-    expect(a.hits + b.hits).toBe(1);
-  });
-
-  it('does not retry past maxRetries, and says so', async () => {
-    configure({ limits: { maxConnections: 10, maxRequestsPerConnection: 0, maxRetries: 0 } });
-    expect(await send()).toEqual({ status: 503, overflow: 'retries' });
-    expect(a.hits + b.hits).toBe(1);
-  });
-
-  it('says which limit kept a timed-out try from being retried', async () => {
-    configure({ retryBudget: { ratio: 0, minPerSecond: 0, ttlMs: 10_000 } });
-    a.delayMs = b.delayMs = 1_000;
-    policy = { ...RETRY_503, timeoutMs: 100 };
-    expect(await send()).toEqual({ status: 504, overflow: 'retry_budget' });
-  });
-
-  it('ends the first try and every retry within the route request timeout', async () => {
-    configure({});
-    a.delayMs = b.delayMs = 1_000;
-    policy = {
-      timeoutMs: 200,
-      retry: { codes: new Set([504]), attempts: 5, backoffMs: 1, deadlineMs: 450 },
+  /** Starts one exchange as the forwarder does (a retryable GET unless told otherwise). */
+  function send(policy: ExchangePolicy, retryable = true) {
+    const ctx: ExchangeContext = {
+      pools: upstream,
+      ejectMs: 5_000,
+      onRetry: (reason) => retries.push(reason),
+      onOverflow: (reason) => overflows.push(reason),
     };
-    const started = Date.now();
-    expect((await send()).status).toBe(504);
-    const elapsed = Date.now() - started;
-    expect(elapsed).toBeGreaterThanOrEqual(440);
-    expect(elapsed).toBeLessThan(800); // six tries of 200ms would take 1.2s
-    expect(a.hits + b.hits).toBe(3);
+    const req = fakeRequest();
+    const res = recordedResponse();
+    const options = { path: '/', method: 'GET' as const, headers: ['host', 'api'], body: null };
+    const span = trace.getTracer('spec').startSpan('GET');
+    cluster.retryBudget?.deposit();
+    const exchange = new UpstreamExchange(ctx, req, res, cluster, options, retryable, span, policy);
+    exchange.send(cluster.pick()!);
+    return res;
+  }
+
+  describe('retries', () => {
+    it('retries a listed status up to the attempts, at least backoff apart, then passes the last answer on', () => {
+      scriptBoth(answer(503));
+      const res = send(RETRY_503);
+      expect(upstream.tried).toEqual([a.origin]);
+      jest.advanceTimersByTime(9);
+      expect(upstream.tried).toHaveLength(1);
+      jest.advanceTimersByTime(1);
+      expect(upstream.tried).toEqual([a.origin, b.origin]);
+      jest.runAllTimers();
+      expect(upstream.tried).toEqual([a.origin, b.origin, a.origin]);
+      expect([res.status, res.body, res.sentHeaders['x-weft-overflow']]).toEqual([
+        503,
+        'upstream',
+        undefined,
+      ]);
+      expect(retries).toEqual(['status_503', 'status_503']);
+    });
+
+    it('passes an unlisted status on at once, and does not resend what may not be resent', () => {
+      scriptBoth(answer(500));
+      const unlisted = send(RETRY_503);
+      jest.advanceTimersByTime(0);
+      expect([unlisted.status, upstream.attempts.length]).toEqual([500, 1]);
+      scriptBoth(answer(503));
+      const res = send(RETRY_503, false);
+      jest.runAllTimers();
+      expect(res.status).toBe(503);
+      expect(upstream.attempts).toHaveLength(2);
+    });
+
+    it('does not retry past the retry budget, and says so', () => {
+      configure({ retryBudget: { ratio: 0, minPerSecond: 0, ttlMs: 10_000 } });
+      scriptBoth(answer(503));
+      const res = send(RETRY_503);
+      jest.runAllTimers();
+      expect([res.status, res.sentHeaders['x-weft-overflow']]).toEqual([503, 'retry_budget']);
+      expect([upstream.attempts.length, overflows]).toEqual([1, ['retry_budget']]);
+    });
+
+    it('does not retry past maxRetries, and says so', () => {
+      configure({ limits: { maxConnections: 10, maxRequestsPerConnection: 0, maxRetries: 0 } });
+      scriptBoth(answer(503));
+      const res = send(RETRY_503);
+      jest.runAllTimers();
+      expect([res.status, res.sentHeaders['x-weft-overflow']]).toEqual([503, 'retries']);
+      expect(upstream.attempts).toHaveLength(1);
+    });
+
+    it('retries a refused connection on the other endpoint at once and skips the refusing one', () => {
+      upstream.script(a.origin, failWith('ECONNREFUSED'));
+      const res = send({ timeoutMs: 5_000 });
+      expect(upstream.tried).toEqual([a.origin, b.origin]);
+      jest.advanceTimersByTime(0);
+      expect(res.status).toBe(200);
+      expect(retries).toEqual(['connect_failure']);
+      expect([cluster.pick()?.instanceId, cluster.pick()?.instanceId]).toEqual(['b', 'b']);
+    });
+
+    it('retries a try whose connection dropped before an answer like a 502, on the one endpoint there is', () => {
+      // As over the bus, where the rpc subject is the one endpoint and NATS picks another responder.
+      cluster.setEndpoints([a]);
+      let drops = 1;
+      upstream.script(a.origin, (attempt) =>
+        drops-- > 0 ? attempt.fail('ECONNRESET') : attempt.respond(200, 'ok'),
+      );
+      const retry502 = {
+        timeoutMs: 5_000,
+        retry: { codes: new Set([502]), attempts: 1, backoffMs: 10 },
+      };
+      const res = send(retry502);
+      jest.runAllTimers();
+      expect([res.status, res.body, upstream.attempts.length]).toEqual([200, 'ok', 2]);
+      drops = 1;
+      const bare = send(RETRY_503);
+      jest.runAllTimers();
+      expect([bare.status, bare.sentHeaders['x-weft-error']]).toEqual([502, 'upstream_reset']);
+    });
   });
 
-  it('retries a bodiless POST only when the policy allows non-idempotent retries', async () => {
-    configure({});
-    await send('POST');
-    expect(a.hits + b.hits).toBe(1);
-    configure({ retryNonIdempotent: true });
-    await send('POST');
-    expect(a.hits + b.hits).toBe(1 + 3);
+  describe('per-try timeout (backendRequest)', () => {
+    it('retries a try that timed out on the other endpoint, on time', () => {
+      upstream.script(a.origin, answer(200, 2_000)).script(b.origin, answer(200, 0, 'from b'));
+      const res = send({ ...RETRY_503, timeoutMs: 200 });
+      jest.advanceTimersByTime(200);
+      expect(upstream.attempts[0].aborted).toBe(true);
+      // The backoff, then b's answer (a timer set while the clock ticks runs 1 ms later).
+      jest.advanceTimersByTime(11);
+      expect([res.status, res.body, upstream.tried]).toEqual([200, 'from b', [a.origin, b.origin]]);
+      expect(retries).toEqual(['status_504']);
+    });
+
+    it('says which limit kept a timed-out try from being retried', () => {
+      configure({ retryBudget: { ratio: 0, minPerSecond: 0, ttlMs: 10_000 } });
+      scriptBoth(answer(200, 1_000));
+      const res = send({ ...RETRY_503, timeoutMs: 100 });
+      jest.advanceTimersByTime(100);
+      expect([res.status, res.sentHeaders['x-weft-overflow']]).toEqual([504, 'retry_budget']);
+    });
+
+    it('stops counting once the answer began: a slow body is not cut by it (Envoy)', () => {
+      scriptBoth(stallBody(1_000));
+      const res = send({ timeoutMs: 200 });
+      jest.advanceTimersByTime(1_000);
+      expect([res.status, res.body, res.writableFinished]).toEqual([200, 'firstrest', true]);
+    });
   });
 
-  it('retries a try that timed out on the other endpoint, on time', async () => {
-    configure({});
-    a.delayMs = 2_000;
-    a.status = b.status = 200;
-    policy = { ...RETRY_503, timeoutMs: 200 };
-    const started = Date.now();
-    const results = [await send(), await send()]; // round robin: one of them starts on a
-    expect(results.map((r) => r.status)).toEqual([200, 200]);
-    expect(b.hits).toBe(2);
-    expect(Date.now() - started).toBeLessThan(900);
-  });
+  describe('request timeout (timeouts.request)', () => {
+    it('ends the first try and every retry within it, with 504', () => {
+      scriptBoth(answer(200, 1_000));
+      const policy: ExchangePolicy = {
+        timeoutMs: 200,
+        requestTimeoutMs: 450,
+        retry: { codes: new Set([504]), attempts: 5, backoffMs: 1 },
+      };
+      const res = send(policy);
+      jest.advanceTimersByTime(449);
+      expect(res.headersSent).toBe(false);
+      expect(upstream.attempts).toHaveLength(3); // at 0, 201 and 402 ms
+      jest.advanceTimersByTime(1);
+      expect([res.status, res.sentHeaders['x-weft-error']]).toEqual([504, 'upstream_timeout']);
+      expect(upstream.attempts.every((t) => t.aborted)).toBe(true);
+      jest.runAllTimers();
+      expect(upstream.attempts).toHaveLength(3);
+    });
 
-  it('retries a try whose connection dropped before an answer like a 502, on the one endpoint there is', async () => {
-    // As over the bus, where the rpc subject is the one endpoint and NATS picks another responder.
-    const one = new Cluster('shop/one');
-    one.setEndpoints([cluster.all[0]]);
-    target = one;
-    a.status = 200;
-    a.drops = 1;
-    policy = { timeoutMs: 5_000, retry: { codes: new Set([502]), attempts: 1, backoffMs: 1 } };
-    expect((await send()).status).toBe(200);
-    expect(a.hits).toBe(2);
-    a.drops = 1;
-    policy = RETRY_503;
-    expect((await send()).status).toBe(502);
-    expect(a.hits).toBe(3);
+    it('answers 504 when no answer began in time, even with 504 listed for retries', () => {
+      scriptBoth(answer(200, 1_000));
+      const res = send({ ...RETRY_503, timeoutMs: 5_000, requestTimeoutMs: 300 });
+      jest.advanceTimersByTime(300);
+      expect(res.status).toBe(504);
+      jest.runAllTimers();
+      expect(upstream.attempts).toHaveLength(1);
+    });
+
+    it('covers the response body: an answer whose body stalls past it is cut, the client reset', () => {
+      scriptBoth(stallBody(1_000));
+      const res = send({ timeoutMs: 200, requestTimeoutMs: 500 });
+      expect([res.status, res.body]).toEqual([200, 'first']);
+      jest.advanceTimersByTime(499);
+      expect(res.destroyed).toBe(false);
+      jest.advanceTimersByTime(1);
+      expect(upstream.attempts[0].aborted).toBe(true);
+      expect([res.destroyed, res.writableFinished, res.body]).toEqual([true, false, 'first']);
+    });
+
+    it('lets an answer complete within it, and leaves no timer behind', () => {
+      scriptBoth(stallBody(400));
+      const res = send({ timeoutMs: 200, requestTimeoutMs: 500 });
+      jest.advanceTimersByTime(400);
+      expect([res.body, res.writableFinished]).toEqual(['firstrest', true]);
+      expect(jest.getTimerCount()).toBe(0);
+    });
+
+    it('is dropped with the exchange when the client leaves', () => {
+      scriptBoth(answer(200, 1_000));
+      const res = send({ timeoutMs: 200, requestTimeoutMs: 500 });
+      expect(jest.getTimerCount()).toBe(3); // the upstream's answer, the try's and the request's timers
+      res.destroy();
+      expect(upstream.attempts[0].aborted).toBe(true);
+      expect(jest.getTimerCount()).toBe(1);
+    });
   });
 });

@@ -12,7 +12,12 @@ import type { Cluster } from './cluster.js';
 import type { Endpoint } from './endpoint.js';
 import type { PoolRegistry } from './pool-registry.js';
 import { retryBackoffMs } from '../resilience/retry-backoff.js';
-import { needsOwnTimer, TryTimeoutError } from '../resilience/try-timeout.js';
+import {
+  needsOwnTimer,
+  REQUEST_TIMEOUT_CODE,
+  RequestTimeoutError,
+  TryTimeoutError,
+} from '../resilience/try-timeout.js';
 import { takeGrpcStatus } from './grpc-status.js';
 import type { ReplayBody } from './replay-body.js';
 
@@ -51,7 +56,7 @@ export function isConnectFailure(code: string): boolean {
 }
 /** A pooled keep-alive connection the peer closed under us; the request may not have been read. */
 const STALE_CONNECTION = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
-const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', REQUEST_TIMEOUT_CODE]);
 
 export class UpstreamExchange implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
@@ -70,8 +75,12 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   private sentAt = 0;
   /** The try's own timeout, when undici's is too coarse for it (see try-timeout.ts). */
   private tryTimer: NodeJS.Timeout | undefined;
-  /** performance.now() at the start, when the route's request timeout bounds tries and retries. */
+  /** performance.now() at the start, when the route has a request timeout; 0 without one. */
   private readonly startedAt: number;
+  /** The route's request timeout, over the whole exchange (see `onDeadline`). */
+  private deadline: NodeJS.Timeout | undefined;
+  /** The request timeout has passed: nothing more is tried, whatever time says. */
+  private expired = false;
   /** The wait before the retry `mayRetry` just allowed. */
   private nextBackoffMs = 0;
   private readonly tried: Endpoint[] = [];
@@ -104,13 +113,17 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     private readonly replay?: ReplayBody,
   ) {
     res.once('close', this.onDownstreamClose);
-    this.startedAt = policy.retry?.deadlineMs ? performance.now() : 0;
+    const requestTimeoutMs = policy.requestTimeoutMs ?? 0;
+    this.startedAt = requestTimeoutMs > 0 ? performance.now() : 0;
+    // A module function and `this` as its argument: no closure per exchange for a timer most never fire.
+    if (requestTimeoutMs > 0) this.deadline = setTimeout(deadlineReached, requestTimeoutMs, this);
     this.notes = notesOf(req);
   }
 
   send(endpoint: Endpoint): void {
     this.tried.push(endpoint);
     this.current = endpoint;
+    this.controller = undefined;
     this.cluster.acquire(endpoint);
     if (this.notes) this.notes.endpoint = endpoint.origin;
     this.sentAt = performance.now();
@@ -120,6 +133,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
     if (this.res.destroyed) controller.abort(new Error('downstream closed'));
+    else if (this.expired) controller.abort(new RequestTimeoutError());
     // As undici's headers timeout: from when the try has a connection until its answer begins.
     else {
       const ms = this.ownTimeoutMs();
@@ -189,7 +203,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       }
       this.flushHeld();
     }
-    this.releaseRetrySlot();
+    this.finish();
     // gRPC's status travels in trailers (HTTP/2, or chunked HTTP/1.1; elsewhere Node drops them).
     if (hasAny(trailers)) this.res.addTrailers(trailers);
     else if (this.grpcStatus) this.res.addTrailers(this.grpcStatus);
@@ -225,7 +239,31 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       this.retryAfterBackoff();
       return;
     }
-    this.releaseRetrySlot();
+    this.fail(error, code);
+  }
+
+  /**
+   * The route's request timeout has passed (a timer callback): the try in flight is aborted, so the
+   * client gets 504 before its answer began and a reset after (a cut body must not pass for a whole
+   * one); between tries, the retry waiting out its backoff is dropped and 504 answered.
+   */
+  onDeadline(): void {
+    this.deadline = undefined;
+    this.expired = true;
+    if (this.backoff !== undefined) {
+      clearTimeout(this.backoff);
+      this.backoff = undefined;
+      const error = new RequestTimeoutError();
+      this.fail(error, error.code);
+      return;
+    }
+    // Without a controller the try still waits for a connection: `onRequestStart` aborts it.
+    this.controller?.abort(new RequestTimeoutError());
+  }
+
+  /** The exchange failed for good: its client gets a local reply (a reset, once headers are out). */
+  private fail(error: Error, code: string): void {
+    this.finish();
     endHttpSpan(this.span, this.status, SpanKind.CLIENT, error.message);
     if (this.res.destroyed) return;
     // A retry a limit refused is said here too, as on an answer passed on.
@@ -237,6 +275,14 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       undefined,
       why,
     );
+  }
+
+  /** The exchange is over: its retry slot and request timer go. */
+  private finish(): void {
+    this.releaseRetrySlot();
+    if (this.deadline === undefined) return;
+    clearTimeout(this.deadline);
+    this.deadline = undefined;
   }
 
   /**
@@ -254,7 +300,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       this.resendable() &&
       (retry.codes.has(status) || grpc === true) &&
       this.retries < retry.attempts &&
-      !this.res.destroyed;
+      !this.res.destroyed &&
+      !this.expired;
     if (!wanted) return false;
     this.retryReason = grpc ? `grpc_${String(grpcStatus)}` : `status_${status}`;
     // Gateway API: tries and retries together stay within the request timeout.
@@ -334,21 +381,19 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.tryTimer = undefined;
   }
 
-  /** Time left of the request timeout that bounds tries and retries; Infinity without one. */
+  /** Time left of the request timeout; Infinity without one. */
   private remainingMs(): number {
     if (this.startedAt === 0) return Infinity;
-    return this.policy.retry!.deadlineMs! - (performance.now() - this.startedAt);
+    return this.policy.requestTimeoutMs! - (performance.now() - this.startedAt);
   }
 
   /**
-   * The timer this try needs of its own: what is left of the request timeout when that comes
-   * first, else the per-try timeout when undici's timer is too coarse for it; 0 for none.
+   * The per-try timer this try needs of its own, when undici's is too coarse for it; 0 for none. A
+   * try that would outlast the request timeout is cut by `onDeadline` instead.
    */
   private ownTimeoutMs(): number {
     const perTry = this.policy.timeoutMs;
-    const left = this.remainingMs();
-    if (left < (perTry || Infinity)) return Math.max(1, left);
-    return needsOwnTimer(perTry) ? perTry : 0;
+    return needsOwnTimer(perTry) && perTry < this.remainingMs() ? perTry : 0;
   }
 
   private readonly onTryTimeout = (): void => {
@@ -358,11 +403,16 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
 
   private readonly onDownstreamClose = (): void => {
     clearTimeout(this.backoff);
+    clearTimeout(this.deadline);
     this.clearTryTimer();
     if (this.backoff) this.releaseRetrySlot(); // a retry waiting out its backoff will never run
     if (!this.res.writableFinished) this.controller?.abort(new Error('downstream closed'));
     this.req.resume();
   };
+}
+
+function deadlineReached(exchange: UpstreamExchange): void {
+  exchange.onDeadline();
 }
 
 /** Whether `headers` has an entry (no array of keys built on the request path). */

@@ -89,4 +89,51 @@ describe('TrafficPolicy', () => {
       'spec.localRateLimit.per: must be one of the following values: Route, Source',
     ]);
   });
+
+  it('takes fault shares as Istio writes them: percentage.value (fractions allowed) or integer percent', () => {
+    expect(
+      errors({
+        faultInjection: {
+          delay: { percentage: { value: 0.1 }, fixedDelay: '5s' },
+          abort: { percent: 20, httpStatus: 503 },
+        },
+      }),
+    ).toEqual([]);
+  });
+
+  it('rejects fault shares out of range, fractional percent, or not exactly one of the two', () => {
+    expect(
+      errors({
+        faultInjection: {
+          delay: { percentage: { value: 100.5 }, fixedDelay: '5s' },
+          abort: { percent: 2.5, httpStatus: 503 },
+        },
+      }),
+    ).toEqual([
+      'spec.faultInjection.delay.percentage.value: must not be greater than 100',
+      'spec.faultInjection.abort.percent: must be an integer number',
+    ]);
+    expect(
+      errors({
+        faultInjection: {
+          delay: { fixedDelay: '5s' },
+          abort: { percent: 1, percentage: { value: 1 }, httpStatus: 503 },
+        },
+      }),
+    ).toEqual([
+      'spec.faultInjection.delay: must set exactly one of percent, percentage',
+      'spec.faultInjection.abort: must set exactly one of percent, percentage',
+    ]);
+  });
+
+  it('bounds the outlier detection interval and maximum ejection time', () => {
+    expect(errors({ outlierDetection: { interval: '5s', maxEjectionTime: '10m' } })).toEqual([]);
+    expect(errors({ outlierDetection: { interval: '0s', maxEjectionTime: 'soon' } })).toEqual([
+      'spec.outlierDetection.interval: must be a duration from 1ms to 3600000ms, such as 10s',
+      'spec.outlierDetection.maxEjectionTime: must be a duration from 1ms to 86400000ms, such as 300s',
+    ]);
+    expect(
+      errors({ outlierDetection: { baseEjectionTime: '1m', maxEjectionTime: '30s' } }),
+    ).toEqual(['spec.outlierDetection.maxEjectionTime: must not be shorter than baseEjectionTime']);
+  });
 });

@@ -9,6 +9,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   Matches,
   Max,
@@ -22,6 +23,8 @@ import { LocalRateLimitPolicy } from './local-rate-limit-policy.dto.js';
 import { ObjectMeta } from './object-meta.dto.js';
 import { RetryBudgetPolicy } from './retry-budget-policy.dto.js';
 import { GrpcRetryPolicy } from './grpc-retry-policy.dto.js';
+import { ExactlyOneOf } from '../validation/exactly-one-of.validator.js';
+import { DurationAtLeast, DurationWithin } from '../validation/duration.js';
 
 export const WEFT_API_VERSION = 'weft.dev/v1alpha1';
 
@@ -60,9 +63,22 @@ export class OutlierDetectionPolicy {
   @Max(1000)
   consecutiveGatewayErrors: number = 0;
 
-  /** Ejection lasts baseEjectionTime × the number of times the endpoint was ejected. */
+  /**
+   * Ejection lasts baseEjectionTime × the endpoint's ejection multiplier, which each ejection raises
+   * by one and each `interval` the endpoint spends un-ejected lowers by one (Envoy).
+   */
   @Matches(GATEWAY_DURATION, { message: `baseEjectionTime ${DURATION_MESSAGE}` })
   baseEjectionTime: string = '30s';
+
+  /** How often a healthy endpoint's ejection multiplier comes down by one (Envoy's, Istio's). */
+  @DurationWithin(1, 3_600_000, '10s')
+  interval: string = '10s';
+
+  /** No ejection lasts longer (Envoy's `max_ejection_time`; default 300s, or baseEjectionTime if longer). */
+  @IsOptional()
+  @DurationWithin(1, 86_400_000, '300s')
+  @DurationAtLeast('baseEjectionTime')
+  maxEjectionTime?: string;
 
   /** At most this share of a Service's endpoints is ejected at once (one always may be). */
   @IsInt()
@@ -71,22 +87,37 @@ export class OutlierDetectionPolicy {
   maxEjectionPercent: number = 10;
 }
 
-export class FaultDelay {
+/** Istio's `Percent`: a share of requests, 0–100, fractions allowed (`0.1` is one in a thousand). */
+export class Percent {
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(100)
+  value!: number;
+}
+
+/**
+ * The share of requests a fault hits: `percentage: {value}` as Istio's, or Istio's older integer
+ * `percent`; exactly one of them (Istio injects nothing when both are missing: here that is an error).
+ */
+abstract class FaultShare {
+  @IsOptional()
   @IsInt()
   @Min(0)
   @Max(100)
-  percent!: number;
+  percent?: number;
 
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => Percent)
+  percentage?: Percent;
+}
+
+export class FaultDelay extends FaultShare {
   @Matches(GATEWAY_DURATION, { message: `fixedDelay ${DURATION_MESSAGE}` })
   fixedDelay!: string;
 }
 
-export class FaultAbort {
-  @IsInt()
-  @Min(0)
-  @Max(100)
-  percent!: number;
-
+export class FaultAbort extends FaultShare {
   @IsInt()
   @Min(200)
   @Max(599)
@@ -96,11 +127,13 @@ export class FaultAbort {
 /** Istio-style fault injection, for chaos testing: delay and/or abort a share of requests. */
 export class FaultInjectionPolicy {
   @IsOptional()
+  @ExactlyOneOf('percent', 'percentage')
   @ValidateNested()
   @Type(() => FaultDelay)
   delay?: FaultDelay;
 
   @IsOptional()
+  @ExactlyOneOf('percent', 'percentage')
   @ValidateNested()
   @Type(() => FaultAbort)
   abort?: FaultAbort;

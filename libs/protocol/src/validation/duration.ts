@@ -32,3 +32,25 @@ export function DurationWithin(minMs: number, maxMs: number, example: string): P
     });
   };
 }
+
+/** A duration no shorter than the object's `other` duration (when both parse). */
+export function DurationAtLeast(other: string): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) => {
+    registerDecorator({
+      name: 'durationAtLeast',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      options: { message: `$property must not be shorter than ${other}` },
+      validator: {
+        validate(value: unknown, args): boolean {
+          const than = (args?.object as Record<string, unknown> | undefined)?.[other];
+          const durations = [value, than].filter(
+            (d): d is string => typeof d === 'string' && GATEWAY_DURATION.test(d),
+          );
+          if (durations.length < 2) return true; // a malformed one: other rules say so
+          return parseDurationMs(durations[0]) >= parseDurationMs(durations[1]);
+        },
+      },
+    });
+  };
+}

@@ -1,0 +1,52 @@
+// Unit spec for the redirect layer: a redirecting rule answers 3xx from the listener's scheme and the Host.
+import { describe, expect, it } from '@jest/globals';
+import type { HTTPRequestRedirectFilter } from '@app/protocol';
+import { fakeRequest, recordedResponse } from '../http/http-doubles.testing.js';
+import { requestTarget } from '../http/request-target.js';
+import { compilePathMatcher } from '../routing/path-matcher.js';
+import type { CompiledMatch, CompiledRoute } from '../routing/route-table.js';
+import { redirected } from './request-redirect.layer.js';
+
+function matched(redirect?: HTTPRequestRedirectFilter): CompiledMatch {
+  const route = { name: 'r', redirect } as CompiledRoute;
+  const path = compilePathMatcher({ type: 'PathPrefix', value: '/old' });
+  return { path, method: undefined, headers: [], query: [], route };
+}
+
+function run(match: CompiledMatch, headers: Record<string, string>) {
+  const req = fakeRequest({ url: '/old/x?q=1', headers });
+  const res = recordedResponse();
+  return { done: redirected(match, requestTarget(req)!, req, res), res };
+}
+
+describe('redirected', () => {
+  it('goes on for a rule without RequestRedirect', () => {
+    const { done, res } = run(matched(), { host: 'shop.test' });
+    expect(done).toBe(false);
+    expect(res.headersSent).toBe(false);
+  });
+
+  it('answers the redirect with a Location built from the Host, path prefix and query', () => {
+    const spec: HTTPRequestRedirectFilter = {
+      statusCode: 301,
+      path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/new' },
+    };
+    const { done, res } = run(matched(spec), { host: 'shop.test:8080' });
+    expect(done).toBe(true);
+    expect([res.status, res.sentHeaders.location]).toEqual([
+      301,
+      'http://shop.test:8080/new/x?q=1',
+    ]);
+  });
+
+  it('redirects from https when the listener says so (x-forwarded-proto)', () => {
+    const { res } = run(matched({ hostname: 'www.shop.test' }), {
+      host: 'shop.test',
+      'x-forwarded-proto': 'https',
+    });
+    expect([res.status, res.sentHeaders.location]).toEqual([
+      302,
+      'https://www.shop.test/old/x?q=1',
+    ]);
+  });
+});
