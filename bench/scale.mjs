@@ -1,6 +1,6 @@
 // `npm run bench:scale`: config convergence at scale. One nats-server, the real control plane,
-// 1,000 Services with 10,000 heartbeating instances, and N simulated proxies (bench/sim) that watch
-// the config bucket, decode with the proxy's MeshState and ACK. For each N: time from an apply to
+// 1,000 Services with 10,000 heartbeating instances, and N simulated proxies (bench/sim) that follow
+// the Services they call with the proxy's DestinationSync and ACK. For each N: time from an apply to
 // the last ACK (p50/p99 over `--applies`), control-plane CPU and RSS. Results: bench/results/scale.*
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,6 +38,8 @@ const USAGE = `usage: npm run bench:scale -- [options]
   --per-service N     heartbeating instances per Service, default 10 (10,000 endpoints)
   --procs N           simulator processes the proxies are spread over, default 4
   --per-connection N  simulated proxies sharing one NATS connection, default 1 (like real proxies)
+  --calls N           Services each simulated proxy calls (and follows), default 3
+  --hot               every simulated proxy also calls svc-0, the Service each apply changes
   --heartbeat-ms N    heartbeat interval of the instances and the control plane, default 1000
   --ack-timeout S     seconds an apply may wait for its last ACK, default 30
   --budget S          seconds a proxy count may take to start its proxies, default 300
@@ -54,6 +56,8 @@ const { values: args } = parseArgs({
     'per-service': { type: 'string', default: '10' },
     procs: { type: 'string', default: '4' },
     'per-connection': { type: 'string', default: '1' },
+    calls: { type: 'string', default: '3' },
+    hot: { type: 'boolean', default: false },
     'heartbeat-ms': { type: 'string', default: '1000' },
     'ack-timeout': { type: 'string', default: '30' },
     budget: { type: 'string', default: '300' },
@@ -72,6 +76,7 @@ const opts = {
   perService: Number(args['per-service']),
   procs: Number(args.procs),
   perConnection: Number(args['per-connection']),
+  calls: Number(args.calls),
   heartbeatMs: Number(args['heartbeat-ms']),
   ackTimeoutMs: Number(args['ack-timeout']) * 1000,
   budgetMs: Number(args.budget) * 1000,
@@ -240,7 +245,7 @@ async function main() {
   const json = {
     // Other work on a shared machine slows every figure: the load says how much there was.
     machine: { ...machine, loadAverageAtEnd: loadavg().map((l) => round(l, 2)) },
-    settings: { ...opts, endpoints },
+    settings: { ...opts, hot: args.hot, endpoints },
     controlPlaneIdle: { rssMiB: mib(idle.rss), cpuShare: round(idle.cpuShare, 2) },
     rows: rows.map((r) => ({
       ...r,
@@ -277,6 +282,9 @@ async function addProxies(file, natsUrl, from, to) {
           SIM_FIRST: String(first),
           SIM_COUNT: String(count),
           SIM_PER_CONNECTION: String(opts.perConnection),
+          SIM_CALLS: String(opts.calls),
+          SIM_SERVICES: String(opts.services),
+          SIM_HOT: args.hot ? '1' : '0',
         },
         deadline - performance.now(),
       ),
@@ -398,7 +406,10 @@ function servicesYaml(n) {
   return docs.join('\n---\n');
 }
 
-/** The k-th apply: one HTTPRoute changes (a header match), so every proxy gets one resource key. */
+/**
+ * The k-th apply: svc-0's HTTPRoute changes (a header match); its callers get its bundle, every
+ * proxy the revision's marker.
+ */
 function routeYaml(k) {
   return `apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
@@ -440,7 +451,8 @@ function renderTable({ machine, settings, controlPlaneIdle, rows }) {
     `Config convergence at scale (${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, ` +
       `nats-server ${machine.natsServer}, ${machine.date}, load average ${machine.loadAverageAtStart[0]} ` +
       `at start and ${machine.loadAverageAtEnd[0]} at end): ${settings.services} Services, ` +
-      `${settings.endpoints} endpoints heartbeating every ${settings.heartbeatMs} ms; control plane ` +
+      `${settings.endpoints} endpoints heartbeating every ${settings.heartbeatMs} ms; each simulated ` +
+      `proxy calls ${settings.calls} Services${settings.hot ? ' and svc-0, the one each apply changes' : ''}; control plane ` +
       `with only the heartbeats: ${controlPlaneIdle.rssMiB} MiB RSS (target ≤ ${RSS_TARGET_MIB} MiB: ` +
       `${controlPlaneIdle.rssMiB <= RSS_TARGET_MIB ? 'met' : 'missed'}), ${pct(controlPlaneIdle.cpuShare)} of a core.`,
     '',

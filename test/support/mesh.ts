@@ -199,7 +199,7 @@ export class Mesh {
     return (JSON.parse(res.body) as { revision: number }).revision;
   }
 
-  /** Waits until every named proxy reports an ACK of `revision` in GET /v1/proxies. */
+  /** Waits until every named proxy reports an ACK of `revision` (or later) in GET /v1/proxies. */
   converged(
     revision: number,
     proxyIds: readonly string[],
@@ -222,9 +222,10 @@ export class Mesh {
           `${this.controlPlane().url}/v1/proxies`,
         );
         const rows = proxyIds.map((id) => items.find((p) => p.id === id));
-        return rows.every((p) => p?.status === status && p.revision === revision)
-          ? (rows as ProxyRow[])
-          : undefined;
+        // An ACK of a later revision covers this one: a burst's markers reach proxies as its last.
+        const at = (p: ProxyRow): boolean =>
+          status === 'ACK' ? (p.revision ?? 0) >= revision : p.revision === revision;
+        return rows.every((p) => p?.status === status && at(p)) ? (rows as ProxyRow[]) : undefined;
       },
       timeoutMs,
     );

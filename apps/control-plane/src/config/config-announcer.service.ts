@@ -1,18 +1,38 @@
 // Announces each write of a projected key (and each snapshot marker) on the key's own subject, the
 // value with it, so a proxy following that destination hears of it without a KV watch of its own.
-import { Injectable } from '@nestjs/common';
-import { PROTOCOL_VERSION } from '@app/protocol';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { PROTOCOL_VERSION, SNAPSHOT_KEY, type SnapshotMarker } from '@app/protocol';
 import { NatsClient } from '@app/runtime';
+import { ControlPlaneEnv } from '../control-plane-env.dto.js';
 import { bootSubjects } from '../nats/boot-subjects.js';
+import { MarkerAnnouncements } from './marker-announcements.js';
 
 /** Bigger values are announced without them: the proxy reads those from the bucket. */
 const MAX_ANNOUNCED_VALUE_BYTES = 64 * 1024;
 
 @Injectable()
-export class ConfigAnnouncer {
+export class ConfigAnnouncer implements OnApplicationShutdown {
   private readonly encoder = new TextEncoder();
+  private readonly markers: MarkerAnnouncements;
 
-  constructor(private readonly nats: NatsClient) {}
+  constructor(
+    private readonly nats: NatsClient,
+    env: ControlPlaneEnv,
+  ) {
+    this.markers = new MarkerAnnouncements(
+      { quietMs: env.WEFT_DEBOUNCE_MS, maxMs: env.WEFT_DEBOUNCE_MAX_MS },
+      (seq, json) => this.announce(SNAPSHOT_KEY, seq, json),
+    );
+  }
+
+  /** A revision's marker, written at `seq`: announced at once, or merged into a burst's last one. */
+  announceMarker(seq: number, marker: SnapshotMarker): void {
+    this.markers.add(seq, marker);
+  }
+
+  onApplicationShutdown(): void {
+    this.markers.cancel();
+  }
 
   /**
    * A `ConfigAnnouncement` of `key` written at KV revision `seq` with `json` (undefined: deleted).

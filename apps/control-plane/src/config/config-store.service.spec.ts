@@ -33,6 +33,8 @@ const announced: { key: string; seq: number; json: string | undefined }[] = [];
 const announcer = {
   announce: (key: string, seq: number, json: string | undefined) =>
     void announced.push({ key, seq, json }),
+  announceMarker: (seq: number, marker: object) =>
+    void announced.push({ key: SNAPSHOT_KEY, seq, json: JSON.stringify(marker) }),
 } as ConfigAnnouncer;
 
 const stores: ConfigStore[] = [];

@@ -307,8 +307,10 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> implements OnAppl
         author,
         projections,
       };
-      const json = JSON.stringify(marker);
-      this.announcer.announce(SNAPSHOT_KEY, await this.write(kv, SNAPSHOT_KEY, json), json);
+      this.announcer.announceMarker(
+        await this.write(kv, SNAPSHOT_KEY, JSON.stringify(marker)),
+        marker,
+      );
     } catch (err) {
       for (const key of touched) this.uncertain.add(key);
       this.historyDirty = true;
