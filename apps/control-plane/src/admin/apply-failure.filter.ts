@@ -1,5 +1,6 @@
 // Maps apply failures to HTTP: 422 with the bare `[{resource, path, message}]` list (DESIGN.md), or
-// 503 when the config store cannot take writes or this replica lost the lease (nothing applied).
+// 503 when this replica lost the lease (nothing applied) or the config store did not confirm a write
+// (not applied, unless the unconfirmed write was its marker and landed: sending it again is safe).
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApplyRejected } from '../config/apply.service.js';
@@ -25,8 +26,9 @@ export class ApplyFailureFilter implements ExceptionFilter {
         });
       return;
     }
-    res
-      .status(503)
-      .json({ error: 'config_store_unavailable', message: `${error.message}; nothing applied` });
+    res.status(503).json({
+      error: 'config_store_unavailable',
+      message: `${error.message}; not applied, unless its last write landed unconfirmed: send it again (an apply already in place changes nothing)`,
+    });
   }
 }

@@ -14,12 +14,21 @@ export const LEADER_HEADER = 'x-weft-leader';
 const PASSED_ON = ['content-type', 'accept', 'x-weft-author', 'x-weft-source'];
 /** A leader that does not answer within this long is treated as gone. */
 const ANSWER_TIMEOUT_MS = 30_000;
+/** Errors that mean the write never reached the leader. */
+const NOT_SENT = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 /**
  * Forwarding keeps one admin URL usable for everything, whichever replica it reaches. When no
  * leader is known, or the one in the lease does not answer (it just died), the answer is 503
- * `{error: "no_leader"}` with `Retry-After`: nothing was applied, and a new leader is at most a
- * lease TTL away. A dry run is a read and is answered here.
+ * `{error: "no_leader"}` with `Retry-After`, and a new leader is at most a lease TTL away. Nothing
+ * was applied when the write never reached the leader; a leader that died after receiving it may
+ * have committed it, and the message says so (an apply sent again changes nothing then). A dry run
+ * is a read and is answered here.
  */
 @Injectable()
 export class LeaderForwardingMiddleware implements NestMiddleware {
@@ -67,9 +76,12 @@ export class LeaderForwardingMiddleware implements NestMiddleware {
         { leader: leader.holder, adminUrl: leader.adminUrl, err: (err as Error).message },
         'forwarding a write to the leader failed',
       );
+      const outcome = NOT_SENT.has((err as NodeJS.ErrnoException).code ?? '')
+        ? 'nothing applied'
+        : 'it may have applied the write before it went away: send it again (an apply already in place changes nothing)';
       this.noLeader(
         res,
-        `the leader ${leader.holder} at ${leader.adminUrl} did not answer (${(err as Error).message}); nothing applied`,
+        `the leader ${leader.holder} at ${leader.adminUrl} did not answer (${(err as Error).message}); ${outcome}`,
       );
     }
   }
