@@ -123,12 +123,17 @@ describe('router mesh', () => {
       WEFT_ROUTER_REPLICAS: '2',
     });
     const replicaAdmin = [set.adminPort, set.adminPort + 1];
-    await waitFor('both replicas ready', async () => {
-      const ready = await Promise.all(
-        replicaAdmin.map((p) => http(`http://127.0.0.1:${p}/readyz`).catch(() => undefined)),
-      );
-      return ready.every((r) => r?.status === 200) ? true : undefined;
-    });
+    // Two Node processes booting Nest at once on a loaded 2-core machine: give them time.
+    await waitFor(
+      'both replicas ready',
+      async () => {
+        const ready = await Promise.all(
+          replicaAdmin.map((p) => http(`http://127.0.0.1:${p}/readyz`).catch(() => undefined)),
+        );
+        return ready.every((r) => r?.status === 200) ? true : undefined;
+      },
+      30_000,
+    );
     const pidOf = (instanceId: string): number[] =>
       set.proc
         .logs()
