@@ -16,9 +16,8 @@ import {
 } from '@app/protocol';
 import { serviceNamedBy } from './destination-hosts.js';
 import { FollowedDestinations, valueOf, type KeyValue } from './followed-destinations.js';
-import { MeshState } from './mesh-state.js';
-import type { ConfigSyncEvents } from './config-sync.js';
 import type { RouteConfigurator } from './route-configurator.js';
+import { SnapshotApplier, type ConfigSyncEvents } from './snapshot-applier.js';
 import type { SnapshotCache } from './snapshot-cache.js';
 
 /** What a proxy follows on its own account: its instances (their memberships). */
@@ -28,7 +27,6 @@ export interface DestinationScope {
 }
 
 const RETRY_MS = 1_000;
-const CACHE_DEBOUNCE_MS = 500;
 /** How long a request for an unknown host waits for its destination to be read. */
 const DISCOVERY_WAIT_MS = 1_000;
 /** Hosts that named nothing are followed (so their creation is heard) up to this many, oldest dropped. */
@@ -49,50 +47,36 @@ export class DestinationSync {
   private readonly unknown = new Set<string>();
   private cached: readonly string[] = [];
   private initialized = false;
-  private appliedRevision = -1;
-  private reportedRevision = -1;
-  private rejectedRevision = -1;
-  private rejectedError: string | undefined;
+  private readonly applier: SnapshotApplier;
   /** Markers and resyncs run one at a time, in arrival order. */
   private queue: Promise<void> = Promise.resolve();
   private stopped = false;
-  private cacheTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly configurator: RouteConfigurator,
-    private readonly cache: SnapshotCache,
+    cache: SnapshotCache,
     private readonly events: ConfigSyncEvents,
     private readonly log: Logger,
     private readonly subjects: Subjects,
     private readonly scope: DestinationScope,
-  ) {}
+  ) {
+    this.applier = new SnapshotApplier(configurator, cache, events, log, () => ({
+      ...this.followed.toMeshState().toData(),
+      destinations: [...this.loads.keys()],
+    }));
+  }
 
   get hasConfig(): boolean {
-    return this.appliedRevision >= 0;
+    return this.applier.hasConfig;
   }
 
   get revision(): number {
-    return this.appliedRevision;
+    return this.applier.revision;
   }
 
   /** Serves the cached snapshot until NATS answers; its destinations are followed first then. */
   async loadCache(): Promise<void> {
-    const data = await this.cache.load();
-    if (!data) return;
-    this.cached = data.destinations ?? [];
-    const state = MeshState.fromData(data);
-    const outcome = state.blockingErrors
-      ? { ok: false as const, error: state.blockingErrors }
-      : this.configurator.applySnapshot(state);
-    if (!outcome.ok) {
-      this.log.warn(
-        { file: this.cache.file, error: outcome.error },
-        'cached config unusable; waiting for NATS',
-      );
-      return;
-    }
-    this.appliedRevision = data.revision;
-    this.log.info({ revision: data.revision, file: this.cache.file }, 'serving cached config');
+    this.cached = (await this.applier.loadCache())?.destinations ?? [];
   }
 
   /** Starts following in the background until `stop()`. */
@@ -115,7 +99,7 @@ export class DestinationSync {
     this.stopped = true;
     for (const sub of this.subscriptions.values()) sub.unsubscribe();
     this.subscriptions.clear();
-    clearTimeout(this.cacheTimer);
+    this.applier.stop();
   }
 
   /**
@@ -287,12 +271,13 @@ export class DestinationSync {
         // Applied with the next marker; its new backends are followed now so they are ready.
         void this.tracked(this.followBackends([change.service]));
         // A bundle that blocked a revision is retried as soon as it is fixed.
-        if (this.initialized && this.rejectedRevision === this.followed.revision) this.compile();
+        if (this.initialized && this.applier.rejectedRevision === this.followed.revision)
+          this.compile();
         return;
       case 'endpoints':
         if (!this.initialized) return;
         if (this.configurator.applyEndpoints(change.service, change.set)) this.compile();
-        this.scheduleCacheWrite();
+        this.applier.saveSoon();
         return;
       default:
         return;
@@ -330,45 +315,13 @@ export class DestinationSync {
 
   private compile(): void {
     if (!this.initialized) return;
-    const revision = this.followed.revision;
-    const blocked = this.followed.blockingErrors;
-    const outcome = blocked
-      ? { ok: false as const, error: blocked }
-      : this.configurator.applySnapshot(this.followed.toMeshState());
-    if (!outcome.ok) {
-      if (this.rejectedRevision !== revision || this.rejectedError !== outcome.error)
-        this.events.rejected(revision, outcome.error);
-      this.rejectedRevision = revision;
-      this.rejectedError = outcome.error;
-      return;
-    }
-    this.rejectedRevision = -1;
-    this.rejectedError = undefined;
-    const changed = revision !== this.reportedRevision;
-    this.appliedRevision = revision;
-    this.reportedRevision = revision;
-    this.scheduleCacheWrite();
-    if (changed) this.events.applied(revision);
+    const { revision, blockingErrors } = this.followed;
+    this.applier.apply(revision, () => this.followed.toMeshState(), blockingErrors);
   }
 
   private serialized(work: () => Promise<void>): void {
     this.queue = this.queue.then(work).catch((err: Error) => {
       this.log.warn({ err: err.message }, 'applying followed config failed');
     });
-  }
-
-  private scheduleCacheWrite(): void {
-    if (this.cacheTimer) return;
-    this.cacheTimer = setTimeout(() => {
-      this.cacheTimer = undefined;
-      const data = {
-        ...this.followed.toMeshState().toData(),
-        destinations: [...this.loads.keys()],
-      };
-      this.cache.save(data).catch((err: Error) => {
-        this.log.warn({ err: err.message, file: this.cache.file }, 'could not write config cache');
-      });
-    }, CACHE_DEBOUNCE_MS);
-    this.cacheTimer.unref();
   }
 }
