@@ -1,7 +1,6 @@
 // The bus row: the 2-hop mesh path with the callee's Service on the bus transport, measured in the
 // same run as weft-2hop (same processes, same upstream) so the two compare as bus vs direct HTTP.
-import { request } from 'undici';
-import { startTwoHops } from './weft.mjs';
+import { applyResources, startTwoHops } from './weft.mjs';
 
 /** A Service of its own, so that the HTTP rows' `up` keeps direct HTTP. */
 const BUS_SERVICE = 'upbus';
@@ -13,22 +12,12 @@ const BUS_SERVICE_RESOURCE = {
   spec: { selector: { app: BUS_SERVICE } },
 };
 
-async function applyResource(adminPort, resource) {
-  const res = await request(`http://127.0.0.1:${adminPort}/v1/apply`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(resource),
-  });
-  const body = await res.body.text();
-  if (res.statusCode !== 200) throw new Error(`apply failed: ${res.statusCode} ${body}`);
-}
-
 export const busRow = {
   id: 'weft-2hop-bus',
   label: 'Weft sidecar→bus→sidecar (2 hops)',
   missing: (ctx) => ctx.meshNote,
   start: async (ctx) => {
-    await applyResource(ctx.mesh.adminPort, BUS_SERVICE_RESOURCE);
+    await applyResources(ctx.mesh.adminPort, [BUS_SERVICE_RESOURCE]);
     return startTwoHops(ctx, BUS_SERVICE, 'weft-2hop-bus');
   },
 };

@@ -6,7 +6,7 @@ import { freePort } from './net.mjs';
 import { startNginxProxy } from './nginx.mjs';
 import { startPinned } from './processes.mjs';
 import { ROUTER_ROWS } from './router-rows.mjs';
-import { startSidecar, startTwoHops } from './weft.mjs';
+import { applyResources, startSidecar, startTwoHops, waitForRoute } from './weft.mjs';
 
 /** Host header the client sidecar routes to the upstream's sidecar on the 2-hop row. */
 const MESH_SERVICE = 'up';
@@ -48,6 +48,60 @@ function oneHopRow(id, label, env = {}, stallNats = false) {
     },
   };
 }
+
+/** The Service the 1-hop row routes to: the upstream, declared as an ExternalService. */
+const ROUTED_SERVICE = 'up-ext';
+
+/**
+ * What the 1-hop row routes by (issue 4: routing on): the upstream as an ExternalService, and an
+ * HTTPRoute on it with an exact path, a header match and the prefix every bench request takes.
+ */
+function routedResources(upstreamPort) {
+  const route = (matches) => ({ matches, backendRefs: [{ name: ROUTED_SERVICE }] });
+  return [
+    {
+      apiVersion: 'weft.dev/v1alpha1',
+      kind: 'ExternalService',
+      metadata: { name: ROUTED_SERVICE },
+      spec: { endpoints: [{ address: '127.0.0.1', port: upstreamPort }] },
+    },
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: ROUTED_SERVICE },
+      spec: {
+        parentRefs: [{ kind: 'Service', name: ROUTED_SERVICE }],
+        rules: [
+          route([{ path: { type: 'Exact', value: '/healthz' } }]),
+          route([{ headers: [{ name: 'x-canary', value: 'yes' }] }]),
+          route([{ path: { type: 'PathPrefix', value: '/' } }]),
+        ],
+      },
+    },
+  ];
+}
+
+/**
+ * One Weft hop as an app's call takes it: into a sidecar's outbound listener, through its route
+ * table (an HTTPRoute's rules), to the upstream. The sidecar's own app is the upstream too (a
+ * sidecar is ready once its app answers); nothing calls it.
+ */
+const routedHopRow = {
+  id: 'weft-1hop',
+  label: 'Weft sidecar (1 hop, routed)',
+  missing: (ctx) => ctx.meshNote,
+  start: async (ctx) => {
+    await applyResources(ctx.mesh.adminPort, routedResources(ctx.upstreamPort));
+    const caller = await startSidecar(ctx.mesh, {
+      service: 'caller',
+      appPort: ctx.upstreamPort,
+      core: ctx.proxyCore,
+      profileDir: ctx.profileDir?.('weft-1hop'),
+    });
+    await waitForRoute(caller.outboundPort, ROUTED_SERVICE);
+    return { procs: [caller.proc], port: caller.outboundPort, host: ROUTED_SERVICE };
+  },
+};
 
 /**
  * Each row: `id` (for --rows), `label`, `missing(ctx)` (why it cannot run here, or undefined) and
@@ -95,7 +149,7 @@ export const ROWS = [
       return { procs: [proc], port };
     },
   },
-  oneHopRow('weft-1hop', 'Weft sidecar (1 hop)'),
+  routedHopRow,
   {
     id: 'weft-2hop',
     label: 'Weft sidecar→sidecar (2 hops)',

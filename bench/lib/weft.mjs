@@ -2,6 +2,7 @@
 // core, idle during measurements) and sidecars started per row on the proxy core.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { request } from 'undici';
 import { answers200, canConnect, freePort, get, waitFor } from './net.mjs';
 import { startPinned } from './processes.mjs';
 
@@ -15,14 +16,31 @@ export function weftMissing(root, natsPath) {
   return undefined;
 }
 
-/** Environment common to Weft processes: quiet logs, tracing exporter off. */
+/**
+ * Environment common to Weft processes: quiet logs, and tracing on but sampled out (issue 4's
+ * condition): an OTLP exporter is configured, and a ratio of 0 samples no request, so spans are
+ * made and propagated but nothing is exported (the port is never dialled).
+ */
 function weftEnv(natsPort, extra) {
   return {
     NATS_URL: `nats://127.0.0.1:${natsPort}`,
     WEFT_LOG_LEVEL: 'warn',
-    OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
+    OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
+    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: '0',
     ...extra,
   };
+}
+
+/** Applies resources (JSON objects) through the control plane's admin API; throws unless 200. */
+export async function applyResources(adminPort, resources) {
+  const res = await request(`http://127.0.0.1:${adminPort}/v1/apply`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(resources),
+  });
+  const body = await res.body.text();
+  if (res.statusCode !== 200) throw new Error(`apply failed: ${res.statusCode} ${body}`);
 }
 
 /**
