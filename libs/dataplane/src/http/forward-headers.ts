@@ -33,9 +33,13 @@ const REWRITTEN = new Set([
   CALLER_HEADER,
 ]);
 
-/** Header names a `Connection` header lists are hop-by-hop too. */
+/** What nearly every `Connection` header says: no header name beyond those dropped anyway. */
+const PLAIN_CONNECTION = /^\s*(keep-alive|close)\s*$/i;
+
+/** Header names a `Connection` header lists are hop-by-hop too (none to build for the usual ones). */
 function connectionListed(value: string | string[] | undefined): Set<string> | undefined {
-  if (value === undefined) return undefined;
+  if (value === undefined || (typeof value === 'string' && PLAIN_CONNECTION.test(value)))
+    return undefined;
   const joined = Array.isArray(value) ? value.join(',') : value;
   return new Set(joined.split(',').map((t) => t.trim().toLowerCase()));
 }
