@@ -1,12 +1,11 @@
 // A change of a projected config key (or of the snapshot marker), announced by the leader on the
 // key's own subject right after the write, so a proxy follows its destinations without a KV watch.
-import { Equals, IsIn, IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
 import { PROTOCOL_VERSION } from '../version.js';
+import { IsProtocolVersion } from '../validation/protocol-version.validator.js';
 
 export class ConfigAnnouncement {
-  @Equals(PROTOCOL_VERSION, {
-    message: `v must be ${PROTOCOL_VERSION} (the protocol version this build speaks)`,
-  })
+  @IsProtocolVersion()
   v: number = PROTOCOL_VERSION;
 
   @IsString()

@@ -2,7 +2,6 @@
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
-  Equals,
   IsArray,
   IsIn,
   IsInt,
@@ -14,14 +13,13 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PROTOCOL_VERSION } from '../version.js';
+import { IsProtocolVersion } from '../validation/protocol-version.validator.js';
 
 export const CONFIG_SOURCES = ['api', 'dir', 'cli'] as const;
 export type ConfigSource = (typeof CONFIG_SOURCES)[number];
 
 abstract class Stamped {
-  @Equals(PROTOCOL_VERSION, {
-    message: `v must be ${PROTOCOL_VERSION} (the protocol version this build speaks)`,
-  })
+  @IsProtocolVersion()
   v: number = PROTOCOL_VERSION;
 
   /** The config revision that last wrote this value. */

@@ -4,7 +4,6 @@
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
-  Equals,
   IsArray,
   IsIn,
   IsObject,
@@ -14,11 +13,11 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PROTOCOL_VERSION } from '../version.js';
+import { IsProtocolVersion } from '../validation/protocol-version.validator.js';
 import { SUBJECT_TOKEN } from '../subjects.js';
 import { DNS_LABEL, DNS_LABEL_MESSAGE, DNS_NAME } from '../validation/names.js';
 import { CONFIG_SOURCES, type ConfigSource } from './config-entry.dto.js';
 
-const VERSION_MESSAGE = `v must be ${PROTOCOL_VERSION} (the protocol version this build speaks)`;
 /** `namespace/service`, as cluster keys name a Service. */
 const SERVICE_REF = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -40,7 +39,7 @@ export class BundledResource {
  * the HTTPRoutes attached to it (a `parentRef` to it) and the TrafficPolicies targeting it.
  */
 export class DestinationBundle {
-  @Equals(PROTOCOL_VERSION, { message: VERSION_MESSAGE })
+  @IsProtocolVersion()
   v: number = PROTOCOL_VERSION;
 
   @Matches(DNS_LABEL, { message: `namespace ${DNS_LABEL_MESSAGE}` })
@@ -58,7 +57,7 @@ export class DestinationBundle {
 
 /** An extra hostname of an ExternalService, and the Service it stands for. */
 export class ServiceAlias {
-  @Equals(PROTOCOL_VERSION, { message: VERSION_MESSAGE })
+  @IsProtocolVersion()
   v: number = PROTOCOL_VERSION;
 
   @Matches(DNS_NAME, { message: 'host must be a lower-case DNS name' })
@@ -73,7 +72,7 @@ export class ServiceAlias {
 
 /** The Services (`namespace/service`) whose endpoint sets list one instance. */
 export class InstanceMembership {
-  @Equals(PROTOCOL_VERSION, { message: VERSION_MESSAGE })
+  @IsProtocolVersion()
   v: number = PROTOCOL_VERSION;
 
   @Matches(DNS_LABEL, { message: `namespace ${DNS_LABEL_MESSAGE}` })

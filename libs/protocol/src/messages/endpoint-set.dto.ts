@@ -1,14 +1,13 @@
 // The ready instances selected by one Service, published by the control plane at `endpoints.<ns>.<service>`.
 import { Type } from 'class-transformer';
-import { Equals, IsArray, IsInt, Matches, Min, ValidateNested } from 'class-validator';
+import { IsArray, IsInt, Matches, Min, ValidateNested } from 'class-validator';
 import { PROTOCOL_VERSION } from '../version.js';
+import { IsProtocolVersion } from '../validation/protocol-version.validator.js';
 import { DNS_LABEL, DNS_LABEL_MESSAGE } from '../validation/names.js';
 import { InstanceOwner } from './instance.dto.js';
 
 export class EndpointSet {
-  @Equals(PROTOCOL_VERSION, {
-    message: `v must be ${PROTOCOL_VERSION} (the protocol version this build speaks)`,
-  })
+  @IsProtocolVersion()
   v: number = PROTOCOL_VERSION;
 
   @Matches(DNS_LABEL, { message: `namespace ${DNS_LABEL_MESSAGE}` })

@@ -1,7 +1,8 @@
 // Heartbeat and state change of one instance, published on `weft.v1.health.<ns>.<service>.<instanceId>`.
 import { Type } from 'class-transformer';
-import { Equals, IsIn, IsInt, IsOptional, Matches, Min, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Matches, Min, ValidateNested } from 'class-validator';
 import { PROTOCOL_VERSION } from '../version.js';
+import { IsProtocolVersion } from '../validation/protocol-version.validator.js';
 import { SUBJECT_TOKEN } from '../subjects.js';
 import { InstanceOwner } from './instance.dto.js';
 import { NatsConnectionRef } from './nats-connection.dto.js';
@@ -13,9 +14,7 @@ export const PROXY_MODES = ['sidecar', 'node', 'standalone', 'edge', 'router'] a
 export type ProxyMode = (typeof PROXY_MODES)[number];
 
 export class Heartbeat extends InstanceOwner {
-  @Equals(PROTOCOL_VERSION, {
-    message: `v must be ${PROTOCOL_VERSION} (the protocol version this build speaks)`,
-  })
+  @IsProtocolVersion()
   v: number = PROTOCOL_VERSION;
 
   @IsIn(INSTANCE_STATES)

@@ -1,6 +1,7 @@
 // The control-plane leader lease (KV bucket `weft-leader`) and the event announcing a leadership change.
-import { Equals, IsIn, IsInt, IsString, IsUrl, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsString, IsUrl, MaxLength, Min } from 'class-validator';
 import { PROTOCOL_VERSION } from '../version.js';
+import { IsProtocolVersion } from '../validation/protocol-version.validator.js';
 
 /**
  * Held by the one control plane that writes. Renewed by compare-and-set every `ttlMs / 3`;
@@ -8,9 +9,7 @@ import { PROTOCOL_VERSION } from '../version.js';
  * its own clock takes it over by compare-and-set. `ttlMs: 0` is a released lease (take it now).
  */
 export class LeaderLease {
-  @Equals(PROTOCOL_VERSION, {
-    message: `v must be ${PROTOCOL_VERSION} (the protocol version this build speaks)`,
-  })
+  @IsProtocolVersion()
   v: number = PROTOCOL_VERSION;
 
   /** The holder's control-plane instance id (`<host>-<pid>`). */

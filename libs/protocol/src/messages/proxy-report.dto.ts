@@ -1,14 +1,13 @@
 // What every message a proxy sends about itself starts with: protocol version and who is speaking.
-import { Equals, IsIn, Matches } from 'class-validator';
+import { IsIn, Matches } from 'class-validator';
 import { PROTOCOL_VERSION } from '../version.js';
+import { IsProtocolVersion } from '../validation/protocol-version.validator.js';
 import { SUBJECT_TOKEN } from '../subjects.js';
 import { DNS_LABEL, DNS_LABEL_MESSAGE } from '../validation/names.js';
 import { PROXY_MODES, type ProxyMode } from './heartbeat.dto.js';
 
 export class ProxyReport {
-  @Equals(PROTOCOL_VERSION, {
-    message: `v must be ${PROTOCOL_VERSION} (the protocol version this build speaks)`,
-  })
+  @IsProtocolVersion()
   v: number = PROTOCOL_VERSION;
 
   @Matches(SUBJECT_TOKEN, { message: 'proxyId must contain only letters, digits, "-" and "_"' })
