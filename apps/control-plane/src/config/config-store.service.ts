@@ -356,7 +356,8 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> implements OnAppl
 
   /**
    * Writes the projections of `desired` that differ from what the bucket holds (concurrently) and
-   * announces each; returns them at their new KV revisions (0: deleted), for the marker.
+   * announces each; returns them at their new KV revisions (a delete: one past what it removed),
+   * for the marker.
    */
   private async writeProjections(
     kv: KV,
@@ -375,10 +376,10 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> implements OnAppl
       }),
       ...[...held.keys()].map(async (key) => {
         if (next.has(key)) return;
-        await this.erase(kv, key);
+        const seq = await this.erase(kv, key);
         held.delete(key);
-        this.announcer.announce(key, 0, undefined);
-        written.push({ key, seq: 0 });
+        this.announcer.announce(key, seq, undefined);
+        written.push({ key, seq });
       }),
     ]);
     return written;
@@ -394,13 +395,17 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> implements OnAppl
     return written;
   }
 
-  /** Compare-and-set delete; a key this replica never saw is not there to delete. */
-  private async erase(kv: KV, key: string): Promise<void> {
+  /**
+   * Compare-and-set delete; a key this replica never saw is not there to delete. Returns one past
+   * the revision it removed: the least the delete's own can be (0: nothing to delete).
+   */
+  private async erase(kv: KV, key: string): Promise<number> {
     this.fence.assertLeader();
     const seq = this.view.seqs.get(key);
-    if (seq === undefined) return;
+    if (seq === undefined) return 0;
     await kv.delete(key, { previousSeq: seq });
     this.view.seqs.delete(key);
+    return seq + 1;
   }
 
   /**

@@ -43,8 +43,8 @@ export class EndpointPublisher
   /** Keys whose `current` set the bucket does not hold yet. */
   private readonly unwritten = new Set<string>();
   private readonly members = new MembershipIndex();
-  /** Member key → JSON the bucket holds. */
-  private readonly publishedMembers = new Map<string, string>();
+  /** Member key → JSON the bucket holds, and its KV revision. */
+  private readonly publishedMembers = new Map<string, { json: string; seq: number }>();
   /** Member key → JSON to write (undefined: to delete) where the bucket differs. */
   private readonly unwrittenMembers = new Map<string, string | undefined>();
   private loaded = false;
@@ -127,7 +127,7 @@ export class EndpointPublisher
     this.unwrittenMembers.clear();
     const members = this.members.all();
     for (const [key, json] of members)
-      if (this.publishedMembers.get(key) !== json) this.unwrittenMembers.set(key, json);
+      if (this.publishedMembers.get(key)?.json !== json) this.unwrittenMembers.set(key, json);
     for (const key of this.publishedMembers.keys())
       if (!members.has(key)) this.unwrittenMembers.set(key, undefined);
     this.leading = true;
@@ -155,12 +155,15 @@ export class EndpointPublisher
 
   /** Writes (or deletes) one membership and announces it. */
   private async writeMember(kv: KV, key: string, json: string | undefined): Promise<void> {
+    const published = this.publishedMembers.get(key);
     if (json !== undefined) {
-      this.announcer.announce(key, await kv.put(key, encoder.encode(json)), json);
-      this.publishedMembers.set(key, json);
-    } else if (this.publishedMembers.has(key)) {
+      const seq = await kv.put(key, encoder.encode(json));
+      this.announcer.announce(key, seq, json);
+      this.publishedMembers.set(key, { json, seq });
+    } else if (published) {
       await kv.delete(key);
-      this.announcer.announce(key, 0, undefined);
+      // One past the value removed: the least the delete's own revision can be.
+      this.announcer.announce(key, published.seq + 1, undefined);
       this.publishedMembers.delete(key);
     }
     this.unwrittenMembers.delete(key);
@@ -195,7 +198,10 @@ export class EndpointPublisher
     this.publishedMembers.clear();
     for (const [i, entry] of entries.entries())
       if (entry?.operation === 'PUT')
-        this.publishedMembers.set(keys[i], decoder.decode(entry.value));
+        this.publishedMembers.set(keys[i], {
+          json: decoder.decode(entry.value),
+          seq: entry.revision,
+        });
   }
 
   /**
@@ -230,7 +236,7 @@ export class EndpointPublisher
     }
     if (changed) this.emit('changed');
     for (const [key, json] of this.members.take()) {
-      if (this.publishedMembers.get(key) !== json) this.unwrittenMembers.set(key, json);
+      if (this.publishedMembers.get(key)?.json !== json) this.unwrittenMembers.set(key, json);
       else this.unwrittenMembers.delete(key);
     }
     if (!this.leading || (this.unwritten.size === 0 && this.unwrittenMembers.size === 0)) return;

@@ -65,8 +65,11 @@ describe('FollowedDestinations', () => {
     expect([...state.resources.keys()]).toEqual(['service.default.b']);
     expect(state.endpointSets.get('default/b')?.endpoints.map((e) => e.instanceId)).toEqual(['b1']);
     expect(f.holdsAnything('default/b')).toBe(true);
-    // A delete (announced with no revision) empties the set.
+    // A read that found nothing, answered after that announcement, changes nothing…
     f.take({ key: 'endpoints.default.b', seq: 0, value: undefined });
+    expect(f.toMeshState().endpointSets.size).toBe(1);
+    // …while a delete (announced one past the value it removed) empties the set.
+    f.take({ key: 'endpoints.default.b', seq: 7, value: undefined });
     expect(f.toMeshState().endpointSets.size).toBe(0);
   });
 
@@ -116,7 +119,8 @@ describe('FollowedDestinations', () => {
         { key: 'alias.pay.example.com', seq: 8 },
       ]),
     ).toEqual(['dst.default.c', 'alias.pay.example.com']);
-    expect(f.behind([{ key: 'dst.default.b', seq: 0 }])).toEqual(['dst.default.b']);
+    // A bundle deleted after the one held (the delete names one past the value it removed).
+    expect(f.behind([{ key: 'dst.default.b', seq: 6 }])).toEqual(['dst.default.b']);
   });
 
   it('reads aliases and memberships, refusing malformed ones with their key', () => {

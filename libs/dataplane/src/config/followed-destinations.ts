@@ -27,7 +27,11 @@ import { MeshState } from './mesh-state.js';
 /** One value of a followed key, as a KV read or an announcement delivers it. */
 export interface KeyValue {
   readonly key: string;
-  /** KV revision; 0 for a delete announced without one. */
+  /**
+   * KV revision: of the value, of the delete (a delete announced says one past the value it
+   * removed), or 0 for a key never written. A value older than the one held is not taken: reads
+   * and announcements of one key can arrive in either order.
+   */
   readonly seq: number;
   /** The decoded JSON value; undefined: the key holds nothing (deleted, or never written). */
   readonly value: unknown;
@@ -130,11 +134,11 @@ export class FollowedDestinations {
         const [prefix, namespace, name] = key.split('.');
         if (prefix === ALIAS_KEY_PREFIX) {
           const held = this.aliases.get(key.slice(prefix.length + 1));
-          return held !== undefined && (seq === 0 ? held.service !== undefined : held.seq < seq);
+          return held !== undefined && held.seq < seq;
         }
         const followed = this.services.get(`${namespace}/${name}`);
         if (prefix !== DESTINATION_KEY_PREFIX || !followed) return false;
-        return seq === 0 ? followed.resources.size > 0 : followed.bundleSeq < seq;
+        return followed.bundleSeq < seq;
       })
       .map(({ key }) => key);
   }
@@ -175,7 +179,7 @@ export class FollowedDestinations {
     seq: number,
     value: unknown,
   ): FollowedChange {
-    if (seq !== 0 && seq < followed.bundleSeq) return { kind: 'none' };
+    if (seq < followed.bundleSeq) return { kind: 'none' };
     followed.bundleSeq = seq;
     if (value === undefined) {
       followed.resources = new Map();
@@ -199,7 +203,7 @@ export class FollowedDestinations {
     seq: number,
     value: unknown,
   ): FollowedChange {
-    if (seq !== 0 && seq < followed.endpointsSeq) return { kind: 'none' };
+    if (seq < followed.endpointsSeq) return { kind: 'none' };
     followed.endpointsSeq = seq;
     if (value === undefined) {
       followed.set = undefined;
@@ -214,7 +218,7 @@ export class FollowedDestinations {
   private takeAlias(key: string, seq: number, value: unknown): FollowedChange {
     const host = key.slice(ALIAS_KEY_PREFIX.length + 1);
     const held = this.aliases.get(host);
-    if (held && seq !== 0 && seq < held.seq) return { kind: 'none' };
+    if (held && seq < held.seq) return { kind: 'none' };
     if (value === undefined) {
       this.aliases.set(host, { seq, service: undefined });
       return { kind: 'alias', host, service: undefined };
@@ -228,7 +232,7 @@ export class FollowedDestinations {
 
   private takeMember(key: string, seq: number, value: unknown): FollowedChange {
     const held = this.memberSeqs.get(key);
-    if (held !== undefined && seq !== 0 && seq < held) return { kind: 'none' };
+    if (held !== undefined && seq < held) return { kind: 'none' };
     this.memberSeqs.set(key, seq);
     if (value === undefined) return { kind: 'member', services: [] };
     const member = parseInto(InstanceMembership, value, key);

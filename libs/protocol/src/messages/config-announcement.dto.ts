@@ -12,7 +12,10 @@ export class ConfigAnnouncement {
   @MaxLength(512)
   key!: string;
 
-  /** The KV revision of the write; 0 for a delete (the bucket does not say its revision). */
+  /**
+   * The KV revision of the write; for a delete, one past the value it removed (the bucket does not
+   * say the delete's own, and that is the least it can be): readers order a key's values by it.
+   */
   @IsInt()
   @Min(0)
   seq!: number;

@@ -62,7 +62,8 @@ export class SnapshotMarker extends Stamped {
   author: string = 'unknown';
 
   /**
-   * The projections (`dst.…`, `alias.…`) this revision wrote, each at its KV revision (0: deleted):
+   * The projections (`dst.…`, `alias.…`) this revision wrote, each at its KV revision (a delete: one
+   * past the value it removed):
    * a proxy holding an older value of one it follows reads it before applying the revision.
    */
   @IsOptional()
