@@ -99,6 +99,15 @@ describe('router mesh', () => {
     const loops = Array.from({ length: 9 }, loop);
     await sleep(1_500);
     const before = await Promise.all(routers.map((r) => answered(r.adminPort)));
+    // Killed while it holds exchanges: those the caller's route must retry on another router.
+    const holding = () =>
+      metric(routers[1].adminPort, 'weft_bus_inflight_exchanges', ['role="responder"']);
+    await waitFor(
+      'r2 to hold an exchange',
+      async () => ((await holding()) > 0 ? true : undefined),
+      5_000,
+      5,
+    );
     const killedAt = Date.now();
     routers[1].proc.signal('SIGKILL');
     await sleep(3_000);
