@@ -160,7 +160,7 @@ async function runMode(mode, natsPath, appPort) {
       });
       await waitFor(
         `observers to route to ${victim.instanceId}`,
-        async () => (await Promise.all(watchers.map((w) => lists(w, victim)))).every(Boolean),
+        async () => (await Promise.all(watchers.map((w) => calls(w, victim)))).every(Boolean),
         30_000,
       );
       const sample = await killAndWatch(mesh, watchers, victim);
@@ -175,6 +175,15 @@ async function runMode(mode, natsPath, appPort) {
       await stop(proc);
   }
   return samples;
+}
+
+/**
+ * True when this observer routes to the victim: it calls `victim` (a sidecar follows only the
+ * Services its app calls, so an observer is a caller), then its cluster must list this instance.
+ */
+async function calls(watcher, victim) {
+  await get(watcher.outboundPort, '/', { host: 'victim' }).catch(() => undefined);
+  return lists(watcher, victim);
 }
 
 /** True when this observer's cluster `default/victim` lists the victim. */
