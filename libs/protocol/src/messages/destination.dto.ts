@@ -17,6 +17,7 @@ import { IsProtocolVersion } from '../validation/protocol-version.validator.js';
 import { SUBJECT_TOKEN } from '../subjects.js';
 import { DNS_LABEL, DNS_LABEL_MESSAGE, DNS_NAME } from '../validation/names.js';
 import { CONFIG_SOURCES, type ConfigSource } from './config-entry.dto.js';
+import { ServiceMessage } from './service-message.dto.js';
 
 /** `namespace/service`, as cluster keys name a Service. */
 const SERVICE_REF = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -38,16 +39,7 @@ export class BundledResource {
  * Everything a caller of one Service uses but its endpoints: the Service or ExternalService itself,
  * the HTTPRoutes attached to it (a `parentRef` to it) and the TrafficPolicies targeting it.
  */
-export class DestinationBundle {
-  @IsProtocolVersion()
-  v: number = PROTOCOL_VERSION;
-
-  @Matches(DNS_LABEL, { message: `namespace ${DNS_LABEL_MESSAGE}` })
-  namespace!: string;
-
-  @Matches(DNS_LABEL, { message: `service ${DNS_LABEL_MESSAGE}` })
-  service!: string;
-
+export class DestinationBundle extends ServiceMessage {
   @IsArray()
   @ArrayMaxSize(10_000)
   @ValidateNested({ each: true })
@@ -56,18 +48,9 @@ export class DestinationBundle {
 }
 
 /** An extra hostname of an ExternalService, and the Service it stands for. */
-export class ServiceAlias {
-  @IsProtocolVersion()
-  v: number = PROTOCOL_VERSION;
-
+export class ServiceAlias extends ServiceMessage {
   @Matches(DNS_NAME, { message: 'host must be a lower-case DNS name' })
   host!: string;
-
-  @Matches(DNS_LABEL, { message: `namespace ${DNS_LABEL_MESSAGE}` })
-  namespace!: string;
-
-  @Matches(DNS_LABEL, { message: `service ${DNS_LABEL_MESSAGE}` })
-  service!: string;
 }
 
 /** The Services (`namespace/service`) whose endpoint sets list one instance. */
