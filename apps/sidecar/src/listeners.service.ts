@@ -2,7 +2,7 @@
 // (local apps → mesh).
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { DataPlaneEngine, type HttpListener } from '@app/dataplane';
-import { Subjects } from '@app/protocol';
+import { serviceKey, Subjects } from '@app/protocol';
 import { LOGGER, Readiness, type Logger } from '@app/runtime';
 import { SidecarEnv } from './sidecar-env.dto.js';
 import { Workloads, type Workload } from './workloads/workload.js';
@@ -34,7 +34,7 @@ export class ListenersService implements OnApplicationBootstrap {
       const name = env.WEFT_MODE === 'node' ? `inbound-${workload.instanceId}` : 'inbound';
       const { namespace, service } = workload;
       const listener = engine.inboundListener(name, workload.appAddress, workload.appPort, {
-        service: `${namespace}/${service}`,
+        service: serviceKey(namespace, service),
         accessLogSubject: subjects.accessLog(namespace, service),
       });
       this.inbound.set(workload.instanceId, { workload, listener, port: 0 });

@@ -1,6 +1,7 @@
 // Public surface of the wire contract: subjects, resources, messages, codecs. No I/O, no Nest.
 export * from './version.js';
 export * from './subjects.js';
+export * from './service-key.js';
 export * from './field-error.js';
 export * from './codec.js';
 export * from './validation/parse-into.js';
@@ -10,6 +11,7 @@ export * from './resources/http-route.dto.js';
 export * from './resources/http-route-filter.dto.js';
 export * from './resources/resource.js';
 export * from './resources/traffic-policy.dto.js';
+export * from './resources/policy-precedence.js';
 export * from './resources/load-balancer-policy.dto.js';
 export * from './resources/connection-pool-policy.dto.js';
 export * from './resources/retry-budget-policy.dto.js';

@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { KV } from '@nats-io/kv';
 import {
+  serviceKey,
   decodeMessage,
   EndpointSet,
   ENDPOINTS_KEY_PREFIX,
@@ -86,7 +87,7 @@ export class EndpointPublisher
     const existing = await this.readPublished(kv);
     for (const set of existing) {
       this.current.set(endpointsKey(set.namespace, set.service), set);
-      this.members.update(serviceRef(set), undefined, set.endpoints);
+      this.members.update(serviceKey(set.namespace, set.service), undefined, set.endpoints);
     }
     this.instances.seed(existing);
     for (const [key, live] of this.instances.entries()) this.onInstance(key, live);
@@ -231,7 +232,11 @@ export class EndpointPublisher
       else this.unwritten.delete(key);
       if (JSON.stringify(this.current.get(key)?.endpoints) === json) continue;
       changed = true;
-      this.members.update(serviceRef(set), this.current.get(key)?.endpoints, set.endpoints);
+      this.members.update(
+        serviceKey(set.namespace, set.service),
+        this.current.get(key)?.endpoints,
+        set.endpoints,
+      );
       this.current.set(key, set);
     }
     if (changed) this.emit('changed');
@@ -260,8 +265,4 @@ export class EndpointPublisher
       'endpoints published',
     );
   }
-}
-
-function serviceRef(set: EndpointSet): string {
-  return `${set.namespace}/${set.service}`;
 }

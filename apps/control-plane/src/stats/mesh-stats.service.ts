@@ -1,4 +1,5 @@
 // Holds the stats window over every proxy's metric snapshots for the admin API and the live stream.
+import { serviceKey } from '@app/protocol';
 import { Injectable } from '@nestjs/common';
 import type { MeshStats, MetricsSnapshot } from '@app/protocol';
 import { ControlPlaneEnv } from '../control-plane-env.dto.js';
@@ -26,7 +27,7 @@ export class MeshStatsService {
     for (const set of this.endpoints.endpointSets()) {
       for (const { instanceId } of set.endpoints) {
         const list = selecting.get(instanceId) ?? [];
-        list.push(`${set.namespace}/${set.service}`);
+        list.push(serviceKey(set.namespace, set.service));
         selecting.set(instanceId, list);
       }
     }

@@ -1,5 +1,5 @@
 // Which Services a reference resolves to, as the data plane resolves it: routes' backends and policies' targets alike.
-import type { Resource } from '@app/protocol';
+import { serviceKey, type Resource } from '@app/protocol';
 
 /**
  * `namespace/name` of every Service resource, ExternalService (the data plane routes to Services
@@ -12,11 +12,8 @@ export function knownServices(
 ): Set<string> {
   const known = new Set(implicitServices);
   for (const r of resources) {
-    if (r.kind === 'Service' || r.kind === 'ExternalService') known.add(serviceKey(r.metadata));
+    if (r.kind === 'Service' || r.kind === 'ExternalService')
+      known.add(serviceKey(r.metadata.namespace, r.metadata.name));
   }
   return known;
-}
-
-export function serviceKey(meta: { namespace: string; name: string }): string {
-  return `${meta.namespace}/${meta.name}`;
 }

@@ -1,5 +1,7 @@
 // Gateway API status of every TrafficPolicy (GEP-713): per target Service, `Accepted` or why not.
 import {
+  inPrecedenceOrder,
+  serviceKey,
   keyOf,
   PolicyConditionType,
   PolicyReason,
@@ -12,7 +14,7 @@ import {
   type TrafficPolicySpec,
 } from '@app/protocol';
 import { stampConditions } from './condition-transitions.js';
-import { knownServices, serviceKey } from './known-services.js';
+import { knownServices } from './known-services.js';
 
 export interface AncestorVerdict {
   /** The target Service: GEP-713's nearest ancestor, where mesh traffic takes the policy. */
@@ -43,9 +45,9 @@ export function evaluatePolicies(
   implicitServices: Iterable<string>,
 ): Map<string, PolicyVerdict> {
   const known = knownServices(resources, implicitServices);
-  const policies = resources
-    .filter((r): r is TrafficPolicy => r.kind === 'TrafficPolicy')
-    .sort((a, b) => serviceKey(a.metadata).localeCompare(serviceKey(b.metadata)));
+  const policies = inPrecedenceOrder(
+    resources.filter((r): r is TrafficPolicy => r.kind === 'TrafficPolicy'),
+  );
   const precedence = new Map<string, Precedence>();
   for (const policy of policies) {
     for (const target of targetsOf(policy)) {
@@ -57,8 +59,9 @@ export function evaluatePolicies(
   }
   const verdicts = new Map<string, PolicyVerdict>();
   for (const policy of policies) {
-    const ancestors = targetsOf(policy).map((target): AncestorVerdict => {
-      const [namespace, name] = target.split('/');
+    const { namespace } = policy.metadata;
+    const ancestors = targetNamesOf(policy).map((name): AncestorVerdict => {
+      const target = serviceKey(namespace, name);
       const ancestorRef = { group: '', kind: 'Service' as const, name, namespace };
       if (!known.has(target)) {
         const message = `Service ${target} not found: no Service resource and no registered instance by that name`;
@@ -104,10 +107,14 @@ export function policyNotices(verdict: PolicyVerdict): ConditionSummary[] {
   return verdict.ancestors.map((a) => a.accepted).filter((c) => c.status !== 'True');
 }
 
-/** `namespace/name` of each target Service, once each (targets are in the policy's namespace). */
+/** The name of each target Service, once each (targets are in the policy's namespace). */
+function targetNamesOf(policy: TrafficPolicy): string[] {
+  return [...new Set(policy.spec.targetRefs.map((t) => t.name))];
+}
+
+/** `namespace/name` of each target Service, once each. */
 function targetsOf(policy: TrafficPolicy): string[] {
-  const { namespace } = policy.metadata;
-  return [...new Set(policy.spec.targetRefs.map((t) => `${namespace}/${t.name}`))];
+  return targetNamesOf(policy).map((name) => serviceKey(policy.metadata.namespace, name));
 }
 
 function transportOf(policy: TrafficPolicy): TrafficPolicy | undefined {

@@ -1,6 +1,7 @@
 // Keeps every HTTPRoute's and TrafficPolicy's status current, recomputed whenever config or endpoint sets change.
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import {
+  serviceKey,
   encode,
   PROTOCOL_VERSION,
   resourceKey,
@@ -76,7 +77,7 @@ export class RouteStatusService implements OnModuleInit {
   private refresh(): void {
     // Before the endpoint sets are loaded every implicit service would look missing.
     if (!this.endpoints.attached) return;
-    const implicit = this.endpoints.endpointSets().map((s) => `${s.namespace}/${s.service}`);
+    const implicit = this.endpoints.endpointSets().map((s) => serviceKey(s.namespace, s.service));
     const inputs = `${this.store.currentRevision} ${implicit.sort().join(',')}`;
     if (inputs === this.inputs) return;
     this.inputs = inputs;

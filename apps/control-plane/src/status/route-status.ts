@@ -1,5 +1,6 @@
 // Gateway API status of every HTTPRoute, computed from the desired resources and the known Services.
 import {
+  serviceKey,
   attachRoute,
   keyOf,
   RouteConditionType,
@@ -14,7 +15,7 @@ import {
   type RouteStatus,
 } from '@app/protocol';
 import { stampConditions } from './condition-transitions.js';
-import { knownServices, serviceKey } from './known-services.js';
+import { knownServices } from './known-services.js';
 import { routeOrder, shadowedMatches, type Shadowed } from './shadowed-matches.js';
 
 /** A condition as evaluated, before it gets a transition time. */
@@ -42,7 +43,7 @@ export function evaluateRoutes(
   const known = knownServices(resources, implicitServices);
   const gateways = new Map<string, Gateway>();
   for (const r of resources) {
-    if (r.kind === 'Gateway') gateways.set(serviceKey(r.metadata), r);
+    if (r.kind === 'Gateway') gateways.set(serviceKey(r.metadata.namespace, r.metadata.name), r);
   }
   const routes = resources
     .filter((r): r is HTTPRoute => r.kind === 'HTTPRoute')
@@ -127,7 +128,7 @@ function acceptance(
   shadowed: readonly Shadowed[],
 ): { condition: ConditionVerdict; shadowed: boolean } {
   const namespace = parent.namespace ?? route.metadata.namespace;
-  const key = `${namespace}/${parent.name}`;
+  const key = serviceKey(namespace, parent.name);
   if (!known.has(key)) {
     const message = `Service ${key} not found: no Service resource and no registered instance by that name`;
     return { condition: accepted('False', RouteReason.NoMatchingParent, message), shadowed: false };

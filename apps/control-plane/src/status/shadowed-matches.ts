@@ -1,4 +1,5 @@
 // Matches no request can reach: an identical match of the same Service wins by Gateway API precedence.
+import { serviceKey } from '@app/protocol';
 import type { HTTPRoute, HTTPRouteMatch } from '@app/protocol';
 
 /** One shadowed match of a route on one Service (`ns/name`), described for a condition message. */
@@ -81,5 +82,5 @@ function describeMatch(match: HTTPRouteMatch): string {
 }
 
 export function routeOrder(route: HTTPRoute): string {
-  return `${route.metadata.namespace}/${route.metadata.name}`;
+  return serviceKey(route.metadata.namespace, route.metadata.name);
 }

@@ -3,7 +3,7 @@
 // own); each open frame becomes a BusExchange through that Service's request path. The
 // subscriptions are endpoints of the process's NATS service, so `$SRV.STATS` counts the exchanges.
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
-import { formatErrors, parseBusFrame, type Subjects } from '@app/protocol';
+import { parseServiceKey, formatErrors, parseBusFrame, type Subjects } from '@app/protocol';
 import type { NatsEndpointHandle, NatsService } from '@app/runtime';
 import { BusExchange, type BusExchangeContext } from './bus-exchange.js';
 import { frameBytesFor, type BusSettings } from './bus-client.js';
@@ -67,8 +67,9 @@ export class BusResponder {
       void sub.stop();
     }
     for (const key of keys) {
-      if (this.subs.has(key)) continue;
-      const [namespace, service] = key.split('/');
+      const ref = parseServiceKey(key);
+      if (this.subs.has(key) || !ref) continue;
+      const { namespace, name: service } = ref;
       // One context per Service (not per request): its exchanges take that Service's path.
       const ctx: BusExchangeContext = { ...this.ctx, handle: this.options.handlerFor(key) };
       // `_` is in no DNS label, so the name is unambiguous.

@@ -2,7 +2,9 @@
 import {
   GRPC_RETRY_BUFFER_BYTES,
   GRPC_RETRY_ON,
+  inPrecedenceOrder,
   parseDurationMs,
+  serviceKey,
   type FaultAbort,
   type FaultDelay,
   type LoadBalancerPolicy,
@@ -12,22 +14,17 @@ import {
 import type { BalancerSettings } from '../upstream/balancers/load-balancer.js';
 import type { ClusterPolicy } from '../upstream/cluster.js';
 import { DEFAULT_MAX_EJECTION_MS, type OutlierSettings } from '../upstream/outlier-detector.js';
-import { clusterKey } from '../upstream/cluster-registry.js';
 import { DEFAULT_POOL_OPTIONS } from '../upstream/pool-registry.js';
 
 export function compileClusterPolicies(
   policies: readonly TrafficPolicy[],
 ): Map<string, ClusterPolicy> {
   const byTarget = new Map<string, ClusterPolicy>();
-  const ordered = [...policies].sort((a, b) =>
-    `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(
-      `${b.metadata.namespace}/${b.metadata.name}`,
-    ),
-  );
+  const ordered = inPrecedenceOrder(policies);
   for (const policy of ordered) {
     const compiled = compilePolicy(policy);
     for (const target of policy.spec.targetRefs) {
-      const key = clusterKey(policy.metadata.namespace, target.name);
+      const key = serviceKey(policy.metadata.namespace, target.name);
       if (!byTarget.has(key)) byTarget.set(key, compiled);
     }
   }

@@ -1,6 +1,6 @@
 // The Service a request's host names, as Kubernetes resolves Service names from the caller's
 // namespace (the inverse of `serviceHostnames`); any host may also be an ExternalService alias.
-import { DNS_LABEL } from '@app/protocol';
+import { DNS_LABEL, serviceKey } from '@app/protocol';
 
 const CLUSTER_SUFFIXES = ['.svc.cluster.local', '.svc'];
 
@@ -17,5 +17,5 @@ export function serviceNamedBy(host: string, localNamespace: string): string | u
   const labels = name.split('.');
   if (labels.length > 2 || !labels.every((l) => DNS_LABEL.test(l))) return undefined;
   const [service, namespace = localNamespace] = labels;
-  return `${namespace}/${service}`;
+  return serviceKey(namespace, service);
 }

@@ -1,6 +1,8 @@
 // What a proxy that follows only its destinations holds: per followed Service its bundle and endpoint
 // set, the aliases and memberships it read, and the last snapshot revision; each at its KV revision.
 import {
+  parseServiceKey,
+  serviceKey,
   ALIAS_KEY_PREFIX,
   decodeJson,
   DESTINATION_KEY_PREFIX,
@@ -102,9 +104,11 @@ export class FollowedDestinations {
   }
 
   /** The KV keys that hold what is followed: each Service's bundle and endpoint set. */
-  keysOf(service: string): [string, string] {
-    const [namespace, name] = service.split('/');
-    return [destinationKey(namespace, name), endpointsKey(namespace, name)];
+  keysOf(service: string): string[] {
+    const ref = parseServiceKey(service);
+    return ref
+      ? [destinationKey(ref.namespace, ref.name), endpointsKey(ref.namespace, ref.name)]
+      : [];
   }
 
   /**
@@ -117,7 +121,7 @@ export class FollowedDestinations {
     if (prefix === ALIAS_KEY_PREFIX) return this.takeAlias(key, seq, value);
     if (prefix === MEMBER_KEY_PREFIX) return this.takeMember(key, seq, value);
     const [, namespace, name] = key.split('.');
-    const service = `${namespace}/${name}`;
+    const service = serviceKey(namespace, name);
     const followed = this.services.get(service);
     if (!followed) return { kind: 'none' };
     if (prefix === DESTINATION_KEY_PREFIX)
@@ -136,7 +140,7 @@ export class FollowedDestinations {
           const held = this.aliases.get(key.slice(prefix.length + 1));
           return held !== undefined && held.seq < seq;
         }
-        const followed = this.services.get(`${namespace}/${name}`);
+        const followed = this.services.get(serviceKey(namespace, name));
         if (prefix !== DESTINATION_KEY_PREFIX || !followed) return false;
         return followed.bundleSeq < seq;
       })
@@ -225,7 +229,7 @@ export class FollowedDestinations {
     }
     const alias = parseInto(ServiceAlias, value, key);
     if (!alias.ok) return { kind: 'invalid', key, reason: formatErrors(alias.errors) };
-    const service = `${alias.value.namespace}/${alias.value.service}`;
+    const service = serviceKey(alias.value.namespace, alias.value.service);
     this.aliases.set(host, { seq, service });
     return { kind: 'alias', host, service };
   }

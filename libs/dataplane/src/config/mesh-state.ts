@@ -2,17 +2,17 @@
 import {
   ConfigEntry,
   decodeMessage,
-  EndpointSet,
   ENDPOINTS_KEY_PREFIX,
+  EndpointSet,
   formatErrors,
   isProjectionKey,
   parseInto,
   parseResource,
+  serviceKey,
   SNAPSHOT_KEY,
   SnapshotMarker,
   type Resource,
 } from '@app/protocol';
-import { clusterKey } from '../upstream/cluster-registry.js';
 
 /**
  * What one KV entry changed. `invalid` entries were dropped (the previous value stays); an invalid
@@ -98,7 +98,7 @@ export class MeshState {
 
   private applyEndpoints(change: KvChange, deleted: boolean): StateChange {
     const [, namespace, service] = change.key.split('.');
-    const key = clusterKey(namespace, service);
+    const key = serviceKey(namespace, service);
     if (deleted) {
       this.endpointSets.delete(key);
       return { kind: 'endpoints', key, set: undefined };

@@ -1,21 +1,23 @@
 // Turns mesh state into the running engine: compiles and swaps the route table, updates endpoints.
 import {
+  parseServiceKey,
   fail,
   formatErrors,
   ok,
+  serviceKey,
   type EndpointSet,
-  type FieldError,
-  type Result,
   type ExternalService,
+  type FieldError,
   type Gateway,
   type HTTPRoute,
   type Resource,
+  type Result,
   type Service,
   type TrafficPolicy,
 } from '@app/protocol';
 import { compileRouteTable } from '../routing/route-compiler.js';
 import type { RouteTableHolder } from '../routing/route-table-holder.js';
-import { clusterKey, type ClusterRegistry } from '../upstream/cluster-registry.js';
+import type { ClusterRegistry } from '../upstream/cluster-registry.js';
 import { DEFAULT_POLICY } from '../upstream/cluster.js';
 import { endpoint } from '../upstream/endpoint.js';
 import { compileClusterPolicies } from './cluster-policies.js';
@@ -77,12 +79,12 @@ export class RouteConfigurator {
     const statics = new Set<string>();
     for (const ext of externals) {
       const { name, namespace } = ext.metadata;
-      const scheme = tls.value.has(clusterKey(namespace, name)) ? 'https' : 'http';
+      const scheme = tls.value.has(serviceKey(namespace, name)) ? 'https' : 'http';
       const endpoints = ext.spec.endpoints.map((e, i) =>
         endpoint(`${name}-${i}`, e.address, e.port, scheme),
       );
-      this.clusters.setEndpoints(clusterKey(namespace, name), endpoints);
-      statics.add(clusterKey(namespace, name));
+      this.clusters.setEndpoints(serviceKey(namespace, name), endpoints);
+      statics.add(serviceKey(namespace, name));
     }
     const byTarget = compileClusterPolicies(policies);
     const h2c = h2cServiceKeys(services);
@@ -103,8 +105,10 @@ export class RouteConfigurator {
   applyEndpoints(key: string, set: EndpointSet | undefined): boolean {
     this.setEndpoints(key, set);
     this.pools.retain(this.clusters.origins());
-    const [namespace, name] = key.split('/');
-    return this.routes.current.host(`${name}.${namespace}`) === undefined;
+    const ref = parseServiceKey(key);
+    return (
+      ref !== undefined && this.routes.current.host(`${ref.name}.${ref.namespace}`) === undefined
+    );
   }
 
   private setEndpoints(key: string, set: EndpointSet | undefined): void {
@@ -122,7 +126,7 @@ function loadExternalTls(externals: readonly ExternalService[]): Result<Map<stri
     const loaded = loadUpstreamTls(ext);
     if (!loaded.ok) errors.push(...loaded.errors);
     else if (loaded.value)
-      byKey.set(clusterKey(ext.metadata.namespace, ext.metadata.name), loaded.value);
+      byKey.set(serviceKey(ext.metadata.namespace, ext.metadata.name), loaded.value);
   }
   return errors.length > 0 ? fail(errors) : ok(byKey);
 }

@@ -1,6 +1,7 @@
 // Turns a rule's Gateway API filters into the compiled route's behaviour (one of each kind at most).
+import { serviceKey } from '@app/protocol';
 import type { HTTPRouteFilter } from '@app/protocol';
-import { clusterKey, type ClusterRegistry } from '../upstream/cluster-registry.js';
+import type { ClusterRegistry } from '../upstream/cluster-registry.js';
 import type { CompiledMirror, CompiledRoute } from '../routing/route-table.js';
 import { HeaderModifier } from './header-modifier.js';
 
@@ -38,7 +39,7 @@ export function compileFilters(
         break;
       case 'RequestMirror': {
         const ref = f.requestMirror!.backendRef;
-        const key = clusterKey(ref.namespace ?? namespace, ref.name);
+        const key = serviceKey(ref.namespace ?? namespace, ref.name);
         mirrors.push({
           cluster: clusters.resolve(key, known),
           percent: f.requestMirror!.percent ?? 100,

@@ -13,12 +13,11 @@ import {
   type MetricProducer,
   type SumMetricData,
 } from '@opentelemetry/sdk-metrics';
-import { SNAPSHOT_LATENCY_BOUNDS_MS } from '@app/protocol';
+import { parseServiceKey, SNAPSHOT_LATENCY_BOUNDS_MS } from '@app/protocol';
 import type { ClusterRegistry } from '../upstream/cluster-registry.js';
 import {
   KNOWN_METHODS,
   methodIndex,
-  UNKNOWN_PEER,
   type TrafficCell,
   type TrafficStats,
 } from './traffic-stats.js';
@@ -252,9 +251,9 @@ function cellAttributes(cell: TrafficCell, outbound: boolean): Attributes {
   if (status === 0) attributes['error.type'] = 'response_incomplete';
   else if (status >= 500) attributes['error.type'] = String(status);
   if (edge.route) attributes['http.route'] = edge.route;
-  if (outbound && edge.destination !== UNKNOWN_PEER) {
-    const [namespace, service] = edge.destination.split('/');
-    attributes['server.address'] = `${service}.${namespace}`;
+  const destination = outbound ? parseServiceKey(edge.destination) : undefined;
+  if (destination) {
+    attributes['server.address'] = `${destination.name}.${destination.namespace}`;
     if (edge.port > 0) attributes['server.port'] = edge.port;
   }
   return attributes;

@@ -1,6 +1,12 @@
 // Nest wiring of the engine for a proxy app: the engine itself and its config subscription.
 import { Module, type DynamicModule } from '@nestjs/common';
-import { BUS_CHUNK_BYTES, BUS_KEEPALIVE_MS, BUS_WINDOW_FRAMES, Subjects } from '@app/protocol';
+import {
+  serviceKey,
+  BUS_CHUNK_BYTES,
+  BUS_KEEPALIVE_MS,
+  BUS_WINDOW_FRAMES,
+  Subjects,
+} from '@app/protocol';
 import {
   LOGGER,
   NatsClient,
@@ -45,7 +51,7 @@ export class DataPlaneModule {
             // Only publish while connected; a standalone proxy never dials NATS for this.
             const publish: BusPublisher = (s, payload) => nats.tryPublish(s, payload);
             const accessLog = new AccessLog({ ...proxy.accessLog, subject }, log, publish);
-            const self = `${namespace}/${service}`;
+            const self = serviceKey(namespace, service);
             // Standalone proxies have no bus to call over.
             const bus = proxy.configDir
               ? undefined

@@ -1,7 +1,9 @@
 // Builds a RouteTable from Services, HTTPRoutes and known endpoint sets, off the request path.
 import {
+  parseServiceKey,
   fail,
   ok,
+  serviceKey,
   type ExternalService,
   type FieldError,
   type Gateway,
@@ -12,7 +14,7 @@ import {
   type Service,
 } from '@app/protocol';
 import { compileFilters } from '../filters/compile-filters.js';
-import { clusterKey, type ClusterRegistry } from '../upstream/cluster-registry.js';
+import type { ClusterRegistry } from '../upstream/cluster-registry.js';
 import { parseDurationMs } from '@app/protocol';
 import { compileGatewayRoutes } from './gateway-compiler.js';
 import type { GatewayRoutes } from './gateway-routes.js';
@@ -56,7 +58,7 @@ export function compileRouteTable(
 ): Result<RouteTable> {
   const known = new Set(src.endpointSets);
   for (const svc of [...src.services, ...src.externalServices]) {
-    known.add(clusterKey(svc.metadata.namespace, svc.metadata.name));
+    known.add(serviceKey(svc.metadata.namespace, svc.metadata.name));
   }
 
   // A route attaches only to Services that exist (a resource or registered instances); the
@@ -81,7 +83,9 @@ export function compileRouteTable(
 
   const hosts = new Map<string, VirtualHost>();
   for (const key of known) {
-    const [namespace, name] = key.split('/');
+    const ref = parseServiceKey(key);
+    if (!ref) continue;
+    const { namespace, name } = ref;
     const matches = attached.get(key)?.sort(byPrecedence) ?? [
       defaultMatch(key, clusters, src.defaultTimeoutMs),
     ];
@@ -100,7 +104,7 @@ export function compileRouteTable(
 function serviceParents(route: HTTPRoute): string[] {
   return route.spec.parentRefs
     .filter((parent) => (parent.kind ?? 'Gateway') === 'Service')
-    .map((parent) => clusterKey(parent.namespace ?? route.metadata.namespace, parent.name));
+    .map((parent) => serviceKey(parent.namespace ?? route.metadata.namespace, parent.name));
 }
 
 /** The DNS names a Service answers to, as Kubernetes resolves them from the caller's namespace. */
@@ -157,7 +161,7 @@ function weightedBackends(
 ): Pick<CompiledRoute, 'backends' | 'totalWeight'> {
   let total = 0;
   const backends: WeightedBackend[] = (rule.backendRefs ?? []).map((ref) => {
-    const key = clusterKey(ref.namespace ?? namespace, ref.name);
+    const key = serviceKey(ref.namespace ?? namespace, ref.name);
     total += ref.weight;
     return {
       name: key,

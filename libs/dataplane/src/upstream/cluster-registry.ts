@@ -2,10 +2,6 @@
 import { Cluster } from './cluster.js';
 import type { Endpoint } from './endpoint.js';
 
-export function clusterKey(namespace: string, service: string): string {
-  return `${namespace}/${service}`;
-}
-
 export class ClusterRegistry {
   private readonly clusters = new Map<string, Cluster>();
 

@@ -1,6 +1,5 @@
 // Which protocol callers speak to a Service's endpoints: HTTP/1.1, or h2c when a port says so.
-import { H2C_APP_PROTOCOLS, type Service } from '@app/protocol';
-import { clusterKey } from './cluster-registry.js';
+import { H2C_APP_PROTOCOLS, serviceKey, type Service } from '@app/protocol';
 
 /** HTTP/1.1 with keep-alive, or HTTP/2 prior knowledge over cleartext (one multiplexed connection). */
 export type UpstreamProtocol = 'http1' | 'h2c';
@@ -15,7 +14,7 @@ export function h2cServiceKeys(services: readonly Service[]): Set<string> {
   for (const svc of services) {
     const ports = svc.spec.ports ?? [];
     if (ports.some((p) => p.appProtocol !== undefined && H2C_APP_PROTOCOLS.includes(p.appProtocol)))
-      keys.add(clusterKey(svc.metadata.namespace, svc.metadata.name));
+      keys.add(serviceKey(svc.metadata.namespace, svc.metadata.name));
   }
   return keys;
 }
