@@ -3,6 +3,7 @@
 // examples/full-mesh applied (its route.yaml, the canary every example shares: 80/20 split of `api`
 // between v1 and v2, `x-canary: yes` to v2) and commands to try printed.
 // Ctrl-C stops everything in order: sidecars (drain), demo apps, control plane, nats-server.
+import './lib/supported-node-guard.mjs'; // first: an unsupported Node.js gets one message, not a stack trace
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';

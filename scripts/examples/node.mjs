@@ -1,5 +1,6 @@
 // `npm run example:node`: examples/node on this machine — NATS, the control plane, and two "nodes",
 // each a node proxy serving the workloads of its list (an api version and a web instance).
+import '../lib/supported-node-guard.mjs'; // first: an unsupported Node.js gets one message, not a stack trace
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startDemoApp } from '../lib/demo-app.mjs';

@@ -1,6 +1,7 @@
 // `npm run example:router-mesh`: examples/router-mesh on this machine — NATS, the control plane,
 // a router replica set of two on :8080 and the demo apps without sidecars (web calls api through
 // the router; the last hop to each api version goes over the bus).
+import '../lib/supported-node-guard.mjs'; // first: an unsupported Node.js gets one message, not a stack trace
 import { startDemoApp } from '../lib/demo-app.mjs';
 import { applyFolder, startControlPlane, waitConverged } from '../lib/control-plane.mjs';
 import { port, requireFreePorts } from '../lib/example-ports.mjs';
