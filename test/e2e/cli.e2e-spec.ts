@@ -1,6 +1,5 @@
 // The `weft` CLI as users run it (`node bin/weft.js …`) against a live mesh: output, errors, exit codes.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { http, json } from '../support/admin-client.js';
@@ -12,6 +11,7 @@ import { startNats, type NatsHandle } from '../support/nats-fixture.js';
 import { sleep } from '../support/wait-for.js';
 import { waitFor } from '../support/wait-for.js';
 import { cells, lines, startWeft, weft } from '../support/weft-cli.js';
+import { scratchDir } from '../support/scratch-dir.js';
 
 const ROUTE_JSON = JSON.stringify({
   apiVersion: 'gateway.networking.k8s.io/v1',
@@ -54,7 +54,7 @@ describe('weft CLI', () => {
     (await json<{ revision: number }>(`${server}/v1/resources`)).revision;
 
   beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'weft-cli-e2e-'));
+    work = await scratchDir('weft-cli-e2e-');
     mesh = await Mesh.start();
     server = (await mesh.startControlPlane()).url;
     for (const version of ['v1', 'v2']) {
@@ -79,7 +79,6 @@ describe('weft CLI', () => {
 
   afterAll(async () => {
     await Promise.all(apps.map((a) => a.stop()));
-    await rm(work, { recursive: true, force: true });
     await mesh.stop();
   });
 

@@ -1,11 +1,11 @@
 // A whole local mesh for e2e tests: nats-server, control plane and sidecars as real processes.
-import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { agent, http, isReady, json, type HttpResult } from './admin-client.js';
 import { AppProcess } from './app-process.js';
 import { freePort } from './free-port.js';
 import { startNats, type NatsHandle, type NatsOptions } from './nats-fixture.js';
+import { scratchDir } from './scratch-dir.js';
 import { waitFor } from './wait-for.js';
 
 export interface MeshTiming {
@@ -75,7 +75,7 @@ export class Mesh {
 
   static async start(timing: MeshTiming = FAST_TIMING, natsOptions?: NatsOptions): Promise<Mesh> {
     const nats = await startNats(natsOptions);
-    const stateDir = await mkdtemp(join(tmpdir(), 'weft-e2e-'));
+    const stateDir = await scratchDir('weft-e2e-');
     return new Mesh(nats, timing, stateDir);
   }
 
