@@ -240,6 +240,22 @@ export class Mesh {
     return set ? set.endpoints.map((e) => e.instanceId).sort() : [];
   }
 
+  /**
+   * Why the control plane removed an instance from its endpoint sets, as its log says:
+   * `instance expired` (heartbeat TTL), `instance connection closed` (disconnect advisory), ….
+   */
+  removalReason(instanceId: string): Promise<string> {
+    const removals = ['instance expired', 'instance connection closed', 'instance down'];
+    return waitFor(`the control plane's reason for removing ${instanceId}`, () => {
+      for (const line of this.controlPlane().proc.logs().reverse()) {
+        if (!line.includes(`"instanceId":"${instanceId}"`)) continue;
+        const { reason } = JSON.parse(line) as { reason?: string };
+        if (reason !== undefined && removals.includes(reason)) return reason;
+      }
+      return undefined;
+    });
+  }
+
   /** Stops every process (SIGTERM) and NATS; one failing step never skips the others. */
   async stop(): Promise<void> {
     const results: PromiseSettledResult<unknown>[] = await Promise.allSettled(
