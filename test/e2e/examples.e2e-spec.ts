@@ -452,6 +452,22 @@ describe('examples/full-mesh: node scripts/demo.mjs', () => {
     expect([res.status, res.headers['x-weft-error']]).toEqual([404, 'no_route']);
   });
 
+  it("says the route's edge Gateway parent is unmatched here by design", () => {
+    const printed = lines(example.printed);
+    const notice = printed.findIndex((l) =>
+      l.endsWith('! Accepted=False (NoMatchingParent): Gateway default/edge not found'),
+    );
+    expect(notice).toBeGreaterThan(0);
+    expect(printed[notice + 1]).toMatch(/ expected: only examples\/edge runs a Gateway; /);
+  });
+
+  it('prints a weft check that finds NATS through the control plane', async () => {
+    const server = example.find(/node bin\/weft\.js check -s (\S+)/);
+    const run = await weft(['check'], { server, env: { NATS_URL: '' } });
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toContain(`✔ NATS reachable at ${nats.url}, as the control plane names it`);
+  });
+
   it('lists every sidecar as ACKing the revision', async () => {
     const server = example.find(/curl -s (\S+)\/v1\/proxies/);
     const { items } = await json<{ items: { id: string; status: string }[] }>(

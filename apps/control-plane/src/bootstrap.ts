@@ -32,7 +32,7 @@ async function bootstrap(): Promise<void> {
   app.enableShutdownHooks();
   await app.listen(env.WEFT_ADMIN_PORT, env.WEFT_BIND_ADDRESS);
   await app.startAllMicroservices();
-  log.info({ adminPort: env.WEFT_ADMIN_PORT, nats: env.natsServers }, 'control plane started');
+  log.info({ adminPort: env.WEFT_ADMIN_PORT, nats: env.natsServersShown }, 'control plane started');
 }
 
 bootstrap().catch((err: Error) => {
