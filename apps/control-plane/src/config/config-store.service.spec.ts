@@ -3,30 +3,14 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { KV } from '@nats-io/kv';
 import { pino } from 'pino';
-import { parseResource, SNAPSHOT_KEY, type Resource } from '@app/protocol';
+import { parseResource, SNAPSHOT_KEY } from '@app/protocol';
 import type { ConfigAnnouncer } from './config-announcer.service.js';
-import { ConfigStore, ConfigStoreUnavailable } from './config-store.service.js';
+import { ConfigStoreUnavailable } from './config-errors.js';
+import { ConfigStore } from './config-store.service.js';
 import { HistoryStore } from './history-store.service.js';
 import { NotLeader, type LeaderElection } from '../leader/leader-election.service.js';
 import { RecordingBucket } from './recording-bucket.fake.js';
-
-function selectorOf(bucket: RecordingBucket, key: string): unknown {
-  const entry = JSON.parse(bucket.values.get(key)!) as {
-    resource: { spec: { selector: unknown } };
-  };
-  return entry.resource.spec.selector;
-}
-
-function service(name: string, app = name): Resource {
-  const r = parseResource({
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name },
-    spec: { selector: { app } },
-  });
-  if (!r.ok) throw new Error('bad fixture');
-  return r.value;
-}
+import { selectorOf, service } from './config-fixtures.fake.js';
 
 /** Announcements made, in order (the store's NATS side, recorded). */
 const announced: { key: string; seq: number; json: string | undefined }[] = [];
