@@ -11,8 +11,8 @@ import {
 } from '@app/protocol';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { eventCounter, LOGGER, NatsClient, Tracing, type Logger } from '@app/runtime';
-import { ApplyRejected } from './config-errors.js';
-import { ConfigStore } from './config-store.service.js';
+import { ApplyRejected } from '../config/config-errors.js';
+import { ConfigStore } from '../config/config-store.service.js';
 import { bootSubjects } from '../nats/boot-subjects.js';
 import { RouteStatusService } from '../status/route-status.service.js';
 

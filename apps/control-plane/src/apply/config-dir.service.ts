@@ -3,8 +3,8 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { formatErrors } from '@app/protocol';
 import { LOGGER, readManifestFolder, watchManifestFolder, type Logger } from '@app/runtime';
+import { ApplyRejected } from '../config/config-errors.js';
 import { ApplyService } from './apply.service.js';
-import { ApplyRejected } from './config-errors.js';
 
 @Injectable()
 export class ConfigDirService implements OnApplicationShutdown {
