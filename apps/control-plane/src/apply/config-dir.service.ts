@@ -40,7 +40,10 @@ export class ConfigDirService implements OnApplicationShutdown {
         author: `folder ${dir}`,
         prune: true,
       });
-      this.log.info({ dir, files, revision: result.revision }, 'config folder applied');
+      this.log.info(
+        { dir, files, revision: result.revision, changed: result.changed },
+        'config folder applied',
+      );
     } catch (err) {
       const reason =
         err instanceof ApplyRejected ? formatErrors(err.errors) : (err as Error).message;

@@ -86,13 +86,10 @@ describe('diffBatch', () => {
     expect(diff.deletes).toEqual([]);
   });
 
-  it('writes an unchanged resource again only when another source sends it (its owner changes)', () => {
-    const same = diffBatch(current, [{ resource: service('a', 'one'), source: 'api' }], undefined);
-    expect(same.results.map((r) => r.action)).toEqual(['unchanged']);
-    expect(same.puts).toEqual([]);
-    const other = diffBatch(current, [{ resource: service('a', 'one'), source: 'cli' }], undefined);
-    expect(other.results.map((r) => r.action)).toEqual(['unchanged']);
-    expect(other.puts).toEqual([['service.default.a', expect.objectContaining({ source: 'cli' })]]);
+  it('writes nothing for a resource whose JSON is what is stored, whichever source sends it', () => {
+    const diff = diffBatch(current, [{ resource: service('a', 'one'), source: 'cli' }], undefined);
+    expect(diff.results.map((r) => r.action)).toEqual(['unchanged']);
+    expect(diff.puts).toEqual([]);
   });
 
   it('prunes what the source owns and the batch lacks, or everything with `all`', () => {
@@ -114,10 +111,10 @@ describe('diffBatch', () => {
 
 describe('planApply', () => {
   it('is no revision when every resource is unchanged and nothing is pruned', () => {
-    const s = state(4, stored(service('a')), stored(service('b')));
+    const s = state(4, stored(service('a')), stored(service('b'), 'dir'));
     const plan = planApply(
       s,
-      { batch: [service('a'), service('b')], source: 'api', prune: true, author: 'bob' },
+      { batch: [service('a'), service('b')], source: 'cli', prune: true, author: 'bob' },
       NOW,
     );
     expect(plan).toEqual({
@@ -130,6 +127,7 @@ describe('planApply', () => {
     });
     expect(resultOf(plan)).toEqual({
       revision: 4,
+      changed: false,
       results: [
         { resource: 'Service/default/a', action: 'unchanged' },
         { resource: 'Service/default/b', action: 'unchanged' },
@@ -138,7 +136,7 @@ describe('planApply', () => {
   });
 
   it('plans the next revision: resource entries, the state it leaves, history and marker', () => {
-    const s = state(4, stored(service('a'), 'cli'), stored(service('old'), 'cli'));
+    const s = state(4, stored(service('a')), stored(service('old'), 'cli'));
     const plan = revision(
       planApply(
         s,
@@ -161,7 +159,7 @@ describe('planApply', () => {
         { resource: 'Service/default/old', action: 'deleted' },
       ],
       resources: {
-        'service.default.a': { source: 'cli', resource: plain(service('a')) },
+        'service.default.a': { source: 'api', resource: plain(service('a')) },
         'service.default.b': { source: 'cli', resource: plain(service('b')) },
       },
     });
@@ -174,6 +172,7 @@ describe('planApply', () => {
     });
     expect(resultOf(plan)).toEqual({
       revision: 5,
+      changed: true,
       results: [
         { resource: 'Service/default/a', action: 'unchanged' },
         { resource: 'Service/default/b', action: 'created' },

@@ -58,8 +58,9 @@ export interface ChangeOrigin {
 export type ApplyPlan = UnchangedPlan | RevisionPlan;
 
 /**
- * The desired state stays as it is (nothing to write, nothing to delete): no revision, no write,
- * no history entry, no announcement.
+ * The desired state stays as it is (every resource unchanged, nothing to delete): no revision, no
+ * write, no history entry, no announcement. A resource applied again by another source keeps its
+ * owner, since nothing was written.
  */
 export interface UnchangedPlan {
   readonly changed: false;
@@ -87,8 +88,8 @@ export interface RevisionPlan extends ResourceDiff, ChangeOrigin {
 
 /**
  * The writes that make `batch` desired. `prune` deletes what the batch lacks: resources owned by
- * that source, or (`all`) every resource. A resource whose JSON is what is stored is unchanged; it
- * is written again only to change its owner.
+ * that source, or (`all`) every resource. A resource whose JSON is what is stored is unchanged and
+ * not written, whoever sends it.
  */
 export function diffBatch(
   desired: ReadonlyMap<string, Stored>,
@@ -109,8 +110,7 @@ export function diffBatch(
         ? 'unchanged'
         : 'configured';
     results.push({ resource: label(resource), action, before: before?.resource, after: resource });
-    if (action !== 'unchanged' || before?.source !== source)
-      puts.push([key, { resource, source, json }]);
+    if (action !== 'unchanged') puts.push([key, { resource, source, json }]);
   }
   const deletes = prune
     ? [...desired]
@@ -173,7 +173,7 @@ export function planRollback(
 /** The answer to a request: the revision it made (or the one that stays) and each resource's action. */
 export function resultOf(plan: ApplyPlan): ApplyResult {
   const results = plan.results.map(({ resource, action }) => ({ resource, action }));
-  return { revision: plan.revision, results };
+  return { revision: plan.revision, changed: plan.changed, results };
 }
 
 /** A resource as its KV key holds it, stamped with the revision that writes it. */

@@ -149,9 +149,38 @@ describe('ConfigStore', () => {
     const same = await s.apply([service('a')], 'api');
     expect(same).toEqual({
       revision: 1,
+      changed: false,
       results: [{ resource: 'Service/default/a', action: 'unchanged' }],
     });
     expect(bucket.writes).toEqual([]);
+  });
+
+  it('makes no revision when another source applies the same resources: no write, no history, no announcement', async () => {
+    const [s, bucket, historyBucket] = await store();
+    const first = await s.apply([service('a'), service('b')], 'api', false, 'alice');
+    expect(first).toMatchObject({ revision: 1, changed: true });
+    bucket.writes.length = 0;
+    historyBucket.writes.length = 0;
+    announced.splice(0);
+    const changed: number[] = [];
+    s.on('changed', () => changed.push(s.currentRevision));
+    const again = await s.apply([service('b'), service('a')], 'cli', false, 'bob');
+    expect(again).toEqual({
+      revision: 1,
+      changed: false,
+      results: [
+        { resource: 'Service/default/b', action: 'unchanged' },
+        { resource: 'Service/default/a', action: 'unchanged' },
+      ],
+    });
+    expect(bucket.writes).toEqual([]);
+    expect(historyBucket.writes).toEqual([]);
+    expect(announced).toEqual([]);
+    expect(changed).toEqual([]);
+    // Nothing was written, so the resources keep their owner: a folder pruning its own is unaffected.
+    const pruned = await s.apply([], 'api', true);
+    expect(pruned.results.map((r) => r.action)).toEqual(['deleted', 'deleted']);
+    expect(pruned).toMatchObject({ revision: 2, changed: true });
   });
 
   it('prunes only resources of the same source', async () => {
