@@ -53,8 +53,7 @@ export class ConfigCommit {
   private view: ConfigView;
   private watch: ConfigWatch | undefined;
   private state: CommitState = FOLLOWING;
-  /** Runs in every commit that adds, changes or deletes a Service, just before its marker. */
-  beforeMarker: BeforeMarker | undefined;
+  private beforeMarker: BeforeMarker | undefined;
 
   constructor(private readonly deps: CommitDeps) {
     this.view = new ConfigView(deps.log);
@@ -77,6 +76,11 @@ export class ConfigCommit {
 
   stop(): void {
     this.watch?.stop();
+  }
+
+  /** Runs `hook` in every commit that adds, changes or deletes a Service, just before its marker. */
+  beforeEachMarker(hook: BeforeMarker): void {
+    this.beforeMarker = hook;
   }
 
   /**

@@ -80,7 +80,7 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> implements OnAppl
    * until the next one; the hook's own failures are its to handle.
    */
   beforeEachMarker(hook: BeforeMarker): void {
-    this.commit.beforeMarker = hook;
+    this.commit.beforeEachMarker(hook);
   }
 
   /** Takes over writing, repairing what a dead leader left unfinished. */
