@@ -20,14 +20,15 @@ function optional(name: string, load: () => Engine['compile']): Engine | undefin
 }
 
 const anchored = (p: string) => `^(?:${p})$`;
-const engines: Engine[] = [
-  {
-    name: 'v8',
-    compile: (p) => {
-      const re = new RegExp(anchored(p));
-      return { matches: (v) => re.test(v) };
-    },
+const v8: Engine = {
+  name: 'v8',
+  compile: (p) => {
+    const re = new RegExp(anchored(p));
+    return { matches: (v) => re.test(v) };
   },
+};
+const engines: Engine[] = [
+  v8,
   { name: 're2js', compile: compileWholeMatch },
   optional('re2-addon', () => {
     const RE2 = require('re2') as new (p: string) => RegExp;
