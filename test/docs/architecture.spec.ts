@@ -1,4 +1,4 @@
-// docs/architecture.md against libs/dataplane/src/pipeline.ts: every file the request path composes is in its table.
+// docs/architecture.md against pipeline.ts: every module the request path composes is linked.
 import { readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { ROOT, doc } from './doc-files.js';

@@ -20,7 +20,7 @@ interface EnvDto {
   readonly file: string;
 }
 
-/** Every class in an env DTO file (`*-env.dto.ts`, `env.ts`) of apps/ and libs/ that is, or extends, CommonEnv. */
+/** Every class of an env DTO file (`*-env.dto.ts`, `env.ts`) that is, or extends, CommonEnv. */
 async function envDtos(): Promise<EnvDto[]> {
   const files = sourceFiles(['apps', 'libs'], ENV_DTO_FILE);
   const found: EnvDto[] = [];
@@ -51,7 +51,7 @@ function ownVariables(cls: EnvClass): string[] {
   return [...variablesOf(cls)].filter((v) => !inherited.has(v));
 }
 
-/** Variables read directly (`process.env.X`, `env.X`, `env['X']`) in apps/ and libs/, with a file that reads each. */
+/** Variables apps/ and libs/ read directly (`process.env.X`, `env.X`, `env['X']`), with a reader. */
 function directReads(): Map<string, string> {
   const reads = new Map<string, string>();
   const pattern = /\benv(?:\.([A-Z][A-Z0-9_]*)\b|\[['"]([A-Z][A-Z0-9_]*)['"]\])/g;
@@ -74,6 +74,46 @@ function literalDefault(cell: string): string | undefined {
   return code?.[1];
 }
 
+/** What the section of one env class gets wrong: variables missing or extra, defaults that differ. */
+function sectionProblems(page: MarkdownDocument, { cls, file }: EnvDto): string[] {
+  const marker = `\`${cls.name}\``;
+  if (!page.heading(marker))
+    return [
+      `${PAGE}: no section for ${cls.name} (${file}): add a heading containing ${marker} with a table | variable | default | meaning |`,
+    ];
+  const rows = page.rowsUnder(marker);
+  const listed = new Set(rows.map(variableOf).filter((v) => v !== undefined));
+  const own = ownVariables(cls);
+  const problems = [
+    ...own
+      .filter((v) => !listed.has(v))
+      .map(
+        (v) =>
+          `${PAGE}, section ${cls.name}: ${v} is read by ${cls.name} (${file}) but not listed: add a row | \`${v}\` | default | meaning |`,
+      ),
+    ...[...listed]
+      .filter((v) => !own.includes(v))
+      .map(
+        (v) =>
+          `${PAGE}, section ${cls.name}: ${v} is listed but ${cls.name} (${file}) does not declare it: move the row to the class that does, or remove it`,
+      ),
+  ];
+  const defaults = new (cls as unknown as new () => Record<string, unknown>)();
+  const column = page.tables
+    .find((t) => t.headings.some((h) => h.includes(marker)))
+    ?.header.findIndex((h) => h.toLowerCase() === 'default');
+  for (const row of rows) {
+    const name = variableOf(row);
+    const cell = column === undefined || column < 0 ? undefined : row.cells[column];
+    const expected = cell === undefined ? undefined : literalDefault(cell);
+    if (name && own.includes(name) && expected !== undefined && String(defaults[name]) !== expected)
+      problems.push(
+        `${PAGE}:${row.line}: ${name} defaults to ${JSON.stringify(defaults[name])} in ${file}, not ${cell}`,
+      );
+  }
+  return problems;
+}
+
 describe(PAGE, () => {
   const page = doc(PAGE);
   const documented = new Map<string, TableRow>();
@@ -83,49 +123,10 @@ describe(PAGE, () => {
       if (name) documented.set(name, row);
     }
 
-  it('has a section for every env DTO class, listing exactly the variables it declares', async () => {
+  it('has a section for every env class, listing exactly the variables it declares', async () => {
     const dtos = await envDtos();
     expect(dtos.map((d) => d.cls.name)).toContain('CommonEnv');
-    const problems: string[] = [];
-    for (const { cls, file } of dtos) {
-      const marker = `\`${cls.name}\``;
-      if (!page.heading(marker)) {
-        problems.push(
-          `${PAGE}: no section for ${cls.name} (${file}): add a heading containing ${marker} with a table | variable | default | meaning |`,
-        );
-        continue;
-      }
-      const rows = page.rowsUnder(marker);
-      const listed = new Set(rows.map(variableOf).filter((v) => v !== undefined));
-      const own = ownVariables(cls);
-      for (const name of own.filter((v) => !listed.has(v)))
-        problems.push(
-          `${PAGE}, section ${cls.name}: ${name} is read by ${cls.name} (${file}) but not listed: add a row | \`${name}\` | default | meaning |`,
-        );
-      for (const name of [...listed].filter((v) => !own.includes(v)))
-        problems.push(
-          `${PAGE}, section ${cls.name}: ${name} is listed but ${cls.name} (${file}) does not declare it: move the row to the class that does, or remove it`,
-        );
-      const defaults = new (cls as unknown as new () => Record<string, unknown>)();
-      const column = page.tables
-        .find((t) => t.headings.some((h) => h.includes(marker)))
-        ?.header.findIndex((h) => h.toLowerCase() === 'default');
-      for (const row of rows) {
-        const name = variableOf(row);
-        const cell = column === undefined || column < 0 ? undefined : row.cells[column];
-        const expected = cell === undefined ? undefined : literalDefault(cell);
-        if (
-          name &&
-          own.includes(name) &&
-          expected !== undefined &&
-          String(defaults[name]) !== expected
-        )
-          problems.push(
-            `${PAGE}:${row.line}: ${name} defaults to ${JSON.stringify(defaults[name])} in ${file}, not ${cell}`,
-          );
-      }
-    }
-    expect(problems).toEqual([]);
+    expect(dtos.flatMap((dto) => sectionProblems(page, dto))).toEqual([]);
   });
 
   it('lists every variable the apps and libraries read directly', () => {

@@ -1,4 +1,4 @@
-// The docs' relative links lead somewhere (file and #anchor), and every docs page is reachable from README.md.
+// The docs' relative links lead somewhere (file and #anchor); every docs page is reachable from README.
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { checkedMarkdownFiles, doc, markdownUnder, ROOT } from './doc-files.js';
@@ -9,7 +9,7 @@ const EXTERNAL = /^([a-z][a-z0-9+.-]*:|\/\/)/i;
 const NOT_PUBLISHED = ['dist/', 'node_modules/', 'coverage/'];
 
 interface Resolved {
-  /** Path relative to ROOT ('' for the file itself). */
+  /** Path relative to ROOT (the linking file itself for `#anchor` alone). */
   readonly path: string;
   readonly anchor: string | undefined;
 }

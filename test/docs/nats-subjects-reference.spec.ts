@@ -1,4 +1,4 @@
-// docs/reference/nats-subjects.md against libs/protocol/src/subjects.ts: every subject, bucket and key it names.
+// docs/reference/nats-subjects.md against subjects.ts: every subject, bucket and key it names.
 import * as subjects from '@app/protocol/subjects.js';
 import { doc } from './doc-files.js';
 import { MarkdownDocument, type TableRow } from './markdown-document.js';
