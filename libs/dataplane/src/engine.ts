@@ -5,7 +5,8 @@ import { RouteConfigurator, type RouteConfiguratorOptions } from './config/route
 import { HttpListener } from './http/http-listener.js';
 import { ProxyMetrics } from './metrics/proxy-metrics.js';
 import { inboundPipeline, outboundPipeline } from './pipeline.js';
-import type { HostSelector } from './routing/route-match.layer.js';
+import type { DestinationDiscovery } from './routing/destination-discovery.layer.js';
+import { MESH_HOSTS, type HostSelector } from './routing/route-match.layer.js';
 import type { SniCertificates } from './http/sni-certificates.js';
 import { RouteTableHolder } from './routing/route-table-holder.js';
 import { Cluster } from './upstream/cluster.js';
@@ -82,9 +83,13 @@ export class DataPlaneEngine {
     );
   }
 
-  /** A listener that routes into the mesh (sidecar outbound, router). */
-  outboundListener(name: string): HttpListener {
-    const handler = outboundPipeline(this.routes, this.forwarder, this.stats);
+  /**
+   * A listener that routes into the mesh (sidecar outbound, router); `discovery` reads the hosts
+   * its table does not know (a proxy's ConfigFollower, when it follows only its destinations).
+   */
+  outboundListener(name: string, discovery?: DestinationDiscovery): HttpListener {
+    const { routes, forwarder, stats } = this;
+    const handler = outboundPipeline(routes, forwarder, stats, MESH_HOSTS, undefined, discovery);
     const unrouted = this.stats.unrouted;
     return this.counted(new HttpListener(name, handler, this.tracer, unrouted, this.accessLog));
   }
