@@ -80,7 +80,7 @@ export class FollowedDestinations implements HeldConfig {
   /**
    * A Service read for a request's host. One that holds nothing stays followed, so that its
    * creation is heard; past MAX_EMPTY_DISCOVERED of them (a client sending made-up hosts) the
-   * oldest is unfollowed, and returned for the caller to stop listening to.
+   * oldest that still holds nothing is unfollowed, and returned for the caller to stop listening to.
    */
   discovered(service: string): string | undefined {
     if (this.holdsAnything(service)) {
@@ -88,11 +88,15 @@ export class FollowedDestinations implements HeldConfig {
       return undefined;
     }
     this.discoveredEmpty.add(service);
-    if (this.discoveredEmpty.size <= MAX_EMPTY_DISCOVERED) return undefined;
-    const [oldest] = this.discoveredEmpty;
-    this.discoveredEmpty.delete(oldest);
-    this.services.delete(oldest);
-    return oldest;
+    for (const oldest of this.discoveredEmpty) {
+      if (this.discoveredEmpty.size <= MAX_EMPTY_DISCOVERED) return undefined;
+      this.discoveredEmpty.delete(oldest);
+      // Created since it was discovered: a destination like any other now.
+      if (this.holdsAnything(oldest)) continue;
+      this.services.delete(oldest);
+      return oldest;
+    }
+    return undefined;
   }
 
   /** Whether the Service has a bundle or an endpoint set (it exists, as far as callers go). */
