@@ -4,7 +4,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouteTableHolder } from './route-table-holder.js';
 import type { HostSelector } from './route-match.layer.js';
 
-/** What a proxy that follows only its destinations does for a host its table does not know. */
+/**
+ * What a proxy that follows only its destinations does for a host its table does not know: its
+ * ConfigFollower, DestinationSync.discover (sidecars, node proxies; routers pass none).
+ */
 export interface DestinationDiscovery {
   /**
    * Reads the destination `host` names and resolves once the table has it (or gives up); undefined

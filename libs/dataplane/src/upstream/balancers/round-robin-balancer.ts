@@ -14,9 +14,10 @@ export class RoundRobinBalancer implements LoadBalancer {
   ): Endpoint | undefined {
     const n = endpoints.length;
     if (this.next >= n) this.next = 0;
+    const skipping = tried !== undefined || ejected !== undefined;
     for (let i = 0; i < n; i++) {
       const at = (this.next + i) % n;
-      if (skipped(endpoints[at], tried, ejected)) continue;
+      if (skipping && skipped(endpoints[at], tried, ejected)) continue;
       this.next = (at + 1) % n;
       return endpoints[at];
     }
