@@ -37,6 +37,7 @@ import { ProxyRegistry } from './proxies/proxy-registry.service.js';
 import { ProxyMetricsService } from './proxies/proxy-metrics.service.js';
 import { RouteStatusService } from './status/route-status.service.js';
 import { HealthEventsService } from './status/health-events.service.js';
+import { CaModule } from './ca/ca.module.js';
 
 @Module({})
 export class ControlPlaneModule implements NestModule {
@@ -54,6 +55,8 @@ export class ControlPlaneModule implements NestModule {
   static forRoot(env: ControlPlaneEnv, log: Logger): DynamicModule {
     return {
       module: ControlPlaneModule,
+      // Global so that feature modules (CaModule) inject the env, election and registry it exports.
+      global: true,
       imports: [
         RuntimeModule.forRoot({
           env,
@@ -63,7 +66,9 @@ export class ControlPlaneModule implements NestModule {
           traceService: 'weft-control-plane',
           discovery: { mode: 'control-plane', admin_url: env.adminUrl },
         }),
+        CaModule,
       ],
+      exports: [ControlPlaneEnv, LeaderElection, ProxyRegistry],
       controllers: [
         ResourcesController,
         HistoryController,

@@ -12,3 +12,4 @@ export * from './process-metrics.js';
 export * from './manifest-folder.js';
 export * from './nats-service.js';
 export * from './version.js';
+export * from './log-budget.js';
