@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { PROTOCOL_VERSION } from '@app/protocol/version.js';
 import { applyCommand } from './apply.command.js';
+import { caCommand } from './ca.command.js';
 import { checkCommand } from './check.command.js';
 import { CliError, messageOf } from './cli-error.js';
 import { defaultServer } from './defaults.js';
@@ -40,7 +41,8 @@ function program(): Command {
     .addCommand(topCommand().exitOverride())
     .addCommand(tapCommand().exitOverride())
     .addCommand(eventsCommand().exitOverride())
-    .addCommand(checkCommand().exitOverride());
+    .addCommand(checkCommand().exitOverride())
+    .addCommand(caCommand().exitOverride());
 }
 
 /** The source tree and the build keep main.js three levels below package.json. */

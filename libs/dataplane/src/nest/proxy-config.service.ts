@@ -2,6 +2,7 @@
 import {
   Inject,
   Injectable,
+  Optional,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
@@ -22,6 +23,7 @@ import { DestinationSync, type DestinationScope } from '../config/destination-sy
 import { SnapshotCache } from '../config/snapshot-cache.js';
 import { DataPlaneEngine } from '../engine.js';
 import type { BusSettings } from '../bus/bus-client.js';
+import { WorkloadIdentities } from '../identity/workload-identities.service.js';
 
 /** What a proxy app tells the engine about itself. */
 export interface ProxyOptions {
@@ -82,9 +84,15 @@ export class ProxyConfigService implements OnApplicationBootstrap, OnApplication
     private readonly nats: NatsClient,
     private readonly readiness: Readiness,
     @Inject(LOGGER) private readonly log: Logger,
+    @Optional() identities?: WorkloadIdentities,
   ) {
     this.subjects = new Subjects(options.subjectPrefix);
     this.acks = new AckReporter(this.subjects, options.identity);
+    // The trust a proxy holds goes out with its ACK, again whenever it changes.
+    identities?.on('trust', (trust) => {
+      this.acks.trust = trust;
+      this.repeatAck();
+    });
     const { namespace, service } = options.identity;
     const cache = new SnapshotCache(
       join(options.stateDir, `${options.subjectPrefix}-${namespace}-${service}.json`),
