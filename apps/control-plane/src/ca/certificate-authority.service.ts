@@ -30,6 +30,9 @@ export type SignOutcome =
 const OFF =
   'the mesh CA is off: the control plane needs WEFT_CA_ENCRYPTION_KEY_FILE (or WEFT_CA_CERT and WEFT_CA_KEY)';
 
+/** How long a write may take to come back through the CA bucket's watch. */
+const ADOPT_TIMEOUT_MS = 10_000;
+
 /** Emits `change` whenever the authority (roots, signer, phase) changes. */
 @Injectable()
 export class CertificateAuthority
@@ -90,19 +93,40 @@ export class CertificateAuthority
   }
 
   /**
-   * Replaces the stored state by `next(current)` with compare-and-set; false when another replica
-   * wrote first (the watch brings its value; the caller decides again on its next turn).
+   * Replaces the stored state by `next(current)` with compare-and-set and resolves once this
+   * replica holds the result; false when another replica wrote first (the watch brings its value;
+   * the caller decides again on its next turn).
    */
   async update(next: (state: CaState) => Promise<CaState>): Promise<boolean> {
     const stored = this.stored;
     if (!this.store || !stored) return false;
+    let revision: number;
     try {
-      await this.store.swap(await next(stored.state), stored.revision);
-      return true;
+      revision = await this.store.swap(await next(stored.state), stored.revision);
     } catch (err) {
       if (err instanceof StateConflict) return false;
       throw err;
     }
+    await this.holding(revision);
+    return true;
+  }
+
+  /** Resolves once the watch has brought (and this replica opened) `revision` or a later one. */
+  private holding(revision: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        if ((this.stored?.revision ?? 0) < revision) return;
+        clearTimeout(timer);
+        this.off('change', check);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.off('change', check);
+        reject(new Error(`the CA bucket's watch did not bring revision ${revision}`));
+      }, ADOPT_TIMEOUT_MS);
+      this.on('change', check);
+      check();
+    });
   }
 
   /** A new root's state entry with its key sealed (the key never reaches the bucket in the clear). */
