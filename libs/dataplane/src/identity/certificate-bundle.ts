@@ -27,7 +27,7 @@ export interface CertificateBundle {
 
 /** `tls.createSecureContext` options presenting the leaf and trusting the bundle's roots. */
 export function secureContextOptions(bundle: CertificateBundle): SecureContextOptions {
-  return { key: bundle.key, cert: bundle.chain.join(''), ca: [...bundle.roots] };
+  return { key: bundle.key, cert: bundle.chain.join('\n'), ca: [...bundle.roots] };
 }
 
 /** A key, chain and roots that do not make a usable bundle for `spiffeId`. */

@@ -5,13 +5,10 @@ import { dirname } from 'node:path';
 import type { CertificateBundle } from './certificate-bundle.js';
 
 /** What the file holds: enough to rebuild and re-check the bundle. */
-export interface CachedIdentity {
-  readonly spiffeId: string;
-  readonly key: string;
-  readonly chain: readonly string[];
-  readonly roots: readonly string[];
-  readonly receivedAt: number;
-}
+export type CachedIdentity = Pick<
+  CertificateBundle,
+  'spiffeId' | 'key' | 'chain' | 'roots' | 'receivedAt'
+>;
 
 export class IdentityCache {
   constructor(readonly file: string) {}

@@ -1,6 +1,8 @@
 import { jest } from '@jest/globals';
 import { webcrypto } from 'node:crypto';
 import { mkdtemp, stat } from 'node:fs/promises';
+import { connect as tlsConnect, createServer as tlsServer, type TLSSocket } from 'node:tls';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -22,6 +24,7 @@ import {
   type X509Certificate,
 } from '@app/protocol/identity/pki.js';
 import type { Logger } from '@app/runtime';
+import { secureContextOptions } from './certificate-bundle.js';
 import { IdentityCache } from './identity-cache.js';
 import { WorkloadIdentity } from './workload-identity.js';
 
@@ -235,5 +238,38 @@ describe('WorkloadIdentity', () => {
     // random() = 0: the renewal is due at once.
     await jest.advanceTimersByTimeAsync(0);
     await settle(() => ca.issued.length === 2);
+  });
+
+  it('hands listeners a bundle that TLS 1.3 servers and clients verify each other with', async () => {
+    identity = make();
+    await identity.start();
+    await jest.advanceTimersByTimeAsync(0);
+    await settle(() => identity.hasCertificate());
+    const bundle = identity.current;
+    if (!bundle) throw new Error('no bundle');
+    jest.useRealTimers();
+    const tls = { ...secureContextOptions(bundle), minVersion: 'TLSv1.3' as const };
+    const server = tlsServer({ ...tls, requestCert: true, rejectUnauthorized: true }, (socket) =>
+      socket.end(
+        String((socket.getPeerCertificate() as { subjectaltname?: string }).subjectaltname),
+      ),
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const socket: TLSSocket = tlsConnect({
+        ...tls,
+        port,
+        host: '127.0.0.1',
+        checkServerIdentity: () => undefined,
+      });
+      let answer = '';
+      socket.setEncoding('utf8').on('data', (chunk: string) => (answer += chunk));
+      await new Promise((r) => socket.once('end', r));
+      expect(socket.authorized).toBe(true);
+      expect(answer).toBe(`URI:${ID}`);
+    } finally {
+      server.close();
+    }
   });
 });
