@@ -72,14 +72,7 @@ describe('loadProvidedAuthority', () => {
     const workload = await PublicKey.create((await generateP256KeyPair()).publicKey);
     const id = spiffeId('cluster.local', 'shop', 'checkout');
     const leaf = new X509Certificate(
-      (
-        await issueLeaf(
-          authority.issuer,
-          new X509Certificate(intermediatePem).publicKey,
-          id,
-          60_000,
-        )
-      ).toString('pem'),
+      (await issueLeaf(authority.issuer, workload, id, 60_000)).toString('pem'),
     );
     expect(leaf.issuer).toBe('CN=operator intermediate');
     // Checked by OpenSSL (node:crypto): leaf ← intermediate ← root.
