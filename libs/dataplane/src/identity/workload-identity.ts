@@ -45,6 +45,8 @@ export class WorkloadIdentity extends EventEmitter<{ change: [CertificateBundle]
   private renewTimer: NodeJS.Timeout | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
   private renewing = false;
+  /** When the next renewal is due (ms since the epoch). */
+  private renewAt = Number.POSITIVE_INFINITY;
   private attempts = 0;
   private stopped = false;
   private readonly random: () => number;
@@ -69,7 +71,11 @@ export class WorkloadIdentity extends EventEmitter<{ change: [CertificateBundle]
     return this.bundle !== undefined && this.bundle.notAfter.getTime() > now;
   }
 
-  /** Takes the cached leaf if still good (renewing when due), else asks the CA at once. */
+  /**
+   * Serves the cached leaf at once if it is still good, and asks the CA for a fresh one right away
+   * in any case: the cache is for starting without the CA, and the mesh may have moved on to
+   * another root meanwhile. While the CA does not answer, the cached leaf keeps serving.
+   */
   async start(): Promise<void> {
     const cached = await this.options.cache.load();
     if (cached?.spiffeId === this.spiffeId) {
@@ -80,7 +86,6 @@ export class WorkloadIdentity extends EventEmitter<{ change: [CertificateBundle]
           { spiffeId: this.spiffeId, serial: this.bundle?.serial },
           'workload certificate from the disk cache',
         );
-        return;
       } catch (err) {
         this.options.log.info(
           { spiffeId: this.spiffeId, reason: (err as Error).message },
@@ -126,7 +131,10 @@ export class WorkloadIdentity extends EventEmitter<{ change: [CertificateBundle]
         return;
       }
     }
-    if (this.bundle && this.bundle.issuer !== announced.signer && !this.renewing) {
+    // Announcements repeat every second during a rotation: a renewal already due soon stays put.
+    const soon = Date.now() + RESIGN_SPREAD_MS;
+    const stale = this.bundle !== undefined && this.bundle.issuer !== announced.signer;
+    if (stale && !this.renewing && this.renewAt > soon) {
       this.schedule(this.random() * RESIGN_SPREAD_MS);
     }
   }
@@ -140,6 +148,7 @@ export class WorkloadIdentity extends EventEmitter<{ change: [CertificateBundle]
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     clearTimeout(this.renewTimer);
+    this.renewAt = Date.now() + Math.max(0, delayMs);
     this.renewTimer = setTimeout(() => void this.renew(), Math.max(0, delayMs));
     this.renewTimer.unref();
   }
