@@ -3,8 +3,7 @@
 // (not applied, unless the unconfirmed write was its marker and landed: sending it again is safe).
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
-import { ApplyRejected } from '../config/apply.service.js';
-import { ConfigStoreUnavailable } from '../config/config-store.service.js';
+import { ApplyRejected, ConfigStoreUnavailable } from '../config/config-errors.js';
 import { NotLeader } from '../leader/leader-election.service.js';
 
 @Catch(ApplyRejected, ConfigStoreUnavailable, NotLeader)

@@ -16,7 +16,7 @@ import {
   PROTOCOL_VERSION,
   type CaSignReply,
 } from '@app/protocol';
-import { eventCounter, LOGGER, LogBudget, NatsClient, type Logger } from '@app/runtime';
+import { eventCounter, LOGGER, LogThrottle, NatsClient, type Logger } from '@app/runtime';
 import { bootSubjects } from '../nats/boot-subjects.js';
 import { CertificateAuthority } from './certificate-authority.service.js';
 
@@ -39,7 +39,8 @@ const MAX_IN_FLIGHT = 64;
 export class CaSignResponder implements OnApplicationBootstrap, OnApplicationShutdown {
   private subscription: Subscription | undefined;
   private inFlight = 0;
-  private readonly logBudget = new LogBudget(10, 10_000);
+  /** Refusals are all counted; at most 10 of each reason logged every 10 s. */
+  private readonly logged = new LogThrottle(10, 10_000);
 
   constructor(
     private readonly ca: CertificateAuthority,
@@ -90,11 +91,11 @@ export class CaSignResponder implements OnApplicationBootstrap, OnApplicationShu
 
   private refuse(msg: Msg, reason: string, message: string): void {
     refusals.inc({ reason });
-    this.logBudget.warn(
-      this.log,
-      { subject: msg.subject, reason, message },
-      'refused a certificate request',
-    );
+    const heldBack = this.logged.admit(reason);
+    if (heldBack !== undefined) {
+      const fields = { subject: msg.subject, reason, message, ...(heldBack > 0 && { heldBack }) };
+      this.log.warn(fields, 'refused a certificate request');
+    }
     this.reply(msg, { v: PROTOCOL_VERSION, error: message });
   }
 

@@ -1,14 +1,16 @@
 // The mesh CA as a feature module: the authority every replica holds, the signing responder, the
-// leader's rotation driver and the admin routes. Needs the control plane's env, leader election
-// and proxy registry (exported by the root module).
+// leader's rotation driver and the admin routes (`/v1/ca`).
 import { Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { LeaderForwardingMiddleware } from '../leader/leader-forwarding.middleware.js';
+import { LeaderModule } from '../leader/leader.module.js';
+import { ProxiesModule } from '../proxies/proxies.module.js';
 import { CaController } from './ca.controller.js';
 import { CaSignResponder } from './ca-sign.responder.js';
 import { CertificateAuthority } from './certificate-authority.service.js';
 import { RootRotation } from './root-rotation.service.js';
 
 @Module({
+  imports: [LeaderModule, ProxiesModule],
   controllers: [CaController],
   providers: [CertificateAuthority, CaSignResponder, RootRotation],
 })

@@ -16,7 +16,7 @@ import {
   Pkcs10CertificateRequestGenerator,
   SubjectAlternativeNameExtension,
 } from '@app/protocol/identity/pki.js';
-import { LogBudget, type Logger } from '@app/runtime';
+import { LogThrottle, type Logger } from '@app/runtime';
 import { assembleBundle, type CertificateBundle } from './certificate-bundle.js';
 import type { IdentityCache } from './identity-cache.js';
 import { renewalAt, retryDelay } from './renewal-timing.js';
@@ -50,7 +50,8 @@ export class WorkloadIdentity extends EventEmitter<{ change: [CertificateBundle]
   private attempts = 0;
   private stopped = false;
   private readonly random: () => number;
-  private readonly logBudget = new LogBudget(3, 60_000);
+  /** Failed attempts are logged 3 a minute at most. */
+  private readonly logged = new LogThrottle(3, 60_000);
 
   constructor(private readonly options: WorkloadIdentityOptions) {
     super();
@@ -184,18 +185,21 @@ export class WorkloadIdentity extends EventEmitter<{ change: [CertificateBundle]
     } catch (err) {
       this.attempts++;
       const delay = retryDelay(this.attempts, this.random());
-      this.logBudget.warn(
-        this.options.log,
-        {
-          spiffeId: this.spiffeId,
-          attempt: this.attempts,
-          retryInMs: Math.round(delay),
-          err: (err as Error).message,
-        },
-        this.hasCertificate()
-          ? 'workload certificate renewal failed; the current one keeps serving'
-          : 'no workload certificate yet',
-      );
+      const heldBack = this.logged.admit('renewal');
+      if (heldBack !== undefined) {
+        this.options.log.warn(
+          {
+            spiffeId: this.spiffeId,
+            attempt: this.attempts,
+            retryInMs: Math.round(delay),
+            err: (err as Error).message,
+            ...(heldBack > 0 && { heldBack }),
+          },
+          this.hasCertificate()
+            ? 'workload certificate renewal failed; the current one keeps serving'
+            : 'no workload certificate yet',
+        );
+      }
       this.schedule(delay);
     } finally {
       this.renewing = false;
