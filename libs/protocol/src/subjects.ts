@@ -1,4 +1,4 @@
-// Every NATS subject, KV bucket and KV key Weft uses, named once (DESIGN.md "NATS subjects").
+// Every NATS subject, KV bucket and KV key Weft uses, named once (docs/reference/nats-subjects.md).
 
 /** Default subject prefix; `WEFT_SUBJECT_PREFIX` overrides it. */
 export const DEFAULT_SUBJECT_PREFIX = 'weft';
@@ -162,7 +162,7 @@ export class Subjects {
 
   /** Queue group of the control planes answering `caSign`: any replica signs. */
   get caQueue(): string {
-    return `${this.prefix}-ca`;
+    return `${this.prefix}-ca-signers`;
   }
 
   /** The trust bundle (`TrustBundle`), announced by the leader at every change. */
