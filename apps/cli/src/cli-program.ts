@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { PROTOCOL_VERSION } from '@app/protocol/version.js';
 import { applyCommand } from './apply.command.js';
+import { caCommand } from './ca.command.js';
 import { checkCommand } from './check.command.js';
 import { defaultServer } from './defaults.js';
 import { deleteCommand } from './delete.command.js';
@@ -39,7 +40,8 @@ export function program(): Command {
     .addCommand(topCommand().exitOverride())
     .addCommand(tapCommand().exitOverride())
     .addCommand(eventsCommand().exitOverride())
-    .addCommand(checkCommand().exitOverride());
+    .addCommand(checkCommand().exitOverride())
+    .addCommand(caCommand().exitOverride());
 }
 
 /** The source tree and the build keep this file (bundled: main.js) three levels below package.json. */

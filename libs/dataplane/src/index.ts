@@ -19,3 +19,7 @@ export * from './telemetry/access-log.js';
 export * from './bus/bus-client.js';
 export * from './bus/bus-metrics.js';
 export * from './bus/bus-responder.js';
+export * from './identity/certificate-bundle.js';
+export * from './identity/workload-identity.js';
+export * from './identity/workload-identities.service.js';
+export * from './identity/identity.module.js';

@@ -142,6 +142,33 @@ export class Subjects {
   get controlPlaneLeader(): string {
     return this.event('control-plane.leader');
   }
+
+  /** JetStream KV bucket of the mesh CA (roots, their keys encrypted, rotation state). */
+  get caBucket(): string {
+    return `${this.prefix}-ca`;
+  }
+
+  /**
+   * Where a proxy asks for the certificate of one identity: nats-server permissions let it publish
+   * only for its own `<ns>.<sa>`, so the CA takes the subject's tokens as its entitlement.
+   */
+  caSign(namespace: string, serviceAccount: string): string {
+    return `${this.prefix}.v1.ca.sign.${namespace}.${serviceAccount}`;
+  }
+
+  get caSignAll(): string {
+    return `${this.prefix}.v1.ca.sign.*.*`;
+  }
+
+  /** Queue group of the control planes answering `caSign`: any replica signs. */
+  get caQueue(): string {
+    return `${this.prefix}-ca-signers`;
+  }
+
+  /** The trust bundle (`TrustBundle`), announced by the leader at every change. */
+  get caBundle(): string {
+    return `${this.prefix}.v1.ca.bundle`;
+  }
 }
 
 /** KV key of a resource: `<kind>.<namespace>.<name>`, kind lower-cased. */

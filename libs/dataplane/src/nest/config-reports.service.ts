@@ -1,7 +1,7 @@
 // What a proxy says about the config it follows: ACK/NACK of each revision on the bus (repeated
 // for a control plane that comes back, and as presence for proxies without heartbeats), readiness,
 // the revision gauge and NACK counter, and the logs of invalid values.
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Subjects } from '@app/protocol';
 import {
   eventCounter,
@@ -14,6 +14,7 @@ import {
 } from '@app/runtime';
 import { AckReporter } from '../config/ack-reporter.js';
 import type { ConfigEvents } from '../config/snapshot-applier.js';
+import { WorkloadIdentities } from '../identity/workload-identities.service.js';
 import { PROXY_OPTIONS, type ProxyOptions } from './proxy-options.js';
 
 /** Prometheus: `weft_config_revision`, `weft_config_nacks_total`. */
@@ -37,9 +38,15 @@ export class ConfigReports implements ConfigEvents {
     private readonly nats: NatsClient,
     private readonly readiness: Readiness,
     @Inject(LOGGER) private readonly log: Logger,
+    @Optional() identities?: WorkloadIdentities,
   ) {
     this.acks = new AckReporter(new Subjects(options.subjectPrefix), options.identity);
     readiness.require('config');
+    // The trust a proxy holds goes out with its ACK, again whenever it changes.
+    identities?.on('trust', (trust) => {
+      this.acks.trust = trust;
+      this.repeat();
+    });
   }
 
   applied(revision: number): void {
