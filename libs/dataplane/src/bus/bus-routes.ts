@@ -4,7 +4,7 @@ import type { Subjects } from '@app/protocol';
 import { Cluster, type ClusterPolicy } from '../upstream/cluster.js';
 import type { Endpoint } from '../upstream/endpoint.js';
 import type { PoolRegistry } from '../upstream/pool-registry.js';
-import type { DispatcherSource } from '../upstream/upstream-exchange.js';
+import type { DispatcherSource } from '../upstream/upstream-try.js';
 import type { BusClient, BusDispatcher } from './bus-client.js';
 
 /** Origins of bus endpoints: `nats:<rpc subject>` (shown as the endpoint in access logs). */
