@@ -75,6 +75,11 @@ export class RecordedResponse extends EventEmitter {
     return this.chunks.join('');
   }
 
+  /** As a ServerResponse names the status it sent (the listener reads this one). */
+  get statusCode(): number {
+    return this.status;
+  }
+
   writeHead(
     status: number,
     messageOrHeaders?: string | OutgoingHttpHeaders,

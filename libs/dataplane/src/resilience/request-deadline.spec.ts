@@ -1,64 +1,31 @@
 // Unit spec for the request timeout (`timeouts.request`), on fake timers against scripted endpoints:
 // it covers every try, retry and backoff and the response body, and leaves no timer behind.
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { fakeExchange, fakeRequest, recordedResponse } from '../http/http-doubles.testing.js';
 import type { ExchangePolicy } from '../routing/route-table.js';
-import { Cluster, type ClusterPolicy } from '../upstream/cluster.js';
-import { endpoint } from '../upstream/endpoint.js';
+import { answer, stallBody, type ScriptedUpstream } from '../upstream/scripted-upstream.testing.js';
 import {
-  answer,
-  ScriptedUpstream,
-  stallBody,
-  type Script,
-} from '../upstream/scripted-upstream.testing.js';
-import { forwardTo, RecordingContext } from '../upstream/upstream-doubles.testing.js';
-
-const a = endpoint('a', '10.0.0.1', 80);
-const b = endpoint('b', '10.0.0.2', 80);
-
-const RETRY_503: ExchangePolicy = {
-  timeoutMs: 5_000,
-  retry: { codes: new Set([503, 504]), attempts: 2, backoffMs: 10 },
-};
+  fakeTime,
+  realTime,
+  RETRY_503,
+  ScriptedService,
+} from '../upstream/upstream-doubles.testing.js';
 
 describe('RequestDeadline', () => {
+  let svc: ScriptedService;
   let upstream: ScriptedUpstream;
-  let ctx: RecordingContext;
-  let cluster: Cluster;
 
   beforeEach(() => {
-    jest.useFakeTimers();
-    // No jitter: each backoff is the route's minimum.
-    jest.spyOn(Math, 'random').mockReturnValue(0);
-    upstream = new ScriptedUpstream();
-    ctx = new RecordingContext(upstream);
-    cluster = new Cluster('shop/api');
-    cluster.setEndpoints([a, b]);
-    configure({});
+    fakeTime();
+    svc = new ScriptedService();
+    upstream = svc.upstream;
   });
 
-  afterEach(() => {
-    jest.restoreAllMocks();
-    jest.useRealTimers();
-  });
+  afterEach(realTime);
 
-  function configure(extra: Partial<ClusterPolicy>): void {
-    cluster.configure({ loadBalancer: { type: 'RoundRobin' }, ...extra });
-  }
-
-  function scriptBoth(script: Script): void {
-    upstream.script(a.origin, script).script(b.origin, script);
-  }
-
-  /** Starts one GET exchange through the upstream half. */
-  function send(policy: ExchangePolicy) {
-    const res = recordedResponse();
-    forwardTo(ctx, fakeExchange(fakeRequest(), res), cluster, policy);
-    return res;
-  }
+  const send = (policy: ExchangePolicy) => svc.send(policy);
 
   it('ends the first try and every retry within it, with 504', () => {
-    scriptBoth(answer(200, 1_000));
+    svc.scriptAll(answer(200, 1_000));
     const policy: ExchangePolicy = {
       timeoutMs: 200,
       requestTimeoutMs: 450,
@@ -76,7 +43,7 @@ describe('RequestDeadline', () => {
   });
 
   it('answers 504 when no answer began in time, even with 504 listed for retries', () => {
-    scriptBoth(answer(200, 1_000));
+    svc.scriptAll(answer(200, 1_000));
     const res = send({ ...RETRY_503, timeoutMs: 5_000, requestTimeoutMs: 300 });
     jest.advanceTimersByTime(300);
     expect(res.status).toBe(504);
@@ -85,7 +52,7 @@ describe('RequestDeadline', () => {
   });
 
   it('covers the response body: an answer whose body stalls past it is cut, the client reset', () => {
-    scriptBoth(stallBody(1_000));
+    svc.scriptAll(stallBody(1_000));
     const res = send({ timeoutMs: 200, requestTimeoutMs: 500 });
     expect([res.status, res.body]).toEqual([200, 'first']);
     jest.advanceTimersByTime(499);
@@ -96,7 +63,7 @@ describe('RequestDeadline', () => {
   });
 
   it('lets an answer complete within it, and leaves no timer behind', () => {
-    scriptBoth(stallBody(400));
+    svc.scriptAll(stallBody(400));
     const res = send({ timeoutMs: 200, requestTimeoutMs: 500 });
     jest.advanceTimersByTime(400);
     expect([res.body, res.writableFinished]).toEqual(['firstrest', true]);
@@ -104,7 +71,7 @@ describe('RequestDeadline', () => {
   });
 
   it('is dropped with the exchange when the client leaves', () => {
-    scriptBoth(answer(200, 1_000));
+    svc.scriptAll(answer(200, 1_000));
     const res = send({ timeoutMs: 200, requestTimeoutMs: 500 });
     expect(jest.getTimerCount()).toBe(3); // the upstream's answer, the try's and the request's timers
     res.destroy();
@@ -114,7 +81,7 @@ describe('RequestDeadline', () => {
 
   it('drops a retry waiting out its backoff once it passes, with 504', () => {
     // The 503's body ends at 100 ms: its retry would wait until 200, past the timeout at 150.
-    scriptBoth((attempt) => {
+    svc.scriptAll((attempt) => {
       setTimeout(() => attempt.headers(503), 10);
       setTimeout(() => attempt.end(), 100);
     });
@@ -126,6 +93,6 @@ describe('RequestDeadline', () => {
     expect([res.status, res.sentHeaders['x-weft-error']]).toEqual([504, 'upstream_timeout']);
     jest.runAllTimers();
     expect(upstream.attempts).toHaveLength(1);
-    expect(ctx.retries).toEqual(['status_503']);
+    expect(svc.ctx.retries).toEqual(['status_503']);
   });
 });

@@ -1,52 +1,45 @@
 // Unit spec for admission: the breaker's pending limit refuses a first try with 503; a retry takes a
 // breaker slot and a budget withdrawal, and a refusal is counted and kept for the client.
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { fakeExchange, recordedResponse } from '../http/http-doubles.testing.js';
+import { fakeExchange } from '../http/http-doubles.testing.js';
 import { admitRetry, releaseRetrySlot } from './admission.layer.js';
-import { Cluster, type ClusterPolicy } from './cluster.js';
-import { endpoint } from './endpoint.js';
+import type { Cluster } from './cluster.js';
 import { RetryState } from './retry.layer.js';
-import { answer, ScriptedUpstream } from './scripted-upstream.testing.js';
-import { forwardTo, RecordingContext } from './upstream-doubles.testing.js';
-
-const a = endpoint('a', '10.0.0.1', 80);
+import { answer } from './scripted-upstream.testing.js';
+import {
+  A,
+  fakeTime,
+  realTime,
+  ScriptedService,
+  type RecordingContext,
+} from './upstream-doubles.testing.js';
 
 describe('admission', () => {
-  let upstream: ScriptedUpstream;
+  let svc: ScriptedService;
   let ctx: RecordingContext;
   let api: Cluster;
+  const a = A;
 
   beforeEach(() => {
-    jest.useFakeTimers();
-    upstream = new ScriptedUpstream();
-    ctx = new RecordingContext(upstream);
-    api = new Cluster('shop/api');
-    api.setEndpoints([a]);
+    fakeTime();
+    svc = new ScriptedService([A]);
+    ({ ctx, cluster: api } = svc);
   });
 
-  afterEach(() => {
-    jest.useRealTimers();
-  });
+  afterEach(realTime);
 
-  function configure(extra: Partial<ClusterPolicy>): void {
-    api.configure({ loadBalancer: { type: 'RoundRobin' }, ...extra });
-  }
-
-  function forward() {
-    const res = recordedResponse();
-    forwardTo(ctx, fakeExchange(undefined, res), api, { timeoutMs: 300 });
-    return res;
-  }
+  const configure = (extra: Parameters<ScriptedService['configure']>[0]) => svc.configure(extra);
+  const forward = () => svc.send({ timeoutMs: 300 });
 
   it('answers 503 x-weft-overflow: pending past maxPendingRequests, and counts it', () => {
     configure({
       limits: { maxConnections: 1, maxRequestsPerConnection: 0, maxPendingRequests: 0 },
     });
-    upstream.script(a.origin, answer(200, 1_000));
+    svc.upstream.script(a.origin, answer(200, 1_000));
     forward();
     const refused = forward();
     expect([refused.status, refused.sentHeaders['x-weft-overflow']]).toEqual([503, 'pending']);
-    expect(upstream.attempts).toHaveLength(1);
+    expect(svc.upstream.attempts).toHaveLength(1);
     expect(ctx.overflows).toEqual(['pending']);
     jest.advanceTimersByTime(1_000);
     expect(forward().headersSent).toBe(false); // the first one finished: room again

@@ -5,54 +5,38 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { fakeExchange, fakeRequest, recordedResponse } from '../http/http-doubles.testing.js';
 import type { ExchangePolicy } from '../routing/route-table.js';
-import { Cluster, type ClusterPolicy } from './cluster.js';
-import { endpoint } from './endpoint.js';
 import { firstBody, mirrorBody } from './request-body.js';
-import { answer, ScriptedUpstream } from './scripted-upstream.testing.js';
-import { forwardTo, RecordingContext } from './upstream-doubles.testing.js';
-
-const a = endpoint('a', '10.0.0.1', 80);
+import { answer } from './scripted-upstream.testing.js';
+import { A, fakeTime, realTime, ScriptedService } from './upstream-doubles.testing.js';
 const RETRY: ExchangePolicy = {
   timeoutMs: 300,
   retry: { codes: new Set([503]), attempts: 1, backoffMs: 1 },
 };
 
 describe('request body', () => {
-  let upstream: ScriptedUpstream;
-  let ctx: RecordingContext;
-  let api: Cluster;
+  let svc: ScriptedService;
 
   beforeEach(() => {
-    jest.useFakeTimers();
-    upstream = new ScriptedUpstream();
-    ctx = new RecordingContext(upstream);
-    api = new Cluster('shop/api');
-    api.setEndpoints([a]);
+    fakeTime();
+    svc = new ScriptedService([A]);
   });
 
-  afterEach(() => {
-    jest.useRealTimers();
-  });
-
-  function configure(extra: Partial<ClusterPolicy>): void {
-    api.configure({ loadBalancer: { type: 'RoundRobin' }, ...extra });
-  }
+  afterEach(realTime);
 
   it('resends a bodiless idempotent request; a bodiless POST only where the policy allows it', () => {
-    upstream.script(a.origin, answer(503));
+    svc.scriptAll(answer(503));
     const tries = (method: string, headers: IncomingHttpHeaders = {}) => {
-      const before = upstream.attempts.length;
-      const ex = fakeExchange(fakeRequest({ method, headers }), recordedResponse());
-      forwardTo(ctx, ex, api, RETRY);
+      const before = svc.upstream.attempts.length;
+      svc.send(RETRY, fakeExchange(fakeRequest({ method, headers }), recordedResponse()));
       jest.runAllTimers();
-      return upstream.attempts.length - before;
+      return svc.upstream.attempts.length - before;
     };
     expect(tries('GET')).toBe(2);
     expect(tries('POST')).toBe(1);
     expect(tries('PUT', { 'content-length': '5' })).toBe(1); // a body not copied cannot be resent
-    configure({ retryNonIdempotent: true });
+    svc.configure({ retryNonIdempotent: true });
     expect(tries('POST')).toBe(2);
-    expect(ctx.retries).toEqual(['status_503', 'status_503']);
+    expect(svc.ctx.retries).toEqual(['status_503', 'status_503']);
   });
 
   it('tees the body once per exchange when mirrors copy it; the first try gets the main branch', () => {

@@ -3,83 +3,59 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { fakeExchange, fakeRequest, recordedResponse } from '../http/http-doubles.testing.js';
 import type { ExchangePolicy } from '../routing/route-table.js';
-import { Cluster, type ClusterPolicy } from './cluster.js';
-import { endpoint } from './endpoint.js';
-import { answer, failWith, ScriptedUpstream, type Script } from './scripted-upstream.testing.js';
-import { forwardTo, RecordingContext } from './upstream-doubles.testing.js';
-
-const a = endpoint('a', '10.0.0.1', 80);
-const b = endpoint('b', '10.0.0.2', 80);
-
-const RETRY_503: ExchangePolicy = {
-  timeoutMs: 5_000,
-  retry: { codes: new Set([503, 504]), attempts: 2, backoffMs: 10 },
-};
+import type { Cluster } from './cluster.js';
+import { answer, failWith, type ScriptedUpstream } from './scripted-upstream.testing.js';
+import {
+  A,
+  B,
+  fakeTime,
+  realTime,
+  RETRY_503,
+  ScriptedService,
+} from './upstream-doubles.testing.js';
 
 describe('retry layer', () => {
+  let svc: ScriptedService;
   let upstream: ScriptedUpstream;
-  let ctx: RecordingContext;
   let cluster: Cluster;
-  let retries: string[];
-  let overflows: string[];
 
   beforeEach(() => {
-    jest.useFakeTimers();
-    // No jitter: each backoff is the route's minimum.
-    jest.spyOn(Math, 'random').mockReturnValue(0);
-    upstream = new ScriptedUpstream();
-    ctx = new RecordingContext(upstream);
-    ({ retries, overflows } = ctx);
-    cluster = new Cluster('shop/api');
-    cluster.setEndpoints([a, b]);
-    configure({});
+    fakeTime();
+    svc = new ScriptedService();
+    ({ upstream, cluster } = svc);
   });
 
-  afterEach(() => {
-    jest.restoreAllMocks();
-    jest.useRealTimers();
-  });
-
-  function configure(extra: Partial<ClusterPolicy>): void {
-    cluster.configure({ loadBalancer: { type: 'RoundRobin' }, ...extra });
-  }
-
-  function scriptBoth(script: Script): void {
-    upstream.script(a.origin, script).script(b.origin, script);
-  }
+  afterEach(realTime);
 
   /** Starts one exchange through the upstream half (a GET, which may be resent, unless told otherwise). */
-  function send(policy: ExchangePolicy, method = 'GET') {
-    const res = recordedResponse();
-    forwardTo(ctx, fakeExchange(fakeRequest({ method }), res), cluster, policy);
-    return res;
-  }
+  const send = (policy: ExchangePolicy, method = 'GET') =>
+    svc.send(policy, fakeExchange(fakeRequest({ method }), recordedResponse()));
 
   describe('retries', () => {
     it('retries a listed status up to the attempts, at least backoff apart, then passes the last answer on', () => {
-      scriptBoth(answer(503));
+      svc.scriptAll(answer(503));
       const res = send(RETRY_503);
-      expect(upstream.tried).toEqual([a.origin]);
+      expect(upstream.tried).toEqual([A.origin]);
       jest.advanceTimersByTime(9);
       expect(upstream.tried).toHaveLength(1);
       jest.advanceTimersByTime(1);
-      expect(upstream.tried).toEqual([a.origin, b.origin]);
+      expect(upstream.tried).toEqual([A.origin, B.origin]);
       jest.runAllTimers();
-      expect(upstream.tried).toEqual([a.origin, b.origin, a.origin]);
+      expect(upstream.tried).toEqual([A.origin, B.origin, A.origin]);
       expect([res.status, res.body, res.sentHeaders['x-weft-overflow']]).toEqual([
         503,
         'upstream',
         undefined,
       ]);
-      expect(retries).toEqual(['status_503', 'status_503']);
+      expect(svc.ctx.retries).toEqual(['status_503', 'status_503']);
     });
 
     it('passes an unlisted status on at once, and does not resend what may not be resent', () => {
-      scriptBoth(answer(500));
+      svc.scriptAll(answer(500));
       const unlisted = send(RETRY_503);
       jest.advanceTimersByTime(0);
       expect([unlisted.status, upstream.attempts.length]).toEqual([500, 1]);
-      scriptBoth(answer(503));
+      svc.scriptAll(answer(503));
       const res = send(RETRY_503, 'POST');
       jest.runAllTimers();
       expect(res.status).toBe(503);
@@ -87,17 +63,17 @@ describe('retry layer', () => {
     });
 
     it('does not retry past the retry budget, and says so', () => {
-      configure({ retryBudget: { ratio: 0, minPerSecond: 0, ttlMs: 10_000 } });
-      scriptBoth(answer(503));
+      svc.configure({ retryBudget: { ratio: 0, minPerSecond: 0, ttlMs: 10_000 } });
+      svc.scriptAll(answer(503));
       const res = send(RETRY_503);
       jest.runAllTimers();
       expect([res.status, res.sentHeaders['x-weft-overflow']]).toEqual([503, 'retry_budget']);
-      expect([upstream.attempts.length, overflows]).toEqual([1, ['retry_budget']]);
+      expect([upstream.attempts.length, svc.ctx.overflows]).toEqual([1, ['retry_budget']]);
     });
 
     it('does not retry past maxRetries, and says so', () => {
-      configure({ limits: { maxConnections: 10, maxRequestsPerConnection: 0, maxRetries: 0 } });
-      scriptBoth(answer(503));
+      svc.configure({ limits: { maxConnections: 10, maxRequestsPerConnection: 0, maxRetries: 0 } });
+      svc.scriptAll(answer(503));
       const res = send(RETRY_503);
       jest.runAllTimers();
       expect([res.status, res.sentHeaders['x-weft-overflow']]).toEqual([503, 'retries']);
@@ -105,20 +81,20 @@ describe('retry layer', () => {
     });
 
     it('retries a refused connection on the other endpoint at once and skips the refusing one', () => {
-      upstream.script(a.origin, failWith('ECONNREFUSED'));
+      upstream.script(A.origin, failWith('ECONNREFUSED'));
       const res = send({ timeoutMs: 5_000 });
-      expect(upstream.tried).toEqual([a.origin, b.origin]);
+      expect(upstream.tried).toEqual([A.origin, B.origin]);
       jest.advanceTimersByTime(0);
       expect(res.status).toBe(200);
-      expect(retries).toEqual(['connect_failure']);
+      expect(svc.ctx.retries).toEqual(['connect_failure']);
       expect([cluster.pick()?.instanceId, cluster.pick()?.instanceId]).toEqual(['b', 'b']);
     });
 
     it('retries a try whose connection dropped before an answer like a 502, on the one endpoint there is', () => {
       // As over the bus, where the rpc subject is the one endpoint and NATS picks another responder.
-      cluster.setEndpoints([a]);
+      cluster.setEndpoints([A]);
       let drops = 1;
-      upstream.script(a.origin, (attempt) =>
+      upstream.script(A.origin, (attempt) =>
         drops-- > 0 ? attempt.fail('ECONNRESET') : attempt.respond(200, 'ok'),
       );
       const retry502 = {

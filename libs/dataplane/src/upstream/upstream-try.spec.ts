@@ -11,18 +11,15 @@ import { HeaderModifier } from '../filters/header-modifier.js';
 import { fakeExchange, fakeRequest, recordedResponse } from '../http/http-doubles.testing.js';
 import type { ExchangePolicy } from '../routing/route-table.js';
 import { HopTracer } from '../telemetry/hop-tracer.js';
-import { Cluster, type ClusterPolicy } from './cluster.js';
-import { endpoint } from './endpoint.js';
-import { answer, ScriptedUpstream, stallBody, type Script } from './scripted-upstream.testing.js';
-import { forwardTo, RecordingContext } from './upstream-doubles.testing.js';
-
-const a = endpoint('a', '10.0.0.1', 80);
-const b = endpoint('b', '10.0.0.2', 80);
-
-const RETRY_503: ExchangePolicy = {
-  timeoutMs: 5_000,
-  retry: { codes: new Set([503, 504]), attempts: 2, backoffMs: 10 },
-};
+import { answer, stallBody, type ScriptedUpstream } from './scripted-upstream.testing.js';
+import {
+  A,
+  B,
+  fakeTime,
+  realTime,
+  RETRY_503,
+  ScriptedService,
+} from './upstream-doubles.testing.js';
 
 /** Pairs of a flat `[name, value, …]` header list. */
 function pairs(flat: unknown): [string, string][] {
@@ -33,40 +30,20 @@ function pairs(flat: unknown): [string, string][] {
 }
 
 describe('UpstreamTry', () => {
+  let svc: ScriptedService;
   let upstream: ScriptedUpstream;
-  let ctx: RecordingContext;
-  let cluster: Cluster;
 
   beforeEach(() => {
-    jest.useFakeTimers();
-    // No jitter: each backoff is the route's minimum.
-    jest.spyOn(Math, 'random').mockReturnValue(0);
-    upstream = new ScriptedUpstream();
-    ctx = new RecordingContext(upstream);
-    cluster = new Cluster('shop/api');
-    cluster.setEndpoints([a, b]);
-    configure({});
+    fakeTime();
+    svc = new ScriptedService();
+    upstream = svc.upstream;
   });
 
-  afterEach(() => {
-    jest.restoreAllMocks();
-    jest.useRealTimers();
-  });
+  afterEach(realTime);
 
-  function configure(extra: Partial<ClusterPolicy>): void {
-    cluster.configure({ loadBalancer: { type: 'RoundRobin' }, ...extra });
-  }
-
-  function scriptBoth(script: Script): void {
-    upstream.script(a.origin, script).script(b.origin, script);
-  }
-
-  /** Starts one GET exchange through the upstream half. */
-  function send(policy: ExchangePolicy, headers: Record<string, string> = {}) {
-    const res = recordedResponse();
-    forwardTo(ctx, fakeExchange(fakeRequest({ headers }), res), cluster, policy, '/new?q=1');
-    return res;
-  }
+  /** Starts one GET exchange to `/new?q=1` through the upstream half. */
+  const send = (policy: ExchangePolicy, headers: Record<string, string> = {}) =>
+    svc.send(policy, fakeExchange(fakeRequest({ headers }), recordedResponse()), '/new?q=1');
 
   it('sends a try to the picked endpoint with the path, forwarded headers, rewrites and timeouts', () => {
     const policy: ExchangePolicy = {
@@ -78,7 +55,7 @@ describe('UpstreamTry', () => {
     jest.advanceTimersByTime(0);
     expect(res.status).toBe(200);
     const [attempt] = upstream.attempts;
-    expect(attempt.origin).toBe(a.origin);
+    expect(attempt.origin).toBe(A.origin);
     expect(attempt.options).toMatchObject({
       path: '/new?q=1',
       method: 'GET',
@@ -106,13 +83,12 @@ describe('UpstreamTry', () => {
       spanProcessors: [new SimpleSpanProcessor(exporter)],
     });
     const tracer = provider.getTracer('spec');
-    const traced = Object.assign(new RecordingContext(upstream), { tracer: new HopTracer(tracer) });
-    scriptBoth(answer(503));
-    upstream.script(b.origin, answer(200));
+    const traced = new ScriptedService([A, B], new HopTracer(tracer));
+    traced.scriptAll(answer(503)).upstream.script(B.origin, answer(200));
     const server = tracer.startSpan('GET', { kind: SpanKind.SERVER });
     const ex = fakeExchange();
     Object.assign(ex, { span: server });
-    forwardTo(traced, ex, cluster, RETRY_503);
+    traced.send(RETRY_503, ex);
     jest.runAllTimers();
     const spans = exporter.getFinishedSpans();
     expect(spans.map((s) => [s.kind, s.attributes['http.response.status_code']])).toEqual([
@@ -125,7 +101,7 @@ describe('UpstreamTry', () => {
     ]);
     expect(spans.map((s) => s.attributes['http.request.resend_count'])).toEqual([undefined, 1]);
     // Each try names its own span as the next hop's parent.
-    const parents = upstream.attempts.map(
+    const parents = traced.upstream.attempts.map(
       (t) => pairs(t.options.headers).find(([n]) => n === 'traceparent')?.[1],
     );
     expect(parents).toEqual(
@@ -135,26 +111,26 @@ describe('UpstreamTry', () => {
 
   describe('per-try timeout (backendRequest)', () => {
     it('retries a try that timed out on the other endpoint, on time', () => {
-      upstream.script(a.origin, answer(200, 2_000)).script(b.origin, answer(200, 0, 'from b'));
+      upstream.script(A.origin, answer(200, 2_000)).script(B.origin, answer(200, 0, 'from b'));
       const res = send({ ...RETRY_503, timeoutMs: 200 });
       jest.advanceTimersByTime(200);
       expect(upstream.attempts[0].aborted).toBe(true);
       // The backoff, then b's answer (a timer set while the clock ticks runs 1 ms later).
       jest.advanceTimersByTime(11);
-      expect([res.status, res.body, upstream.tried]).toEqual([200, 'from b', [a.origin, b.origin]]);
-      expect(ctx.retries).toEqual(['status_504']);
+      expect([res.status, res.body, upstream.tried]).toEqual([200, 'from b', [A.origin, B.origin]]);
+      expect(svc.ctx.retries).toEqual(['status_504']);
     });
 
     it('says which limit kept a timed-out try from being retried', () => {
-      configure({ retryBudget: { ratio: 0, minPerSecond: 0, ttlMs: 10_000 } });
-      scriptBoth(answer(200, 1_000));
+      svc.configure({ retryBudget: { ratio: 0, minPerSecond: 0, ttlMs: 10_000 } });
+      svc.scriptAll(answer(200, 1_000));
       const res = send({ ...RETRY_503, timeoutMs: 100 });
       jest.advanceTimersByTime(100);
       expect([res.status, res.sentHeaders['x-weft-overflow']]).toEqual([504, 'retry_budget']);
     });
 
     it('stops counting once the answer began: a slow body is not cut by it (Envoy)', () => {
-      scriptBoth(stallBody(1_000));
+      svc.scriptAll(stallBody(1_000));
       const res = send({ timeoutMs: 200 });
       jest.advanceTimersByTime(1_000);
       expect([res.status, res.body, res.writableFinished]).toEqual([200, 'firstrest', true]);
