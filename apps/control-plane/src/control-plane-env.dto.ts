@@ -1,4 +1,4 @@
-// The control plane's environment (DESIGN.md interface table), validated once at boot.
+// The control plane's environment (docs/reference/environment.md), validated once at boot.
 import { IsInt, IsOptional, IsString, Max, Min, ValidateIf } from 'class-validator';
 import { CONTROL_PLANE_ADMIN_PORT } from '@app/protocol';
 import { CommonEnv, loadEnv, ToInt } from '@app/runtime';

@@ -22,7 +22,9 @@ import {
 import { RouteTableHolder } from './routing/route-table-holder.js';
 import { ExchangeNotes } from './telemetry/exchange-notes.js';
 import { HopTracer } from './telemetry/hop-tracer.js';
-import { Cluster, type ClusterPolicy, type FaultSettings } from './upstream/cluster.js';
+import { Cluster } from './upstream/cluster.js';
+import type { FaultSettings, TrafficSettings } from './upstream/cluster-policy.js';
+import { commitTraffic } from './upstream/cluster-policy.testing.js';
 import { ClusterRegistry } from './upstream/cluster-registry.js';
 import { endpoint } from './upstream/endpoint.js';
 import { Forwarder } from './upstream/forwarder.js';
@@ -33,9 +35,9 @@ import { ScriptedUpstream } from './upstream/scripted-upstream.testing.js';
 const serviceAt = new Map<string, string>();
 
 /** A Service `shop/<name>` with one endpoint of its own and `policy` added to round robin. */
-function cluster(name: string, policy: Partial<ClusterPolicy> = {}): Cluster {
+function cluster(name: string, policy: Partial<TrafficSettings> = {}): Cluster {
   const cl = new Cluster(`shop/${name}`);
-  cl.configure({ loadBalancer: { type: 'RoundRobin' }, ...policy });
+  commitTraffic(cl, { loadBalancer: { type: 'RoundRobin' }, ...policy });
   const ep = endpoint(name, `10.0.1.${serviceAt.size + 1}`, 80);
   cl.setEndpoints([ep]);
   serviceAt.set(ep.origin, cl.key);
@@ -51,7 +53,7 @@ function forwarderOver(upstream: ScriptedUpstream, stats: TrafficStats): Forward
   );
 }
 
-const faults = (f: Partial<FaultSettings>): Partial<ClusterPolicy> => ({
+const faults = (f: Partial<FaultSettings>): Partial<TrafficSettings> => ({
   faults: { delayPercent: 0, delayMs: 0, abortPercent: 0, abortStatus: 503, ...f },
 });
 

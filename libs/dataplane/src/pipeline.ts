@@ -12,7 +12,10 @@ import { faultAbort, faultDelay } from './resilience/fault-injection.layer.js';
 import { rateLimit } from './resilience/rate-limit.layer.js';
 import { startDeadline } from './resilience/request-deadline.js';
 import { backendPick } from './routing/backend-pick.layer.js';
-import { destinationDiscovery } from './routing/destination-discovery.layer.js';
+import {
+  destinationDiscovery,
+  type DestinationDiscovery,
+} from './routing/destination-discovery.layer.js';
 import { localApp } from './routing/local-app.layer.js';
 import { MESH_HOSTS, routeMatch, type HostSelector } from './routing/route-match.layer.js';
 import type { RouteTableHolder } from './routing/route-table-holder.js';
@@ -63,6 +66,8 @@ export function outboundPipeline(
   hosts: HostSelector = MESH_HOSTS,
   /** An edge listener's own scheme: it, not what the client claims, is `x-forwarded-proto`. */
   scheme?: 'http' | 'https',
+  /** A proxy that follows only its destinations: reads a host its table does not know. */
+  discovery?: DestinationDiscovery,
 ): ExchangeHandler {
   const steps: Step[] = [];
   const run = runner(steps);
@@ -74,7 +79,7 @@ export function outboundPipeline(
   if (scheme) steps.push(edgeScheme(scheme));
   steps.push(
     readTarget, //                                         http/request-target.ts
-    destinationDiscovery(routes, hosts, startOver), //     routing/destination-discovery.layer.ts
+    destinationDiscovery(discovery, routes, hosts, startOver), //     routing/destination-discovery.layer.ts
     routeMatch(routes, hosts), //                          routing/route-match.layer.ts
     redirect, //                                           filters/request-redirect.layer.ts
     backendPick(stats), //                                 routing/backend-pick.layer.ts

@@ -18,6 +18,7 @@ export * from './resources/retry-budget-policy.dto.js';
 export * from './resources/grpc-retry-policy.dto.js';
 export * from './resources/local-rate-limit-policy.dto.js';
 export * from './validation/duration.js';
+export * from './validation/config-regexp.js';
 export * from './resources/client-tls-settings.dto.js';
 export * from './resources/external-service.dto.js';
 export * from './resources/gateway.dto.js';

@@ -1,4 +1,4 @@
-// Every NATS subject, KV bucket and KV key Weft uses, named once (DESIGN.md "NATS subjects").
+// Every NATS subject, KV bucket and KV key Weft uses, named once (docs/reference/nats-subjects.md).
 
 /** Default subject prefix; `WEFT_SUBJECT_PREFIX` overrides it. */
 export const DEFAULT_SUBJECT_PREFIX = 'weft';

@@ -4,6 +4,7 @@ export * from './logger.js';
 export * from './nats-connector.js';
 export * from './nats-client.js';
 export * from './invalid-input.js';
+export * from './log-throttle.js';
 export * from './readiness.js';
 export * from './admin.controller.js';
 export * from './runtime.module.js';

@@ -12,7 +12,7 @@ import {
   PROXY_ADMIN_PORT,
 } from '@app/protocol';
 import { CommonEnv, ToInt } from '@app/runtime';
-import type { ProxyOptions } from './proxy-config.service.js';
+import type { ProxyOptions } from './proxy-options.js';
 import type { BusSettings } from '../bus/bus-client.js';
 
 export class ProxyEnv extends CommonEnv {

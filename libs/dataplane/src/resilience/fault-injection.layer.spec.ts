@@ -1,16 +1,16 @@
 // Unit spec for the fault-injection layer: delay and abort shares (fractions too), the delay on fake timers.
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { Exchange } from '../exchange.js';
-import type { FaultSettings } from '../upstream/cluster.js';
+import type { FaultSettings } from '../upstream/cluster-policy.js';
+import { commitTraffic } from '../upstream/cluster-policy.testing.js';
 import { Cluster } from '../upstream/cluster.js';
 import { fakeExchange, recordedResponse } from '../http/http-doubles.testing.js';
 import { faultAbort, faultDelay } from './fault-injection.layer.js';
 
 function cluster(faults?: Partial<FaultSettings>): Cluster {
-  const cl = new Cluster('shop/api');
   const all = { delayPercent: 0, delayMs: 0, abortPercent: 0, abortStatus: 503, ...faults };
-  cl.configure({ loadBalancer: { type: 'RoundRobin' }, faults: faults && all });
-  return cl;
+  const traffic = { loadBalancer: { type: 'RoundRobin' as const }, faults: faults && all };
+  return commitTraffic(new Cluster('shop/api'), traffic);
 }
 
 /** An exchange routed to `cl`. */

@@ -10,7 +10,7 @@ import type { StepOutcome } from '../pipeline.js';
  */
 export function faultDelay(resume: (ex: Exchange) => void): (ex: Exchange) => StepOutcome {
   return (ex) => {
-    const faults = ex.cluster!.faults;
+    const faults = ex.cluster!.policy.faults;
     if (faults === undefined || !chance(faults.delayPercent)) return 'next';
     setTimeout(afterDelay, faults.delayMs, resume, ex);
     return 'held';
@@ -20,7 +20,7 @@ export function faultDelay(resume: (ex: Exchange) => void): (ex: Exchange) => St
 /** Step: answers the Service's share of requests with its `abort` status. */
 export function faultAbort(ex: Exchange): StepOutcome {
   const cluster = ex.cluster!;
-  const faults = cluster.faults;
+  const faults = cluster.policy.faults;
   if (faults === undefined || !chance(faults.abortPercent)) return 'next';
   sendLocalReply(ex.res, 'fault_abort', `${cluster.key}: injected fault`, faults.abortStatus);
   return 'answered';

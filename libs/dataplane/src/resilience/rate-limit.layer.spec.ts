@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { fakeExchange, fakeRequest, recordedResponse } from '../http/http-doubles.testing.js';
 import type { CompiledRoute } from '../routing/route-table.js';
 import { Cluster } from '../upstream/cluster.js';
+import { commitTraffic } from '../upstream/cluster-policy.testing.js';
 import { rateLimit } from './rate-limit.layer.js';
 
 const route = { name: 'HTTPRoute/shop/api#0' } as CompiledRoute;
@@ -16,12 +17,10 @@ function limited(cl: Cluster, address: string, res = recordedResponse()) {
 }
 
 function cluster(per: 'Route' | 'Source'): Cluster {
-  const cl = new Cluster('shop/api');
-  cl.configure({
+  return commitTraffic(new Cluster('shop/api'), {
     loadBalancer: { type: 'RoundRobin' },
     rateLimit: { maxTokens: 2, tokensPerFill: 1, fillIntervalMs: 1_500, per },
   });
-  return cl;
 }
 
 describe('rateLimit', () => {

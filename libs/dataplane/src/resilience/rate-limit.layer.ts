@@ -10,7 +10,7 @@ import type { StepOutcome } from '../pipeline.js';
  */
 export function rateLimit(ex: Exchange): StepOutcome {
   const cluster = ex.cluster!;
-  const limiter = cluster.rateLimiter;
+  const limiter = cluster.policy.rateLimiter;
   if (!limiter) return 'next';
   const key =
     limiter.settings.per === 'Route' ? ex.route!.name : (ex.req.socket.remoteAddress ?? 'unknown');

@@ -25,24 +25,23 @@ function to(host: string): Exchange {
 describe('destinationDiscovery', () => {
   it('lets every request on at a proxy that follows the whole bucket (no discover)', () => {
     const again: Exchange[] = [];
-    const step = destinationDiscovery(holder([]), MESH_HOSTS, (ex) => again.push(ex));
+    const step = destinationDiscovery(undefined, holder([]), MESH_HOSTS, (ex) => again.push(ex));
     expect([step(to('b')), again]).toEqual(['next', []]);
   });
 
   it('lets a known host on without a lookup', () => {
-    const routes = holder(['b']);
     const asked: string[] = [];
-    routes.discover = (host) => (asked.push(host), Promise.resolve());
-    expect(destinationDiscovery(routes, MESH_HOSTS, () => undefined)(to('b'))).toBe('next');
+    const discovery = { discover: (host: string) => (asked.push(host), Promise.resolve()) };
+    const step = destinationDiscovery(discovery, holder(['b']), MESH_HOSTS, () => undefined);
+    expect(step(to('b'))).toBe('next');
     expect(asked).toEqual([]);
   });
 
   it('holds an unknown host until its lookup is done, then starts the request over, once', async () => {
-    const routes = holder([]);
     let done: () => void = () => undefined;
-    routes.discover = () => new Promise<void>((r) => (done = r));
+    const discovery = { discover: () => new Promise<void>((r) => (done = r)) };
     const again: Exchange[] = [];
-    const step = destinationDiscovery(routes, MESH_HOSTS, (ex) => again.push(ex));
+    const step = destinationDiscovery(discovery, holder([]), MESH_HOSTS, (ex) => again.push(ex));
     const ex = to('c');
     expect(step(ex)).toBe('held');
     await Promise.resolve();
@@ -55,8 +54,8 @@ describe('destinationDiscovery', () => {
   });
 
   it('lets the request on when there is nothing to read (the host was looked up before)', () => {
-    const routes = holder([]);
-    routes.discover = () => undefined;
-    expect(destinationDiscovery(routes, MESH_HOSTS, () => undefined)(to('c'))).toBe('next');
+    const discovery = { discover: () => undefined };
+    const step = destinationDiscovery(discovery, holder([]), MESH_HOSTS, () => undefined);
+    expect(step(to('c'))).toBe('next');
   });
 });

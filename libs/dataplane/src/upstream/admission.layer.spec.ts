@@ -73,6 +73,6 @@ describe('admission', () => {
       ['retry_budget'],
     ]);
     // The slot went back: the breaker admits the next retry (only the budget says no).
-    expect(api.breaker?.retryStarted()).toBe(true);
+    expect(api.policy.breaker?.retryStarted()).toBe(true);
   });
 });

@@ -23,13 +23,14 @@ export type OverflowCount = (reason: 'pending' | RetryRefusal) => void;
 export function admission(overflowed: OverflowCount): (ex: Exchange) => StepOutcome {
   return (ex) => {
     const cluster = ex.cluster!;
-    if (cluster.breaker?.pendingFull(ex.first!.origin)) {
+    const { breaker, retryBudget } = cluster.policy;
+    if (breaker?.pendingFull(ex.first!.origin)) {
       overflowed('pending');
       const message = `${cluster.key}: too many requests waiting for a connection`;
       sendLocalReply(ex.res, 'upstream_overflow', message, 503, { [OVERFLOW_HEADER]: 'pending' });
       return 'answered';
     }
-    cluster.retryBudget?.deposit();
+    retryBudget?.deposit();
     return 'next';
   };
 }
@@ -41,7 +42,7 @@ export function admission(overflowed: OverflowCount): (ex: Exchange) => StepOutc
  */
 export function admitRetry(ex: Exchange, state: RetryState, overflowed: OverflowCount): boolean {
   releaseRetrySlot(ex, state);
-  const { breaker, retryBudget } = ex.cluster!;
+  const { breaker, retryBudget } = ex.cluster!.policy;
   if (breaker && !breaker.retryStarted()) return refuse(state, 'retries', overflowed);
   state.slot = breaker !== undefined;
   if (retryBudget?.withdraw() === false) {
@@ -55,7 +56,7 @@ export function admitRetry(ex: Exchange, state: RetryState, overflowed: Overflow
 export function releaseRetrySlot(ex: Exchange, state: RetryState): void {
   if (!state.slot) return;
   state.slot = false;
-  ex.cluster!.breaker?.retryFinished();
+  ex.cluster!.policy.breaker?.retryFinished();
 }
 
 function refuse(state: RetryState, why: RetryRefusal, overflowed: OverflowCount): false {

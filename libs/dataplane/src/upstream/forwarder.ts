@@ -75,7 +75,7 @@ export class Forwarder implements UpstreamContext {
       bodyTimeout: this.bodyTimeoutMs,
     };
     this.pools
-      .get(endpoint.origin, { protocol: cluster.protocol, tls: cluster.tls })
+      .get(endpoint.origin, { protocol: cluster.policy.protocol, tls: cluster.policy.tls })
       .dispatch(options, DISCARD);
   }
 }

@@ -30,7 +30,7 @@ export function keepReplayBody(ex: Exchange): StepOutcome {
   if (withBody && ex.policy.retry) ex.replay = replayCopy(ex);
   ex.resendable =
     ex.replay !== undefined ||
-    (!withBody && (IDEMPOTENT.has(req.method ?? 'GET') || ex.cluster!.retryNonIdempotent));
+    (!withBody && (IDEMPOTENT.has(req.method ?? 'GET') || ex.cluster!.policy.retryNonIdempotent));
   return 'next';
 }
 
@@ -66,9 +66,8 @@ export function mirrorBody(ex: Exchange): Readable | null {
  * undici's pool may wait for a connection.
  */
 function replayCopy(ex: Exchange): ReplayBody | undefined {
-  const cluster = ex.cluster!;
-  const grpcRetry = cluster.grpcRetry;
-  if (!grpcRetry || cluster.protocol !== 'h2c') return undefined;
+  const { grpcRetry, protocol } = ex.cluster!.policy;
+  if (!grpcRetry || protocol !== 'h2c') return undefined;
   const type = ex.req.headers['content-type'];
   if (type === undefined || !type.startsWith('application/grpc')) return undefined;
   return new ReplayBody(ex.req, grpcRetry.bufferBytes);

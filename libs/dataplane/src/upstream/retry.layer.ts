@@ -74,7 +74,13 @@ export function answerRetried(
     resendable: resendable(ex),
     live: !ex.res.destroyed && ex.deadline?.expired !== true,
   };
-  const reason = answerRetryReason(retry, ex.cluster!.grpcRetry?.codes, status, grpcStatus, left);
+  const reason = answerRetryReason(
+    retry,
+    ex.cluster!.policy.grpcRetry?.codes,
+    status,
+    grpcStatus,
+    left,
+  );
   if (reason === '') return false;
   const backoffMs = retryBackoffMs(retry.backoffMs, left.retries);
   if (!backoffFits(backoffMs, remainingMs(ex))) return false;

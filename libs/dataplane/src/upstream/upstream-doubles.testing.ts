@@ -13,7 +13,9 @@ import {
 import { upstreamHalf } from '../pipeline.js';
 import type { ExchangePolicy } from '../routing/route-table.js';
 import { HopTracer } from '../telemetry/hop-tracer.js';
-import { Cluster, type ClusterPolicy } from './cluster.js';
+import { Cluster } from './cluster.js';
+import type { TrafficSettings } from './cluster-policy.js';
+import { commitTraffic } from './cluster-policy.testing.js';
 import { endpoint, type Endpoint } from './endpoint.js';
 import { ScriptedUpstream, type Script } from './scripted-upstream.testing.js';
 import type { UpstreamContext } from './upstream-try.js';
@@ -90,8 +92,8 @@ export class ScriptedService {
   }
 
   /** Round robin plus `extra`. */
-  configure(extra: Partial<ClusterPolicy>): void {
-    this.cluster.configure({ loadBalancer: { type: 'RoundRobin' }, ...extra });
+  configure(extra: Partial<TrafficSettings>): void {
+    commitTraffic(this.cluster, { loadBalancer: { type: 'RoundRobin' }, ...extra });
   }
 
   /** Every endpoint answers as `script` says. */
