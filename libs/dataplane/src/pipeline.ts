@@ -79,7 +79,7 @@ export function outboundPipeline(
   if (scheme) steps.push(edgeScheme(scheme));
   steps.push(
     readTarget, //                                         http/request-target.ts
-    destinationDiscovery(discovery, routes, hosts, startOver), //     routing/destination-discovery.layer.ts
+    destinationDiscovery(discovery, routes, hosts, startOver), // routing/destination-discovery.layer.ts
     routeMatch(routes, hosts), //                          routing/route-match.layer.ts
     redirect, //                                           filters/request-redirect.layer.ts
     backendPick(stats), //                                 routing/backend-pick.layer.ts
