@@ -18,6 +18,8 @@ const TLS_FAILURE = /^ERR_TLS_|^ERR_SSL_|CERT|^UNABLE_TO_|^HOSTNAME_MISMATCH$/;
 /** A pooled keep-alive connection the peer closed under us; the request may not have been read. */
 const STALE_CONNECTION = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', REQUEST_TIMEOUT_CODE]);
+/** A retry found no endpoint left: the Service lost them all while the retry waited. */
+export const NO_ENDPOINTS_LEFT = 'WEFT_NO_ENDPOINTS_LEFT';
 
 /** Whether an error means no connection was made, so the request never reached the application. */
 export function isConnectFailure(code: string): boolean {
@@ -70,5 +72,6 @@ export function reasonFor(code: string): LocalReplyReason {
   if (isConnectFailure(code)) return 'upstream_connect_failure';
   if (code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') return 'bad_request';
   if (code === NO_RESPONDERS_CODE) return 'no_responders';
+  if (code === NO_ENDPOINTS_LEFT) return 'no_endpoints';
   return 'upstream_reset';
 }

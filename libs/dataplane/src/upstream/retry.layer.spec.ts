@@ -62,6 +62,15 @@ describe('retry layer', () => {
       expect(upstream.attempts).toHaveLength(2);
     });
 
+    it('answers 503 no_endpoints when the Service loses every endpoint during the backoff', () => {
+      svc.scriptAll(answer(503));
+      const res = send(RETRY_503);
+      cluster.setEndpoints([]);
+      expect(() => jest.runAllTimers()).not.toThrow();
+      expect([res.status, res.sentHeaders['x-weft-error']]).toEqual([503, 'no_endpoints']);
+      expect(upstream.tried).toEqual([A.origin]);
+    });
+
     it('does not retry past the retry budget, and says so', () => {
       svc.configure({ retryBudget: { ratio: 0, minPerSecond: 0, ttlMs: 10_000 } });
       svc.scriptAll(answer(503));

@@ -19,7 +19,13 @@ import {
   type RetryRefusal,
 } from './admission.layer.js';
 import type { Endpoint } from './endpoint.js';
-import { failoverReason, isStaleConnection, nextEndpoint, reasonFor } from './endpoint-failure.js';
+import {
+  failoverReason,
+  isStaleConnection,
+  nextEndpoint,
+  NO_ENDPOINTS_LEFT,
+  reasonFor,
+} from './endpoint-failure.js';
 import { resendable } from './request-body.js';
 
 /** An exchange's retries, made when its first retry is considered. */
@@ -160,7 +166,10 @@ function backoffOver(ex: Exchange): void {
   if (ex.res.destroyed) return;
   const cluster = ex.cluster!;
   const headers = ex.req.headers;
-  resend(ex, cluster.pick(state.tried, headers) ?? cluster.pick(undefined, headers)!);
+  const next = cluster.pick(state.tried, headers) ?? cluster.pick(undefined, headers);
+  // The Service lost every endpoint during the backoff: the retry has nowhere to go.
+  if (next) resend(ex, next);
+  else failExchange(ex, new Error('no healthy endpoints left to retry on'), NO_ENDPOINTS_LEFT);
 }
 
 function resend(ex: Exchange, endpoint: Endpoint): void {
