@@ -21,6 +21,11 @@ const issued = new Set();
  * that pick at the same moment (test runs side by side) rarely reach the same port together.
  */
 let cursor = -1;
+/**
+ * How far apart the ports it hands out are: a process given port p may take the next few too by
+ * convention (router replicas' admin ports are WEFT_ADMIN_PORT + index), not reserved here.
+ */
+const STRIDE = 16;
 
 /**
  * A port on 127.0.0.1 that nothing listens on and that this process has not handed out yet.
@@ -32,7 +37,8 @@ export async function freePort() {
   const span = below - PICK_FROM;
   if (cursor < 0) cursor = Math.floor(Math.random() * span);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const port = PICK_FROM + (cursor++ % span);
+    const port = PICK_FROM + (cursor % span);
+    cursor += STRIDE;
     if (issued.has(port) || !(await isPortFree(port))) continue;
     issued.add(port);
     return port;

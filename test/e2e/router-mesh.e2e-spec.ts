@@ -193,8 +193,11 @@ describe('router mesh', () => {
     );
     const [victim] = pidOf('rs-1');
     process.kill(victim, 'SIGKILL');
-    await waitFor('the primary starts replica 1 again', () =>
-      pidOf('rs-1').length === 2 ? true : undefined,
+    // A replica boots Nest again: on a loaded 2-core machine that alone can take 15 s.
+    await waitFor(
+      'the primary starts replica 1 again',
+      () => (pidOf('rs-1').length === 2 ? true : undefined),
+      HANG_MS,
     );
     const atRestart = outcomes.length;
     await waitFor(
