@@ -52,6 +52,7 @@ export class RouterBusService implements OnApplicationBootstrap, OnApplicationSh
           queue: subjects.routerQueue,
           handlerFor: (key) => this.pathOf(key).handle,
           endpoints: this.service,
+          trustDomain: this.env.WEFT_TRUST_DOMAIN,
         },
       );
       this.responder.retain(this.serving);

@@ -18,6 +18,7 @@ function beat(
     v: 1,
     namespace: 'default',
     service: 'b',
+    serviceAccount: 'b',
     instanceId,
     proxyId: instanceId,
     mode: 'sidecar',

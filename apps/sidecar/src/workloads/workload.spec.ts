@@ -25,6 +25,7 @@ describe('workloads', () => {
       {
         service: 'api',
         namespace: 'shop',
+        serviceAccount: 'api',
         instanceId: 'api-7',
         labels: { version: 'v2', app: 'api' },
         appAddress: '127.0.0.1',
@@ -34,6 +35,7 @@ describe('workloads', () => {
       {
         service: 'web',
         namespace: 'front',
+        serviceAccount: 'web',
         instanceId: 'web-node-a',
         labels: { app: 'web' },
         appAddress: '10.0.0.5',

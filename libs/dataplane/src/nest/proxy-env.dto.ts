@@ -19,6 +19,14 @@ export class ProxyEnv extends CommonEnv {
   @Matches(DNS_LABEL, { message: `WEFT_NAMESPACE ${DNS_LABEL_MESSAGE}` })
   WEFT_NAMESPACE: string = 'default';
 
+  /**
+   * Who this proxy's workload runs as (its SPIFFE ID's `sa`, and the caller identity of its bus
+   * calls); unset: its Service's name.
+   */
+  @IsOptional()
+  @Matches(DNS_LABEL, { message: `WEFT_SERVICE_ACCOUNT ${DNS_LABEL_MESSAGE}` })
+  WEFT_SERVICE_ACCOUNT?: string;
+
   @IsOptional()
   @Matches(/^[A-Za-z0-9_-]{1,128}$/, {
     message: 'WEFT_INSTANCE_ID must be letters, digits, "-" and "_"',
