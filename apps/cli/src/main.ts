@@ -17,6 +17,8 @@ import { statCommand } from './stat.command.js';
 import { statusCommand } from './status.command.js';
 import { tapCommand } from './tap.command.js';
 import { topCommand } from './top.command.js';
+import { natsConfigCommand } from './nats-config.command.js';
+import { tokenCommand } from './token.command.js';
 
 function program(): Command {
   return new Command('weft')
@@ -40,7 +42,9 @@ function program(): Command {
     .addCommand(topCommand().exitOverride())
     .addCommand(tapCommand().exitOverride())
     .addCommand(eventsCommand().exitOverride())
-    .addCommand(checkCommand().exitOverride());
+    .addCommand(checkCommand().exitOverride())
+    .addCommand(natsConfigCommand().exitOverride())
+    .addCommand(tokenCommand().exitOverride());
 }
 
 /** The source tree and the build keep main.js three levels below package.json. */

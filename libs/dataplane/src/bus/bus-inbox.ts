@@ -20,6 +20,14 @@ export interface InboxOwner {
   onStatus?(code: number): void;
 }
 
+/**
+ * The connection's `inboxPrefix` option: its user may subscribe only under it (the NATS libraries
+ * read it from the connection's options the same way for their own inboxes).
+ */
+function inboxPrefixOf(nc: NatsConnection): string | undefined {
+  return (nc as NatsConnection & { options?: { inboxPrefix?: string } }).options?.inboxPrefix;
+}
+
 export class BusInbox {
   private readonly prefix: string;
   private readonly sub: Subscription;
@@ -32,7 +40,7 @@ export class BusInbox {
     keepaliveMs: number,
     private readonly garbage: GarbageReport,
   ) {
-    this.prefix = createInbox();
+    this.prefix = createInbox(inboxPrefixOf(nc));
     this.sub = nc.subscribe(`${this.prefix}.*`, { callback: (_err, msg) => this.route(msg) });
     this.timer = setInterval(() => this.sweep(), Math.max(25, keepaliveMs / 2));
     this.timer.unref();
