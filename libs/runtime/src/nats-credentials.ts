@@ -1,7 +1,7 @@
 // A NATS user's `.creds` file: what to connect with, and the inbox prefix its permissions grant, so
 // the replies to its requests (and the frames of its bus exchanges) land where it may subscribe.
 import { readFile } from 'node:fs/promises';
-import { parseCreds, type User } from '@nats-io/jwt';
+import { parseCreds } from '@nats-io/jwt';
 import { credsAuthenticator, type Authenticator } from '@nats-io/transport-node';
 import { grantedInboxPrefix } from '@app/protocol/nats-permissions.js';
 
@@ -18,7 +18,7 @@ export async function readNatsCredentials(path: string): Promise<NatsCredentials
   try {
     bytes = await readFile(path);
     const { uc } = await parseCreds(bytes);
-    allow = (uc.nats as Partial<User>).sub?.allow ?? [];
+    allow = uc.nats.sub?.allow ?? [];
   } catch (err) {
     throw new Error(`cannot use NATS credentials ${path}: ${(err as Error).message}`, {
       cause: err,

@@ -5,7 +5,10 @@ import { PermissionViolations } from './permission-violations.js';
 describe('PermissionViolations', () => {
   it('logs at most five lines a minute and sums up what it left out in the next one', () => {
     const lines: Record<string, unknown>[] = [];
-    const log = pino({ level: 'error' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const log = pino(
+      { level: 'error' },
+      { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
+    );
     let now = 0;
     const v = new PermissionViolations(log, () => now);
     const err = new PermissionViolationError(
