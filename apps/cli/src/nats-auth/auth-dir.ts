@@ -67,7 +67,6 @@ const SECRET = 0o600;
 
 export class AuthDir {
   readonly subjects: Subjects;
-  /** Changes of the token list run one after another. */
   private chain: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -218,8 +217,16 @@ export class AuthDir {
     await rename(tmp, target);
   }
 
+  /**
+   * Changes run one after another, each on the list as the folder holds it now (another `weft
+   * token` run may have changed it since this one read it).
+   */
   private serially<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.chain.then(work, work);
+    const fresh = async (): Promise<T> => {
+      this.file = (await readJson<AuthFile>(this.path(AUTH_FILE))) ?? this.file;
+      return work();
+    };
+    const run = this.chain.then(fresh, fresh);
     this.chain = run.catch(() => undefined);
     return run;
   }
