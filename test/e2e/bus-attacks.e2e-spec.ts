@@ -316,7 +316,8 @@ describe('bus attacks (secure mesh)', () => {
   it('a revoked token reconnecting: cut off at once, refused from then on', async () => {
     const credentials = mesh.credentials!;
     const credsFile = await credentials.credsFile({ role: 'proxy', identity: identity('rogue') });
-    const id = credentials.auth.tokens().at(-1)!.id;
+    const auth = await credentials.open();
+    const id = auth.tokens().at(-1)!.id;
     const asRogue = async (): Promise<NatsConnection> => {
       const { authenticator, inboxPrefix } = await readNatsCredentials(credsFile);
       return connect({ servers: mesh.nats.url, authenticator, inboxPrefix, reconnect: false });
@@ -328,7 +329,7 @@ describe('bus attacks (secure mesh)', () => {
       'revoke',
       id,
       '--auth-dir',
-      credentials.auth.dir,
+      auth.dir,
       '--nats',
       mesh.nats.url,
     ]);
@@ -338,7 +339,7 @@ describe('bus attacks (secure mesh)', () => {
     await expect(closed).resolves.toBeInstanceOf(Error);
     // …and refuses it from then on.
     await expect(asRogue()).rejects.toThrow(/Authorization Violation/i);
-    const listed = await weft(['token', 'list', '--auth-dir', credentials.auth.dir]);
+    const listed = await weft(['token', 'list', '--auth-dir', auth.dir]);
     expect(listed.stdout.split('\n').find((l) => l.startsWith(id))).toMatch(/revoked/);
     await expectUnchanged();
   });

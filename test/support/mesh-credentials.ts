@@ -1,7 +1,10 @@
-// The NATS credentials each process of a test mesh connects with: the generated trust (as `weft
-// nats-config` makes it) and, per process, a token minted for exactly the identity its env gives it.
-import { mkdir, writeFile } from 'node:fs/promises';
+// The NATS credentials each process of a test mesh connects with, made as an operator makes them:
+// `weft nats-config` for the trust, then `weft token create` for exactly the identity a process's
+// env gives it. (The CLI runs as a process: JWT signing is 30 times slower inside jest's VM.)
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { parse } from 'yaml';
 import type { Entitlement, WorkloadIdentity } from '@app/protocol';
@@ -9,32 +12,61 @@ import { readNatsCredentials } from '@app/runtime/nats-credentials.js';
 import {
   AuthDir,
   CONTROL_PLANE_CREDS,
+  SERVER_CONFIG_FILE,
   SYSTEM_CREDS,
 } from '../../apps/cli/src/nats-auth/auth-dir.js';
 
+const run = promisify(execFile);
+const CLI = join(process.cwd(), 'dist/apps/cli/main.js');
+
+/** `weft <args>` with the built CLI; throws its stderr. */
+async function weft(args: readonly string[]): Promise<string> {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  try {
+    return (await run(process.execPath, [CLI, ...args], { env })).stdout;
+  } catch (err) {
+    const { stderr } = err as { stderr?: string };
+    throw new Error(`weft ${args.join(' ')}: ${stderr?.trim() || (err as Error).message}`, {
+      cause: err,
+    });
+  }
+}
+
 export class MeshCredentials {
   private minted = 0;
+  /** Tokens are minted one after another: each `weft token create` writes the token list. */
+  private chain: Promise<unknown> = Promise.resolve();
 
-  private constructor(readonly auth: AuthDir) {}
+  private constructor(readonly dir: string) {}
 
   static async create(stateDir: string): Promise<MeshCredentials> {
-    const { auth } = await AuthDir.init(join(stateDir, 'nats-auth'), {
-      subjectPrefix: 'weft',
-      trustDomain: 'cluster.local',
-    });
-    return new MeshCredentials(auth);
+    const dir = join(stateDir, 'nats-auth');
+    await weft(['nats-config', '--out', dir]);
+    return new MeshCredentials(dir);
+  }
+
+  /** The folder as the CLI keeps it (tokens minted so far). */
+  open(): Promise<AuthDir> {
+    return AuthDir.open(this.dir);
+  }
+
+  /** The server settings `weft nats-config` wrote, with the resolver folder at `resolverDir`. */
+  async serverConfig(resolverDir: string): Promise<string> {
+    const text = await readFile(join(this.dir, SERVER_CONFIG_FILE), 'utf8');
+    return text.replace(JSON.stringify(join(this.dir, 'jwt')), JSON.stringify(resolverDir));
   }
 
   /** The control plane's env: its own user, and the system user (advisories). */
   controlPlaneEnv(): Record<string, string> {
     return {
-      WEFT_NATS_CREDS: this.auth.path(CONTROL_PLANE_CREDS),
-      WEFT_NATS_SYSTEM_CREDS: this.auth.path(SYSTEM_CREDS),
+      WEFT_NATS_CREDS: join(this.dir, CONTROL_PLANE_CREDS),
+      WEFT_NATS_SYSTEM_CREDS: join(this.dir, SYSTEM_CREDS),
     };
   }
 
   get systemCreds(): string {
-    return this.auth.path(SYSTEM_CREDS);
+    return join(this.dir, SYSTEM_CREDS);
   }
 
   /** `WEFT_NATS_CREDS` for a proxy started with `env`, or none when it never dials NATS. */
@@ -47,14 +79,25 @@ export class MeshCredentials {
     return { WEFT_NATS_CREDS: await this.credsFile(entitlement) };
   }
 
-  /** A `.creds` file entitled to `entitlement`; returns its path. */
-  async credsFile(entitlement: Entitlement): Promise<string> {
-    const { creds } = await this.auth.mint(entitlement);
-    const dir = this.auth.path('tokens');
-    await mkdir(dir, { recursive: true });
-    const path = join(dir, `token-${++this.minted}.creds`);
-    await writeFile(path, creds, { mode: 0o600 });
-    return path;
+  /** A `.creds` file entitled to `entitlement` (`weft token create`); returns its path. */
+  credsFile(entitlement: Entitlement): Promise<string> {
+    const file = join(this.dir, `token-${++this.minted}.creds`);
+    const args = ['token', 'create', '--auth-dir', this.dir, '--role', entitlement.role];
+    if ('name' in entitlement) args.push('--name', entitlement.name);
+    if ('identity' in entitlement) {
+      const { namespace, service, serviceAccount } = entitlement.identity;
+      args.push('--namespace', namespace, '--service', service);
+      args.push('--service-account', serviceAccount);
+    }
+    if ('workloads' in entitlement) {
+      for (const w of entitlement.workloads) {
+        args.push('--workload', `${w.namespace}/${w.service}/${w.serviceAccount}`);
+      }
+    }
+    args.push('-o', file);
+    const minted = this.chain.then(() => weft(args)).then(() => file);
+    this.chain = minted.catch(() => undefined);
+    return minted;
   }
 
   /** A client connection as `entitlement` (with the inbox prefix its permissions grant). */

@@ -99,7 +99,7 @@ export class Mesh {
     const stateDir = await mkdtemp(join(tmpdir(), 'weft-e2e-'));
     const credentials =
       options.openBecause === undefined ? await MeshCredentials.create(stateDir) : undefined;
-    const nats = await startNats({ ...natsOptions, trust: credentials?.auth });
+    const nats = await startNats({ ...natsOptions, trust: credentials });
     return new Mesh(nats, timing, stateDir, credentials);
   }
 

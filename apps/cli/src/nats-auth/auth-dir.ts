@@ -182,12 +182,12 @@ export class AuthDir {
     });
   }
 
-  /** The server settings with the resolver in `resolverDir` (a container sees another path). */
-  async serverConfig(resolverDir = this.path(RESOLVER_DIR)): Promise<string> {
+  /** The server settings with the resolver in `resolverDir`; `account`: its JWT, when signed. */
+  async serverConfig(resolverDir = this.path(RESOLVER_DIR), account?: string): Promise<string> {
     const jwts = {
       operator: await operatorJwt(this.keys),
       systemAccount: await systemAccountJwt(this.keys),
-      account: await accountJwt(this.keys, this.revocations()),
+      account: account ?? (await accountJwt(this.keys, this.revocations())),
     };
     return serverConfig(this.keys, jwts, resolverDir);
   }
@@ -206,7 +206,7 @@ export class AuthDir {
     await mkdir(this.path(RESOLVER_DIR), { recursive: true, mode: 0o700 });
     const jwt = await accountJwt(this.keys, this.revocations());
     await writeFile(this.path(ACCOUNT_JWT_FILE), jwt);
-    await writeFile(this.path(SERVER_CONFIG_FILE), await this.serverConfig());
+    await writeFile(this.path(SERVER_CONFIG_FILE), await this.serverConfig(undefined, jwt));
     return jwt;
   }
 
