@@ -8,6 +8,7 @@ import {
 } from '@nats-io/transport-node';
 import { BUS_HEADER, formatErrors, parseBusFrame } from '@app/protocol';
 import type { BusLink } from './bus-link.js';
+import { ExchangeTokens } from './exchange-tokens.js';
 
 /** Frames that failed validation, with where and why (the caller counts and logs them). */
 export type GarbageReport = (where: string, reason: string) => void;
@@ -32,7 +33,7 @@ export class BusInbox {
   private readonly prefix: string;
   private readonly sub: Subscription;
   private readonly links = new Map<string, BusLink & InboxOwner>();
-  private next = 0;
+  private readonly tokens = new ExchangeTokens();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -50,9 +51,9 @@ export class BusInbox {
     return this.links.size;
   }
 
-  /** A fresh subject for one exchange. */
+  /** A fresh subject for one exchange, unguessable from any other one's. */
   subject(): string {
-    return `${this.prefix}.${(this.next++).toString(36)}`;
+    return `${this.prefix}.${this.tokens.next()}`;
   }
 
   add(link: BusLink & InboxOwner): void {
