@@ -2,6 +2,7 @@
 // `weft nats-config` for the trust, then `weft token create` for exactly the identity a process's
 // env gives it. (The CLI runs as a process: JWT signing is 30 times slower inside jest's VM.)
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -81,6 +82,10 @@ export class MeshCredentials {
 
   /** A `.creds` file entitled to `entitlement` (`weft token create`); returns its path. */
   credsFile(entitlement: Entitlement): Promise<string> {
+    // The control plane's user is made with the trust (the CLI mints no other).
+    if (entitlement.role === 'control-plane') {
+      return Promise.resolve(join(this.dir, CONTROL_PLANE_CREDS));
+    }
     const file = join(this.dir, `token-${++this.minted}.creds`);
     const args = ['token', 'create', '--auth-dir', this.dir, '--role', entitlement.role];
     if ('name' in entitlement) args.push('--name', entitlement.name);
@@ -121,7 +126,10 @@ export function entitlementOf(
   const identity = { namespace, service, serviceAccount: env.WEFT_SERVICE_ACCOUNT || service };
   if (app === 'router') return { role: 'router', identity };
   if (mode !== 'node') return { role: 'proxy', identity };
-  const listed = (parse(env.WEFT_WORKLOADS ?? '[]') ?? []) as {
+  const text = env.WEFT_WORKLOADS_FILE
+    ? readFileSync(env.WEFT_WORKLOADS_FILE, 'utf8')
+    : (env.WEFT_WORKLOADS ?? '[]');
+  const listed = (parse(text) ?? []) as {
     service: string;
     namespace?: string;
     serviceAccount?: string;

@@ -29,11 +29,18 @@ describe('weft token create: the entitlement its options ask for', () => {
     });
   });
 
+  it('a node proxy with no workloads of its own (only its outbound listener)', () => {
+    expect(entitlementOf({ ...base, role: 'node', namespace: 'i', service: 'node' })).toEqual({
+      role: 'node',
+      identity: { namespace: 'i', service: 'node', serviceAccount: 'node' },
+      workloads: [],
+    });
+  });
+
   it.each([
     [{ ...base }, /--namespace must be/],
     [{ ...base, namespace: 'Shop', service: 'web' }, /--namespace must be/],
     [{ ...base, namespace: 'shop', service: 'web', serviceAccount: 'a.b' }, /--service-account/],
-    [{ ...base, role: 'node', namespace: 'i', service: 'n' }, /needs a --workload/],
     [
       { ...base, role: 'node', namespace: 'i', service: 'n', workload: ['x'] },
       /--workload x: service/,

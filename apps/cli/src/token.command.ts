@@ -50,7 +50,7 @@ export function tokenCommand(): Command {
         .option('--service-account <sa>', 'who the workload runs as (default: the service name)')
         .option(
           '--workload <ns/service[/sa]>',
-          'node: a workload the node proxy fronts (repeat for each)',
+          'node: a workload the node proxy fronts (repeat for each; none: only its outbound)',
           (value: string, list: string[]) => [...list, value],
           [],
         )
@@ -146,8 +146,6 @@ export function entitlementOf(
     if (extra !== undefined) throw new CliError(`--workload ${w}: must be ns/service[/sa]`);
     return identityOf(namespace, service, serviceAccount, `--workload ${w}: `);
   });
-  if (workloads.length === 0)
-    throw new CliError('--role node needs a --workload for each workload');
   return { role, identity, workloads };
 }
 
