@@ -274,13 +274,13 @@ describe('bus attacks (secure mesh)', () => {
       h.set(BUS_HEADER.keepalive, '1000');
       return h;
     };
-    const asWeb = s.rpc('default', 'api', { namespace: 'default', serviceAccount: 'web' });
+    const asWeb = s.rpc('default', 'api', 'default', 'web');
     await expect(
       evil.nc.request(asWeb, new Uint8Array(0), { headers: open('/forged'), timeout: 5_000 }),
     ).rejects.toThrow();
     await refusal(evil, 'publish', asWeb);
     // As itself the call goes through: the bus binds who calls, it does not forbid calling.
-    const asEvil = s.rpc('default', 'api', { namespace: 'default', serviceAccount: 'evil' });
+    const asEvil = s.rpc('default', 'api', 'default', 'evil');
     const answer = await evil.nc.request(asEvil, new Uint8Array(0), {
       headers: open('/as-itself'),
       timeout: 10_000,

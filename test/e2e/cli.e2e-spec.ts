@@ -2,7 +2,9 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
 import { parseAllDocuments } from 'yaml';
+import { Subjects } from '@app/protocol';
 import { http, json } from '../support/admin-client.js';
 import { EchoServer } from '../support/echo-server.js';
 import { freePort } from '../support/free-port.js';
@@ -110,6 +112,42 @@ describe('weft CLI', () => {
         'httproute/default/b-split created',
         `revision ${before + 1}`,
       ]);
+    });
+
+    it('applies unchanged files as no change: no new revision, no history entry, nothing sent to proxies', async () => {
+      const dir = join(work, 'config');
+      const revision = await currentRevision();
+      const history = await json<{ items: unknown[] }>(`${server}/v1/history`);
+      // What proxies hear of a revision: its projections and its marker.
+      const nc = await connect({ servers: mesh.nats.url });
+      const announced: string[] = [];
+      nc.subscribe(new Subjects('weft').configAnnouncementsAll, {
+        callback: (_err, msg) => void announced.push(msg.subject),
+      });
+      await nc.flush();
+      try {
+        const run = await weft(['apply', '-f', dir], { server });
+        expect(run).toMatchObject({ code: 0, stderr: '' });
+        expect(lines(run.stdout)).toEqual([
+          'service/default/b-v1 unchanged',
+          'service/default/b-v2 unchanged',
+          'httproute/default/b-split unchanged',
+          `revision ${revision} (no changes)`,
+        ]);
+        // Sent by another source (the admin API, not the CLI): the same resources, still no change.
+        const res = await http(`${server}/v1/apply`, {
+          method: 'POST',
+          body: `${versionServices('b', ['v1', 'v2'])}\n---\n${ROUTE_JSON}`,
+        });
+        expect(res.status).toBe(200);
+        expect(JSON.parse(res.body)).toMatchObject({ revision, changed: false });
+        await nc.flush();
+        expect(announced).toEqual([]);
+      } finally {
+        await nc.close();
+      }
+      expect(await currentRevision()).toBe(revision);
+      expect(await json<{ items: unknown[] }>(`${server}/v1/history`)).toEqual(history);
     });
 
     it('applies stdin with -f -', async () => {

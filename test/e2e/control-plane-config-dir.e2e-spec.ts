@@ -44,6 +44,22 @@ describe('control plane: WEFT_CONFIG_DIR', () => {
     expect(await names()).toEqual(['Service/alpha', 'Service/beta']);
   });
 
+  it('makes no revision when a file is rewritten unchanged', async () => {
+    await writeFile(join(dir, 'services.yaml'), `${service('alpha')}---${service('beta')}`);
+    await waitFor('the folder applied again', () =>
+      mesh
+        .controlPlane()
+        .proc.logs()
+        .some((l) => l.includes('config folder applied') && l.includes('"changed":false'))
+        ? true
+        : undefined,
+    );
+    expect(await listing()).toMatchObject({ revision: 1 });
+    expect(
+      (await json<{ items: unknown[] }>(`${mesh.controlPlane().url}/v1/history`)).items,
+    ).toHaveLength(1);
+  });
+
   it('re-applies when a file is added', async () => {
     await mesh.applyOk(service('from-api'));
     await writeFile(

@@ -54,14 +54,19 @@ export function applyCommand(): Command {
 
 /**
  * kubectl's lines (`service/default/b-v1 created`), each route's or policy's conditions that need reading
- * indented under it (an unresolved reference is reported, not refused), then the revision.
+ * indented under it (an unresolved reference is reported, not refused), then the revision (the one
+ * that stays, when nothing changed).
  */
 export function printApplied(result: ApplyResult): void {
   for (const { resource, action, conditions } of result.results) {
     out(`${displayResource(resource)} ${action}`);
     for (const c of conditions ?? []) out(`  ${conditionLine(c)}`);
   }
-  out(`revision ${result.revision}`);
+  out(
+    result.changed === false
+      ? `revision ${result.revision} (no changes)`
+      : `revision ${result.revision}`,
+  );
 }
 
 export function rejected(errors: readonly FieldError[]): CliError {

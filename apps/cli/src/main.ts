@@ -1,61 +1,8 @@
-// `weft`, the command-line tool: configure the mesh and see what it runs (see README "The weft CLI").
-import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
-import { PROTOCOL_VERSION } from '@app/protocol/version.js';
-import { applyCommand } from './apply.command.js';
-import { checkCommand } from './check.command.js';
+// `weft`, the command-line tool: configure the mesh and see what it runs (docs/reference/cli.md).
+import { CommanderError } from 'commander';
 import { CliError, messageOf } from './cli-error.js';
-import { defaultServer } from './defaults.js';
-import { deleteCommand } from './delete.command.js';
-import { eventsCommand } from './events.command.js';
-import { diffCommand } from './diff.command.js';
-import { historyCommand } from './history.command.js';
-import { rollbackCommand } from './rollback.command.js';
-import { getCommand } from './get.command.js';
+import { program } from './cli-program.js';
 import { err } from './output.js';
-import { statCommand } from './stat.command.js';
-import { statusCommand } from './status.command.js';
-import { tapCommand } from './tap.command.js';
-import { topCommand } from './top.command.js';
-import { natsConfigCommand } from './nats-config.command.js';
-import { tokenCommand } from './token.command.js';
-
-function program(): Command {
-  return new Command('weft')
-    .description('Weft service mesh: configure it and see what it runs')
-    .version(`weft ${packageVersion()} (protocol v${PROTOCOL_VERSION})`, '-v, --version')
-    .addOption(
-      new Option('-s, --server <url>', 'control plane admin URL (env: WEFT_SERVER)').default(
-        defaultServer(),
-      ),
-    )
-    .showSuggestionAfterError()
-    .exitOverride()
-    .addCommand(applyCommand().exitOverride())
-    .addCommand(getCommand().exitOverride())
-    .addCommand(deleteCommand().exitOverride())
-    .addCommand(diffCommand().exitOverride())
-    .addCommand(historyCommand().exitOverride())
-    .addCommand(rollbackCommand().exitOverride())
-    .addCommand(statusCommand().exitOverride())
-    .addCommand(statCommand().exitOverride())
-    .addCommand(topCommand().exitOverride())
-    .addCommand(tapCommand().exitOverride())
-    .addCommand(eventsCommand().exitOverride())
-    .addCommand(checkCommand().exitOverride())
-    .addCommand(natsConfigCommand().exitOverride())
-    .addCommand(tokenCommand().exitOverride());
-}
-
-/** The source tree and the build keep main.js three levels below package.json. */
-function packageVersion(): string {
-  try {
-    const pkg = readFileSync(new URL('../../../package.json', import.meta.url), 'utf8');
-    return (JSON.parse(pkg) as { version?: string }).version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
 
 async function main(argv: readonly string[]): Promise<number> {
   try {

@@ -1,7 +1,11 @@
 // `weft nats-config --out DIR`: generates the mesh's NATS trust offline (operator, accounts, the
 // nats-server include file, the control plane's and system user's creds). Idempotent.
 import { Command } from 'commander';
-import { DEFAULT_TRUST_DOMAIN, TRUST_DOMAIN } from '@app/protocol/spiffe-id.js';
+import {
+  DEFAULT_TRUST_DOMAIN,
+  TRUST_DOMAIN,
+  TRUST_DOMAIN_MESSAGE,
+} from '@app/protocol/identity/spiffe-id.js';
 import { SUBJECT_TOKEN } from '@app/protocol/subjects.js';
 import { CliError, messageOf } from './cli-error.js';
 import { subjectPrefix } from './defaults.js';
@@ -43,9 +47,7 @@ export function natsConfigCommand(): Command {
         throw new CliError(`--subject-prefix ${opts.subjectPrefix}: must be one subject token`);
       }
       if (!TRUST_DOMAIN.test(opts.trustDomain)) {
-        throw new CliError(
-          `--trust-domain ${opts.trustDomain}: must be lower-case letters, digits, ".", "-" and "_"`,
-        );
+        throw new CliError(`--trust-domain ${opts.trustDomain}: ${TRUST_DOMAIN_MESSAGE}`);
       }
       const { auth, created } = await AuthDir.init(opts.out, {
         subjectPrefix: opts.subjectPrefix,

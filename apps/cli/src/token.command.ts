@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import { DNS_LABEL } from '@app/protocol/validation/names.js';
 import type { Entitlement, WorkloadIdentity } from '@app/protocol/nats-permissions.js';
 import { CliError, messageOf } from './cli-error.js';
-import { defaultNatsUrl } from './defaults.js';
+import { defaultNatsUrl, natsAuthDir } from './defaults.js';
 import { AuthDir, isRole, SYSTEM_CREDS } from './nats-auth/auth-dir.js';
 import { connectOnce } from './nats-probe.js';
 import { ago, formatTable, NONE, out } from './output.js';
@@ -29,9 +29,10 @@ interface CreateOptions extends AuthOptions {
 }
 
 export function tokenCommand(): Command {
-  const authDir = new Option('--auth-dir <dir>', 'the folder `weft nats-config` wrote').env(
-    'WEFT_NATS_AUTH_DIR',
-  );
+  const authDir = new Option(
+    '--auth-dir <dir>',
+    'the folder `weft nats-config` wrote (env: WEFT_NATS_AUTH_DIR)',
+  ).default(natsAuthDir());
   return new Command('token')
     .description(
       'NATS credentials for mesh components and CLI users (offline, with the auth folder)',

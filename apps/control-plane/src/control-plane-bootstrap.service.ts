@@ -5,7 +5,7 @@ import { encode, PROTOCOL_VERSION, type LeaderChange } from '@app/protocol';
 import { LOGGER, NatsClient, Readiness, type Logger } from '@app/runtime';
 import { openBucket } from './config/open-bucket.js';
 import { HistoryStore } from './config/history-store.service.js';
-import { ConfigDirService } from './config/config-dir.service.js';
+import { ConfigDirService } from './apply/config-dir.service.js';
 import { ConfigStore } from './config/config-store.service.js';
 import { ControlPlaneEnv } from './control-plane-env.dto.js';
 import { EndpointPublisher } from './discovery/endpoint-publisher.service.js';

@@ -1,56 +1,25 @@
-// Wires the control plane: config store and apply path, discovery, route and proxy status, admin API.
+// Wires the control plane: the runtime, its environment and one module per feature, imported here.
 import { hostname } from 'node:os';
-import {
-  Module,
-  RequestMethod,
-  ValidationPipe,
-  type DynamicModule,
-  type MiddlewareConsumer,
-  type NestModule,
-} from '@nestjs/common';
+import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { RuntimeModule, type Logger } from '@app/runtime';
-import { HistoryController } from './admin/history.controller.js';
-import { MeshController } from './admin/mesh.controller.js';
-import { ResourcesController } from './admin/resources.controller.js';
-import { ApplyService } from './config/apply.service.js';
-import { ConfigDirService } from './config/config-dir.service.js';
-import { ConfigAnnouncer } from './config/config-announcer.service.js';
-import { ConfigStore } from './config/config-store.service.js';
-import { HistoryStore } from './config/history-store.service.js';
-import { LeaderElection } from './leader/leader-election.service.js';
-import { LeaderForwardingMiddleware } from './leader/leader-forwarding.middleware.js';
+import { AdminModule } from './admin/admin.module.js';
+import { ApplyModule } from './apply/apply.module.js';
+import { CaModule } from './ca/ca.module.js';
+import { ConfigModule } from './config/config.module.js';
 import { ControlPlaneBootstrap } from './control-plane-bootstrap.service.js';
-import { DashboardController } from './dashboard/dashboard.controller.js';
-import { StatsController } from './admin/stats.controller.js';
-import { StreamController } from './admin/stream.controller.js';
-import { MeshStatsService } from './stats/mesh-stats.service.js';
-import { MetricsSnapshotsController } from './stats/metrics-snapshots.controller.js';
-import { ControlPlaneEventsController } from './stream/control-plane-events.controller.js';
-import { MeshStream } from './stream/mesh-stream.service.js';
 import { ControlPlaneEnv } from './control-plane-env.dto.js';
-import { ClientDisconnectWatcher } from './discovery/client-disconnect-watcher.service.js';
-import { EndpointPublisher } from './discovery/endpoint-publisher.service.js';
-import { InstanceRegistry } from './discovery/instance-registry.service.js';
-import { MeshEventsController } from './discovery/mesh-events.controller.js';
-import { ProxyRegistry } from './proxies/proxy-registry.service.js';
-import { ProxyMetricsService } from './proxies/proxy-metrics.service.js';
-import { RouteStatusService } from './status/route-status.service.js';
-import { HealthEventsService } from './status/health-events.service.js';
+import { ControlPlaneEnvModule } from './control-plane-env.module.js';
+import { DashboardModule } from './dashboard/dashboard.module.js';
+import { DiscoveryModule } from './discovery/discovery.module.js';
+import { LeaderModule } from './leader/leader.module.js';
+import { ProxiesModule } from './proxies/proxies.module.js';
+import { StatsModule } from './stats/stats.module.js';
+import { StatusModule } from './status/status.module.js';
+import { StreamModule } from './stream/stream.module.js';
 
 @Module({})
-export class ControlPlaneModule implements NestModule {
-  /** Writes that reach a follower are forwarded to the leader. */
-  configure(consumer: MiddlewareConsumer): void {
-    consumer
-      .apply(LeaderForwardingMiddleware)
-      .forRoutes(
-        { path: 'v1/apply', method: RequestMethod.POST },
-        { path: 'v1/resources/:kind/:namespace/:name', method: RequestMethod.DELETE },
-        { path: 'v1/rollback/:revision', method: RequestMethod.POST },
-      );
-  }
-
+export class ControlPlaneModule {
   static forRoot(env: ControlPlaneEnv, log: Logger): DynamicModule {
     return {
       module: ControlPlaneModule,
@@ -63,36 +32,22 @@ export class ControlPlaneModule implements NestModule {
           traceService: 'weft-control-plane',
           discovery: { mode: 'control-plane', admin_url: env.adminUrl },
         }),
-      ],
-      controllers: [
-        ResourcesController,
-        HistoryController,
-        MeshController,
-        MeshEventsController,
-        StatsController,
-        StreamController,
-        DashboardController,
-        MetricsSnapshotsController,
-        ControlPlaneEventsController,
+        ControlPlaneEnvModule.forRoot(env),
+        LeaderModule,
+        ConfigModule,
+        ProxiesModule,
+        DiscoveryModule,
+        StatusModule,
+        ApplyModule,
+        StatsModule,
+        StreamModule,
+        AdminModule,
+        DashboardModule,
+        CaModule,
       ],
       providers: [
-        { provide: ControlPlaneEnv, useValue: env },
         { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, transform: true }) },
-        ConfigStore,
-        ConfigAnnouncer,
-        HistoryStore,
-        LeaderElection,
-        ApplyService,
-        ConfigDirService,
-        InstanceRegistry,
-        ClientDisconnectWatcher,
-        EndpointPublisher,
-        RouteStatusService,
-        ProxyRegistry,
-        HealthEventsService,
-        MeshStatsService,
-        MeshStream,
-        ProxyMetricsService,
+        // Brings the features up in order once NATS answers (buckets, config, endpoints, election).
         ControlPlaneBootstrap,
       ],
     };

@@ -16,17 +16,20 @@ import {
 } from './routing/route-table.js';
 import { RouteTableHolder } from './routing/route-table-holder.js';
 import { startNotes } from './telemetry/exchange-notes.js';
-import { Cluster, type ClusterPolicy, type FaultSettings } from './upstream/cluster.js';
+import { Cluster } from './upstream/cluster.js';
+import type { FaultSettings, TrafficSettings } from './upstream/cluster-policy.js';
+import { commitTraffic } from './upstream/cluster-policy.testing.js';
 import type { Forwarder } from './upstream/forwarder.js';
 
 /** A Service `shop/<name>` with `policy` added to round robin. */
-function cluster(name: string, policy: Partial<ClusterPolicy> = {}): Cluster {
-  const cl = new Cluster(`shop/${name}`);
-  cl.configure({ loadBalancer: { type: 'RoundRobin' }, ...policy });
-  return cl;
+function cluster(name: string, policy: Partial<TrafficSettings> = {}): Cluster {
+  return commitTraffic(new Cluster(`shop/${name}`), {
+    loadBalancer: { type: 'RoundRobin' },
+    ...policy,
+  });
 }
 
-const faults = (f: Partial<FaultSettings>): Partial<ClusterPolicy> => ({
+const faults = (f: Partial<FaultSettings>): Partial<TrafficSettings> => ({
   faults: { delayPercent: 0, delayMs: 0, abortPercent: 0, abortStatus: 503, ...f },
 });
 

@@ -16,7 +16,11 @@ import {
 } from './resilience/fault-injection.layer.js';
 import { rateLimited } from './resilience/rate-limit.layer.js';
 import { backendCluster } from './routing/backend-pick.layer.js';
-import { heldForDiscovery, type StartOver } from './routing/destination-discovery.layer.js';
+import {
+  heldForDiscovery,
+  type DestinationDiscovery,
+  type StartOver,
+} from './routing/destination-discovery.layer.js';
 import { matchRoute, MESH_HOSTS, type HostSelector } from './routing/route-match.layer.js';
 import { pickBackend, type ExchangePolicy } from './routing/route-table.js';
 import type { RouteTableHolder } from './routing/route-table-holder.js';
@@ -53,6 +57,8 @@ export function outboundPipeline(
   hosts: HostSelector = MESH_HOSTS,
   /** An edge listener's own scheme: it, not what the client claims, is `x-forwarded-proto`. */
   scheme?: 'http' | 'https',
+  /** A proxy that follows only its destinations: reads a host its table does not know. */
+  discovery?: DestinationDiscovery,
 ): RequestHandler {
   /** The steps after the fault delay, where a delayed request resumes. */
   const toUpstream: ResumeAfterDelay = (req, res, cluster, route, path) => {
@@ -68,7 +74,10 @@ export function outboundPipeline(
     if (scheme) req.headers['x-forwarded-proto'] = scheme;
     const target = requestTarget(req);
     if (!target) return badRequest(res);
-    if (!discovered && heldForDiscovery(routes, hosts, target.host, req, res, afterDiscovery))
+    if (
+      !discovered &&
+      heldForDiscovery(discovery, routes, hosts, target.host, req, res, afterDiscovery)
+    )
       return;
     const match = matchRoute(routes.current, hosts, target, req, res);
     if (!match) return;

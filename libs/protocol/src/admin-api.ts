@@ -11,13 +11,20 @@ import type { Gateway } from './resources/gateway.dto.js';
 export type ApplyAction = 'created' | 'configured' | 'unchanged' | 'deleted';
 
 /**
- * `POST /v1/apply` and `DELETE /v1/resources/…`: the revision and what happened to each resource.
+ * `POST /v1/apply`, `DELETE /v1/resources/…` and `POST /v1/rollback/…`: the revision, whether the
+ * request changed anything, and what happened to each resource.
  * An applied HTTPRoute also carries the conditions of its status that need reading (any not True,
  * and `Accepted` when one of its matches is shadowed by another route), a TrafficPolicy its
  * conditions not True (one per target Service); absent when all is well.
  */
 export interface ApplyResult {
+  /** The revision the request made; when nothing changed, the current one, which stays. */
   readonly revision: number;
+  /**
+   * False when every resource was unchanged and nothing was deleted: no new revision, no history
+   * entry, nothing sent to proxies (kubectl's "unchanged").
+   */
+  readonly changed: boolean;
   readonly results: readonly {
     readonly resource: string;
     readonly action: ApplyAction;
@@ -60,6 +67,8 @@ export interface ProxyStatus {
   /** ISO time of the last heartbeat or ACK. */
   readonly lastSeen: string;
   readonly stale: boolean;
+  /** The trust bundle and leaf issuers it last reported (fingerprints); absent before it did. */
+  readonly trust?: { readonly roots: readonly string[]; readonly issuers: readonly string[] };
 }
 
 /** `GET /v1/resources`: resources as applied; HTTPRoutes and TrafficPolicies with their computed `status`. */

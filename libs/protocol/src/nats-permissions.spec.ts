@@ -66,16 +66,10 @@ describe('natsPermissions: a sidecar (proxy role)', () => {
   });
 
   it('calls any Service over the bus, but only as itself', () => {
-    expect(pub(p, s.rpc('shop', 'api', { namespace: 'shop', serviceAccount: 'web-sa' }))).toBe(
-      true,
-    );
-    expect(pub(p, s.rpc('bank', 'ledger', { namespace: 'shop', serviceAccount: 'web-sa' }))).toBe(
-      true,
-    );
-    expect(pub(p, s.rpc('shop', 'api', { namespace: 'shop', serviceAccount: 'api' }))).toBe(false);
-    expect(pub(p, s.rpc('shop', 'api', { namespace: 'bank', serviceAccount: 'web-sa' }))).toBe(
-      false,
-    );
+    expect(pub(p, s.rpc('shop', 'api', 'shop', 'web-sa'))).toBe(true);
+    expect(pub(p, s.rpc('bank', 'ledger', 'shop', 'web-sa'))).toBe(true);
+    expect(pub(p, s.rpc('shop', 'api', 'shop', 'api'))).toBe(false);
+    expect(pub(p, s.rpc('shop', 'api', 'bank', 'web-sa'))).toBe(false);
   });
 
   it('writes no bucket and none of the control plane subjects', () => {
@@ -149,12 +143,8 @@ describe('natsPermissions: a node proxy', () => {
     expect(pub(p, s.accessLog('infra', 'node'))).toBe(true);
     expect(pub(p, s.proxyAck('infra', 'node', 'node-a'))).toBe(true);
     expect(pub(p, s.proxyAck('shop', 'web', 'node-a'))).toBe(false);
-    expect(pub(p, s.rpc('shop', 'api', { namespace: 'infra', serviceAccount: 'node-a' }))).toBe(
-      true,
-    );
-    expect(pub(p, s.rpc('shop', 'api', { namespace: 'shop', serviceAccount: 'web-sa' }))).toBe(
-      false,
-    );
+    expect(pub(p, s.rpc('shop', 'api', 'infra', 'node-a'))).toBe(true);
+    expect(pub(p, s.rpc('shop', 'api', 'shop', 'web-sa'))).toBe(false);
   });
 
   it("answers the rpc subjects of its workloads' namespaces", () => {

@@ -121,7 +121,7 @@ function proxyPermissions(
     ...all.map((w) => subjects.accessLog(w.namespace, w.service)),
     ...all.map((w) => subjects.caSign(w.namespace, w.serviceAccount)),
     // Bus calls as itself, to any Service.
-    subjects.rpc('*', '*', { namespace, serviceAccount }),
+    subjects.rpc('*', '*', namespace, serviceAccount),
     // Replies: bus frames to a peer's exchange inbox, `$SRV` discovery answers.
     `${INBOX_ROOT}.>`,
     // Sidecars read single keys; a router watches the whole bucket, through a consumer.

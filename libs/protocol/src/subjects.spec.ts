@@ -15,7 +15,7 @@ describe('Subjects: identities in fixed token positions', () => {
   });
 
   it('ends a bus call with its caller, which rpcCaller reads back', () => {
-    const subject = s.rpc('bank', 'ledger', { namespace: 'shop', serviceAccount: 'web-sa' });
+    const subject = s.rpc('bank', 'ledger', 'shop', 'web-sa');
     expect(subject).toBe('weft.v1.rpc.bank.ledger.shop.web-sa');
     expect(rpcCaller(subject)).toEqual({ namespace: 'shop', serviceAccount: 'web-sa' });
   });

@@ -1,4 +1,4 @@
-// Every NATS subject, KV bucket and KV key Weft uses, named once (DESIGN.md "NATS subjects").
+// Every NATS subject, KV bucket and KV key Weft uses, named once (docs/reference/nats-subjects.md).
 import { DNS_LABEL } from './validation/names.js';
 
 /** Default subject prefix; `WEFT_SUBJECT_PREFIX` overrides it. */
@@ -114,8 +114,13 @@ export class Subjects {
    * caller's namespace and service account, which nats-server lets it publish with only when they
    * are its own. So the responder reads who calls from the subject (`rpcCaller`), never a header.
    */
-  rpc(namespace: string, service: string, caller: CallerIdentity): string {
-    return `${this.prefix}.v1.rpc.${namespace}.${service}.${caller.namespace}.${caller.serviceAccount}`;
+  rpc(
+    namespace: string,
+    service: string,
+    callerNamespace: string,
+    callerServiceAccount: string,
+  ): string {
+    return `${this.prefix}.v1.rpc.${namespace}.${service}.${callerNamespace}.${callerServiceAccount}`;
   }
 
   /** What a Service's responders subscribe: its rpc subject from any caller. */
@@ -134,20 +139,6 @@ export class Subjects {
    */
   get routerQueue(): string {
     return `${this.prefix}-router`;
-  }
-
-  /** Certificate signing for one workload identity (request/reply, control planes' queue group). */
-  caSign(namespace: string, serviceAccount: string): string {
-    return `${this.prefix}.v1.ca.sign.${namespace}.${serviceAccount}`;
-  }
-
-  get caSignAll(): string {
-    return `${this.prefix}.v1.ca.sign.*.*`;
-  }
-
-  /** The control plane's announcements of the trust bundle (the roots proxies trust). */
-  get caBundle(): string {
-    return `${this.prefix}.v1.ca.bundle`;
   }
 
   /** Access log records of the proxies serving one Service. */
@@ -181,6 +172,33 @@ export class Subjects {
   /** A control plane became leader, was deposed or resigned (`LeaderEvent`). */
   get controlPlaneLeader(): string {
     return this.event('control-plane.leader');
+  }
+
+  /** JetStream KV bucket of the mesh CA (roots, their keys encrypted, rotation state). */
+  get caBucket(): string {
+    return `${this.prefix}-ca`;
+  }
+
+  /**
+   * Where a proxy asks for the certificate of one identity: nats-server permissions let it publish
+   * only for its own `<ns>.<sa>`, so the CA takes the subject's tokens as its entitlement.
+   */
+  caSign(namespace: string, serviceAccount: string): string {
+    return `${this.prefix}.v1.ca.sign.${namespace}.${serviceAccount}`;
+  }
+
+  get caSignAll(): string {
+    return `${this.prefix}.v1.ca.sign.*.*`;
+  }
+
+  /** Queue group of the control planes answering `caSign`: any replica signs. */
+  get caQueue(): string {
+    return `${this.prefix}-ca-signers`;
+  }
+
+  /** The trust bundle (`TrustBundle`), announced by the leader at every change. */
+  get caBundle(): string {
+    return `${this.prefix}.v1.ca.bundle`;
   }
 }
 

@@ -8,6 +8,7 @@ import {
   DEFAULT_TRUST_DOMAIN,
   SUBJECT_TOKEN,
   TRUST_DOMAIN,
+  TRUST_DOMAIN_MESSAGE,
 } from '@app/protocol';
 
 /** Turns a numeric env string into a number so `@IsInt` can judge it. */
@@ -30,10 +31,8 @@ export class CommonEnv {
   })
   WEFT_SUBJECT_PREFIX: string = DEFAULT_SUBJECT_PREFIX;
 
-  /** The mesh's SPIFFE trust domain: `spiffe://<WEFT_TRUST_DOMAIN>/ns/<ns>/sa/<sa>`. */
-  @Matches(TRUST_DOMAIN, {
-    message: 'WEFT_TRUST_DOMAIN must be lower-case letters, digits, ".", "-" and "_"',
-  })
+  /** The mesh's SPIFFE trust domain: `spiffe://<it>/ns/<namespace>/sa/<service-account>`. */
+  @Matches(TRUST_DOMAIN, { message: `WEFT_TRUST_DOMAIN ${TRUST_DOMAIN_MESSAGE}` })
   WEFT_TRUST_DOMAIN: string = DEFAULT_TRUST_DOMAIN;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])

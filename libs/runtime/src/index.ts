@@ -6,6 +6,7 @@ export * from './nats-credentials.js';
 export * from './permission-violations.js';
 export * from './nats-client.js';
 export * from './invalid-input.js';
+export * from './log-throttle.js';
 export * from './readiness.js';
 export * from './admin.controller.js';
 export * from './runtime.module.js';

@@ -9,7 +9,7 @@ import {
   type Entitlement,
   type NatsRole,
 } from '@app/protocol/nats-permissions.js';
-import { spiffeId } from '@app/protocol/spiffe-id.js';
+import { spiffeId } from '@app/protocol/identity/spiffe-id.js';
 import { Subjects } from '@app/protocol/subjects.js';
 import {
   accountJwt,

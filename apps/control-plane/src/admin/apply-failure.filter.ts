@@ -1,10 +1,9 @@
-// Maps apply failures to HTTP: 422 with the bare `[{resource, path, message}]` list (DESIGN.md), or
+// Maps apply failures to HTTP: 422 with the bare `[{resource, path, message}]` list, or
 // 503 when this replica lost the lease (nothing applied) or the config store did not confirm a write
 // (not applied, unless the unconfirmed write was its marker and landed: sending it again is safe).
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
-import { ApplyRejected } from '../config/apply.service.js';
-import { ConfigStoreUnavailable } from '../config/config-store.service.js';
+import { ApplyRejected, ConfigStoreUnavailable } from '../config/config-errors.js';
 import { NotLeader } from '../leader/leader-election.service.js';
 
 @Catch(ApplyRejected, ConfigStoreUnavailable, NotLeader)

@@ -22,7 +22,7 @@ import {
   type DiffResult,
   type ResourceList,
 } from '@app/protocol';
-import { ApplyService } from '../config/apply.service.js';
+import { ApplyService } from '../apply/apply.service.js';
 import { ApplyFailureFilter } from './apply-failure.filter.js';
 import type { ApplyResult } from '@app/protocol';
 import { ConfigStore } from '../config/config-store.service.js';

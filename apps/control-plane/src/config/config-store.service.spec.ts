@@ -3,30 +3,14 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { KV } from '@nats-io/kv';
 import { pino } from 'pino';
-import { parseResource, SNAPSHOT_KEY, type Resource } from '@app/protocol';
+import { parseResource, SNAPSHOT_KEY } from '@app/protocol';
 import type { ConfigAnnouncer } from './config-announcer.service.js';
-import { ConfigStore, ConfigStoreUnavailable } from './config-store.service.js';
+import { ConfigStoreUnavailable } from './config-errors.js';
+import { ConfigStore } from './config-store.service.js';
 import { HistoryStore } from './history-store.service.js';
 import { NotLeader, type LeaderElection } from '../leader/leader-election.service.js';
 import { RecordingBucket } from './recording-bucket.fake.js';
-
-function selectorOf(bucket: RecordingBucket, key: string): unknown {
-  const entry = JSON.parse(bucket.values.get(key)!) as {
-    resource: { spec: { selector: unknown } };
-  };
-  return entry.resource.spec.selector;
-}
-
-function service(name: string, app = name): Resource {
-  const r = parseResource({
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name },
-    spec: { selector: { app } },
-  });
-  if (!r.ok) throw new Error('bad fixture');
-  return r.value;
-}
+import { selectorOf, service } from './config-fixtures.fake.js';
 
 /** Announcements made, in order (the store's NATS side, recorded). */
 const announced: { key: string; seq: number; json: string | undefined }[] = [];
@@ -165,9 +149,38 @@ describe('ConfigStore', () => {
     const same = await s.apply([service('a')], 'api');
     expect(same).toEqual({
       revision: 1,
+      changed: false,
       results: [{ resource: 'Service/default/a', action: 'unchanged' }],
     });
     expect(bucket.writes).toEqual([]);
+  });
+
+  it('makes no revision when another source applies the same resources: no write, no history, no announcement', async () => {
+    const [s, bucket, historyBucket] = await store();
+    const first = await s.apply([service('a'), service('b')], 'api', false, 'alice');
+    expect(first).toMatchObject({ revision: 1, changed: true });
+    bucket.writes.length = 0;
+    historyBucket.writes.length = 0;
+    announced.splice(0);
+    const changed: number[] = [];
+    s.on('changed', () => changed.push(s.currentRevision));
+    const again = await s.apply([service('b'), service('a')], 'cli', false, 'bob');
+    expect(again).toEqual({
+      revision: 1,
+      changed: false,
+      results: [
+        { resource: 'Service/default/b', action: 'unchanged' },
+        { resource: 'Service/default/a', action: 'unchanged' },
+      ],
+    });
+    expect(bucket.writes).toEqual([]);
+    expect(historyBucket.writes).toEqual([]);
+    expect(announced).toEqual([]);
+    expect(changed).toEqual([]);
+    // Nothing was written, so the resources keep their owner: a folder pruning its own is unaffected.
+    const pruned = await s.apply([], 'api', true);
+    expect(pruned.results.map((r) => r.action)).toEqual(['deleted', 'deleted']);
+    expect(pruned).toMatchObject({ revision: 2, changed: true });
   });
 
   it('prunes only resources of the same source', async () => {

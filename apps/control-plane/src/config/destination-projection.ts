@@ -14,6 +14,12 @@ import type { Stored } from './config-view.js';
 /** Projection key → its value's JSON: compared with what the bucket holds, written where it differs. */
 export type Projections = Map<string, string>;
 
+/** What makes the bucket's projections those of a desired state: values to put, keys to delete. */
+export interface ProjectionChanges {
+  readonly puts: readonly (readonly [key: string, json: string])[];
+  readonly deletes: readonly string[];
+}
+
 /** The bundles and aliases of `desired` (resource key → stored resource), keys in a stable order. */
 export function projectDestinations(desired: ReadonlyMap<string, Stored>): Projections {
   const bundles = new Map<string, DestinationBundle>();
@@ -44,6 +50,17 @@ export function projectDestinations(desired: ReadonlyMap<string, Stored>): Proje
   const out: Projections = new Map();
   for (const [key, value] of [...bundles, ...aliases]) out.set(key, JSON.stringify(value));
   return out;
+}
+
+/** The writes that turn the projections `held` into `next`: only values that differ, and keys gone. */
+export function projectionChanges(
+  next: ReadonlyMap<string, string>,
+  held: ReadonlyMap<string, string>,
+): ProjectionChanges {
+  return {
+    puts: [...next].filter(([key, json]) => held.get(key) !== json),
+    deletes: [...held.keys()].filter((key) => !next.has(key)),
+  };
 }
 
 /** The Services (namespace, name) whose callers use `resource`. */

@@ -12,7 +12,7 @@ export class WorkloadSpec {
   @Matches(DNS_LABEL, { message: `namespace ${DNS_LABEL_MESSAGE}` })
   namespace?: string;
 
-  /** Who it runs as (its SPIFFE ID's `sa`); defaults to its Service's name. */
+  /** Its workload identity's service account (the SPIFFE ID's `sa`); defaults to `service`. */
   @IsOptional()
   @Matches(DNS_LABEL, { message: `serviceAccount ${DNS_LABEL_MESSAGE}` })
   serviceAccount?: string;

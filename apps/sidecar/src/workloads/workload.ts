@@ -9,7 +9,7 @@ import { WorkloadSpec } from './workload-spec.dto.js';
 export interface Workload {
   readonly service: string;
   readonly namespace: string;
-  /** Who it runs as: its heartbeats' subject, its certificate's SPIFFE ID. */
+  /** The service account of its workload identity: its heartbeats' subject, its certificate. */
   readonly serviceAccount: string;
   readonly instanceId: string;
   /** `app=<service>` plus its own labels. */

@@ -6,7 +6,7 @@ describe('BusCallers', () => {
   const callers = new BusCallers('example.org');
 
   it("reads the caller's SPIFFE ID from the end of the rpc subject", () => {
-    const subject = subjects.rpc('shop', 'api', { namespace: 'bank', serviceAccount: 'teller' });
+    const subject = subjects.rpc('shop', 'api', 'bank', 'teller');
     expect(callers.principalOf(subject)).toBe('spiffe://example.org/ns/bank/sa/teller');
     expect(callers.principalOf(subject)).toBe('spiffe://example.org/ns/bank/sa/teller');
   });
@@ -19,7 +19,7 @@ describe('BusCallers', () => {
   it('stays bounded whatever callers send', () => {
     const many = new BusCallers('cluster.local');
     for (let i = 0; i < 10_000; i++) {
-      many.principalOf(subjects.rpc('shop', 'api', { namespace: `ns${i}`, serviceAccount: 'sa' }));
+      many.principalOf(subjects.rpc('shop', 'api', `ns${i}`, 'sa'));
     }
     expect(
       (many as unknown as { principals: Map<string, string> }).principals.size,

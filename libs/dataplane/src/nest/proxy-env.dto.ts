@@ -12,17 +12,14 @@ import {
   PROXY_ADMIN_PORT,
 } from '@app/protocol';
 import { CommonEnv, ToInt } from '@app/runtime';
-import type { ProxyOptions } from './proxy-config.service.js';
+import type { ProxyOptions } from './proxy-options.js';
 import type { BusSettings } from '../bus/bus-client.js';
 
 export class ProxyEnv extends CommonEnv {
   @Matches(DNS_LABEL, { message: `WEFT_NAMESPACE ${DNS_LABEL_MESSAGE}` })
   WEFT_NAMESPACE: string = 'default';
 
-  /**
-   * Who this proxy's workload runs as (its SPIFFE ID's `sa`, and the caller identity of its bus
-   * calls); unset: its Service's name.
-   */
+  /** The workload identity's service account (`spiffe://…/ns/<ns>/sa/<it>`); default: the service. */
   @IsOptional()
   @Matches(DNS_LABEL, { message: `WEFT_SERVICE_ACCOUNT ${DNS_LABEL_MESSAGE}` })
   WEFT_SERVICE_ACCOUNT?: string;

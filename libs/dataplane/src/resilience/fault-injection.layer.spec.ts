@@ -1,6 +1,7 @@
 // Unit spec for the fault-injection layer: delay and abort shares (fractions too), the delay on fake timers.
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import type { FaultSettings } from '../upstream/cluster.js';
+import type { FaultSettings } from '../upstream/cluster-policy.js';
+import { commitTraffic } from '../upstream/cluster-policy.testing.js';
 import { Cluster } from '../upstream/cluster.js';
 import type { CompiledRoute } from '../routing/route-table.js';
 import { fakeRequest, recordedResponse } from '../http/http-doubles.testing.js';
@@ -9,10 +10,9 @@ import { faultAborted, faultDelayed, type ResumeAfterDelay } from './fault-injec
 const route = { name: 'HTTPRoute/shop/api#0' } as CompiledRoute;
 
 function cluster(faults?: Partial<FaultSettings>): Cluster {
-  const cl = new Cluster('shop/api');
   const all = { delayPercent: 0, delayMs: 0, abortPercent: 0, abortStatus: 503, ...faults };
-  cl.configure({ loadBalancer: { type: 'RoundRobin' }, faults: faults && all });
-  return cl;
+  const traffic = { loadBalancer: { type: 'RoundRobin' as const }, faults: faults && all };
+  return commitTraffic(new Cluster('shop/api'), traffic);
 }
 
 /** How many of `n` evenly spread draws of Math.random a step hits. */

@@ -26,7 +26,7 @@ export function faultDelayed(
   path: string,
   resume: ResumeAfterDelay,
 ): boolean {
-  const faults = cluster.faults;
+  const faults = cluster.policy.faults;
   if (faults === undefined || !chance(faults.delayPercent)) return false;
   setTimeout(afterDelay, faults.delayMs, resume, req, res, cluster, route, path);
   return true;
@@ -34,7 +34,7 @@ export function faultDelayed(
 
 /** True when the request was answered with the Service's `abort` status (its share of requests). */
 export function faultAborted(cluster: Cluster, res: ServerResponse): boolean {
-  const faults = cluster.faults;
+  const faults = cluster.policy.faults;
   if (faults === undefined || !chance(faults.abortPercent)) return false;
   sendLocalReply(res, 'fault_abort', `${cluster.key}: injected fault`, faults.abortStatus);
   return true;

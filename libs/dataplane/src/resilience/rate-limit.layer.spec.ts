@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { fakeRequest, recordedResponse } from '../http/http-doubles.testing.js';
 import type { CompiledRoute } from '../routing/route-table.js';
 import { Cluster } from '../upstream/cluster.js';
+import { commitTraffic } from '../upstream/cluster-policy.testing.js';
 import { rateLimited } from './rate-limit.layer.js';
 
 const route = { name: 'HTTPRoute/shop/api#0' } as CompiledRoute;
@@ -12,11 +13,10 @@ const response = recordedResponse;
 
 function cluster(per: 'Route' | 'Source'): Cluster {
   const cl = new Cluster('shop/api');
-  cl.configure({
+  return commitTraffic(cl, {
     loadBalancer: { type: 'RoundRobin' },
     rateLimit: { maxTokens: 2, tokensPerFill: 1, fillIntervalMs: 1_500, per },
   });
-  return cl;
 }
 
 describe('rateLimited', () => {

@@ -15,7 +15,7 @@ export function rateLimited(
   req: IncomingMessage,
   res: ServerResponse,
 ): boolean {
-  const limiter = cluster.rateLimiter;
+  const limiter = cluster.policy.rateLimiter;
   if (!limiter) return false;
   const key =
     limiter.settings.per === 'Route' ? route.name : (req.socket.remoteAddress ?? 'unknown');

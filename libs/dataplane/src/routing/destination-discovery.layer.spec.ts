@@ -17,6 +17,7 @@ describe('heldForDiscovery', () => {
   it('lets every request on at a proxy that follows the whole bucket (no discover)', () => {
     const again: string[] = [];
     const held = heldForDiscovery(
+      undefined,
       holder([]),
       MESH_HOSTS,
       'b',
@@ -30,9 +31,10 @@ describe('heldForDiscovery', () => {
   it('lets a known host on without a lookup', () => {
     const routes = holder(['b']);
     const asked: string[] = [];
-    routes.discover = (host) => (asked.push(host), Promise.resolve());
+    const discovery = { discover: (host: string) => (asked.push(host), Promise.resolve()) };
     expect(
       heldForDiscovery(
+        discovery,
         routes,
         MESH_HOSTS,
         'b',
@@ -47,13 +49,12 @@ describe('heldForDiscovery', () => {
   it('holds an unknown host until its lookup is done, then starts the request over', async () => {
     const routes = holder([]);
     let done: () => void = () => undefined;
-    routes.discover = () => new Promise<void>((r) => (done = r));
+    const discovery = { discover: () => new Promise<void>((r) => (done = r)) };
     const req = fakeRequest({});
     const res = recordedResponse();
     const again: unknown[] = [];
-    expect(heldForDiscovery(routes, MESH_HOSTS, 'c', req, res, (r, s) => again.push([r, s]))).toBe(
-      true,
-    );
+    const start = (r: unknown, s: unknown) => again.push([r, s]);
+    expect(heldForDiscovery(discovery, routes, MESH_HOSTS, 'c', req, res, start)).toBe(true);
     await Promise.resolve();
     expect(again).toEqual([]);
     done();
@@ -63,9 +64,10 @@ describe('heldForDiscovery', () => {
 
   it('lets the request on when there is nothing to read (the host was looked up before)', () => {
     const routes = holder([]);
-    routes.discover = () => undefined;
+    const discovery = { discover: () => undefined };
     expect(
       heldForDiscovery(
+        discovery,
         routes,
         MESH_HOSTS,
         'c',

@@ -1,16 +1,16 @@
-// Compiled Gateway API header matches (Exact, RegularExpression); names are case-insensitive.
+// Compiled Gateway API header matches (Exact, RegularExpression in RE2 syntax); names are case-insensitive.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { HTTPHeaderMatch } from '@app/protocol';
+import { compileWholeMatch, type HTTPHeaderMatch } from '@app/protocol';
 
 export type HeaderMatcher = (headers: IncomingHttpHeaders) => boolean;
 
 export function compileHeaderMatcher(match: HTTPHeaderMatch): HeaderMatcher {
   const name = match.name.toLowerCase();
   if (match.type === 'RegularExpression') {
-    const re = new RegExp(`^(?:${match.value})$`);
+    const re = compileWholeMatch(match.value);
     return (headers) => {
       const value = headerValue(headers, name);
-      return value !== undefined && re.test(value);
+      return value !== undefined && re.matches(value);
     };
   }
   return (headers) => headerValue(headers, name) === match.value;

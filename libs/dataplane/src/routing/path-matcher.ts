@@ -1,5 +1,5 @@
 // Compiled Gateway API path matches: Exact, segment-wise PathPrefix, RegularExpression.
-import type { HTTPPathMatch } from '@app/protocol';
+import { compileWholeMatch, type HTTPPathMatch } from '@app/protocol';
 
 export interface PathMatcher {
   readonly type: HTTPPathMatch['type'];
@@ -17,8 +17,8 @@ export function compilePathMatcher(match: HTTPPathMatch | undefined): PathMatche
     case 'Exact':
       return { type, length: value.length, value, matches: (path) => path === value };
     case 'RegularExpression': {
-      const re = new RegExp(`^(?:${value})$`);
-      return { type, length: value.length, value, matches: (path) => re.test(path) };
+      const re = compileWholeMatch(value);
+      return { type, length: value.length, value, matches: (path) => re.matches(path) };
     }
     case 'PathPrefix':
       return prefixMatcher(value);

@@ -8,7 +8,9 @@ import { ProxyMetrics } from '../metrics/proxy-metrics.js';
 import { TrafficStats } from '../metrics/traffic-stats.js';
 import type { ExchangePolicy } from '../routing/route-table.js';
 import { HopTracer } from '../telemetry/hop-tracer.js';
-import { Cluster, type ClusterPolicy } from './cluster.js';
+import { Cluster } from './cluster.js';
+import type { TrafficSettings } from './cluster-policy.js';
+import { commitTraffic } from './cluster-policy.testing.js';
 import { ClusterRegistry } from './cluster-registry.js';
 import { endpoint } from './endpoint.js';
 import { Forwarder } from './forwarder.js';
@@ -59,8 +61,8 @@ describe('Forwarder', () => {
     jest.useRealTimers();
   });
 
-  function configure(extra: Partial<ClusterPolicy>): void {
-    api.configure({ loadBalancer: { type: 'RoundRobin' }, ...extra });
+  function configure(extra: Partial<TrafficSettings>): void {
+    commitTraffic(api, { loadBalancer: { type: 'RoundRobin' }, ...extra });
   }
 
   function forward(

@@ -70,14 +70,14 @@ export class Forwarder {
       return;
     }
     if (upgrade) return this.upgrade(req, res, cluster, first, policy, pathAndQuery);
-    if (cluster.breaker?.pendingFull(first.origin)) {
+    if (cluster.policy.breaker?.pendingFull(first.origin)) {
       // Envoy answers 503 with x-envoy-overloaded; the header here also says which limit.
       this.ctx.onOverflow('pending');
       const message = `${cluster.key}: too many requests waiting for a connection`;
       sendLocalReply(res, 'upstream_overflow', message, 503, { [OVERFLOW_HEADER]: 'pending' });
       return;
     }
-    cluster.retryBudget?.deposit();
+    cluster.policy.retryBudget?.deposit();
     const method = req.method ?? 'GET';
     const span = this.tracer.client(req, cluster.key);
     const withBody = hasBody(req);
@@ -91,7 +91,8 @@ export class Forwarder {
     };
     const replay = withBody && policy.retry ? this.replayBody(req, cluster) : undefined;
     const retryable =
-      replay !== undefined || (!withBody && (IDEMPOTENT.has(method) || cluster.retryNonIdempotent));
+      replay !== undefined ||
+      (!withBody && (IDEMPOTENT.has(method) || cluster.policy.retryNonIdempotent));
     const exchange = new UpstreamExchange(
       this.ctx,
       req,
@@ -112,8 +113,8 @@ export class Forwarder {
    * reading the body in the same tick as the copy, where undici's pool may wait for a connection.
    */
   private replayBody(req: IncomingMessage, cluster: Cluster): ReplayBody | undefined {
-    const grpcRetry = cluster.grpcRetry;
-    if (!grpcRetry || cluster.protocol !== 'h2c') return undefined;
+    const { grpcRetry, protocol } = cluster.policy;
+    if (!grpcRetry || protocol !== 'h2c') return undefined;
     const type = req.headers['content-type'];
     if (type === undefined || !type.startsWith('application/grpc')) return undefined;
     return new ReplayBody(req, grpcRetry.bufferBytes);
@@ -172,7 +173,7 @@ export class Forwarder {
       bodyTimeout: this.options.bodyTimeoutMs,
     };
     this.ctx.pools
-      .get(endpoint.origin, { protocol: cluster.protocol, tls: cluster.tls })
+      .get(endpoint.origin, { protocol: cluster.policy.protocol, tls: cluster.policy.tls })
       .dispatch(options, DISCARD);
   }
 

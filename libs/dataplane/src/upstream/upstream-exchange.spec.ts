@@ -3,7 +3,9 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { trace } from '@opentelemetry/api';
 import { fakeRequest, recordedResponse } from '../http/http-doubles.testing.js';
 import type { ExchangePolicy } from '../routing/route-table.js';
-import { Cluster, type ClusterPolicy } from './cluster.js';
+import { Cluster } from './cluster.js';
+import type { TrafficSettings } from './cluster-policy.js';
+import { commitTraffic } from './cluster-policy.testing.js';
 import { endpoint } from './endpoint.js';
 import {
   answer,
@@ -45,8 +47,8 @@ describe('UpstreamExchange', () => {
     jest.useRealTimers();
   });
 
-  function configure(extra: Partial<ClusterPolicy>): void {
-    cluster.configure({ loadBalancer: { type: 'RoundRobin' }, ...extra });
+  function configure(extra: Partial<TrafficSettings>): void {
+    commitTraffic(cluster, { loadBalancer: { type: 'RoundRobin' }, ...extra });
   }
 
   function scriptBoth(script: Script): void {
@@ -65,7 +67,7 @@ describe('UpstreamExchange', () => {
     const res = recordedResponse();
     const options = { path: '/', method: 'GET' as const, headers: ['host', 'api'], body: null };
     const span = trace.getTracer('spec').startSpan('GET');
-    cluster.retryBudget?.deposit();
+    cluster.policy.retryBudget?.deposit();
     const exchange = new UpstreamExchange(ctx, req, res, cluster, options, retryable, span, policy);
     exchange.send(cluster.pick()!);
     return res;

@@ -127,7 +127,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.cluster.acquire(endpoint);
     if (this.notes) this.notes.endpoint = endpoint.origin;
     this.sentAt = performance.now();
-    this.ctx.pools.get(endpoint.origin, this.cluster).dispatch(this.options, this);
+    this.ctx.pools.get(endpoint.origin, this.cluster.policy).dispatch(this.options, this);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -294,7 +294,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   private mayRetry(status: number, grpcStatus?: string | string[]): boolean {
     const retry = this.policy.retry;
     const grpc =
-      grpcStatus !== undefined && this.cluster.grpcRetry?.codes.includes(Number(grpcStatus));
+      grpcStatus !== undefined && this.cluster.policy.grpcRetry?.codes.includes(Number(grpcStatus));
     const wanted =
       retry !== undefined &&
       this.resendable() &&
@@ -308,10 +308,10 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.nextBackoffMs = retryBackoffMs(retry.backoffMs, this.retries);
     if (this.remainingMs() <= this.nextBackoffMs) return false;
     this.releaseRetrySlot();
-    const breaker = this.cluster.breaker;
+    const breaker = this.cluster.policy.breaker;
     if (breaker && !breaker.retryStarted()) return this.refuse('retries');
     this.retrySlot = breaker !== undefined;
-    if (this.cluster.retryBudget?.withdraw() === false) {
+    if (this.cluster.policy.retryBudget?.withdraw() === false) {
       this.releaseRetrySlot();
       return this.refuse('retry_budget');
     }
@@ -327,7 +327,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   private releaseRetrySlot(): void {
     if (!this.retrySlot) return;
     this.retrySlot = false;
-    this.cluster.breaker?.retryFinished();
+    this.cluster.policy.breaker?.retryFinished();
   }
 
   /** At least the route's `backoff` between tries (Gateway API), exponential, fully jittered above it. */

@@ -1,7 +1,7 @@
 // Unit spec for parseManifests: multi-document YAML, JSON arrays, `kind: List`, empty documents, syntax errors.
 import { describe, expect, it } from '@jest/globals';
 import type { Result } from '../field-error.js';
-import { parseManifests } from './manifest-parser.js';
+import { MAX_MANIFEST_NESTING, parseManifests } from './manifest-parser.js';
 
 function items(result: Result<unknown[]>): unknown[] {
   if (!result.ok) throw new Error(JSON.stringify(result.errors));
@@ -106,5 +106,37 @@ describe('parseManifests', () => {
   it('rejects a mapping with a duplicate key', () => {
     const result = parseManifests('kind: Service\nkind: HTTPRoute', 'body');
     expect(result.ok).toBe(false);
+  });
+  describe('resource-exhaustion attacks (refused with an error, never a crash or a stall)', () => {
+    const messages = (result: Result<unknown[]>) =>
+      result.ok ? [] : result.errors.map((e) => e.message);
+
+    it('a billion-laughs alias bomb', () => {
+      const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+      for (let i = 1; i < 8; i++) {
+        const prev = String.fromCharCode(96 + i);
+        const name = String.fromCharCode(97 + i);
+        levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+      }
+      expect(messages(parseManifests(levels.join('\n'), 'body'))).toEqual([
+        expect.stringMatching(/^invalid YAML: .*alias/i),
+      ]);
+    });
+
+    it.each([
+      ['100,000 nested JSON arrays', '['.repeat(100_000) + ']'.repeat(100_000)],
+      ['20,000 nested JSON objects', '{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000)],
+    ])('%s', (_what, text) => {
+      expect(messages(parseManifests(text, 'body'))).toEqual([
+        `collections nest deeper than ${MAX_MANIFEST_NESTING} levels`,
+      ]);
+    });
+
+    it('accepts nesting up to the bound, and brackets inside strings and block scalars', () => {
+      const deep = '['.repeat(MAX_MANIFEST_NESTING) + ']'.repeat(MAX_MANIFEST_NESTING);
+      expect(parseManifests(deep, 'body').ok).toBe(true);
+      const text = `kind: Service\nmetadata: { name: "a[[[[" }\nnote: |\n  ${'['.repeat(200)}\n`;
+      expect(names(items(parseManifests(text, 'body')))).toEqual(['a[[[[']);
+    });
   });
 });

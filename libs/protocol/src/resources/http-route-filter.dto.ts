@@ -16,18 +16,26 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { DNS_LABEL, DNS_LABEL_MESSAGE } from '../validation/names.js';
+import {
+  HEADER_NAME,
+  HEADER_NAME_MESSAGE,
+  HEADER_VALUE,
+  HEADER_VALUE_MESSAGE,
+  REQUEST_PATH,
+  REQUEST_PATH_MESSAGE,
+} from '../validation/http-syntax.js';
 import { IsPort } from '../validation/port.validator.js';
 import { OptionalListOf } from '../validation/list-of.validator.js';
 
-const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
 const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 export class HTTPHeader {
-  @Matches(HEADER_NAME, { message: 'name must be an HTTP header name' })
+  @Matches(HEADER_NAME, { message: `name ${HEADER_NAME_MESSAGE}` })
   name!: string;
 
   @IsString()
   @MaxLength(4096)
+  @Matches(HEADER_VALUE, { message: `value ${HEADER_VALUE_MESSAGE}` })
   value!: string;
 }
 
@@ -42,7 +50,10 @@ export class HTTPHeaderFilter {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(16)
-  @Matches(HEADER_NAME, { each: true, message: 'remove must list HTTP header names' })
+  @Matches(HEADER_NAME, {
+    each: true,
+    message: `remove must list names that each ${HEADER_NAME_MESSAGE}`,
+  })
   remove?: string[];
 }
 
@@ -51,11 +62,13 @@ export class HTTPPathModifier {
   type!: 'ReplaceFullPath' | 'ReplacePrefixMatch';
 
   @ValidateIf((m: HTTPPathModifier) => m.type === 'ReplaceFullPath')
-  @Matches(/^\//, { message: 'replaceFullPath must start with "/"' })
+  @MaxLength(1024)
+  @Matches(REQUEST_PATH, { message: `replaceFullPath ${REQUEST_PATH_MESSAGE}` })
   replaceFullPath?: string;
 
   @ValidateIf((m: HTTPPathModifier) => m.type === 'ReplacePrefixMatch')
-  @Matches(/^\//, { message: 'replacePrefixMatch must start with "/"' })
+  @MaxLength(1024)
+  @Matches(REQUEST_PATH, { message: `replacePrefixMatch ${REQUEST_PATH_MESSAGE}` })
   replacePrefixMatch?: string;
 }
 

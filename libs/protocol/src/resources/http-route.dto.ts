@@ -16,6 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { DNS_LABEL, DNS_LABEL_MESSAGE, GATEWAY_DURATION } from '../validation/names.js';
+import { HEADER_NAME, HEADER_NAME_MESSAGE } from '../validation/http-syntax.js';
 import { IsRegExpWhenTyped } from '../validation/regexp.validator.js';
 import { FiltersFitRule } from '../validation/rule-filters.validator.js';
 import { HTTPRouteFilter } from './http-route-filter.dto.js';
@@ -71,7 +72,7 @@ export class HTTPHeaderMatch {
   type: 'Exact' | 'RegularExpression' = 'Exact';
 
   @IsString()
-  @Matches(/^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/, { message: 'name must be an HTTP header name' })
+  @Matches(HEADER_NAME, { message: `name ${HEADER_NAME_MESSAGE}` })
   name!: string;
 
   @IsString()

@@ -3,9 +3,7 @@ import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsOptional, Matches, ValidateIf, ValidateNested } from 'class-validator';
 import { DurationWithin } from '../validation/duration.js';
 import { ExactlyOneOf } from '../validation/exactly-one-of.validator.js';
-
-/** RFC 9110 token: header and cookie names. */
-const TOKEN = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
+import { HEADER_NAME, HEADER_NAME_MESSAGE } from '../validation/http-syntax.js';
 
 export const LOAD_BALANCER_TYPES = [
   'RoundRobin',
@@ -25,11 +23,11 @@ export class PeakEwmaSettings {
 /** Envoy's ring hash: a request's key (a header or cookie value) always lands on the same endpoint. */
 export class ConsistentHashSettings {
   @IsOptional()
-  @Matches(TOKEN, { message: 'header must be an HTTP header name' })
+  @Matches(HEADER_NAME, { message: `header ${HEADER_NAME_MESSAGE}` })
   header?: string;
 
   @IsOptional()
-  @Matches(TOKEN, { message: 'cookie must be a cookie name' })
+  @Matches(HEADER_NAME, { message: 'cookie must be a cookie name' })
   cookie?: string;
 }
 

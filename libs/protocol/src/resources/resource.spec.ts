@@ -269,6 +269,69 @@ describe('parseResource', () => {
     });
   });
 
+  describe('hostile values (refused at apply, with the field path)', () => {
+    const parent = { parentRefs: [{ kind: 'Service', name: 'reviews' }] };
+    const pathsOf = (rules: unknown[]) =>
+      errorsOf(parseResource(route({ ...parent, rules }))).map((e) => [e.path, e.message]);
+
+    it.each([
+      ['a lookahead', '/a(?=b)', /RE2 regular expression.*Perl syntax/],
+      ['a backreference', '/(a)\\1', /RE2 regular expression.*escape/],
+      [
+        'a nested repeat past RE2 limits',
+        '/((a{100}){100}){100}',
+        /RE2 regular expression.*repeat/,
+      ],
+    ])('a RegularExpression path with %s', (_what, value, message) => {
+      expect(pathsOf([{ matches: [{ path: { type: 'RegularExpression', value } }] }])).toEqual([
+        ['spec.rules[0].matches[0].path.value', expect.stringMatching(message)],
+      ]);
+    });
+
+    it('a RegularExpression header match RE2 does not run', () => {
+      const headers = [{ name: 'x-id', type: 'RegularExpression', value: '(?<!a)b' }];
+      expect(pathsOf([{ matches: [{ headers }] }])).toEqual([
+        ['spec.rules[0].matches[0].headers[0].value', expect.stringMatching(/RE2/)],
+      ]);
+    });
+
+    it.each(['a\r\nX-Injected: 1', 'a\nb', 'a\u0000b', '\u65e5\u672c'])(
+      'a header value holding CR, LF, NUL or what Latin-1 lacks: %j',
+      (value) => {
+        const filters = [
+          {
+            type: 'RequestHeaderModifier',
+            requestHeaderModifier: { set: [{ name: 'x-a', value }] },
+          },
+          {
+            type: 'ResponseHeaderModifier',
+            responseHeaderModifier: { add: [{ name: 'x-b', value }] },
+          },
+        ];
+        expect(pathsOf([{ filters }]).map(([path]) => path)).toEqual([
+          'spec.rules[0].filters[0].requestHeaderModifier.set[0].value',
+          'spec.rules[0].filters[1].responseHeaderModifier.add[0].value',
+        ]);
+      },
+    );
+
+    it('a rewrite path that would break the request line', () => {
+      const urlRewrite = { path: { type: 'ReplaceFullPath', replaceFullPath: '/a b\r\nX: 1' } };
+      expect(pathsOf([{ filters: [{ type: 'URLRewrite', urlRewrite }] }])).toEqual([
+        [
+          'spec.rules[0].filters[0].urlRewrite.path.replaceFullPath',
+          expect.stringMatching(/printable ASCII/),
+        ],
+      ]);
+    });
+
+    it('keeps tabs and Latin-1 text in header values', () => {
+      const set = [{ name: 'x-a', value: 'a\tb caf\u00e9' }];
+      const filters = [{ type: 'RequestHeaderModifier', requestHeaderModifier: { set } }];
+      expect(parseResource(route({ ...parent, rules: [{ filters }] })).ok).toBe(true);
+    });
+  });
+
   describe('ExternalService tls', () => {
     const external = (tls: Record<string, unknown>): Record<string, unknown> => ({
       apiVersion: 'weft.dev/v1alpha1',

@@ -1,15 +1,6 @@
 // Validator for match values that are regular expressions when their sibling `type` says so.
 import { registerDecorator, type ValidationArguments } from 'class-validator';
-
-/** Compiles as the data plane will (anchored), so a route that passes here also compiles there. */
-export function compilesAnchored(pattern: string): boolean {
-  try {
-    new RegExp(`^(?:${pattern})$`);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { regexpProblem } from './config-regexp.js';
 
 export function IsRegExpWhenTyped(): PropertyDecorator {
   return (target: object, propertyName: string | symbol) => {
@@ -18,14 +9,18 @@ export function IsRegExpWhenTyped(): PropertyDecorator {
       target: target.constructor,
       propertyName: String(propertyName),
       options: {
-        message: '$property must be a valid regular expression when type is RegularExpression',
+        // The data plane compiles the pattern with the same engine (`compileWholeMatch`).
+        message: (args: ValidationArguments) => {
+          const reason =
+            typeof args.value === 'string' ? regexpProblem(args.value) : 'not a string';
+          return `${args.property} must be an RE2 regular expression (type is RegularExpression): ${reason}`;
+        },
       },
       validator: {
         validate(value: unknown, args: ValidationArguments): boolean {
           const { type } = args.object as { type?: string };
-          return (
-            type !== 'RegularExpression' || (typeof value === 'string' && compilesAnchored(value))
-          );
+          if (type !== 'RegularExpression') return true;
+          return typeof value === 'string' && regexpProblem(value) === undefined;
         },
       },
     });

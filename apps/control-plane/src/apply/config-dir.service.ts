@@ -3,7 +3,8 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { formatErrors } from '@app/protocol';
 import { LOGGER, readManifestFolder, watchManifestFolder, type Logger } from '@app/runtime';
-import { ApplyRejected, ApplyService } from './apply.service.js';
+import { ApplyRejected } from '../config/config-errors.js';
+import { ApplyService } from './apply.service.js';
 
 @Injectable()
 export class ConfigDirService implements OnApplicationShutdown {
@@ -39,7 +40,10 @@ export class ConfigDirService implements OnApplicationShutdown {
         author: `folder ${dir}`,
         prune: true,
       });
-      this.log.info({ dir, files, revision: result.revision }, 'config folder applied');
+      this.log.info(
+        { dir, files, revision: result.revision, changed: result.changed },
+        'config folder applied',
+      );
     } catch (err) {
       const reason =
         err instanceof ApplyRejected ? formatErrors(err.errors) : (err as Error).message;

@@ -7,12 +7,12 @@ import {
   type ApplyResult,
   type ConfigSource,
   type DiffResult,
-  type FieldError,
   type Resource,
 } from '@app/protocol';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { eventCounter, LOGGER, NatsClient, Tracing, type Logger } from '@app/runtime';
-import { ConfigStore } from './config-store.service.js';
+import { ApplyRejected } from '../config/config-errors.js';
+import { ConfigStore } from '../config/config-store.service.js';
 import { bootSubjects } from '../nats/boot-subjects.js';
 import { RouteStatusService } from '../status/route-status.service.js';
 
@@ -24,13 +24,6 @@ export interface ApplyRequest {
   readonly author: string;
   /** Delete resources this source wrote before and no longer lists. */
   readonly prune?: boolean;
-}
-
-/** A rejected batch: nothing of it was stored. */
-export class ApplyRejected extends Error {
-  constructor(readonly errors: readonly FieldError[]) {
-    super(`${errors.length} error(s); nothing applied`);
-  }
 }
 
 /** Prometheus: `weft_config_applies_total{source, result}`; rejections are `result="rejected"`. */
