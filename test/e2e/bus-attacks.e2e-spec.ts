@@ -291,6 +291,13 @@ describe('bus attacks (secure mesh)', () => {
     await expectUnchanged();
   });
 
+  it('a certificate for another identity over NATS: the signing subject is refused', async () => {
+    const subject = s.caSign('default', 'api');
+    await expect(evil.nc.request(subject, '{}', { timeout: 5_000 })).rejects.toThrow();
+    await refusal(evil, 'publish', subject);
+    await expectUnchanged();
+  });
+
   it("subscribing to another party's inbox, or to a Service's calls outside its queue group: refused", async () => {
     const snoop = await attacker({ role: 'proxy', identity: identity('snoop') });
     try {
