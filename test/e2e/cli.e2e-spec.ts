@@ -2,7 +2,6 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from '@nats-io/transport-node';
 import { parseAllDocuments } from 'yaml';
 import { Subjects } from '@app/protocol';
 import { http, json } from '../support/admin-client.js';
@@ -119,7 +118,7 @@ describe('weft CLI', () => {
       const revision = await currentRevision();
       const history = await json<{ items: unknown[] }>(`${server}/v1/history`);
       // What proxies hear of a revision: its projections and its marker.
-      const nc = await connect({ servers: mesh.nats.url });
+      const nc = await mesh.natsClient({ role: 'cli-read', name: 'observer' });
       const announced: string[] = [];
       nc.subscribe(new Subjects('weft').configAnnouncementsAll, {
         callback: (_err, msg) => void announced.push(msg.subject),
