@@ -34,6 +34,12 @@ async function weft(args: readonly string[]): Promise<string> {
   }
 }
 
+/**
+ * A test's own client dials until the server answers, as the components do: on a loaded machine
+ * a first dial right after the server's start has timed out.
+ */
+export const PATIENT = { waitOnFirstConnect: true, maxReconnectAttempts: -1, timeout: 5_000 };
+
 export class MeshCredentials {
   private minted = 0;
   /** Tokens are minted one after another: each `weft token create` writes the token list. */
@@ -110,7 +116,7 @@ export class MeshCredentials {
     const { authenticator, inboxPrefix } = await readNatsCredentials(
       await this.credsFile(entitlement),
     );
-    return connect({ servers: url, authenticator, inboxPrefix });
+    return connect({ servers: url, authenticator, inboxPrefix, ...PATIENT });
   }
 }
 

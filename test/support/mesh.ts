@@ -8,7 +8,7 @@ import { freePort } from './free-port.js';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Entitlement } from '@app/protocol';
 import { readNatsCredentials } from '@app/runtime/nats-credentials.js';
-import { MeshCredentials } from './mesh-credentials.js';
+import { MeshCredentials, PATIENT } from './mesh-credentials.js';
 import { startNats, type NatsHandle, type NatsOptions } from './nats-fixture.js';
 import { waitFor } from './wait-for.js';
 
@@ -108,7 +108,7 @@ export class Mesh {
    * in the account); anonymous when the mesh runs open.
    */
   async natsClient(entitlement: Entitlement = { role: 'control-plane' }): Promise<NatsConnection> {
-    if (!this.credentials) return connect({ servers: this.nats.url });
+    if (!this.credentials) return connect({ servers: this.nats.url, ...PATIENT });
     return this.credentials.connect(this.nats.url, entitlement);
   }
 
@@ -123,7 +123,7 @@ export class Mesh {
   async systemClient(): Promise<NatsConnection> {
     if (!this.credentials) throw new Error('an open mesh has no system account user');
     const { authenticator } = await readNatsCredentials(this.credentials.systemCreds);
-    return connect({ servers: this.nats.url, authenticator });
+    return connect({ servers: this.nats.url, authenticator, ...PATIENT });
   }
 
   private get timingEnv(): Record<string, string> {
