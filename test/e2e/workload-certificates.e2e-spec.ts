@@ -337,6 +337,7 @@ describe('workload certificates', () => {
     await writeFile(wrongKey, randomBytes(32).toString('base64'));
     const wrong = AppProcess.start('control-plane', 'control-plane-wrong-key', {
       NATS_URL: mesh.nats.url,
+      ...mesh.credentials?.controlPlaneEnv(),
       WEFT_ADMIN_PORT: String(await freePort()),
       WEFT_CA_ENCRYPTION_KEY_FILE: wrongKey,
     });
