@@ -5,7 +5,7 @@ import { Cluster } from '../upstream/cluster.js';
 import { clusterPolicy, PLAIN_HTTP1, type TrafficSettings } from '../upstream/cluster-policy.js';
 import type { Endpoint } from '../upstream/endpoint.js';
 import type { PoolRegistry } from '../upstream/pool-registry.js';
-import type { DispatcherSource } from '../upstream/upstream-exchange.js';
+import type { DispatcherSource } from '../upstream/upstream-try.js';
 import type { BusClient, BusDispatcher } from './bus-client.js';
 
 /** Origins of bus endpoints: `nats:<rpc subject>` (shown as the endpoint in access logs). */

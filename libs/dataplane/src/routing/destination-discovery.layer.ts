@@ -1,6 +1,7 @@
 // Pipeline layer: a host the table does not know, at a proxy that follows only its destinations, is
 // read first (its DestinationDiscovery: DestinationSync.discover); the request then starts over, once.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Exchange } from '../exchange.js';
+import type { StepOutcome } from '../pipeline.js';
 import type { RouteTableHolder } from './route-table-holder.js';
 import type { HostSelector } from './route-match.layer.js';
 
@@ -16,25 +17,25 @@ export interface DestinationDiscovery {
   discover(host: string): Promise<void> | undefined;
 }
 
-/** Routes a request again from the top, after its host's destination was read. */
-export type StartOver = (req: IncomingMessage, res: ServerResponse) => void;
-
 /**
- * True when the request waits for its host to be read (`again` then takes it); false: go on.
- * Proxies that follow the whole bucket pass no `discovery`: one check, no lookup.
+ * Step: holds a request whose host must be read first ('held'; `startOver` then routes it again
+ * from the top); every other request goes on.
  */
-export function heldForDiscovery(
+export function destinationDiscovery(
+  /** Proxies that follow the whole bucket pass none: one check, no lookup. */
   discovery: DestinationDiscovery | undefined,
   routes: RouteTableHolder,
   hosts: HostSelector,
-  host: string,
-  req: IncomingMessage,
-  res: ServerResponse,
-  again: StartOver,
-): boolean {
-  if (!discovery || hosts(routes.current, host)) return false;
-  const lookup = discovery.discover(host);
-  if (!lookup) return false;
-  void lookup.then(() => again(req, res));
-  return true;
+  startOver: (ex: Exchange) => void,
+): (ex: Exchange) => StepOutcome {
+  return (ex) => {
+    if (ex.discovered || !discovery) return 'next';
+    const host = ex.target!.host;
+    if (hosts(routes.current, host)) return 'next';
+    const lookup = discovery.discover(host);
+    if (!lookup) return 'next';
+    ex.discovered = true;
+    void lookup.then(() => startOver(ex));
+    return 'held';
+  };
 }
