@@ -79,7 +79,7 @@ async function allocatePorts() {
   }
 }
 
-async function startWorkload(inst, natsUrl) {
+async function startWorkload(inst) {
   const { ports } = inst;
   const app = await startDemoApp(
     run,
@@ -98,7 +98,7 @@ async function startWorkload(inst, natsUrl) {
     'sidecar',
     appMain('sidecar'),
     {
-      NATS_URL: natsUrl,
+      ...(await run.proxyNatsEnv({ service: inst.service })),
       WEFT_MODE: 'sidecar',
       WEFT_NAMESPACE: 'default',
       WEFT_SERVICE: inst.service,
@@ -241,7 +241,7 @@ async function sampleSplit(outboundPort) {
   say(`${SPLIT_SAMPLE} calls to api: ${summary} (the route asks for v1 80 / v2 20)`);
 }
 
-function tryItLines(cpPort, natsUrl) {
+function tryItLines(cpPort, weftNats) {
   const web1 = INSTANCES[0].ports.outbound;
   const cp = `http://${HOST}:${cpPort}`;
   const lines = [
@@ -268,7 +268,7 @@ function tryItLines(cpPort, natsUrl) {
     lines.push(
       '  # the same through the weft CLI',
       `  node bin/weft.js status -s ${cp}`,
-      `  node bin/weft.js check -s ${cp}`,
+      `  ${weftNats}node bin/weft.js check -s ${cp}`,
       `  node bin/weft.js get httproutes -s ${cp}   # Accepted=False is expected: ${NO_GATEWAY_NOTE}`,
       `  node bin/weft.js get endpoints -s ${cp}`,
       `  node bin/weft.js history -s ${cp}`,
@@ -278,22 +278,22 @@ function tryItLines(cpPort, natsUrl) {
     );
   }
   if (onPath('nats')) {
-    lines.push('  # the mesh live on the bus', `  nats sub 'weft.>' -s ${natsUrl}`);
+    lines.push('  # the mesh live on the bus', `  nats sub 'weft.>' ${run.natsCliFlags()}`);
   } else {
-    const sub = `nats sub 'weft.>' -s ${natsUrl}`;
+    const sub = `nats sub 'weft.>' ${run.natsCliFlags()}`;
     lines.push(`  # (with the nats CLI installed, \`${sub}\` shows the mesh live)`);
   }
   return lines;
 }
 
 run.start(async () => {
-  checkBuilt(['control-plane', 'sidecar']);
-  const nats = await run.startNats();
+  checkBuilt(['control-plane', 'sidecar', 'cli']);
+  await run.startNats();
   const cp = await startControlPlane(run);
 
   await allocatePorts();
   say(`starting ${INSTANCES.length} demo instances, each behind its own sidecar…`);
-  await Promise.all(INSTANCES.map((inst) => startWorkload(inst, nats.url)));
+  await Promise.all(INSTANCES.map((inst) => startWorkload(inst)));
 
   const revision = await applyFolder(
     run,
@@ -311,5 +311,5 @@ run.start(async () => {
   await waitEndpoints(cp.url);
   await waitMeshAnswers();
   await sampleSplit(INSTANCES[0].ports.outbound);
-  printTryIt(tryItLines(cp.port, nats.url), run.logDir);
+  printTryIt(tryItLines(cp.port, await run.weftNatsPrefix()), run.logDir);
 });

@@ -44,10 +44,10 @@ const run = new ExampleRun({
 });
 
 run.start(async () => {
-  checkBuilt(['control-plane', 'router']);
+  checkBuilt(['control-plane', 'router', 'cli']);
   const ports = [ROUTER_PORT, ADMIN_PORT, ADMIN_PORT + 1, ...APPS.map((a) => a.port)];
   await requireFreePorts(ports);
-  const nats = await run.startNats();
+  await run.startNats();
   const cp = await startControlPlane(run);
   for (const app of APPS) await startDemoApp(run, { ...app, outboundPort: ROUTER_PORT });
   const revision = await applyFolder(run, cp.url, DIR, 'npm-run-example');
@@ -58,7 +58,7 @@ run.start(async () => {
     'router',
     appMain('router'),
     {
-      NATS_URL: nats.url,
+      ...(await run.proxyNatsEnv({ role: 'router', service: 'router' })),
       WEFT_MODE: 'router',
       WEFT_INSTANCE_ID: 'router',
       WEFT_ROUTER_REPLICAS: String(REPLICAS),
@@ -101,8 +101,8 @@ run.start(async () => {
       `  node bin/weft.js status -s ${cp.url}`,
       `  node bin/weft.js get httproutes -s ${cp.url}   # Accepted=False is expected: ${NO_GATEWAY_NOTE}`,
       onPath('nats')
-        ? `  nats sub 'weft.v1.rpc.>' -s ${nats.url}   # the bus hop`
-        : `  # (with the nats CLI: nats sub 'weft.v1.rpc.>' -s ${nats.url} shows the bus hop)`,
+        ? `  nats sub 'weft.v1.rpc.>' ${run.natsCliFlags()}   # the bus hop`
+        : `  # (with the nats CLI: nats sub 'weft.v1.rpc.>' ${run.natsCliFlags()} shows the bus hop)`,
     ],
     run.logDir,
   );

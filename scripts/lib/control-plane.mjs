@@ -25,7 +25,7 @@ export async function startControlPlane(run) {
     'control plane',
     'control-plane',
     appMain('control-plane'),
-    { NATS_URL: run.nats.url, WEFT_ADMIN_PORT: String(port), WEFT_BIND_ADDRESS: HOST },
+    { ...run.controlPlaneNatsEnv(), WEFT_ADMIN_PORT: String(port), WEFT_BIND_ADDRESS: HOST },
     'control-plane',
   );
   await run.waitReady(cp, `${url}/readyz`);

@@ -1,7 +1,6 @@
 // The `weft` CLI as users run it (`node bin/weft.js …`) against a live mesh: output, errors, exit codes.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { connect } from '@nats-io/transport-node';
 import { parseAllDocuments } from 'yaml';
 import { Subjects } from '@app/protocol';
 import { http, json } from '../support/admin-client.js';
@@ -122,7 +121,7 @@ describe('weft CLI', () => {
       const revision = await currentRevision();
       const history = await json<{ items: unknown[] }>(`${server}/v1/history`);
       // What proxies hear of a revision: its projections and its marker.
-      const nc = await connect({ servers: mesh.nats.url });
+      const nc = await mesh.natsClient({ role: 'cli-read', name: 'observer' });
       const announced: string[] = [];
       nc.subscribe(new Subjects('weft').configAnnouncementsAll, {
         callback: (_err, msg) => void announced.push(msg.subject),
@@ -397,17 +396,10 @@ spec:
   describe('tap', () => {
     it('shows a request as it is served, live', async () => {
       const sidecar = sidecars.get('b1')!;
-      const tap = startWeft([
-        'tap',
-        '--nats',
-        mesh.nats.url,
-        '--service',
-        'b',
-        '--path',
-        '/tapped',
-        '--count',
-        '1',
-      ]);
+      const tap = startWeft(
+        ['tap', '--nats', mesh.nats.url, '--service', 'b', '--path', '/tapped', '--count', '1'],
+        { env: await mesh.cliEnv() },
+      );
       // The CLI subscribes at its own pace: serve requests until it has shown one (and exited).
       for (let n = 0; tap.child.exitCode === null && n < 100; n++) {
         const res = await http(`${sidecar.outbound}/tapped?x=${n}`, { headers: { host: 'b' } });
@@ -426,7 +418,9 @@ spec:
 
   describe('events', () => {
     it('follows control-plane events: an apply shows up as config.applied', async () => {
-      const events = startWeft(['events', '--nats', mesh.nats.url, '--count', '1']);
+      const events = startWeft(['events', '--nats', mesh.nats.url, '--count', '1'], {
+        env: await mesh.cliEnv(),
+      });
       // The CLI subscribes at its own pace: apply until it has shown one.
       for (let n = 1; events.child.exitCode === null && n < 40; n++) {
         await mesh.applyOk(versionServices('events', [`v${n}`]));
@@ -440,7 +434,7 @@ spec:
     });
 
     it('follows health: a new instance ready and ACKing, then draining and down on SIGTERM', async () => {
-      const events = startWeft(['events', '--nats', mesh.nats.url]);
+      const events = startWeft(['events', '--nats', mesh.nats.url], { env: await mesh.cliEnv() });
       try {
         for (let n = 1; !events.output().includes('config.applied'); n++) {
           expect(n).toBeLessThan(40);
@@ -518,7 +512,10 @@ spec:
 
   describe('check', () => {
     it('asks the control plane where NATS is when neither --nats nor NATS_URL says', async () => {
-      const run = await weft(['check'], { server, env: { NATS_URL: '' } });
+      const run = await weft(['check'], {
+        server,
+        env: { ...(await mesh.cliEnv()), NATS_URL: '' },
+      });
       expect(run).toMatchObject({ code: 0, stderr: '' });
       expect(lines(run.stdout)).toContainEqual(
         expect.stringMatching(
@@ -529,7 +526,10 @@ spec:
     });
 
     it('passes against the running mesh', async () => {
-      const run = await weft(['check', '--nats', mesh.nats.url], { server });
+      const run = await weft(['check', '--nats', mesh.nats.url], {
+        server,
+        env: await mesh.cliEnv(),
+      });
       expect(run).toMatchObject({ code: 0, stderr: '' });
       const out = lines(run.stdout);
       for (const check of [
@@ -550,6 +550,7 @@ spec:
     describe('against a NATS without JetStream', () => {
       let plain: NatsHandle;
       beforeAll(async () => {
+        // A server set up wrong on purpose (no JetStream), open: the check fails before any auth.
         plain = await startNats({ jetstream: false });
       });
       afterAll(() => plain.stop());

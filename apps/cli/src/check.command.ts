@@ -131,7 +131,7 @@ class CheckRun {
 
   private async natsReachable(): Promise<Outcome> {
     try {
-      this.nc = await connectOnce(this.nats.url, process.env.WEFT_NATS_CREDS);
+      this.nc = await connectOnce(this.nats.url);
       return { status: 'ok', note: `server ${this.nc.info?.version ?? 'unknown version'}` };
     } catch (err) {
       return {

@@ -16,6 +16,8 @@ import { statCommand } from './stat.command.js';
 import { statusCommand } from './status.command.js';
 import { tapCommand } from './tap.command.js';
 import { topCommand } from './top.command.js';
+import { natsConfigCommand } from './nats-config.command.js';
+import { tokenCommand } from './token.command.js';
 
 /** A fresh command tree: building it runs nothing; parsing argv runs the command named. */
 export function program(): Command {
@@ -41,7 +43,9 @@ export function program(): Command {
     .addCommand(tapCommand().exitOverride())
     .addCommand(eventsCommand().exitOverride())
     .addCommand(checkCommand().exitOverride())
-    .addCommand(caCommand().exitOverride());
+    .addCommand(caCommand().exitOverride())
+    .addCommand(natsConfigCommand().exitOverride())
+    .addCommand(tokenCommand().exitOverride());
 }
 
 /** The source tree and the build keep this file (bundled: main.js) three levels below package.json. */
