@@ -1,8 +1,8 @@
 // A whole local mesh for e2e tests: nats-server, control plane and sidecars as real processes.
-import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { agent, http, isReady, json, type HttpResult } from './admin-client.js';
+import { agent, http, isReady, json, useAdminToken, type HttpResult } from './admin-client.js';
 import { AppProcess } from './app-process.js';
 import { freePort } from './free-port.js';
 import { startNats, type NatsHandle, type NatsOptions } from './nats-fixture.js';
@@ -89,16 +89,20 @@ export class Mesh {
 
   async startControlPlane(env: Record<string, string> = {}): Promise<ControlPlane> {
     const adminPort = await freePort();
+    const tokenFile = env.WEFT_ADMIN_TOKEN_FILE ?? this.adminTokenFile;
     const proc = this.track(
       AppProcess.start('control-plane', 'control-plane', {
         NATS_URL: this.nats.url,
         WEFT_ADMIN_PORT: String(adminPort),
+        WEFT_ADMIN_TOKEN_FILE: tokenFile,
         ...this.timingEnv,
         ...env,
       }),
     );
     await this.ready(proc, adminPort);
     const cp = { proc, adminPort, url: `http://127.0.0.1:${adminPort}` };
+    // Tests act as the admin: the control plane made this token at start (the replicas share it).
+    useAdminToken(cp.url, (await readFile(tokenFile, 'utf8')).trim());
     this.controlPlanes.push(cp);
     this.cp = cp;
     return cp;
@@ -256,6 +260,11 @@ export class Mesh {
     );
     const failure = results.find((r) => r.status === 'rejected');
     if (failure !== undefined) throw failure.reason;
+  }
+
+  /** The admin token every control plane of this mesh is given (made by the first to start). */
+  get adminTokenFile(): string {
+    return join(this.stateDir, 'admin-token');
   }
 
   controlPlane(): ControlPlane {

@@ -3,9 +3,10 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { PROTOCOL_VERSION } from '@app/protocol/version.js';
 import { applyCommand } from './apply.command.js';
+import { adminTokenCommand } from './admin-token.command.js';
 import { checkCommand } from './check.command.js';
 import { CliError, messageOf } from './cli-error.js';
-import { defaultServer } from './defaults.js';
+import { configCommand } from './config.command.js';
 import { deleteCommand } from './delete.command.js';
 import { eventsCommand } from './events.command.js';
 import { diffCommand } from './diff.command.js';
@@ -17,14 +18,22 @@ import { statCommand } from './stat.command.js';
 import { statusCommand } from './status.command.js';
 import { tapCommand } from './tap.command.js';
 import { topCommand } from './top.command.js';
+import { whoamiCommand } from './whoami.command.js';
 
 function program(): Command {
   return new Command('weft')
     .description('Weft service mesh: configure it and see what it runs')
     .version(`weft ${packageVersion()} (protocol v${PROTOCOL_VERSION})`, '-v, --version')
     .addOption(
-      new Option('-s, --server <url>', 'control plane admin URL (env: WEFT_SERVER)').default(
-        defaultServer(),
+      new Option(
+        '-s, --server <url>',
+        'control plane admin URL (default: $WEFT_SERVER, else the current context, else http://127.0.0.1:15010)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--token <token>',
+        'admin API token (default: $WEFT_TOKEN, else the current context; see weft config)',
       ),
     )
     .showSuggestionAfterError()
@@ -40,7 +49,10 @@ function program(): Command {
     .addCommand(topCommand().exitOverride())
     .addCommand(tapCommand().exitOverride())
     .addCommand(eventsCommand().exitOverride())
-    .addCommand(checkCommand().exitOverride());
+    .addCommand(checkCommand().exitOverride())
+    .addCommand(whoamiCommand().exitOverride())
+    .addCommand(adminTokenCommand().exitOverride())
+    .addCommand(configCommand().exitOverride());
 }
 
 /** The source tree and the build keep main.js three levels below package.json. */

@@ -55,6 +55,14 @@ export class Subjects {
     return `${this.prefix}-leader`;
   }
 
+  /**
+   * JetStream KV bucket of the admin API's bearer tokens, stored hashed (never the token itself):
+   * shared by every control-plane replica, readable by control-plane NATS users only.
+   */
+  get adminTokensBucket(): string {
+    return `${this.prefix}-admin-tokens`;
+  }
+
   /** Where a proxy reports the revision it applied (ACK) or rejected (NACK). */
   proxyAck(proxyId: string): string {
     return `${this.prefix}.v1.proxy.${proxyId}.ack`;
