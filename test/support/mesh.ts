@@ -102,7 +102,7 @@ export class Mesh {
     await this.ready(proc, adminPort);
     const cp = { proc, adminPort, url: `http://127.0.0.1:${adminPort}` };
     // Tests act as the admin: the control plane made this token at start (the replicas share it).
-    useAdminToken(cp.url, (await readFile(tokenFile, 'utf8')).trim());
+    if (tokenFile !== '') useAdminToken(cp.url, (await readFile(tokenFile, 'utf8')).trim());
     this.controlPlanes.push(cp);
     this.cp = cp;
     return cp;

@@ -15,7 +15,7 @@ export interface Run {
 
 /**
  * Runs the CLI as a child process; `server` goes in as `--server` unless it is undefined, and the
- * tests' admin token for that server as WEFT_TOKEN unless `env` names one.
+ * tests' admin token for that server (or `env`'s WEFT_SERVER) as WEFT_TOKEN unless `env` names one.
  */
 export function weft(
   args: readonly string[],
@@ -35,7 +35,8 @@ export function startWeft(
 ): { child: ChildProcess; done: Promise<Run>; output: () => string } {
   // Jest's NODE_OPTIONS is not for the CLI, and the developer's WEFT_SERVER, WEFT_TOKEN and
   // config file (its contexts) must not leak in.
-  const token = opts.server === undefined ? undefined : adminTokenFor(opts.server);
+  const target = opts.server ?? opts.env?.WEFT_SERVER;
+  const token = target === undefined ? undefined : adminTokenFor(target);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     WEFT_CONFIG: resolve(ROOT, 'test/artifacts/no-weft-config.yaml'),
