@@ -3,7 +3,12 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startDemoApp } from '../lib/demo-app.mjs';
-import { applyFolder, startControlPlane, waitConverged } from '../lib/control-plane.mjs';
+import {
+  applyFolder,
+  startControlPlane,
+  tokenLines,
+  waitConverged,
+} from '../lib/control-plane.mjs';
 import { exampleFolder, port, requireFreePorts } from '../lib/example-ports.mjs';
 import {
   appMain,
@@ -97,13 +102,13 @@ run.start(async () => {
   await requireFreePorts(NODES.flatMap((n) => [n.outbound, n.admin, ...n.apps.map((a) => a.port)]));
   const nats = await run.startNats();
   const cp = await startControlPlane(run);
-  const revision = await applyFolder(run, cp.url, DIR, 'npm-run-example');
+  const revision = await applyFolder(run, cp, DIR);
   const proxies = [];
   const folder = exampleFolder(DIR, join(run.workDir, 'config'));
   for (const node of NODES) proxies.push(await startNode(node, nats.url, folder));
   await waitConverged(
     run,
-    cp.url,
+    cp,
     revision,
     NODES.map((n) => n.id),
     'node proxies',
@@ -119,6 +124,7 @@ run.start(async () => {
       "  # route.yaml's canary: the 80/20 split of api, and x-canary: yes for v2",
       `  for i in $(seq 50); do curl -s -H 'Host: api' ${a}/ | grep -o '"version":"v[0-9]*"'; done | sort | uniq -c`,
       `  curl -s -H 'Host: api' -H 'x-canary: yes' ${a}/`,
+      ...tokenLines(cp),
       '  # every workload is an instance of its own, with its labels',
       `  node bin/weft.js get endpoints -s ${cp.url}`,
       `  node bin/weft.js status -s ${cp.url}`,

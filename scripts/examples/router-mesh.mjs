@@ -2,7 +2,12 @@
 // a router replica set of two on :8080 and the demo apps without sidecars (web calls api through
 // the router; the last hop to each api version goes over the bus).
 import { startDemoApp } from '../lib/demo-app.mjs';
-import { applyFolder, startControlPlane, waitConverged } from '../lib/control-plane.mjs';
+import {
+  applyFolder,
+  startControlPlane,
+  tokenLines,
+  waitConverged,
+} from '../lib/control-plane.mjs';
 import { port, requireFreePorts } from '../lib/example-ports.mjs';
 import {
   appMain,
@@ -44,7 +49,7 @@ run.start(async () => {
   const nats = await run.startNats();
   const cp = await startControlPlane(run);
   for (const app of APPS) await startDemoApp(run, { ...app, outboundPort: ROUTER_PORT });
-  const revision = await applyFolder(run, cp.url, DIR, 'npm-run-example');
+  const revision = await applyFolder(run, cp, DIR);
 
   say(`starting ${REPLICAS} router replicas sharing :${ROUTER_PORT}…`);
   const router = run.startNode(
@@ -67,7 +72,7 @@ run.start(async () => {
     await run.waitReady(router, `http://${HOST}:${ADMIN_PORT + i}/readyz`);
   }
   const replicaIds = Array.from({ length: REPLICAS }, (_, i) => `router-${i}`);
-  await waitConverged(run, cp.url, revision, replicaIds, 'router replicas');
+  await waitConverged(run, cp, revision, replicaIds, 'router replicas');
 
   const res = await http('GET', `http://${HOST}:${ROUTER_PORT}/`, { headers: { host: 'web' } });
   if (res.status !== 200 || res.json?.upstream?.service !== 'api') {
@@ -92,6 +97,7 @@ run.start(async () => {
         (id, i) =>
           `  curl -s http://${HOST}:${ADMIN_PORT + i}/metrics | grep weft_bus_exchanges  # ${id}`,
       ),
+      ...tokenLines(cp),
       `  node bin/weft.js status -s ${cp.url}`,
       onPath('nats')
         ? `  nats sub 'weft.v1.rpc.>' -s ${nats.url}   # the bus hop`

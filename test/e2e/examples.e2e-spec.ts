@@ -3,7 +3,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { http, json } from '../support/admin-client.js';
+import { http, json, useAdminToken } from '../support/admin-client.js';
 import { AppProcess } from '../support/app-process.js';
 import { freePort, freePortRun } from '../support/free-port.js';
 import { startNats, type NatsHandle } from '../support/nats-fixture.js';
@@ -79,6 +79,17 @@ class Example {
     const match = pattern.exec(this.printed);
     if (!match) throw new Error(`${this.proc.name} printed nothing like ${pattern}`);
     return match[1];
+  }
+
+  /**
+   * The control plane `server` the script printed, with the admin token its "try it" lines read
+   * (`export WEFT_TOKEN=$(cat FILE)`): the test's requests and CLI runs there carry it.
+   */
+  controlPlane(pattern: RegExp): string {
+    const server = this.find(pattern);
+    const tokenFile = this.find(/export WEFT_TOKEN=\$\(cat (\S+)\)/);
+    useAdminToken(server, readFileSync(tokenFile, 'utf8').trim());
+    return server;
   }
 
   /** After a failure: stopped as by `kill` (then SIGKILL), and whatever it started with it. */
@@ -274,7 +285,7 @@ describe('examples/router-mesh: node scripts/examples/router-mesh.mjs', () => {
   });
 
   it('weft status shows both router replicas ACKing the revision', async () => {
-    const server = example.find(/weft\.js status -s (\S+)/);
+    const server = example.controlPlane(/weft\.js status -s (\S+)/);
     const { code, stdout } = await weft(['status'], { server });
     const rows = lines(stdout).map(cells);
     expect(code).toBe(0);
@@ -311,7 +322,7 @@ describe('examples/node: node scripts/examples/node.mjs', () => {
       { NATS_URL: nats.url },
     );
     nodeA = `http://127.0.0.1:${example.port(15001)}`;
-    server = example.find(/weft\.js get endpoints -s (\S+)/);
+    server = example.controlPlane(/weft\.js get endpoints -s (\S+)/);
   });
 
   afterAll(async () => {
@@ -453,7 +464,9 @@ describe('examples/full-mesh: node scripts/demo.mjs', () => {
   });
 
   it('lists every sidecar as ACKing the revision', async () => {
-    const server = example.find(/curl -s (\S+)\/v1\/proxies/);
+    const server = example.controlPlane(
+      /curl -s -H "authorization: Bearer \$WEFT_TOKEN" (\S+)\/v1\/proxies/,
+    );
     const { items } = await json<{ items: { id: string; status: string }[] }>(
       `${server}/v1/proxies`,
     );
