@@ -6,14 +6,10 @@ import { networkInterfaces } from 'node:os';
 import { http, json, type HttpInit } from '../support/admin-client.js';
 import { AppProcess } from '../support/app-process.js';
 import { freePort } from '../support/free-port.js';
+import { plainService } from '../support/manifests.js';
 import { Mesh, type ControlPlane } from '../support/mesh.js';
 import { waitFor } from '../support/wait-for.js';
 
-const SERVICE = (name: string): string => `apiVersion: v1
-kind: Service
-metadata: { name: ${name} }
-spec: { selector: { app: ${name} } }
-`;
 const YAML = { 'content-type': 'application/yaml' };
 
 interface History {
@@ -35,7 +31,7 @@ describe('admin API attacks', () => {
   beforeAll(async () => {
     mesh = await Mesh.start();
     cp = await mesh.startControlPlane();
-    expect(await mesh.applyOk(SERVICE('baseline'))).toBe(1);
+    expect(await mesh.applyOk(plainService('baseline'))).toBe(1);
     viewerToken = await createToken('viewer', 'read');
   });
 
@@ -79,7 +75,7 @@ describe('admin API attacks', () => {
   it('unauthenticated apply: 401 with a Bearer challenge, nothing applied', async () => {
     const headers = await refusedAndUnchanged(
       '/v1/apply',
-      { method: 'POST', headers: YAML, body: SERVICE('forged'), auth: false },
+      { method: 'POST', headers: YAML, body: plainService('forged'), auth: false },
       401,
       'unauthenticated',
     );
@@ -119,7 +115,7 @@ describe('admin API attacks', () => {
       {
         method: 'POST',
         headers: { ...YAML, ...bearer('weft_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA') },
-        body: SERVICE('forged'),
+        body: plainService('forged'),
       },
       401,
       'unauthenticated',
@@ -134,7 +130,7 @@ describe('admin API attacks', () => {
     );
     await refusedAndUnchanged(
       '/v1/apply',
-      { method: 'POST', headers: asViewer, body: SERVICE('forged') },
+      { method: 'POST', headers: asViewer, body: plainService('forged') },
       403,
       'forbidden',
     );
@@ -164,7 +160,7 @@ describe('admin API attacks', () => {
     const dryRun = await http(`${cp.url}/v1/apply?dryRun=true`, {
       method: 'POST',
       headers: asViewer,
-      body: SERVICE('forged'),
+      body: plainService('forged'),
     });
     expect(dryRun.status).toBe(200);
   });
@@ -190,7 +186,7 @@ describe('admin API attacks', () => {
       {
         method: 'POST',
         headers: { 'content-type': 'text/plain', origin: 'http://evil.example' },
-        body: SERVICE('forged'),
+        body: plainService('forged'),
       },
       403,
       'cross_origin',
@@ -199,7 +195,7 @@ describe('admin API attacks', () => {
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data']) {
       await refusedAndUnchanged(
         '/v1/apply',
-        { method: 'POST', headers: { 'content-type': type }, body: SERVICE('forged') },
+        { method: 'POST', headers: { 'content-type': type }, body: plainService('forged') },
         415,
         'unsupported_media_type',
       );
@@ -218,7 +214,7 @@ describe('admin API attacks', () => {
     for (const headers of browsers) {
       await refusedAndUnchanged(
         '/v1/apply',
-        { method: 'POST', headers: { ...YAML, ...headers }, body: SERVICE('forged') },
+        { method: 'POST', headers: { ...YAML, ...headers }, body: plainService('forged') },
         403,
         'cross_origin',
       );
@@ -249,7 +245,7 @@ describe('admin API attacks', () => {
     const res = await http(`${cp.url}/v1/apply`, {
       method: 'POST',
       headers: { ...YAML, 'x-weft-author': 'mallory' },
-      body: SERVICE('authored'),
+      body: plainService('authored'),
     });
     expect(res.status).toBe(200);
     const { revision } = JSON.parse(res.body) as { revision: number };
@@ -263,14 +259,18 @@ describe('admin API attacks', () => {
     const first = await http(`${cp.url}/v1/apply`, {
       method: 'POST',
       headers: { ...YAML, ...bearer(token) },
-      body: SERVICE('before-revoke'),
+      body: plainService('before-revoke'),
     });
     expect(first.status).toBe(200);
     const revoke = await http(`${cp.url}/v1/admin-tokens/leaving`, { method: 'DELETE' });
     expect(revoke.status).toBe(200);
     await refusedAndUnchanged(
       '/v1/apply',
-      { method: 'POST', headers: { ...YAML, ...bearer(token) }, body: SERVICE('after-revoke') },
+      {
+        method: 'POST',
+        headers: { ...YAML, ...bearer(token) },
+        body: plainService('after-revoke'),
+      },
       401,
       'unauthenticated',
     );
@@ -281,7 +281,7 @@ describe('admin API attacks', () => {
     for (const query of [`access_token=${admin}`, `token=${admin}`]) {
       await refusedAndUnchanged(
         `/v1/apply?${query}`,
-        { method: 'POST', headers: YAML, body: SERVICE('forged'), auth: false },
+        { method: 'POST', headers: YAML, body: plainService('forged'), auth: false },
         401,
         'unauthenticated',
       );
@@ -323,7 +323,7 @@ describe('admin API attacks', () => {
     const res = await http(`${follower.url}/v1/apply`, {
       method: 'POST',
       headers: YAML,
-      body: SERVICE('forged'),
+      body: plainService('forged'),
       auth: false,
     });
     expect(res.status).toBe(401);
@@ -357,7 +357,7 @@ describe('admin API attacks', () => {
       const res = await http(`${url}/v1/apply`, {
         method: 'POST',
         headers: YAML,
-        body: SERVICE('dev'),
+        body: plainService('dev'),
       });
       expect(res.status).toBe(200);
     });
@@ -367,7 +367,7 @@ describe('admin API attacks', () => {
       const res = await http(`${url}/v1/apply`, {
         method: 'POST',
         headers: { ...YAML, host: `evil.example:${new URL(url).port}` },
-        body: SERVICE('rebound'),
+        body: plainService('rebound'),
       });
       expect([res.status, (JSON.parse(res.body) as { error: string }).error]).toEqual([
         403,

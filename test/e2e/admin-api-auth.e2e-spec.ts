@@ -7,6 +7,7 @@ import { Agent, request } from 'undici';
 import { adminTokenFor, http } from '../support/admin-client.js';
 import { AppProcess } from '../support/app-process.js';
 import { freePort } from '../support/free-port.js';
+import { plainService } from '../support/manifests.js';
 import { Mesh, type ControlPlane } from '../support/mesh.js';
 import {
   issueCertificate,
@@ -16,11 +17,6 @@ import {
 import { waitFor } from '../support/wait-for.js';
 import { lines, weft } from '../support/weft-cli.js';
 
-const SERVICE = (name: string): string => `apiVersion: v1
-kind: Service
-metadata: { name: ${name} }
-spec: { selector: { app: ${name} } }
-`;
 const YAML = { 'content-type': 'application/yaml' };
 const TOKEN_LINE = /^ {2}export WEFT_TOKEN=(weft_[A-Za-z0-9_-]{43})$/;
 
@@ -92,7 +88,7 @@ describe('admin API authentication', () => {
       const read = await weft(['--token', token, 'get', 'services'], { server: cp.url });
       expect(read.code).toBe(0);
       const file = join(work, 'svc.yaml');
-      await writeFile(file, SERVICE('from-ci'));
+      await writeFile(file, plainService('from-ci'));
       const write = await weft(['--token', token, 'apply', '-f', file], { server: cp.url });
       expect(write).toMatchObject({
         code: 1,
@@ -233,7 +229,7 @@ describe('admin API authentication', () => {
       const res = await send('admin', '/v1/apply', {
         method: 'POST',
         headers: YAML,
-        body: SERVICE('by-cert'),
+        body: plainService('by-cert'),
       });
       expect(res.status).toBe(200);
       const history = JSON.parse((await send('viewer', '/v1/history')).body) as {
@@ -251,7 +247,7 @@ describe('admin API authentication', () => {
       const write = await send('viewer', '/v1/apply', {
         method: 'POST',
         headers: YAML,
-        body: SERVICE('by-viewer'),
+        body: plainService('by-viewer'),
       });
       expect(write.status).toBe(403);
       const stranger = await send('stranger', '/v1/resources');
@@ -284,7 +280,7 @@ describe('admin API authentication', () => {
           dispatcher: clients.get('admin')!,
           method: 'POST',
           headers: YAML,
-          body: SERVICE('via-follower'),
+          body: plainService('via-follower'),
         });
         expect(res.statusCode).toBe(421);
         expect(await res.body.json()).toMatchObject({
