@@ -156,6 +156,39 @@ describe('admin API authentication', () => {
     });
   });
 
+  describe('dashboard sessions', () => {
+    it('live while their token does: revoking the token ends them', async () => {
+      const made = await http(`${cp.url}/v1/admin-tokens`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'browser', role: 'read' }),
+      });
+      const { token } = JSON.parse(made.body) as { token: string };
+      const login = await http(`${cp.url}/v1/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token }),
+        auth: false,
+      });
+      expect(login.status).toBe(200);
+      const cookie = String(login.headers['set-cookie']).split(';', 1)[0];
+      const asBrowser = { headers: { cookie }, auth: false };
+      expect(JSON.parse((await http(`${cp.url}/v1/session`, asBrowser)).body)).toEqual({
+        name: 'browser',
+        role: 'read',
+        credential: 'session',
+      });
+      expect((await http(`${cp.url}/v1/admin-tokens/browser`, { method: 'DELETE' })).status).toBe(
+        200,
+      );
+      const after = await http(`${cp.url}/v1/stream`, asBrowser);
+      expect([after.status, JSON.parse(after.body)]).toEqual([
+        401,
+        { error: 'unauthenticated', message: 'the token of this session was revoked' },
+      ]);
+    });
+  });
+
   describe('over HTTPS with client certificates', () => {
     const SPIFFE = (sa: string): string => `spiffe://cluster.local/ns/ops/sa/${sa}`;
     let tls: AppProcess;

@@ -1,4 +1,4 @@
-import { accessFor, type Access } from './access-policy.js';
+import { accessFor, requestTarget, type Access } from './access-policy.js';
 
 const q = (query = ''): URLSearchParams => new URLSearchParams(query);
 
@@ -50,5 +50,34 @@ describe('accessFor', () => {
 
   it('needs admin for a path that does not decode', () => {
     expect(accessFor('GET', '/v1/%E0%A4%A', q())).toBe('admin');
+  });
+});
+
+describe('requestTarget', () => {
+  const accessOf = (method: string, target: string): Access => {
+    const { path, query } = requestTarget(target);
+    return accessFor(method, path, query);
+  };
+
+  it('reads the path and query of an origin-form target', () => {
+    const { path, query } = requestTarget('/v1/apply?dryRun=true&x=1');
+    expect([path, query.get('dryRun')]).toEqual(['/v1/apply', 'true']);
+  });
+
+  it('reads an absolute-form target by its path, as the router does', () => {
+    expect(requestTarget('http://cp.example:15010/v1/admin-tokens?a=1').path).toBe(
+      '/v1/admin-tokens',
+    );
+    expect(accessOf('GET', 'http://cp.example/v1/admin-tokens')).toBe('admin');
+    expect(accessOf('POST', 'http://cp.example/v1/apply?dryRun=true')).toBe('read');
+  });
+
+  it('keeps a target starting with // a path, never a host', () => {
+    expect(requestTarget('//v1/admin-tokens').path).toBe('//v1/admin-tokens');
+    expect(accessOf('GET', '//v1/admin-tokens')).toBe('admin');
+  });
+
+  it('needs admin for what is no path at all (OPTIONS *)', () => {
+    expect(accessOf('OPTIONS', '*')).toBe('admin');
   });
 });

@@ -50,3 +50,16 @@ function normalized(path: string): string | undefined {
     .replace(/\/+$/, '');
   return p === '' ? '/' : p;
 }
+
+/**
+ * The path and query of a request target as Express's router reads it (parseurl): an
+ * absolute-form target (`GET http://host/v1/… HTTP/1.1`) by its path, any other up to `?`, as is
+ * (`//v1/x` stays a path, never a host).
+ */
+export function requestTarget(target: string): { path: string; query: URLSearchParams } {
+  const at = target.indexOf('?');
+  const path = at === -1 ? target : target.slice(0, at);
+  const query = new URLSearchParams(at === -1 ? '' : target.slice(at + 1));
+  if (path.startsWith('/') || !URL.canParse(path)) return { path, query };
+  return { path: new URL(path).pathname, query };
+}

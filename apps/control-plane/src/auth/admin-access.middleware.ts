@@ -4,7 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { TLSSocket } from 'node:tls';
 import { LOGGER, type Logger } from '@app/runtime';
 import { ControlPlaneEnv } from '../control-plane-env.dto.js';
-import { accessFor } from './access-policy.js';
+import { accessFor, requestTarget } from './access-policy.js';
 import { allows, setCaller } from './admin-caller.js';
 import { AdminAuthenticator } from './admin-authenticator.service.js';
 import { refuse } from './admin-refusal.js';
@@ -26,8 +26,8 @@ export class AdminAccessMiddleware implements NestMiddleware {
   ) {}
 
   use(req: Request, res: Response, next: NextFunction): void {
-    const url = new URL(req.originalUrl, 'http://admin.invalid');
-    const access = accessFor(req.method, url.pathname, url.searchParams);
+    const { path, query } = requestTarget(req.originalUrl);
+    const access = accessFor(req.method, path, query);
     if (access === 'open') return next();
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       const crossOrigin = crossOriginWrite(req.headers, this.ownOrigin(req));
@@ -53,7 +53,7 @@ export class AdminAccessMiddleware implements NestMiddleware {
         req,
         res,
         'forbidden',
-        `${caller.name} has the role ${caller.role}; ${req.method} ${url.pathname} needs ${access}`,
+        `${caller.name} has the role ${caller.role}; ${req.method} ${path} needs ${access}`,
       );
     }
     setCaller(req, caller);
