@@ -18,6 +18,11 @@ import { waitFor } from '../support/wait-for.js';
 import { lines, weft } from '../support/weft-cli.js';
 
 const YAML = { 'content-type': 'application/yaml' };
+
+interface LeaderView {
+  role: 'leader' | 'follower';
+  leader: { adminUrl: string } | null;
+}
 const TOKEN_LINE = /^ {2}export WEFT_TOKEN=(weft_[A-Za-z0-9_-]{43})$/;
 
 describe('admin API authentication', () => {
@@ -299,15 +304,16 @@ describe('admin API authentication', () => {
       });
       try {
         const followerUrl = `https://127.0.0.1:${port}`;
-        const role = async (): Promise<string | undefined> => {
+        const view = async (): Promise<LeaderView | undefined> => {
           const res = await request(`${followerUrl}/v1/leader`, {
             dispatcher: clients.get('viewer')!,
           }).catch(() => undefined);
-          return res === undefined ? undefined : ((await res.body.json()) as { role: string }).role;
+          return res === undefined ? undefined : ((await res.body.json()) as LeaderView);
         };
-        await waitFor('the second HTTPS replica to follow', async () =>
-          (await role()) === 'follower' ? true : undefined,
-        );
+        await waitFor('the second HTTPS replica to follow the first', async () => {
+          const seen = await view();
+          return seen?.role === 'follower' && seen.leader?.adminUrl === url ? true : undefined;
+        });
         const before = (await send('viewer', '/v1/history')).body;
         const res = await request(`${followerUrl}/v1/apply`, {
           dispatcher: clients.get('admin')!,
