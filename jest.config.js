@@ -1,4 +1,4 @@
-// Jest in ESM: a unit project (specs beside the source) and an e2e project (real processes).
+// Jest in ESM: a unit project (specs beside the source, and the docs checks in test/docs) and an e2e project (real processes).
 const moduleNameMapper = {
   '^@app/protocol$': '<rootDir>/libs/protocol/src/index.ts',
   '^@app/protocol/(.*?)(\\.js)?$': '<rootDir>/libs/protocol/src/$1',
@@ -33,7 +33,11 @@ export default {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'],
+      testMatch: [
+        '<rootDir>/apps/**/*.spec.ts',
+        '<rootDir>/libs/**/*.spec.ts',
+        '<rootDir>/test/docs/**/*.spec.ts',
+      ],
     },
     {
       ...common,

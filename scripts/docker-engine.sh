@@ -6,7 +6,7 @@
 #
 # Progress and errors go to stderr so that `eval "$(bash scripts/docker-engine.sh start)"` works.
 # The engine runs without iptables or a bridge network because neither is available in our sandboxes;
-# containers therefore use host networking (see DESIGN.md, "Tests and real components").
+# containers therefore use host networking (see docs/development.md, "Tests").
 set -euo pipefail
 
 readonly SOCKET=/run/weft-docker.sock

@@ -6,8 +6,9 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import { Subjects } from '@app/protocol';
 import { AckReporter } from '@app/dataplane/config/ack-reporter.js';
+import { natsConfigFeed } from '@app/dataplane/config/config-feed.js';
 import { DestinationSync } from '@app/dataplane/config/destination-sync.js';
-import type { RouteConfigurator } from '@app/dataplane/config/route-configurator.js';
+import type { ConfigTarget } from '@app/dataplane/config/route-configurator.js';
 import type { SnapshotCache } from '@app/dataplane/config/snapshot-cache.js';
 
 const servers = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -21,10 +22,10 @@ const hot = process.env.SIM_HOT === '1';
 const subjects = new Subjects(process.env.WEFT_SUBJECT_PREFIX);
 const log = pino({ level: 'warn' });
 
-const accepting = {
+const accepting: ConfigTarget = {
   applySnapshot: () => ({ ok: true }),
   applyEndpoints: () => false,
-} as unknown as RouteConfigurator;
+};
 const noCache = {
   file: '(none)',
   load: () => Promise.resolve(undefined),
@@ -52,24 +53,27 @@ function simulate(nc: NatsConnection, index: number): Promise<void> {
   return new Promise((ready) => {
     let started = false;
     const sync: DestinationSync = new DestinationSync(
-      accepting,
-      noCache,
       {
-        applied: (revision) => {
-          ack.report(nc, revision);
-          if (started) return;
-          started = true;
-          const reads = hostsOf(index).map((host) => sync.discover(host) ?? Promise.resolve());
-          void Promise.all(reads).then(() => ready());
+        feed: natsConfigFeed(() => Promise.resolve(nc), subjects.configBucket),
+        target: accepting,
+        cache: noCache,
+        events: {
+          applied: (revision) => {
+            ack.report(nc, revision);
+            if (started) return;
+            started = true;
+            const reads = hostsOf(index).map((host) => sync.discover(host) ?? Promise.resolve());
+            void Promise.all(reads).then(() => ready());
+          },
+          rejected: (revision, error) => ack.report(nc, revision, error),
+          invalid: () => undefined,
         },
-        rejected: (revision, error) => ack.report(nc, revision, error),
-        invalid: () => undefined,
+        log,
+        subjects,
       },
-      log,
-      subjects,
       { localNamespace: 'bench', instances: [] },
     );
-    sync.run(nc, subjects.configBucket);
+    sync.run();
   });
 }
 

@@ -1,5 +1,6 @@
 // Tracing and access logs: one trace of four spans for a request through two sidecars, W3C context
-// kept or created, and the same trace id in the access log records on stdout and on the bus.
+// kept or created, one client span per try when a route retries (OpenTelemetry's HTTP client spans:
+// one per physical request), and the same trace id in the access log records on stdout and on the bus.
 import { connect } from '@nats-io/transport-node';
 import type { AccessRecord } from '@app/dataplane';
 import { http } from '../support/admin-client.js';
@@ -10,6 +11,18 @@ import { waitFor } from '../support/wait-for.js';
 
 const SERVER = 2;
 const CLIENT = 3;
+
+/** Service `c` retries a 503 (its app answers 503 to every second `/flaky` request). */
+const RETRYING_ROUTE = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: c-retries }
+spec:
+  parentRefs: [{ kind: Service, name: c }]
+  rules:
+    - backendRefs: [{ name: c }]
+      retry: { codes: [503], attempts: 1, backoff: 5ms }
+`;
 
 describe('tracing through the mesh', () => {
   let mesh: Mesh;
@@ -26,18 +39,23 @@ describe('tracing through the mesh', () => {
       OTEL_BSP_SCHEDULE_DELAY: '100',
       WEFT_ACCESS_LOG: 'stdout',
     };
-    const [appA, appB] = await Promise.all([
+    const [appA, appB, appC] = await Promise.all([
       new EchoServer('a').start(),
       new EchoServer('b').start(),
+      new EchoServer('c').start(),
     ]);
-    apps.push(appA, appB);
+    apps.push(appA, appB, appC);
     [a] = await Promise.all([
       mesh.startSidecar({ service: 'a', instanceId: 'a1', appPort: appA.port, env: otel }),
       mesh.startSidecar({ service: 'b', instanceId: 'b1', appPort: appB.port, env: otel }),
+      mesh.startSidecar({ service: 'c', instanceId: 'c1', appPort: appC.port, env: otel }),
     ]);
-    await waitFor('b endpoints', async () =>
-      (await mesh.endpointIds('b')).length === 1 ? true : undefined,
+    await waitFor('b and c endpoints', async () =>
+      (await mesh.endpointIds('b')).length === 1 && (await mesh.endpointIds('c')).length === 1
+        ? true
+        : undefined,
     );
+    await mesh.converged(await mesh.applyOk(RETRYING_ROUTE), ['a1']);
   });
 
   afterAll(async () => {
@@ -80,6 +98,42 @@ describe('tracing through the mesh', () => {
     expect(aServer.attributes['http.request.method']).toBe('GET');
     expect(aServer.attributes['http.response.status_code']).toBe(200);
     expect(bServer.attributes['weft.listener']).toBe('inbound');
+  });
+
+  it('gives each try its own client span under the one server span, the retry numbered', async () => {
+    // The app's first /flaky answer is 200, its second 503: the traced call's first try gets the 503.
+    const warm = await http(`${a.outbound}/flaky?every=2`, { headers: { host: 'c' } });
+    expect(warm.status).toBe(200);
+    const res = await http(`${a.outbound}/flaky?every=2`, { headers: { host: 'c' } });
+    expect(res.status).toBe(200);
+    const [, traceId, appParent] = String(
+      (JSON.parse(res.body) as EchoReply).headers.traceparent,
+    ).split('-');
+    // a: one server span and a client span per try; c: a server and a client span per try.
+    const spans = await waitFor('seven spans of the trace', () => {
+      const all = collector.trace(traceId);
+      return all.length >= 7 ? all : undefined;
+    });
+    expect(spans).toHaveLength(7);
+    const of = (service: string, kind: number) =>
+      spans.filter((s) => s.service === service && s.kind === kind);
+    const [aServer] = of('a.default', SERVER);
+    const tries = of('a.default', CLIENT).sort(
+      (x, y) =>
+        Number(x.attributes['http.request.resend_count'] ?? 0) -
+        Number(y.attributes['http.request.resend_count'] ?? 0),
+    );
+    expect(tries.map((t) => [t.parentSpanId, t.attributes['http.response.status_code']])).toEqual([
+      [aServer.spanId, 503],
+      [aServer.spanId, 200],
+    ]);
+    expect(tries.map((t) => t.attributes['http.request.resend_count'])).toEqual([undefined, 1]);
+    // Each try reached c's sidecar as a request of its own, under that try's span.
+    const cServers = of('c.default', SERVER);
+    expect(cServers.map((s) => s.parentSpanId).sort()).toEqual(tries.map((t) => t.spanId).sort());
+    const answered = cServers.find((s) => s.parentSpanId === tries[1].spanId)!;
+    const appCall = of('c.default', CLIENT).find((s) => s.parentSpanId === answered.spanId)!;
+    expect(appParent).toBe(appCall.spanId);
   });
 
   it("joins the caller's trace and keeps its tracestate", async () => {

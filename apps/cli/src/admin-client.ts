@@ -5,6 +5,7 @@ import type {
   AdminRole,
   AdminTokenInfo,
   ApplyResult,
+  CaStatus,
   CreatedAdminToken,
   DiffResult,
   HistorySummary,
@@ -169,6 +170,24 @@ export class AdminClient {
     const info = parseJson<LeaderInfo>(this.ok(answer), this.base);
     if (typeof info?.role !== 'string') throw this.unexpected(answer, '{role, self, leader}');
     return info;
+  }
+
+  /** GET /v1/ca: the mesh CA's roots and the progress of a root rotation. */
+  async caStatus(): Promise<CaStatus> {
+    return this.caAnswer(await this.send('GET', '/v1/ca'));
+  }
+
+  /** POST /v1/ca/rotate: starts a root rotation (refused with 409 while one runs). */
+  async caRotate(): Promise<CaStatus> {
+    return this.caAnswer(await this.send('POST', '/v1/ca/rotate', undefined, JSON_BODY));
+  }
+
+  private caAnswer(answer: Answer): CaStatus {
+    const status = parseJson<CaStatus>(this.ok(answer), this.base);
+    if (typeof status?.enabled !== 'boolean' || !Array.isArray(status.roots)) {
+      throw this.unexpected(answer, '{enabled, phase, roots, proxies}');
+    }
+    return status;
   }
 
   /** GET /v1/stats: golden signals per Service, edge and route over the control plane's window. */

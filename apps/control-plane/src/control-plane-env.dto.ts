@@ -1,4 +1,4 @@
-// The control plane's environment (DESIGN.md interface table), validated once at boot.
+// The control plane's environment (docs/reference/environment.md), validated once at boot.
 import {
   IsIn,
   IsInt,
@@ -10,7 +10,7 @@ import {
   ValidateBy,
   ValidateIf,
 } from 'class-validator';
-import { CONTROL_PLANE_ADMIN_PORT } from '@app/protocol';
+import { CONTROL_PLANE_ADMIN_PORT, DurationWithin, parseDurationMs } from '@app/protocol';
 import { CommonEnv, loadEnv, ToInt } from '@app/runtime';
 import { isLoopbackHost } from './auth/loopback-host.js';
 import { CLIENT_ROLES_SYNTAX } from './auth/client-certificate-roles.js';
@@ -160,6 +160,38 @@ export class ControlPlaneEnv extends CommonEnv {
   @ValidateIf((env: ControlPlaneEnv) => env.WEFT_NATS_SYSTEM_USER !== undefined)
   @IsString({ message: 'WEFT_NATS_SYSTEM_PASSWORD must be set with WEFT_NATS_SYSTEM_USER' })
   WEFT_NATS_SYSTEM_PASSWORD?: string;
+
+  /**
+   * The mesh CA's own key to encrypt its root keys with in the CA bucket (AES-256-GCM): a file
+   * holding 32 random bytes in base64. Without it (and without WEFT_CA_CERT) the CA is off: a key
+   * is never stored in the clear.
+   */
+  @IsOptional()
+  @IsString()
+  WEFT_CA_ENCRYPTION_KEY_FILE?: string;
+
+  /** An operator-provided CA certificate (a root or an intermediate), PEM; used instead of a generated root. */
+  @ValidateIf((env: ControlPlaneEnv) => env.WEFT_CA_KEY !== undefined)
+  @IsString({ message: 'WEFT_CA_CERT must be set with WEFT_CA_KEY' })
+  WEFT_CA_CERT?: string;
+
+  /** Its private key, PEM (PKCS#8, ECDSA P-256/P-384 or RSA). */
+  @ValidateIf((env: ControlPlaneEnv) => env.WEFT_CA_CERT !== undefined)
+  @IsString({ message: 'WEFT_CA_KEY must be set with WEFT_CA_CERT' })
+  WEFT_CA_KEY?: string;
+
+  /** The certificates above WEFT_CA_CERT up to the root, PEM (absent when it is the root). */
+  @IsOptional()
+  @IsString()
+  WEFT_CA_CHAIN?: string;
+
+  /** Lifetime of workload certificates; proxies renew at half of it. */
+  @DurationWithin(10_000, 90 * 24 * 3_600_000, '24h')
+  WEFT_CERT_TTL: string = '24h';
+
+  get certTtlMs(): number {
+    return parseDurationMs(this.WEFT_CERT_TTL);
+  }
 
   get instanceTtlMs(): number {
     return this.WEFT_HEARTBEAT_INTERVAL_MS * this.WEFT_HEARTBEAT_MISSES;

@@ -5,6 +5,7 @@ import { APP_PIPE } from '@nestjs/core';
 import { RuntimeModule, type Logger } from '@app/runtime';
 import { AdminModule } from './admin/admin.module.js';
 import { ApplyModule } from './apply/apply.module.js';
+import { CaModule } from './ca/ca.module.js';
 import { ConfigModule } from './config/config.module.js';
 import { ControlPlaneBootstrap } from './control-plane-bootstrap.service.js';
 import { ControlPlaneEnv } from './control-plane-env.dto.js';
@@ -42,6 +43,7 @@ export class ControlPlaneModule {
         StreamModule,
         AdminModule,
         DashboardModule,
+        CaModule,
       ],
       providers: [
         { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, transform: true }) },

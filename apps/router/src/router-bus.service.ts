@@ -20,7 +20,6 @@ import { RouterEnv } from './router-env.dto.js';
 @Injectable()
 export class RouterBusService implements OnApplicationBootstrap, OnApplicationShutdown {
   private responder: BusResponder | undefined;
-  private serving: ReadonlySet<string> = new Set();
   /** The request path of each Service served so far, by `namespace/service`. */
   private readonly paths = new Map<string, HttpListener>();
 
@@ -31,18 +30,12 @@ export class RouterBusService implements OnApplicationBootstrap, OnApplicationSh
     private readonly service: NatsService,
     private readonly metrics: BusMetrics,
     @Inject(LOGGER) private readonly log: Logger,
-  ) {
-    // Set before any config is applied (constructors run before bootstrap), so no update is missed.
-    engine.configurator.onStaticServices = (keys) => {
-      this.serving = keys;
-      this.responder?.retain(keys);
-    };
-  }
+  ) {}
 
   onApplicationBootstrap(): void {
-    void this.nats.connection.then((nc) => {
+    const started = this.nats.connection.then((nc) => {
       const subjects = new Subjects(this.env.WEFT_SUBJECT_PREFIX);
-      this.responder = new BusResponder(
+      const responder = new BusResponder(
         nc,
         subjects,
         this.env.busSettings,
@@ -54,8 +47,13 @@ export class RouterBusService implements OnApplicationBootstrap, OnApplicationSh
           endpoints: this.service,
         },
       );
-      this.responder.retain(this.serving);
+      this.responder = responder;
+      // The ExternalServices, now and after each config commit.
+      this.engine.served.followStatic((keys) => responder.retain(keys));
     });
+    started.catch((err: Error) =>
+      this.log.error({ err: err.message }, 'bus responder not started'),
+    );
   }
 
   /**

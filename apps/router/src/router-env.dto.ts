@@ -1,4 +1,4 @@
-// The router's environment (DESIGN.md interface table), validated once at boot.
+// The router's environment (docs/reference/environment.md), validated once at boot.
 import { hostname } from 'node:os';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { DNS_LABEL, DNS_LABEL_MESSAGE, ROUTER_LISTEN_PORT } from '@app/protocol';

@@ -1,6 +1,6 @@
 // Wires the router: runtime (logs, NATS, admin), engine and config, its listeners, its bus responder.
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DataPlaneModule } from '@app/dataplane';
+import { DataPlaneModule, IdentityModule } from '@app/dataplane';
 import { RuntimeModule, type Logger } from '@app/runtime';
 import { RouterEnv } from './router-env.dto.js';
 import { EdgeListenersService } from './edge-listeners.service.js';
@@ -54,6 +54,23 @@ export class RouterModule {
             gatewayName: env.WEFT_MODE === 'edge' ? env.WEFT_GATEWAY : undefined,
           },
         ),
+        // Its own workload identity; a router on a config folder has no CA.
+        ...(env.WEFT_CONFIG_DIR === undefined
+          ? [
+              IdentityModule.forRoot({
+                trustDomain: env.WEFT_TRUST_DOMAIN,
+                subjectPrefix: env.WEFT_SUBJECT_PREFIX,
+                stateDir: env.WEFT_STATE_DIR,
+                proxyId: env.instanceId,
+                identities: [
+                  {
+                    namespace: env.WEFT_NAMESPACE,
+                    serviceAccount: env.WEFT_SERVICE_ACCOUNT ?? identity.service,
+                  },
+                ],
+              }),
+            ]
+          : []),
       ],
       providers: [
         { provide: RouterEnv, useValue: env },

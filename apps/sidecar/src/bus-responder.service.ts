@@ -16,34 +16,20 @@ import { SidecarEnv } from './sidecar-env.dto.js';
 export class BusResponderService implements OnApplicationBootstrap, OnApplicationShutdown {
   /** By workload instance id. */
   private readonly responders = new Map<string, BusResponder>();
-  /** Per workload instance id: `namespace/service` of every endpoint set that lists it. */
-  private readonly memberOf = new Map<string, Set<string>>();
 
   constructor(
     private readonly env: SidecarEnv,
-    engine: DataPlaneEngine,
+    private readonly engine: DataPlaneEngine,
     private readonly listeners: ListenersService,
     private readonly nats: NatsClient,
     private readonly service: NatsService,
     private readonly metrics: BusMetrics,
     @Inject(LOGGER) private readonly log: Logger,
-  ) {
-    for (const instanceId of listeners.inbound.keys()) this.memberOf.set(instanceId, new Set());
-    // Set before any config is applied (constructors run before bootstrap), so no set is missed.
-    engine.configurator.onEndpointSet = (key, set) => {
-      for (const [instanceId, keys] of this.memberOf) {
-        const listed = set?.endpoints.some((e) => e.instanceId === instanceId) ?? false;
-        if (listed === keys.has(key)) continue;
-        if (listed) keys.add(key);
-        else keys.delete(key);
-        this.responders.get(instanceId)?.retain(keys);
-      }
-    };
-  }
+  ) {}
 
   onApplicationBootstrap(): void {
     if (this.env.WEFT_MODE === 'standalone' || this.listeners.inbound.size === 0) return;
-    void this.nats.connection.then((nc) => {
+    const started = this.nats.connection.then((nc) => {
       const subjects = new Subjects(this.env.WEFT_SUBJECT_PREFIX);
       const garbage = (where: string, reason: string): void =>
         reportInvalid(this.log, 'bus', where, reason);
@@ -61,9 +47,13 @@ export class BusResponderService implements OnApplicationBootstrap, OnApplicatio
           },
         );
         this.responders.set(instanceId, responder);
-        responder.retain(this.memberOf.get(instanceId)!);
+        // The Services whose endpoint sets list this instance, now and after each change.
+        this.engine.served.followInstance(instanceId, (keys) => responder.retain(keys));
       }
     });
+    started.catch((err: Error) =>
+      this.log.error({ err: err.message }, 'bus responders not started'),
+    );
   }
 
   /** Takes no new bus exchanges; those in flight finish within the inbound listeners' drain. */

@@ -1,7 +1,12 @@
 // The proxy's listeners: one inbound per workload (mesh → its local app) and the shared outbound
 // (local apps → mesh).
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { DataPlaneEngine, type HttpListener } from '@app/dataplane';
+import { Inject, Injectable, Optional, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  CONFIG_FOLLOWER,
+  DataPlaneEngine,
+  type ConfigFollower,
+  type HttpListener,
+} from '@app/dataplane';
 import { serviceKey, Subjects } from '@app/protocol';
 import { LOGGER, Readiness, type Logger } from '@app/runtime';
 import { SidecarEnv } from './sidecar-env.dto.js';
@@ -26,8 +31,10 @@ export class ListenersService implements OnApplicationBootstrap {
     workloads: Workloads,
     private readonly readiness: Readiness,
     @Inject(LOGGER) private readonly log: Logger,
+    /** Reads the destination of a host the table does not know (none in standalone mode). */
+    @Optional() @Inject(CONFIG_FOLLOWER) follower?: ConfigFollower,
   ) {
-    this.outbound = engine.outboundListener('outbound');
+    this.outbound = engine.outboundListener('outbound', follower);
     const subjects = new Subjects(env.WEFT_SUBJECT_PREFIX);
     for (const workload of workloads.list) {
       // A sidecar's one listener keeps its name; a node proxy's are told apart by instance.

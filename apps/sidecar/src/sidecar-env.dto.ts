@@ -1,4 +1,4 @@
-// The sidecar's environment (DESIGN.md interface table), validated once at boot.
+// The sidecar's environment (docs/reference/environment.md), validated once at boot.
 import { hostname } from 'node:os';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 import {

@@ -1,7 +1,7 @@
 // Wires the sidecar: runtime (logs, NATS, admin), engine and config, listeners per workload,
 // heartbeats, bus responders, drain.
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DataPlaneModule } from '@app/dataplane';
+import { DataPlaneModule, IdentityModule } from '@app/dataplane';
 import { RuntimeModule, type Logger } from '@app/runtime';
 import { AppProbeService } from './app-probe.service.js';
 import { BusResponderService } from './bus-responder.service.js';
@@ -56,6 +56,18 @@ export class SidecarModule {
           },
           { localNamespace: env.WEFT_NAMESPACE, defaultTimeoutMs: env.WEFT_ROUTE_TIMEOUT_MS },
         ),
+        // One workload identity per service account of its workloads; standalone has no CA.
+        ...(env.WEFT_MODE === 'standalone'
+          ? []
+          : [
+              IdentityModule.forRoot({
+                trustDomain: env.WEFT_TRUST_DOMAIN,
+                subjectPrefix: env.WEFT_SUBJECT_PREFIX,
+                stateDir: env.WEFT_STATE_DIR,
+                proxyId: env.instanceId,
+                identities: workloads.list,
+              }),
+            ]),
       ],
       providers: [
         { provide: SidecarEnv, useValue: env },

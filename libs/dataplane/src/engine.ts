@@ -5,10 +5,12 @@ import { RouteConfigurator, type RouteConfiguratorOptions } from './config/route
 import { HttpListener } from './http/http-listener.js';
 import { ProxyMetrics } from './metrics/proxy-metrics.js';
 import { inboundPipeline, outboundPipeline } from './pipeline.js';
-import type { HostSelector } from './routing/route-match.layer.js';
+import type { DestinationDiscovery } from './routing/destination-discovery.layer.js';
+import { MESH_HOSTS, type HostSelector } from './routing/route-match.layer.js';
 import type { SniCertificates } from './http/sni-certificates.js';
 import { RouteTableHolder } from './routing/route-table-holder.js';
 import { Cluster } from './upstream/cluster.js';
+import { clusterPolicy, DEFAULT_TRAFFIC } from './upstream/cluster-policy.js';
 import { ClusterRegistry } from './upstream/cluster-registry.js';
 import { endpoint } from './upstream/endpoint.js';
 import { DEFAULT_FORWARDER_OPTIONS, Forwarder } from './upstream/forwarder.js';
@@ -17,6 +19,7 @@ import { HopTracer } from './telemetry/hop-tracer.js';
 import type { AccessLog } from './telemetry/access-log.js';
 import type { BusClient } from './bus/bus-client.js';
 import { BusRoutes } from './bus/bus-routes.js';
+import { ServedServices } from './bus/served-services.js';
 
 /** The caller's side of the bus transport, for proxies connected to NATS. */
 /** Whose app an inbound listener serves. */
@@ -37,6 +40,8 @@ export class DataPlaneEngine {
   readonly routes = new RouteTableHolder();
   readonly clusters = new ClusterRegistry();
   readonly pools = new PoolRegistry();
+  /** What this proxy's bus responders answer for, as each config commit says. */
+  readonly served = new ServedServices();
   readonly stats: TrafficStats;
   readonly metrics: ProxyMetrics;
   readonly tracer: HopTracer;
@@ -67,17 +72,24 @@ export class DataPlaneEngine {
     );
     this.localForwarder = new Forwarder(this.pools, this.metrics, this.tracer);
     this.configurator = new RouteConfigurator(
-      this.routes,
-      this.clusters,
-      this.pools,
+      {
+        routes: this.routes,
+        clusters: this.clusters,
+        pools: this.pools,
+        bus: busRoutes,
+        served: this.served,
+      },
       options,
-      busRoutes,
     );
   }
 
-  /** A listener that routes into the mesh (sidecar outbound, router). */
-  outboundListener(name: string): HttpListener {
-    const handler = outboundPipeline(this.routes, this.forwarder, this.stats);
+  /**
+   * A listener that routes into the mesh (sidecar outbound, router); `discovery` reads the hosts
+   * its table does not know (a proxy's ConfigFollower, when it follows only its destinations).
+   */
+  outboundListener(name: string, discovery?: DestinationDiscovery): HttpListener {
+    const { routes, forwarder, stats } = this;
+    const handler = outboundPipeline(routes, forwarder, stats, MESH_HOSTS, undefined, discovery);
     const unrouted = this.stats.unrouted;
     return this.counted(new HttpListener(name, handler, this.tracer, unrouted, this.accessLog));
   }
@@ -113,10 +125,13 @@ export class DataPlaneEngine {
     appPort: number,
     workload?: InboundWorkload,
   ): HttpListener {
-    const [app, h2cApp] = [new Cluster(`local/${name}`), new Cluster(`local/${name}`)];
+    const app = new Cluster(`local/${name}`);
+    const h2cApp = new Cluster(
+      `local/${name}`,
+      clusterPolicy(DEFAULT_TRAFFIC, { protocol: 'h2c' }),
+    );
     app.setEndpoints([endpoint('local-app', appAddress, appPort)]);
     h2cApp.setEndpoints(app.all);
-    h2cApp.protocol = 'h2c';
     const service = workload?.service;
     const handler = inboundPipeline(app, this.localForwarder, this.stats, h2cApp, service);
     const unknownCaller = this.stats.inbound(undefined, service);

@@ -1,7 +1,7 @@
 // Public surface of the shared data-plane engine.
 export * from './engine.js';
 export * from './config/ack-reporter.js';
-export * from './config/config-sync.js';
+export * from './config/config-follower.js';
 export * from './config/mesh-state.js';
 export * from './config/route-configurator.js';
 export * from './config/snapshot-cache.js';
@@ -12,10 +12,14 @@ export * from './routing/route-compiler.js';
 export * from './upstream/cluster.js';
 export * from './upstream/cluster-registry.js';
 export * from './upstream/endpoint.js';
-export * from './nest/proxy-config.service.js';
+export * from './nest/proxy-options.js';
 export * from './nest/data-plane.module.js';
 export * from './nest/proxy-env.dto.js';
 export * from './telemetry/access-log.js';
 export * from './bus/bus-client.js';
 export * from './bus/bus-metrics.js';
 export * from './bus/bus-responder.js';
+export * from './identity/certificate-bundle.js';
+export * from './identity/workload-identity.js';
+export * from './identity/workload-identities.service.js';
+export * from './identity/identity.module.js';

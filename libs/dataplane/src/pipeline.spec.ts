@@ -1,32 +1,59 @@
 // Unit spec for the composed pipelines: the order of the steps and where each one stops a request.
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HTTPRequestRedirectFilter } from '@app/protocol';
-import { fakeRequest, recordedResponse, type RequestParts } from './http/http-doubles.testing.js';
+import { trace } from '@opentelemetry/api';
+import type { Exchange } from './exchange.js';
+import {
+  fakeExchange,
+  fakeRequest,
+  recordedResponse,
+  type RequestParts,
+} from './http/http-doubles.testing.js';
+import { ProxyMetrics } from './metrics/proxy-metrics.js';
 import { TrafficStats } from './metrics/traffic-stats.js';
-import { requestEdge } from './metrics/request-edge.js';
-import { inboundPipeline, outboundPipeline } from './pipeline.js';
+import { inboundPipeline, outboundPipeline, type ExchangeHandler } from './pipeline.js';
 import { compilePathMatcher } from './routing/path-matcher.js';
 import {
   RouteTable,
   VirtualHost,
   type CompiledMatch,
   type CompiledRoute,
-  type ExchangePolicy,
 } from './routing/route-table.js';
 import { RouteTableHolder } from './routing/route-table-holder.js';
-import { startNotes } from './telemetry/exchange-notes.js';
-import { Cluster, type ClusterPolicy, type FaultSettings } from './upstream/cluster.js';
-import type { Forwarder } from './upstream/forwarder.js';
+import { ExchangeNotes } from './telemetry/exchange-notes.js';
+import { HopTracer } from './telemetry/hop-tracer.js';
+import { Cluster } from './upstream/cluster.js';
+import type { FaultSettings, TrafficSettings } from './upstream/cluster-policy.js';
+import { commitTraffic } from './upstream/cluster-policy.testing.js';
+import { ClusterRegistry } from './upstream/cluster-registry.js';
+import { endpoint } from './upstream/endpoint.js';
+import { Forwarder } from './upstream/forwarder.js';
+import type { PoolRegistry } from './upstream/pool-registry.js';
+import { ScriptedUpstream } from './upstream/scripted-upstream.testing.js';
 
-/** A Service `shop/<name>` with `policy` added to round robin. */
-function cluster(name: string, policy: Partial<ClusterPolicy> = {}): Cluster {
+/** Service keys by their one endpoint's origin, to name what reached the upstream. */
+const serviceAt = new Map<string, string>();
+
+/** A Service `shop/<name>` with one endpoint of its own and `policy` added to round robin. */
+function cluster(name: string, policy: Partial<TrafficSettings> = {}): Cluster {
   const cl = new Cluster(`shop/${name}`);
-  cl.configure({ loadBalancer: { type: 'RoundRobin' }, ...policy });
+  commitTraffic(cl, { loadBalancer: { type: 'RoundRobin' }, ...policy });
+  const ep = endpoint(name, `10.0.1.${serviceAt.size + 1}`, 80);
+  cl.setEndpoints([ep]);
+  serviceAt.set(ep.origin, cl.key);
   return cl;
 }
 
-const faults = (f: Partial<FaultSettings>): Partial<ClusterPolicy> => ({
+/** A forwarder over scripted endpoints (every one answers 200). */
+function forwarderOver(upstream: ScriptedUpstream, stats: TrafficStats): Forwarder {
+  return new Forwarder(
+    upstream as unknown as PoolRegistry,
+    new ProxyMetrics(stats, new ClusterRegistry()),
+    new HopTracer(trace.getTracer('spec')),
+  );
+}
+
+const faults = (f: Partial<FaultSettings>): Partial<TrafficSettings> => ({
   faults: { delayPercent: 0, delayMs: 0, abortPercent: 0, abortStatus: 503, ...f },
 });
 
@@ -85,32 +112,23 @@ const table = new RouteTable(
 );
 
 describe('outboundPipeline', () => {
-  /** What reached the forwarder, in order: `mirror <service> <path>`, `forward <service> <path>`. */
-  let steps: string[];
-  let handler: (req: IncomingMessage, res: ServerResponse) => void;
+  let upstream: ScriptedUpstream;
+  let handler: ExchangeHandler;
   const stats = new TrafficStats('shop/web');
+
+  /** What reached the upstream, in order: `mirror <service> <path>`, `forward <service> <path>`. */
+  const steps = () =>
+    upstream.attempts.map((t) => {
+      const service = serviceAt.get(t.origin)!;
+      return `${service === shadow.key ? 'mirror' : 'forward'} ${service} ${t.options.path}`;
+    });
 
   beforeEach(() => {
     jest.useFakeTimers();
-    steps = [];
-    const forwarder = {
-      forward: (
-        _req: IncomingMessage,
-        _res: ServerResponse,
-        cl: Cluster,
-        _p: ExchangePolicy,
-        path: string,
-      ) => steps.push(`forward ${cl.key} ${path}`),
-      mirror: (
-        _req: IncomingMessage,
-        m: { cluster: Cluster | undefined },
-        _p: ExchangePolicy,
-        path: string,
-      ) => steps.push(`mirror ${m.cluster?.key} ${path}`),
-    } as unknown as Forwarder;
+    upstream = new ScriptedUpstream();
     const holder = new RouteTableHolder();
     holder.swap(table);
-    handler = outboundPipeline(holder, forwarder, stats);
+    handler = outboundPipeline(holder, forwarderOver(upstream, stats), stats);
   });
 
   afterEach(() => {
@@ -120,21 +138,22 @@ describe('outboundPipeline', () => {
   function send(url: string, parts: RequestParts = {}) {
     const req = fakeRequest({ url, headers: { host: 'api' }, ...parts });
     const res = recordedResponse();
-    handler(req, res);
-    return { req, res };
+    const ex = fakeExchange(req, res);
+    handler(ex);
+    return { ex, req, res };
   }
 
   it('sends the mirrors first, then the request, both to the rewritten path', () => {
-    const { req, res } = send('/old/x?q=1');
-    expect(steps).toEqual(['mirror shop/shadow /new/x?q=1', 'forward shop/api /new/x?q=1']);
+    const { ex, res } = send('/old/x?q=1');
+    expect(steps()).toEqual(['mirror shop/shadow /new/x?q=1', 'forward shop/api /new/x?q=1']);
     expect(res.headersSent).toBe(false);
-    expect(requestEdge(req)).toBe(stats.outbound(OLD.route, OLD.route.backends[0]));
+    expect(ex.edge).toBe(stats.outbound(OLD.route, OLD.route.backends[0]));
   });
 
   it('writes down the route and upstream of a logged exchange', () => {
     const req = fakeRequest({ url: '/old/x', headers: { host: 'api' } });
-    const notes = startNotes(req);
-    handler(req, recordedResponse());
+    const notes = new ExchangeNotes();
+    handler(fakeExchange(req, recordedResponse(), notes));
     expect([notes.route, notes.upstream]).toEqual(['HTTPRoute/shop/api#/old', 'shop/api']);
   });
 
@@ -142,39 +161,39 @@ describe('outboundPipeline', () => {
     expect(send('/x', { headers: { host: undefined } }).res.status).toBe(400);
     expect(send('/x', { headers: { host: 'nowhere' } }).res.status).toBe(404);
     expect(send('/unrouted').res.status).toBe(404);
-    expect(steps).toEqual([]);
+    expect(steps()).toEqual([]);
   });
 
   it('redirects before picking a backend: nothing forwarded, nothing mirrored', () => {
     const { res } = send('/moved/a');
     expect([res.status, res.sentHeaders.location]).toEqual([301, 'https://api/moved/a']);
-    expect(steps).toEqual([]);
+    expect(steps()).toEqual([]);
   });
 
   it('answers 500 no_backend when every weight is 0', () => {
     expect(send('/weightless').res.sentHeaders['x-weft-error']).toBe('no_backend');
-    expect(steps).toEqual([]);
+    expect(steps()).toEqual([]);
   });
 
   it('a request the rate limit refuses is neither mirrored nor forwarded', () => {
     send('/limited');
     const refused = send('/limited').res;
     expect(refused.status).toBe(429);
-    expect(steps).toEqual(['mirror shop/shadow /limited', 'forward shop/limited /limited']);
+    expect(steps()).toEqual(['mirror shop/shadow /limited', 'forward shop/limited /limited']);
   });
 
   it('a request fault injection aborts is not mirrored', () => {
     const { res } = send('/abort');
     expect([res.status, res.sentHeaders['x-weft-error']]).toEqual([418, 'fault_abort']);
-    expect(steps).toEqual([]);
+    expect(steps()).toEqual([]);
   });
 
   it('a delayed request is mirrored and forwarded once its delay is over', () => {
     send('/delay/x');
     jest.advanceTimersByTime(199);
-    expect(steps).toEqual([]);
+    expect(steps()).toEqual([]);
     jest.advanceTimersByTime(1);
-    expect(steps).toEqual(['mirror shop/shadow /delay/x', 'forward shop/delaying /delay/x']);
+    expect(steps()).toEqual(['mirror shop/shadow /delay/x', 'forward shop/delaying /delay/x']);
   });
 
   it('delays before it aborts, as Envoy: the abort is answered after the delay', () => {
@@ -182,50 +201,67 @@ describe('outboundPipeline', () => {
     expect(res.headersSent).toBe(false);
     jest.advanceTimersByTime(200);
     expect(res.status).toBe(503);
-    expect(steps).toEqual([]);
+    expect(steps()).toEqual([]);
   });
 
   it('a client that leaves during a delay is not forwarded', () => {
     const { res } = send('/delay/x');
     res.destroy();
     jest.advanceTimersByTime(200);
-    expect(steps).toEqual([]);
+    expect(steps()).toEqual([]);
   });
 
   it('sets x-forwarded-proto to the edge listener’s own scheme, whatever the client said', () => {
     const holder = new RouteTableHolder();
     holder.swap(table);
-    const forwarder = { forward: jest.fn(), mirror: jest.fn() } as unknown as Forwarder;
+    const forwarder = forwarderOver(upstream, stats);
     const edge = outboundPipeline(holder, forwarder, stats, (t, host) => t.host(host), 'https');
     const req = fakeRequest({
       url: '/moved/a',
       headers: { host: 'api', 'x-forwarded-proto': 'http' },
     });
     const res = recordedResponse();
-    edge(req, res);
+    edge(fakeExchange(req, res));
     expect(req.headers['x-forwarded-proto']).toBe('https');
     expect(res.sentHeaders.location).toBe('https://api/moved/a');
+  });
+  it('answers 500 internal_error when a step throws (a bug), and routes nothing', () => {
+    const holder = new RouteTableHolder();
+    holder.swap(table);
+    const failing = outboundPipeline(holder, forwarderOver(upstream, stats), stats, () => {
+      throw new Error('boom');
+    });
+    const res = recordedResponse();
+    failing(fakeExchange(fakeRequest({ url: '/old/x', headers: { host: 'api' } }), res));
+    expect([res.status, JSON.parse(res.body)]).toEqual([
+      500,
+      { error: 'internal_error', message: 'proxy error: boom' },
+    ]);
+    expect(steps()).toEqual([]);
   });
 });
 
 describe('inboundPipeline', () => {
   it('forwards every request to the local app untouched, with no timeout of its own; HTTP/2 to the h2c app', () => {
-    const forward = jest.fn<Forwarder['forward']>();
+    const upstream = new ScriptedUpstream();
+    const stats = new TrafficStats('shop/api');
     const app = cluster('app');
     const h2c = cluster('app-h2c');
-    const handler = inboundPipeline(
-      app,
-      { forward } as unknown as Forwarder,
-      new TrafficStats('shop/api'),
-      h2c,
+    const handler = inboundPipeline(app, forwarderOver(upstream, stats), stats, h2c);
+    const one = fakeExchange(
+      fakeRequest({ url: '/x?y=1', headers: { 'x-weft-caller': 'shop/web' } }),
     );
-    const one = fakeRequest({ url: '/x?y=1', headers: { 'x-weft-caller': 'shop/web' } });
-    handler(one, recordedResponse());
-    handler(fakeRequest({ url: '/grpc', httpVersionMajor: 2 }), recordedResponse());
-    expect(forward.mock.calls.map((c) => [c[2].key, c[3], c[4]])).toEqual([
+    const two = fakeExchange(fakeRequest({ url: '/grpc', httpVersionMajor: 2 }));
+    handler(one);
+    handler(two);
+    expect([one, two].map((ex: Exchange) => [ex.cluster?.key, ex.policy, ex.path])).toEqual([
       ['shop/app', { timeoutMs: 0 }, '/x?y=1'],
       ['shop/app-h2c', { timeoutMs: 0 }, '/grpc'],
     ]);
-    expect(requestEdge(one)).toBeDefined();
+    expect(upstream.attempts.map((t) => [serviceAt.get(t.origin), t.options.path])).toEqual([
+      ['shop/app', '/x?y=1'],
+      ['shop/app-h2c', '/grpc'],
+    ]);
+    expect(one.edge).toBe(stats.inbound('shop/web', undefined));
   });
 });

@@ -1,50 +1,63 @@
-// The request paths of the engine, composed top to bottom: outbound (mesh routing) and inbound (local app).
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { redirected } from './filters/request-redirect.layer.js';
-import { sendMirrors } from './filters/request-mirror.layer.js';
-import { upstreamPath } from './filters/path-rewrite.js';
+// The request paths of the engine, composed top to bottom: outbound (mesh routing) and inbound
+// (local app), each a list of steps over one Exchange, the upstream half included.
+import type { Exchange } from './exchange.js';
+import { requestMirrors } from './filters/request-mirror.layer.js';
+import { redirect } from './filters/request-redirect.layer.js';
+import { rewriteUpstreamPath } from './filters/path-rewrite.js';
+import { edgeScheme } from './http/forward-headers.js';
 import { sendLocalReply } from './http/local-reply.js';
-import { requestTarget } from './http/request-target.js';
-import type { RequestHandler } from './http/http-listener.js';
-import { CALLER_HEADER } from './http/forward-headers.js';
-import { setRequestEdge } from './metrics/request-edge.js';
+import { readTarget } from './http/request-target.js';
 import type { TrafficStats } from './metrics/traffic-stats.js';
+import { faultAbort, faultDelay } from './resilience/fault-injection.layer.js';
+import { rateLimit } from './resilience/rate-limit.layer.js';
+import { startDeadline } from './resilience/request-deadline.js';
+import { backendPick } from './routing/backend-pick.layer.js';
 import {
-  faultAborted,
-  faultDelayed,
-  type ResumeAfterDelay,
-} from './resilience/fault-injection.layer.js';
-import { rateLimited } from './resilience/rate-limit.layer.js';
-import { backendCluster } from './routing/backend-pick.layer.js';
-import { heldForDiscovery, type StartOver } from './routing/destination-discovery.layer.js';
-import { matchRoute, MESH_HOSTS, type HostSelector } from './routing/route-match.layer.js';
-import { pickBackend, type ExchangePolicy } from './routing/route-table.js';
+  destinationDiscovery,
+  type DestinationDiscovery,
+} from './routing/destination-discovery.layer.js';
+import { localApp } from './routing/local-app.layer.js';
+import { MESH_HOSTS, routeMatch, type HostSelector } from './routing/route-match.layer.js';
 import type { RouteTableHolder } from './routing/route-table-holder.js';
-import { notesOf, noteRoute } from './telemetry/exchange-notes.js';
+import { noteRoute } from './telemetry/exchange-notes.js';
+import { admission } from './upstream/admission.layer.js';
 import type { Cluster } from './upstream/cluster.js';
+import { endpointPick } from './upstream/endpoint-pick.layer.js';
 import type { Forwarder } from './upstream/forwarder.js';
+import { keepReplayBody } from './upstream/request-body.js';
+import { upgradeTunnel } from './upstream/upgrade-tunnel.js';
+import { firstTry, type UpstreamContext } from './upstream/upstream-try.js';
 
 /*
- * The contract of every step: a plain function of the request's values, no state of its own per
- * request. A step that answers the client itself (a local reply, a redirect, a request held for a
- * fault delay) says so and the pipeline stops there: predicates named after what happened
- * (`redirected`, `rateLimited`, `faultDelayed`, `faultAborted`) return true, lookups
- * (`matchRoute`, `backendCluster`) return undefined. Otherwise the request goes on to the next
- * step. Steps do not throw: failures are local replies; anything unexpected thrown reaches the
- * listener, which answers 500 internal_error. The last step hands the exchange to the forwarder.
+ * The contract of every step: `(ex) => outcome`, a function of the exchange (and of what it was
+ * built with, once per listener), keeping no state of its own per request: what it decides it
+ * writes on the exchange, for the steps after it. Its outcome says what happens next:
+ *   'next'      the request goes on to the next step;
+ *   'answered'  the step answered the client itself (a local reply, a redirect, a 429): the
+ *               pipeline stops here;
+ *   'held'      the step took the exchange on and finishes it later: a fault delay or a destination
+ *               lookup (the request then resumes at the next step, or starts over), and the upstream
+ *               half, which answers the client from the tries it makes.
+ * Errors: a step does not throw for a failure it knows (that is an 'answered' local reply);
+ * anything thrown is a bug, and the exchange is answered 500 internal_error (a reset, once its
+ * headers are out), wherever the step ran from.
  */
 
-/**
- * The local application's exchange: no timeout (the caller's route timeout governs the exchange,
- * as Istio's inbound, so a long route is not cut at this hop), no rewrites.
- */
-const LOCAL_APP: ExchangePolicy = { timeoutMs: 0 };
+/** What a step did with the exchange (see above). */
+export type StepOutcome = 'next' | 'answered' | 'held';
+
+/** One step of a request path. */
+export type Step = (ex: Exchange) => StepOutcome;
+
+/** A whole request path: what a listener hands each exchange to. */
+export type ExchangeHandler = (ex: Exchange) => void;
 
 /**
- * Outbound: target → (an unknown host's destination read first) → virtual host and rule → redirect → weighted backend → local rate limit →
- * upstream path → fault delay → fault abort → mirrors → endpoint and upstream (the forwarder).
- * Faults come before mirrors, as Envoy's fault filter comes before its router: an aborted request is
- * not mirrored, a delayed one is mirrored once its delay is over.
+ * Outbound: (an edge listener's own scheme) → target → (an unknown host's destination read first)
+ * → virtual host and rule → redirect → weighted backend (and the traffic edge) → local rate limit
+ * → upstream path → access-log notes → fault delay → fault abort → mirrors → the upstream half.
+ * Faults come before mirrors, as Envoy's fault filter comes before its router: an aborted request
+ * is not mirrored, a delayed one is mirrored once its delay is over.
  */
 export function outboundPipeline(
   routes: RouteTableHolder,
@@ -53,48 +66,38 @@ export function outboundPipeline(
   hosts: HostSelector = MESH_HOSTS,
   /** An edge listener's own scheme: it, not what the client claims, is `x-forwarded-proto`. */
   scheme?: 'http' | 'https',
-): RequestHandler {
-  /** The steps after the fault delay, where a delayed request resumes. */
-  const toUpstream: ResumeAfterDelay = (req, res, cluster, route, path) => {
-    if (faultAborted(cluster, res)) return;
-    sendMirrors(forwarder, req, route, path);
-    forwarder.forward(req, res, cluster, route, path);
-  };
-
+  /** A proxy that follows only its destinations: reads a host its table does not know. */
+  discovery?: DestinationDiscovery,
+): ExchangeHandler {
+  const steps: Step[] = [];
+  const run = runner(steps);
   /** A request that waited for its host's destination to be read starts over, once. */
-  const afterDiscovery: StartOver = (req, res) => handle(req, res, true);
-
-  const handle = (req: IncomingMessage, res: ServerResponse, discovered = false): void => {
-    if (scheme) req.headers['x-forwarded-proto'] = scheme;
-    const target = requestTarget(req);
-    if (!target) return badRequest(res);
-    if (!discovered && heldForDiscovery(routes, hosts, target.host, req, res, afterDiscovery))
-      return;
-    const match = matchRoute(routes.current, hosts, target, req, res);
-    if (!match) return;
-    if (redirected(match, target, req, res)) return;
-    const route = match.route;
-    const backend = pickBackend(route);
-    setRequestEdge(req, stats.outbound(route, backend ?? undefined));
-    const cluster = backendCluster(route, backend, res);
-    if (!cluster) return;
-    if (rateLimited(cluster, route, req, res)) return;
-    const path = upstreamPath(match, target);
-    noteRoute(req, route.name, cluster.key);
-    if (faultDelayed(cluster, req, res, route, path, toUpstream)) return;
-    toUpstream(req, res, cluster, route, path);
+  const startOver = (ex: Exchange): void => {
+    ex.step = 0;
+    run(ex);
   };
-  return handle;
-}
-
-function badRequest(res: ServerResponse): void {
-  sendLocalReply(res, 'bad_request', 'request has neither a Host header nor an absolute URL');
+  if (scheme) steps.push(edgeScheme(scheme));
+  steps.push(
+    readTarget, //                                         http/request-target.ts
+    destinationDiscovery(discovery, routes, hosts, startOver), // routing/destination-discovery.layer.ts
+    routeMatch(routes, hosts), //                          routing/route-match.layer.ts
+    redirect, //                                           filters/request-redirect.layer.ts
+    backendPick(stats), //                                 routing/backend-pick.layer.ts
+    rateLimit, //                                          resilience/rate-limit.layer.ts
+    rewriteUpstreamPath, //                                filters/path-rewrite.ts
+    noteRoute, //                                          telemetry/exchange-notes.ts
+    faultDelay(run), //                                    resilience/fault-injection.layer.ts
+    faultAbort, //                                         resilience/fault-injection.layer.ts
+    requestMirrors(forwarder), //                          filters/request-mirror.layer.ts
+    ...upstreamHalf(forwarder),
+  );
+  return run;
 }
 
 /**
- * Inbound: every request goes to the local application, counted by the calling service. With
- * `h2cApp`, an HTTP/2 request goes to the app over h2c: callers speak h2c to this hop only for a
- * Service whose port says its app does (`appProtocol`).
+ * Inbound: every request goes to the local application, counted by the calling service, through
+ * the same upstream half (no retries, no timeout of its own). With `h2cApp`, an HTTP/2 request
+ * goes to the app over h2c.
  */
 export function inboundPipeline(
   app: Cluster,
@@ -103,14 +106,43 @@ export function inboundPipeline(
   h2cApp?: Cluster,
   /** The Service the app is an instance of (`<namespace>/<service>`): a node proxy's workload's. */
   destination?: string,
-): RequestHandler {
-  return (req, res) => {
-    const caller = req.headers[CALLER_HEADER];
-    const source = typeof caller === 'string' ? caller : undefined;
-    setRequestEdge(req, stats.inbound(source, destination));
-    const notes = notesOf(req);
-    if (notes) notes.upstream = app.key;
-    const local = h2cApp && req.httpVersionMajor === 2 ? h2cApp : app;
-    forwarder.forward(req, res, local, LOCAL_APP, req.url ?? '/');
+): ExchangeHandler {
+  return runner([
+    localApp(stats, app, h2cApp, destination), //         routing/local-app.layer.ts
+    ...upstreamHalf(forwarder),
+  ]);
+}
+
+/**
+ * The upstream half: the Service's transport and the first endpoint → an upgrade's tunnel →
+ * admission (circuit breaker, retry budget) → the request timeout → the body a retry may resend →
+ * the first try. From there each try (upstream/upstream-try.ts: one dispatch, its span, its
+ * per-try timeout) hands what it did not pass on to the retry layer (upstream/retry.layer.ts):
+ * the retry decision (resilience/retry-decision.ts), a failover to an untried endpoint
+ * (upstream/endpoint-failure.ts), the retry's admission (upstream/admission.layer.ts), its backoff
+ * (resilience/retry-backoff.ts), then the next try; or the client's local reply.
+ */
+export function upstreamHalf(forwarder: UpstreamContext): Step[] {
+  return [
+    endpointPick(forwarder.bus), //                        upstream/endpoint-pick.layer.ts
+    upgradeTunnel(forwarder), //                           upstream/upgrade-tunnel.ts
+    admission(forwarder.overflowed), //                    upstream/admission.layer.ts
+    startDeadline, //                                      resilience/request-deadline.ts
+    keepReplayBody, //                                     upstream/request-body.ts
+    firstTry(forwarder), //                                upstream/upstream-try.ts
+  ];
+}
+
+/**
+ * Runs the steps from the exchange's `step` on, until one does not say 'next'; a held exchange
+ * resumes through the same function. A throw answers 500 (see the contract above).
+ */
+function runner(steps: readonly Step[]): ExchangeHandler {
+  return (ex) => {
+    try {
+      while (ex.step < steps.length) if (steps[ex.step++](ex) !== 'next') return;
+    } catch (err) {
+      sendLocalReply(ex.res, 'internal_error', `proxy error: ${(err as Error).message}`);
+    }
   };
 }

@@ -67,6 +67,8 @@ export interface ProxyStatus {
   /** ISO time of the last heartbeat or ACK. */
   readonly lastSeen: string;
   readonly stale: boolean;
+  /** The trust bundle and leaf issuers it last reported (fingerprints); absent before it did. */
+  readonly trust?: { readonly roots: readonly string[]; readonly issuers: readonly string[] };
 }
 
 /** `GET /v1/resources`: resources as applied; HTTPRoutes and TrafficPolicies with their computed `status`. */

@@ -1,4 +1,4 @@
-// Default ports and addresses, named once (DESIGN.md "Interface"; Istio's port habits).
+// Default ports and addresses, named once (Istio's port habits; docs/reference/environment.md).
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 export const CONTROL_PLANE_ADMIN_PORT = 15010;
 export const PROXY_ADMIN_PORT = 15000;

@@ -1,4 +1,4 @@
-// Every NATS subject, KV bucket and KV key Weft uses, named once (DESIGN.md "NATS subjects").
+// Every NATS subject, KV bucket and KV key Weft uses, named once (docs/reference/nats-subjects.md).
 
 /** Default subject prefix; `WEFT_SUBJECT_PREFIX` overrides it. */
 export const DEFAULT_SUBJECT_PREFIX = 'weft';
@@ -149,6 +149,33 @@ export class Subjects {
   /** A control plane became leader, was deposed or resigned (`LeaderEvent`). */
   get controlPlaneLeader(): string {
     return this.event('control-plane.leader');
+  }
+
+  /** JetStream KV bucket of the mesh CA (roots, their keys encrypted, rotation state). */
+  get caBucket(): string {
+    return `${this.prefix}-ca`;
+  }
+
+  /**
+   * Where a proxy asks for the certificate of one identity: nats-server permissions let it publish
+   * only for its own `<ns>.<sa>`, so the CA takes the subject's tokens as its entitlement.
+   */
+  caSign(namespace: string, serviceAccount: string): string {
+    return `${this.prefix}.v1.ca.sign.${namespace}.${serviceAccount}`;
+  }
+
+  get caSignAll(): string {
+    return `${this.prefix}.v1.ca.sign.*.*`;
+  }
+
+  /** Queue group of the control planes answering `caSign`: any replica signs. */
+  get caQueue(): string {
+    return `${this.prefix}-ca-signers`;
+  }
+
+  /** The trust bundle (`TrustBundle`), announced by the leader at every change. */
+  get caBundle(): string {
+    return `${this.prefix}.v1.ca.bundle`;
   }
 }
 

@@ -2,7 +2,14 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform, type ClassConstructor } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Matches, validateSync } from 'class-validator';
-import { DEFAULT_NATS_URL, DEFAULT_SUBJECT_PREFIX, SUBJECT_TOKEN } from '@app/protocol';
+import {
+  DEFAULT_NATS_URL,
+  DEFAULT_SUBJECT_PREFIX,
+  DEFAULT_TRUST_DOMAIN,
+  SUBJECT_TOKEN,
+  TRUST_DOMAIN,
+  TRUST_DOMAIN_MESSAGE,
+} from '@app/protocol';
 
 /** Turns a numeric env string into a number so `@IsInt` can judge it. */
 export const ToInt = (): PropertyDecorator =>
@@ -23,6 +30,10 @@ export class CommonEnv {
     message: 'WEFT_SUBJECT_PREFIX must be one subject token (letters, digits, - and _)',
   })
   WEFT_SUBJECT_PREFIX: string = DEFAULT_SUBJECT_PREFIX;
+
+  /** The mesh's SPIFFE trust domain: `spiffe://<it>/ns/<namespace>/sa/<service-account>`. */
+  @Matches(TRUST_DOMAIN, { message: `WEFT_TRUST_DOMAIN ${TRUST_DOMAIN_MESSAGE}` })
+  WEFT_TRUST_DOMAIN: string = DEFAULT_TRUST_DOMAIN;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   WEFT_LOG_LEVEL: string = 'info';

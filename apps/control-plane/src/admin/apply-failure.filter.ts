@@ -1,4 +1,4 @@
-// Maps apply failures to HTTP: 422 with the bare `[{resource, path, message}]` list (DESIGN.md), or
+// Maps apply failures to HTTP: 422 with the bare `[{resource, path, message}]` list, or
 // 503 when this replica lost the lease (nothing applied) or the config store did not confirm a write
 // (not applied, unless the unconfirmed write was its marker and landed: sending it again is safe).
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';

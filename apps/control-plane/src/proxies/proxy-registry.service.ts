@@ -29,10 +29,15 @@ export class ProxyRegistry extends EventEmitter<{
     p.revision = ack.revision;
     p.status = ack.status;
     p.error = ack.error ?? null;
-    if ([p.revision, p.status, p.error].join() === before) return;
+    // A proxy re-sends its last ACK with the trust it holds whenever that changes.
+    const trust = ack.trust ? { roots: ack.trust.roots, issuers: ack.trust.issuers } : p.trust;
+    const trustChanged = JSON.stringify(trust) !== JSON.stringify(p.trust);
+    p.trust = trust;
+    const ackChanged = [p.revision, p.status, p.error].join() !== before;
+    if (!ackChanged && !trustChanged) return;
     const view = this.view(p, now);
     this.emit('change', view);
-    this.emit('ack', view);
+    if (ackChanged) this.emit('ack', view);
   }
 
   onHeartbeat(hb: Heartbeat, now = Date.now()): void {

@@ -12,6 +12,11 @@ export class WorkloadSpec {
   @Matches(DNS_LABEL, { message: `namespace ${DNS_LABEL_MESSAGE}` })
   namespace?: string;
 
+  /** Its workload identity's service account (the SPIFFE ID's `sa`); defaults to `service`. */
+  @IsOptional()
+  @Matches(DNS_LABEL, { message: `serviceAccount ${DNS_LABEL_MESSAGE}` })
+  serviceAccount?: string;
+
   /** Its identity in the mesh; defaults to `<service>-<proxy id>`. */
   @IsOptional()
   @Matches(SUBJECT_TOKEN, { message: 'instanceId must be letters, digits, "-" and "_"' })

@@ -15,7 +15,7 @@ describe('workloads', () => {
   it('gives each workload its own service, labels, identity and app; defaults from the proxy', () => {
     const list = parseWorkloads(
       `
-- { service: api, appPort: 9001, labels: { version: v2 }, instanceId: api-7, inboundPort: 16001 }
+- { service: api, appPort: 9001, labels: { version: v2 }, instanceId: api-7, inboundPort: 16001, serviceAccount: api-sa }
 - { service: web, namespace: front, appPort: 9002, appAddress: 10.0.0.5 }
 `,
       'WEFT_WORKLOADS',
@@ -25,6 +25,7 @@ describe('workloads', () => {
       {
         service: 'api',
         namespace: 'shop',
+        serviceAccount: 'api-sa',
         instanceId: 'api-7',
         labels: { version: 'v2', app: 'api' },
         appAddress: '127.0.0.1',
@@ -34,6 +35,7 @@ describe('workloads', () => {
       {
         service: 'web',
         namespace: 'front',
+        serviceAccount: 'web',
         instanceId: 'web-node-a',
         labels: { app: 'web' },
         appAddress: '10.0.0.5',

@@ -9,6 +9,8 @@ import { WorkloadSpec } from './workload-spec.dto.js';
 export interface Workload {
   readonly service: string;
   readonly namespace: string;
+  /** The service account of its workload identity. */
+  readonly serviceAccount: string;
   readonly instanceId: string;
   /** `app=<service>` plus its own labels. */
   readonly labels: Record<string, string>;
@@ -58,6 +60,7 @@ export function parseWorkloads(text: string, source: string, env: SidecarEnv): W
     workloads.push({
       service: w.service,
       namespace: w.namespace ?? env.WEFT_NAMESPACE,
+      serviceAccount: w.serviceAccount ?? w.service,
       instanceId,
       labels: { ...w.labels, app: w.service },
       appAddress: w.appAddress ?? env.WEFT_APP_ADDRESS,
@@ -74,6 +77,7 @@ function ownWorkload(env: SidecarEnv): Workload {
   return {
     service: env.WEFT_SERVICE,
     namespace: env.WEFT_NAMESPACE,
+    serviceAccount: env.WEFT_SERVICE_ACCOUNT ?? env.WEFT_SERVICE,
     instanceId: env.instanceId,
     labels: env.labels,
     appAddress: env.WEFT_APP_ADDRESS,

@@ -1,4 +1,4 @@
-// The caller's side of one bus exchange, as an undici dispatch: the forwarder's UpstreamExchange
+// The caller's side of one bus exchange, as an undici dispatch: the forwarder's UpstreamTry
 // drives it exactly like an HTTP request (pause/resume for back-pressure, abort to cancel).
 import type { Readable } from 'node:stream';
 import type { Msg, NatsConnection } from '@nats-io/transport-node';

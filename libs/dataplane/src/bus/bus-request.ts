@@ -9,6 +9,8 @@ const NO_SOCKET = Object.freeze({ remoteAddress: undefined });
 export class BusRequest extends Readable {
   readonly httpVersion = '1.1';
   readonly socket = NO_SOCKET;
+  /** Body bytes received (the access log's `bytesIn`, as CountedRequest counts them). */
+  bodyBytes = 0;
   /** Frames pushed while the buffer was full: consumed (and credited) on the next read. */
   private held = 0;
 
@@ -26,6 +28,7 @@ export class BusRequest extends Readable {
 
   /** One data frame's bytes, in order. */
   pushFrame(chunk: Buffer): void {
+    this.bodyBytes += chunk.length;
     if (this.push(chunk)) this.consumed(1);
     else this.held++;
   }

@@ -1,10 +1,11 @@
 // The Services reached over the bus, each as a cluster of one endpoint (the rpc subject: NATS picks
 // the instance), and the dispatcher lookup that sends their tries over the bus instead of a pool.
 import type { Subjects } from '@app/protocol';
-import { Cluster, type ClusterPolicy } from '../upstream/cluster.js';
+import { Cluster } from '../upstream/cluster.js';
+import { clusterPolicy, PLAIN_HTTP1, type TrafficSettings } from '../upstream/cluster-policy.js';
 import type { Endpoint } from '../upstream/endpoint.js';
 import type { PoolRegistry } from '../upstream/pool-registry.js';
-import type { DispatcherSource } from '../upstream/upstream-exchange.js';
+import type { DispatcherSource } from '../upstream/upstream-try.js';
 import type { BusClient, BusDispatcher } from './bus-client.js';
 
 /** Origins of bus endpoints: `nats:<rpc subject>` (shown as the endpoint in access logs). */
@@ -30,14 +31,15 @@ export class BusRoutes {
   }
 
   /**
-   * Replaces the set of bus Services; each keeps its cluster (and its outlier and breaker state)
-   * across updates and takes the Service's current policy.
+   * Replaces the set of bus Services (part of a config commit); each keeps its cluster (and its
+   * outlier and breaker state) across updates and takes the Service's current traffic settings.
    */
-  update(keys: ReadonlySet<string>, policyOf: (key: string) => ClusterPolicy): void {
+  update(traffic: ReadonlyMap<string, TrafficSettings>): void {
     const next = new Map<string, BusRoute>();
-    for (const key of keys) {
+    for (const [key, settings] of traffic) {
       const route = this.routes.get(key) ?? this.create(key);
-      route.cluster.configure(policyOf(key));
+      const { cluster } = route;
+      cluster.commit(cluster.all, clusterPolicy(settings, PLAIN_HTTP1, cluster.policy));
       next.set(key, route);
     }
     this.routes = next;

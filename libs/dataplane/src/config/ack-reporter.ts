@@ -5,6 +5,7 @@ import {
   type ProxyAck,
   type ProxyMode,
   type Subjects,
+  type TrustReport,
 } from '@app/protocol';
 import type { NatsConnection } from '@nats-io/transport-node';
 
@@ -17,6 +18,8 @@ export interface ProxyIdentity {
 
 export class AckReporter {
   private last: ProxyAck | undefined;
+  /** What the proxy trusts, sent with every report (a root rotation waits on it). */
+  trust: TrustReport | undefined;
 
   constructor(
     private readonly subjects: Subjects,
@@ -31,6 +34,7 @@ export class AckReporter {
       status: error === undefined ? 'ACK' : 'NACK',
       error,
       sentAt: Date.now(),
+      trust: this.trust,
     };
     this.last = ack;
     nc.publish(this.subjects.proxyAck(this.identity.proxyId), encode(ack));
@@ -41,7 +45,7 @@ export class AckReporter {
     if (this.last)
       nc.publish(
         this.subjects.proxyAck(this.identity.proxyId),
-        encode({ ...this.last, sentAt: Date.now() }),
+        encode({ ...this.last, sentAt: Date.now(), trust: this.trust }),
       );
   }
 }

@@ -12,14 +12,14 @@ import {
   type TrafficPolicy,
 } from '@app/protocol';
 import type { BalancerSettings } from '../upstream/balancers/load-balancer.js';
-import type { ClusterPolicy } from '../upstream/cluster.js';
+import type { TrafficSettings } from '../upstream/cluster-policy.js';
 import { DEFAULT_MAX_EJECTION_MS, type OutlierSettings } from '../upstream/outlier-detector.js';
 import { DEFAULT_POOL_OPTIONS } from '../upstream/pool-registry.js';
 
 export function compileClusterPolicies(
   policies: readonly TrafficPolicy[],
-): Map<string, ClusterPolicy> {
-  const byTarget = new Map<string, ClusterPolicy>();
+): Map<string, TrafficSettings> {
+  const byTarget = new Map<string, TrafficSettings>();
   const ordered = inPrecedenceOrder(policies);
   for (const policy of ordered) {
     const compiled = compilePolicy(policy);
@@ -31,7 +31,7 @@ export function compileClusterPolicies(
   return byTarget;
 }
 
-function compilePolicy({ spec }: TrafficPolicy): ClusterPolicy {
+function compilePolicy({ spec }: TrafficPolicy): TrafficSettings {
   const outlier = spec.outlierDetection;
   const delay = spec.faultInjection?.delay;
   const abort = spec.faultInjection?.abort;

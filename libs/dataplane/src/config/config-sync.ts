@@ -1,38 +1,29 @@
-// Watches the config KV bucket, applies complete snapshots, reports ACK/NACK; survives NATS outages.
-import { Kvm, type KV } from '@nats-io/kv';
-import type { NatsConnection } from '@nats-io/transport-node';
-import type { Logger } from 'pino';
-import { MeshState, type StateChange } from './mesh-state.js';
-import type { RouteConfigurator } from './route-configurator.js';
-import type { SnapshotCache } from './snapshot-cache.js';
-import { SnapshotApplier, type ConfigSyncEvents } from './snapshot-applier.js';
+// Follows the whole config bucket (routers): watches every key, applies complete snapshots, reports
+// ACK/NACK; survives NATS outages.
+import type { ConfigLink } from './config-feed.js';
+import type { ConfigFollower, ConfigFollowerDeps } from './config-follower.js';
+import { BackgroundWork } from './background-work.js';
+import { MeshState } from './mesh-state.js';
+import { SnapshotApplier } from './snapshot-applier.js';
 
 const RETRY_MS = 1_000;
 
-export class ConfigSync {
-  private state = new MeshState();
+export class ConfigSync implements ConfigFollower {
+  private readonly held = new MeshState();
   private readonly applier: SnapshotApplier;
-  private initialized = false;
+  private readonly work: BackgroundWork;
+  /** Revision of the last entry taken: a new watch resumes after it. */
   private lastSeq = 0;
   private stopped = false;
   private stopWatch: (() => void) | undefined;
 
-  constructor(
-    private readonly configurator: RouteConfigurator,
-    cache: SnapshotCache,
-    private readonly events: ConfigSyncEvents,
-    private readonly log: Logger,
-  ) {
-    this.applier = new SnapshotApplier(configurator, cache, events, log, () => this.state.toData());
+  constructor(private readonly deps: ConfigFollowerDeps) {
+    this.work = new BackgroundWork(deps.log);
+    this.applier = new SnapshotApplier({ ...deps, held: this.held });
   }
 
-  /** True once some snapshot (from KV or the disk cache) runs. */
   get hasConfig(): boolean {
     return this.applier.hasConfig;
-  }
-
-  get revision(): number {
-    return this.applier.revision;
   }
 
   /** Starts from the disk cache when there is one; the KV watch replaces it as soon as NATS answers. */
@@ -40,9 +31,16 @@ export class ConfigSync {
     await this.applier.loadCache();
   }
 
-  /** Runs the watch loop in the background until `stop()`. */
-  run(nc: NatsConnection, bucket: string): void {
-    void this.loop(nc, bucket);
+  run(): void {
+    void this.work.own(this.loop(), 'config watch stopped');
+  }
+
+  /** Nothing to do: the watch's consumer resumes by itself after a reconnect. */
+  resync(): void {}
+
+  /** Every Service is followed: a host the table does not know names nothing there is to read. */
+  discover(): undefined {
+    return undefined;
   }
 
   stop(): void {
@@ -51,70 +49,35 @@ export class ConfigSync {
     this.applier.stop();
   }
 
-  private async loop(nc: NatsConnection, bucket: string): Promise<void> {
+  private async loop(): Promise<void> {
     while (!this.stopped) {
       try {
-        await this.watchOnce(await new Kvm(nc).open(bucket));
+        await this.watchOnce(await this.deps.feed.open());
       } catch (err) {
-        this.log.warn(
-          { err: (err as Error).message, bucket },
-          'config watch interrupted; retrying',
-        );
+        this.deps.log.warn({ err: (err as Error).message }, 'config watch interrupted; retrying');
       }
       if (!this.stopped) await new Promise((r) => setTimeout(r, RETRY_MS));
     }
   }
 
-  /** One watch: replays from the last revision seen (all last values on the first run), then follows. */
-  private async watchOnce(kv: KV): Promise<void> {
-    if (this.lastSeq === 0) {
-      // The bucket is the truth: rebuild from it; the cached table serves until the first compile.
-      this.state = new MeshState();
-      const status = await kv.status();
-      if (status.values === 0) this.markInitialized();
-    }
-    const iter = await kv.watch({
+  /**
+   * One watch: replays from the last revision taken (all last values on the first run; the cached
+   * table serves until the first compile), then follows.
+   */
+  private async watchOnce(link: ConfigLink): Promise<void> {
+    if (this.lastSeq === 0 && (await link.status()).values === 0) this.applier.start();
+    const iter = await link.watch({
       key: '>',
       resumeFromRevision: this.lastSeq > 0 ? this.lastSeq + 1 : undefined,
     });
     this.stopWatch = () => iter.stop();
     for await (const entry of iter) {
       this.lastSeq = entry.revision;
-      this.onChange(this.state.apply(entry));
-      if (!this.initialized && entry.isUpdate) this.markInitialized();
+      const change = this.held.apply(entry);
+      // A marker applies its revision; the rest is what both ways of following do alike.
+      if (change.kind === 'snapshot') this.applier.compile();
+      else this.applier.take(change);
+      if (entry.isUpdate) this.applier.start();
     }
-  }
-
-  private markInitialized(): void {
-    this.initialized = true;
-    this.compile();
-  }
-
-  private onChange(change: StateChange): void {
-    switch (change.kind) {
-      case 'snapshot':
-        if (this.initialized) this.compile();
-        return;
-      case 'endpoints':
-        if (!this.initialized) return;
-        if (this.configurator.applyEndpoints(change.key, change.set)) this.compile();
-        this.applier.saveSoon();
-        return;
-      case 'invalid':
-        this.events.invalid(change.key, change.reason);
-        return;
-      case 'projection':
-        return;
-      case 'resource':
-        // Applied with the next snapshot marker, never half an apply; but a revision rejected for
-        // a bad key is retried as soon as that key is fixed or deleted.
-        if (this.initialized && this.applier.rejectedRevision === this.state.revision)
-          this.compile();
-        return;
-    }
-  }
-
-  private compile(): void {
-    this.applier.apply(this.state.revision, () => this.state, this.state.blockingErrors);
   }
 }

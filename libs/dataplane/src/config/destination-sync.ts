@@ -2,9 +2,6 @@
 // config bucket when first needed (a request for an unknown host waits for it) and kept current by
 // the leader's announcements on that Service's own subject; its instances' memberships say which
 // Services it answers for. Applies complete snapshots, reports ACK/NACK; survives NATS outages.
-import { Kvm, type KV } from '@nats-io/kv';
-import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import type { Logger } from 'pino';
 import {
   aliasKey,
   ConfigAnnouncement,
@@ -12,13 +9,14 @@ import {
   formatErrors,
   memberKey,
   SNAPSHOT_KEY,
-  type Subjects,
 } from '@app/protocol';
+import { AnnouncementSubscriptions } from './announcement-subscriptions.js';
+import { BackgroundWork } from './background-work.js';
+import type { ConfigLink } from './config-feed.js';
+import type { ConfigFollower, ConfigFollowerDeps } from './config-follower.js';
 import { serviceNamedBy } from './destination-hosts.js';
 import { FollowedDestinations, valueOf, type KeyValue } from './followed-destinations.js';
-import type { RouteConfigurator } from './route-configurator.js';
-import { SnapshotApplier, type ConfigSyncEvents } from './snapshot-applier.js';
-import type { SnapshotCache } from './snapshot-cache.js';
+import { SnapshotApplier } from './snapshot-applier.js';
 
 /** What a proxy follows on its own account: its instances (their memberships). */
 export interface DestinationScope {
@@ -29,76 +27,60 @@ export interface DestinationScope {
 const RETRY_MS = 1_000;
 /** How long a request for an unknown host waits for its destination to be read. */
 const DISCOVERY_WAIT_MS = 1_000;
-/** Hosts that named nothing are followed (so their creation is heard) up to this many, oldest dropped. */
-const MAX_UNKNOWN = 256;
 
-export class DestinationSync {
-  private readonly followed = new FollowedDestinations();
-  private kv: KV | undefined;
-  private nc: NatsConnection | undefined;
-  private readonly subscriptions = new Map<string, Subscription>();
-  /** Reads in flight, so that a marker is applied with them done. */
-  private readonly loading = new Set<Promise<void>>();
-  /** Followed Service → its first read (resolved from then on). */
-  private readonly loads = new Map<string, Promise<void>>();
-  /** Hosts being looked up, so concurrent requests for one share the lookup. */
-  private readonly discovering = new Map<string, Promise<void>>();
-  /** Followed Services that held nothing when read, oldest first. */
-  private readonly unknown = new Set<string>();
-  private cached: readonly string[] = [];
-  private initialized = false;
+/** The bucket and the announcements listened to, from when the bucket opened. */
+interface OpenLink {
+  readonly bucket: ConfigLink;
+  readonly announcements: AnnouncementSubscriptions;
+}
+
+export class DestinationSync implements ConfigFollower {
+  /** The values read and announced: what a compile builds from. */
+  private readonly held = new FollowedDestinations();
   private readonly applier: SnapshotApplier;
-  /** Markers and resyncs run one at a time, in arrival order. */
-  private queue: Promise<void> = Promise.resolve();
+  /** Owns every read, follow-up and marker started here. */
+  private readonly work: BackgroundWork;
+  private link: OpenLink | undefined;
+  /** Followed Service → its first read (resolved from then on). */
+  private readonly reads = new Map<string, Promise<void>>();
+  /** Hosts being looked up, so concurrent requests for one share the lookup. */
+  private readonly lookups = new Map<string, Promise<void>>();
   private stopped = false;
 
   constructor(
-    private readonly configurator: RouteConfigurator,
-    cache: SnapshotCache,
-    private readonly events: ConfigSyncEvents,
-    private readonly log: Logger,
-    private readonly subjects: Subjects,
+    private readonly deps: ConfigFollowerDeps,
     private readonly scope: DestinationScope,
   ) {
-    this.applier = new SnapshotApplier(configurator, cache, events, log, () => ({
-      ...this.followed.toMeshState().toData(),
-      destinations: [...this.loads.keys()],
-    }));
+    this.work = new BackgroundWork(deps.log);
+    this.applier = new SnapshotApplier({ ...deps, held: this.held });
   }
 
   get hasConfig(): boolean {
     return this.applier.hasConfig;
   }
 
-  get revision(): number {
-    return this.applier.revision;
-  }
-
-  /** Serves the cached snapshot until NATS answers; its destinations are followed first then. */
+  /** Serves the cached snapshot until NATS answers; the Services it lists are followed first then. */
   async loadCache(): Promise<void> {
-    this.cached = (await this.applier.loadCache())?.destinations ?? [];
+    const cached = await this.applier.loadCache();
+    for (const service of cached?.destinations ?? []) this.held.follow(service);
   }
 
-  /** Starts following in the background until `stop()`. */
-  run(nc: NatsConnection, bucket: string): void {
-    this.nc = nc;
-    void this.start(bucket);
+  run(): void {
+    void this.work.own(this.start(), 'following destinations stopped');
   }
 
-  /** NATS is back: what was announced meanwhile is lost, so everything followed is read again. */
   resync(): void {
-    if (!this.kv || this.stopped) return;
-    this.serialized(async () => {
+    if (!this.link || this.stopped) return;
+    this.work.serial(async () => {
       const keys = [SNAPSHOT_KEY, ...this.followedKeys()];
       await Promise.all(keys.map((key) => this.read(key)));
-      this.compile();
-    });
+      this.applier.compile();
+    }, 'reading followed config again failed');
   }
 
   stop(): void {
     this.stopped = true;
-    for (const sub of this.subscriptions.values()) sub.unsubscribe();
-    this.subscriptions.clear();
+    this.link?.announcements.close();
     this.applier.stop();
   }
 
@@ -107,60 +89,72 @@ export class DestinationSync {
    * recompiles, resolving when done (or after a second); undefined when there is nothing to read.
    */
   discover(host: string): Promise<void> | undefined {
-    if (!this.kv || this.stopped) return undefined;
-    const running = this.discovering.get(host);
+    if (!this.link || this.stopped) return undefined;
+    const running = this.lookups.get(host);
     if (running) return running;
     const named = serviceNamedBy(host, this.scope.localNamespace);
-    const service = named !== undefined && !this.loads.has(named) ? named : undefined;
-    const alias = !this.followed.hasAlias(host);
+    const service = named !== undefined && !this.reads.has(named) ? named : undefined;
+    const alias = !this.held.hasAlias(host);
     if (!service && !alias) return undefined;
-    const lookup = Promise.all([
-      service && this.follow(service).then(() => this.followBackends([service])),
-      alias && this.followAlias(host),
-    ])
-      .then(() => {
-        if (service) this.boundUnknown(service);
-        this.compile();
-      })
-      .catch((err: Error) =>
-        this.log.warn({ err: err.message, host }, 'reading a destination failed'),
-      );
+    const lookup = this.work
+      .own(this.lookUp(host, service, alias), 'reading a destination failed', { host })
+      .finally(() => this.lookups.delete(host));
     // Every request waiting for this host gets the same promise: they go on in arrival order.
     const waited = Promise.race([
       lookup,
       new Promise<void>((r) => setTimeout(r, DISCOVERY_WAIT_MS).unref()),
     ]);
-    this.discovering.set(host, waited);
-    void lookup.finally(() => this.discovering.delete(host));
+    this.lookups.set(host, waited);
     return waited;
   }
 
-  private async start(bucket: string): Promise<void> {
-    while (!this.stopped && !this.kv) {
+  private async lookUp(host: string, service: string | undefined, alias: boolean): Promise<void> {
+    await Promise.all([
+      service && this.follow(service).then(() => this.followBackends([service])),
+      alias && this.followAlias(host),
+    ]);
+    if (service) {
+      const dropped = this.held.discovered(service);
+      if (dropped) this.forget(dropped);
+    }
+    this.applier.compile();
+  }
+
+  private async start(): Promise<void> {
+    const bucket = await this.openBucket();
+    if (!bucket) return;
+    const deliver = (subject: string, data: Uint8Array): void => this.announced(subject, data);
+    const announcements = new AnnouncementSubscriptions(bucket, this.deps.subjects, deliver);
+    this.link = { bucket, announcements };
+    this.work.serial(async () => {
+      announcements.add(SNAPSHOT_KEY);
+      const members = this.memberKeys();
+      for (const key of members) announcements.add(key);
+      await Promise.all([
+        this.read(SNAPSHOT_KEY),
+        ...members.map((key) => this.read(key)),
+        // What the disk cache said this proxy called.
+        ...this.held.followedServices().map((service) => this.follow(service)),
+      ]);
+      await this.work.settled();
+      this.applier.start();
+    }, 'reading the followed config failed');
+  }
+
+  /** The bucket, once NATS answers (retrying every second); undefined when stopped first. */
+  private async openBucket(): Promise<ConfigLink | undefined> {
+    while (!this.stopped) {
       try {
-        this.kv = await new Kvm(this.nc!).open(bucket);
+        return await this.deps.feed.open();
       } catch (err) {
-        this.log.warn(
-          { err: (err as Error).message, bucket },
+        this.deps.log.warn(
+          { err: (err as Error).message },
           'config bucket not reachable; retrying',
         );
         await new Promise((r) => setTimeout(r, RETRY_MS));
       }
     }
-    if (this.stopped) return;
-    this.serialized(async () => {
-      this.subscribe(SNAPSHOT_KEY);
-      const members = this.scope.instances.map((i) => memberKey(i.namespace, i.instanceId));
-      for (const key of members) this.subscribe(key);
-      await Promise.all([
-        this.read(SNAPSHOT_KEY),
-        ...members.map((key) => this.read(key)),
-        ...this.cached.map((service) => this.follow(service)),
-      ]);
-      await this.settled();
-      this.initialized = true;
-      this.compile();
-    });
+    return undefined;
   }
 
   /**
@@ -169,85 +163,73 @@ export class DestinationSync {
    * its routes), in the background, each followed once whatever cycles routes make.
    */
   private follow(service: string): Promise<void> {
-    let read = this.loads.get(service);
+    let read = this.reads.get(service);
     if (read) return read;
-    this.followed.follow(service);
-    const [bundle, endpoints] = this.followed.keysOf(service);
-    this.subscribe(bundle);
-    read = this.tracked(Promise.all([this.read(bundle), this.read(endpoints)]).then(() => {}));
-    this.loads.set(service, read);
-    void this.tracked(read.then(() => this.followBackends([service])));
+    this.held.follow(service);
+    const [bundle, endpoints] = this.held.keysOf(service);
+    this.link?.announcements.add(bundle);
+    read = this.work.track(
+      Promise.all([this.read(bundle), this.read(endpoints)]),
+      'reading a followed Service failed',
+      { service },
+    );
+    this.reads.set(service, read);
+    void this.work.track(
+      read.then(() => this.followBackends([service])),
+      'following backends failed',
+    );
     return read;
+  }
+
+  /** Stops following a Service the held state dropped. */
+  private forget(service: string): void {
+    this.link?.announcements.remove(this.held.keysOf(service)[0]);
+    this.reads.delete(service);
   }
 
   /** Follows the backends the routes of `services` send to; resolves once they are read. */
   private async followBackends(services: string[]): Promise<void> {
-    const backends = this.followed.backendsOf(services);
-    const fresh = backends.filter((b) => !this.loads.has(b));
+    const backends = this.held.backendsOf(services);
+    const fresh = backends.filter((b) => !this.reads.has(b));
     await Promise.all(backends.map((b) => this.follow(b)));
     // Backends read after the table was built are compiled in (the revision stays the one applied).
-    if (fresh.length > 0) this.compile();
+    if (fresh.length > 0) this.applier.compile();
   }
 
   private async followAlias(host: string): Promise<void> {
     const key = aliasKey(host);
-    this.subscribe(key);
+    this.link?.announcements.add(key);
     await this.read(key);
-  }
-
-  /**
-   * A discovered Service that holds nothing stays followed, so that its creation is heard; past
-   * MAX_UNKNOWN of them (a client sending made-up hosts), the oldest is dropped.
-   */
-  private boundUnknown(service: string): void {
-    if (this.followed.holdsAnything(service)) return void this.unknown.delete(service);
-    this.unknown.add(service);
-    if (this.unknown.size <= MAX_UNKNOWN) return;
-    const [oldest] = this.unknown;
-    this.unknown.delete(oldest);
-    const subject = this.subjects.configAnnouncement(this.followed.keysOf(oldest)[0]);
-    this.subscriptions.get(subject)?.unsubscribe();
-    this.subscriptions.delete(subject);
-    this.followed.unfollow(oldest);
-    this.loads.delete(oldest);
-  }
-
-  /** Subscribes the announcement subject of `key` (once). */
-  private subscribe(key: string): void {
-    const subject = this.subjects.configAnnouncement(key);
-    if (this.subscriptions.has(subject) || !this.nc) return;
-    const sub = this.nc.subscribe(subject, {
-      callback: (err, msg) => {
-        if (!err) this.announced(msg.subject, msg.data);
-      },
-    });
-    this.subscriptions.set(subject, sub);
   }
 
   private announced(subject: string, data: Uint8Array): void {
     const note = decodeMessage(ConfigAnnouncement, data, subject);
-    if (!note.ok) return this.events.invalid(subject, formatErrors(note.errors));
+    if (!note.ok) return this.deps.events.invalid(subject, formatErrors(note.errors));
     const { key, seq, op, value } = note.value;
     // A value too big to announce is read from the bucket.
-    if (op === 'PUT' && value === undefined) return void this.tracked(this.read(key));
-    if (key === SNAPSHOT_KEY) return this.serialized(() => this.onMarker({ key, seq, value }));
-    this.receive({ key, seq, value: op === 'PUT' ? value : undefined });
+    if (op === 'PUT' && value === undefined)
+      return void this.work.track(this.read(key), 'reading an announced key failed', { key });
+    const taken = { key, seq, value: op === 'PUT' ? value : undefined };
+    if (key === SNAPSHOT_KEY)
+      return this.work.serial(() => this.onMarker(taken), 'applying a snapshot marker failed');
+    this.receive(taken);
   }
 
   /** Reads one key from the bucket and takes its value (a missing key: nothing there). */
   private async read(key: string): Promise<void> {
     try {
-      const entry = await this.kv!.get(key);
+      const entry = await this.link!.bucket.get(key);
       const put = entry?.operation === 'PUT';
       const value = valueOf(key, put ? entry.value : undefined);
-      if (!value.ok) return this.events.invalid(key, formatErrors(value.errors));
+      if (!value.ok) return this.deps.events.invalid(key, formatErrors(value.errors));
       const taken = { key, seq: entry?.revision ?? 0, value: value.value };
       if (key !== SNAPSHOT_KEY) return this.receive(taken);
-      const change = this.followed.take(taken);
-      if (change.kind === 'snapshot') this.followed.revision = change.marker.revision;
-      else if (change.kind === 'invalid') this.events.invalid(change.key, change.reason);
+      // A marker read (at start, on resync) is complete: what it wrote is read with it.
+      const change = this.held.take(taken);
+      if (change.kind === 'snapshot') this.held.revision = change.revision;
+      else this.applier.take(change);
     } catch (err) {
-      this.log.warn(
+      this.deps.log.warn(
         { err: (err as Error).message, key },
         'config read failed; it is read again on reconnect',
       );
@@ -256,72 +238,46 @@ export class DestinationSync {
 
   /** Takes a value and does what it asks: follow more, update endpoints in place. */
   private receive(value: KeyValue): void {
-    const change = this.followed.take(value);
+    const change = this.held.take(value);
     switch (change.kind) {
-      case 'invalid':
-        return this.events.invalid(change.key, change.reason);
       case 'alias':
-        if (change.service)
-          void this.tracked(this.follow(change.service).then(() => this.compile()));
+        if (change.service) {
+          const read = this.follow(change.service).then(() => this.applier.compile());
+          void this.work.track(read, 'following an alias failed', { host: change.host });
+        }
         return;
       case 'member':
         for (const service of change.services) void this.follow(service);
         return;
-      case 'bundle':
-        // Applied with the next marker; its new backends are followed now so they are ready.
-        void this.tracked(this.followBackends([change.service]));
-        // A bundle that blocked a revision is retried as soon as it is fixed.
-        if (this.initialized && this.applier.rejectedRevision === this.followed.revision)
-          this.compile();
-        return;
-      case 'endpoints':
-        if (!this.initialized) return;
-        if (this.configurator.applyEndpoints(change.service, change.set)) this.compile();
-        this.applier.saveSoon();
-        return;
+      case 'resources':
+        // Its new backends are followed now, so they are ready when the next marker applies it.
+        if (change.service)
+          void this.work.track(this.followBackends([change.service]), 'following backends failed');
+        return this.applier.take(change);
       default:
-        return;
+        return this.applier.take(change);
     }
   }
 
   /** A new revision: the projections it wrote that are held older are read, then it is applied. */
   private async onMarker(value: KeyValue): Promise<void> {
-    const change = this.followed.take(value);
-    if (change.kind === 'invalid') return this.events.invalid(change.key, change.reason);
-    if (change.kind !== 'snapshot') return;
-    const behind = this.followed.behind(change.marker.projections ?? []);
+    const change = this.held.take(value);
+    if (change.kind !== 'snapshot') return this.applier.take(change);
+    const behind = this.held.behind(change.projections ?? []);
     await Promise.all(behind.map((key) => this.read(key)));
-    await this.settled();
+    await this.work.settled();
     // Only now is the revision complete here: a compile meanwhile kept reporting the last one.
-    this.followed.revision = change.marker.revision;
-    if (this.initialized) this.compile();
+    this.held.revision = change.revision;
+    this.applier.compile();
   }
 
-  /** Waits for the loads in flight (and those they start). */
-  private async settled(): Promise<void> {
-    while (this.loading.size > 0) await Promise.all([...this.loading]);
-  }
-
-  private tracked(load: Promise<void>): Promise<void> {
-    this.loading.add(load);
-    return load.finally(() => this.loading.delete(load));
+  private memberKeys(): string[] {
+    return this.scope.instances.map((i) => memberKey(i.namespace, i.instanceId));
   }
 
   private followedKeys(): string[] {
-    const services = this.followed.followedServices().flatMap((s) => this.followed.keysOf(s));
-    const members = this.scope.instances.map((i) => memberKey(i.namespace, i.instanceId));
-    return [...services, ...members, ...this.followed.aliasHosts().map((h) => aliasKey(h))];
-  }
-
-  private compile(): void {
-    if (!this.initialized) return;
-    const { revision, blockingErrors } = this.followed;
-    this.applier.apply(revision, () => this.followed.toMeshState(), blockingErrors);
-  }
-
-  private serialized(work: () => Promise<void>): void {
-    this.queue = this.queue.then(work).catch((err: Error) => {
-      this.log.warn({ err: err.message }, 'applying followed config failed');
-    });
+    const services = this.held.followedServices().flatMap((s) => this.held.keysOf(s));
+    const aliases = this.held.aliasHosts().map((h) => aliasKey(h));
+    return [...services, ...this.memberKeys(), ...aliases];
   }
 }

@@ -1,7 +1,7 @@
 // Unit spec for FollowedDestinations: values taken by KV revision, bundles validated, markers read,
 // what a marker says is behind, and the snapshot handed to the route configurator.
 import { describe, expect, it } from '@jest/globals';
-import { FollowedDestinations } from './followed-destinations.js';
+import { FollowedDestinations, MAX_EMPTY_DISCOVERED } from './followed-destinations.js';
 
 const service = (name: string) => ({
   apiVersion: 'v1',
@@ -52,7 +52,7 @@ describe('FollowedDestinations', () => {
     expect(f.follow('default/b')).toBe(false);
     const good = bundle([['service.default.b', service('b')]]);
     expect(f.take({ key: 'dst.default.b', seq: 5, value: good })).toEqual({
-      kind: 'bundle',
+      kind: 'resources',
       service: 'default/b',
     });
     // An announcement older than a read that crossed it changes nothing.
@@ -109,7 +109,7 @@ describe('FollowedDestinations', () => {
       seq: 9,
       value: { v: 1, revision: 4, source: 'api', appliedAt: 1, author: 'x' },
     });
-    expect(change).toMatchObject({ kind: 'snapshot', marker: { revision: 4 } });
+    expect(change).toMatchObject({ kind: 'snapshot', revision: 4 });
     expect(f.revision).toBe(0);
     expect(
       f.behind([
@@ -121,6 +121,27 @@ describe('FollowedDestinations', () => {
     ).toEqual(['dst.default.c', 'alias.pay.example.com']);
     // A bundle deleted after the one held (the delete names one past the value it removed).
     expect(f.behind([{ key: 'dst.default.b', seq: 6 }])).toEqual(['dst.default.b']);
+  });
+
+  it('keeps discovered Services that hold nothing followed, up to a bound, dropping the oldest', () => {
+    const f = new FollowedDestinations();
+    const names = Array.from(
+      { length: MAX_EMPTY_DISCOVERED + 1 },
+      (_, i) => `default/made-up-${i}`,
+    );
+    for (const name of names.slice(0, -1)) {
+      f.follow(name);
+      expect(f.discovered(name)).toBeUndefined();
+    }
+    f.follow('default/b');
+    f.take({ key: 'endpoints.default.b', seq: 1, value: endpoints(['b1']) });
+    // One that holds something does not count.
+    expect(f.discovered('default/b')).toBeUndefined();
+    f.follow(names[MAX_EMPTY_DISCOVERED]);
+    expect(f.discovered(names[MAX_EMPTY_DISCOVERED])).toBe('default/made-up-0');
+    expect(f.followedServices()).not.toContain('default/made-up-0');
+    expect(f.followedServices()).toHaveLength(MAX_EMPTY_DISCOVERED + 1);
+    expect(f.toData().destinations).toEqual(f.followedServices());
   });
 
   it('reads aliases and memberships, refusing malformed ones with their key', () => {

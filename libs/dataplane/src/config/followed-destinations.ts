@@ -24,7 +24,8 @@ import {
   type Resource,
   type Result,
 } from '@app/protocol';
-import { MeshState } from './mesh-state.js';
+import type { ConfigChange } from './config-change.js';
+import { MeshState, type HeldConfig, type MeshSnapshotData } from './mesh-state.js';
 
 /** One value of a followed key, as a KV read or an announcement delivers it. */
 export interface KeyValue {
@@ -39,15 +40,8 @@ export interface KeyValue {
   readonly value: unknown;
 }
 
-/** What taking one value changed, for the sync to act on. */
-export type FollowedChange =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'bundle'; readonly service: string }
-  | { readonly kind: 'endpoints'; readonly service: string; readonly set: EndpointSet | undefined }
-  | { readonly kind: 'alias'; readonly host: string; readonly service: string | undefined }
-  | { readonly kind: 'member'; readonly services: readonly string[] }
-  | { readonly kind: 'snapshot'; readonly marker: SnapshotMarker }
-  | { readonly kind: 'invalid'; readonly key: string; readonly reason: string };
+/** Services discovered for a request that hold nothing stay followed up to this many, oldest dropped. */
+export const MAX_EMPTY_DISCOVERED = 256;
 
 interface Followed {
   bundleSeq: number;
@@ -59,11 +53,13 @@ interface Followed {
   set: EndpointSet | undefined;
 }
 
-export class FollowedDestinations {
+export class FollowedDestinations implements HeldConfig {
   /** The revision applied; a marker taken is the caller's to apply once what it wrote is read. */
   revision = 0;
   /** `namespace/service` (a cluster key) → what is known of it. */
   private readonly services = new Map<string, Followed>();
+  /** Discovered Services that held nothing when read, oldest first. */
+  private readonly discoveredEmpty = new Set<string>();
   /** Host → the Service it names (`namespace/service`), undefined when it names none. */
   private readonly aliases = new Map<string, { seq: number; service: string | undefined }>();
   private readonly memberSeqs = new Map<string, number>();
@@ -81,8 +77,26 @@ export class FollowedDestinations {
     return true;
   }
 
-  unfollow(service: string): void {
-    this.services.delete(service);
+  /**
+   * A Service read for a request's host. One that holds nothing stays followed, so that its
+   * creation is heard; past MAX_EMPTY_DISCOVERED of them (a client sending made-up hosts) the
+   * oldest that still holds nothing is unfollowed, and returned for the caller to stop listening to.
+   */
+  discovered(service: string): string | undefined {
+    if (this.holdsAnything(service)) {
+      this.discoveredEmpty.delete(service);
+      return undefined;
+    }
+    this.discoveredEmpty.add(service);
+    for (const oldest of this.discoveredEmpty) {
+      if (this.discoveredEmpty.size <= MAX_EMPTY_DISCOVERED) return undefined;
+      this.discoveredEmpty.delete(oldest);
+      // Created since it was discovered: a destination like any other now.
+      if (this.holdsAnything(oldest)) continue;
+      this.services.delete(oldest);
+      return oldest;
+    }
+    return undefined;
   }
 
   /** Whether the Service has a bundle or an endpoint set (it exists, as far as callers go). */
@@ -115,7 +129,7 @@ export class FollowedDestinations {
    * Takes a value of a followed key unless it is older than what is held (an announcement and a
    * read can cross); values of keys nobody follows are ignored.
    */
-  take({ key, seq, value }: KeyValue): FollowedChange {
+  take({ key, seq, value }: KeyValue): ConfigChange {
     const [prefix] = key.split('.', 1);
     if (key === SNAPSHOT_KEY) return this.takeMarker(value);
     if (prefix === ALIAS_KEY_PREFIX) return this.takeAlias(key, seq, value);
@@ -165,6 +179,11 @@ export class FollowedDestinations {
     return errors.length > 0 ? errors.join('; ') : undefined;
   }
 
+  /** What is kept on disk: the state, and the Services followed (followed again at start). */
+  toData(): MeshSnapshotData {
+    return { ...this.toMeshState().toData(), destinations: this.followedServices() };
+  }
+
   /** The followed state as the route configurator takes a snapshot: every resource and set once. */
   toMeshState(): MeshState {
     const state = new MeshState();
@@ -182,13 +201,13 @@ export class FollowedDestinations {
     key: string,
     seq: number,
     value: unknown,
-  ): FollowedChange {
+  ): ConfigChange {
     if (seq < followed.bundleSeq) return { kind: 'none' };
     followed.bundleSeq = seq;
     if (value === undefined) {
       followed.resources = new Map();
       followed.invalid = undefined;
-      return { kind: 'bundle', service };
+      return { kind: 'resources', service };
     }
     const bundle = parseBundle(key, value);
     if (!bundle.ok) {
@@ -197,7 +216,7 @@ export class FollowedDestinations {
     }
     followed.resources = bundle.value;
     followed.invalid = undefined;
-    return { kind: 'bundle', service };
+    return { kind: 'resources', service };
   }
 
   private takeEndpoints(
@@ -206,7 +225,7 @@ export class FollowedDestinations {
     key: string,
     seq: number,
     value: unknown,
-  ): FollowedChange {
+  ): ConfigChange {
     if (seq < followed.endpointsSeq) return { kind: 'none' };
     followed.endpointsSeq = seq;
     if (value === undefined) {
@@ -219,7 +238,7 @@ export class FollowedDestinations {
     return { kind: 'endpoints', service, set: set.value };
   }
 
-  private takeAlias(key: string, seq: number, value: unknown): FollowedChange {
+  private takeAlias(key: string, seq: number, value: unknown): ConfigChange {
     const host = key.slice(ALIAS_KEY_PREFIX.length + 1);
     const held = this.aliases.get(host);
     if (held && seq < held.seq) return { kind: 'none' };
@@ -234,7 +253,7 @@ export class FollowedDestinations {
     return { kind: 'alias', host, service };
   }
 
-  private takeMember(key: string, seq: number, value: unknown): FollowedChange {
+  private takeMember(key: string, seq: number, value: unknown): ConfigChange {
     const held = this.memberSeqs.get(key);
     if (held !== undefined && seq < held) return { kind: 'none' };
     this.memberSeqs.set(key, seq);
@@ -244,13 +263,14 @@ export class FollowedDestinations {
     return { kind: 'member', services: member.value.services };
   }
 
-  private takeMarker(value: unknown): FollowedChange {
+  private takeMarker(value: unknown): ConfigChange {
     if (value === undefined)
       return { kind: 'invalid', key: SNAPSHOT_KEY, reason: 'snapshot marker deleted' };
     const marker = parseInto(SnapshotMarker, value, SNAPSHOT_KEY);
     if (!marker.ok)
       return { kind: 'invalid', key: SNAPSHOT_KEY, reason: formatErrors(marker.errors) };
-    return { kind: 'snapshot', marker: marker.value };
+    const { revision, projections } = marker.value;
+    return { kind: 'snapshot', revision, projections };
   }
 }
 

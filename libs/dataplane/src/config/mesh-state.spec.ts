@@ -59,7 +59,7 @@ describe('MeshState', () => {
   describe('resources', () => {
     it('stores a PUT resource under its KV key, parsed with defaults', () => {
       const state = new MeshState();
-      expect(state.apply(put(SERVICE_KEY, entry(service)))).toEqual({ kind: 'resource' });
+      expect(state.apply(put(SERVICE_KEY, entry(service)))).toEqual({ kind: 'resources' });
       expect(state.resources.get(SERVICE_KEY)).toMatchObject({
         kind: 'Service',
         metadata: { name: 'reviews', namespace: 'shop' },
@@ -81,7 +81,7 @@ describe('MeshState', () => {
     it.each(['DEL', 'PURGE'] as const)('removes a resource on %s', (operation) => {
       const state = new MeshState();
       state.apply(put(SERVICE_KEY, entry(service)));
-      expect(state.apply(del(SERVICE_KEY, operation))).toEqual({ kind: 'resource' });
+      expect(state.apply(del(SERVICE_KEY, operation))).toEqual({ kind: 'resources' });
       expect(state.resources.has(SERVICE_KEY)).toBe(false);
     });
 
@@ -162,7 +162,7 @@ describe('MeshState', () => {
     it('stores a PUT endpoint set under its cluster key', () => {
       const state = new MeshState();
       const change = state.apply(put(ENDPOINTS_KEY, endpointSet('r-1', 'r-2')));
-      expect(change).toMatchObject({ kind: 'endpoints', key: 'shop/reviews' });
+      expect(change).toMatchObject({ kind: 'endpoints', service: 'shop/reviews' });
       if (change.kind === 'endpoints') {
         expect(change.set?.endpoints.map((e) => e.instanceId)).toEqual(['r-1', 'r-2']);
       }
@@ -175,7 +175,7 @@ describe('MeshState', () => {
       state.apply(put(ENDPOINTS_KEY, endpointSet('r-1')));
       expect(state.apply(del(ENDPOINTS_KEY))).toEqual({
         kind: 'endpoints',
-        key: 'shop/reviews',
+        service: 'shop/reviews',
         set: undefined,
       });
       expect(state.endpointSets.has('shop/reviews')).toBe(false);

@@ -13,17 +13,7 @@ import {
   SnapshotMarker,
   type Resource,
 } from '@app/protocol';
-
-/**
- * What one KV entry changed. `invalid` entries were dropped (the previous value stays); an invalid
- * resource also blocks every snapshot until that key is fixed or deleted (`blockingErrors`).
- */
-export type StateChange =
-  | { readonly kind: 'snapshot'; readonly revision: number }
-  | { readonly kind: 'resource' }
-  | { readonly kind: 'projection' }
-  | { readonly kind: 'endpoints'; readonly key: string; readonly set: EndpointSet | undefined }
-  | { readonly kind: 'invalid'; readonly key: string; readonly reason: string };
+import type { ConfigChange } from './config-change.js';
 
 export interface KvChange {
   readonly key: string;
@@ -40,18 +30,34 @@ export interface MeshSnapshotData {
   readonly destinations?: readonly string[];
 }
 
-export class MeshState {
+/** What a config follower holds, as the applier reads it to build and cache a snapshot. */
+export interface HeldConfig {
+  /** The snapshot revision held complete. */
+  readonly revision: number;
+  /** Why what is held cannot form a config, or undefined when it can. */
+  readonly blockingErrors: string | undefined;
+  /** Every resource and endpoint set held, as the route configurator takes a snapshot. */
+  toMeshState(): MeshState;
+  /** What to keep on disk. */
+  toData(): MeshSnapshotData;
+}
+
+/**
+ * A whole-bucket follower's state. An `invalid` entry is dropped (the previous value stays); an
+ * invalid resource also blocks every snapshot until that key is fixed or deleted (`blockingErrors`).
+ */
+export class MeshState implements HeldConfig {
   revision = 0;
   readonly resources = new Map<string, Resource>();
   readonly endpointSets = new Map<string, EndpointSet>();
   /** Resource keys whose latest value is invalid, with the reason. */
   private readonly invalidResources = new Map<string, string>();
 
-  apply(change: KvChange): StateChange {
+  apply(change: KvChange): ConfigChange {
     const deleted = change.operation !== 'PUT';
     if (change.key === SNAPSHOT_KEY) return this.applyMarker(change, deleted);
     // Projections for proxies that follow only their destinations: the same resources again.
-    if (isProjectionKey(change.key)) return { kind: 'projection' };
+    if (isProjectionKey(change.key)) return { kind: 'none' };
     if (change.key.startsWith(`${ENDPOINTS_KEY_PREFIX}.`))
       return this.applyEndpoints(change, deleted);
     return this.applyResource(change, deleted);
@@ -61,6 +67,10 @@ export class MeshState {
   get blockingErrors(): string | undefined {
     if (this.invalidResources.size === 0) return undefined;
     return [...this.invalidResources].map(([key, reason]) => `${key}: ${reason}`).join('; ');
+  }
+
+  toMeshState(): MeshState {
+    return this;
   }
 
   toData(): MeshSnapshotData {
@@ -87,7 +97,7 @@ export class MeshState {
     return state;
   }
 
-  private applyMarker(change: KvChange, deleted: boolean): StateChange {
+  private applyMarker(change: KvChange, deleted: boolean): ConfigChange {
     if (deleted) return { kind: 'invalid', key: change.key, reason: 'snapshot marker deleted' };
     const marker = decodeMessage(SnapshotMarker, change.value, change.key);
     if (!marker.ok)
@@ -96,24 +106,24 @@ export class MeshState {
     return { kind: 'snapshot', revision: this.revision };
   }
 
-  private applyEndpoints(change: KvChange, deleted: boolean): StateChange {
-    const [, namespace, service] = change.key.split('.');
-    const key = serviceKey(namespace, service);
+  private applyEndpoints(change: KvChange, deleted: boolean): ConfigChange {
+    const [, namespace, name] = change.key.split('.');
+    const service = serviceKey(namespace, name);
     if (deleted) {
-      this.endpointSets.delete(key);
-      return { kind: 'endpoints', key, set: undefined };
+      this.endpointSets.delete(service);
+      return { kind: 'endpoints', service, set: undefined };
     }
     const set = decodeMessage(EndpointSet, change.value, change.key);
     if (!set.ok) return { kind: 'invalid', key: change.key, reason: formatErrors(set.errors) };
-    this.endpointSets.set(key, set.value);
-    return { kind: 'endpoints', key, set: set.value };
+    this.endpointSets.set(service, set.value);
+    return { kind: 'endpoints', service, set: set.value };
   }
 
-  private applyResource(change: KvChange, deleted: boolean): StateChange {
+  private applyResource(change: KvChange, deleted: boolean): ConfigChange {
     if (deleted) {
       this.resources.delete(change.key);
       this.invalidResources.delete(change.key);
-      return { kind: 'resource' };
+      return { kind: 'resources' };
     }
     const entry = decodeMessage(ConfigEntry, change.value, change.key);
     const resource = entry.ok ? parseResource(entry.value.resource) : entry;
@@ -124,6 +134,6 @@ export class MeshState {
     }
     this.resources.set(change.key, resource.value);
     this.invalidResources.delete(change.key);
-    return { kind: 'resource' };
+    return { kind: 'resources' };
   }
 }

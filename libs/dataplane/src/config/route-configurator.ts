@@ -1,158 +1,69 @@
-// Turns mesh state into the running engine: compiles and swaps the route table, updates endpoints.
-import {
-  parseServiceKey,
-  fail,
-  formatErrors,
-  ok,
-  serviceKey,
-  type EndpointSet,
-  type ExternalService,
-  type FieldError,
-  type Gateway,
-  type HTTPRoute,
-  type Resource,
-  type Result,
-  type Service,
-  type TrafficPolicy,
-} from '@app/protocol';
-import { compileRouteTable } from '../routing/route-compiler.js';
+// Turns mesh state into the running engine: plans a snapshot whole (config-plan.ts), then commits
+// it in one step, or keeps everything as it was when the plan is rejected; applies endpoint sets
+// that change between snapshots in place, one whole set at a time.
+import { formatErrors, parseServiceKey, type EndpointSet } from '@app/protocol';
+import type { BusRoutes } from '../bus/bus-routes.js';
+import type { ServedServices } from '../bus/served-services.js';
 import type { RouteTableHolder } from '../routing/route-table-holder.js';
 import type { ClusterRegistry } from '../upstream/cluster-registry.js';
-import { DEFAULT_POLICY } from '../upstream/cluster.js';
-import { endpoint } from '../upstream/endpoint.js';
-import { compileClusterPolicies } from './cluster-policies.js';
 import type { PoolRegistry } from '../upstream/pool-registry.js';
+import { endpointsOf, planConfig, type ConfigPlan, type ConfigPlanOptions } from './config-plan.js';
 import type { MeshState } from './mesh-state.js';
-import type { BusRoutes } from '../bus/bus-routes.js';
-import { busServiceKeys } from '../bus/transport-selection.js';
-import { h2cServiceKeys } from '../upstream/upstream-protocol.js';
-import { loadUpstreamTls, type UpstreamTls } from '../upstream/upstream-tls.js';
 
-export interface RouteConfiguratorOptions {
-  readonly localNamespace: string;
-  readonly defaultTimeoutMs: number;
-  /** Edge routers: the Gateway (in `localNamespace`) whose listeners they serve. */
-  readonly gatewayName?: string;
+export type RouteConfiguratorOptions = ConfigPlanOptions;
+
+/** What the configurator puts config into: the engine's parts. */
+export interface ConfiguredParts {
+  readonly routes: RouteTableHolder;
+  readonly clusters: ClusterRegistry;
+  readonly pools: PoolRegistry;
+  /** Proxies with a bus: the Services reached over it. */
+  readonly bus?: BusRoutes;
+  /** What this proxy's bus responders answer for. */
+  readonly served: ServedServices;
 }
 
-/** Outcome of compiling a snapshot: applied, or rejected with the reason (the old table keeps serving). */
+/** Outcome of applying a snapshot: applied, or rejected with the reason (the old config keeps serving). */
 export type ApplyOutcome = { readonly ok: true } | { readonly ok: false; readonly error: string };
 
-export class RouteConfigurator {
-  /** Told every endpoint set applied (a bus responder serves the Services it belongs to). */
-  onEndpointSet: ((key: string, set: EndpointSet | undefined) => void) | undefined;
-  /** Told the ExternalServices of every applied snapshot (routers answer the bus for them). */
-  onStaticServices: ((keys: ReadonlySet<string>) => void) | undefined;
+/** What a config follower hands its changes to. */
+export type ConfigTarget = Pick<RouteConfigurator, 'applySnapshot' | 'applyEndpoints'>;
 
+export class RouteConfigurator {
   constructor(
-    private readonly routes: RouteTableHolder,
-    private readonly clusters: ClusterRegistry,
-    private readonly pools: PoolRegistry,
+    private readonly parts: ConfiguredParts,
     private readonly options: RouteConfiguratorOptions,
-    private readonly bus?: BusRoutes,
   ) {}
 
-  /** Builds a whole new table from `state` off the request path, then swaps it in one assignment. */
+  /** Plans `state` whole off the request path; commits it, or leaves everything untouched. */
   applySnapshot(state: MeshState): ApplyOutcome {
-    const { services, routes, policies, externals, gateways } = byKind(state.resources.values());
-    const tls = loadExternalTls(externals);
-    if (!tls.ok) return { ok: false, error: formatErrors(tls.errors) };
-    for (const [key, set] of state.endpointSets) this.setEndpoints(key, set);
-    const result = compileRouteTable(
-      {
-        revision: state.revision,
-        services,
-        routes,
-        externalServices: externals,
-        endpointSets: new Set(state.endpointSets.keys()),
-        localNamespace: this.options.localNamespace,
-        defaultTimeoutMs: this.options.defaultTimeoutMs,
-        gateway: gateways.find(
-          (g) =>
-            g.metadata.name === this.options.gatewayName &&
-            g.metadata.namespace === this.options.localNamespace,
-        ),
-      },
-      this.clusters,
-    );
-    if (!result.ok) return { ok: false, error: formatErrors(result.errors) };
-    const statics = new Set<string>();
-    for (const ext of externals) {
-      const { name, namespace } = ext.metadata;
-      const scheme = tls.value.has(serviceKey(namespace, name)) ? 'https' : 'http';
-      const endpoints = ext.spec.endpoints.map((e, i) =>
-        endpoint(`${name}-${i}`, e.address, e.port, scheme),
-      );
-      this.clusters.setEndpoints(serviceKey(namespace, name), endpoints);
-      statics.add(serviceKey(namespace, name));
-    }
-    const byTarget = compileClusterPolicies(policies);
-    const h2c = h2cServiceKeys(services);
-    for (const key of [...this.clusters.keys(), ...byTarget.keys()]) {
-      const cluster = this.clusters.get(key);
-      cluster.configure(byTarget.get(key) ?? DEFAULT_POLICY);
-      cluster.protocol = h2c.has(key) ? 'h2c' : 'http1';
-      cluster.tls = tls.value.get(key);
-    }
-    this.bus?.update(busServiceKeys(services, policies), (k) => byTarget.get(k) ?? DEFAULT_POLICY);
-    this.routes.swap(result.value);
-    this.pools.retain(this.clusters.origins());
-    this.onStaticServices?.(statics);
+    const plan = planConfig(state, this.parts.clusters, this.options);
+    if (!plan.ok) return { ok: false, error: formatErrors(plan.errors) };
+    this.commit(plan.value);
     return { ok: true };
   }
 
   /** Applies one endpoint set in place; true when its Service was unknown to the current table. */
   applyEndpoints(key: string, set: EndpointSet | undefined): boolean {
-    this.setEndpoints(key, set);
-    this.pools.retain(this.clusters.origins());
+    const { routes, clusters, pools, served } = this.parts;
+    clusters.setEndpoints(key, endpointsOf(set));
+    pools.retain(clusters.origins());
+    served.endpointSet(key, set);
     const ref = parseServiceKey(key);
-    return (
-      ref !== undefined && this.routes.current.host(`${ref.name}.${ref.namespace}`) === undefined
-    );
+    return ref !== undefined && routes.current.host(`${ref.name}.${ref.namespace}`) === undefined;
   }
 
-  private setEndpoints(key: string, set: EndpointSet | undefined): void {
-    const list = set?.endpoints.map((e) => endpoint(e.instanceId, e.address, e.port)) ?? [];
-    this.clusters.setEndpoints(key, list);
-    this.onEndpointSet?.(key, set);
+  /**
+   * Puts a plan in place, synchronously, so that no request sees half of it: every cluster takes
+   * its endpoints and policy, the table is swapped; then pools no cluster uses any more close.
+   */
+  private commit(plan: ConfigPlan): void {
+    const { routes, clusters, pools, bus, served } = this.parts;
+    clusters.adopt(plan.clusters.map((p) => p.cluster));
+    for (const { cluster, endpoints, policy } of plan.clusters) cluster.commit(endpoints, policy);
+    bus?.update(plan.bus);
+    routes.swap(plan.table);
+    pools.retain(clusters.origins());
+    served.committed(plan.endpointSets, plan.statics);
   }
-}
-
-/** Cluster key → TLS settings of every ExternalService that originates TLS, its files read. */
-function loadExternalTls(externals: readonly ExternalService[]): Result<Map<string, UpstreamTls>> {
-  const byKey = new Map<string, UpstreamTls>();
-  const errors: FieldError[] = [];
-  for (const ext of externals) {
-    const loaded = loadUpstreamTls(ext);
-    if (!loaded.ok) errors.push(...loaded.errors);
-    else if (loaded.value)
-      byKey.set(serviceKey(ext.metadata.namespace, ext.metadata.name), loaded.value);
-  }
-  return errors.length > 0 ? fail(errors) : ok(byKey);
-}
-
-interface ResourcesByKind {
-  readonly services: Service[];
-  readonly routes: HTTPRoute[];
-  readonly policies: TrafficPolicy[];
-  readonly externals: ExternalService[];
-  readonly gateways: Gateway[];
-}
-
-function byKind(resources: Iterable<Resource>): ResourcesByKind {
-  const out: ResourcesByKind = {
-    services: [],
-    routes: [],
-    policies: [],
-    externals: [],
-    gateways: [],
-  };
-  for (const r of resources) {
-    if (r.kind === 'Service') out.services.push(r);
-    else if (r.kind === 'HTTPRoute') out.routes.push(r);
-    else if (r.kind === 'TrafficPolicy') out.policies.push(r);
-    else if (r.kind === 'Gateway') out.gateways.push(r);
-    else out.externals.push(r);
-  }
-  return out;
 }

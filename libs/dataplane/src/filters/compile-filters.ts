@@ -1,7 +1,7 @@
 // Turns a rule's Gateway API filters into the compiled route's behaviour (one of each kind at most).
 import { serviceKey } from '@app/protocol';
 import type { HTTPRouteFilter } from '@app/protocol';
-import type { ClusterRegistry } from '../upstream/cluster-registry.js';
+import type { Cluster } from '../upstream/cluster.js';
 import type { CompiledMirror, CompiledRoute } from '../routing/route-table.js';
 import { HeaderModifier } from './header-modifier.js';
 
@@ -10,12 +10,13 @@ export type CompiledFilters = Pick<
   'requestHeaders' | 'responseHeaders' | 'hostRewrite' | 'pathRewrite' | 'redirect' | 'mirrors'
 >;
 
-/** Mirrors resolve like backendRefs: an unknown Service gets no traffic (and no error). */
+/**
+ * Mirrors resolve like backendRefs (`resolve`): an unknown Service gets no traffic (and no error).
+ */
 export function compileFilters(
   filters: readonly HTTPRouteFilter[],
   namespace: string,
-  known: ReadonlySet<string>,
-  clusters: ClusterRegistry,
+  resolve: (key: string) => Cluster | undefined,
 ): CompiledFilters {
   const mirrors: CompiledMirror[] = [];
   let compiled: CompiledFilters = { mirrors };
@@ -41,7 +42,7 @@ export function compileFilters(
         const ref = f.requestMirror!.backendRef;
         const key = serviceKey(ref.namespace ?? namespace, ref.name);
         mirrors.push({
-          cluster: clusters.resolve(key, known),
+          cluster: resolve(key),
           percent: f.requestMirror!.percent ?? 100,
         });
         break;

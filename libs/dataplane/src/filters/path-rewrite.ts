@@ -1,5 +1,7 @@
 // Gateway API path modifiers: ReplaceFullPath, and ReplacePrefixMatch of the matched PathPrefix.
 import type { HTTPPathModifier } from '@app/protocol';
+import type { Exchange } from '../exchange.js';
+import type { StepOutcome } from '../pipeline.js';
 import type { RequestTarget } from '../http/request-target.js';
 import type { CompiledMatch } from '../routing/route-table.js';
 
@@ -29,4 +31,10 @@ export function upstreamPath(match: CompiledMatch, target: RequestTarget): strin
   const rewrite = match.route.pathRewrite;
   if (rewrite === undefined) return target.pathAndQuery;
   return rewritePath(rewrite, target.path, target.query, match.path.length);
+}
+
+/** Step: the path and query the upstream gets (see `upstreamPath`). */
+export function rewriteUpstreamPath(ex: Exchange): StepOutcome {
+  ex.path = upstreamPath(ex.match!, ex.target!);
+  return 'next';
 }

@@ -1,19 +1,17 @@
 // Pipeline layer: RequestMirror, a copy of the request to each of the rule's mirrors, fire and forget.
-import type { IncomingMessage } from 'node:http';
-import type { CompiledRoute } from '../routing/route-table.js';
+import type { Exchange } from '../exchange.js';
+import type { StepOutcome } from '../pipeline.js';
 import type { Forwarder } from '../upstream/forwarder.js';
 
 /**
- * Sends the mirrors' copies. Runs after every step that may answer the request itself (a request
- * refused or aborted is not mirrored, as Envoy's router only shadows what it forwards) and in the
- * same tick as the main request's `forward`, which a teed body needs (see `Forwarder.mirror`).
+ * Step: sends the mirrors' copies. Runs after every step that may answer the request itself (a
+ * request refused or aborted is not mirrored, as Envoy's router only shadows what it forwards) and
+ * in the same tick as the main request's first try, which a teed body needs (see `mirrorBody`).
  */
-export function sendMirrors(
-  forwarder: Forwarder,
-  req: IncomingMessage,
-  route: CompiledRoute,
-  path: string,
-): void {
-  const mirrors = route.mirrors;
-  for (let i = 0; i < mirrors.length; i++) forwarder.mirror(req, mirrors[i], route, path);
+export function requestMirrors(forwarder: Forwarder): (ex: Exchange) => StepOutcome {
+  return (ex) => {
+    const mirrors = ex.route!.mirrors;
+    for (let i = 0; i < mirrors.length; i++) forwarder.mirror(ex, mirrors[i]);
+    return 'next';
+  };
 }

@@ -1,11 +1,11 @@
 // Unit spec for the redirect layer: a redirecting rule answers 3xx from the listener's scheme and the Host.
 import { describe, expect, it } from '@jest/globals';
 import type { HTTPRequestRedirectFilter } from '@app/protocol';
-import { fakeRequest, recordedResponse } from '../http/http-doubles.testing.js';
-import { requestTarget } from '../http/request-target.js';
+import { fakeExchange, fakeRequest, recordedResponse } from '../http/http-doubles.testing.js';
+import { readTarget } from '../http/request-target.js';
 import { compilePathMatcher } from '../routing/path-matcher.js';
 import type { CompiledMatch, CompiledRoute } from '../routing/route-table.js';
-import { redirected } from './request-redirect.layer.js';
+import { redirect } from './request-redirect.layer.js';
 
 function matched(redirect?: HTTPRequestRedirectFilter): CompiledMatch {
   const route = { name: 'r', redirect } as CompiledRoute;
@@ -14,15 +14,17 @@ function matched(redirect?: HTTPRequestRedirectFilter): CompiledMatch {
 }
 
 function run(match: CompiledMatch, headers: Record<string, string>) {
-  const req = fakeRequest({ url: '/old/x?q=1', headers });
   const res = recordedResponse();
-  return { done: redirected(match, requestTarget(req)!, req, res), res };
+  const ex = fakeExchange(fakeRequest({ url: '/old/x?q=1', headers }), res);
+  readTarget(ex);
+  ex.match = match;
+  return { done: redirect(ex), res };
 }
 
-describe('redirected', () => {
+describe('redirect', () => {
   it('goes on for a rule without RequestRedirect', () => {
     const { done, res } = run(matched(), { host: 'shop.test' });
-    expect(done).toBe(false);
+    expect(done).toBe('next');
     expect(res.headersSent).toBe(false);
   });
 
@@ -32,7 +34,7 @@ describe('redirected', () => {
       path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/new' },
     };
     const { done, res } = run(matched(spec), { host: 'shop.test:8080' });
-    expect(done).toBe(true);
+    expect(done).toBe('answered');
     expect([res.status, res.sentHeaders.location]).toEqual([
       301,
       'http://shop.test:8080/new/x?q=1',

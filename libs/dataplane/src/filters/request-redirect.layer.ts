@@ -1,27 +1,24 @@
 // Pipeline layer: a rule with RequestRedirect answers the 3xx itself; no backend is called.
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestTarget } from '../http/request-target.js';
-import type { CompiledMatch } from '../routing/route-table.js';
+import type { Exchange } from '../exchange.js';
+import type { StepOutcome } from '../pipeline.js';
 import { redirectLocation, sendRedirect, type RedirectSource } from './request-redirect.js';
 
 /**
- * True when the matched rule redirects (the answer is sent). The scheme redirected from is the
- * listener's (`x-forwarded-proto`, which an edge listener sets itself); the host is the client's Host.
+ * Step: a redirecting rule's answer. The scheme redirected from is the listener's
+ * (`x-forwarded-proto`, which an edge listener sets itself); the host is the client's Host.
  */
-export function redirected(
-  match: CompiledMatch,
-  target: RequestTarget,
-  req: IncomingMessage,
-  res: ServerResponse,
-): boolean {
+export function redirect(ex: Exchange): StepOutcome {
+  const match = ex.match!;
   const spec = match.route.redirect;
-  if (spec === undefined) return false;
+  if (spec === undefined) return 'next';
+  const target = ex.target!;
+  const headers = ex.req.headers;
   const from: RedirectSource = {
-    scheme: req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http',
-    host: req.headers.host ?? target.host,
+    scheme: headers['x-forwarded-proto'] === 'https' ? 'https' : 'http',
+    host: headers.host ?? target.host,
     path: target.path,
     query: target.query,
   };
-  sendRedirect(res, spec, redirectLocation(spec, from, match.path.length));
-  return true;
+  sendRedirect(ex.res, spec, redirectLocation(spec, from, match.path.length));
+  return 'answered';
 }

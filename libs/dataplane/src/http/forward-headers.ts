@@ -1,5 +1,8 @@
 // Request headers for the upstream hop: hop-by-hop ones dropped (RFC 9110 §7.6.1), x-forwarded-* set.
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { Exchange } from '../exchange.js';
+import type { StepOutcome } from '../pipeline.js';
+import type { ExchangePolicy } from '../routing/route-table.js';
 
 /** Never forwarded. `expect` is answered by this hop's server, and undici refuses it. */
 const HOP_BY_HOP = new Set([
@@ -75,6 +78,29 @@ export function upstreamRequestHeaders(
   out.push('traceparent', traceparent);
   if (caller) out.push(CALLER_HEADER, caller);
   return out;
+}
+
+/**
+ * A try's upstream headers: the forwarded set (`upstreamRequestHeaders`), then URLRewrite's host,
+ * then RequestHeaderModifier.
+ */
+export function upstreamHeaders(
+  req: IncomingMessage,
+  policy: ExchangePolicy,
+  traceparent: string,
+  caller: string,
+): string[] {
+  const headers = upstreamRequestHeaders(req, 'http', traceparent, caller);
+  const hosted = policy.hostRewrite ? replaceHost(headers, policy.hostRewrite) : headers;
+  return policy.requestHeaders ? policy.requestHeaders.applyToFlat(hosted) : hosted;
+}
+
+/** Step of an edge listener: its own scheme, not what the client claims, is `x-forwarded-proto`. */
+export function edgeScheme(scheme: 'http' | 'https'): (ex: Exchange) => StepOutcome {
+  return (ex) => {
+    ex.req.headers['x-forwarded-proto'] = scheme;
+    return 'next';
+  };
 }
 
 /** The flat list with every Host entry replaced by `host` (URLRewrite hostname). */

@@ -1,11 +1,14 @@
 // For specs: stand-ins for a downstream request and response that record what a layer did to them.
 import { EventEmitter } from 'node:events';
+import { trace } from '@opentelemetry/api';
 import type {
   IncomingHttpHeaders,
   IncomingMessage,
   OutgoingHttpHeaders,
   ServerResponse,
 } from 'node:http';
+import { Exchange, type ExchangeOwner } from '../exchange.js';
+import type { ExchangeNotes } from '../telemetry/exchange-notes.js';
 
 /** The parts of a request the request path reads. */
 export interface RequestParts {
@@ -17,6 +20,18 @@ export interface RequestParts {
   /** Node's flag for a request asking to switch protocols (WebSocket). */
   readonly upgrade?: boolean;
 }
+
+/** An exchange as a listener makes it (no owner to tell, an unsampled span), for one step or more. */
+export function fakeExchange(
+  req: IncomingMessage = fakeRequest(),
+  res: RecordedResponse & ServerResponse = recordedResponse(),
+  notes?: ExchangeNotes,
+): Exchange {
+  const span = trace.getTracer('spec').startSpan(req.method ?? 'GET');
+  return new Exchange(NO_OWNER, req, res, span, notes, 0, performance.now());
+}
+
+const NO_OWNER: ExchangeOwner = { finished: () => undefined };
 
 /** A request with no body (`resume` is all a body-less exchange calls on it). */
 export function fakeRequest(parts: RequestParts = {}): IncomingMessage {
@@ -38,10 +53,6 @@ export function fakeRequest(parts: RequestParts = {}): IncomingMessage {
     resume() {
       return this;
     },
-    // Where a body chunk enters a readable stream (logged exchanges count bytes there).
-    push() {
-      return true;
-    },
   } as unknown as IncomingMessage;
 }
 
@@ -62,6 +73,11 @@ export class RecordedResponse extends EventEmitter {
 
   get body(): string {
     return this.chunks.join('');
+  }
+
+  /** As a ServerResponse names the status it sent (the listener reads this one). */
+  get statusCode(): number {
+    return this.status;
   }
 
   writeHead(

@@ -1,6 +1,6 @@
 // A proxy listener: a node:http server that also takes h2c prior knowledge (or, terminating TLS, a
-// node:http2 one that also speaks HTTP/1.1) that counts in-flight requests and upgraded
-// connections and drains gracefully.
+// node:http2 one that also speaks HTTP/1.1) that makes one Exchange per request for its request
+// path, counts in-flight requests and upgraded connections, and drains gracefully.
 import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import {
   createServer as createH2cServer,
@@ -11,11 +11,12 @@ import {
 import type { EventEmitter } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 import { SpanKind } from '@opentelemetry/api';
-import { sendLocalReply } from './local-reply.js';
+import { Exchange, type ExchangeOwner } from '../exchange.js';
+import type { ExchangeHandler } from '../pipeline.js';
 import type { AccessLog } from '../telemetry/access-log.js';
-import { startNotes, type ExchangeNotes } from '../telemetry/exchange-notes.js';
+import { ExchangeNotes } from '../telemetry/exchange-notes.js';
 import { endHttpSpan, type HopTracer } from '../telemetry/hop-tracer.js';
-import { requestEdge } from '../metrics/request-edge.js';
+import { bodyBytesOf, CountedRequest } from './counted-request.js';
 import {
   KNOWN_METHODS,
   methodIndex,
@@ -26,8 +27,6 @@ import { ProxyHttp2Request, ProxyHttp2Response } from './http2-compat.js';
 import type { SniCertificates } from './sni-certificates.js';
 import { sniffH2c } from './h2c-sniffer.js';
 import { FIRST_BYTES_TIMEOUT_MS } from '@app/protocol';
-
-export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** What the listener needs of its server, plain or TLS. */
 type ProxyServer = Pick<
@@ -42,7 +41,7 @@ type ProxyServer = Pick<
   | 'off'
 >;
 
-export class HttpListener {
+export class HttpListener implements ExchangeOwner {
   private readonly server: ProxyServer;
   /** Terminates TLS: its requests' `url.scheme` is `https`. */
   private readonly tls: boolean;
@@ -57,7 +56,7 @@ export class HttpListener {
 
   constructor(
     readonly name: string,
-    private readonly handler: RequestHandler,
+    private readonly handler: ExchangeHandler,
     private readonly tracer: HopTracer,
     /** Where a request counts when the pipeline answered it before knowing its edge. */
     private readonly fallbackEdge: TrafficEdge,
@@ -66,7 +65,10 @@ export class HttpListener {
     private certificates?: SniCertificates,
   ) {
     this.tls = certificates !== undefined;
-    const plain = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, this.handle);
+    const plain = createServer(
+      { keepAliveTimeout: 65_000, requestTimeout: 0, IncomingMessage: CountedRequest },
+      this.handle,
+    );
     this.server = certificates ? this.secureServer(certificates, plain) : this.withH2c(plain);
     this.server.on('clientError', (err: Error, socket: Socket) => {
       // Malformed HTTP: answer 400 and keep serving everyone else.
@@ -156,6 +158,7 @@ export class HttpListener {
       cert: initial.fallback.cert,
       key: initial.fallback.key,
       SNICallback: (servername, done) => done(null, this.certificates!.select(servername)),
+      Http1IncomingMessage: CountedRequest,
       Http2ServerRequest: ProxyHttp2Request,
       Http2ServerResponse: ProxyHttp2Response,
     });
@@ -223,28 +226,6 @@ export class HttpListener {
     });
   }
 
-  private logAccess(
-    req: IncomingMessage,
-    traceId: string,
-    status: number,
-    durationMs: number,
-    notes: ExchangeNotes,
-  ): void {
-    this.accessLog!.write(
-      {
-        time: Date.now(),
-        traceId,
-        listener: this.name,
-        method: req.method ?? '',
-        host: req.headers.host ?? '',
-        path: req.url ?? '',
-        status,
-        durationMs,
-      },
-      notes,
-    );
-  }
-
   /**
    * An Upgrade request (WebSocket) runs the same request path with a response bound to its socket:
    * routing, limits and local replies as for any request, and it counts once, as its final status
@@ -265,35 +246,51 @@ export class HttpListener {
 
   /**
    * One request, with this listener's metrics, span, access log and drain accounting: the server's
-   * requests, and those a bus responder hands over.
+   * requests, and those a bus responder hands over. Its Exchange goes down the request path.
    */
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const started = performance.now();
+    const arrivedAt = performance.now();
     const span = this.tracer.server(req, this.name);
-    const notes = this.accessLog?.begin() ? startNotes(req) : undefined;
+    const notes = this.accessLog?.begin() ? new ExchangeNotes() : undefined;
     const method = methodIndex(req.method);
     this.inflight++;
     this.inflightByMethod[method]++;
     if (this.draining) res.shouldKeepAlive = false;
-    res.once('close', () => {
-      this.inflight--;
-      this.inflightByMethod[method]--;
-      const ms = performance.now() - started;
-      // 0: the client got no complete answer.
-      const status = res.writableFinished ? res.statusCode : 0;
-      const protocol = protocolIndex(req.httpVersion, this.tls);
-      (requestEdge(req) ?? this.fallbackEdge).record(req.method, status, ms, protocol);
-      endHttpSpan(span, status, SpanKind.SERVER);
-      if (notes) this.logAccess(req, span.spanContext().traceId, status, ms, notes);
-      if (this.inflight === 0) this.idle?.();
-    });
-    try {
-      this.handler(req, res);
-    } catch (err) {
-      // A bug on one request's path must not take the listener (and every other request) down.
-      sendLocalReply(res, 'internal_error', `proxy error: ${(err as Error).message}`);
-    }
+    this.handler(new Exchange(this, req, res, span, notes, method, arrivedAt));
   };
+
+  /** The exchange's response closed: its count, status, span and access log record. */
+  finished(ex: Exchange): void {
+    const { req, res } = ex;
+    this.inflight--;
+    this.inflightByMethod[ex.method]--;
+    const ms = performance.now() - ex.arrivedAt;
+    // 0: the client got no complete answer.
+    const status = res.writableFinished ? res.statusCode : 0;
+    const protocol = protocolIndex(req.httpVersion, this.tls);
+    (ex.edge ?? this.fallbackEdge).record(req.method, status, ms, protocol);
+    endHttpSpan(ex.span, status, SpanKind.SERVER);
+    if (ex.notes) this.logAccess(ex, status, ms, ex.notes);
+    if (this.inflight === 0) this.idle?.();
+  }
+
+  private logAccess(ex: Exchange, status: number, durationMs: number, notes: ExchangeNotes): void {
+    const req = ex.req;
+    notes.bytesIn = bodyBytesOf(req);
+    this.accessLog!.write(
+      {
+        time: Date.now(),
+        traceId: ex.span.spanContext().traceId,
+        listener: this.name,
+        method: req.method ?? '',
+        host: req.headers.host ?? '',
+        path: req.url ?? '',
+        status,
+        durationMs,
+      },
+      notes,
+    );
+  }
 }
 
 /** A server's open HTTP/2 sessions, which Node's `closeIdleConnections` leaves alone. */

@@ -7,6 +7,7 @@ import {
   type OutgoingHttpHeaders,
   type ServerHttp2Stream,
 } from 'node:http2';
+import { chunkBytes } from './counted-request.js';
 
 /**
  * A request body arrives as DATA frames, with no `content-length` or `transfer-encoding` needed;
@@ -14,6 +15,9 @@ import {
  * marked chunked here, which is what it becomes on the HTTP/1.1 hop upstream.
  */
 export class ProxyHttp2Request extends Http2ServerRequest {
+  /** Body bytes received (see CountedRequest): Node's stream hands each DATA frame to `push`. */
+  bodyBytes = 0;
+
   constructor(
     stream: ServerHttp2Stream,
     headers: IncomingHttpHeaders,
@@ -38,9 +42,14 @@ export class ProxyHttp2Request extends Http2ServerRequest {
     }
     super(stream, headers, options, rawHeaders);
   }
+
+  override push(chunk: unknown, encoding?: BufferEncoding): boolean {
+    this.bodyBytes += chunkBytes(chunk, encoding);
+    return super.push(chunk, encoding);
+  }
 }
 
-export class ProxyHttp2Response extends Http2ServerResponse {
+export class ProxyHttp2Response extends Http2ServerResponse<ProxyHttp2Request> {
   /** HTTP/2 has no reason phrase (RFC 9113 §8.3.2); Node warns when given one. */
   override writeHead(
     statusCode: number,

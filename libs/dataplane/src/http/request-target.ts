@@ -1,5 +1,8 @@
 // Where a downstream request is going: host (from an absolute-form URL or the Host header) and path.
 import type { IncomingMessage } from 'node:http';
+import type { Exchange } from '../exchange.js';
+import type { StepOutcome } from '../pipeline.js';
+import { sendLocalReply } from './local-reply.js';
 
 export interface RequestTarget {
   /** Lower-case, without port. */
@@ -10,6 +13,15 @@ export interface RequestTarget {
   readonly query: string;
   /** Origin-form request target (path and query) to send upstream. */
   readonly pathAndQuery: string;
+}
+
+/** Step: where the request goes; without a Host header or an absolute URL, 400 bad_request. */
+export function readTarget(ex: Exchange): StepOutcome {
+  ex.target = requestTarget(ex.req);
+  if (ex.target) return 'next';
+  const message = 'request has neither a Host header nor an absolute URL';
+  sendLocalReply(ex.res, 'bad_request', message);
+  return 'answered';
 }
 
 /** Parses `req`; undefined when it has neither an absolute URL nor a Host header. */

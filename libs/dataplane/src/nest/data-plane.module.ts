@@ -1,4 +1,5 @@
-// Nest wiring of the engine for a proxy app: the engine itself and its config subscription.
+// Nest wiring of the engine for a proxy app: the engine itself and how it follows its config (a
+// ConfigFollower over NATS, or a folder for standalone proxies).
 import { Module, type DynamicModule } from '@nestjs/common';
 import {
   serviceKey,
@@ -22,7 +23,11 @@ import { DataPlaneEngine } from '../engine.js';
 import type { RouteConfiguratorOptions } from '../config/route-configurator.js';
 import { ClustersController } from './clusters.controller.js';
 import { FolderConfigService } from './folder-config.service.js';
-import { PROXY_OPTIONS, ProxyConfigService, type ProxyOptions } from './proxy-config.service.js';
+import { CONFIG_FOLLOWER } from '../config/config-follower.js';
+import { configFollowerProvider } from './config-follower.provider.js';
+import { ConfigReports } from './config-reports.service.js';
+import { ProxyConfigService } from './proxy-config.service.js';
+import { PROXY_OPTIONS, type ProxyOptions } from './proxy-options.js';
 import { SnapshotPublisher } from './snapshot-publisher.service.js';
 import { ProxyMetricsService } from './proxy-metrics.service.js';
 
@@ -68,12 +73,15 @@ export class DataPlaneModule {
           },
           inject: [Tracing, NatsClient, LOGGER, BusMetrics],
         },
-        proxy.configDir ? FolderConfigService : ProxyConfigService,
+        ...(proxy.configDir
+          ? [FolderConfigService]
+          : [ConfigReports, configFollowerProvider(proxy), ProxyConfigService]),
         ProxyMetricsService,
         // Standalone proxies have no bus to publish on.
         ...(proxy.telemetry.publish && !proxy.configDir ? [SnapshotPublisher] : []),
       ],
-      exports: [DataPlaneEngine, BusMetrics],
+      // The follower: a sidecar's outbound listener asks it about hosts its table does not know.
+      exports: [DataPlaneEngine, BusMetrics, ...(proxy.configDir ? [] : [CONFIG_FOLLOWER])],
     };
   }
 }

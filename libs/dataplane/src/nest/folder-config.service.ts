@@ -16,7 +16,7 @@ import {
 } from '@app/runtime';
 import { MeshState } from '../config/mesh-state.js';
 import { DataPlaneEngine } from '../engine.js';
-import { PROXY_OPTIONS, type ProxyOptions } from './proxy-config.service.js';
+import { PROXY_OPTIONS, type ProxyOptions } from './proxy-options.js';
 
 /**
  * The folder is one snapshot: all of it valid, or the last good config keeps serving (the error

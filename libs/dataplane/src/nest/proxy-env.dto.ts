@@ -12,12 +12,17 @@ import {
   PROXY_ADMIN_PORT,
 } from '@app/protocol';
 import { CommonEnv, ToInt } from '@app/runtime';
-import type { ProxyOptions } from './proxy-config.service.js';
+import type { ProxyOptions } from './proxy-options.js';
 import type { BusSettings } from '../bus/bus-client.js';
 
 export class ProxyEnv extends CommonEnv {
   @Matches(DNS_LABEL, { message: `WEFT_NAMESPACE ${DNS_LABEL_MESSAGE}` })
   WEFT_NAMESPACE: string = 'default';
+
+  /** The workload identity's service account (`spiffe://…/ns/<ns>/sa/<it>`); default: the service. */
+  @IsOptional()
+  @Matches(DNS_LABEL, { message: `WEFT_SERVICE_ACCOUNT ${DNS_LABEL_MESSAGE}` })
+  WEFT_SERVICE_ACCOUNT?: string;
 
   @IsOptional()
   @Matches(/^[A-Za-z0-9_-]{1,128}$/, {

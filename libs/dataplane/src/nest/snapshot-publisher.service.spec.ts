@@ -5,7 +5,7 @@ import { MetricsSnapshot, decodeMessage } from '@app/protocol';
 import type { NatsClient } from '@app/runtime';
 import type { DataPlaneEngine } from '../engine.js';
 import { TrafficStats } from '../metrics/traffic-stats.js';
-import type { ProxyOptions } from './proxy-config.service.js';
+import type { ProxyOptions } from './proxy-options.js';
 import { SnapshotPublisher } from './snapshot-publisher.service.js';
 
 const options: ProxyOptions = {

@@ -9,7 +9,7 @@ import { encode, Subjects } from '@app/protocol';
 import { LOGGER, NatsClient, type Logger } from '@app/runtime';
 import { DataPlaneEngine } from '../engine.js';
 import { SnapshotWindow } from '../metrics/snapshot-window.js';
-import { PROXY_OPTIONS, type ProxyOptions } from './proxy-config.service.js';
+import { PROXY_OPTIONS, type ProxyOptions } from './proxy-options.js';
 
 /**
  * Off the request path entirely: a timer takes the window's deltas and hands them to the NATS

@@ -1,18 +1,23 @@
 // Unit spec for the fault-injection layer: delay and abort shares (fractions too), the delay on fake timers.
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import type { FaultSettings } from '../upstream/cluster.js';
+import type { Exchange } from '../exchange.js';
+import type { FaultSettings } from '../upstream/cluster-policy.js';
+import { commitTraffic } from '../upstream/cluster-policy.testing.js';
 import { Cluster } from '../upstream/cluster.js';
-import type { CompiledRoute } from '../routing/route-table.js';
-import { fakeRequest, recordedResponse } from '../http/http-doubles.testing.js';
-import { faultAborted, faultDelayed, type ResumeAfterDelay } from './fault-injection.layer.js';
-
-const route = { name: 'HTTPRoute/shop/api#0' } as CompiledRoute;
+import { fakeExchange, recordedResponse } from '../http/http-doubles.testing.js';
+import { faultAbort, faultDelay } from './fault-injection.layer.js';
 
 function cluster(faults?: Partial<FaultSettings>): Cluster {
-  const cl = new Cluster('shop/api');
   const all = { delayPercent: 0, delayMs: 0, abortPercent: 0, abortStatus: 503, ...faults };
-  cl.configure({ loadBalancer: { type: 'RoundRobin' }, faults: faults && all });
-  return cl;
+  const traffic = { loadBalancer: { type: 'RoundRobin' as const }, faults: faults && all };
+  return commitTraffic(new Cluster('shop/api'), traffic);
+}
+
+/** An exchange routed to `cl`. */
+function to(cl: Cluster, res = recordedResponse()): Exchange {
+  const ex = fakeExchange(undefined, res);
+  ex.cluster = cl;
+  return ex;
 }
 
 /** How many of `n` evenly spread draws of Math.random a step hits. */
@@ -37,11 +42,12 @@ describe('fault injection layer', () => {
   });
 
   it('passes every request on without faults, or with 0 shares', () => {
-    const resume = jest.fn<ResumeAfterDelay>();
+    const resume = jest.fn<(ex: Exchange) => void>();
     for (const cl of [cluster(), cluster({ delayMs: 100 })]) {
       const res = recordedResponse();
-      expect(faultDelayed(cl, fakeRequest(), res, route, '/', resume)).toBe(false);
-      expect(faultAborted(cl, res)).toBe(false);
+      const ex = to(cl, res);
+      expect(faultDelay(resume)(ex)).toBe('next');
+      expect(faultAbort(ex)).toBe('next');
       expect(res.headersSent).toBe(false);
     }
     jest.runAllTimers();
@@ -50,10 +56,10 @@ describe('fault injection layer', () => {
 
   it('aborts its share with the configured status and x-weft-error: fault_abort', () => {
     const cl = cluster({ abortPercent: 20, abortStatus: 418 });
-    expect(hits(1_000, () => faultAborted(cl, recordedResponse()))).toBe(200);
+    expect(hits(1_000, () => faultAbort(to(cl)) === 'answered')).toBe(200);
     const res = recordedResponse();
     jest.spyOn(Math, 'random').mockReturnValueOnce(0.1);
-    expect(faultAborted(cl, res)).toBe(true);
+    expect(faultAbort(to(cl, res))).toBe('answered');
     expect(res.status).toBe(418);
     expect(res.sentHeaders['x-weft-error']).toBe('fault_abort');
     expect(JSON.parse(res.body)).toEqual({
@@ -64,31 +70,26 @@ describe('fault injection layer', () => {
 
   it('takes fractional shares as Istio does: 0.1 is one request in a thousand', () => {
     const cl = cluster({ abortPercent: 0.1, delayPercent: 0.1, delayMs: 5 });
-    expect(hits(10_000, () => faultAborted(cl, recordedResponse()))).toBe(10);
-    const resume = jest.fn<ResumeAfterDelay>();
-    expect(
-      hits(10_000, () => faultDelayed(cl, fakeRequest(), recordedResponse(), route, '/', resume)),
-    ).toBe(10);
+    expect(hits(10_000, () => faultAbort(to(cl)) === 'answered')).toBe(10);
+    const delay = faultDelay(jest.fn<(ex: Exchange) => void>());
+    expect(hits(10_000, () => delay(to(cl)) === 'held')).toBe(10);
   });
 
-  it('holds a delayed request for the fixed delay, then resumes it with its own values', () => {
-    const cl = cluster({ delayPercent: 100, delayMs: 300 });
-    const req = fakeRequest();
-    const res = recordedResponse();
-    const resume = jest.fn<ResumeAfterDelay>();
-    expect(faultDelayed(cl, req, res, route, '/new?x=1', resume)).toBe(true);
+  it('holds a delayed request for the fixed delay, then resumes it (the exchange, no closure)', () => {
+    const ex = to(cluster({ delayPercent: 100, delayMs: 300 }));
+    const resume = jest.fn<(ex: Exchange) => void>();
+    expect(faultDelay(resume)(ex)).toBe('held');
     jest.advanceTimersByTime(299);
     expect(resume).not.toHaveBeenCalled();
     jest.advanceTimersByTime(1);
     expect(resume).toHaveBeenCalledTimes(1);
-    expect(resume).toHaveBeenCalledWith(req, res, cl, route, '/new?x=1');
+    expect(resume).toHaveBeenCalledWith(ex);
   });
 
   it('drops a delayed request whose client left during the delay', () => {
-    const cl = cluster({ delayPercent: 100, delayMs: 300 });
     const res = recordedResponse();
-    const resume = jest.fn<ResumeAfterDelay>();
-    faultDelayed(cl, fakeRequest(), res, route, '/', resume);
+    const resume = jest.fn<(ex: Exchange) => void>();
+    faultDelay(resume)(to(cluster({ delayPercent: 100, delayMs: 300 }), res));
     res.destroy();
     jest.advanceTimersByTime(300);
     expect(resume).not.toHaveBeenCalled();
@@ -96,11 +97,9 @@ describe('fault injection layer', () => {
 
   it('delays its share only', () => {
     const cl = cluster({ delayPercent: 10, delayMs: 50 });
-    const resume = jest.fn<ResumeAfterDelay>();
-    const delayed = hits(1_000, () =>
-      faultDelayed(cl, fakeRequest(), recordedResponse(), route, '/', resume),
-    );
-    expect(delayed).toBe(100);
+    const resume = jest.fn<(ex: Exchange) => void>();
+    const delay = faultDelay(resume);
+    expect(hits(1_000, () => delay(to(cl)) === 'held')).toBe(100);
     jest.advanceTimersByTime(50);
     expect(resume).toHaveBeenCalledTimes(100);
   });

@@ -1,54 +1,34 @@
 // Pipeline layer: Istio's fault injection, a delay that holds a share of requests and an abort that answers a share itself.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Exchange } from '../exchange.js';
 import { sendLocalReply } from '../http/local-reply.js';
-import type { CompiledRoute } from '../routing/route-table.js';
-import type { Cluster } from '../upstream/cluster.js';
-
-/** The steps a delayed request resumes at, called with the request's own values (no closure each). */
-export type ResumeAfterDelay = (
-  req: IncomingMessage,
-  res: ServerResponse,
-  cluster: Cluster,
-  route: CompiledRoute,
-  path: string,
-) => void;
+import type { StepOutcome } from '../pipeline.js';
 
 /**
- * True when the request is held for the Service's `delay` (its share of requests): `resume` then
- * takes it on, unless the client left meanwhile. Envoy's fault filter delays before it aborts, and
- * decides each on its own: a delayed request may still be aborted after its delay.
+ * Step: holds the Service's share of requests for its `delay` ('held'): `resume` then takes each on
+ * at the next step, unless its client left meanwhile. Envoy's fault filter delays before it
+ * aborts, and decides each on its own: a delayed request may still be aborted after its delay.
  */
-export function faultDelayed(
-  cluster: Cluster,
-  req: IncomingMessage,
-  res: ServerResponse,
-  route: CompiledRoute,
-  path: string,
-  resume: ResumeAfterDelay,
-): boolean {
-  const faults = cluster.faults;
-  if (faults === undefined || !chance(faults.delayPercent)) return false;
-  setTimeout(afterDelay, faults.delayMs, resume, req, res, cluster, route, path);
-  return true;
+export function faultDelay(resume: (ex: Exchange) => void): (ex: Exchange) => StepOutcome {
+  return (ex) => {
+    const faults = ex.cluster!.policy.faults;
+    if (faults === undefined || !chance(faults.delayPercent)) return 'next';
+    setTimeout(afterDelay, faults.delayMs, resume, ex);
+    return 'held';
+  };
 }
 
-/** True when the request was answered with the Service's `abort` status (its share of requests). */
-export function faultAborted(cluster: Cluster, res: ServerResponse): boolean {
-  const faults = cluster.faults;
-  if (faults === undefined || !chance(faults.abortPercent)) return false;
-  sendLocalReply(res, 'fault_abort', `${cluster.key}: injected fault`, faults.abortStatus);
-  return true;
+/** Step: answers the Service's share of requests with its `abort` status. */
+export function faultAbort(ex: Exchange): StepOutcome {
+  const cluster = ex.cluster!;
+  const faults = cluster.policy.faults;
+  if (faults === undefined || !chance(faults.abortPercent)) return 'next';
+  sendLocalReply(ex.res, 'fault_abort', `${cluster.key}: injected fault`, faults.abortStatus);
+  return 'answered';
 }
 
-function afterDelay(
-  resume: ResumeAfterDelay,
-  req: IncomingMessage,
-  res: ServerResponse,
-  cluster: Cluster,
-  route: CompiledRoute,
-  path: string,
-): void {
-  if (!res.destroyed) resume(req, res, cluster, route, path);
+/** A timer callback with the exchange as its argument: no closure per delayed request. */
+function afterDelay(resume: (ex: Exchange) => void, ex: Exchange): void {
+  if (!ex.res.destroyed) resume(ex);
 }
 
 /** True for `percent` in 100 calls on average; fractions count (Istio's `percentage: {value: 0.1}`). */

@@ -1,26 +1,40 @@
-// Unit spec for the backend-pick layer: a resolved backend goes on, an unresolved one or no weight answers 500.
+// Unit spec for the backend-pick layer: a resolved backend goes on (its edge counted), an unresolved one or no weight answers 500.
 import { describe, expect, it } from '@jest/globals';
-import { recordedResponse } from '../http/http-doubles.testing.js';
+import { fakeExchange, recordedResponse } from '../http/http-doubles.testing.js';
+import { TrafficStats } from '../metrics/traffic-stats.js';
 import { Cluster } from '../upstream/cluster.js';
-import { backendCluster } from './backend-pick.layer.js';
-import type { CompiledRoute } from './route-table.js';
+import { backendPick } from './backend-pick.layer.js';
+import type { CompiledRoute, WeightedBackend } from './route-table.js';
 
-const route = { name: 'HTTPRoute/shop/api#0' } as CompiledRoute;
+const stats = new TrafficStats('shop/web');
 
-describe('backendCluster', () => {
-  it('gives the picked backend’s Service', () => {
+/** Runs the step for a rule whose one backend is `backend` (none: every weight 0). */
+function pick(backend?: WeightedBackend) {
+  const route = {
+    name: 'HTTPRoute/shop/api#0',
+    backends: backend ? [backend] : [],
+    totalWeight: backend ? 1 : 0,
+  } as unknown as CompiledRoute;
+  const res = recordedResponse();
+  const ex = fakeExchange(undefined, res);
+  ex.route = route;
+  return { outcome: backendPick(stats)(ex), ex, res, route };
+}
+
+describe('backendPick', () => {
+  it('gives the picked backend’s Service, and counts the request on its edge', () => {
     const cluster = new Cluster('shop/api-v1');
-    const res = recordedResponse();
-    expect(backendCluster(route, { name: 'shop/api-v1', cluster, cumulativeWeight: 1 }, res)).toBe(
-      cluster,
-    );
+    const backend = { name: 'shop/api-v1', cluster, cumulativeWeight: 1 };
+    const { outcome, ex, res, route } = pick(backend);
+    expect([outcome, ex.cluster]).toEqual(['next', cluster]);
+    expect(ex.edge).toBe(stats.outbound(route, backend));
     expect(res.headersSent).toBe(false);
   });
 
   it('answers 500 no_backend for a reference that resolves to no Service', () => {
-    const res = recordedResponse();
     const ghost = { name: 'shop/ghost', cluster: undefined, cumulativeWeight: 1 };
-    expect(backendCluster(route, ghost, res)).toBeUndefined();
+    const { outcome, ex, res } = pick(ghost);
+    expect([outcome, ex.cluster]).toEqual(['answered', undefined]);
     expect([res.status, JSON.parse(res.body)]).toEqual([
       500,
       {
@@ -31,8 +45,9 @@ describe('backendCluster', () => {
   });
 
   it('answers 500 no_backend when every weight is 0', () => {
-    const res = recordedResponse();
-    expect(backendCluster(route, null, res)).toBeUndefined();
+    const { outcome, ex, res } = pick();
+    expect(outcome).toBe('answered');
+    expect(ex.edge).toBeDefined();
     expect(JSON.parse(res.body)).toMatchObject({
       message: 'HTTPRoute/shop/api#0: every backend weight is 0',
     });

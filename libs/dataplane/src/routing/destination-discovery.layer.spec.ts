@@ -1,8 +1,10 @@
 // Unit spec for the discovery layer: only unknown hosts at a proxy that discovers are held, and the
-// request starts over once the lookup is done.
+// request starts over once the lookup is done, once.
 import { describe, expect, it } from '@jest/globals';
-import { fakeRequest, recordedResponse } from '../http/http-doubles.testing.js';
-import { heldForDiscovery } from './destination-discovery.layer.js';
+import type { Exchange } from '../exchange.js';
+import { fakeExchange, fakeRequest } from '../http/http-doubles.testing.js';
+import { readTarget } from '../http/request-target.js';
+import { destinationDiscovery } from './destination-discovery.layer.js';
 import { MESH_HOSTS } from './route-match.layer.js';
 import { RouteTable, VirtualHost } from './route-table.js';
 import { RouteTableHolder } from './route-table-holder.js';
@@ -13,66 +15,47 @@ function holder(known: string[]): RouteTableHolder {
   return routes;
 }
 
-describe('heldForDiscovery', () => {
+/** An exchange for `host`, its target read. */
+function to(host: string): Exchange {
+  const ex = fakeExchange(fakeRequest({ headers: { host } }));
+  readTarget(ex);
+  return ex;
+}
+
+describe('destinationDiscovery', () => {
   it('lets every request on at a proxy that follows the whole bucket (no discover)', () => {
-    const again: string[] = [];
-    const held = heldForDiscovery(
-      holder([]),
-      MESH_HOSTS,
-      'b',
-      fakeRequest({}),
-      recordedResponse(),
-      () => again.push('again'),
-    );
-    expect([held, again]).toEqual([false, []]);
+    const again: Exchange[] = [];
+    const step = destinationDiscovery(undefined, holder([]), MESH_HOSTS, (ex) => again.push(ex));
+    expect([step(to('b')), again]).toEqual(['next', []]);
   });
 
   it('lets a known host on without a lookup', () => {
-    const routes = holder(['b']);
     const asked: string[] = [];
-    routes.discover = (host) => (asked.push(host), Promise.resolve());
-    expect(
-      heldForDiscovery(
-        routes,
-        MESH_HOSTS,
-        'b',
-        fakeRequest({}),
-        recordedResponse(),
-        () => undefined,
-      ),
-    ).toBe(false);
+    const discovery = { discover: (host: string) => (asked.push(host), Promise.resolve()) };
+    const step = destinationDiscovery(discovery, holder(['b']), MESH_HOSTS, () => undefined);
+    expect(step(to('b'))).toBe('next');
     expect(asked).toEqual([]);
   });
 
-  it('holds an unknown host until its lookup is done, then starts the request over', async () => {
-    const routes = holder([]);
+  it('holds an unknown host until its lookup is done, then starts the request over, once', async () => {
     let done: () => void = () => undefined;
-    routes.discover = () => new Promise<void>((r) => (done = r));
-    const req = fakeRequest({});
-    const res = recordedResponse();
-    const again: unknown[] = [];
-    expect(heldForDiscovery(routes, MESH_HOSTS, 'c', req, res, (r, s) => again.push([r, s]))).toBe(
-      true,
-    );
+    const discovery = { discover: () => new Promise<void>((r) => (done = r)) };
+    const again: Exchange[] = [];
+    const step = destinationDiscovery(discovery, holder([]), MESH_HOSTS, (ex) => again.push(ex));
+    const ex = to('c');
+    expect(step(ex)).toBe('held');
     await Promise.resolve();
     expect(again).toEqual([]);
     done();
     await new Promise((r) => setImmediate(r));
-    expect(again).toEqual([[req, res]]);
+    expect(again).toEqual([ex]);
+    // Started over, it goes on even if the host is still unknown.
+    expect(step(ex)).toBe('next');
   });
 
   it('lets the request on when there is nothing to read (the host was looked up before)', () => {
-    const routes = holder([]);
-    routes.discover = () => undefined;
-    expect(
-      heldForDiscovery(
-        routes,
-        MESH_HOSTS,
-        'c',
-        fakeRequest({}),
-        recordedResponse(),
-        () => undefined,
-      ),
-    ).toBe(false);
+    const discovery = { discover: () => undefined };
+    const step = destinationDiscovery(discovery, holder([]), MESH_HOSTS, () => undefined);
+    expect(step(to('c'))).toBe('next');
   });
 });

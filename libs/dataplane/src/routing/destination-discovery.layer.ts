@@ -1,25 +1,41 @@
 // Pipeline layer: a host the table does not know, at a proxy that follows only its destinations, is
-// read first (RouteTableHolder.discover); the request then starts over, once.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+// read first (its DestinationDiscovery: DestinationSync.discover); the request then starts over, once.
+import type { Exchange } from '../exchange.js';
+import type { StepOutcome } from '../pipeline.js';
 import type { RouteTableHolder } from './route-table-holder.js';
 import type { HostSelector } from './route-match.layer.js';
 
-/** Routes a request again from the top, after its host's destination was read. */
-export type StartOver = (req: IncomingMessage, res: ServerResponse) => void;
+/**
+ * What a proxy that follows only its destinations does for a host its table does not know: its
+ * ConfigFollower, DestinationSync.discover (sidecars, node proxies; routers pass none).
+ */
+export interface DestinationDiscovery {
+  /**
+   * Reads the destination `host` names and resolves once the table has it (or gives up); undefined
+   * when there is nothing to read.
+   */
+  discover(host: string): Promise<void> | undefined;
+}
 
-/** True when the request waits for its host to be read (`again` then takes it); false: go on. */
-export function heldForDiscovery(
+/**
+ * Step: holds a request whose host must be read first ('held'; `startOver` then routes it again
+ * from the top); every other request goes on.
+ */
+export function destinationDiscovery(
+  /** Proxies that follow the whole bucket pass none: one check, no lookup. */
+  discovery: DestinationDiscovery | undefined,
   routes: RouteTableHolder,
   hosts: HostSelector,
-  host: string,
-  req: IncomingMessage,
-  res: ServerResponse,
-  again: StartOver,
-): boolean {
-  // Proxies that follow the whole bucket set no `discover`: one property read, no lookup.
-  if (!routes.discover || hosts(routes.current, host)) return false;
-  const lookup = routes.discover(host);
-  if (!lookup) return false;
-  void lookup.then(() => again(req, res));
-  return true;
+  startOver: (ex: Exchange) => void,
+): (ex: Exchange) => StepOutcome {
+  return (ex) => {
+    if (ex.discovered || !discovery) return 'next';
+    const host = ex.target!.host;
+    if (hosts(routes.current, host)) return 'next';
+    const lookup = discovery.discover(host);
+    if (!lookup) return 'next';
+    ex.discovered = true;
+    void lookup.then(() => startOver(ex));
+    return 'held';
+  };
 }

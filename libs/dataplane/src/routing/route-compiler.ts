@@ -14,7 +14,8 @@ import {
   type Service,
 } from '@app/protocol';
 import { compileFilters } from '../filters/compile-filters.js';
-import type { ClusterRegistry } from '../upstream/cluster-registry.js';
+import type { Cluster } from '../upstream/cluster.js';
+import type { ClusterLookup } from '../upstream/cluster-registry.js';
 import { parseDurationMs } from '@app/protocol';
 import { compileGatewayRoutes } from './gateway-compiler.js';
 import type { GatewayRoutes } from './gateway-routes.js';
@@ -52,14 +53,18 @@ interface RankedMatch extends CompiledMatch {
   readonly headerCount: number;
 }
 
-export function compileRouteTable(
-  src: RouteSources,
-  clusters: ClusterRegistry,
-): Result<RouteTable> {
+/**
+ * Pure but for `clusters`, which hands out the cluster of each Service the table refers to (a
+ * config plan's lookup makes new ones without putting them in service).
+ */
+export function compileRouteTable(src: RouteSources, clusters: ClusterLookup): Result<RouteTable> {
   const known = new Set(src.endpointSets);
   for (const svc of [...src.services, ...src.externalServices]) {
     known.add(serviceKey(svc.metadata.namespace, svc.metadata.name));
   }
+  /** A reference's cluster: undefined when no known Service has that key (Gateway API: 500). */
+  const resolve = (key: string): Cluster | undefined =>
+    known.has(key) ? clusters.get(key) : undefined;
 
   // A route attaches only to Services that exist (a resource or registered instances); the
   // control plane reports the others as Accepted=False NoMatchingParent.
@@ -69,14 +74,14 @@ export function compileRouteTable(
     for (const key of serviceParents(route)) {
       if (!known.has(key)) continue;
       const list = attached.get(key) ?? [];
-      list.push(...compileRoute(route, known, clusters, src.defaultTimeoutMs, errors));
+      list.push(...compileRoute(route, resolve, src.defaultTimeoutMs, errors));
       attached.set(key, list);
     }
   }
   let gateway: GatewayRoutes | undefined;
   if (src.gateway) {
     const compile = (route: HTTPRoute) =>
-      compileRoute(route, known, clusters, src.defaultTimeoutMs, errors);
+      compileRoute(route, resolve, src.defaultTimeoutMs, errors);
     gateway = compileGatewayRoutes(src.gateway, src.routes, compile, byPrecedence);
   }
   if (errors.length > 0) return fail(errors);
@@ -124,8 +129,7 @@ export function serviceHostnames(
 
 function compileRoute(
   route: HTTPRoute,
-  known: ReadonlySet<string>,
-  clusters: ClusterRegistry,
+  resolve: (key: string) => Cluster | undefined,
   defaultTimeoutMs: number,
   errors: FieldError[],
 ): RankedMatch[] {
@@ -134,8 +138,8 @@ function compileRoute(
   return route.spec.rules.flatMap((rule, ruleIndex) => {
     const compiled: CompiledRoute = {
       name: `${label}#${ruleIndex}`,
-      ...weightedBackends(rule, namespace, known, clusters),
-      ...compileFilters(rule.filters ?? [], namespace, known, clusters),
+      ...weightedBackends(rule, namespace, resolve),
+      ...compileFilters(rule.filters ?? [], namespace, resolve),
       timeoutMs: ruleTimeoutMs(rule, defaultTimeoutMs),
       requestTimeoutMs: requestTimeoutMs(rule),
       retry: retryPolicy(rule),
@@ -156,8 +160,7 @@ function compileRoute(
 function weightedBackends(
   rule: HTTPRouteRule,
   namespace: string,
-  known: ReadonlySet<string>,
-  clusters: ClusterRegistry,
+  resolve: (key: string) => Cluster | undefined,
 ): Pick<CompiledRoute, 'backends' | 'totalWeight'> {
   let total = 0;
   const backends: WeightedBackend[] = (rule.backendRefs ?? []).map((ref) => {
@@ -165,7 +168,7 @@ function weightedBackends(
     total += ref.weight;
     return {
       name: key,
-      cluster: clusters.resolve(key, known),
+      cluster: resolve(key),
       port: ref.port,
       cumulativeWeight: total,
     };
@@ -223,7 +226,7 @@ function rankedMatch(
   };
 }
 
-function defaultMatch(key: string, clusters: ClusterRegistry, timeoutMs: number): RankedMatch {
+function defaultMatch(key: string, clusters: ClusterLookup, timeoutMs: number): RankedMatch {
   const route: CompiledRoute = {
     name: `default/${key}`,
     backends: [{ name: key, cluster: clusters.get(key), cumulativeWeight: 1 }],

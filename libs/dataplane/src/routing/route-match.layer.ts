@@ -1,8 +1,9 @@
 // Pipeline layer: the request's virtual host and its first matching rule; without either, 404 no_route.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Exchange } from '../exchange.js';
 import { sendLocalReply } from '../http/local-reply.js';
-import type { RequestTarget } from '../http/request-target.js';
-import type { CompiledMatch, RouteTable, VirtualHost } from './route-table.js';
+import type { StepOutcome } from '../pipeline.js';
+import type { RouteTable, VirtualHost } from './route-table.js';
+import type { RouteTableHolder } from './route-table-holder.js';
 
 /** How a listener finds a request's virtual host in the table: by mesh name, or by Gateway listener port. */
 export type HostSelector = (table: RouteTable, host: string) => VirtualHost | undefined;
@@ -10,24 +11,31 @@ export type HostSelector = (table: RouteTable, host: string) => VirtualHost | un
 /** A mesh listener's selector: the Service names of the table. */
 export const MESH_HOSTS: HostSelector = (table, host) => table.host(host);
 
-/** The rule `req` matches in Gateway API precedence order, or undefined once 404 is sent. */
-export function matchRoute(
-  table: RouteTable,
+/**
+ * Step: the rule the request matches in Gateway API precedence order, in the table current when
+ * the request is routed (read once); its route's policy governs the exchange from here.
+ */
+export function routeMatch(
+  routes: RouteTableHolder,
   hosts: HostSelector,
-  target: RequestTarget,
-  req: IncomingMessage,
-  res: ServerResponse,
-): CompiledMatch | undefined {
-  const vhost = hosts(table, target.host);
-  if (!vhost) {
-    sendLocalReply(res, 'no_route', `no route for host "${target.host}"`);
-    return undefined;
-  }
-  const method = req.method ?? 'GET';
-  const match = vhost.resolve(target.path, target.query, method, req.headers);
-  if (!match) {
-    const message = `no route of ${vhost.service} matches ${method} ${target.path}`;
-    sendLocalReply(res, 'no_route', message);
-  }
-  return match;
+): (ex: Exchange) => StepOutcome {
+  return (ex) => {
+    const target = ex.target!;
+    const vhost = hosts(routes.current, target.host);
+    if (!vhost) {
+      sendLocalReply(ex.res, 'no_route', `no route for host "${target.host}"`);
+      return 'answered';
+    }
+    const method = ex.req.method ?? 'GET';
+    const match = vhost.resolve(target.path, target.query, method, ex.req.headers);
+    if (!match) {
+      const message = `no route of ${vhost.service} matches ${method} ${target.path}`;
+      sendLocalReply(ex.res, 'no_route', message);
+      return 'answered';
+    }
+    ex.match = match;
+    ex.route = match.route;
+    ex.policy = match.route;
+    return 'next';
+  };
 }

@@ -4,11 +4,6 @@ import { RouteTable } from './route-table.js';
 export class RouteTableHolder {
   private table: RouteTable = RouteTable.EMPTY;
   private readonly watchers: ((table: RouteTable) => void)[] = [];
-  /**
-   * Set by a proxy that follows only its destinations: reads the destination an unknown host names
-   * and resolves once the table has it (or gives up); undefined when there is nothing to read.
-   */
-  discover: ((host: string) => Promise<void> | undefined) | undefined;
 
   get current(): RouteTable {
     return this.table;

@@ -1,22 +1,28 @@
-// ExchangeNotes: a logged request's body bytes are counted as they arrive, however it is read.
+// Unit spec for the access log's notes: the route and upstream are written down for a logged exchange only.
 import { describe, expect, it } from '@jest/globals';
-import { IncomingMessage } from 'node:http';
-import { Socket } from 'node:net';
-import { notesOf, startNotes } from './exchange-notes.js';
+import { fakeExchange } from '../http/http-doubles.testing.js';
+import type { CompiledRoute } from '../routing/route-table.js';
+import { Cluster } from '../upstream/cluster.js';
+import { ExchangeNotes, noteRoute } from './exchange-notes.js';
 
-describe('startNotes', () => {
-  it('counts the body bytes pushed into the request, leaving the body to whoever reads it', async () => {
-    const req = new IncomingMessage(new Socket());
-    const notes = startNotes(req);
-    expect(notesOf(req)).toBe(notes);
-    req.push(Buffer.from('hello '));
-    req.push('wörld');
-    req.push(null);
-    // Nothing flowed before the reader came: the chunks are all still there.
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    expect(Buffer.concat(chunks).toString()).toBe('hello wörld');
-    expect(notes.bytesIn).toBe(12);
-    expect(notes.upstreamMs).toBe(-1);
+describe('noteRoute', () => {
+  it('writes down the route and upstream Service of a logged exchange, and goes on', () => {
+    const notes = new ExchangeNotes();
+    const ex = fakeExchange(undefined, undefined, notes);
+    ex.route = { name: 'HTTPRoute/shop/api#0' } as CompiledRoute;
+    ex.cluster = new Cluster('shop/api');
+    expect(noteRoute(ex)).toBe('next');
+    expect([notes.route, notes.upstream, notes.upstreamMs]).toEqual([
+      'HTTPRoute/shop/api#0',
+      'shop/api',
+      -1,
+    ]);
+  });
+
+  it('does nothing for an exchange not logged', () => {
+    const ex = fakeExchange();
+    ex.route = { name: 'r' } as CompiledRoute;
+    expect(noteRoute(ex)).toBe('next');
+    expect(ex.notes).toBeUndefined();
   });
 });

@@ -1,4 +1,6 @@
-// One server span per request a listener takes and one client span per upstream try, W3C context kept.
+// One server span per request a listener takes and one client span per upstream try (OpenTelemetry's
+// HTTP client spans: one per physical request, a resend numbered by `http.request.resend_count`),
+// each try's span a child of the server span, W3C context kept.
 import type { IncomingMessage } from 'node:http';
 import {
   ROOT_CONTEXT,
@@ -10,10 +12,11 @@ import {
 } from '@opentelemetry/api';
 import { parseTraceParent, TraceState } from '@opentelemetry/core';
 
-const SERVER_SPAN = Symbol('weft.server-span');
-
-/** A request that carries its listener's server span (set once, read by the forwarder). */
-type TracedRequest = IncomingMessage & { [SERVER_SPAN]?: Span };
+/** What a client span is started under: the exchange's request and its server span. */
+interface TracedExchange {
+  readonly req: IncomingMessage;
+  readonly span: Span;
+}
 
 export class HopTracer {
   constructor(private readonly tracer: Tracer) {}
@@ -36,17 +39,21 @@ export class HopTracer {
         'weft.listener': listener,
       });
     }
-    (req as TracedRequest)[SERVER_SPAN] = span;
     return span;
   }
 
-  /** Starts a client span under the request's server span, for one upstream try. */
-  client(req: IncomingMessage, upstream: string): Span {
-    const parent = (req as TracedRequest)[SERVER_SPAN];
-    const ctx = parent ? trace.setSpan(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
-    const span = this.tracer.startSpan(req.method ?? 'GET', { kind: SpanKind.CLIENT }, ctx);
+  /**
+   * Starts the client span of one upstream try under the exchange's server span: every try its
+   * own span, siblings under one parent; `resendCount` is the try's number less one (0: the
+   * first), set on a resend only, as OpenTelemetry's `http.request.resend_count`.
+   */
+  client(ex: TracedExchange, upstream: string, resendCount = 0): Span {
+    const method = ex.req.method ?? 'GET';
+    const ctx = trace.setSpan(ROOT_CONTEXT, ex.span);
+    const span = this.tracer.startSpan(method, { kind: SpanKind.CLIENT }, ctx);
     if (span.isRecording()) {
-      span.setAttributes({ 'http.request.method': req.method ?? 'GET', 'weft.upstream': upstream });
+      span.setAttributes({ 'http.request.method': method, 'weft.upstream': upstream });
+      if (resendCount > 0) span.setAttribute('http.request.resend_count', resendCount);
     }
     return span;
   }

@@ -2,10 +2,6 @@
 import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 
-const TEE = Symbol('weft.body-tee');
-
-type TeedRequest = IncomingMessage & { [TEE]?: BodyTee };
-
 /**
  * The request is piped into `main` (the main request's body: backpressure from its upstream
  * pauses the request as before); each mirror's branch gets a copy of every chunk without
@@ -16,7 +12,11 @@ export class BodyTee {
   readonly main = new PassThrough();
   private readonly branches: PassThrough[] = [];
 
-  private constructor(
+  /**
+   * Call it before the main request's consumer is attached and in the same tick as the request's
+   * handler (no chunk flows before both branches exist).
+   */
+  constructor(
     req: IncomingMessage,
     private readonly limit: number,
   ) {
@@ -24,20 +24,6 @@ export class BodyTee {
     req.on('data', this.copy);
     req.once('end', this.end);
     req.once('error', this.fail);
-  }
-
-  /**
-   * The tee of `req`, made on first use: call it before the main request's consumer is attached
-   * and in the same tick as the request's handler (no chunk flows before both branches exist).
-   */
-  static of(req: IncomingMessage, limit: number): BodyTee {
-    const teed = req as TeedRequest;
-    return (teed[TEE] ??= new BodyTee(req, limit));
-  }
-
-  /** The main request's body when mirrors split it; undefined otherwise. */
-  static mainOf(req: IncomingMessage): PassThrough | undefined {
-    return (req as TeedRequest)[TEE]?.main;
   }
 
   /** A copy of the body for one mirror. */

@@ -2,9 +2,15 @@
 import { Cluster } from './cluster.js';
 import type { Endpoint } from './endpoint.js';
 
-export class ClusterRegistry {
+/** What a route compile asks for: the cluster a table refers to for a Service key. */
+export interface ClusterLookup {
+  get(key: string): Cluster;
+}
+
+export class ClusterRegistry implements ClusterLookup {
   private readonly clusters = new Map<string, Cluster>();
 
+  /** The cluster of `key`, made (with no endpoints, the default policy) the first time. */
   get(key: string): Cluster {
     let cluster = this.clusters.get(key);
     if (!cluster) {
@@ -14,9 +20,15 @@ export class ClusterRegistry {
     return cluster;
   }
 
-  /** The cluster of a reference: undefined when no known Service has that key (Gateway API: 500). */
-  resolve(key: string, known: ReadonlySet<string>): Cluster | undefined {
-    return known.has(key) ? this.get(key) : undefined;
+  /** The cluster of `key` if there is one; makes none. */
+  find(key: string): Cluster | undefined {
+    return this.clusters.get(key);
+  }
+
+  /** Part of a config commit: the clusters its plan made are served from now on. */
+  adopt(clusters: Iterable<Cluster>): void {
+    for (const cluster of clusters)
+      if (!this.clusters.has(cluster.key)) this.clusters.set(cluster.key, cluster);
   }
 
   setEndpoints(key: string, endpoints: readonly Endpoint[]): void {
@@ -34,5 +46,9 @@ export class ClusterRegistry {
 
   keys(): IterableIterator<string> {
     return this.clusters.keys();
+  }
+
+  values(): IterableIterator<Cluster> {
+    return this.clusters.values();
   }
 }

@@ -1,6 +1,7 @@
 // Unit spec for Cluster: picks, skips and ejections (outlier ones apart from refused connections' skips), panic mode, policies.
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Cluster } from './cluster.js';
+import { commitTraffic } from './cluster-policy.testing.js';
 import { endpoint, type Endpoint } from './endpoint.js';
 
 const a = endpoint('a', '10.0.0.1', 8080);
@@ -123,7 +124,7 @@ describe('Cluster', () => {
 
     it('ejects an endpoint outlier detection trips on, and takes it back after the ejection time', () => {
       const cl = cluster(a, b, c);
-      cl.configure({ loadBalancer: { type: 'RoundRobin' }, outlier });
+      commitTraffic(cl, { loadBalancer: { type: 'RoundRobin' }, outlier });
       cl.record(b, 503);
       cl.record(b, 500);
       expect(picks(cl, 4)).toEqual(['a', 'c', 'a', 'c']);
@@ -133,7 +134,7 @@ describe('Cluster', () => {
 
     it('never ejects more than maxEjectionPercent of the endpoints (one always may be)', () => {
       const cl = cluster(a, b, c);
-      cl.configure({
+      commitTraffic(cl, {
         loadBalancer: { type: 'RoundRobin' },
         outlier: { ...outlier, maxEjectionPercent: 34 },
       });
@@ -146,7 +147,7 @@ describe('Cluster', () => {
 
     it('ejects for longer when an endpoint fails again soon, shorter again once it stayed healthy', () => {
       const cl = cluster(a, b);
-      cl.configure({ loadBalancer: { type: 'RoundRobin' }, outlier });
+      commitTraffic(cl, { loadBalancer: { type: 'RoundRobin' }, outlier });
       const ejectedFor = (): number => {
         cl.record(a, 500);
         cl.record(a, 500);
@@ -165,7 +166,7 @@ describe('Cluster', () => {
 
     it('a refused connection’s skip does not use up maxEjectionPercent: outlier detection still ejects', () => {
       const cl = cluster(a, b, c);
-      cl.configure({
+      commitTraffic(cl, {
         loadBalancer: { type: 'RoundRobin' },
         outlier: { ...outlier, maxEjectionPercent: 34 },
       });
@@ -177,7 +178,7 @@ describe('Cluster', () => {
 
     it('a refused connection’s skip never shortens an outlier ejection', () => {
       const cl = cluster(a, b);
-      cl.configure({ loadBalancer: { type: 'RoundRobin' }, outlier });
+      commitTraffic(cl, { loadBalancer: { type: 'RoundRobin' }, outlier });
       cl.record(a, 0);
       cl.record(a, 0);
       cl.eject(a, 1_000);
@@ -189,7 +190,7 @@ describe('Cluster', () => {
 
     it('least request prefers the endpoint with fewer requests in flight', () => {
       const cl = cluster(a, b);
-      cl.configure({ loadBalancer: { type: 'LeastRequest' } });
+      commitTraffic(cl, { loadBalancer: { type: 'LeastRequest' } });
       cl.acquire(a);
       cl.acquire(a);
       expect(picks(cl, 20).every((id) => id === 'b')).toBe(true);
@@ -201,7 +202,7 @@ describe('Cluster', () => {
 
     it('consistent hash pins a key to one endpoint, and past a tried one to the next', () => {
       const cl = cluster(a, b, c);
-      cl.configure({ loadBalancer: { type: 'ConsistentHash', header: 'X-User' } });
+      commitTraffic(cl, { loadBalancer: { type: 'ConsistentHash', header: 'X-User' } });
       const headers = { 'x-user': 'alice' };
       const first = cl.pick(undefined, headers)!;
       expect(picks(cl, 5).length).toBe(5);
@@ -214,43 +215,43 @@ describe('Cluster', () => {
 
     it('keeps balancer state when a policy with the same balancer is applied again', () => {
       const cl = cluster(a, b);
-      cl.configure({ loadBalancer: { type: 'LeastRequest' } });
+      commitTraffic(cl, { loadBalancer: { type: 'LeastRequest' } });
       cl.acquire(a);
-      cl.configure({ loadBalancer: { type: 'LeastRequest' }, faults: undefined });
+      commitTraffic(cl, { loadBalancer: { type: 'LeastRequest' }, faults: undefined });
       expect(picks(cl, 10).every((id) => id === 'b')).toBe(true);
     });
 
     it('builds a circuit breaker, retry budget and rate limiter only when configured', () => {
       const cl = cluster(a);
-      expect([cl.breaker, cl.retryBudget, cl.rateLimiter, cl.poolVariant]).toEqual([
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-      ]);
-      cl.configure({
+      expect([
+        cl.policy.breaker,
+        cl.policy.retryBudget,
+        cl.policy.rateLimiter,
+        cl.policy.poolVariant,
+      ]).toEqual([undefined, undefined, undefined, undefined]);
+      commitTraffic(cl, {
         loadBalancer: { type: 'RoundRobin' },
         limits: { maxConnections: 2, maxRequestsPerConnection: 100 },
         retryBudget: { ratio: 0.2, minPerSecond: 1, ttlMs: 10_000 },
         rateLimit: { maxTokens: 1, tokensPerFill: 1, fillIntervalMs: 1_000, per: 'Route' },
       });
-      expect(cl.poolVariant).toEqual({
+      expect(cl.policy.poolVariant).toEqual({
         key: '2/100',
         connections: 2,
         maxRequestsPerConnection: 100,
       });
-      expect(cl.rateLimiter?.take('r')).toBe(0);
-      expect(cl.rateLimiter?.take('r')).toBeGreaterThan(0);
+      expect(cl.policy.rateLimiter?.take('r')).toBe(0);
+      expect(cl.policy.rateLimiter?.take('r')).toBeGreaterThan(0);
       cl.acquire(a);
       cl.acquire(a);
-      expect(cl.breaker?.pendingFull(a.origin)).toBe(false);
+      expect(cl.policy.breaker?.pendingFull(a.origin)).toBe(false);
     });
 
     it('exposes the fault settings of its policy', () => {
       const cl = cluster(a);
       const faults = { delayPercent: 10, delayMs: 5, abortPercent: 20, abortStatus: 500 };
-      cl.configure({ loadBalancer: { type: 'RoundRobin' }, faults });
-      expect(cl.faults).toEqual(faults);
+      commitTraffic(cl, { loadBalancer: { type: 'RoundRobin' }, faults });
+      expect(cl.policy.faults).toEqual(faults);
     });
   });
 });

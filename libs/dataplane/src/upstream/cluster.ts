@@ -1,77 +1,23 @@
-// The endpoints of one upstream Service and how callers treat it (TrafficPolicy): the balancer that
-// picks, skipping endpoints this proxy ejected (refused connections, outlier detection), the
-// circuit breaker, retry budget and rate limiter, and the fault settings.
+// The endpoints of one upstream Service and how callers treat it: picks by its policy's balancer,
+// skipping endpoints this proxy ejected (refused connections, outlier detection), and the outcomes
+// that feed the balancer, outlier detection and circuit breaker.
 import type { IncomingHttpHeaders } from 'node:http';
-import { createBalancer } from './balancers/create-balancer.js';
-import type { BalancerSettings, LoadBalancer } from './balancers/load-balancer.js';
+import { clusterPolicy, type ClusterPolicy } from './cluster-policy.js';
 import type { Endpoint } from './endpoint.js';
-import { OutlierDetector, type OutlierSettings } from './outlier-detector.js';
-import type { PoolVariant } from './pool-registry.js';
-import type { UpstreamProtocol } from './upstream-protocol.js';
-import type { UpstreamTls } from './upstream-tls.js';
-import { CircuitBreaker, type CircuitLimits } from '../resilience/circuit-breaker.js';
-import { LocalRateLimiter, type RateLimitSettings } from '../resilience/local-rate-limit.js';
-import { RetryBudget, type RetryBudgetSettings } from '../resilience/retry-budget.js';
-
-/** Istio-style fault injection, compiled: percentages 0–100. */
-export interface FaultSettings {
-  readonly delayPercent: number;
-  readonly delayMs: number;
-  readonly abortPercent: number;
-  readonly abortStatus: number;
-}
-
-/** How callers treat the Service (TrafficPolicy), compiled; undefined fields keep the defaults. */
-export interface ClusterPolicy {
-  readonly loadBalancer: BalancerSettings;
-  readonly outlier?: OutlierSettings;
-  readonly faults?: FaultSettings;
-  readonly limits?: CircuitLimits;
-  readonly retryBudget?: RetryBudgetSettings;
-  /** Bodiless non-idempotent requests may be retried too. */
-  readonly retryNonIdempotent?: boolean;
-  readonly rateLimit?: RateLimitSettings;
-  readonly grpcRetry?: GrpcRetrySettings;
-}
-
-/** gRPC statuses a route's retry resends, and how much of a request body is kept to resend it. */
-export interface GrpcRetrySettings {
-  readonly codes: readonly number[];
-  readonly bufferBytes: number;
-}
-
-export const DEFAULT_POLICY: ClusterPolicy = { loadBalancer: { type: 'RoundRobin' } };
+import { Ejections } from './ejections.js';
 
 export class Cluster {
   private endpoints: readonly Endpoint[] = [];
-  /**
-   * origin → time (ms) until which this proxy skips the endpoint: the later of a refused
-   * connection's skip and an outlier ejection (one map, so a pick checks one place).
-   */
-  private readonly ejectedUntil = new Map<string, number>();
-  private policy: ClusterPolicy = DEFAULT_POLICY;
-  private balancer: LoadBalancer = createBalancer(DEFAULT_POLICY.loadBalancer);
-  private outlier: OutlierDetector | undefined;
-  /** Ejections so far, for the metrics. */
-  ejections = 0;
-  /** Set by `configure` from the policy; state survives a policy whose settings did not change. */
-  breaker: CircuitBreaker | undefined;
-  retryBudget: RetryBudget | undefined;
-  rateLimiter: LocalRateLimiter | undefined;
-  /** Connection settings of this Service's pools; undefined for the shared defaults. */
-  poolVariant: PoolVariant | undefined;
-  /** What its endpoints speak (the Service's port `appProtocol`). */
-  protocol: UpstreamProtocol = 'http1';
-  /** TLS origination to its endpoints (an ExternalService's `tls`); ALPN picks the protocol. */
-  tls: UpstreamTls | undefined;
-  /** Arguments of the pick in progress, read by the skip predicates (no closure per pick). */
-  private pickTried: readonly Endpoint[] | undefined;
-  private pickNow = 0;
+  private readonly ejected = new Ejections();
+  private current: ClusterPolicy;
 
   constructor(
     /** `<namespace>/<service>` */
     readonly key: string,
-  ) {}
+    policy: ClusterPolicy = clusterPolicy(),
+  ) {
+    this.current = policy;
+  }
 
   get size(): number {
     return this.endpoints.length;
@@ -81,46 +27,30 @@ export class Cluster {
     return this.endpoints;
   }
 
-  get faults(): FaultSettings | undefined {
-    return this.policy.faults;
+  /** How callers treat the Service now: read it, never change it; a commit replaces it whole. */
+  get policy(): ClusterPolicy {
+    return this.current;
   }
 
-  get grpcRetry(): GrpcRetrySettings | undefined {
-    return this.policy.grpcRetry;
+  /** Ejections so far, for the metrics. */
+  get ejections(): number {
+    return this.ejected.count;
   }
 
-  get retryNonIdempotent(): boolean {
-    return this.policy.retryNonIdempotent === true;
-  }
-
-  /** Replaces the endpoint list (a whole set, as published). */
+  /** Replaces the endpoint list (a whole set, as published), between config commits too. */
   setEndpoints(endpoints: readonly Endpoint[]): void {
     this.endpoints = endpoints;
-    this.balancer.setEndpoints(endpoints);
-    this.outlier?.retain(new Set(endpoints.map((e) => e.origin)));
+    this.current.balancer.setEndpoints(endpoints);
+    this.current.outlier?.retain(new Set(endpoints.map((e) => e.origin)));
   }
 
-  /** Applies a policy; the state of each part survives unless that part's settings changed. */
-  configure(policy: ClusterPolicy): void {
-    const old = this.policy;
-    if (!same(policy.outlier, this.outlier?.settings)) {
-      this.outlier = policy.outlier ? new OutlierDetector(policy.outlier) : undefined;
-    }
-    if (!same(policy.loadBalancer, old.loadBalancer)) {
-      this.balancer = createBalancer(policy.loadBalancer);
-      this.balancer.setEndpoints(this.endpoints);
-    }
-    if (!same(policy.limits, this.breaker?.limits)) {
-      this.breaker = policy.limits && new CircuitBreaker(policy.limits);
-      this.poolVariant = policy.limits && poolVariantOf(policy.limits);
-    }
-    if (!same(policy.retryBudget, this.retryBudget?.settings)) {
-      this.retryBudget = policy.retryBudget && new RetryBudget(policy.retryBudget);
-    }
-    if (!same(policy.rateLimit, this.rateLimiter?.settings)) {
-      this.rateLimiter = policy.rateLimit && new LocalRateLimiter(policy.rateLimit);
-    }
-    this.policy = policy;
+  /**
+   * This cluster's part of a config commit: its planned endpoints and policy, in one step (the
+   * plan built `policy` from this cluster's current one, so the parts it kept keep their state).
+   */
+  commit(endpoints: readonly Endpoint[], policy: ClusterPolicy): void {
+    this.current = policy;
+    this.setEndpoints(endpoints);
   }
 
   /**
@@ -129,19 +59,14 @@ export class Cluster {
    * panic mode): better to try than to fail for sure.
    */
   pick(tried?: readonly Endpoint[], headers?: IncomingHttpHeaders): Endpoint | undefined {
-    if (this.endpoints.length === 0) return undefined;
-    const now = this.ejectedUntil.size > 0 ? Date.now() : 0;
-    const anyTried = tried !== undefined && tried.length > 0;
-    if (now === 0 && !anyTried) return this.balancer.choose(this.endpoints, undefined, headers);
-    this.pickTried = tried;
-    this.pickNow = now;
-    const healthy =
-      now === 0 ? undefined : this.balancer.choose(this.endpoints, this.skipUnusable, headers);
-    const picked =
-      healthy ??
-      this.balancer.choose(this.endpoints, anyTried ? this.skipTried : undefined, headers);
-    this.pickTried = undefined;
-    return picked;
+    const endpoints = this.endpoints;
+    if (endpoints.length === 0) return undefined;
+    const balancer = this.current.balancer;
+    const avoid = tried !== undefined && tried.length > 0 ? tried : undefined;
+    const ejected = this.ejected.size > 0 ? this.ejected.at(Date.now()) : undefined;
+    const healthy = balancer.choose(endpoints, headers, avoid, ejected);
+    if (healthy !== undefined || ejected === undefined) return healthy;
+    return balancer.choose(endpoints, headers, avoid, undefined);
   }
 
   /**
@@ -152,7 +77,7 @@ export class Cluster {
    * local-origin errors with the others, so an endpoint that keeps refusing is ejected in earnest.
    */
   eject(endpoint: Endpoint, forMs: number): void {
-    this.skipUntil(endpoint, Date.now() + forMs);
+    this.ejected.add(endpoint.origin, Date.now() + forMs);
   }
 
   /**
@@ -160,53 +85,22 @@ export class Cluster {
    * the answer took to begin (latency-aware balancing).
    */
   record(endpoint: Endpoint, status: number, rttMs?: number): void {
-    if (rttMs !== undefined) this.balancer.observed(endpoint, rttMs);
-    if (!this.outlier) return;
+    const { balancer, outlier } = this.current;
+    if (rttMs !== undefined) balancer.observed(endpoint, rttMs);
+    if (!outlier) return;
     const now = Date.now();
-    const ejectMs = this.outlier.record(endpoint.origin, status, now, this.endpoints.length);
-    if (ejectMs > 0) this.skipUntil(endpoint, now + ejectMs);
+    const ejectMs = outlier.record(endpoint.origin, status, now, this.endpoints.length);
+    if (ejectMs > 0) this.ejected.add(endpoint.origin, now + ejectMs);
   }
 
   /** A request to `endpoint` started / ended (balancer load and circuit-breaker counts). */
   acquire(endpoint: Endpoint): void {
-    this.balancer.started(endpoint);
-    this.breaker?.started(endpoint.origin);
+    this.current.balancer.started(endpoint);
+    this.current.breaker?.started(endpoint.origin);
   }
 
   release(endpoint: Endpoint): void {
-    this.balancer.finished(endpoint);
-    this.breaker?.finished(endpoint.origin);
+    this.current.balancer.finished(endpoint);
+    this.current.breaker?.finished(endpoint.origin);
   }
-
-  private readonly skipTried = (e: Endpoint): boolean => this.pickTried!.includes(e);
-
-  private readonly skipUnusable = (e: Endpoint): boolean =>
-    (this.pickTried?.includes(e) ?? false) || this.isEjected(e, this.pickNow);
-
-  private skipUntil(endpoint: Endpoint, until: number): void {
-    const current = this.ejectedUntil.get(endpoint.origin) ?? 0;
-    if (until > current) this.ejectedUntil.set(endpoint.origin, until);
-    this.ejections++;
-  }
-
-  private isEjected(candidate: Endpoint, now: number): boolean {
-    const until = this.ejectedUntil.get(candidate.origin);
-    if (until === undefined) return false;
-    if (until > now) return true;
-    this.ejectedUntil.delete(candidate.origin);
-    return false;
-  }
-}
-
-function same(a: object | undefined, b: object | undefined): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-function poolVariantOf(limits: CircuitLimits): PoolVariant {
-  const { maxConnections, maxRequestsPerConnection } = limits;
-  return {
-    key: `${maxConnections}/${maxRequestsPerConnection}`,
-    connections: maxConnections,
-    maxRequestsPerConnection,
-  };
 }

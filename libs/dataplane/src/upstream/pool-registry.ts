@@ -23,7 +23,7 @@ export interface PoolVariant {
   readonly maxRequestsPerConnection: number;
 }
 
-/** How a cluster's endpoints are dialled (a Cluster is one); every field is optional. */
+/** How a cluster's endpoints are dialled (a ClusterPolicy is one); every field is optional. */
 export interface UpstreamConnection {
   /** Its own connection limits; undefined for the shared defaults. */
   readonly poolVariant?: PoolVariant;

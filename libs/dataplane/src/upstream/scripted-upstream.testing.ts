@@ -1,6 +1,6 @@
 // For specs: upstream endpoints answering through undici's handler API as a script says, on the spec's fake timers.
 import type { Dispatcher } from 'undici';
-import type { DispatcherSource } from './upstream-exchange.js';
+import type { DispatcherSource } from './upstream-try.js';
 
 /** How one endpoint answers each try sent to it (scheduling with timers, which specs fake). */
 export type Script = (attempt: Attempt) => void;

@@ -1,24 +1,16 @@
 // An HTTP/1.1 Upgrade (WebSocket) carried to one endpoint: the handshake proxied, then both sockets piped.
-import { request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { request, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { SpanKind, type Span } from '@opentelemetry/api';
-import { downstreamResponseHeaders } from '../http/forward-headers.js';
+import { SpanKind } from '@opentelemetry/api';
+import type { Exchange } from '../exchange.js';
+import { downstreamResponseHeaders, upstreamHeaders } from '../http/forward-headers.js';
 import { sendLocalReply } from '../http/local-reply.js';
-import { endHttpSpan } from '../telemetry/hop-tracer.js';
-import { notesOf } from '../telemetry/exchange-notes.js';
-import type { Cluster } from './cluster.js';
+import type { StepOutcome } from '../pipeline.js';
+import { TryTimeoutError } from '../resilience/try-timeout.js';
+import { endHttpSpan, traceparentOf } from '../telemetry/hop-tracer.js';
 import type { Endpoint } from './endpoint.js';
-import { isConnectFailure } from './upstream-exchange.js';
-
-export interface UpgradeOptions {
-  readonly path: string;
-  /** Forwarded request headers (hop-by-hop ones already dropped); `withUpgrade` adds the switch back. */
-  readonly headers: string[];
-  /** Until the upstream answers the handshake; 0: no limit. */
-  readonly timeoutMs: number;
-  /** How long an endpoint that refused the connection is skipped. */
-  readonly ejectMs: number;
-}
+import { failoverReason, nextEndpoint, reasonFor } from './endpoint-failure.js';
+import type { UpstreamContext } from './upstream-try.js';
 
 /** Set by Node's HTTP parser on a request that asks to switch protocols (absent from @types/node). */
 export function isUpgrade(req: IncomingMessage): boolean {
@@ -43,105 +35,114 @@ export function switchHeaders(upstream: IncomingMessage): Record<string, string 
 }
 
 /**
- * Opens the tunnel through the first endpoint that accepts a connection. The client's socket is
- * `req.socket`; `res` is bound to it, so local replies, the upstream's refusal (any status but
- * 101) and the 101 itself are written and counted as for any request.
+ * Step: an Upgrade request goes through a tunnel ('held'); every other request goes on. The tunnel
+ * opens through the first endpoint that accepts a connection: each attempt is a try of its own
+ * (its client span, the endpoint-failure handling and next-endpoint pick of every try). The
+ * client's socket is `req.socket`; `res` is bound to it, so local replies, the upstream's refusal
+ * (any status but 101) and the 101 itself are written and counted as for any request.
  */
-export function openUpgradeTunnel(
-  req: IncomingMessage,
-  res: ServerResponse,
-  cluster: Cluster,
-  first: Endpoint,
-  options: UpgradeOptions,
-  span: Span,
-): void {
-  const tried: Endpoint[] = [];
-  const notes = notesOf(req);
-
-  const attempt = (endpoint: Endpoint): void => {
-    tried.push(endpoint);
-    cluster.acquire(endpoint);
-    if (notes) notes.endpoint = endpoint.origin;
-    const sentAt = performance.now();
-    let released = false;
-    const release = (): void => {
-      if (!released) cluster.release(endpoint);
-      released = true;
+export function upgradeTunnel(ctx: UpstreamContext): (ex: Exchange) => StepOutcome {
+  return (ex) => {
+    if (!isUpgrade(ex.req)) return 'next';
+    const tried: Endpoint[] = [];
+    const attempt = (endpoint: Endpoint): void => {
+      tried.push(endpoint);
+      tunnelTry(ctx, ex, endpoint, tried, attempt);
     };
-    const upstream = request({
-      host: endpoint.address,
-      port: endpoint.port,
-      method: req.method,
-      path: options.path,
-      headers: options.headers,
-      setHost: false,
-      agent: false,
-    });
-    const timer =
-      options.timeoutMs > 0
-        ? setTimeout(() => upstream.destroy(timeoutError()), options.timeoutMs)
-        : undefined;
-    const clientGone = (): void => void upstream.destroy();
-    res.once('close', clientGone);
-    const answered = (status: number): void => {
-      clearTimeout(timer);
-      res.off('close', clientGone);
-      cluster.record(endpoint, status, performance.now() - sentAt);
-    };
-
-    upstream.once('upgrade', (answer: IncomingMessage, socket: Socket, head: Buffer) => {
-      answered(answer.statusCode ?? 101);
-      if (res.destroyed) {
-        socket.destroy();
-        release();
-        return;
-      }
-      res.writeHead(answer.statusCode ?? 101, answer.statusMessage, switchHeaders(answer));
-      res.end();
-      if (head.length > 0) req.socket.write(head);
-      splice(req.socket, socket, () => {
-        release();
-        endHttpSpan(span, 101, SpanKind.CLIENT);
-      });
-    });
-
-    upstream.once('response', (answer: IncomingMessage) => {
-      // The upstream declined to switch: its answer goes back as an ordinary response.
-      const status = answer.statusCode ?? 502;
-      answered(status);
-      res.writeHead(status, answer.statusMessage, downstreamResponseHeaders(answer.headers));
-      answer.pipe(res);
-      answer.once('close', () => {
-        release();
-        endHttpSpan(span, status, SpanKind.CLIENT);
-      });
-    });
-
-    upstream.once('error', (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      res.off('close', clientGone);
-      release();
-      if (res.destroyed || res.headersSent) {
-        endHttpSpan(span, 0, SpanKind.CLIENT, error.message);
-        return;
-      }
-      const refused = isConnectFailure(error.code ?? '');
-      if (refused) cluster.eject(endpoint, options.ejectMs);
-      else cluster.record(endpoint, 0);
-      const next = refused ? cluster.pick(tried, req.headers) : undefined;
-      if (next) return attempt(next);
-      endHttpSpan(span, 0, SpanKind.CLIENT, error.message);
-      const reason = timedOut(error)
-        ? 'upstream_timeout'
-        : refused
-          ? 'upstream_connect_failure'
-          : 'upstream_reset';
-      sendLocalReply(res, reason, `${cluster.key}: ${error.message}`);
-    });
-
-    upstream.end();
+    attempt(ex.first!);
+    return 'held';
   };
-  attempt(first);
+}
+
+/** One attempt at the handshake through `endpoint`; `next` takes the request on after a refusal. */
+function tunnelTry(
+  ctx: UpstreamContext,
+  ex: Exchange,
+  endpoint: Endpoint,
+  tried: readonly Endpoint[],
+  next: (endpoint: Endpoint) => void,
+): void {
+  const { req, res } = ex;
+  const cluster = ex.cluster!;
+  const timeoutMs = ex.policy.timeoutMs;
+  cluster.acquire(endpoint);
+  if (ex.notes) ex.notes.endpoint = endpoint.origin;
+  const span = ctx.tracer.client(ex, cluster.key, tried.length - 1);
+  const headers = upstreamHeaders(req, ex.policy, traceparentOf(span), ctx.caller);
+  const sentAt = performance.now();
+  let released = false;
+  const release = (): void => {
+    if (!released) cluster.release(endpoint);
+    released = true;
+  };
+  const upstream = request({
+    host: endpoint.address,
+    port: endpoint.port,
+    method: req.method,
+    path: ex.path,
+    headers: withUpgrade(headers, String(req.headers.upgrade)),
+    setHost: false,
+    agent: false,
+  });
+  // Until the upstream answers the handshake, as a per-try timeout.
+  const timer =
+    timeoutMs > 0
+      ? setTimeout(() => upstream.destroy(new TryTimeoutError()), timeoutMs)
+      : undefined;
+  const clientGone = (): void => void upstream.destroy();
+  res.once('close', clientGone);
+  const answered = (status: number): void => {
+    clearTimeout(timer);
+    res.off('close', clientGone);
+    cluster.record(endpoint, status, performance.now() - sentAt);
+  };
+
+  upstream.once('upgrade', (answer: IncomingMessage, socket: Socket, head: Buffer) => {
+    answered(answer.statusCode ?? 101);
+    if (res.destroyed) {
+      socket.destroy();
+      release();
+      return;
+    }
+    res.writeHead(answer.statusCode ?? 101, answer.statusMessage, switchHeaders(answer));
+    res.end();
+    if (head.length > 0) req.socket.write(head);
+    splice(req.socket, socket, () => {
+      release();
+      endHttpSpan(span, 101, SpanKind.CLIENT);
+    });
+  });
+
+  upstream.once('response', (answer: IncomingMessage) => {
+    // The upstream declined to switch: its answer goes back as an ordinary response.
+    const status = answer.statusCode ?? 502;
+    answered(status);
+    res.writeHead(status, answer.statusMessage, downstreamResponseHeaders(answer.headers));
+    answer.pipe(res);
+    answer.once('close', () => {
+      release();
+      endHttpSpan(span, status, SpanKind.CLIENT);
+    });
+  });
+
+  upstream.once('error', (error: NodeJS.ErrnoException) => {
+    clearTimeout(timer);
+    res.off('close', clientGone);
+    release();
+    endHttpSpan(span, 0, SpanKind.CLIENT, error.message);
+    if (res.destroyed || res.headersSent) return;
+    const code = error.code ?? '';
+    // A fresh connection (no pool): only a refused one says nothing was served.
+    const refused = failoverReason(code, false) !== undefined;
+    if (!refused) cluster.record(endpoint, 0);
+    const other = refused
+      ? nextEndpoint(cluster, endpoint, tried, code, ctx.ejectMs, req.headers)
+      : undefined;
+    if (other) return next(other);
+    sendLocalReply(res, reasonFor(code), `${cluster.key}: ${error.message}`);
+  });
+
+  upstream.end();
 }
 
 /**
@@ -165,14 +166,4 @@ export function splice(a: Socket, b: Socket, done: () => void): void {
     from.once('close', () => to.destroySoon());
     from.once('close', closed);
   }
-}
-
-function timeoutError(): NodeJS.ErrnoException {
-  const error: NodeJS.ErrnoException = new Error('upgrade handshake timed out');
-  error.code = 'ETIMEDOUT';
-  return error;
-}
-
-function timedOut(error: NodeJS.ErrnoException): boolean {
-  return error.code === 'ETIMEDOUT';
 }

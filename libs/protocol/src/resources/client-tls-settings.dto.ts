@@ -20,7 +20,7 @@ export class ClientTLSSettings {
   @IsIn(CLIENT_TLS_MODES, { message: 'mode must be SIMPLE or MUTUAL' })
   mode!: ClientTLSMode;
 
-  /** Server name offered in SNI and checked against the certificate (default: see README). */
+  /** Server name offered in SNI and checked against the certificate (default: the first of `hosts`, else the endpoint's address). */
   @IsOptional()
   @Matches(DNS_NAME, { message: 'sni must be a lower-case DNS name' })
   sni?: string;

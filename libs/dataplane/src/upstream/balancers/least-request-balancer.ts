@@ -1,7 +1,7 @@
 // Least request (Envoy's P2C): of two random endpoints, the one with fewer requests in flight.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Endpoint } from '../endpoint.js';
-import type { LoadBalancer, Skip } from './load-balancer.js';
+import type { EjectedOrigins, LoadBalancer } from './load-balancer.js';
 import { twoChoices } from './two-choices.js';
 
 export class LeastRequestBalancer implements LoadBalancer {
@@ -10,10 +10,11 @@ export class LeastRequestBalancer implements LoadBalancer {
 
   choose(
     endpoints: readonly Endpoint[],
-    skip: Skip,
-    _headers?: IncomingHttpHeaders,
+    _headers: IncomingHttpHeaders | undefined,
+    tried: readonly Endpoint[] | undefined,
+    ejected: EjectedOrigins | undefined,
   ): Endpoint | undefined {
-    return twoChoices(endpoints, skip, this.load);
+    return twoChoices(endpoints, tried, ejected, this.load);
   }
 
   setEndpoints(endpoints: readonly Endpoint[]): void {

@@ -9,15 +9,21 @@ export type BalancerSettings =
   | { readonly type: 'PeakEwma'; readonly decayMs: number }
   | { readonly type: 'ConsistentHash'; readonly header?: string; readonly cookie?: string };
 
-/** True for an endpoint this pick must not return (already tried, or ejected). */
-export type Skip = ((endpoint: Endpoint) => boolean) | undefined;
+/** Origins a pick passes over (a cluster's ejections); a Map of origins fits. */
+export interface EjectedOrigins {
+  has(origin: string): boolean;
+}
 
 export interface LoadBalancer {
-  /** One of `endpoints` that `skip` allows, or undefined when it allows none. */
+  /**
+   * One of `endpoints` that is neither in `tried` nor (by origin) in `ejected`, or undefined when
+   * every one is. The arguments of the pick are passed as they are: no closure per pick.
+   */
   choose(
     endpoints: readonly Endpoint[],
-    skip: Skip,
     headers: IncomingHttpHeaders | undefined,
+    tried: readonly Endpoint[] | undefined,
+    ejected: EjectedOrigins | undefined,
   ): Endpoint | undefined;
   /** The endpoint set was replaced (state of endpoints that left can go). */
   setEndpoints(endpoints: readonly Endpoint[]): void;
@@ -27,4 +33,16 @@ export interface LoadBalancer {
   observed(endpoint: Endpoint, rttMs: number): void;
   /** That request is over, answered or not. */
   finished(endpoint: Endpoint): void;
+}
+
+/** Whether a pick passes over `endpoint`: already tried, or ejected. */
+export function skipped(
+  endpoint: Endpoint,
+  tried: readonly Endpoint[] | undefined,
+  ejected: EjectedOrigins | undefined,
+): boolean {
+  return (
+    (ejected !== undefined && ejected.has(endpoint.origin)) ||
+    (tried !== undefined && tried.includes(endpoint))
+  );
 }

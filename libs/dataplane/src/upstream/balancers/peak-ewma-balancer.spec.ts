@@ -53,12 +53,13 @@ describe('PeakEwmaBalancer', () => {
 
   it('prefers the fast endpoint of the two', () => {
     b.observed(slow, 400); // fast keeps the default 30 ms
-    const picks = Array.from({ length: 50 }, () => b.choose(list, undefined, undefined));
+    const picks = Array.from({ length: 50 }, () => b.choose(list, undefined, undefined, undefined));
     expect(picks.every((e) => e === fast)).toBe(true);
   });
 
   it('returns the one allowed endpoint, or none', () => {
-    expect(b.choose(list, (e) => e === fast, undefined)).toBe(slow);
-    expect(b.choose(list, () => true, undefined)).toBeUndefined();
+    expect(b.choose(list, undefined, [fast], undefined)).toBe(slow);
+    expect(b.choose(list, undefined, undefined, new Set([slow.origin]))).toBe(fast);
+    expect(b.choose(list, undefined, [fast], new Set([slow.origin]))).toBeUndefined();
   });
 });

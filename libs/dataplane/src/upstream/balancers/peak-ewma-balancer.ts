@@ -3,7 +3,7 @@
 // is avoided quickly and tried again only cautiously.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Endpoint } from '../endpoint.js';
-import type { LoadBalancer, Skip } from './load-balancer.js';
+import type { EjectedOrigins, LoadBalancer } from './load-balancer.js';
 import { twoChoices } from './two-choices.js';
 
 /** Linkerd's estimate for an endpoint nothing is known about yet. */
@@ -23,10 +23,11 @@ export class PeakEwmaBalancer implements LoadBalancer {
 
   choose(
     endpoints: readonly Endpoint[],
-    skip: Skip,
-    _headers?: IncomingHttpHeaders,
+    _headers: IncomingHttpHeaders | undefined,
+    tried: readonly Endpoint[] | undefined,
+    ejected: EjectedOrigins | undefined,
   ): Endpoint | undefined {
-    return twoChoices(endpoints, skip, this.cost);
+    return twoChoices(endpoints, tried, ejected, this.cost);
   }
 
   setEndpoints(endpoints: readonly Endpoint[]): void {

@@ -19,7 +19,7 @@ function balancer(
 function assign(b: RingHashBalancer, list: readonly Endpoint[], count: number): string[] {
   return Array.from(
     { length: count },
-    (_, i) => b.choose(list, undefined, { 'x-user': `user-${i}` })!.instanceId,
+    (_, i) => b.choose(list, { 'x-user': `user-${i}` }, undefined, undefined)!.instanceId,
   );
 }
 
@@ -30,7 +30,7 @@ describe('RingHashBalancer', () => {
     const picks = new Set(
       Array.from(
         { length: 50 },
-        () => b.choose(list, undefined, { 'x-user': 'alice' })!.instanceId,
+        () => b.choose(list, { 'x-user': 'alice' }, undefined, undefined)!.instanceId,
       ),
     );
     expect(picks.size).toBe(1);
@@ -70,34 +70,40 @@ describe('RingHashBalancer', () => {
     const list = endpoints(5);
     const b = balancer(list);
     const headers = { 'x-user': 'bob' };
-    const first = b.choose(list, undefined, headers)!;
-    const skip = (e: Endpoint): boolean => e === first;
-    const second = b.choose(list, skip, headers)!;
+    const first = b.choose(list, headers, undefined, undefined)!;
+    const second = b.choose(list, headers, [first], undefined)!;
     expect(second).not.toBe(first);
-    expect(b.choose(list, skip, headers)).toBe(second);
-    expect(b.choose(list, () => true, headers)).toBeUndefined();
+    expect(b.choose(list, headers, [first], undefined)).toBe(second);
+    expect(b.choose(list, headers, undefined, new Set([first.origin]))).toBe(second);
+    expect(b.choose(list, headers, list, undefined)).toBeUndefined();
   });
 
   it('follows an endpoint that moved to another address under the same instance id', () => {
     const list = endpoints(3);
     const b = balancer(list);
-    const owner = b.choose(list, undefined, { 'x-user': 'carol' })!;
+    const owner = b.choose(list, { 'x-user': 'carol' }, undefined, undefined)!;
     const moved = list.map((e) => (e === owner ? endpoint(e.instanceId, '10.9.9.9', 9090) : e));
     b.setEndpoints(moved);
-    expect(b.choose(moved, undefined, { 'x-user': 'carol' })?.origin).toBe('http://10.9.9.9:9090');
+    expect(b.choose(moved, { 'x-user': 'carol' }, undefined, undefined)?.origin).toBe(
+      'http://10.9.9.9:9090',
+    );
   });
 
   it('hashes a cookie when configured so', () => {
     const list = endpoints(5);
     const b = balancer(list, { cookie: 'session' });
-    const pick = (cookie: string): string => b.choose(list, undefined, { cookie })!.instanceId;
+    const pick = (cookie: string): string =>
+      b.choose(list, { cookie }, undefined, undefined)!.instanceId;
     expect(pick('a=1; session=xyz')).toBe(pick('session=xyz; theme=dark'));
   });
 
   it('spreads requests without the key round robin', () => {
     const list = endpoints(3);
     const b = balancer(list);
-    const ids = Array.from({ length: 3 }, () => b.choose(list, undefined, {})!.instanceId);
+    const ids = Array.from(
+      { length: 3 },
+      () => b.choose(list, {}, undefined, undefined)!.instanceId,
+    );
     expect(ids.sort()).toEqual(['e0', 'e1', 'e2']);
   });
 });

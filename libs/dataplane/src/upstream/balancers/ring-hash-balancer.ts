@@ -4,7 +4,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Endpoint } from '../endpoint.js';
 import { cookieKey, hash32, headerKey } from './hash-key.js';
-import type { LoadBalancer, Skip } from './load-balancer.js';
+import { skipped, type EjectedOrigins, type LoadBalancer } from './load-balancer.js';
 import { RoundRobinBalancer } from './round-robin-balancer.js';
 
 /** Points per endpoint: enough for each endpoint's share to stay within ~10% of 1/N. */
@@ -27,12 +27,13 @@ export class RingHashBalancer implements LoadBalancer {
 
   choose(
     endpoints: readonly Endpoint[],
-    skip: Skip,
     headers: IncomingHttpHeaders | undefined,
+    tried: readonly Endpoint[] | undefined,
+    ejected: EjectedOrigins | undefined,
   ): Endpoint | undefined {
     const key = headers && this.key(headers);
     if (key === undefined || this.owners.length === 0) {
-      return this.fallback.choose(endpoints, skip);
+      return this.fallback.choose(endpoints, headers, tried, ejected);
     }
     // Past an endpoint the pick must skip, the next owner clockwise: the same endpoint a ring
     // built without the skipped ones would give, so retries and ejections stay consistent too.
@@ -40,7 +41,7 @@ export class RingHashBalancer implements LoadBalancer {
     const n = this.owners.length;
     for (let i = 0; i < n; i++) {
       const owner = this.owners[(start + i) % n];
-      if (!skip?.(owner)) return owner;
+      if (!skipped(owner, tried, ejected)) return owner;
     }
     return undefined;
   }

@@ -1,0 +1,204 @@
+// The first half of applying a snapshot: the whole new config built and validated off the request
+// path, with nothing that serves requests changed — the route table and, per cluster, the endpoints
+// and policy it will have. RouteConfigurator.commit puts a plan in place in one step.
+import {
+  fail,
+  ok,
+  serviceKey,
+  type EndpointSet,
+  type ExternalService,
+  type FieldError,
+  type Gateway,
+  type HTTPRoute,
+  type Resource,
+  type Result,
+  type Service,
+  type TrafficPolicy,
+} from '@app/protocol';
+import { busServiceKeys } from '../bus/transport-selection.js';
+import { compileRouteTable } from '../routing/route-compiler.js';
+import type { RouteTable } from '../routing/route-table.js';
+import { Cluster } from '../upstream/cluster.js';
+import {
+  clusterPolicy,
+  DEFAULT_TRAFFIC,
+  type ClusterPolicy,
+  type TrafficSettings,
+} from '../upstream/cluster-policy.js';
+import type { ClusterLookup, ClusterRegistry } from '../upstream/cluster-registry.js';
+import { endpoint, type Endpoint } from '../upstream/endpoint.js';
+import { h2cServiceKeys } from '../upstream/upstream-protocol.js';
+import { loadUpstreamTls, type UpstreamTls } from '../upstream/upstream-tls.js';
+import { compileClusterPolicies } from './cluster-policies.js';
+import type { MeshState } from './mesh-state.js';
+
+export interface ConfigPlanOptions {
+  readonly localNamespace: string;
+  readonly defaultTimeoutMs: number;
+  /** Edge routers: the Gateway (in `localNamespace`) whose listeners they serve. */
+  readonly gatewayName?: string;
+}
+
+/** One cluster as the commit leaves it. */
+export interface PlannedCluster {
+  /** A live cluster, or a new one the commit puts in service. */
+  readonly cluster: Cluster;
+  readonly endpoints: readonly Endpoint[];
+  /** Built from the cluster's current policy: the parts whose settings are unchanged are its own. */
+  readonly policy: ClusterPolicy;
+}
+
+export interface ConfigPlan {
+  readonly table: RouteTable;
+  /** Every live cluster, and each new one the table, a policy or an endpoint set names. */
+  readonly clusters: readonly PlannedCluster[];
+  /** The Services reached over the bus, with their traffic settings. */
+  readonly bus: ReadonlyMap<string, TrafficSettings>;
+  /** The snapshot's endpoint sets, by Service key (bus memberships follow them). */
+  readonly endpointSets: ReadonlyMap<string, EndpointSet>;
+  /** ExternalServices: Services with static endpoints (routers answer the bus for them). */
+  readonly statics: ReadonlySet<string>;
+}
+
+/**
+ * Plans `state` over the `live` clusters, or says why it cannot be applied. Reads the files of
+ * ExternalServices that originate TLS; changes nothing: a rejected plan leaves no trace.
+ */
+export function planConfig(
+  state: MeshState,
+  live: ClusterRegistry,
+  options: ConfigPlanOptions,
+): Result<ConfigPlan> {
+  const { services, routes, policies, externals, gateways } = byKind(state.resources.values());
+  const tls = loadExternalTls(externals);
+  if (!tls.ok) return tls;
+  const clusters = new PlannedClusters(live);
+  const table = compileRouteTable(
+    {
+      revision: state.revision,
+      services,
+      routes,
+      externalServices: externals,
+      endpointSets: new Set(state.endpointSets.keys()),
+      localNamespace: options.localNamespace,
+      defaultTimeoutMs: options.defaultTimeoutMs,
+      gateway: gateways.find(
+        (g) =>
+          g.metadata.name === options.gatewayName &&
+          g.metadata.namespace === options.localNamespace,
+      ),
+    },
+    clusters,
+  );
+  if (!table.ok) return table;
+  const traffic = compileClusterPolicies(policies);
+  const h2c = h2cServiceKeys(services);
+  const endpoints = plannedEndpoints(state.endpointSets, externals, tls.value);
+  // A cluster keeps the endpoints it has unless the snapshot brings its set; every cluster takes
+  // the snapshot's policy (the default when no TrafficPolicy targets it).
+  for (const key of [...traffic.keys(), ...endpoints.keys()]) clusters.get(key);
+  const planned = clusters.all().map((cluster): PlannedCluster => ({
+    cluster,
+    endpoints: endpoints.get(cluster.key) ?? cluster.all,
+    policy: clusterPolicy(
+      traffic.get(cluster.key) ?? DEFAULT_TRAFFIC,
+      { protocol: h2c.has(cluster.key) ? 'h2c' : 'http1', tls: tls.value.get(cluster.key) },
+      cluster.policy,
+    ),
+  }));
+  const bus = new Map<string, TrafficSettings>();
+  for (const key of busServiceKeys(services, policies))
+    bus.set(key, traffic.get(key) ?? DEFAULT_TRAFFIC);
+  const statics = new Set(externals.map((e) => serviceKey(e.metadata.namespace, e.metadata.name)));
+  return ok({
+    table: table.value,
+    clusters: planned,
+    bus,
+    endpointSets: new Map(state.endpointSets),
+    statics,
+  });
+}
+
+/** The live cluster of a key, or a new one that only the plan holds until it is committed. */
+class PlannedClusters implements ClusterLookup {
+  private readonly made = new Map<string, Cluster>();
+
+  constructor(private readonly live: ClusterRegistry) {}
+
+  get(key: string): Cluster {
+    let cluster = this.live.find(key) ?? this.made.get(key);
+    if (!cluster) {
+      cluster = new Cluster(key);
+      this.made.set(key, cluster);
+    }
+    return cluster;
+  }
+
+  all(): Cluster[] {
+    return [...this.live.values(), ...this.made.values()];
+  }
+}
+
+/** The endpoints of each Service the snapshot lists them for: its endpoint sets, its ExternalServices. */
+function plannedEndpoints(
+  sets: ReadonlyMap<string, EndpointSet>,
+  externals: readonly ExternalService[],
+  tls: ReadonlyMap<string, UpstreamTls>,
+): Map<string, readonly Endpoint[]> {
+  const byKey = new Map<string, readonly Endpoint[]>();
+  for (const [key, set] of sets) byKey.set(key, endpointsOf(set));
+  for (const ext of externals) {
+    const { name, namespace } = ext.metadata;
+    const key = serviceKey(namespace, name);
+    const scheme = tls.has(key) ? 'https' : 'http';
+    byKey.set(
+      key,
+      ext.spec.endpoints.map((e, i) => endpoint(`${name}-${i}`, e.address, e.port, scheme)),
+    );
+  }
+  return byKey;
+}
+
+/** A published endpoint set as a cluster's endpoints (none for a deleted set). */
+export function endpointsOf(set: EndpointSet | undefined): Endpoint[] {
+  return set?.endpoints.map((e) => endpoint(e.instanceId, e.address, e.port)) ?? [];
+}
+
+/** Cluster key → TLS settings of every ExternalService that originates TLS, its files read. */
+function loadExternalTls(externals: readonly ExternalService[]): Result<Map<string, UpstreamTls>> {
+  const byKey = new Map<string, UpstreamTls>();
+  const errors: FieldError[] = [];
+  for (const ext of externals) {
+    const loaded = loadUpstreamTls(ext);
+    if (!loaded.ok) errors.push(...loaded.errors);
+    else if (loaded.value)
+      byKey.set(serviceKey(ext.metadata.namespace, ext.metadata.name), loaded.value);
+  }
+  return errors.length > 0 ? fail(errors) : ok(byKey);
+}
+
+interface ResourcesByKind {
+  readonly services: Service[];
+  readonly routes: HTTPRoute[];
+  readonly policies: TrafficPolicy[];
+  readonly externals: ExternalService[];
+  readonly gateways: Gateway[];
+}
+
+function byKind(resources: Iterable<Resource>): ResourcesByKind {
+  const out: ResourcesByKind = {
+    services: [],
+    routes: [],
+    policies: [],
+    externals: [],
+    gateways: [],
+  };
+  for (const r of resources) {
+    if (r.kind === 'Service') out.services.push(r);
+    else if (r.kind === 'HTTPRoute') out.routes.push(r);
+    else if (r.kind === 'TrafficPolicy') out.policies.push(r);
+    else if (r.kind === 'Gateway') out.gateways.push(r);
+    else out.externals.push(r);
+  }
+  return out;
+}

@@ -1,0 +1,324 @@
+// Unit spec for DestinationSync over an in-memory bucket: what it reads at start, discovery of an
+// unknown host (its backends too, one shared lookup, a bound on made-up hosts), announcements taken
+// by KV revision (older never, deletes one past), markers applied once their projections are read,
+// ACK/NACK once per revision and reason, resync after an outage, the disk cache, stop.
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import {
+  aliasKey,
+  destinationKey,
+  endpointsKey,
+  memberKey,
+  SNAPSHOT_KEY,
+  Subjects,
+} from '@app/protocol';
+import { DestinationSync } from './destination-sync.js';
+import { MAX_EMPTY_DISCOVERED } from './followed-destinations.js';
+import { RecordedFollowing, settle } from './follower-doubles.testing.js';
+import type { MemoryConfigFeed } from './memory-config-feed.testing.js';
+import type { MeshState } from './mesh-state.js';
+
+const NS = 'default';
+const subjects = new Subjects('weft');
+
+const service = (name: string) => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name, namespace: NS },
+  spec: { selector: { app: name } },
+});
+
+/** An HTTPRoute attached to `parent` sending to `backends`. */
+const route = (parent: string, backends: string[]) => ({
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'HTTPRoute',
+  metadata: { name: `${parent}-split`, namespace: NS },
+  spec: {
+    parentRefs: [{ kind: 'Service', name: parent }],
+    rules: [{ backendRefs: backends.map((name) => ({ name, port: 80 })) }],
+  },
+});
+
+/** The bundle of Service `name`: itself, and the routes given. */
+const bundle = (name: string, ...routes: object[]) => ({
+  v: 1,
+  namespace: NS,
+  service: name,
+  resources: [
+    { key: `service.${NS}.${name}`, source: 'api', resource: service(name) },
+    ...routes.map((r, i) => ({ key: `httproute.${NS}.${name}-${i}`, source: 'api', resource: r })),
+  ],
+});
+
+const endpoints = (name: string, ...ids: string[]) => ({
+  v: 1,
+  namespace: NS,
+  service: name,
+  updatedAt: 1,
+  endpoints: ids.map((instanceId) => ({
+    namespace: NS,
+    service: name,
+    instanceId,
+    address: '127.0.0.1',
+    port: 15006,
+    labels: { app: name },
+  })),
+});
+
+const marker = (revision: number, projections?: { key: string; seq: number }[]) => ({
+  v: 1,
+  revision,
+  source: 'api',
+  appliedAt: 1,
+  author: 'spec',
+  ...(projections && { projections }),
+});
+
+describe('DestinationSync', () => {
+  let rec: RecordedFollowing;
+  let feed: MemoryConfigFeed;
+  let said: string[];
+  let snapshots: MeshState[];
+  let inPlace: string[];
+  let sync: DestinationSync;
+
+  function follower(instances: string[] = []): DestinationSync {
+    const scope = {
+      localNamespace: NS,
+      instances: instances.map((instanceId) => ({ namespace: NS, instanceId })),
+    };
+    sync = new DestinationSync(rec.deps, scope);
+    return sync;
+  }
+
+  const last = () => rec.last;
+
+  beforeEach(() => {
+    rec = new RecordedFollowing(subjects);
+    ({ feed, said, snapshots, inPlace } = rec);
+  });
+
+  afterEach(() => {
+    sync.stop();
+  });
+
+  it('reads the marker and its instances’ memberships at start, follows the Services they list, then applies and ACKs', async () => {
+    feed.put(destinationKey(NS, 'b'), bundle('b'));
+    feed.put(endpointsKey(NS, 'b'), endpoints('b', 'b1'));
+    feed.put(memberKey(NS, 'w1'), {
+      v: 1,
+      namespace: NS,
+      instanceId: 'w1',
+      services: ['default/b'],
+    });
+    feed.put(SNAPSHOT_KEY, marker(5));
+    follower(['w1']).run();
+    await settle();
+
+    expect(said).toEqual(['ACK 5']);
+    expect(snapshots).toHaveLength(1);
+    expect(last()).toEqual({ revision: 5, resources: ['service.default.b'], sets: ['default/b'] });
+    expect(feed.listening.sort()).toEqual([
+      'weft.v1.config.dst.default.b',
+      'weft.v1.config.member.default.w1',
+      'weft.v1.config.snapshot',
+    ]);
+  });
+
+  it('waits for the bucket while NATS does not answer, and applies nothing before it is read', async () => {
+    feed.failOpens = 1;
+    feed.put(SNAPSHOT_KEY, marker(2));
+    follower().run();
+    await settle();
+    expect([said, sync.discover('c')]).toEqual([[], undefined]);
+    await new Promise((r) => setTimeout(r, 1_100));
+    await settle();
+    expect(said).toEqual(['ACK 2']);
+  });
+
+  describe('a request for a host the table does not know', () => {
+    beforeEach(async () => {
+      feed.put(SNAPSHOT_KEY, marker(3));
+      follower().run();
+      await settle();
+    });
+
+    it('reads the Service it names and the backends its routes send to, then goes on', async () => {
+      feed.put(destinationKey(NS, 'c'), bundle('c', route('c', ['c-v1', 'c-v2'])));
+      feed.put(destinationKey(NS, 'c-v1'), bundle('c-v1'));
+      feed.put(endpointsKey(NS, 'c-v1'), endpoints('c-v1', 'v1a'));
+      const lookup = sync.discover('c');
+      // Requests for the same host share one lookup.
+      expect(sync.discover('c')).toBe(lookup);
+      await lookup;
+      await settle();
+
+      expect(last()).toEqual({
+        revision: 3,
+        resources: ['httproute.default.c-0', 'service.default.c', 'service.default.c-v1'],
+        sets: ['default/c-v1'],
+      });
+      expect(feed.reads).toEqual(
+        expect.arrayContaining([
+          aliasKey('c'),
+          destinationKey(NS, 'c-v2'),
+          endpointsKey(NS, 'c-v2'),
+        ]),
+      );
+      // Read once: nothing more to read for it.
+      expect(sync.discover('c')).toBeUndefined();
+      expect(said).toEqual(['ACK 3']);
+    });
+
+    it('keeps a host that names nothing followed, so its creation is heard; made-up hosts are bounded', async () => {
+      await sync.discover('ghost');
+      expect(feed.listening).toContain('weft.v1.config.dst.default.ghost');
+      feed.putAnnounced(destinationKey(NS, 'ghost'), bundle('ghost'));
+      feed.putAnnounced(SNAPSHOT_KEY, marker(4, [{ key: destinationKey(NS, 'ghost'), seq: 1 }]));
+      await settle();
+      expect(last().resources).toEqual(['service.default.ghost']);
+
+      for (let i = 0; i <= MAX_EMPTY_DISCOVERED; i++) await sync.discover(`made-up-${i}`);
+      const listening = feed.listening;
+      expect(listening).not.toContain('weft.v1.config.dst.default.made-up-0');
+      expect(listening).toContain(`weft.v1.config.dst.default.made-up-${MAX_EMPTY_DISCOVERED}`);
+      expect(listening).toContain('weft.v1.config.dst.default.ghost');
+    });
+  });
+
+  describe('announcements', () => {
+    let seqOfSet: number;
+
+    beforeEach(async () => {
+      feed.put(destinationKey(NS, 'b'), bundle('b'));
+      seqOfSet = feed.put(endpointsKey(NS, 'b'), endpoints('b', 'b1'));
+      feed.put(SNAPSHOT_KEY, marker(5));
+      follower().run();
+      await settle();
+      await sync.discover('b');
+      await settle();
+      // Its set, read once the table was built, went in place.
+      expect(inPlace).toEqual(['default/b b1']);
+      inPlace.length = 0;
+    });
+
+    it('applies a newer endpoint set in place, never an older one, and a delete announced one past', async () => {
+      const seq = feed.putAnnounced(endpointsKey(NS, 'b'), endpoints('b', 'b1', 'b2'));
+      // An announcement older than what is held (it crossed a read) is not taken.
+      feed.announce({
+        key: endpointsKey(NS, 'b'),
+        seq: seqOfSet,
+        op: 'PUT',
+        value: endpoints('b'),
+      });
+      feed.announce({ key: endpointsKey(NS, 'b'), seq: seq + 1, op: 'DEL' });
+      await settle();
+      expect(inPlace).toEqual(['default/b b1,b2', 'default/b -']);
+      // No recompile for endpoints of a Service the table knows.
+      expect(snapshots).toHaveLength(2);
+    });
+
+    it('reads a value too big to announce from the bucket', async () => {
+      feed.putAnnounced(endpointsKey(NS, 'b'), endpoints('b', 'b3'), false);
+      await settle();
+      expect(inPlace).toEqual(['default/b b3']);
+    });
+
+    it('applies a revision once the projections its marker wrote are read, and holds changed bundles until then', async () => {
+      const seq = feed.put(destinationKey(NS, 'b'), bundle('b', route('b', ['b'])));
+      feed.putAnnounced(SNAPSHOT_KEY, marker(6, [{ key: destinationKey(NS, 'b'), seq }]));
+      await settle();
+      expect(last()).toEqual({
+        revision: 6,
+        resources: ['httproute.default.b-0', 'service.default.b'],
+        sets: ['default/b'],
+      });
+      expect(said).toEqual(['ACK 5', 'ACK 6']);
+
+      // A bundle announced alone waits for its marker.
+      const compiles = snapshots.length;
+      feed.putAnnounced(destinationKey(NS, 'b'), bundle('b'));
+      await settle();
+      expect(snapshots).toHaveLength(compiles);
+      feed.putAnnounced(SNAPSHOT_KEY, marker(7));
+      await settle();
+      expect(last().resources).toEqual(['service.default.b']);
+    });
+
+    it('NACKs a revision once per reason while a bundle is unusable, and applies its fix at once', async () => {
+      const bad = {
+        ...bundle('b'),
+        resources: [
+          { key: 'httproute.default.junk', source: 'api', resource: { kind: 'HTTPRoute' } },
+        ],
+      };
+      feed.putAnnounced(destinationKey(NS, 'b'), bad);
+      feed.putAnnounced(SNAPSHOT_KEY, marker(6));
+      feed.putAnnounced(SNAPSHOT_KEY, marker(6));
+      await settle();
+      expect(said.slice(0, 2)).toEqual(['ACK 5', 'invalid dst.default.b']);
+      expect(said.filter((s) => s.startsWith('NACK'))).toHaveLength(1);
+      expect(said[2]).toMatch(/^NACK 6 dst\.default\.b: /);
+
+      feed.putAnnounced(destinationKey(NS, 'b'), bundle('b'));
+      await settle();
+      expect(said.at(-1)).toBe('ACK 6');
+    });
+
+    it('NACKs a revision the route configurator refuses, keeping the last good one', async () => {
+      rec.outcome = () => ({ ok: false, error: 'bad route' });
+      feed.putAnnounced(SNAPSHOT_KEY, marker(6));
+      feed.putAnnounced(SNAPSHOT_KEY, marker(6));
+      await settle();
+      expect(said).toEqual(['ACK 5', 'NACK 6 bad route']);
+    });
+
+    it('reads everything it follows again on resync: what was announced while away is lost', async () => {
+      feed.put(endpointsKey(NS, 'b'), endpoints('b', 'b9'));
+      feed.put(SNAPSHOT_KEY, marker(8));
+      sync.resync();
+      await settle();
+      expect(last()).toEqual({
+        revision: 8,
+        resources: ['service.default.b'],
+        sets: ['default/b'],
+      });
+      expect(last().revision).toBe(8);
+      expect(snapshots.at(-1)!.endpointSets.get('default/b')?.endpoints[0].instanceId).toBe('b9');
+      expect(said).toEqual(['ACK 5', 'ACK 8']);
+    });
+
+    it('reports garbage on an announcement subject with the subject, and takes nothing from it', async () => {
+      const subject = subjects.configAnnouncement(endpointsKey(NS, 'b'));
+      feed.announce({ key: endpointsKey(NS, 'b'), seq: -1, op: 'PUT' });
+      await settle();
+      expect(said).toEqual(['ACK 5', `invalid ${subject}`]);
+      expect(inPlace).toEqual([]);
+    });
+
+    it('stops listening and discovering on stop', () => {
+      sync.stop();
+      expect([feed.listening, sync.discover('zzz')]).toEqual([[], undefined]);
+    });
+  });
+
+  it('serves the disk copy first and follows the Services it lists once NATS answers', async () => {
+    rec.cached = {
+      revision: 4,
+      resources: { 'service.default.c': service('c') as never },
+      endpointSets: {},
+      destinations: ['default/c'],
+    };
+    const s = follower();
+    await s.loadCache();
+    expect([s.hasConfig, last().revision, said]).toEqual([true, 4, []]);
+    feed.put(destinationKey(NS, 'c'), bundle('c'));
+    feed.put(SNAPSHOT_KEY, marker(4));
+    s.run();
+    await settle();
+    expect(feed.reads).toEqual(
+      expect.arrayContaining([destinationKey(NS, 'c'), endpointsKey(NS, 'c')]),
+    );
+    expect(said).toEqual(['ACK 4']);
+    expect(last().resources).toEqual(['service.default.c']);
+  });
+});

@@ -1,0 +1,34 @@
+// What a proxy app tells the engine about itself (DataPlaneModule.forRoot), and its Nest token.
+import type { ProxyIdentity } from '../config/ack-reporter.js';
+import type { DestinationScope } from '../config/destination-sync.js';
+import type { BusSettings } from '../bus/bus-client.js';
+
+export interface ProxyOptions {
+  readonly identity: ProxyIdentity;
+  readonly subjectPrefix: string;
+  /** Folder for the last good config. */
+  readonly stateDir: string;
+  /** Standalone: read config from this folder instead of NATS. */
+  readonly configDir?: string;
+  readonly accessLog: {
+    readonly stdout: boolean;
+    readonly publishPerSecond: number;
+    readonly sampleRatio: number;
+  };
+  /** Golden-signal snapshots on the bus: whether, and how often. */
+  readonly telemetry: { readonly publish: boolean; readonly intervalMs: number };
+  /** Bus transport: frame size, window and keepalive (defaults when absent). */
+  readonly bus?: BusSettings;
+  /**
+   * Proxies that send no heartbeats (routers) repeat their last ACK this often, so that the control
+   * plane sees them alive and does not flag them stale; absent: never.
+   */
+  readonly presenceIntervalMs?: number;
+  /**
+   * Sidecars and node proxies: follow only the destinations they call and the memberships of these
+   * instances (DestinationSync). Absent (routers): follow the whole config bucket (ConfigSync).
+   */
+  readonly scope?: DestinationScope;
+}
+
+export const PROXY_OPTIONS = Symbol('weft.proxy-options');
