@@ -322,7 +322,7 @@ class AckCollector {
   constructor(nc) {
     this.byRevision = new Map();
     // Subjects.proxyAckAll with the default prefix (the bench cannot import the TypeScript).
-    nc.subscribe('weft.v1.proxy.*.ack', {
+    nc.subscribe('weft.v1.proxy.*.*.*.ack', {
       callback: (_err, msg) => {
         const at = performance.now();
         const ack = JSON.parse(msg.string());

@@ -79,7 +79,7 @@ async function allocatePorts() {
   }
 }
 
-async function startWorkload(inst, natsUrl) {
+async function startWorkload(inst) {
   const { ports } = inst;
   const app = await startDemoApp(
     run,
@@ -98,7 +98,7 @@ async function startWorkload(inst, natsUrl) {
     'sidecar',
     appMain('sidecar'),
     {
-      NATS_URL: natsUrl,
+      ...(await run.proxyNatsEnv({ service: inst.service })),
       WEFT_MODE: 'sidecar',
       WEFT_NAMESPACE: 'default',
       WEFT_SERVICE: inst.service,
@@ -245,7 +245,7 @@ async function sampleSplit(outboundPort) {
   say(`${SPLIT_SAMPLE} calls to api: ${summary} (the route asks for v1 80 / v2 20)`);
 }
 
-function tryItLines(controlPlane, natsUrl) {
+function tryItLines(controlPlane) {
   const web1 = INSTANCES[0].ports.outbound;
   const cp = controlPlane.url;
   const auth = '-H "authorization: Bearer $WEFT_TOKEN"';
@@ -282,22 +282,22 @@ function tryItLines(controlPlane, natsUrl) {
     );
   }
   if (onPath('nats')) {
-    lines.push('  # the mesh live on the bus', `  nats sub 'weft.>' -s ${natsUrl}`);
+    lines.push('  # the mesh live on the bus', `  nats sub 'weft.>' ${run.natsCliFlags()}`);
   } else {
-    const sub = `nats sub 'weft.>' -s ${natsUrl}`;
+    const sub = `nats sub 'weft.>' ${run.natsCliFlags()}`;
     lines.push(`  # (with the nats CLI installed, \`${sub}\` shows the mesh live)`);
   }
   return lines;
 }
 
 run.start(async () => {
-  checkBuilt(['control-plane', 'sidecar']);
-  const nats = await run.startNats();
+  checkBuilt(['control-plane', 'sidecar', 'cli']);
+  await run.startNats();
   const cp = await startControlPlane(run);
 
   await allocatePorts();
   say(`starting ${INSTANCES.length} demo instances, each behind its own sidecar…`);
-  await Promise.all(INSTANCES.map((inst) => startWorkload(inst, nats.url)));
+  await Promise.all(INSTANCES.map((inst) => startWorkload(inst)));
 
   const revision = await applyFolder(run, cp, MANIFEST_DIR, readManifests(MANIFEST_DIR));
   await waitConverged(
@@ -309,5 +309,5 @@ run.start(async () => {
   await waitEndpoints(cp);
   await waitMeshAnswers();
   await sampleSplit(INSTANCES[0].ports.outbound);
-  printTryIt(tryItLines(cp, nats.url), run.logDir);
+  printTryIt(tryItLines(cp), run.logDir);
 });

@@ -14,7 +14,7 @@ import { accessSync, constants as fsConstants, createWriteStream, rmSync } from 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const HOST = '127.0.0.1';
@@ -47,6 +47,7 @@ export async function ensureNats({
   log = () => {},
   logFile,
   backends = ['binary', 'docker'],
+  serverConfig,
 } = {}) {
   const fromEnv = process.env.NATS_URL?.trim();
   if (fromEnv) {
@@ -56,10 +57,10 @@ export async function ensureNats({
   }
   if (backends.includes('binary')) {
     const bin = findNatsServer();
-    if (bin) return startBinary(bin, { log, logFile });
+    if (bin) return startBinary(bin, { log, logFile, serverConfig });
   }
   if (backends.includes('docker') && (await dockerWorks())) {
-    return startDocker({ log, logFile });
+    return startDocker({ log, logFile, serverConfig });
   }
   throw new Error(
     `no NATS server found: NATS_URL is unset, ${describeMissing(backends)}.\n${INSTALL_HINT}`,
@@ -161,14 +162,14 @@ export function findNatsServer() {
   return undefined;
 }
 
-async function startBinary(bin, { log, logFile }) {
+async function startBinary(bin, { log, logFile, serverConfig }) {
   const storeDir = await mkdtemp(join(tmpdir(), 'weft-nats-'));
   // Another process could take the free port before nats-server binds it: try a few times.
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     log(`starting nats-server on ${HOST}:${port}… (${bin}, JetStream store ${storeDir})`);
     try {
-      return await launchBinary(bin, port, storeDir, logFile);
+      return await launchBinary(bin, port, storeDir, logFile, serverConfig);
     } catch (err) {
       if (attempt < 3 && /address already in use/i.test(err.message)) continue;
       await rm(storeDir, { recursive: true, force: true });
@@ -177,8 +178,9 @@ async function startBinary(bin, { log, logFile }) {
   }
 }
 
-function launchBinary(bin, port, storeDir, logFile) {
-  const args = ['-a', HOST, '-p', String(port), '-js', '-sd', storeDir];
+function launchBinary(bin, port, storeDir, logFile, serverConfig) {
+  const config = serverConfig ? ['-c', serverConfig] : [];
+  const args = [...config, '-a', HOST, '-p', String(port), '-js', '-sd', storeDir];
   // detached: its own process group, so a Ctrl-C in the terminal reaches only the caller, which
   // stops the server last (after the proxies that still talk to it).
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -266,7 +268,7 @@ async function dockerWorks() {
   return (await run('docker', ['info'], DOCKER_INFO_TIMEOUT_MS)).ok;
 }
 
-async function startDocker({ log, logFile }) {
+async function startDocker({ log, logFile, serverConfig }) {
   const image = process.env.WEFT_NATS_IMAGE || DEFAULT_IMAGE;
   const port = await freePort();
   const name = `weft-demo-nats-${port}`;
@@ -281,7 +283,10 @@ async function startDocker({ log, logFile }) {
       name,
       '--network',
       'host',
+      // The trust's folder at the same path inside: the config names its resolver folder.
+      ...(serverConfig ? ['-v', `${dirname(serverConfig)}:${dirname(serverConfig)}`] : []),
       image,
+      ...(serverConfig ? ['-c', serverConfig] : []),
       '-js',
       '-a',
       HOST,

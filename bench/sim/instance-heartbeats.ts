@@ -16,11 +16,12 @@ for (let s = 0; s < services; s++) {
     const service = `svc-${s}`;
     const instanceId = `${service}-${i}`;
     beats.push({
-      subject: subjects.health('bench', service, instanceId),
+      subject: subjects.health('bench', service, service, instanceId),
       beat: {
         v: PROTOCOL_VERSION,
         namespace: 'bench',
         service,
+        serviceAccount: service,
         instanceId,
         proxyId: instanceId,
         mode: 'sidecar',

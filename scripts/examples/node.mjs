@@ -54,17 +54,18 @@ const run = new ExampleRun({
   ],
 });
 
-async function startNode(node, natsUrl, folder) {
+async function startNode(node, folder) {
+  const workloadsFile = join(folder, 'nodes', `${node.id}.yaml`);
   for (const app of node.apps) await startDemoApp(run, { ...app, outboundPort: node.outbound });
   const proxy = run.startNode(
     `${node.id} proxy`,
     'node-proxy',
     appMain('sidecar'),
     {
-      NATS_URL: natsUrl,
+      ...(await run.proxyNatsEnv({ role: 'node', service: 'node', workloadsFile })),
       WEFT_MODE: 'node',
       WEFT_INSTANCE_ID: node.id,
-      WEFT_WORKLOADS_FILE: join(folder, 'nodes', `${node.id}.yaml`),
+      WEFT_WORKLOADS_FILE: workloadsFile,
       WEFT_OUTBOUND_PORT: String(node.outbound),
       WEFT_ADMIN_PORT: String(node.admin),
       WEFT_BIND_ADDRESS: HOST,
@@ -98,14 +99,14 @@ async function waitBothVersions() {
 }
 
 run.start(async () => {
-  checkBuilt(['control-plane', 'sidecar']);
+  checkBuilt(['control-plane', 'sidecar', 'cli']);
   await requireFreePorts(NODES.flatMap((n) => [n.outbound, n.admin, ...n.apps.map((a) => a.port)]));
-  const nats = await run.startNats();
+  await run.startNats();
   const cp = await startControlPlane(run);
   const revision = await applyFolder(run, cp, DIR);
   const proxies = [];
   const folder = exampleFolder(DIR, join(run.workDir, 'config'));
-  for (const node of NODES) proxies.push(await startNode(node, nats.url, folder));
+  for (const node of NODES) proxies.push(await startNode(node, folder));
   await waitConverged(
     run,
     cp,

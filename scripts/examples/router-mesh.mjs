@@ -43,10 +43,10 @@ const run = new ExampleRun({
 });
 
 run.start(async () => {
-  checkBuilt(['control-plane', 'router']);
+  checkBuilt(['control-plane', 'router', 'cli']);
   const ports = [ROUTER_PORT, ADMIN_PORT, ADMIN_PORT + 1, ...APPS.map((a) => a.port)];
   await requireFreePorts(ports);
-  const nats = await run.startNats();
+  await run.startNats();
   const cp = await startControlPlane(run);
   for (const app of APPS) await startDemoApp(run, { ...app, outboundPort: ROUTER_PORT });
   const revision = await applyFolder(run, cp, DIR);
@@ -57,7 +57,7 @@ run.start(async () => {
     'router',
     appMain('router'),
     {
-      NATS_URL: nats.url,
+      ...(await run.proxyNatsEnv({ role: 'router', service: 'router' })),
       WEFT_MODE: 'router',
       WEFT_INSTANCE_ID: 'router',
       WEFT_ROUTER_REPLICAS: String(REPLICAS),
@@ -100,8 +100,8 @@ run.start(async () => {
       ...tokenLines(cp),
       `  node bin/weft.js status -s ${cp.url}`,
       onPath('nats')
-        ? `  nats sub 'weft.v1.rpc.>' -s ${nats.url}   # the bus hop`
-        : `  # (with the nats CLI: nats sub 'weft.v1.rpc.>' -s ${nats.url} shows the bus hop)`,
+        ? `  nats sub 'weft.v1.rpc.>' ${run.natsCliFlags()}   # the bus hop`
+        : `  # (with the nats CLI: nats sub 'weft.v1.rpc.>' ${run.natsCliFlags()} shows the bus hop)`,
     ],
     run.logDir,
   );

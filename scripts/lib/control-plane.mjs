@@ -31,7 +31,7 @@ export async function startControlPlane(run) {
     'control-plane',
     appMain('control-plane'),
     {
-      NATS_URL: run.nats.url,
+      ...run.controlPlaneNatsEnv(),
       WEFT_ADMIN_PORT: String(port),
       WEFT_BIND_ADDRESS: HOST,
       WEFT_ADMIN_TOKEN_FILE: tokenFile,

@@ -9,6 +9,7 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { ensureNats } from '../find-nats.mjs';
+import { NatsTrust } from './nats-trust.mjs';
 import { http } from './http.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -122,12 +123,31 @@ export class ExampleRun {
     });
   }
 
-  /** `NATS_URL`'s server, or a nats-server of our own (stopped with the rest). */
+  /**
+   * `NATS_URL`'s server, used as it is; or a nats-server of our own (stopped with the rest) that
+   * trusts a NATS operator generated into the state folder, every process with its own token.
+   */
   async startNats() {
-    this.natsStarting = ensureNats({ log: say, logFile: join(this.logDir, 'nats-server.log') });
+    const own = !process.env.NATS_URL?.trim();
+    if (own) {
+      say('generating the mesh NATS trust (weft nats-config)…');
+      this.trust = await NatsTrust.generate(join(this.stateDir, 'nats-auth'));
+    }
+    this.natsStarting = ensureNats({
+      log: say,
+      logFile: join(this.logDir, 'nats-server.log'),
+      serverConfig: this.trust?.serverConfig,
+    });
     this.nats = await this.natsStarting;
     this.checkStopping();
-    if (this.nats.source !== 'env') say(`nats-server ready at ${this.nats.url}`);
+    if (this.nats.source !== 'env') {
+      say(`nats-server ready at ${this.nats.url}, secure: each process has its own credentials`);
+    } else {
+      warn(
+        `the bus is as secure as the configuration of the server at NATS_URL=${this.nats.url}: ` +
+          'Weft made no NATS credentials for it (see `weft nats-config`)',
+      );
+    }
     void this.nats.exited?.then(({ code, signal }) => {
       if (this.shuttingDown) return;
       this.somethingDied = true;
@@ -136,6 +156,25 @@ export class ExampleRun {
       );
     });
     return this.nats;
+  }
+
+  /** The control plane's NATS env: the server, its creds and the system user's (when secure). */
+  controlPlaneNatsEnv() {
+    return { NATS_URL: this.nats.url, ...this.trust?.controlPlaneEnv() };
+  }
+
+  /** A proxy's NATS env: the server, and a token for its identity (see NatsTrust.proxyEnv). */
+  async proxyNatsEnv(identity) {
+    return { NATS_URL: this.nats.url, ...(await this.trust?.proxyEnv(identity)) };
+  }
+
+  /**
+   * The `nats` CLI's flags to watch this mesh's bus: the server, and on a secure mesh the control
+   * plane's credentials (the one user that may subscribe to everything).
+   */
+  natsCliFlags() {
+    const creds = this.trust?.controlPlaneEnv().WEFT_NATS_CREDS;
+    return creds ? `-s ${this.nats.url} --creds ${creds}` : `-s ${this.nats.url}`;
   }
 
   /** Starts `node script` with `env`, its output in `logs/<logName>.log`. */

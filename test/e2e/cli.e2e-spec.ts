@@ -2,7 +2,6 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from '@nats-io/transport-node';
 import { parseAllDocuments } from 'yaml';
 import { Subjects } from '@app/protocol';
 import { http, json } from '../support/admin-client.js';
@@ -119,7 +118,7 @@ describe('weft CLI', () => {
       const revision = await currentRevision();
       const history = await json<{ items: unknown[] }>(`${server}/v1/history`);
       // What proxies hear of a revision: its projections and its marker.
-      const nc = await connect({ servers: mesh.nats.url });
+      const nc = await mesh.natsClient({ role: 'cli-read', name: 'observer' });
       const announced: string[] = [];
       nc.subscribe(new Subjects('weft').configAnnouncementsAll, {
         callback: (_err, msg) => void announced.push(msg.subject),
@@ -385,17 +384,10 @@ spec:
   describe('tap', () => {
     it('shows a request within a second of it being served', async () => {
       const sidecar = sidecars.get('b1')!;
-      const tap = startWeft([
-        'tap',
-        '--nats',
-        mesh.nats.url,
-        '--service',
-        'b',
-        '--path',
-        '/tapped',
-        '--count',
-        '1',
-      ]);
+      const tap = startWeft(
+        ['tap', '--nats', mesh.nats.url, '--service', 'b', '--path', '/tapped', '--count', '1'],
+        { env: await mesh.cliEnv() },
+      );
       const shownAt = new Promise<number>((resolve) =>
         tap.child.stdout?.once('data', () => resolve(Date.now())),
       );
@@ -420,7 +412,9 @@ spec:
 
   describe('events', () => {
     it('follows control-plane events: an apply shows up as config.applied', async () => {
-      const events = startWeft(['events', '--nats', mesh.nats.url, '--count', '1']);
+      const events = startWeft(['events', '--nats', mesh.nats.url, '--count', '1'], {
+        env: await mesh.cliEnv(),
+      });
       // The CLI subscribes at its own pace: apply until it has shown one.
       for (let n = 1; events.child.exitCode === null && n < 40; n++) {
         await mesh.applyOk(versionServices('events', [`v${n}`]));
@@ -434,7 +428,7 @@ spec:
     });
 
     it('follows health: a new instance ready and ACKing, then draining and down on SIGTERM', async () => {
-      const events = startWeft(['events', '--nats', mesh.nats.url]);
+      const events = startWeft(['events', '--nats', mesh.nats.url], { env: await mesh.cliEnv() });
       try {
         for (let n = 1; !events.output().includes('config.applied'); n++) {
           expect(n).toBeLessThan(40);
@@ -512,7 +506,10 @@ spec:
 
   describe('check', () => {
     it('passes against the running mesh', async () => {
-      const run = await weft(['check', '--nats', mesh.nats.url], { server });
+      const run = await weft(['check', '--nats', mesh.nats.url], {
+        server,
+        env: await mesh.cliEnv(),
+      });
       expect(run).toMatchObject({ code: 0, stderr: '' });
       const out = lines(run.stdout);
       for (const check of [
@@ -533,6 +530,7 @@ spec:
     describe('against a NATS without JetStream', () => {
       let plain: NatsHandle;
       beforeAll(async () => {
+        // A server set up wrong on purpose (no JetStream), open: the check fails before any auth.
         plain = await startNats({ jetstream: false });
       });
       afterAll(() => plain.stop());

@@ -1,21 +1,10 @@
 // Sub-second crash detection: with a NATS system-account user, the control plane removes a
 // SIGKILLed sidecar's instance from the server's disconnect advisory, long before the heartbeat TTL.
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { http, json } from '../support/admin-client.js';
 import { EchoServer } from '../support/echo-server.js';
 import { Mesh, type MeshTiming, type Sidecar } from '../support/mesh.js';
 import { sleep, waitFor } from '../support/wait-for.js';
-
-// An app account with JetStream that clients without credentials land in, and the system account.
-const SYS = { user: 'sys', pass: 'sys-secret' };
-const ACCOUNTS_CONFIG = `
-accounts {
-  APP: { jetstream: enabled, users: [{ user: app, password: app-secret }] }
-  SYS: { users: [{ user: ${SYS.user}, password: ${SYS.pass} }] }
-}
-system_account: SYS
-no_auth_user: app
-`;
 
 // A TTL of 10 s: anything faster than that came from the advisory, not from missed heartbeats.
 const TIMING: MeshTiming = { heartbeatMs: 1_000, misses: 10, drainGraceMs: 500 };
@@ -30,11 +19,9 @@ describe('crash detection from NATS client disconnect advisories', () => {
   const apps: EchoServer[] = [];
 
   beforeAll(async () => {
-    mesh = await Mesh.start(TIMING, { config: ACCOUNTS_CONFIG });
-    await mesh.startControlPlane({
-      WEFT_NATS_SYSTEM_USER: SYS.user,
-      WEFT_NATS_SYSTEM_PASSWORD: SYS.pass,
-    });
+    // A secure mesh: the control plane follows advisories as the generated system user.
+    mesh = await Mesh.start(TIMING);
+    await mesh.startControlPlane();
     await waitFor('control plane follows disconnect advisories', () =>
       mesh
         .controlPlane()
@@ -46,7 +33,7 @@ describe('crash detection from NATS client disconnect advisories', () => {
     const app = await new EchoServer('a').start();
     apps.push(app);
     caller = await mesh.startSidecar({ service: 'a', instanceId: 'a1', appPort: app.port });
-    sys = await connect({ servers: mesh.nats.url, ...SYS });
+    sys = await mesh.systemClient();
   });
 
   afterAll(async () => {

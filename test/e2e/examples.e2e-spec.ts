@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { http, json, useAdminToken } from '../support/admin-client.js';
 import { AppProcess } from '../support/app-process.js';
 import { freePort, freePortRun } from '../support/free-port.js';
-import { startNats, type NatsHandle } from '../support/nats-fixture.js';
+import { connect } from '@nats-io/transport-node';
 import { descendants, isRunning } from '../support/process-tree.js';
 import { http1OverTls, http2OverTls, servedCertificate } from '../support/tls-client.js';
 import { waitFor } from '../support/wait-for.js';
@@ -252,16 +252,15 @@ describe('examples/edge: node scripts/examples/edge.mjs', () => {
 });
 
 describe('examples/router-mesh: node scripts/examples/router-mesh.mjs', () => {
-  let nats: NatsHandle;
   let example: Example;
   let router: string;
 
   beforeAll(async () => {
-    nats = await startNats();
     example = await Example.start(
       'scripts/examples/router-mesh.mjs',
       [8080, 15010, 9101, 9102, 9103],
-      { NATS_URL: nats.url },
+      // No NATS_URL, as the README runs it: the script starts its own secure nats-server.
+      {},
       { from: 15000, count: 2 },
     );
     router = `http://127.0.0.1:${example.port(8080)}`;
@@ -269,7 +268,6 @@ describe('examples/router-mesh: node scripts/examples/router-mesh.mjs', () => {
 
   afterAll(async () => {
     await example?.dispose();
-    await nats?.stop();
   });
 
   it('web reaches api through the routers', async () => {
@@ -300,7 +298,6 @@ describe('examples/router-mesh: node scripts/examples/router-mesh.mjs', () => {
 });
 
 describe('examples/node: node scripts/examples/node.mjs', () => {
-  let nats: NatsHandle;
   let example: Example;
   let nodeA: string;
   let server: string;
@@ -315,11 +312,9 @@ describe('examples/node: node scripts/examples/node.mjs', () => {
   };
 
   beforeAll(async () => {
-    nats = await startNats();
     example = await Example.start(
       'scripts/examples/node.mjs',
       [15000, 15001, 15002, 15003, 15010, 9101, 9102, 9103, 9104],
-      { NATS_URL: nats.url },
     );
     nodeA = `http://127.0.0.1:${example.port(15001)}`;
     server = example.controlPlane(/weft\.js get endpoints -s (\S+)/);
@@ -327,7 +322,6 @@ describe('examples/node: node scripts/examples/node.mjs', () => {
 
   afterAll(async () => {
     await example?.dispose();
-    await nats?.stop();
     // Something died (the test's kill -9), so the script kept its logs.
     const kept = /logs kept in (\S+)\/logs/.exec(example?.printed ?? '');
     if (kept) rmSync(kept[1], { recursive: true, force: true });
@@ -420,19 +414,24 @@ describe('examples/standalone: node scripts/examples/standalone.mjs', () => {
 });
 
 describe('examples/full-mesh: node scripts/demo.mjs', () => {
-  let nats: NatsHandle;
   let example: Example;
   let web1: number;
 
   beforeAll(async () => {
-    nats = await startNats();
-    example = await Example.start('scripts/demo.mjs', [15010], { NATS_URL: nats.url });
+    example = await Example.start('scripts/demo.mjs', [15010]);
     web1 = Number(example.find(/curl -s -H 'Host: web' http:\/\/127\.0\.0\.1:(\d+)\//));
   });
 
   afterAll(async () => {
     await example?.dispose();
-    await nats?.stop();
+  });
+
+  it('runs its bus secure: nats-server refuses a client without credentials', async () => {
+    expect(example.printed).toContain('secure: each process has its own credentials');
+    const url = example.find(/nats-server ready at (nats:\/\/\S+?),/);
+    await expect(connect({ servers: url, reconnect: false })).rejects.toThrow(
+      /Authorization Violation/i,
+    );
   });
 
   it('web reaches api through the sidecars, also with the sidecar as an HTTP proxy', async () => {

@@ -1,7 +1,7 @@
 // Full mesh, routing: A's sidecar → B's sidecar → B, traffic splits, validation, local replies, garbage.
 import { createHash, randomBytes } from 'node:crypto';
 import { request as rawRequest } from 'node:http';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
 import { RESOURCE_KINDS } from '@app/protocol';
 import { http, json } from '../support/admin-client.js';
@@ -308,7 +308,8 @@ spec:
   });
 
   it('counts and logs garbage on config and health subjects; no process exits; routing goes on', async () => {
-    const nc: NatsConnection = await connect({ servers: mesh.nats.url });
+    // Garbage from inside the trust boundary: a client with the control plane's rights.
+    const nc: NatsConnection = await mesh.natsClient();
     const publish = (subject: string, body: unknown): void =>
       nc.publish(
         subject,
@@ -320,14 +321,14 @@ spec:
       // calls b; b1 and b2 answer for it).
       publish('weft.v1.config.snapshot', '{not json');
       publish('weft.v1.config.dst.default.b', { v: 99 });
-      nc.publish('weft.v1.health.default.b.zz', new TextEncoder().encode('garbage'));
+      nc.publish('weft.v1.health.default.b.b.zz', new TextEncoder().encode('garbage'));
       nc.publish(
-        'weft.v1.health.default.b.zz',
+        'weft.v1.health.default.b.b.zz',
         new TextEncoder().encode(JSON.stringify({ v: 99 })),
       );
-      nc.publish('weft.v1.proxy.zz.ack', new Uint8Array([0xff, 0xfe, 0x00]));
+      nc.publish('weft.v1.proxy.default.b.zz.ack', new Uint8Array([0xff, 0xfe, 0x00]));
       nc.publish(
-        'weft.v1.health.default.b.zz',
+        'weft.v1.health.default.b.b.zz',
         new TextEncoder().encode(JSON.stringify({ id: 1, pattern: 'x', data: 2 })),
       );
       await nc.flush();
@@ -360,8 +361,8 @@ spec:
             (l) => l.msg === 'rejected invalid input' && l.source === source && l.where === where,
           );
       const cp = mesh.controlPlane().proc;
-      expect(logged(cp, 'health', 'weft.v1.health.default.b.zz')).toBe(true);
-      expect(logged(cp, 'ack', 'weft.v1.proxy.zz.ack')).toBe(true);
+      expect(logged(cp, 'health', 'weft.v1.health.default.b.b.zz')).toBe(true);
+      expect(logged(cp, 'ack', 'weft.v1.proxy.default.b.zz.ack')).toBe(true);
       for (const s of sidecars) {
         expect(logged(s.proc, 'config', 'weft.v1.config.snapshot')).toBe(true);
         expect(logged(s.proc, 'config', 'weft.v1.config.dst.default.b')).toBe(true);
@@ -438,7 +439,7 @@ metadata:
       );
     }
 
-    const nc = await connect({ servers: mesh.nats.url });
+    const nc = await mesh.natsClient();
     try {
       /** Every answer to `$SRV.<verb>`, by `<name>/<metadata.instance>`. */
       const ask = async <T extends MicroReply>(verb: string): Promise<Map<string, T>> => {
@@ -481,14 +482,14 @@ metadata:
       // b1 is also an endpoint of b-v1 (version=v1) once the split test applied it.
       expect(info.get('weft-sidecar/b1')!.endpoints).toContainEqual({
         name: 'default_b',
-        subject: 'weft.v1.rpc.default.b',
+        subject: 'weft.v1.rpc.default.b.*.*',
         queue_group: 'weft.rpc.default.b',
         metadata: { instance: 'b1' },
       });
       expect(info.get('weft-router/r1')!.endpoints).toEqual([
         {
           name: 'default_ext',
-          subject: 'weft.v1.rpc.default.ext',
+          subject: 'weft.v1.rpc.default.ext.*.*',
           queue_group: 'weft-router',
         },
       ]);

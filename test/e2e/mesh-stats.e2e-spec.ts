@@ -1,6 +1,5 @@
 // GET /v1/stats, GET /v1/stream, `weft stat` and `weft top` against real sidecars and real traffic:
 // the numbers are the requests that were sent (counts exact, the share of 5xx, latency quantiles).
-import { connect } from '@nats-io/transport-node';
 import {
   SNAPSHOT_LATENCY_BOUNDS_MS,
   type MeshEvent,
@@ -262,7 +261,8 @@ spec: { selector: { app: api } }
   });
 
   it('counts garbage and spoofed snapshots as invalid, never as traffic', async () => {
-    const nc = await connect({ servers: mesh.nats.url });
+    // From inside the trust boundary (the control plane's rights): events too get through.
+    const nc = await mesh.natsClient();
     const bytes = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
     const spoofed = {
       v: 1,
@@ -283,9 +283,9 @@ spec: { selector: { app: api } }
         },
       ],
     };
-    nc.publish('weft.v1.telemetry.metrics.evil', new Uint8Array([0xff, 0x00]));
-    nc.publish('weft.v1.telemetry.metrics.evil', bytes({ v: 1, proxyId: 'evil' }));
-    nc.publish('weft.v1.telemetry.metrics.evil', bytes(spoofed));
+    nc.publish('weft.v1.telemetry.metrics.default.evil.evil', new Uint8Array([0xff, 0x00]));
+    nc.publish('weft.v1.telemetry.metrics.default.evil.evil', bytes({ v: 1, proxyId: 'evil' }));
+    nc.publish('weft.v1.telemetry.metrics.default.evil.evil', bytes(spoofed));
     nc.publish('weft.v1.events.bogus', bytes(['not', 'an', 'object']));
     await nc.flush();
     await nc.close();

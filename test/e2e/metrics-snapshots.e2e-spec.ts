@@ -1,6 +1,6 @@
 // Golden-signal snapshots on the bus: requests through two sidecars come back as edge counts,
 // failures and latency buckets equal to what was sent, from both the caller's and the callee's proxy.
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { decodeMessage, MetricsSnapshot, type EdgeStats } from '@app/protocol';
 import { http } from '../support/admin-client.js';
 import { EchoServer, type EchoReply } from '../support/echo-server.js';
@@ -26,8 +26,9 @@ describe('golden-signal snapshots', () => {
 
   beforeAll(async () => {
     mesh = await Mesh.start();
-    nc = await connect({ servers: mesh.nats.url });
-    nc.subscribe('weft.v1.telemetry.metrics.*', {
+    // What a `weft` user with read rights sees.
+    nc = await mesh.natsClient({ role: 'cli-read', name: 'observer' });
+    nc.subscribe('weft.v1.telemetry.metrics.>', {
       callback: (_err, msg) => {
         const decoded = decodeMessage(MetricsSnapshot, msg.data, msg.subject);
         if (!decoded.ok) return void invalid.push(JSON.stringify(decoded.errors));

@@ -1,7 +1,6 @@
 // Proxy per node (WEFT_MODE=node): one proxy serves several local workloads, each registered with
 // its own Service, labels and identity; SIGKILL of one node's proxy takes out that node's instances
 // and nothing else.
-import { connect } from '@nats-io/transport-node';
 import type { AccessRecord } from '@app/dataplane';
 import { http } from '../support/admin-client.js';
 import { EchoServer } from '../support/echo-server.js';
@@ -91,7 +90,7 @@ describe('proxy per node', () => {
   });
 
   it("publishes each workload's access log records on its own Service's subject", async () => {
-    const nc = await connect({ servers: mesh.nats.url });
+    const nc = await mesh.natsClient({ role: 'cli-read', name: 'observer' });
     const seen: { subject: string; record: AccessRecord }[] = [];
     nc.subscribe('weft.v1.telemetry.access.>', {
       callback: (_err, msg) => {

@@ -1,6 +1,5 @@
 // HTTPRoute and TrafficPolicy status as Gateway API conditions: unresolved backends, zero weights, shadowed
 // matches, missing parents and policy targets, in the apply answer, GET /v1/resources and the CLI.
-import { connect } from '@nats-io/transport-node';
 import { Kvm } from '@nats-io/kv';
 import { parseAllDocuments } from 'yaml';
 import type {
@@ -150,7 +149,7 @@ describe('HTTPRoute status conditions', () => {
     });
 
     it('keeps status out of the stored resource proxies receive, and proxies answer 500', async () => {
-      const nc = await connect({ servers: mesh.nats.url });
+      const nc = await mesh.natsClient({ role: 'cli-read', name: 'observer' });
       try {
         const kv = await new Kvm(nc).open('weft-config');
         const entry = await kv.get('httproute.default.b-route');

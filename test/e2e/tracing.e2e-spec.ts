@@ -1,7 +1,6 @@
 // Tracing and access logs: one trace of four spans for a request through two sidecars, W3C context
 // kept or created, one client span per try when a route retries (OpenTelemetry's HTTP client spans:
 // one per physical request), and the same trace id in the access log records on stdout and on the bus.
-import { connect } from '@nats-io/transport-node';
 import type { AccessRecord } from '@app/dataplane';
 import { http } from '../support/admin-client.js';
 import { EchoServer, type EchoReply } from '../support/echo-server.js';
@@ -156,7 +155,7 @@ describe('tracing through the mesh', () => {
   });
 
   it('writes an access log record per hop, on stdout and on the bus, with the trace id', async () => {
-    const nc = await connect({ servers: mesh.nats.url });
+    const nc = await mesh.natsClient({ role: 'cli-read', name: 'observer' });
     const records: AccessRecord[] = [];
     const sub = nc.subscribe('weft.v1.telemetry.access.>', {
       callback: (_err, msg) => {

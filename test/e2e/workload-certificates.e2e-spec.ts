@@ -6,7 +6,7 @@ import { randomBytes, X509Certificate } from 'node:crypto';
 import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import {
   ECDSA_P256,
   generateP256KeyPair,
@@ -163,7 +163,11 @@ describe('workload certificates', () => {
       env: { WEFT_MODE: 'node', WEFT_WORKLOADS: JSON.stringify(workloads), WEFT_APP_PORT: '' },
     });
     await mesh.converged(await mesh.applyOk(SERVICES), ['api-1', 'r1', 'node-a']);
-    nc = await connect({ servers: mesh.nats.url });
+    // A client holding api's credentials: nats-server lets it ask only as `default/api`.
+    nc = await mesh.natsClient({
+      role: 'proxy',
+      identity: { namespace: 'default', service: 'api', serviceAccount: 'api' },
+    });
   });
 
   afterAll(async () => {
@@ -333,6 +337,7 @@ describe('workload certificates', () => {
     await writeFile(wrongKey, randomBytes(32).toString('base64'));
     const wrong = AppProcess.start('control-plane', 'control-plane-wrong-key', {
       NATS_URL: mesh.nats.url,
+      ...mesh.credentials?.controlPlaneEnv(),
       WEFT_ADMIN_PORT: String(await freePort()),
       WEFT_CA_ENCRYPTION_KEY_FILE: wrongKey,
     });

@@ -5,6 +5,10 @@ import { join } from 'node:path';
 import { agent, http, isReady, json, useAdminToken, type HttpResult } from './admin-client.js';
 import { AppProcess } from './app-process.js';
 import { freePort } from './free-port.js';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { Entitlement } from '@app/protocol';
+import { readNatsCredentials } from '@app/runtime/nats-credentials.js';
+import { MeshCredentials, PATIENT } from './mesh-credentials.js';
 import { startNats, type NatsHandle, type NatsOptions } from './nats-fixture.js';
 import { waitFor } from './wait-for.js';
 
@@ -15,7 +19,19 @@ export interface MeshTiming {
   readonly drainGraceMs: number;
 }
 
+/** What a component logs when nats-server refuses it a publish or subscription. */
+const PERMISSION_VIOLATION = 'NATS permission violation';
+
 export const FAST_TIMING: MeshTiming = { heartbeatMs: 250, misses: 3, drainGraceMs: 1_000 };
+
+export interface MeshOptions {
+  /**
+   * Run the bus open (no NATS auth: every client may do anything), saying why. By default a mesh is
+   * secure: nats-server trusts the generated operator, the control plane connects with its creds
+   * and the system user's, and every proxy with a token minted for the identity its env gives it.
+   */
+  readonly openBecause?: string;
+}
 
 export interface ControlPlane {
   readonly proc: AppProcess;
@@ -71,12 +87,43 @@ export class Mesh {
     readonly nats: NatsHandle,
     readonly timing: MeshTiming,
     readonly stateDir: string,
+    /** Undefined when the mesh runs open. */
+    readonly credentials: MeshCredentials | undefined,
   ) {}
 
-  static async start(timing: MeshTiming = FAST_TIMING, natsOptions?: NatsOptions): Promise<Mesh> {
-    const nats = await startNats(natsOptions);
+  static async start(
+    timing: MeshTiming = FAST_TIMING,
+    natsOptions?: NatsOptions,
+    options: MeshOptions = {},
+  ): Promise<Mesh> {
     const stateDir = await mkdtemp(join(tmpdir(), 'weft-e2e-'));
-    return new Mesh(nats, timing, stateDir);
+    const credentials =
+      options.openBecause === undefined ? await MeshCredentials.create(stateDir) : undefined;
+    const nats = await startNats({ ...natsOptions, trust: credentials });
+    return new Mesh(nats, timing, stateDir, credentials);
+  }
+
+  /**
+   * A NATS client of this mesh as `entitlement` (default: the control plane's rights, everything
+   * in the account); anonymous when the mesh runs open.
+   */
+  async natsClient(entitlement: Entitlement = { role: 'control-plane' }): Promise<NatsConnection> {
+    if (!this.credentials) return connect({ servers: this.nats.url, ...PATIENT });
+    return this.credentials.connect(this.nats.url, entitlement);
+  }
+
+  /** The env of a `weft` CLI run with `role` rights on this mesh's NATS (none when it runs open). */
+  async cliEnv(role: 'cli-read' | 'cli-admin' = 'cli-read'): Promise<Record<string, string>> {
+    if (!this.credentials) return {};
+    const creds = await this.credentials.credsFile({ role, name: 'e2e' });
+    return { WEFT_NATS_CREDS: creds };
+  }
+
+  /** A client of the system account (advisories, `$SYS` requests); secure meshes only. */
+  async systemClient(): Promise<NatsConnection> {
+    if (!this.credentials) throw new Error('an open mesh has no system account user');
+    const { authenticator } = await readNatsCredentials(this.credentials.systemCreds);
+    return connect({ servers: this.nats.url, authenticator, ...PATIENT });
   }
 
   private get timingEnv(): Record<string, string> {
@@ -95,6 +142,7 @@ export class Mesh {
         NATS_URL: this.nats.url,
         WEFT_ADMIN_PORT: String(adminPort),
         WEFT_ADMIN_TOKEN_FILE: tokenFile,
+        ...this.credentials?.controlPlaneEnv(),
         ...this.timingEnv,
         ...env,
       }),
@@ -139,6 +187,7 @@ export class Mesh {
   /** A router (`WEFT_MODE` in `env`: `edge` or `router`), ready; `natsUrl` defaults to the mesh's. */
   async startRouter(name: string, env: Record<string, string>, natsUrl?: string): Promise<Router> {
     const adminPort = await freePort();
+    const creds = await this.credentials?.proxyEnv('router', env);
     const proc = this.track(
       AppProcess.start('router', `router-${name}`, {
         NATS_URL: natsUrl ?? this.nats.url,
@@ -146,6 +195,7 @@ export class Mesh {
         WEFT_ADMIN_PORT: String(adminPort),
         WEFT_BIND_ADDRESS: '127.0.0.1',
         WEFT_STATE_DIR: this.stateDir,
+        ...creds,
         ...this.timingEnv,
         ...env,
       }),
@@ -160,8 +210,13 @@ export class Mesh {
       await freePort(),
       await freePort(),
     ];
+    const creds = await this.credentials?.proxyEnv('sidecar', {
+      WEFT_SERVICE: opts.service,
+      ...opts.env,
+    });
     const proc = this.track(
       AppProcess.start('sidecar', `sidecar-${opts.instanceId}`, {
+        ...creds,
         NATS_URL: opts.natsUrl ?? this.nats.url,
         WEFT_SERVICE: opts.service,
         WEFT_INSTANCE_ID: opts.instanceId,
@@ -260,6 +315,17 @@ export class Mesh {
     );
     const failure = results.find((r) => r.status === 'rejected');
     if (failure !== undefined) throw failure.reason;
+    // Every suite on a secure mesh checks the permission lists: what the code publishes and
+    // subscribes, nats-server let it.
+    const refused = this.processes.flatMap((p) =>
+      p
+        .logs()
+        .filter((line) => line.includes(PERMISSION_VIOLATION))
+        .map((l) => `${p.name}: ${l}`),
+    );
+    if (refused.length > 0) {
+      throw new Error(`NATS refused what a mesh process did:\n${refused.join('\n')}`);
+    }
   }
 
   /** The admin token every control plane of this mesh is given (made by the first to start). */

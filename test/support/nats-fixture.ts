@@ -21,6 +21,17 @@ export interface NatsOptions {
    * own arguments (port, JetStream) take precedence over it.
    */
   config?: string;
+  /**
+   * Secure mode: the server trusts this operator (decentralized JWT auth, as `weft nats-config`
+   * generates it): only users of its accounts connect, each with its permissions. Given the folder
+   * where the server keeps account JWTs (each backend sees its own path), it returns the settings
+   * (an `AuthDir`). Not with `config`.
+   */
+  trust?: NatsTrust;
+}
+
+export interface NatsTrust {
+  serverConfig(resolverDir: string): Promise<string>;
 }
 
 export interface NatsHandle {
@@ -38,6 +49,7 @@ const READY_LINE = 'Server is ready';
 const DEFAULT_IMAGE = 'local/nats-server:2.9.10';
 const CONTAINER_STORE_DIR = '/data';
 const CONTAINER_CONFIG_FILE = '/weft-nats.conf';
+const CONTAINER_RESOLVER_DIR = '/weft-jwt';
 const STARTUP_TIMEOUT_MS = 30_000;
 // nats-server flushes JetStream on SIGTERM; a kill without grace could lose acknowledged writes.
 const STOP_GRACE_MS = 10_000;
@@ -54,9 +66,14 @@ export async function startNats(opts: NatsOptions = {}): Promise<NatsHandle> {
   const port = await freePort();
   const jetstream = opts.jetstream ?? true;
   const extra = opts.args ?? [];
-  return backend.kind === 'container'
-    ? startContainer(backend.dockerHost, port, jetstream, extra, opts.config)
-    : startBinary(backend.bin, port, jetstream, extra, opts.config);
+  if (opts.trust && opts.config !== undefined) {
+    throw new Error('startNats: `trust` writes the server config itself; pass `args` instead');
+  }
+  if (backend.kind === 'container') {
+    const config = opts.trust ? await opts.trust.serverConfig(CONTAINER_RESOLVER_DIR) : opts.config;
+    return startContainer(backend.dockerHost, port, jetstream, extra, config);
+  }
+  return startBinary(backend.bin, port, jetstream, extra, opts.config, opts.trust);
 }
 
 function serverArgs(port: number, storeDir: string | undefined, extra: string[]): string[] {
@@ -300,10 +317,14 @@ async function startBinary(
   port: number,
   jetstream: boolean,
   extra: string[],
-  config: string | undefined,
+  plainConfig: string | undefined,
+  trust: NatsTrust | undefined,
 ): Promise<NatsHandle> {
   const storeDir = jetstream ? await mkdtemp(join(tmpdir(), 'weft-nats-')) : undefined;
-  const configDir = config === undefined ? undefined : await mkdtemp(join(tmpdir(), 'weft-conf-'));
+  const hasConfig = trust !== undefined || plainConfig !== undefined;
+  const configDir = hasConfig ? await mkdtemp(join(tmpdir(), 'weft-conf-')) : undefined;
+  const config =
+    trust && configDir ? await trust.serverConfig(join(configDir, 'jwt')) : plainConfig;
   const configArgs: string[] = [];
   if (configDir !== undefined && config !== undefined) {
     await writeFile(join(configDir, 'nats.conf'), config);

@@ -127,7 +127,7 @@ class CheckRun {
 
   private async natsReachable(): Promise<Outcome> {
     try {
-      this.nc = await connectOnce(this.natsUrl, process.env.WEFT_NATS_CREDS);
+      this.nc = await connectOnce(this.natsUrl);
       return { status: 'ok', note: `server ${this.nc.info?.version ?? 'unknown version'}` };
     } catch (err) {
       return {

@@ -17,6 +17,8 @@ import { statCommand } from './stat.command.js';
 import { statusCommand } from './status.command.js';
 import { tapCommand } from './tap.command.js';
 import { topCommand } from './top.command.js';
+import { natsConfigCommand } from './nats-config.command.js';
+import { tokenCommand } from './token.command.js';
 import { whoamiCommand } from './whoami.command.js';
 
 /** A fresh command tree: building it runs nothing; parsing argv runs the command named. */
@@ -51,6 +53,8 @@ export function program(): Command {
     .addCommand(eventsCommand().exitOverride())
     .addCommand(checkCommand().exitOverride())
     .addCommand(caCommand().exitOverride())
+    .addCommand(natsConfigCommand().exitOverride())
+    .addCommand(tokenCommand().exitOverride())
     .addCommand(whoamiCommand().exitOverride())
     .addCommand(adminTokenCommand().exitOverride())
     .addCommand(configCommand().exitOverride());

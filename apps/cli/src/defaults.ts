@@ -13,6 +13,11 @@ export function defaultNatsUrl(env: NodeJS.ProcessEnv = process.env): string {
   return env.NATS_URL || DEFAULT_NATS_URL;
 }
 
+/** The folder `weft nats-config` wrote, where `weft token` works. */
+export function natsAuthDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.WEFT_NATS_AUTH_DIR || undefined;
+}
+
 export function subjectPrefix(env: NodeJS.ProcessEnv = process.env): string {
   return env.WEFT_SUBJECT_PREFIX || DEFAULT_SUBJECT_PREFIX;
 }

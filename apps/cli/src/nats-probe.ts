@@ -1,9 +1,9 @@
 // Read-only questions `weft check` asks NATS: reachable, JetStream on, config bucket there, its `v`.
-import { readFile } from 'node:fs/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
-import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { SNAPSHOT_KEY } from '@app/protocol/subjects.js';
+import { readNatsCredentials } from '@app/runtime/nats-credentials.js';
 
 /** A check must fail fast: one attempt, no reconnects. */
 const TIMEOUT_MS = 3_000;
@@ -16,14 +16,23 @@ export function natsServers(url: string): string[] {
     .filter(Boolean);
 }
 
-export async function connectOnce(url: string, credsFile?: string): Promise<NatsConnection> {
+/**
+ * One connection as the user `credsFile` names (default `WEFT_NATS_CREDS`), with the inbox prefix
+ * its permissions grant; none: an anonymous connection (a server without auth).
+ */
+export async function connectOnce(
+  url: string,
+  credsFile: string | undefined = process.env.WEFT_NATS_CREDS || undefined,
+): Promise<NatsConnection> {
+  const creds = credsFile ? await readNatsCredentials(credsFile) : undefined;
   return connect({
     servers: natsServers(url),
     name: 'weft-cli',
     timeout: TIMEOUT_MS,
     reconnect: false,
     maxReconnectAttempts: 0,
-    authenticator: credsFile ? credsAuthenticator(await readFile(credsFile)) : undefined,
+    authenticator: creds?.authenticator,
+    inboxPrefix: creds?.inboxPrefix,
   });
 }
 

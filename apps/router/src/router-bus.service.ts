@@ -45,6 +45,7 @@ export class RouterBusService implements OnApplicationBootstrap, OnApplicationSh
           queue: subjects.routerQueue,
           handlerFor: (key) => this.pathOf(key).handle,
           endpoints: this.service,
+          trustDomain: this.env.WEFT_TRUST_DOMAIN,
         },
       );
       this.responder = responder;

@@ -40,6 +40,7 @@ export class RouterModule {
         DataPlaneModule.forRoot(
           {
             identity,
+            serviceAccount: env.WEFT_SERVICE_ACCOUNT ?? identity.service,
             subjectPrefix: env.WEFT_SUBJECT_PREFIX,
             stateDir: env.WEFT_STATE_DIR,
             accessLog: env.accessLog,

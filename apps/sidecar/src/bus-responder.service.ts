@@ -44,6 +44,7 @@ export class BusResponderService implements OnApplicationBootstrap, OnApplicatio
             handlerFor: () => listener.handle,
             endpoints: this.service,
             metadata: { instance: instanceId },
+            trustDomain: this.env.WEFT_TRUST_DOMAIN,
           },
         );
         this.responders.set(instanceId, responder);

@@ -81,6 +81,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
       v: PROTOCOL_VERSION,
       namespace: workload.namespace,
       service: workload.service,
+      serviceAccount: workload.serviceAccount,
       instanceId: workload.instanceId,
       proxyId: this.env.instanceId,
       mode: this.env.WEFT_MODE,
@@ -92,7 +93,12 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
       connection: nc.info && { server: nc.info.server_id, cid: nc.info.client_id },
     };
     nc.publish(
-      this.subjects.health(workload.namespace, workload.service, workload.instanceId),
+      this.subjects.health(
+        workload.namespace,
+        workload.service,
+        workload.serviceAccount,
+        workload.instanceId,
+      ),
       encode(beat),
     );
   }

@@ -68,6 +68,11 @@ export class SidecarEnv extends ProxyEnv {
     return this.idOr(this.WEFT_SERVICE || this.WEFT_MODE, hostname(), this.WEFT_INBOUND_PORT);
   }
 
+  /** Who this proxy runs as: WEFT_SERVICE_ACCOUNT, else its Service's name (else its mode). */
+  get serviceAccount(): string {
+    return this.WEFT_SERVICE_ACCOUNT ?? (this.WEFT_SERVICE || this.WEFT_MODE);
+  }
+
   /** An inbound listener in front of a local app: always for a sidecar, and where a port is set. */
   get hasApp(): boolean {
     return this.WEFT_MODE === 'sidecar' || this.WEFT_APP_PORT > 0;

@@ -39,12 +39,17 @@ export class SidecarModule {
         DataPlaneModule.forRoot(
           {
             identity,
+            serviceAccount: env.serviceAccount,
             subjectPrefix: env.WEFT_SUBJECT_PREFIX,
             stateDir: env.WEFT_STATE_DIR,
             accessLog: env.accessLog,
             bus: env.busSettings,
             telemetry: env.telemetry,
             configDir: env.WEFT_MODE === 'standalone' ? env.WEFT_CONFIG_DIR : undefined,
+            // A node proxy's heartbeats speak for its workloads: its own row in the control
+            // plane's proxy table lives on repeated ACKs, as a router's does.
+            presenceIntervalMs:
+              env.WEFT_MODE === 'node' ? env.WEFT_HEARTBEAT_INTERVAL_MS : undefined,
             // Only what this proxy calls, and the Services its workloads answer for.
             scope: {
               localNamespace: env.WEFT_NAMESPACE,

@@ -1,6 +1,6 @@
 // The data-plane engine both proxy apps run: route table, clusters, pools, bus, forwarder, metrics.
 import type { Tracer } from '@opentelemetry/api';
-import type { Subjects } from '@app/protocol';
+import type { CallerIdentity, Subjects } from '@app/protocol';
 import { RouteConfigurator, type RouteConfiguratorOptions } from './config/route-configurator.js';
 import { HttpListener } from './http/http-listener.js';
 import { ProxyMetrics } from './metrics/proxy-metrics.js';
@@ -33,6 +33,8 @@ export interface InboundWorkload {
 export interface EngineBus {
   readonly client: BusClient;
   readonly subjects: Subjects;
+  /** Who this proxy calls as (nats-server lets it publish bus calls only as itself). */
+  readonly caller: CallerIdentity;
 }
 import { TrafficStats } from './metrics/traffic-stats.js';
 
@@ -60,7 +62,7 @@ export class DataPlaneEngine {
     private readonly bus?: EngineBus,
   ) {
     this.tracer = new HopTracer(tracer);
-    const busRoutes = bus && new BusRoutes(bus.client, bus.subjects);
+    const busRoutes = bus && new BusRoutes(bus.client, bus.subjects, bus.caller);
     this.stats = new TrafficStats(self);
     this.metrics = new ProxyMetrics(this.stats, this.clusters);
     this.forwarder = new Forwarder(

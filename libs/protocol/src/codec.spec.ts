@@ -6,12 +6,13 @@ import { EndpointSet } from './messages/endpoint-set.dto.js';
 import { Heartbeat } from './messages/heartbeat.dto.js';
 import { ProxyAck } from './messages/proxy-ack.dto.js';
 
-const SUBJECT = 'weft.v1.health.shop.reviews.reviews-1';
+const SUBJECT = 'weft.v1.health.shop.reviews.reviews.reviews-1';
 
 const heartbeat = {
   v: 1,
   namespace: 'shop',
   service: 'reviews',
+  serviceAccount: 'reviews',
   instanceId: 'reviews-1',
   address: '10.0.0.7',
   port: 9080,
@@ -42,6 +43,7 @@ const endpointSet = {
     {
       namespace: 'shop',
       service: 'reviews',
+      serviceAccount: 'reviews',
       instanceId: 'reviews-1',
       address: '10.0.0.7',
       port: 9080,

@@ -2,6 +2,7 @@
 export * from './version.js';
 export * from './subjects.js';
 export * from './service-key.js';
+export * from './nats-permissions.js';
 export * from './field-error.js';
 export * from './codec.js';
 export * from './validation/parse-into.js';

@@ -1,10 +1,14 @@
 // Every NATS subject, KV bucket and KV key Weft uses, named once (docs/reference/nats-subjects.md).
+import { DNS_LABEL } from './validation/names.js';
 
 /** Default subject prefix; `WEFT_SUBJECT_PREFIX` overrides it. */
 export const DEFAULT_SUBJECT_PREFIX = 'weft';
 
 /** A subject token: no dots, spaces or wildcards, so it can sit between dots. */
 export const SUBJECT_TOKEN = /^[A-Za-z0-9_-]+$/;
+
+/** The JetStream stream behind a KV bucket is `KV_<bucket>` (the JetStream API names it so). */
+export const KV_STREAM_PREFIX = 'KV_';
 
 /** KV key of the snapshot marker the control plane writes after every complete apply. */
 export const SNAPSHOT_KEY = 'snapshot';
@@ -32,6 +36,12 @@ export const SYS_CLIENT_DISCONNECT_ALL = '$SYS.ACCOUNT.*.DISCONNECT';
 
 /** Every server answers it, but only to a connection in the system account. */
 export const SYS_SERVER_PING = '$SYS.REQ.SERVER.PING';
+
+/** Who publishes a bus call: the tokens its rpc subject ends with. */
+export interface CallerIdentity {
+  readonly namespace: string;
+  readonly serviceAccount: string;
+}
 
 /** Subject and bucket names under one prefix. */
 export class Subjects {
@@ -63,13 +73,16 @@ export class Subjects {
     return `${this.prefix}-admin-tokens`;
   }
 
-  /** Where a proxy reports the revision it applied (ACK) or rejected (NACK). */
-  proxyAck(proxyId: string): string {
-    return `${this.prefix}.v1.proxy.${proxyId}.ack`;
+  /**
+   * Where a proxy reports the revision it applied (ACK) or rejected (NACK): under its namespace and
+   * Service, so nats-server lets a proxy report only as one of its own.
+   */
+  proxyAck(namespace: string, service: string, proxyId: string): string {
+    return `${this.prefix}.v1.proxy.${namespace}.${service}.${proxyId}.ack`;
   }
 
   get proxyAckAll(): string {
-    return `${this.prefix}.v1.proxy.*.ack`;
+    return `${this.prefix}.v1.proxy.*.*.*.ack`;
   }
 
   /**
@@ -91,18 +104,36 @@ export class Subjects {
     return `${this.prefix}.v1.config.>`;
   }
 
-  /** Heartbeats and state changes of one instance. */
-  health(namespace: string, service: string, instanceId: string): string {
-    return `${this.prefix}.v1.health.${namespace}.${service}.${instanceId}`;
+  /**
+   * Heartbeats and state changes of one instance. The Service and service account are the
+   * instance's identity: nats-server lets a proxy publish only its own, and the control plane takes
+   * them from here (`identityOf`), never from the body alone (a body that disagrees with its subject is dropped).
+   */
+  health(namespace: string, service: string, serviceAccount: string, instanceId: string): string {
+    return `${this.prefix}.v1.health.${namespace}.${service}.${serviceAccount}.${instanceId}`;
   }
 
   get healthAll(): string {
     return `${this.prefix}.v1.health.>`;
   }
 
-  /** HTTP over the bus to one Service: its instances answer in the queue group `rpcQueue`. */
-  rpc(namespace: string, service: string): string {
-    return `${this.prefix}.v1.rpc.${namespace}.${service}`;
+  /**
+   * HTTP over the bus to one Service, sent by a caller as itself: the last two tokens are the
+   * caller's namespace and service account, which nats-server lets it publish with only when they
+   * are its own. So the responder reads who calls from the subject (`rpcCaller`), never a header.
+   */
+  rpc(
+    namespace: string,
+    service: string,
+    callerNamespace: string,
+    callerServiceAccount: string,
+  ): string {
+    return `${this.prefix}.v1.rpc.${namespace}.${service}.${callerNamespace}.${callerServiceAccount}`;
+  }
+
+  /** What a Service's responders subscribe: its rpc subject from any caller. */
+  rpcFromAnyCaller(namespace: string, service: string): string {
+    return `${this.prefix}.v1.rpc.${namespace}.${service}.*.*`;
   }
 
   /** Queue group of a Service's bus responders: NATS hands each exchange to one of them. */
@@ -123,13 +154,13 @@ export class Subjects {
     return `${this.prefix}.v1.telemetry.access.${namespace}.${service}`;
   }
 
-  /** Golden-signal snapshots of one proxy (`MetricsSnapshot`), every few seconds. */
-  telemetryMetrics(proxyId: string): string {
-    return `${this.prefix}.v1.telemetry.metrics.${proxyId}`;
+  /** Golden-signal snapshots of one proxy (`MetricsSnapshot`), every few seconds, under its Service. */
+  telemetryMetrics(namespace: string, service: string, proxyId: string): string {
+    return `${this.prefix}.v1.telemetry.metrics.${namespace}.${service}.${proxyId}`;
   }
 
   get telemetryMetricsAll(): string {
-    return `${this.prefix}.v1.telemetry.metrics.*`;
+    return `${this.prefix}.v1.telemetry.metrics.*.*.*`;
   }
 
   /** Control-plane events: validation results, status changes. */
@@ -177,6 +208,21 @@ export class Subjects {
   get caBundle(): string {
     return `${this.prefix}.v1.ca.bundle`;
   }
+}
+
+/**
+ * The caller of a bus call: the last two tokens of its rpc subject (`Subjects.rpc`); undefined when
+ * they are not two DNS labels. Cheap enough for every exchange: two index scans, two slices.
+ */
+export function rpcCaller(subject: string): CallerIdentity | undefined {
+  const last = subject.lastIndexOf('.');
+  const before = subject.lastIndexOf('.', last - 1);
+  if (before < 0) return undefined;
+  const namespace = subject.slice(before + 1, last);
+  const serviceAccount = subject.slice(last + 1);
+  return DNS_LABEL.test(namespace) && DNS_LABEL.test(serviceAccount)
+    ? { namespace, serviceAccount }
+    : undefined;
 }
 
 /** KV key of a resource: `<kind>.<namespace>.<name>`, kind lower-cased. */

@@ -1,8 +1,10 @@
-// One NATS connection per process: reconnects forever, logs and exports its state.
-import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
-import { readFileSync } from 'node:fs';
+// One NATS connection per process: its own credentials and inbox prefix, reconnects forever, logs
+// and exports its state, counts permission violations.
+import { connect, PermissionViolationError, type NatsConnection } from '@nats-io/transport-node';
 import type { CommonEnv } from './env.js';
 import type { Logger } from './logger.js';
+import { readNatsCredentials } from './nats-credentials.js';
+import { PermissionViolations } from './permission-violations.js';
 import { stateGauge } from './process-metrics.js';
 
 /** Prometheus: `weft_nats_connected`. */
@@ -17,28 +19,33 @@ const connected = stateGauge(
  */
 export type NatsLinkState = 'disconnect' | 'reconnect';
 
-export function connectNats(
+export async function connectNats(
   env: CommonEnv,
   name: string,
   log: Logger,
   onLink: (state: NatsLinkState) => void = () => undefined,
 ): Promise<NatsConnection> {
-  return connect({
+  const creds = env.WEFT_NATS_CREDS ? await readNatsCredentials(env.WEFT_NATS_CREDS) : undefined;
+  const nc = await connect({
     servers: env.natsServers,
     name,
-    authenticator: env.WEFT_NATS_CREDS
-      ? credsAuthenticator(readFileSync(env.WEFT_NATS_CREDS))
-      : undefined,
+    authenticator: creds?.authenticator,
+    inboxPrefix: creds?.inboxPrefix,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     waitOnFirstConnect: true,
     pingInterval: 5_000,
-  }).then((nc) => {
-    connected.set(1);
-    log.info({ server: nc.getServer() }, 'connected to NATS');
-    void watchStatus(nc, log, onLink);
-    return nc;
   });
+  connected.set(1);
+  log.info({ server: nc.getServer(), inboxPrefix: creds?.inboxPrefix }, 'connected to NATS');
+  void watchStatus(nc, log, onLink);
+  void nc.closed().then((err) => {
+    connected.set(0);
+    // Closed by us (shutdown) without an error; with one, the server refused us for good (a
+    // revoked or expired user): the process keeps serving what it has, without NATS.
+    if (err) log.error({ err: err.message }, 'NATS connection closed; not reconnecting');
+  });
+  return nc;
 }
 
 async function watchStatus(
@@ -46,6 +53,7 @@ async function watchStatus(
   log: Logger,
   onLink: (state: NatsLinkState) => void,
 ): Promise<void> {
+  const violations = new PermissionViolations(log);
   for await (const s of nc.status()) {
     if (s.type === 'disconnect') {
       connected.set(0);
@@ -55,6 +63,8 @@ async function watchStatus(
       connected.set(1);
       log.info({ server: s.server }, 'NATS reconnected');
       onLink('reconnect');
+    } else if (s.type === 'error' && s.error instanceof PermissionViolationError) {
+      violations.note(s.error);
     }
   }
 }

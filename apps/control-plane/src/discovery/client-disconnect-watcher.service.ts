@@ -1,7 +1,6 @@
 // Follows the NATS server's client disconnect advisories (system account): a crashed proxy's
 // instance leaves its endpoint sets the moment its connection drops, not a heartbeat TTL later.
 import { hostname } from 'node:os';
-import { readFileSync } from 'node:fs';
 import {
   Inject,
   Injectable,
@@ -10,7 +9,6 @@ import {
 } from '@nestjs/common';
 import {
   connect,
-  credsAuthenticator,
   type ConnectionOptions,
   type Msg,
   type NatsConnection,
@@ -23,7 +21,13 @@ import {
   SYS_CLIENT_DISCONNECT_ALL,
   SYS_SERVER_PING,
 } from '@app/protocol';
-import { eventCounter, LOGGER, reportInvalid, type Logger } from '@app/runtime';
+import {
+  eventCounter,
+  LOGGER,
+  readNatsCredentials,
+  reportInvalid,
+  type Logger,
+} from '@app/runtime';
 import { ControlPlaneEnv } from '../control-plane-env.dto.js';
 import { InstanceRegistry } from './instance-registry.service.js';
 
@@ -48,14 +52,15 @@ export class ClientDisconnectWatcher implements OnApplicationBootstrap, OnApplic
   ) {}
 
   onApplicationBootstrap(): void {
-    const auth = this.systemAuth();
-    if (!auth) {
+    if (!this.env.WEFT_NATS_SYSTEM_CREDS && !this.env.WEFT_NATS_SYSTEM_USER) {
       this.log.info('no NATS system account user: instances expire by heartbeat TTL only');
       return;
     }
-    void this.follow(auth).catch((err: Error) =>
-      this.log.error({ err: err.message }, 'cannot follow client disconnect advisories'),
-    );
+    void this.systemAuth()
+      .then((auth) => this.follow(auth))
+      .catch((err: Error) =>
+        this.log.error({ err: err.message }, 'cannot follow client disconnect advisories'),
+      );
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -63,11 +68,10 @@ export class ClientDisconnectWatcher implements OnApplicationBootstrap, OnApplic
     await this.nc?.close();
   }
 
-  private systemAuth(): Partial<ConnectionOptions> | undefined {
+  private async systemAuth(): Promise<Partial<ConnectionOptions>> {
     const { WEFT_NATS_SYSTEM_CREDS: creds, WEFT_NATS_SYSTEM_USER: user } = this.env;
-    if (creds) return { authenticator: credsAuthenticator(readFileSync(creds)) };
-    if (user) return { user, pass: this.env.WEFT_NATS_SYSTEM_PASSWORD };
-    return undefined;
+    if (creds) return { ...(await readNatsCredentials(creds)) };
+    return { user, pass: this.env.WEFT_NATS_SYSTEM_PASSWORD };
   }
 
   private async follow(auth: Partial<ConnectionOptions>): Promise<void> {

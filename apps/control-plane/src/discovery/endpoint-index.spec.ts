@@ -22,7 +22,15 @@ function owner(
   labels: Record<string, string>,
   { namespace = 'shop', service = labels.app ?? 'unnamed' } = {},
 ): InstanceOwner {
-  return { namespace, service, instanceId, address: '10.0.0.1', port: 9080, labels };
+  return {
+    namespace,
+    service,
+    serviceAccount: service,
+    instanceId,
+    address: '10.0.0.1',
+    port: 9080,
+    labels,
+  };
 }
 
 /** An index holding `services` and `instances` (ready unless listed in `notReady`). */

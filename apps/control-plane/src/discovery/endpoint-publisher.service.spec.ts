@@ -22,6 +22,7 @@ function beat(instanceId: string, service: string, state: Heartbeat['state'] = '
     v: 1,
     namespace: 'default',
     service,
+    serviceAccount: service,
     instanceId,
     proxyId: instanceId,
     mode: 'sidecar',

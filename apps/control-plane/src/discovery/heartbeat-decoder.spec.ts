@@ -3,13 +3,14 @@ import { describe, expect, it } from '@jest/globals';
 import { encode, type Heartbeat } from '@app/protocol';
 import { HeartbeatDecoder } from './heartbeat-decoder.js';
 
-const SUBJECT = 'weft.v1.health.default.b.b1';
+const SUBJECT = 'weft.v1.health.default.b.b.b1';
 
 function beat(overrides: Partial<Heartbeat> = {}): Heartbeat {
   return {
     v: 1,
     namespace: 'default',
     service: 'b',
+    serviceAccount: 'b',
     instanceId: 'b1',
     proxyId: 'b1',
     mode: 'sidecar',
@@ -59,7 +60,7 @@ describe('HeartbeatDecoder', () => {
   it('does not let a valid heartbeat of one subject vouch for another subject', () => {
     const decoder = new HeartbeatDecoder();
     decoder.decode(encode(beat()), SUBJECT);
-    const other = decoder.decode(encode(beat()), 'weft.v1.health.default.b.b2');
+    const other = decoder.decode(encode(beat()), 'weft.v1.health.default.b.b.b2');
     expect(other.ok).toBe(true);
     const garbage = new Uint8Array([...encode(beat()).slice(0, -1), 0xff, 0x7d]);
     expect(decoder.decode(garbage, SUBJECT).ok).toBe(false);
@@ -71,9 +72,9 @@ describe('HeartbeatDecoder', () => {
     const first = encode(beat());
     decoder.decode(first, SUBJECT);
     now = 61_000;
-    decoder.decode(encode(beat()), 'weft.v1.health.default.b.b2');
+    decoder.decode(encode(beat()), 'weft.v1.health.default.b.b.b2');
     now = 122_000;
-    decoder.decode(encode(beat()), 'weft.v1.health.default.b.b2');
+    decoder.decode(encode(beat()), 'weft.v1.health.default.b.b.b2');
     // Still decodes (validated afresh): forgetting only costs a validation.
     expect(decoder.decode(first, SUBJECT).ok).toBe(true);
   });

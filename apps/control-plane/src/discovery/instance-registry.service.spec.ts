@@ -18,6 +18,7 @@ function beat(
     v: 1,
     namespace: 'default',
     service: 'b',
+    serviceAccount: 'b',
     instanceId,
     proxyId: instanceId,
     mode: 'sidecar',
@@ -56,6 +57,19 @@ describe('InstanceRegistry', () => {
     registry.onHeartbeat(beat('b2'), T0 + 500);
     expect(ids()).toEqual(['b1:false', 'b2:true']);
     expect(changes).toBe(2);
+  });
+
+  it('lets only the identity that registered an instance id speak for it until it is gone', () => {
+    registry.onHeartbeat(beat('b1'), T0);
+    const other = { ...beat('b1', 'down'), service: 'evil', serviceAccount: 'evil' };
+    expect(registry.heldByOther(other)).toMatchObject({ service: 'b', serviceAccount: 'b' });
+    expect(registry.heldByOther({ ...beat('b1'), serviceAccount: 'other-sa' })).toBeDefined();
+    expect(registry.heldByOther(beat('b1', 'down'))).toBeUndefined();
+    // A draining instance still holds its id until its `down`; then anyone may take it.
+    registry.onHeartbeat(beat('b1', 'draining'), T0 + 1);
+    expect(registry.heldByOther(other)).toBeDefined();
+    registry.onHeartbeat(beat('b1', 'down'), T0 + 2);
+    expect(registry.heldByOther(other)).toBeUndefined();
   });
 
   it('removes an instance at once when it announces draining or down', () => {

@@ -32,9 +32,12 @@ export interface InstanceHealth {
   readonly state: InstanceState | 'expired' | 'disconnected';
 }
 
+/** The identity an instance registered with: who may speak for its id until it is gone. */
+type Holder = Pick<InstanceOwner, 'namespace' | 'service' | 'serviceAccount' | 'instanceId'>;
+
 /** An instance that announced `draining`: out of its sets, its `down` still to come. */
 interface Departing {
-  readonly instance: Pick<InstanceHealth, 'namespace' | 'service' | 'instanceId'>;
+  readonly instance: Holder;
   lastSeen: number;
 }
 
@@ -90,7 +93,24 @@ export class InstanceRegistry
     return this.live.entries();
   }
 
-  /** Costs a map lookup and a few comparisons when the heartbeat repeats what is known. */
+  /**
+   * The identity holding `hb`'s instance id in its namespace, when it is another one than `hb`'s:
+   * an instance id belongs to the first Service and service account that registered it until it
+   * is gone, so no other workload can speak for it (announce it `down`, move its address).
+   */
+  heldByOther(hb: Heartbeat): Holder | undefined {
+    const key = `${hb.namespace}/${hb.instanceId}`;
+    const holder = this.live.get(key)?.instance ?? this.departing.get(key)?.instance;
+    if (!holder) return undefined;
+    return holder.service === hb.service && holder.serviceAccount === hb.serviceAccount
+      ? undefined
+      : holder;
+  }
+
+  /**
+   * Costs a map lookup and a few comparisons when the heartbeat repeats what is known. The caller
+   * has checked `heldByOther`.
+   */
   onHeartbeat(hb: Heartbeat, now = Date.now()): void {
     const key = `${hb.namespace}/${hb.instanceId}`;
     if (hb.state === 'draining' || hb.state === 'down') {
@@ -98,7 +118,7 @@ export class InstanceRegistry
       const departing = this.departing.get(key);
       if (hb.state === 'down') this.departing.delete(key);
       else if (departing) departing.lastSeen = now;
-      else if (left) this.departing.set(key, { instance: owner(hb), lastSeen: now });
+      else if (left) this.departing.set(key, { instance: holderOf(hb), lastSeen: now });
       if (left) this.changed(key, undefined, `instance ${hb.state}`);
       if (left || (departing && hb.state === 'down')) this.health(hb, hb.state);
       return;
@@ -115,6 +135,7 @@ export class InstanceRegistry
     const instance: InstanceOwner = {
       namespace: hb.namespace,
       service: hb.service,
+      serviceAccount: hb.serviceAccount,
       instanceId: hb.instanceId,
       address: hb.address,
       port: hb.port,
@@ -207,16 +228,24 @@ function owner({
   namespace,
   service,
   instanceId,
-}: Pick<InstanceHealth, 'namespace' | 'service' | 'instanceId'>): Departing['instance'] {
+}: Pick<InstanceHealth, 'namespace' | 'service' | 'instanceId'>): Pick<
+  InstanceHealth,
+  'namespace' | 'service' | 'instanceId'
+> {
   return { namespace, service, instanceId };
 }
 
-/** Whether a heartbeat names the same address, port, service and labels as what is known. */
+function holderOf({ namespace, service, serviceAccount, instanceId }: Holder): Holder {
+  return { namespace, service, serviceAccount, instanceId };
+}
+
+/** Whether a heartbeat names the same address, port, identity and labels as what is known. */
 function sameOwner(known: InstanceOwner, hb: Heartbeat): boolean {
   if (
     known.address !== hb.address ||
     known.port !== hb.port ||
     known.service !== hb.service ||
+    known.serviceAccount !== hb.serviceAccount ||
     known.namespace !== hb.namespace ||
     known.instanceId !== hb.instanceId
   )

@@ -23,11 +23,10 @@ export class MeshEventsController {
     const subject = ctx.getSubject();
     const hb = this.heartbeats.decode(data, subject);
     if (!hb.ok) return reportInvalid(this.log, 'health', subject, formatErrors(hb.errors));
-    const expected = bootSubjects().health(
-      hb.value.namespace,
-      hb.value.service,
-      hb.value.instanceId,
-    );
+    // nats-server lets a proxy publish only on its own identity's subjects: the body must say the
+    // same, and its `app` label must be its Service (else it could join another's selector).
+    const { namespace, service, serviceAccount, instanceId, labels } = hb.value;
+    const expected = bootSubjects().health(namespace, service, serviceAccount, instanceId);
     if (subject !== expected) {
       return reportInvalid(
         this.log,
@@ -35,6 +34,14 @@ export class MeshEventsController {
         subject,
         `heartbeat for ${expected} published on another subject`,
       );
+    }
+    if (labels.app !== service) {
+      return reportInvalid(this.log, 'health', subject, `label app must be ${service}`);
+    }
+    const holder = this.instances.heldByOther(hb.value);
+    if (holder) {
+      const by = `${holder.namespace}/${holder.service} (service account ${holder.serviceAccount})`;
+      return reportInvalid(this.log, 'health', subject, `instance ${instanceId} is held by ${by}`);
     }
     this.instances.onHeartbeat(hb.value);
     this.proxies.onHeartbeat(hb.value);
@@ -45,12 +52,13 @@ export class MeshEventsController {
     const subject = ctx.getSubject();
     const ack = decodeMessage(ProxyAck, data, subject);
     if (!ack.ok) return reportInvalid(this.log, 'ack', subject, formatErrors(ack.errors));
-    if (subject !== bootSubjects().proxyAck(ack.value.proxyId)) {
+    const { namespace, service, proxyId } = ack.value;
+    if (subject !== bootSubjects().proxyAck(namespace, service, proxyId)) {
       return reportInvalid(
         this.log,
         'ack',
         subject,
-        `ACK of ${ack.value.proxyId} published on another subject`,
+        `ACK of ${namespace}/${service} proxy ${proxyId} published on another subject`,
       );
     }
     this.proxies.onAck(ack.value);

@@ -4,9 +4,21 @@ import { Injectable } from '@nestjs/common';
 import type { Heartbeat, ProxyAck, ProxyMode, ProxyStatus } from '@app/protocol';
 import { ControlPlaneEnv } from '../control-plane-env.dto.js';
 
+/** Who sends a report: the identity its subject carries, and its id. */
+type Reporter = { proxyId: string; mode: ProxyMode; namespace: string; service: string };
+
+function rowKey({ namespace, service, proxyId }: Reporter): string {
+  return `${namespace}/${service}/${proxyId}`;
+}
+
 type Entry = { -readonly [K in keyof ProxyStatus]: ProxyStatus[K] } & { seenAt: number };
 
 /**
+ * Rows are keyed by the reporter's identity (`<namespace>/<service>/<proxyId>`, bound to its NATS
+ * subjects by nats-server) as well as its id: a proxy of another Service reporting under the same
+ * id gets a row of its own and never changes this one. A node proxy's heartbeats speak for its
+ * workloads, not for itself, so its row lives on its ACKs alone (it repeats them, as routers do).
+ *
  * Emits `change` when a proxy appears or its revision, ACK/NACK, error or state changes (not on
  * every heartbeat), and `removed` when it announces `down`: the live stream relays both. `ack`
  * comes with `change` when what changed is the revision, ACK/NACK or error.
@@ -24,7 +36,7 @@ export class ProxyRegistry extends EventEmitter<{
   }
 
   onAck(ack: ProxyAck, now = Date.now()): void {
-    const p = this.entry(ack.proxyId, ack, now);
+    const p = this.entry(ack, now);
     const before = [p.revision, p.status, p.error].join();
     p.revision = ack.revision;
     p.status = ack.status;
@@ -41,11 +53,12 @@ export class ProxyRegistry extends EventEmitter<{
   }
 
   onHeartbeat(hb: Heartbeat, now = Date.now()): void {
+    if (hb.mode === 'node') return;
     if (hb.state === 'down') {
-      if (this.proxies.delete(hb.proxyId)) this.emit('removed', hb.proxyId);
+      if (this.proxies.delete(rowKey(hb))) this.emit('removed', hb.proxyId);
       return;
     }
-    const p = this.entry(hb.proxyId, hb, now);
+    const p = this.entry(hb, now);
     if (p.state === hb.state) return;
     p.state = hb.state;
     this.emit('change', this.view(p, now));
@@ -65,16 +78,13 @@ export class ProxyRegistry extends EventEmitter<{
     };
   }
 
-  private entry(
-    id: string,
-    from: { mode: ProxyMode; namespace: string; service: string },
-    now: number,
-  ): Entry {
-    let p = this.proxies.get(id);
+  private entry(from: Reporter, now: number): Entry {
+    const key = rowKey(from);
+    let p = this.proxies.get(key);
     if (!p) {
       const { mode, namespace, service } = from;
       p = {
-        id,
+        id: from.proxyId,
         mode,
         namespace,
         service,
@@ -86,7 +96,7 @@ export class ProxyRegistry extends EventEmitter<{
         stale: false,
         seenAt: now,
       };
-      this.proxies.set(id, p);
+      this.proxies.set(key, p);
     }
     p.seenAt = now;
     return p;

@@ -21,12 +21,13 @@ export class MetricsSnapshotsController {
       return reportInvalid(this.log, 'metrics', subject, formatErrors(snapshot.errors));
     }
     // One proxy's numbers must not replace another's in the window.
-    if (subject !== bootSubjects().telemetryMetrics(snapshot.value.proxyId)) {
+    const { namespace, service, proxyId } = snapshot.value;
+    if (subject !== bootSubjects().telemetryMetrics(namespace, service, proxyId)) {
       return reportInvalid(
         this.log,
         'metrics',
         subject,
-        `snapshot of ${snapshot.value.proxyId} published on another subject`,
+        `snapshot of ${namespace}/${service} proxy ${proxyId} published on another subject`,
       );
     }
     this.stats.onSnapshot(snapshot.value);

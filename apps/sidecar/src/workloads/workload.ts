@@ -9,7 +9,7 @@ import { WorkloadSpec } from './workload-spec.dto.js';
 export interface Workload {
   readonly service: string;
   readonly namespace: string;
-  /** The service account of its workload identity. */
+  /** The service account of its workload identity: its heartbeats' subject, its certificate. */
   readonly serviceAccount: string;
   readonly instanceId: string;
   /** `app=<service>` plus its own labels. */
@@ -77,7 +77,7 @@ function ownWorkload(env: SidecarEnv): Workload {
   return {
     service: env.WEFT_SERVICE,
     namespace: env.WEFT_NAMESPACE,
-    serviceAccount: env.WEFT_SERVICE_ACCOUNT ?? env.WEFT_SERVICE,
+    serviceAccount: env.serviceAccount,
     instanceId: env.instanceId,
     labels: env.labels,
     appAddress: env.WEFT_APP_ADDRESS,

@@ -40,6 +40,8 @@ export class BusExchange extends BusLink implements ResponseSink, InboxOwner {
     private readonly ctx: BusExchangeContext,
     private readonly open: BusOpenFrame,
     msg: Msg,
+    /** The caller's SPIFFE ID, from the rpc subject nats-server bound to its credentials. */
+    principal: string,
   ) {
     super(ctx.nc, ctx.inbox.subject(), open.keepaliveMs);
     this.peer = msg.reply;
@@ -59,8 +61,14 @@ export class BusExchange extends BusLink implements ResponseSink, InboxOwner {
     if (open.body && headers['content-length'] === undefined) {
       headers['transfer-encoding'] = 'chunked';
     }
-    this.req = new BusRequest(open.method, open.path, flat, headers, ctx.frameBytes, (frames) =>
-      this.requestBody.consumed(frames),
+    this.req = new BusRequest(
+      open.method,
+      open.path,
+      flat,
+      headers,
+      principal,
+      ctx.frameBytes,
+      (frames) => this.requestBody.consumed(frames),
     );
     this.res = new BusResponse(this, ctx.frameBytes);
   }

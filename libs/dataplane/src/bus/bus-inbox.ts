@@ -8,6 +8,7 @@ import {
 } from '@nats-io/transport-node';
 import { BUS_HEADER, formatErrors, parseBusFrame } from '@app/protocol';
 import type { BusLink } from './bus-link.js';
+import { ExchangeTokens } from './exchange-tokens.js';
 
 /** Frames that failed validation, with where and why (the caller counts and logs them). */
 export type GarbageReport = (where: string, reason: string) => void;
@@ -20,11 +21,19 @@ export interface InboxOwner {
   onStatus?(code: number): void;
 }
 
+/**
+ * The connection's `inboxPrefix` option: its user may subscribe only under it (the NATS libraries
+ * read it from the connection's options the same way for their own inboxes).
+ */
+function inboxPrefixOf(nc: NatsConnection): string | undefined {
+  return (nc as NatsConnection & { options?: { inboxPrefix?: string } }).options?.inboxPrefix;
+}
+
 export class BusInbox {
   private readonly prefix: string;
   private readonly sub: Subscription;
   private readonly links = new Map<string, BusLink & InboxOwner>();
-  private next = 0;
+  private readonly tokens = new ExchangeTokens();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -32,7 +41,7 @@ export class BusInbox {
     keepaliveMs: number,
     private readonly garbage: GarbageReport,
   ) {
-    this.prefix = createInbox();
+    this.prefix = createInbox(inboxPrefixOf(nc));
     this.sub = nc.subscribe(`${this.prefix}.*`, { callback: (_err, msg) => this.route(msg) });
     this.timer = setInterval(() => this.sweep(), Math.max(25, keepaliveMs / 2));
     this.timer.unref();
@@ -42,9 +51,9 @@ export class BusInbox {
     return this.links.size;
   }
 
-  /** A fresh subject for one exchange. */
+  /** A fresh subject for one exchange, unguessable from any other one's. */
   subject(): string {
-    return `${this.prefix}.${(this.next++).toString(36)}`;
+    return `${this.prefix}.${this.tokens.next()}`;
   }
 
   add(link: BusLink & InboxOwner): void {

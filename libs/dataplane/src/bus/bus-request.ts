@@ -19,6 +19,11 @@ export class BusRequest extends Readable {
     readonly url: string,
     readonly rawHeaders: string[],
     readonly headers: IncomingHttpHeaders,
+    /**
+     * Who calls: the caller's SPIFFE ID, taken from the exchange's rpc subject (which nats-server
+     * lets a caller publish on only with its own identity), never from a header.
+     */
+    readonly principal: string,
     highWaterMark: number,
     /** Called with the number of frames the consumer took off the buffer. */
     private readonly consumed: (frames: number) => void,

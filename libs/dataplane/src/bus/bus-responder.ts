@@ -4,6 +4,7 @@
 // subscriptions are endpoints of the process's NATS service, so `$SRV.STATS` counts the exchanges.
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
 import { parseServiceKey, formatErrors, parseBusFrame, type Subjects } from '@app/protocol';
+import { BusCallers } from './bus-callers.js';
 import type { NatsEndpointHandle, NatsService } from '@app/runtime';
 import { BusExchange, type BusExchangeContext } from './bus-exchange.js';
 import { frameBytesFor, type BusSettings } from './bus-client.js';
@@ -24,11 +25,14 @@ export interface BusResponderOptions {
   readonly endpoints: Pick<NatsService, 'add'>;
   /** Metadata of every endpoint (a node proxy's: which workload answers). */
   readonly metadata?: Readonly<Record<string, string>>;
+  /** The mesh's trust domain: callers' principals are SPIFFE IDs in it. */
+  readonly trustDomain: string;
 }
 
 export class BusResponder {
   private readonly subs = new Map<string, NatsEndpointHandle>();
   private readonly ctx: Omit<BusExchangeContext, 'handle'>;
+  private readonly callers: BusCallers;
   private draining = false;
 
   constructor(
@@ -39,6 +43,7 @@ export class BusResponder {
     private readonly garbage: GarbageReport,
     private readonly options: BusResponderOptions,
   ) {
+    this.callers = new BusCallers(options.trustDomain);
     this.ctx = {
       nc,
       inbox: new BusInbox(nc, settings.keepaliveMs, garbage),
@@ -75,7 +80,8 @@ export class BusResponder {
       // `_` is in no DNS label, so the name is unambiguous.
       const sub = this.options.endpoints.add({
         name: `${namespace}_${service}`,
-        subject: this.subjects.rpc(namespace, service),
+        // From any caller: who calls is the subject's last two tokens (see `onOpen`).
+        subject: this.subjects.rpcFromAnyCaller(namespace, service),
         queue: this.options.queue ?? this.subjects.rpcQueue(namespace, service),
         metadata: this.options.metadata,
         handler: (msg) => this.onOpen(ctx, msg),
@@ -103,6 +109,8 @@ export class BusResponder {
       return this.garbage(msg.subject, `${frame.value.kind} frame outside an exchange`);
     }
     if (!msg.reply) return this.garbage(msg.subject, 'open frame without a reply subject');
-    new BusExchange(ctx, frame.value, msg).start();
+    const principal = this.callers.principalOf(msg.subject);
+    if (principal === undefined) return this.garbage(msg.subject, 'no caller identity');
+    new BusExchange(ctx, frame.value, msg, principal).start();
   }
 }

@@ -1,6 +1,6 @@
 // The Services reached over the bus, each as a cluster of one endpoint (the rpc subject: NATS picks
 // the instance), and the dispatcher lookup that sends their tries over the bus instead of a pool.
-import type { Subjects } from '@app/protocol';
+import type { CallerIdentity, Subjects } from '@app/protocol';
 import { Cluster } from '../upstream/cluster.js';
 import { clusterPolicy, PLAIN_HTTP1, type TrafficSettings } from '../upstream/cluster-policy.js';
 import type { Endpoint } from '../upstream/endpoint.js';
@@ -23,6 +23,8 @@ export class BusRoutes {
   constructor(
     private readonly client: BusClient,
     private readonly subjects: Subjects,
+    /** Who this proxy calls as: the end of every rpc subject it publishes on. */
+    private readonly caller: CallerIdentity,
   ) {}
 
   /** The bus cluster standing in for `key`, when that Service's transport is `bus`. */
@@ -63,7 +65,8 @@ export class BusRoutes {
 
   private create(key: string): BusRoute {
     const [namespace, service] = key.split('/');
-    const subject = this.subjects.rpc(namespace, service);
+    const { namespace: callerNamespace, serviceAccount } = this.caller;
+    const subject = this.subjects.rpc(namespace, service, callerNamespace, serviceAccount);
     const cluster = new Cluster(key);
     const ep: Endpoint = {
       instanceId: 'bus',

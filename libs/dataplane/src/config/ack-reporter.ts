@@ -1,4 +1,4 @@
-// Publishes a proxy's ACK/NACK of each config revision on `weft.v1.proxy.<proxyId>.ack`.
+// Publishes a proxy's ACK/NACK of each config revision on `weft.v1.proxy.<ns>.<service>.<proxyId>.ack`.
 import {
   encode,
   PROTOCOL_VERSION,
@@ -37,15 +37,18 @@ export class AckReporter {
       trust: this.trust,
     };
     this.last = ack;
-    nc.publish(this.subjects.proxyAck(this.identity.proxyId), encode(ack));
+    nc.publish(this.subject, encode(ack));
+  }
+
+  private get subject(): string {
+    const { namespace, service, proxyId } = this.identity;
+    return this.subjects.proxyAck(namespace, service, proxyId);
   }
 
   /** Sends the last report again (a new control plane knows nothing of earlier ones). */
   repeat(nc: NatsConnection): void {
-    if (this.last)
-      nc.publish(
-        this.subjects.proxyAck(this.identity.proxyId),
-        encode({ ...this.last, sentAt: Date.now(), trust: this.trust }),
-      );
+    if (this.last) {
+      nc.publish(this.subject, encode({ ...this.last, sentAt: Date.now(), trust: this.trust }));
+    }
   }
 }

@@ -40,6 +40,7 @@ const endpoints = (...ids: string[]) => ({
   endpoints: ids.map((instanceId) => ({
     namespace: 'shop',
     service: 'api',
+    serviceAccount: 'sa',
     instanceId,
     address: '127.0.0.1',
     port: 15006,

@@ -57,6 +57,7 @@ const endpoints = (name: string, ...ids: string[]) => ({
   endpoints: ids.map((instanceId) => ({
     namespace: NS,
     service: name,
+    serviceAccount: name,
     instanceId,
     address: '127.0.0.1',
     port: 15006,

@@ -41,6 +41,7 @@ const endpoints = (ids: string[]) => ({
     labels: { app: 'b' },
     namespace: 'default',
     service: 'b',
+    serviceAccount: 'b',
   })),
 });
 

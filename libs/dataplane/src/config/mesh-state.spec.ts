@@ -33,6 +33,7 @@ const endpointSet = (...ids: string[]) => ({
   endpoints: ids.map((instanceId, i) => ({
     namespace: 'shop',
     service: 'reviews',
+    serviceAccount: 'reviews',
     instanceId,
     address: `10.0.0.${i + 1}`,
     port: 9080,

@@ -79,6 +79,7 @@ function endpointSet(name: string, ...instances: string[]): EndpointSet {
     endpoints: instances.map((instanceId, i) => ({
       namespace: NS,
       service: name,
+      serviceAccount: 'sa',
       instanceId,
       address: `10.0.0.${i + 1}`,
       port: 9080,

@@ -68,6 +68,7 @@ export class DataPlaneModule {
                     (where, reason) => reportInvalid(log, 'bus', where, reason),
                   ),
                   subjects,
+                  caller: { namespace, serviceAccount: proxy.serviceAccount },
                 };
             return new DataPlaneEngine(engine, tracing.tracer, self, accessLog, bus);
           },

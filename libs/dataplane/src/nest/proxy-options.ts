@@ -5,6 +5,8 @@ import type { BusSettings } from '../bus/bus-client.js';
 
 export interface ProxyOptions {
   readonly identity: ProxyIdentity;
+  /** Who the proxy runs as: the caller identity of its bus calls (with `identity.namespace`). */
+  readonly serviceAccount: string;
   readonly subjectPrefix: string;
   /** Folder for the last good config. */
   readonly stateDir: string;

@@ -10,6 +10,7 @@ import { SnapshotPublisher } from './snapshot-publisher.service.js';
 
 const options: ProxyOptions = {
   identity: { proxyId: 'web-1', mode: 'sidecar', namespace: 'shop', service: 'web' },
+  serviceAccount: 'web',
   subjectPrefix: 'weft',
   stateDir: '/nonexistent',
   accessLog: { stdout: false, publishPerSecond: 0, sampleRatio: 1 },
@@ -48,8 +49,8 @@ describe('SnapshotPublisher', () => {
     jest.advanceTimersByTime(1_000);
     p.onApplicationShutdown();
     expect(sent.map((s) => s.subject)).toEqual([
-      'weft.v1.telemetry.metrics.web-1',
-      'weft.v1.telemetry.metrics.web-1',
+      'weft.v1.telemetry.metrics.shop.web.web-1',
+      'weft.v1.telemetry.metrics.shop.web.web-1',
     ]);
     const [first, second] = sent.map((s) => {
       const decoded = decodeMessage(MetricsSnapshot, s.payload, s.subject);

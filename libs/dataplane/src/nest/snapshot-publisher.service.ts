@@ -1,4 +1,4 @@
-// Publishes this proxy's golden-signal snapshot on `weft.v1.telemetry.metrics.<proxyId>` every interval.
+// Publishes this proxy's golden-signal snapshot on `weft.v1.telemetry.metrics.<ns>.<service>.<proxyId>`.
 import {
   Inject,
   Injectable,
@@ -31,7 +31,12 @@ export class SnapshotPublisher implements OnApplicationBootstrap, OnApplicationS
     @Inject(LOGGER) private readonly log: Logger,
   ) {
     this.window = new SnapshotWindow(engine.stats, options.identity);
-    this.subject = new Subjects(options.subjectPrefix).telemetryMetrics(options.identity.proxyId);
+    const { namespace, service, proxyId } = options.identity;
+    this.subject = new Subjects(options.subjectPrefix).telemetryMetrics(
+      namespace,
+      service,
+      proxyId,
+    );
   }
 
   onApplicationBootstrap(): void {

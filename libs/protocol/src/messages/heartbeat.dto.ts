@@ -1,4 +1,4 @@
-// Heartbeat and state change of one instance, published on `weft.v1.health.<ns>.<service>.<instanceId>`.
+// Heartbeat and state change of one instance, on `weft.v1.health.<ns>.<service>.<sa>.<instanceId>`.
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Min, ValidateNested } from 'class-validator';
 import { PROTOCOL_VERSION } from '../version.js';

@@ -27,4 +27,11 @@ export class InstanceOwner extends InstanceAddress {
 
   @Matches(DNS_LABEL, { message: `service ${DNS_LABEL_MESSAGE}` })
   service!: string;
+
+  /**
+   * Who the instance runs as (its SPIFFE ID's `sa`), taken from its permission-bound health
+   * subject: callers check a peer's certificate against the service accounts of the endpoints.
+   */
+  @Matches(DNS_LABEL, { message: `serviceAccount ${DNS_LABEL_MESSAGE}` })
+  serviceAccount!: string;
 }

@@ -1,4 +1,4 @@
-// Golden-signal snapshot a proxy publishes every few seconds on `weft.v1.telemetry.metrics.<proxyId>`.
+// Golden-signal snapshot a proxy publishes every few seconds on `weft.v1.telemetry.metrics.<ns>.<service>.<proxyId>`.
 import {
   ArrayMaxSize,
   ArrayMinSize,

@@ -1,0 +1,69 @@
+// The mesh's NATS trust for the example scripts, made as an operator would: `weft nats-config` into
+// the run's state folder, nats-server started on its config, and `weft token create` for each
+// proxy's identity. With NATS_URL set, the user's server is used as it is (no credentials made).
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+
+const run = promisify(execFile);
+const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist/apps/cli/main.js');
+
+/** `weft <args>` with the built CLI; throws its stderr on failure. */
+async function weft(args) {
+  try {
+    const { stdout } = await run(process.execPath, [CLI, ...args]);
+    return stdout;
+  } catch (err) {
+    throw new Error(`weft ${args.join(' ')} failed: ${err.stderr?.trim() || err.message}`);
+  }
+}
+
+export class NatsTrust {
+  /** Tokens are minted one after another: each writes the folder's token list. */
+  chain = Promise.resolve();
+  minted = 0;
+
+  constructor(dir) {
+    this.dir = dir;
+  }
+
+  /** Generates the trust in `dir` (keys, accounts, server config, control-plane creds). */
+  static async generate(dir) {
+    await weft(['nats-config', '--out', dir]);
+    return new NatsTrust(dir);
+  }
+
+  get serverConfig() {
+    return join(this.dir, 'nats-server.conf');
+  }
+
+  /** The control plane's own user, and the system user (crash advisories). */
+  controlPlaneEnv() {
+    return {
+      WEFT_NATS_CREDS: join(this.dir, 'control-plane.creds'),
+      WEFT_NATS_SYSTEM_CREDS: join(this.dir, 'system.creds'),
+    };
+  }
+
+  /**
+   * `WEFT_NATS_CREDS` for a proxy: a token entitled to exactly its identity. `workloadsFile`: a node
+   * proxy's workload list, each workload entitled too.
+   */
+  proxyEnv({ role = 'proxy', namespace = 'default', service, workloadsFile }) {
+    const file = join(this.dir, `token-${++this.minted}-${service}.creds`);
+    const args = ['token', 'create', '--auth-dir', this.dir, '--role', role];
+    args.push('--namespace', namespace, '--service', service, '-o', file);
+    if (workloadsFile) {
+      for (const w of parse(readFileSync(workloadsFile, 'utf8'))) {
+        const sa = w.serviceAccount ?? w.service;
+        args.push('--workload', `${w.namespace ?? namespace}/${w.service}/${sa}`);
+      }
+    }
+    const minted = this.chain.then(() => weft(args));
+    this.chain = minted.catch(() => undefined);
+    return minted.then(() => ({ WEFT_NATS_CREDS: file }));
+  }
+}
