@@ -344,6 +344,7 @@ describe('admin API attacks', () => {
       url = `http://127.0.0.1:${port}`;
       open = AppProcess.start('control-plane', 'control-plane-auth-off', {
         NATS_URL: mesh.nats.url,
+        ...mesh.credentials?.controlPlaneEnv(),
         WEFT_SUBJECT_PREFIX: 'open',
         WEFT_ADMIN_PORT: String(port),
         WEFT_ADMIN_AUTH: 'off',
@@ -382,6 +383,7 @@ describe('admin API attacks', () => {
     it('refuses to start bound to a non-loopback address', async () => {
       const exposed = AppProcess.start('control-plane', 'control-plane-auth-off-exposed', {
         NATS_URL: mesh.nats.url,
+        ...mesh.credentials?.controlPlaneEnv(),
         WEFT_ADMIN_PORT: String(await freePort()),
         WEFT_ADMIN_AUTH: 'off',
         WEFT_BIND_ADDRESS: '0.0.0.0',

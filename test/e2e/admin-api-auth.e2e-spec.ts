@@ -237,6 +237,7 @@ describe('admin API authentication', () => {
       url = `https://127.0.0.1:${port}`;
       tlsEnv = {
         NATS_URL: mesh.nats.url,
+        ...mesh.credentials?.controlPlaneEnv(),
         WEFT_SUBJECT_PREFIX: 'tls',
         WEFT_ADMIN_TOKEN_FILE: join(work, 'tls-admin-token'),
         WEFT_ADMIN_TLS_CERT: server.crt,
