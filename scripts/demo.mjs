@@ -3,6 +3,7 @@
 // examples/full-mesh applied (its route.yaml, the canary every example shares: 80/20 split of `api`
 // between v1 and v2, `x-canary: yes` to v2) and commands to try printed.
 // Ctrl-C stops everything in order: sidecars (drain), demo apps, control plane, nats-server.
+import './lib/supported-node-guard.mjs'; // first: an unsupported Node.js gets one message, not a stack trace
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,6 +12,7 @@ import { startDemoApp } from './lib/demo-app.mjs';
 import {
   adminAuth,
   applyFolder,
+  NO_GATEWAY_NOTE,
   readManifests,
   startControlPlane,
   tokenLines,
@@ -245,7 +247,7 @@ async function sampleSplit(outboundPort) {
   say(`${SPLIT_SAMPLE} calls to api: ${summary} (the route asks for v1 80 / v2 20)`);
 }
 
-function tryItLines(controlPlane) {
+function tryItLines(controlPlane, weftNats) {
   const web1 = INSTANCES[0].ports.outbound;
   const cp = controlPlane.url;
   const auth = '-H "authorization: Bearer $WEFT_TOKEN"';
@@ -274,6 +276,8 @@ function tryItLines(controlPlane) {
     lines.push(
       '  # the same through the weft CLI',
       `  node bin/weft.js status -s ${cp}`,
+      `  ${weftNats}node bin/weft.js check -s ${cp}`,
+      `  node bin/weft.js get httproutes -s ${cp}   # Accepted=False is expected: ${NO_GATEWAY_NOTE}`,
       `  node bin/weft.js get endpoints -s ${cp}`,
       `  node bin/weft.js history -s ${cp}`,
       '  # golden signals per Service and edge, and a live table per route (send traffic first)',
@@ -309,5 +313,5 @@ run.start(async () => {
   await waitEndpoints(cp);
   await waitMeshAnswers();
   await sampleSplit(INSTANCES[0].ports.outbound);
-  printTryIt(tryItLines(cp), run.logDir);
+  printTryIt(tryItLines(cp, await run.weftNatsPrefix()), run.logDir);
 });
