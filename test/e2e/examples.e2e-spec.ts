@@ -419,6 +419,8 @@ describe('examples/full-mesh: node scripts/demo.mjs', () => {
 
   beforeAll(async () => {
     example = await Example.start('scripts/demo.mjs', [15010]);
+    // Its admin token, for every request and CLI run below (as a user exports WEFT_TOKEN first).
+    example.controlPlane(/weft\.js status -s (\S+)/);
     web1 = Number(example.find(/curl -s -H 'Host: web' http:\/\/127\.0\.0\.1:(\d+)\//));
   });
 
