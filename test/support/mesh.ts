@@ -359,6 +359,7 @@ export class Mesh {
     return proc;
   }
 
+  /** Ready, or it hangs: Nest's start alone took over 20 s on two cores under a heavy load. */
   private async ready(proc: AppProcess, adminPort: number): Promise<void> {
     try {
       await waitFor(
@@ -367,7 +368,7 @@ export class Mesh {
           if (!proc.running) throw new Error(`${proc.name} exited`);
           return isReady(adminPort);
         },
-        20_000,
+        45_000,
       );
     } catch (err) {
       throw new Error(`${(err as Error).message}\n${proc.logTail()}`);
