@@ -1,4 +1,5 @@
 // WEFT_ADMIN_TOKEN_FILE: the operator's admin token, read at start; made and written there when absent.
+import { randomUUID } from 'node:crypto';
 import { link, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { newAdminToken, TOKEN_SYNTAX } from './admin-token.js';
 
@@ -35,7 +36,8 @@ export async function loadOrCreateTokenFile(path: string): Promise<AdminTokenFil
 }
 
 async function createIfAbsent(path: string): Promise<boolean> {
-  const aside = `${path}.${process.pid}.tmp`;
+  // Unique per call, not per process: two starts in one process must not share (and unlink) it.
+  const aside = `${path}.${randomUUID()}.tmp`;
   try {
     await writeFile(aside, `${newAdminToken()}\n`, { mode: 0o600 });
     await link(aside, path);
