@@ -1,6 +1,7 @@
 // `weft get KIND [NAME] [-n NAMESPACE] [-o yaml|json|wide]`: stored resources and live mesh state.
 import { Command, Option } from 'commander';
 import type {
+  AuthorizationPolicyWithStatus,
   EndpointSet,
   ExternalService,
   Gateway,
@@ -113,6 +114,28 @@ const trafficPolicyView: KindView<TrafficPolicyWithStatus> = {
     ),
 };
 
+/** STATUS is `Accepted` when the policy applies to some ready instance; `-o yaml` names them. */
+const authorizationPolicyView: KindView<AuthorizationPolicyWithStatus> = {
+  fetch: async (admin) =>
+    (await admin.resources('AuthorizationPolicy')).items.filter(
+      (r): r is AuthorizationPolicyWithStatus => r.kind === 'AuthorizationPolicy',
+    ),
+  name: (p) => p.metadata.name,
+  namespace: (p) => p.metadata.namespace,
+  table: (items) =>
+    formatTable(
+      ['NAME', 'NAMESPACE', 'ACTION', 'SELECTOR', 'RULES', 'STATUS'],
+      items.map((p) => [
+        p.metadata.name,
+        p.metadata.namespace,
+        p.spec.action,
+        labelList(p.spec.selector?.matchLabels),
+        String(p.spec.rules?.length ?? 0),
+        statusSummary(p.status && [p.status]),
+      ]),
+    ),
+};
+
 const externalServiceView: KindView<ExternalService> = {
   fetch: async (admin) =>
     (await admin.resources('ExternalService')).items.filter(
@@ -190,6 +213,7 @@ const GETTERS: { readonly [K in KindId]: (req: GetRequest) => Promise<void> } = 
   TrafficPolicy: (req) => get(trafficPolicyView, req),
   ExternalService: (req) => get(externalServiceView, req),
   Gateway: (req) => get(gatewayView, req),
+  AuthorizationPolicy: (req) => get(authorizationPolicyView, req),
   Endpoints: (req) => get(endpointsView, req),
   Proxy: (req) => get(proxyView, req),
 };

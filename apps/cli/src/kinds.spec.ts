@@ -10,6 +10,8 @@ describe('resolveKind', () => {
     ['httproute', 'HTTPRoute'],
     ['HTTPRoutes', 'HTTPRoute'],
     ['endpoints', 'Endpoints'],
+    ['AuthorizationPolicies', 'AuthorizationPolicy'],
+    ['ap', 'AuthorizationPolicy'],
     ['proxies', 'Proxy'],
   ])('%s → %s', (word, id) => expect(resolveKind(word).id).toBe(id));
 

@@ -48,6 +48,12 @@ const GATEWAY: ResourceKindSpec = {
   plural: 'gateways',
   resource: true,
 };
+const AUTHORIZATION_POLICY: ResourceKindSpec = {
+  id: 'AuthorizationPolicy',
+  singular: 'authorizationpolicy',
+  plural: 'authorizationpolicies',
+  resource: true,
+};
 const ENDPOINTS: KindSpec = {
   id: 'Endpoints',
   singular: 'endpoints',
@@ -71,6 +77,9 @@ const WORDS: Readonly<Record<string, KindSpec>> = {
   gateway: GATEWAY,
   gateways: GATEWAY,
   gw: GATEWAY,
+  authorizationpolicy: AUTHORIZATION_POLICY,
+  authorizationpolicies: AUTHORIZATION_POLICY,
+  ap: AUTHORIZATION_POLICY,
   endpoints: ENDPOINTS,
   endpoint: ENDPOINTS,
   ep: ENDPOINTS,
@@ -78,7 +87,8 @@ const WORDS: Readonly<Record<string, KindSpec>> = {
   proxy: PROXY,
 };
 
-export const KIND_WORDS = 'service(s) (svc), httproute(s), gateway(s) (gw), endpoints, proxies';
+export const KIND_WORDS =
+  'service(s) (svc), httproute(s), gateway(s) (gw), authorizationpolicy(ies) (ap), endpoints, proxies';
 
 /** Resolves what the user typed, case-insensitively (`Service`, `svc`, `HTTPRoutes`). */
 export function resolveKind(word: string): KindSpec {

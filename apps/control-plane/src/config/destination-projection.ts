@@ -79,5 +79,8 @@ function concerned(resource: Resource): [string, string][] {
     case 'Gateway':
       // Edge routers follow the whole bucket.
       return [];
+    case 'AuthorizationPolicy':
+      // Callers never read it: the workloads it selects do, from their namespace's policy bundle.
+      return [];
   }
 }

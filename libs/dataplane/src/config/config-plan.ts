@@ -5,6 +5,7 @@ import {
   fail,
   ok,
   serviceKey,
+  type AuthorizationPolicy,
   type EndpointSet,
   type ExternalService,
   type FieldError,
@@ -58,6 +59,8 @@ export interface ConfigPlan {
   readonly endpointSets: ReadonlyMap<string, EndpointSet>;
   /** ExternalServices: Services with static endpoints (routers answer the bus for them). */
   readonly statics: ReadonlySet<string>;
+  /** What the inbound workloads' authorizers are built from (each takes those that select it). */
+  readonly authorizationPolicies: readonly AuthorizationPolicy[];
 }
 
 /**
@@ -69,7 +72,9 @@ export function planConfig(
   live: ClusterRegistry,
   options: ConfigPlanOptions,
 ): Result<ConfigPlan> {
-  const { services, routes, policies, externals, gateways } = byKind(state.resources.values());
+  const { services, routes, policies, externals, gateways, authorizations } = byKind(
+    state.resources.values(),
+  );
   const tls = loadExternalTls(externals);
   if (!tls.ok) return tls;
   const clusters = new PlannedClusters(live);
@@ -116,6 +121,7 @@ export function planConfig(
     bus,
     endpointSets: new Map(state.endpointSets),
     statics,
+    authorizationPolicies: authorizations,
   });
 }
 
@@ -183,6 +189,7 @@ interface ResourcesByKind {
   readonly policies: TrafficPolicy[];
   readonly externals: ExternalService[];
   readonly gateways: Gateway[];
+  readonly authorizations: AuthorizationPolicy[];
 }
 
 function byKind(resources: Iterable<Resource>): ResourcesByKind {
@@ -192,13 +199,15 @@ function byKind(resources: Iterable<Resource>): ResourcesByKind {
     policies: [],
     externals: [],
     gateways: [],
+    authorizations: [],
   };
   for (const r of resources) {
     if (r.kind === 'Service') out.services.push(r);
     else if (r.kind === 'HTTPRoute') out.routes.push(r);
     else if (r.kind === 'TrafficPolicy') out.policies.push(r);
     else if (r.kind === 'Gateway') out.gateways.push(r);
-    else out.externals.push(r);
+    else if (r.kind === 'ExternalService') out.externals.push(r);
+    else out.authorizations.push(r);
   }
   return out;
 }

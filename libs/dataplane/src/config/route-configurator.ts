@@ -1,7 +1,12 @@
 // Turns mesh state into the running engine: plans a snapshot whole (config-plan.ts), then commits
 // it in one step, or keeps everything as it was when the plan is rejected; applies endpoint sets
 // that change between snapshots in place, one whole set at a time.
-import { formatErrors, parseServiceKey, type EndpointSet } from '@app/protocol';
+import {
+  formatErrors,
+  parseServiceKey,
+  type AuthorizationPolicy,
+  type EndpointSet,
+} from '@app/protocol';
 import type { BusRoutes } from '../bus/bus-routes.js';
 import type { ServedServices } from '../bus/served-services.js';
 import type { RouteTableHolder } from '../routing/route-table-holder.js';
@@ -21,6 +26,8 @@ export interface ConfiguredParts {
   readonly bus?: BusRoutes;
   /** What this proxy's bus responders answer for. */
   readonly served: ServedServices;
+  /** Proxies with inbound workloads: their authorizers, rebuilt from each committed config. */
+  readonly authorization?: { update(policies: readonly AuthorizationPolicy[]): void };
 }
 
 /** Outcome of applying a snapshot: applied, or rejected with the reason (the old config keeps serving). */
@@ -55,14 +62,16 @@ export class RouteConfigurator {
 
   /**
    * Puts a plan in place, synchronously, so that no request sees half of it: every cluster takes
-   * its endpoints and policy, the table is swapped; then pools no cluster uses any more close.
+   * its endpoints and policy, the table and the inbound authorizers are swapped; then pools no
+   * cluster uses any more close.
    */
   private commit(plan: ConfigPlan): void {
-    const { routes, clusters, pools, bus, served } = this.parts;
+    const { routes, clusters, pools, bus, served, authorization } = this.parts;
     clusters.adopt(plan.clusters.map((p) => p.cluster));
     for (const { cluster, endpoints, policy } of plan.clusters) cluster.commit(endpoints, policy);
     bus?.update(plan.bus);
     routes.swap(plan.table);
+    authorization?.update(plan.authorizationPolicies);
     pools.retain(clusters.origins());
     served.committed(plan.endpointSets, plan.statics);
   }
