@@ -8,6 +8,7 @@ import type {
   ProxyStatus,
   Service,
   TrafficPolicyWithStatus,
+  PeerAuthenticationWithStatus,
 } from '@app/protocol';
 import type { AdminClient } from './admin-client.js';
 import { withAdmin } from './cli-context.js';
@@ -113,6 +114,29 @@ const trafficPolicyView: KindView<TrafficPolicyWithStatus> = {
     ),
 };
 
+/** MODE is what the policy sets (UNSET inherits); STATUS its `Accepted` condition. */
+const peerAuthenticationView: KindView<PeerAuthenticationWithStatus> = {
+  fetch: async (admin) =>
+    (await admin.resources('PeerAuthentication')).items.filter(
+      (r): r is PeerAuthenticationWithStatus => r.kind === 'PeerAuthentication',
+    ),
+  name: (p) => p.metadata.name,
+  namespace: (p) => p.metadata.namespace,
+  table: (items) =>
+    formatTable(
+      ['NAME', 'NAMESPACE', 'SELECTOR', 'MODE', 'STATUS'],
+      items.map((p) => [
+        p.metadata.name,
+        p.metadata.namespace,
+        Object.entries(p.spec.selector?.matchLabels ?? {})
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',') || NONE,
+        p.spec.mtls?.mode ?? 'UNSET',
+        statusSummary(p.status && [p.status]),
+      ]),
+    ),
+};
+
 const externalServiceView: KindView<ExternalService> = {
   fetch: async (admin) =>
     (await admin.resources('ExternalService')).items.filter(
@@ -190,6 +214,7 @@ const GETTERS: { readonly [K in KindId]: (req: GetRequest) => Promise<void> } = 
   TrafficPolicy: (req) => get(trafficPolicyView, req),
   ExternalService: (req) => get(externalServiceView, req),
   Gateway: (req) => get(gatewayView, req),
+  PeerAuthentication: (req) => get(peerAuthenticationView, req),
   Endpoints: (req) => get(endpointsView, req),
   Proxy: (req) => get(proxyView, req),
 };

@@ -48,6 +48,12 @@ const GATEWAY: ResourceKindSpec = {
   plural: 'gateways',
   resource: true,
 };
+const PEER_AUTHENTICATION: ResourceKindSpec = {
+  id: 'PeerAuthentication',
+  singular: 'peerauthentication',
+  plural: 'peerauthentications',
+  resource: true,
+};
 const ENDPOINTS: KindSpec = {
   id: 'Endpoints',
   singular: 'endpoints',
@@ -71,6 +77,9 @@ const WORDS: Readonly<Record<string, KindSpec>> = {
   gateway: GATEWAY,
   gateways: GATEWAY,
   gw: GATEWAY,
+  peerauthentication: PEER_AUTHENTICATION,
+  peerauthentications: PEER_AUTHENTICATION,
+  pa: PEER_AUTHENTICATION,
   endpoints: ENDPOINTS,
   endpoint: ENDPOINTS,
   ep: ENDPOINTS,
@@ -78,7 +87,8 @@ const WORDS: Readonly<Record<string, KindSpec>> = {
   proxy: PROXY,
 };
 
-export const KIND_WORDS = 'service(s) (svc), httproute(s), gateway(s) (gw), endpoints, proxies';
+export const KIND_WORDS =
+  'service(s) (svc), httproute(s), gateway(s) (gw), peerauthentication(s) (pa), endpoints, proxies';
 
 /** Resolves what the user typed, case-insensitively (`Service`, `svc`, `HTTPRoutes`). */
 export function resolveKind(word: string): KindSpec {

@@ -37,6 +37,7 @@ export interface EngineBus {
   readonly caller: CallerIdentity;
 }
 import { TrafficStats } from './metrics/traffic-stats.js';
+import { PolicyHolder } from './policy/mesh-policies.js';
 
 export class DataPlaneEngine {
   readonly routes = new RouteTableHolder();
@@ -44,6 +45,8 @@ export class DataPlaneEngine {
   readonly pools = new PoolRegistry();
   /** What this proxy's bus responders answer for, as each config commit says. */
   readonly served = new ServedServices();
+  /** The policies (PeerAuthentications, …) its workloads' inbound sides enforce. */
+  readonly policies = new PolicyHolder();
   readonly stats: TrafficStats;
   readonly metrics: ProxyMetrics;
   readonly tracer: HopTracer;
@@ -80,6 +83,7 @@ export class DataPlaneEngine {
         pools: this.pools,
         bus: busRoutes,
         served: this.served,
+        policies: this.policies,
       },
       options,
     );

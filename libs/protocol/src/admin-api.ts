@@ -3,6 +3,7 @@ import type { EndpointSet } from './messages/endpoint-set.dto.js';
 import type { InstanceState, ProxyMode } from './messages/heartbeat.dto.js';
 import type { Resource } from './resources/resource.js';
 import type { TrafficPolicyWithStatus } from './resources/policy-status.js';
+import type { PeerAuthenticationWithStatus } from './resources/peer-authentication.dto.js';
 import type { ConditionSummary, HTTPRouteWithStatus } from './resources/route-status.js';
 import type { Service } from './resources/service.dto.js';
 import type { ExternalService } from './resources/external-service.dto.js';
@@ -75,7 +76,12 @@ export interface ProxyStatus {
 export interface ResourceList {
   readonly revision: number;
   readonly items: readonly (
-    Service | HTTPRouteWithStatus | TrafficPolicyWithStatus | ExternalService | Gateway
+    | Service
+    | HTTPRouteWithStatus
+    | TrafficPolicyWithStatus
+    | ExternalService
+    | Gateway
+    | PeerAuthenticationWithStatus
   )[];
 }
 

@@ -1,4 +1,4 @@
-// Keeps every HTTPRoute's and TrafficPolicy's status current, recomputed whenever config or endpoint sets change.
+// Keeps every HTTPRoute's, TrafficPolicy's and PeerAuthentication's status current, recomputed whenever config or endpoint sets change.
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import {
   serviceKey,
@@ -7,6 +7,8 @@ import {
   resourceKey,
   type ApplyResult,
   type Condition,
+  type ConditionSummary,
+  type PeerAuthenticationStatus,
   type PolicyStatus,
   type RouteStatus,
 } from '@app/protocol';
@@ -21,6 +23,10 @@ import {
   stampPolicyStatus,
   type PolicyVerdict,
 } from './policy-status.js';
+import {
+  evaluatePeerAuthentications,
+  stampPeerAuthenticationStatus,
+} from './peer-authentication-status.js';
 import { evaluateRoutes, routeNotices, stampStatus, type RouteVerdict } from './route-status.js';
 
 /**
@@ -34,6 +40,8 @@ export class RouteStatusService implements OnModuleInit {
   private statuses = new Map<string, RouteStatus>();
   private policyVerdicts = new Map<string, PolicyVerdict>();
   private policyStatuses = new Map<string, PolicyStatus>();
+  private peerVerdicts = new Map<string, ConditionSummary>();
+  private peerStatuses = new Map<string, PeerAuthenticationStatus>();
   /** Config revision and known implicit services of the last pass: the same inputs, no new pass. */
   private inputs: string | undefined;
 
@@ -60,7 +68,12 @@ export class RouteStatusService implements OnModuleInit {
     return this.policyStatuses.get(key);
   }
 
-  /** The result with, on each applied HTTPRoute and TrafficPolicy, the conditions an operator should read. */
+  /** undefined until the control plane has loaded its config and endpoint sets. */
+  peerAuthenticationStatusOf(key: string): PeerAuthenticationStatus | undefined {
+    return this.peerStatuses.get(key);
+  }
+
+  /** The result with, on each applied HTTPRoute and policy, the conditions an operator should read. */
   annotate(result: ApplyResult): ApplyResult {
     const results = result.results.map((r) => {
       const [kind, namespace, name] = r.resource.split('/');
@@ -68,7 +81,14 @@ export class RouteStatusService implements OnModuleInit {
       const key = resourceKey(kind, namespace, name);
       const route = kind === 'HTTPRoute' ? this.verdicts.get(key) : undefined;
       const policy = kind === 'TrafficPolicy' ? this.policyVerdicts.get(key) : undefined;
-      const conditions = route ? routeNotices(route) : policy ? policyNotices(policy) : [];
+      const peer = kind === 'PeerAuthentication' ? this.peerVerdicts.get(key) : undefined;
+      const conditions = route
+        ? routeNotices(route)
+        : policy
+          ? policyNotices(policy)
+          : peer && peer.status !== 'True'
+            ? [peer]
+            : [];
       return conditions.length > 0 ? { ...r, conditions } : r;
     });
     return { ...result, results };
@@ -99,8 +119,18 @@ export class RouteStatusService implements OnModuleInit {
       const conditions = status.ancestors.map((a) => ({ name: a.ancestorRef.name, ...a }));
       if (changedAt(conditions, now)) this.report('policy.status', key, status, conditions);
     }
+    const peerVerdicts = evaluatePeerAuthentications(resources);
+    const peerStatuses = new Map<string, PeerAuthenticationStatus>();
+    for (const [key, verdict] of peerVerdicts) {
+      const status = stampPeerAuthenticationStatus(verdict, this.peerStatuses.get(key), now);
+      peerStatuses.set(key, status);
+      const conditions = [{ name: key, conditions: status.conditions }];
+      if (changedAt(conditions, now)) this.report('policy.status', key, status, conditions);
+    }
     this.verdicts = verdicts;
     this.statuses = statuses;
+    this.peerVerdicts = peerVerdicts;
+    this.peerStatuses = peerStatuses;
     this.policyVerdicts = policyVerdicts;
     this.policyStatuses = policyStatuses;
   }
@@ -112,7 +142,7 @@ export class RouteStatusService implements OnModuleInit {
   private report(
     event: 'route.status' | 'policy.status',
     key: string,
-    status: RouteStatus | PolicyStatus,
+    status: RouteStatus | PolicyStatus | PeerAuthenticationStatus,
     byRef: readonly ConditionsOf[],
   ): void {
     const conditions = byRef.flatMap((r) =>

@@ -8,11 +8,20 @@ import { Service } from './service.dto.js';
 import { TrafficPolicy } from './traffic-policy.dto.js';
 import { ExternalService } from './external-service.dto.js';
 import { Gateway } from './gateway.dto.js';
+import { PeerAuthentication } from './peer-authentication.dto.js';
 
-export type Resource = Service | HTTPRoute | TrafficPolicy | ExternalService | Gateway;
+export type Resource =
+  Service | HTTPRoute | TrafficPolicy | ExternalService | Gateway | PeerAuthentication;
 export type ResourceKind = Resource['kind'];
 
-const KINDS = { Service, HTTPRoute, TrafficPolicy, ExternalService, Gateway } as const;
+const KINDS = {
+  Service,
+  HTTPRoute,
+  TrafficPolicy,
+  ExternalService,
+  Gateway,
+  PeerAuthentication,
+} as const;
 export const RESOURCE_KINDS = Object.keys(KINDS) as ResourceKind[];
 
 /** `Kind/namespace/name`, the way errors and logs name a resource. */
@@ -40,6 +49,20 @@ export function parseResource(raw: unknown): Result<Resource> {
     return fail([error]);
   }
   return parseInto<Resource>(KINDS[kind as ResourceKind], raw, label);
+}
+
+/**
+ * The kinds a workload's own proxy enforces on its inbound side: projected per namespace into
+ * `policies.<ns>` (a PolicyBundle), which every sidecar and node proxy follows for its workloads'
+ * namespaces and the root namespace, rather than per destination.
+ */
+export const POLICY_KINDS: ReadonlySet<ResourceKind> = new Set<ResourceKind>([
+  'PeerAuthentication',
+]);
+
+/** Whether a resource is one of the `POLICY_KINDS`. */
+export function isPolicyResource(resource: Resource): boolean {
+  return POLICY_KINDS.has(resource.kind);
 }
 
 export function keyOf(resource: Resource): string {
