@@ -9,6 +9,7 @@ import type {
   ProxyStatus,
   Service,
   TrafficPolicyWithStatus,
+  PeerAuthenticationWithStatus,
 } from '@app/protocol';
 import type { AdminClient } from './admin-client.js';
 import { withAdmin } from './cli-context.js';
@@ -136,6 +137,29 @@ const authorizationPolicyView: KindView<AuthorizationPolicyWithStatus> = {
     ),
 };
 
+/** MODE is what the policy sets (UNSET inherits); STATUS its `Accepted` condition. */
+const peerAuthenticationView: KindView<PeerAuthenticationWithStatus> = {
+  fetch: async (admin) =>
+    (await admin.resources('PeerAuthentication')).items.filter(
+      (r): r is PeerAuthenticationWithStatus => r.kind === 'PeerAuthentication',
+    ),
+  name: (p) => p.metadata.name,
+  namespace: (p) => p.metadata.namespace,
+  table: (items) =>
+    formatTable(
+      ['NAME', 'NAMESPACE', 'SELECTOR', 'MODE', 'STATUS'],
+      items.map((p) => [
+        p.metadata.name,
+        p.metadata.namespace,
+        Object.entries(p.spec.selector?.matchLabels ?? {})
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',') || NONE,
+        p.spec.mtls?.mode ?? 'UNSET',
+        statusSummary(p.status && [p.status]),
+      ]),
+    ),
+};
+
 const externalServiceView: KindView<ExternalService> = {
   fetch: async (admin) =>
     (await admin.resources('ExternalService')).items.filter(
@@ -214,6 +238,7 @@ const GETTERS: { readonly [K in KindId]: (req: GetRequest) => Promise<void> } = 
   ExternalService: (req) => get(externalServiceView, req),
   Gateway: (req) => get(gatewayView, req),
   AuthorizationPolicy: (req) => get(authorizationPolicyView, req),
+  PeerAuthentication: (req) => get(peerAuthenticationView, req),
   Endpoints: (req) => get(endpointsView, req),
   Proxy: (req) => get(proxyView, req),
 };

@@ -54,6 +54,12 @@ const AUTHORIZATION_POLICY: ResourceKindSpec = {
   plural: 'authorizationpolicies',
   resource: true,
 };
+const PEER_AUTHENTICATION: ResourceKindSpec = {
+  id: 'PeerAuthentication',
+  singular: 'peerauthentication',
+  plural: 'peerauthentications',
+  resource: true,
+};
 const ENDPOINTS: KindSpec = {
   id: 'Endpoints',
   singular: 'endpoints',
@@ -80,6 +86,9 @@ const WORDS: Readonly<Record<string, KindSpec>> = {
   authorizationpolicy: AUTHORIZATION_POLICY,
   authorizationpolicies: AUTHORIZATION_POLICY,
   ap: AUTHORIZATION_POLICY,
+  peerauthentication: PEER_AUTHENTICATION,
+  peerauthentications: PEER_AUTHENTICATION,
+  pa: PEER_AUTHENTICATION,
   endpoints: ENDPOINTS,
   endpoint: ENDPOINTS,
   ep: ENDPOINTS,
@@ -88,7 +97,7 @@ const WORDS: Readonly<Record<string, KindSpec>> = {
 };
 
 export const KIND_WORDS =
-  'service(s) (svc), httproute(s), gateway(s) (gw), authorizationpolicy(ies) (ap), endpoints, proxies';
+  'service(s) (svc), httproute(s), gateway(s) (gw), authorizationpolicy(ies) (ap), peerauthentication(s) (pa), endpoints, proxies';
 
 /** Resolves what the user typed, case-insensitively (`Service`, `svc`, `HTTPRoutes`). */
 export function resolveKind(word: string): KindSpec {

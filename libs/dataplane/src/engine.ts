@@ -43,6 +43,7 @@ export interface EngineBus {
   readonly caller: CallerIdentity;
 }
 import { TrafficStats } from './metrics/traffic-stats.js';
+import { PolicyHolder } from './policy/mesh-policies.js';
 
 export class DataPlaneEngine {
   readonly routes = new RouteTableHolder();
@@ -50,7 +51,9 @@ export class DataPlaneEngine {
   readonly pools = new PoolRegistry();
   /** What this proxy's bus responders answer for, as each config commit says. */
   readonly served = new ServedServices();
-  /** Each inbound workload's AuthorizationPolicies, as each config commit says. */
+  /** The policies (PeerAuthentications, …) its workloads' inbound sides enforce. */
+  readonly policies = new PolicyHolder();
+  /** Each inbound workload's authorizer, compiled from the committed AuthorizationPolicies. */
   readonly authorization = new InboundAuthorizations();
   readonly stats: TrafficStats;
   readonly metrics: ProxyMetrics;
@@ -73,6 +76,7 @@ export class DataPlaneEngine {
     log?: Logger,
   ) {
     this.audits = log && new AuditLog(log);
+    this.policies.watch((p) => this.authorization.update(p.ofKind('AuthorizationPolicy')));
     this.tracer = new HopTracer(tracer);
     const busRoutes = bus && new BusRoutes(bus.client, bus.subjects, bus.caller);
     this.stats = new TrafficStats(self);
@@ -92,7 +96,7 @@ export class DataPlaneEngine {
         pools: this.pools,
         bus: busRoutes,
         served: this.served,
-        authorization: this.authorization,
+        policies: this.policies,
       },
       options,
     );

@@ -6,6 +6,7 @@ import type {
   AuthorizationPolicyWithStatus,
   TrafficPolicyWithStatus,
 } from './resources/policy-status.js';
+import type { PeerAuthenticationWithStatus } from './resources/peer-authentication.dto.js';
 import type { ConditionSummary, HTTPRouteWithStatus } from './resources/route-status.js';
 import type { Service } from './resources/service.dto.js';
 import type { ExternalService } from './resources/external-service.dto.js';
@@ -85,6 +86,7 @@ export interface ResourceList {
     | ExternalService
     | Gateway
     | AuthorizationPolicyWithStatus
+    | PeerAuthenticationWithStatus
   )[];
 }
 

@@ -98,7 +98,9 @@ export class ResourcesController {
             ? { ...r, status: this.statuses.policyStatusOf(keyOf(r)) }
             : r.kind === 'AuthorizationPolicy'
               ? { ...r, status: this.statuses.authorizationStatusOf(keyOf(r)) }
-              : r,
+              : r.kind === 'PeerAuthentication'
+                ? { ...r, status: this.statuses.peerAuthenticationStatusOf(keyOf(r)) }
+                : r,
       );
     return { revision: this.store.currentRevision, items };
   }

@@ -1,5 +1,5 @@
-// Keeps every HTTPRoute's, TrafficPolicy's and AuthorizationPolicy's status current, recomputed
-// whenever config or endpoint sets change.
+// Keeps every HTTPRoute's, TrafficPolicy's, PeerAuthentication's and AuthorizationPolicy's status
+// current, recomputed whenever config or endpoint sets change.
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import {
   serviceKey,
@@ -11,6 +11,7 @@ import {
   type Condition,
   type ConditionSummary,
   type InstanceOwner,
+  type PeerAuthenticationStatus,
   type PolicyStatus,
   type RouteStatus,
 } from '@app/protocol';
@@ -25,6 +26,10 @@ import {
   stampPolicyStatus,
   type PolicyVerdict,
 } from './policy-status.js';
+import {
+  evaluatePeerAuthentications,
+  stampPeerAuthenticationStatus,
+} from './peer-authentication-status.js';
 import { evaluateRoutes, routeNotices, stampStatus, type RouteVerdict } from './route-status.js';
 import { evaluateAuthorizationPolicies, stampAuthorizationStatus } from './authorization-status.js';
 
@@ -41,6 +46,8 @@ export class RouteStatusService implements OnModuleInit {
   private policyStatuses = new Map<string, PolicyStatus>();
   private authzVerdicts = new Map<string, ConditionSummary>();
   private authzStatuses = new Map<string, AuthorizationPolicyStatus>();
+  private peerVerdicts = new Map<string, ConditionSummary>();
+  private peerStatuses = new Map<string, PeerAuthenticationStatus>();
   /** Config revision and known implicit services of the last pass: the same inputs, no new pass. */
   private inputs: string | undefined;
   /** Config revision and ready instances (with labels) of the last AuthorizationPolicy pass. */
@@ -74,6 +81,11 @@ export class RouteStatusService implements OnModuleInit {
     return this.authzStatuses.get(key);
   }
 
+  /** undefined until the control plane has loaded its config and endpoint sets. */
+  peerAuthenticationStatusOf(key: string): PeerAuthenticationStatus | undefined {
+    return this.peerStatuses.get(key);
+  }
+
   /** The result with, on each applied HTTPRoute and policy, the conditions an operator should read. */
   annotate(result: ApplyResult): ApplyResult {
     const results = result.results.map((r) => {
@@ -83,13 +95,16 @@ export class RouteStatusService implements OnModuleInit {
       const route = kind === 'HTTPRoute' ? this.verdicts.get(key) : undefined;
       const policy = kind === 'TrafficPolicy' ? this.policyVerdicts.get(key) : undefined;
       const authz = kind === 'AuthorizationPolicy' ? this.authzVerdicts.get(key) : undefined;
+      const peer = kind === 'PeerAuthentication' ? this.peerVerdicts.get(key) : undefined;
       const conditions = route
         ? routeNotices(route)
         : policy
           ? policyNotices(policy)
           : authz && authz.status !== 'True'
             ? [authz]
-            : [];
+            : peer && peer.status !== 'True'
+              ? [peer]
+              : [];
       return conditions.length > 0 ? { ...r, conditions } : r;
     });
     return { ...result, results };
@@ -125,8 +140,18 @@ export class RouteStatusService implements OnModuleInit {
       const conditions = status.ancestors.map((a) => ({ name: a.ancestorRef.name, ...a }));
       if (changedAt(conditions, now)) this.report('policy.status', key, status, conditions);
     }
+    const peerVerdicts = evaluatePeerAuthentications(resources);
+    const peerStatuses = new Map<string, PeerAuthenticationStatus>();
+    for (const [key, verdict] of peerVerdicts) {
+      const status = stampPeerAuthenticationStatus(verdict, this.peerStatuses.get(key), now);
+      peerStatuses.set(key, status);
+      const conditions = [{ name: key, conditions: status.conditions }];
+      if (changedAt(conditions, now)) this.report('policy.status', key, status, conditions);
+    }
     this.verdicts = verdicts;
     this.statuses = statuses;
+    this.peerVerdicts = peerVerdicts;
+    this.peerStatuses = peerStatuses;
     this.policyVerdicts = policyVerdicts;
     this.policyStatuses = policyStatuses;
   }
@@ -158,7 +183,7 @@ export class RouteStatusService implements OnModuleInit {
   private report(
     event: 'route.status' | 'policy.status',
     key: string,
-    status: RouteStatus | PolicyStatus | AuthorizationPolicyStatus,
+    status: RouteStatus | PolicyStatus | PeerAuthenticationStatus | AuthorizationPolicyStatus,
     byRef: readonly ConditionsOf[],
   ): void {
     const conditions = byRef.flatMap((r) =>

@@ -5,7 +5,6 @@ import {
   fail,
   ok,
   serviceKey,
-  type AuthorizationPolicy,
   type EndpointSet,
   type ExternalService,
   type FieldError,
@@ -30,6 +29,7 @@ import type { ClusterLookup, ClusterRegistry } from '../upstream/cluster-registr
 import { endpoint, type Endpoint } from '../upstream/endpoint.js';
 import { h2cServiceKeys } from '../upstream/upstream-protocol.js';
 import { loadUpstreamTls, type UpstreamTls } from '../upstream/upstream-tls.js';
+import { MeshPolicies } from '../policy/mesh-policies.js';
 import { compileClusterPolicies } from './cluster-policies.js';
 import type { MeshState } from './mesh-state.js';
 
@@ -59,8 +59,8 @@ export interface ConfigPlan {
   readonly endpointSets: ReadonlyMap<string, EndpointSet>;
   /** ExternalServices: Services with static endpoints (routers answer the bus for them). */
   readonly statics: ReadonlySet<string>;
-  /** What the inbound workloads' authorizers are built from (each takes those that select it). */
-  readonly authorizationPolicies: readonly AuthorizationPolicy[];
+  /** The policy resources (PeerAuthentications, …) that workloads' inbound sides enforce. */
+  readonly policies: MeshPolicies;
 }
 
 /**
@@ -72,9 +72,7 @@ export function planConfig(
   live: ClusterRegistry,
   options: ConfigPlanOptions,
 ): Result<ConfigPlan> {
-  const { services, routes, policies, externals, gateways, authorizations } = byKind(
-    state.resources.values(),
-  );
+  const { services, routes, policies, externals, gateways } = byKind(state.resources.values());
   const tls = loadExternalTls(externals);
   if (!tls.ok) return tls;
   const clusters = new PlannedClusters(live);
@@ -121,7 +119,7 @@ export function planConfig(
     bus,
     endpointSets: new Map(state.endpointSets),
     statics,
-    authorizationPolicies: authorizations,
+    policies: new MeshPolicies(state.resources.values()),
   });
 }
 
@@ -189,7 +187,6 @@ interface ResourcesByKind {
   readonly policies: TrafficPolicy[];
   readonly externals: ExternalService[];
   readonly gateways: Gateway[];
-  readonly authorizations: AuthorizationPolicy[];
 }
 
 function byKind(resources: Iterable<Resource>): ResourcesByKind {
@@ -199,7 +196,6 @@ function byKind(resources: Iterable<Resource>): ResourcesByKind {
     policies: [],
     externals: [],
     gateways: [],
-    authorizations: [],
   };
   for (const r of resources) {
     if (r.kind === 'Service') out.services.push(r);
@@ -207,7 +203,6 @@ function byKind(resources: Iterable<Resource>): ResourcesByKind {
     else if (r.kind === 'TrafficPolicy') out.policies.push(r);
     else if (r.kind === 'Gateway') out.gateways.push(r);
     else if (r.kind === 'ExternalService') out.externals.push(r);
-    else out.authorizations.push(r);
   }
   return out;
 }

@@ -1,14 +1,10 @@
 // Turns mesh state into the running engine: plans a snapshot whole (config-plan.ts), then commits
 // it in one step, or keeps everything as it was when the plan is rejected; applies endpoint sets
 // that change between snapshots in place, one whole set at a time.
-import {
-  formatErrors,
-  parseServiceKey,
-  type AuthorizationPolicy,
-  type EndpointSet,
-} from '@app/protocol';
+import { formatErrors, parseServiceKey, type EndpointSet } from '@app/protocol';
 import type { BusRoutes } from '../bus/bus-routes.js';
 import type { ServedServices } from '../bus/served-services.js';
+import type { PolicyHolder } from '../policy/mesh-policies.js';
 import type { RouteTableHolder } from '../routing/route-table-holder.js';
 import type { ClusterRegistry } from '../upstream/cluster-registry.js';
 import type { PoolRegistry } from '../upstream/pool-registry.js';
@@ -26,8 +22,8 @@ export interface ConfiguredParts {
   readonly bus?: BusRoutes;
   /** What this proxy's bus responders answer for. */
   readonly served: ServedServices;
-  /** Proxies with inbound workloads: their authorizers, rebuilt from each committed config. */
-  readonly authorization?: { update(policies: readonly AuthorizationPolicy[]): void };
+  /** The policies its workloads' inbound sides enforce. */
+  readonly policies: PolicyHolder;
 }
 
 /** Outcome of applying a snapshot: applied, or rejected with the reason (the old config keeps serving). */
@@ -62,17 +58,16 @@ export class RouteConfigurator {
 
   /**
    * Puts a plan in place, synchronously, so that no request sees half of it: every cluster takes
-   * its endpoints and policy, the table and the inbound authorizers are swapped; then pools no
-   * cluster uses any more close.
+   * its endpoints and policy, the table is swapped; then pools no cluster uses any more close.
    */
   private commit(plan: ConfigPlan): void {
-    const { routes, clusters, pools, bus, served, authorization } = this.parts;
+    const { routes, clusters, pools, bus, served, policies } = this.parts;
     clusters.adopt(plan.clusters.map((p) => p.cluster));
     for (const { cluster, endpoints, policy } of plan.clusters) cluster.commit(endpoints, policy);
     bus?.update(plan.bus);
     routes.swap(plan.table);
-    authorization?.update(plan.authorizationPolicies);
     pools.retain(clusters.origins());
     served.committed(plan.endpointSets, plan.statics);
+    policies.swap(plan.policies);
   }
 }

@@ -9,7 +9,7 @@ import type {
   AuthorizationRule,
   AuthorizationSource,
 } from '../resources/authorization-policy.dto.js';
-import { ROOT_NAMESPACE } from '../resources/root-namespace.js';
+import { ROOT_NAMESPACE } from '../resources/peer-authentication.dto.js';
 import { serviceKey } from '../service-key.js';
 import { parseConditionKey, type AttributeKind } from './match-values.js';
 import { patternOf } from './policy-check.js';

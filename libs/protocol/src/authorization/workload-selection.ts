@@ -2,7 +2,7 @@
 // namespace's from the root namespace) whose labels hold every label of `selector.matchLabels`;
 // and the order policies are evaluated in.
 import { inPrecedenceOrder } from '../resources/policy-precedence.js';
-import { ROOT_NAMESPACE } from '../resources/root-namespace.js';
+import { ROOT_NAMESPACE } from '../resources/peer-authentication.dto.js';
 
 interface SelectingPolicy {
   readonly metadata: { readonly namespace: string; readonly name: string };

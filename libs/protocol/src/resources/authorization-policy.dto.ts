@@ -14,8 +14,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { OptionalListOf } from '../validation/list-of.validator.js';
-import { IsLabelMap } from '../validation/string-map.validator.js';
 import { ObjectMeta } from './object-meta.dto.js';
+import { WorkloadSelector } from './peer-authentication.dto.js';
 import { WEFT_API_VERSION } from './traffic-policy.dto.js';
 
 /** `CUSTOM` (an external authorizer) is out of scope. */
@@ -48,13 +48,6 @@ function OptionalPorts(): PropertyDecorator {
     for (const decorate of [IsOptional(), IsArray(), ArrayMaxSize(AUTHZ_MAX_VALUES)])
       decorate(target, property);
   };
-}
-
-/** Workloads by label, as Istio's `WorkloadSelector`; absent or empty: every workload in scope. */
-export class WorkloadSelector {
-  @IsOptional()
-  @IsLabelMap()
-  matchLabels?: Record<string, string>;
 }
 
 /** Who calls: the peer's verified identity (mTLS certificate, or the bus subject's caller). */

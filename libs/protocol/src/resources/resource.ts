@@ -9,11 +9,18 @@ import { TrafficPolicy } from './traffic-policy.dto.js';
 import { ExternalService } from './external-service.dto.js';
 import { Gateway } from './gateway.dto.js';
 import { AuthorizationPolicy } from './authorization-policy.dto.js';
+import { PeerAuthentication } from './peer-authentication.dto.js';
 import { authorizationPolicyErrors } from '../authorization/policy-check.js';
 import { strictFieldErrors } from '../authorization/strict-fields.js';
 
 export type Resource =
-  Service | HTTPRoute | TrafficPolicy | ExternalService | Gateway | AuthorizationPolicy;
+  | Service
+  | HTTPRoute
+  | TrafficPolicy
+  | ExternalService
+  | Gateway
+  | PeerAuthentication
+  | AuthorizationPolicy;
 export type ResourceKind = Resource['kind'];
 
 const KINDS = {
@@ -22,6 +29,7 @@ const KINDS = {
   TrafficPolicy,
   ExternalService,
   Gateway,
+  PeerAuthentication,
   AuthorizationPolicy,
 } as const;
 export const RESOURCE_KINDS = Object.keys(KINDS) as ResourceKind[];
@@ -70,6 +78,21 @@ function checkAuthorizationPolicy(
     ...authorizationPolicyErrors(parsed.value as AuthorizationPolicy, label),
   ];
   return errors.length > 0 ? fail(errors) : parsed;
+}
+
+/**
+ * The kinds a workload's own proxy enforces on its inbound side: projected per namespace into
+ * `policies.<ns>` (a PolicyBundle), which every sidecar and node proxy follows for its workloads'
+ * namespaces and the root namespace, rather than per destination.
+ */
+export const POLICY_KINDS: ReadonlySet<ResourceKind> = new Set<ResourceKind>([
+  'PeerAuthentication',
+  'AuthorizationPolicy',
+]);
+
+/** Whether a resource is one of the `POLICY_KINDS`. */
+export function isPolicyResource(resource: Resource): boolean {
+  return POLICY_KINDS.has(resource.kind);
 }
 
 export function keyOf(resource: Resource): string {
