@@ -76,7 +76,7 @@ export class DataPlaneEngine {
     log?: Logger,
   ) {
     this.audits = log && new AuditLog(log);
-    this.policies.watch((p) => this.authorization.update(p.ofKind('AuthorizationPolicy')));
+    this.authorization.follow(this.policies);
     this.tracer = new HopTracer(tracer);
     const busRoutes = bus && new BusRoutes(bus.client, bus.subjects, bus.caller);
     this.stats = new TrafficStats(self);

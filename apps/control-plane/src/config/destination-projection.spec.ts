@@ -132,4 +132,32 @@ describe('projectDestinations', () => {
         false,
       );
   });
+
+  it("puts AuthorizationPolicies in their namespace's policy bundle beside its PeerAuthentications", () => {
+    const withPolicies = new Map([
+      ...desired,
+      stored({
+        apiVersion: 'weft.dev/v1alpha1',
+        kind: 'AuthorizationPolicy',
+        metadata: { name: 'deny-all', namespace: 'shop' },
+        spec: { action: 'DENY', rules: [{}] },
+      }),
+      stored({
+        apiVersion: 'weft.dev/v1alpha1',
+        kind: 'PeerAuthentication',
+        metadata: { name: 'strict', namespace: 'shop' },
+        spec: { mtls: { mode: 'STRICT' } },
+      }),
+    ]);
+    const out = projectDestinations(withPolicies);
+    const shop = JSON.parse(out.get('policies.shop')!) as PolicyBundle;
+    expect(shop.resources.map((r) => r.key)).toEqual([
+      'authorizationpolicy.shop.deny-all',
+      'peerauthentication.shop.strict',
+    ]);
+    for (const key of [...out.keys()].filter((k) => k.startsWith('dst.')))
+      expect(bundle(key).resources.some((r) => r.key.startsWith('authorizationpolicy.'))).toBe(
+        false,
+      );
+  });
 });

@@ -10,6 +10,7 @@ import {
   recordedResponse,
   type RequestParts,
 } from '../http/http-doubles.testing.js';
+import { MeshPolicies, PolicyHolder } from '../policy/mesh-policies.js';
 import { ExchangeNotes } from '../telemetry/exchange-notes.js';
 import { AuditLog } from './audit-log.js';
 import { authorization } from './authorization.layer.js';
@@ -183,6 +184,24 @@ describe('authorization layer', () => {
     const { call, authz } = setup([denyAdmin]);
     expect(call({ url: '/admin' }).res.status).toBe(403);
     authz.update([]);
+    expect(call({ url: '/admin' }).outcome).toBe('next');
+  });
+
+  it("follows the committed policy bundles: each swap's AuthorizationPolicies, other kinds left out", () => {
+    const { call, authz } = setup();
+    const holder = new PolicyHolder();
+    authz.follow(holder);
+    expect(call({ url: '/admin' }).res.status).toBe(503);
+    const strict = parseResource({
+      apiVersion: 'weft.dev/v1alpha1',
+      kind: 'PeerAuthentication',
+      metadata: { name: 'strict', namespace: 'shop' },
+      spec: { mtls: { mode: 'STRICT' } },
+    });
+    if (!strict.ok) throw new Error(JSON.stringify(strict.errors));
+    holder.swap(new MeshPolicies([strict.value, denyAdmin]));
+    expect(call({ url: '/admin' }).res.status).toBe(403);
+    holder.swap(new MeshPolicies([strict.value]));
     expect(call({ url: '/admin' }).outcome).toBe('next');
   });
 });

@@ -1,6 +1,8 @@
 // Each inbound workload's authorizer, rebuilt from the AuthorizationPolicies of every committed
-// config and swapped whole; before the first config, a workload's policies are unknown.
+// config (the policy bundles its proxy follows) and swapped whole; before the first config, a
+// workload's policies are unknown.
 import type { AuthorizationPolicy } from '@app/protocol';
+import type { PolicyHolder } from '../policy/mesh-policies.js';
 import { AuthzDecisions, type DecisionCounter } from './authz-decisions.js';
 import { AuthzRequest } from './authz-request.js';
 import { compileAuthorizer, type Authorizer, type AuthzWorkload } from './authorizer.js';
@@ -27,6 +29,11 @@ export class InboundAuthorizations {
     this.workloads.push(inbound);
     if (this.policies) this.update(this.policies);
     return inbound;
+  }
+
+  /** Rebuilds at every config commit, from the AuthorizationPolicies `holder` is given. */
+  follow(holder: PolicyHolder): void {
+    holder.watch((policies) => this.update(policies.ofKind('AuthorizationPolicy')));
   }
 
   /** A committed config: every workload's authorizer rebuilt and swapped, unused counters dropped. */
