@@ -9,6 +9,7 @@ import { agent, http, type HttpResult } from '../support/admin-client.js';
 import { EchoServer } from '../support/echo-server.js';
 import { Mesh, type Sidecar } from '../support/mesh.js';
 import { waitFor } from '../support/wait-for.js';
+import { weft } from '../support/weft-cli.js';
 
 const RESOURCES = `
 apiVersion: v1
@@ -357,5 +358,52 @@ spec:
     const removed = (JSON.parse(res.body) as { revision: number }).revision;
     await mesh.converged(removed, ['api1', 'api-bus1']);
     for (const service of ['api', 'api-bus']) await expectVerdict(service, row, path);
+  });
+
+  it('refuses at apply a rule that can never match, naming the field, and applies nothing', async () => {
+    const before = await http(`${mesh.controlPlane().url}/v1/resources?kind=AuthorizationPolicy`);
+    const res = await mesh.apply(`
+apiVersion: weft.dev/v1alpha1
+kind: AuthorizationPolicy
+metadata: { name: never-matches }
+spec:
+  action: DENY
+  rules:
+    - to: [{ operation: { paths: [/api/x], notPaths: [/api/*] } }]
+`);
+    expect(res.status).toBe(422);
+    expect(JSON.parse(res.body)).toEqual([
+      {
+        resource: 'AuthorizationPolicy/default/never-matches',
+        path: 'spec.rules[0].to[0].operation.paths[0]',
+        message: '"/api/x" is excluded by notPaths[0] "/api/*": it can never match',
+      },
+    ]);
+    const after = await http(`${mesh.controlPlane().url}/v1/resources?kind=AuthorizationPolicy`);
+    expect(after.body).toBe(before.body);
+  });
+
+  it('weft check reports a rule hidden by an earlier one, as a warning', async () => {
+    const revision = await mesh.applyOk(`
+apiVersion: weft.dev/v1alpha1
+kind: AuthorizationPolicy
+metadata: { name: allow-reads-again }
+spec:
+  selector: { matchLabels: { tier: backend } }
+  rules:
+    - to: [{ operation: { methods: [GET], paths: [/public/a] } }]
+`);
+    await mesh.converged(revision, ['api1', 'api-bus1']);
+    const run = await weft(['check', '--nats', mesh.nats.url], {
+      server: mesh.controlPlane().url,
+      env: await mesh.cliEnv(),
+    });
+    expect(run.code).toBe(0);
+    const out = run.stdout.split('\n');
+    const warning = out.indexOf('‼ no AuthorizationPolicy rule hidden by an earlier one');
+    expect(warning).toBeGreaterThan(0);
+    expect(out[warning + 1]).toBe(
+      '    AuthorizationPolicy/default/allow-reads-again spec.rules[0]: is hidden by AuthorizationPolicy default/allow-reads rule 0 (ALLOW), which matches every request it matches: it never allows a request itself',
+    );
   });
 });
