@@ -8,6 +8,7 @@ import type { AccessRecord } from '@app/dataplane';
 import { agent, http, type HttpResult } from '../support/admin-client.js';
 import { EchoServer } from '../support/echo-server.js';
 import { Mesh, type Sidecar } from '../support/mesh.js';
+import { metric } from '../support/metrics.js';
 import { waitFor } from '../support/wait-for.js';
 import { weft } from '../support/weft-cli.js';
 
@@ -304,11 +305,19 @@ describe('AuthorizationPolicy', () => {
     ['HTTP', 'api'],
     ['the bus', 'api-bus'],
   ])(
-    'over %s, the access log says why a request was denied, and which AUDIT rule it matched',
+    'over %s, the access log and the decision counters say why a request was denied, and which AUDIT rule it matched',
     async (_transport, service) => {
       const denied = `/public/logged-denied-${service}`;
       const audited = `/public/logged-audited-${service}`;
       const web = callers.web.outbound;
+      const proxy = service === 'api' ? api : apiBus;
+      const counted = (decision: string, policy: string) =>
+        metric(proxy.adminPort, 'weft_authz_decisions_total', [
+          `decision="${decision}"`,
+          `policy="${policy}"`,
+        ]);
+      const deniedBefore = await counted('deny', 'default/deny-delete');
+      const auditedBefore = await counted('audit', 'default/audit-public');
       expect(
         (await http(`${web}${denied}`, { method: 'DELETE', headers: { host: service } })).status,
       ).toBe(403);
@@ -321,7 +330,9 @@ describe('AuthorizationPolicy', () => {
         authz: 'allowed by AuthorizationPolicy default/allow-reads (ALLOW, rule 0)',
         audit: 'audited by AuthorizationPolicy default/audit-public (AUDIT, rule 0)',
       });
-      const proxy = service === 'api' ? api : apiBus;
+      expect(await counted('deny', 'default/deny-delete')).toBe(deniedBefore + 1);
+      // Both paths are under /public/*: AUDIT marks the denied request too.
+      expect(await counted('audit', 'default/audit-public')).toBe(auditedBefore + 2);
       await waitFor('the AUDIT line in the log', () =>
         proxy.proc
           .logs()
