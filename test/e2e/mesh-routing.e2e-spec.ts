@@ -296,6 +296,9 @@ spec:
         ? true
         : undefined,
     );
+    // Its config applied: before that its AuthorizationPolicies are unknown, and its inbound
+    // listener refuses every request (503 not_ready) whatever the app does.
+    await mesh.converged(revision, ['orphan1']);
     const readyz = await http(`http://127.0.0.1:${orphan.adminPort}/readyz`);
     expect(readyz.status).toBe(503);
     expect(JSON.parse(readyz.body)).toMatchObject({ ready: false, conditions: { app: false } });

@@ -1,7 +1,10 @@
-// `weft check`: a linkerd-check-style walk from NATS to the control plane, with a hint for each failure.
+// `weft check`: a linkerd-check-style walk from NATS to the control plane, with a hint for each
+// failure; then what the config holds in vain (AuthorizationPolicy rules hidden by earlier ones).
 import { Command } from 'commander';
 import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { hiddenRules } from '@app/protocol/authorization/hidden-rules.js';
+import type { AuthorizationPolicy } from '@app/protocol/resources/authorization-policy.dto.js';
 import { PROTOCOL_VERSION } from '@app/protocol/version.js';
 import { Subjects } from '@app/protocol/subjects.js';
 import type { AdminClient } from './admin-client.js';
@@ -21,11 +24,14 @@ import { withProgress } from './progress.js';
 
 const OK = '✔';
 const FAILED = '✖';
+const WARNING = '‼';
 const SKIPPED = '-';
 
+/** `warn`: the mesh works, but something in it does nothing (not counted as a failure). */
 type Outcome =
   | { readonly status: 'ok'; readonly note?: string }
   | { readonly status: 'fail'; readonly reason: string; readonly hint: string }
+  | { readonly status: 'warn'; readonly lines: readonly string[]; readonly hint: string }
   | { readonly status: 'skip'; readonly reason: string };
 
 interface Check {
@@ -88,6 +94,13 @@ class CheckRun {
       { title: 'control plane leader', run: () => this.controlPlaneLeader() },
       { title: 'protocol version compatible', run: () => this.protocolCompatible() },
     ]);
+    out();
+    await this.section('authorization', [
+      {
+        title: 'no AuthorizationPolicy rule hidden by an earlier one',
+        run: () => this.authorizationRules(),
+      },
+    ]);
     return this.failed;
   }
 
@@ -121,6 +134,10 @@ class CheckRun {
       out(`${OK} ${title}${outcome.note ? ` (${outcome.note})` : ''}`);
     } else if (outcome.status === 'skip') {
       out(`${SKIPPED} ${title} (skipped: ${outcome.reason})`);
+    } else if (outcome.status === 'warn') {
+      out(`${WARNING} ${title}`);
+      for (const line of outcome.lines) out(`    ${line}`);
+      out(`    hint: ${outcome.hint}`);
     } else {
       this.failed++;
       out(`${FAILED} ${title}`);
@@ -253,6 +270,29 @@ class CheckRun {
       status: 'fail',
       reason: `the config snapshot (revision ${String(snapshot.revision)}) is protocol v${String(snapshot.v)}; this CLI speaks v${PROTOCOL_VERSION}`,
       hint: 'run a weft CLI of the same release as the control plane',
+    };
+  }
+
+  /**
+   * Rules that never decide a request: hidden by an earlier rule that matches all they match, or
+   * DENY/AUDIT policies without rules (`hiddenRules`: sound, not complete).
+   */
+  private async authorizationRules(): Promise<Outcome> {
+    if (!this.controlPlaneUp)
+      return { status: 'skip', reason: 'the control plane is not reachable' };
+    const { items } = await this.admin.resources('AuthorizationPolicy');
+    const policies = items.filter(
+      (r): r is AuthorizationPolicy => r.kind === 'AuthorizationPolicy',
+    );
+    const findings = hiddenRules(policies);
+    if (findings.length === 0) {
+      const n = policies.length;
+      return { status: 'ok', note: `${n} polic${n === 1 ? 'y' : 'ies'}` };
+    }
+    return {
+      status: 'warn',
+      lines: findings.map((f) => `${f.resource} ${f.path}: ${f.message}`),
+      hint: 'remove the rule, or narrow the rule that hides it (docs/reference/resources/authorizationpolicy.md#hidden-rules-weft-check)',
     };
   }
 }

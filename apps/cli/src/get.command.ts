@@ -1,6 +1,7 @@
 // `weft get KIND [NAME] [-n NAMESPACE] [-o yaml|json|wide]`: stored resources and live mesh state.
 import { Command, Option } from 'commander';
 import type {
+  AuthorizationPolicyWithStatus,
   EndpointSet,
   ExternalService,
   Gateway,
@@ -8,6 +9,7 @@ import type {
   ProxyStatus,
   Service,
   TrafficPolicyWithStatus,
+  PeerAuthenticationWithStatus,
 } from '@app/protocol';
 import type { AdminClient } from './admin-client.js';
 import { withAdmin } from './cli-context.js';
@@ -113,6 +115,51 @@ const trafficPolicyView: KindView<TrafficPolicyWithStatus> = {
     ),
 };
 
+/** STATUS is `Accepted` when the policy applies to some ready instance; `-o yaml` names them. */
+const authorizationPolicyView: KindView<AuthorizationPolicyWithStatus> = {
+  fetch: async (admin) =>
+    (await admin.resources('AuthorizationPolicy')).items.filter(
+      (r): r is AuthorizationPolicyWithStatus => r.kind === 'AuthorizationPolicy',
+    ),
+  name: (p) => p.metadata.name,
+  namespace: (p) => p.metadata.namespace,
+  table: (items) =>
+    formatTable(
+      ['NAME', 'NAMESPACE', 'ACTION', 'SELECTOR', 'RULES', 'STATUS'],
+      items.map((p) => [
+        p.metadata.name,
+        p.metadata.namespace,
+        p.spec.action,
+        labelList(p.spec.selector?.matchLabels),
+        String(p.spec.rules?.length ?? 0),
+        statusSummary(p.status && [p.status]),
+      ]),
+    ),
+};
+
+/** MODE is what the policy sets (UNSET inherits); STATUS its `Accepted` condition. */
+const peerAuthenticationView: KindView<PeerAuthenticationWithStatus> = {
+  fetch: async (admin) =>
+    (await admin.resources('PeerAuthentication')).items.filter(
+      (r): r is PeerAuthenticationWithStatus => r.kind === 'PeerAuthentication',
+    ),
+  name: (p) => p.metadata.name,
+  namespace: (p) => p.metadata.namespace,
+  table: (items) =>
+    formatTable(
+      ['NAME', 'NAMESPACE', 'SELECTOR', 'MODE', 'STATUS'],
+      items.map((p) => [
+        p.metadata.name,
+        p.metadata.namespace,
+        Object.entries(p.spec.selector?.matchLabels ?? {})
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',') || NONE,
+        p.spec.mtls?.mode ?? 'UNSET',
+        statusSummary(p.status && [p.status]),
+      ]),
+    ),
+};
+
 const externalServiceView: KindView<ExternalService> = {
   fetch: async (admin) =>
     (await admin.resources('ExternalService')).items.filter(
@@ -190,6 +237,8 @@ const GETTERS: { readonly [K in KindId]: (req: GetRequest) => Promise<void> } = 
   TrafficPolicy: (req) => get(trafficPolicyView, req),
   ExternalService: (req) => get(externalServiceView, req),
   Gateway: (req) => get(gatewayView, req),
+  AuthorizationPolicy: (req) => get(authorizationPolicyView, req),
+  PeerAuthentication: (req) => get(peerAuthenticationView, req),
   Endpoints: (req) => get(endpointsView, req),
   Proxy: (req) => get(proxyView, req),
 };

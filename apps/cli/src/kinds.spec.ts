@@ -16,6 +16,9 @@ describe('resolveKind', () => {
     ['es', 'ExternalService'],
     ['gw', 'Gateway'],
     ['endpoints', 'Endpoints'],
+    ['AuthorizationPolicies', 'AuthorizationPolicy'],
+    ['ap', 'AuthorizationPolicy'],
+    ['pa', 'PeerAuthentication'],
     ['ep', 'Endpoints'],
     ['proxies', 'Proxy'],
     ['proxy', 'Proxy'],
@@ -25,7 +28,8 @@ describe('resolveKind', () => {
     expect(() => resolveKind('pods')).toThrow(
       new CliError(
         'unknown kind "pods"; expected one of services (svc), httproutes, trafficpolicies (tp), ' +
-          'externalservices (es), gateways (gw), endpoints (ep), proxies',
+          'externalservices (es), gateways (gw), authorizationpolicies (ap), peerauthentications (pa), ' +
+          'endpoints (ep), proxies',
       ),
     );
   });

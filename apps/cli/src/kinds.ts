@@ -37,6 +37,20 @@ const KINDS: readonly (KindSpec & { readonly short?: string })[] = [
     short: 'es',
   },
   { id: 'Gateway', singular: 'gateway', plural: 'gateways', resource: true, short: 'gw' },
+  {
+    id: 'AuthorizationPolicy',
+    singular: 'authorizationpolicy',
+    plural: 'authorizationpolicies',
+    resource: true,
+    short: 'ap',
+  },
+  {
+    id: 'PeerAuthentication',
+    singular: 'peerauthentication',
+    plural: 'peerauthentications',
+    resource: true,
+    short: 'pa',
+  },
   { id: 'Endpoints', singular: 'endpoints', plural: 'endpoints', resource: false, short: 'ep' },
   { id: 'Proxy', singular: 'proxy', plural: 'proxies', resource: false },
 ];

@@ -42,6 +42,8 @@ export class ListenersService implements OnApplicationBootstrap {
       const { namespace, service } = workload;
       const listener = engine.inboundListener(name, workload.appAddress, workload.appPort, {
         service: serviceKey(namespace, service),
+        namespace,
+        labels: workload.labels,
         accessLogSubject: subjects.accessLog(namespace, service),
       });
       this.inbound.set(workload.instanceId, { workload, listener, port: 0 });

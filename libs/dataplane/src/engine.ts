@@ -20,16 +20,22 @@ import type { AccessLog } from './telemetry/access-log.js';
 import type { BusClient } from './bus/bus-client.js';
 import { BusRoutes } from './bus/bus-routes.js';
 import { ServedServices } from './bus/served-services.js';
+import type { Logger } from 'pino';
+import { AuditLog } from './authorization/audit-log.js';
+import { InboundAuthorizations } from './authorization/inbound-authorizations.js';
 
-/** The caller's side of the bus transport, for proxies connected to NATS. */
 /** Whose app an inbound listener serves. */
 export interface InboundWorkload {
   /** `<namespace>/<service>`: the destination its requests count under. */
   readonly service: string;
+  /** Its namespace and labels: which AuthorizationPolicies select it. */
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
   /** Where its access log records go (`weft.v1.telemetry.access.<namespace>.<service>`). */
   readonly accessLogSubject: string;
 }
 
+/** The caller's side of the bus transport, for proxies connected to NATS. */
 export interface EngineBus {
   readonly client: BusClient;
   readonly subjects: Subjects;
@@ -37,6 +43,7 @@ export interface EngineBus {
   readonly caller: CallerIdentity;
 }
 import { TrafficStats } from './metrics/traffic-stats.js';
+import { PolicyHolder } from './policy/mesh-policies.js';
 
 export class DataPlaneEngine {
   readonly routes = new RouteTableHolder();
@@ -44,6 +51,10 @@ export class DataPlaneEngine {
   readonly pools = new PoolRegistry();
   /** What this proxy's bus responders answer for, as each config commit says. */
   readonly served = new ServedServices();
+  /** The policies (PeerAuthentications, …) its workloads' inbound sides enforce. */
+  readonly policies = new PolicyHolder();
+  /** Each inbound workload's authorizer, compiled from the committed AuthorizationPolicies. */
+  readonly authorization = new InboundAuthorizations();
   readonly stats: TrafficStats;
   readonly metrics: ProxyMetrics;
   readonly tracer: HopTracer;
@@ -51,6 +62,7 @@ export class DataPlaneEngine {
   readonly forwarder: Forwarder;
   /** Calls to the local app: announces nothing. */
   private readonly localForwarder: Forwarder;
+  private readonly audits: AuditLog | undefined;
   readonly configurator: RouteConfigurator;
 
   constructor(
@@ -60,11 +72,15 @@ export class DataPlaneEngine {
     self: string,
     readonly accessLog?: AccessLog,
     private readonly bus?: EngineBus,
+    /** Where AUDIT matches are logged (rate bounded); without it they are counted and marked only. */
+    log?: Logger,
   ) {
+    this.audits = log && new AuditLog(log);
+    this.authorization.follow(this.policies);
     this.tracer = new HopTracer(tracer);
     const busRoutes = bus && new BusRoutes(bus.client, bus.subjects, bus.caller);
     this.stats = new TrafficStats(self);
-    this.metrics = new ProxyMetrics(this.stats, this.clusters);
+    this.metrics = new ProxyMetrics(this.stats, this.clusters, this.authorization.decisions);
     this.forwarder = new Forwarder(
       this.pools,
       this.metrics,
@@ -80,6 +96,7 @@ export class DataPlaneEngine {
         pools: this.pools,
         bus: busRoutes,
         served: this.served,
+        policies: this.policies,
       },
       options,
     );
@@ -119,7 +136,8 @@ export class DataPlaneEngine {
 
   /**
    * A listener that hands every request to one local application, counted and logged as
-   * `workload`'s (a node proxy serves many; a sidecar's one is its own service).
+   * `workload`'s (a node proxy serves many; a sidecar's one is its own service), once the
+   * AuthorizationPolicies that select `workload` allow it.
    */
   inboundListener(
     name: string,
@@ -135,7 +153,16 @@ export class DataPlaneEngine {
     app.setEndpoints([endpoint('local-app', appAddress, appPort)]);
     h2cApp.setEndpoints(app.all);
     const service = workload?.service;
-    const handler = inboundPipeline(app, this.localForwarder, this.stats, h2cApp, service);
+    const authz = workload && {
+      inbound: this.authorization.add({
+        namespace: workload.namespace,
+        labels: workload.labels,
+        port: appPort,
+      }),
+      listener: name,
+      audits: this.audits,
+    };
+    const handler = inboundPipeline(app, this.localForwarder, this.stats, h2cApp, service, authz);
     const unknownCaller = this.stats.inbound(undefined, service);
     const accessLog = workload ? this.accessLog?.on(workload.accessLogSubject) : this.accessLog;
     return this.counted(new HttpListener(name, handler, this.tracer, unknownCaller, accessLog));

@@ -39,6 +39,11 @@ export class Exchange {
   /** The request's method index (`KNOWN_METHODS`): the listener's in-flight count by method. */
   readonly method: number;
 
+  /**
+   * The caller's verified SPIFFE ID: the bus subject's caller identity, or the client certificate's
+   * on mTLS; undefined when none was verified. Authorization reads only this, never a header.
+   */
+  peer: string | undefined = undefined;
   /** The traffic edge the request counts under; undefined: the listener's fallback. */
   edge: TrafficEdge | undefined = undefined;
   /** The index of the pipeline step to run next (a held exchange resumes there). */

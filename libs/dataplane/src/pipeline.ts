@@ -1,5 +1,8 @@
 // The request paths of the engine, composed top to bottom: outbound (mesh routing) and inbound
 // (local app), each a list of steps over one Exchange, the upstream half included.
+import type { AuditLog } from './authorization/audit-log.js';
+import { authorization } from './authorization/authorization.layer.js';
+import type { InboundAuthorization } from './authorization/inbound-authorizations.js';
 import type { Exchange } from './exchange.js';
 import { requestMirrors } from './filters/request-mirror.layer.js';
 import { redirect } from './filters/request-redirect.layer.js';
@@ -94,10 +97,18 @@ export function outboundPipeline(
   return run;
 }
 
+/** A workload's inbound authorization: its AuthorizationPolicies, and where AUDIT lines go. */
+export interface InboundAuthorizationStep {
+  readonly inbound: InboundAuthorization;
+  readonly listener: string;
+  readonly audits?: AuditLog;
+}
+
 /**
  * Inbound: every request goes to the local application, counted by the calling service, through
- * the same upstream half (no retries, no timeout of its own). With `h2cApp`, an HTTP/2 request
- * goes to the app over h2c.
+ * the same upstream half (no retries, no timeout of its own), once the workload's
+ * AuthorizationPolicies allow it (a workload's inbound; a router's bus path to a Service has none).
+ * With `h2cApp`, an HTTP/2 request goes to the app over h2c.
  */
 export function inboundPipeline(
   app: Cluster,
@@ -106,11 +117,12 @@ export function inboundPipeline(
   h2cApp?: Cluster,
   /** The Service the app is an instance of (`<namespace>/<service>`): a node proxy's workload's. */
   destination?: string,
+  authz?: InboundAuthorizationStep,
 ): ExchangeHandler {
-  return runner([
-    localApp(stats, app, h2cApp, destination), //         routing/local-app.layer.ts
-    ...upstreamHalf(forwarder),
-  ]);
+  const steps: Step[] = [localApp(stats, app, h2cApp, destination)]; // routing/local-app.layer.ts
+  if (authz) steps.push(authorization(authz.inbound, authz.listener, authz.audits)); // authorization/authorization.layer.ts
+  steps.push(...upstreamHalf(forwarder));
+  return runner(steps);
 }
 
 /**

@@ -2,7 +2,11 @@
 import type { EndpointSet } from './messages/endpoint-set.dto.js';
 import type { InstanceState, ProxyMode } from './messages/heartbeat.dto.js';
 import type { Resource } from './resources/resource.js';
-import type { TrafficPolicyWithStatus } from './resources/policy-status.js';
+import type {
+  AuthorizationPolicyWithStatus,
+  TrafficPolicyWithStatus,
+} from './resources/policy-status.js';
+import type { PeerAuthenticationWithStatus } from './resources/peer-authentication.dto.js';
 import type { ConditionSummary, HTTPRouteWithStatus } from './resources/route-status.js';
 import type { Service } from './resources/service.dto.js';
 import type { ExternalService } from './resources/external-service.dto.js';
@@ -15,7 +19,8 @@ export type ApplyAction = 'created' | 'configured' | 'unchanged' | 'deleted';
  * request changed anything, and what happened to each resource.
  * An applied HTTPRoute also carries the conditions of its status that need reading (any not True,
  * and `Accepted` when one of its matches is shadowed by another route), a TrafficPolicy its
- * conditions not True (one per target Service); absent when all is well.
+ * conditions not True (one per target Service), an AuthorizationPolicy its `Accepted` when not True
+ * (it selects no ready instance); absent when all is well.
  */
 export interface ApplyResult {
   /** The revision the request made; when nothing changed, the current one, which stays. */
@@ -75,7 +80,13 @@ export interface ProxyStatus {
 export interface ResourceList {
   readonly revision: number;
   readonly items: readonly (
-    Service | HTTPRouteWithStatus | TrafficPolicyWithStatus | ExternalService | Gateway
+    | Service
+    | HTTPRouteWithStatus
+    | TrafficPolicyWithStatus
+    | ExternalService
+    | Gateway
+    | AuthorizationPolicyWithStatus
+    | PeerAuthenticationWithStatus
   )[];
 }
 

@@ -24,6 +24,8 @@ export const ENDPOINTS_KEY_PREFIX = 'endpoints';
 export const DESTINATION_KEY_PREFIX = 'dst';
 export const ALIAS_KEY_PREFIX = 'alias';
 export const MEMBER_KEY_PREFIX = 'member';
+/** `policies.<ns>`: the namespace's PolicyBundle (PeerAuthentications, AuthorizationPolicies). */
+export const POLICIES_KEY_PREFIX = 'policies';
 
 /** KV key of the control-plane leader lease, in the leader bucket. */
 export const LEADER_LEASE_KEY = 'control-plane';
@@ -89,7 +91,8 @@ export class Subjects {
    * Where the leader announces each change of a projected key, the changed value with it, so a
    * proxy hears of exactly the destinations it follows: a Service's bundle and endpoint set on
    * `config.dst.<ns>.<service>`, an alias on `config.alias.<host>`, an instance's membership on
-   * `config.member.<ns>.<instanceId>`, and every snapshot marker on `config.snapshot`.
+   * `config.member.<ns>.<instanceId>`, a namespace's policies on `config.policies.<ns>`, and every
+   * snapshot marker on `config.snapshot`.
    */
   configAnnouncement(key: string): string {
     const [prefix] = key.split('.', 1);
@@ -250,11 +253,20 @@ export function memberKey(namespace: string, instanceId: string): string {
   return `${MEMBER_KEY_PREFIX}.${namespace}.${instanceId}`;
 }
 
-/** Whether a key is one of the projections (`dst`, `alias`, `member`) rather than a resource. */
+/** KV key of the bundle of one namespace's policies (`PolicyBundle`). */
+export function policiesKey(namespace: string): string {
+  return `${POLICIES_KEY_PREFIX}.${namespace}`;
+}
+
+/**
+ * Whether a key is one of the projections (`dst`, `alias`, `member`, `policies`) rather than a
+ * resource.
+ */
 export function isProjectionKey(key: string): boolean {
   return (
     key.startsWith(`${DESTINATION_KEY_PREFIX}.`) ||
     key.startsWith(`${ALIAS_KEY_PREFIX}.`) ||
-    key.startsWith(`${MEMBER_KEY_PREFIX}.`)
+    key.startsWith(`${MEMBER_KEY_PREFIX}.`) ||
+    key.startsWith(`${POLICIES_KEY_PREFIX}.`)
   );
 }

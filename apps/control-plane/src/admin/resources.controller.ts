@@ -87,7 +87,7 @@ export class ResourcesController {
       : this.apply.applyText(text, req);
   }
 
-  /** Resources as applied; each HTTPRoute and TrafficPolicy with its computed status (in memory only). */
+  /** Resources as applied; each HTTPRoute and policy with its computed status (in memory only). */
   @Get('resources')
   list(@Query() query: ResourceQuery): ResourceList {
     const items = this.store
@@ -97,7 +97,11 @@ export class ResourcesController {
           ? { ...r, status: this.statuses.statusOf(keyOf(r)) }
           : r.kind === 'TrafficPolicy'
             ? { ...r, status: this.statuses.policyStatusOf(keyOf(r)) }
-            : r,
+            : r.kind === 'AuthorizationPolicy'
+              ? { ...r, status: this.statuses.authorizationStatusOf(keyOf(r)) }
+              : r.kind === 'PeerAuthentication'
+                ? { ...r, status: this.statuses.peerAuthenticationStatusOf(keyOf(r)) }
+                : r,
       );
     return { revision: this.store.currentRevision, items };
   }

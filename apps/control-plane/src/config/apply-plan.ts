@@ -48,6 +48,9 @@ export interface ResourceDiff {
   readonly deletes: readonly string[];
 }
 
+/** Kinds whose changes change endpoint sets: their members, or how callers reach them. */
+const ENDPOINT_KINDS: ReadonlySet<string> = new Set(['Service', 'PeerAuthentication']);
+
 /** Who asks for a change, recorded with its revision. */
 export interface ChangeOrigin {
   readonly source: ConfigSource;
@@ -78,7 +81,10 @@ export interface RevisionPlan extends ResourceDiff, ChangeOrigin {
   readonly desired: ReadonlyMap<string, Stored>;
   /** The destination bundles and aliases of `desired` that differ from what the bucket holds. */
   readonly projections: ProjectionChanges;
-  /** A Service is added, changed or deleted: its endpoint sets are written before the marker. */
+  /**
+   * A Service or a PeerAuthentication is added, changed or deleted: the endpoint sets it changes
+   * (members, or which endpoints are plaintext) are written before the marker.
+   */
   readonly servicesChange: boolean;
   /** Created first: claims the revision number. */
   readonly history: HistoryEntry;
@@ -196,8 +202,8 @@ function planRevision(
   for (const [key, stored] of diff.puts) desired.set(key, stored);
   for (const key of diff.deletes) desired.delete(key);
   const touched = [...diff.puts.map(([key]) => key), ...diff.deletes];
-  const servicesChange = touched.some(
-    (k) => (state.desired.get(k) ?? desired.get(k))?.resource.kind === 'Service',
+  const servicesChange = touched.some((k) =>
+    ENDPOINT_KINDS.has((state.desired.get(k) ?? desired.get(k))?.resource.kind ?? ''),
   );
   const changes = diff.results
     .filter((r) => r.action !== 'unchanged')

@@ -1,6 +1,11 @@
 // Unit spec for projectDestinations: which resources each Service's bundle holds, and the aliases.
 import { describe, expect, it } from '@jest/globals';
-import { parseResource, type DestinationBundle, type Resource } from '@app/protocol';
+import {
+  parseResource,
+  type DestinationBundle,
+  type PolicyBundle,
+  type Resource,
+} from '@app/protocol';
 import type { Stored } from './config-view.js';
 import { projectDestinations } from './destination-projection.js';
 
@@ -95,5 +100,64 @@ describe('projectDestinations', () => {
 
   it('projects the same state to the same JSON, whatever order it was built in', () => {
     expect(projectDestinations(new Map([...desired].reverse()))).toEqual(projected);
+  });
+
+  it("puts each namespace's PeerAuthentications in its policy bundle, and in no destination bundle", () => {
+    const policy = (name: string, namespace: string) =>
+      stored({
+        apiVersion: 'weft.dev/v1alpha1',
+        kind: 'PeerAuthentication',
+        metadata: { name, namespace },
+        spec: { mtls: { mode: 'PERMISSIVE' } },
+      });
+    const withPolicies = new Map([
+      ...desired,
+      policy('mesh', 'weft-system'),
+      policy('b', 'shop'),
+      policy('a', 'shop'),
+    ]);
+    const out = projectDestinations(withPolicies);
+    const shop = JSON.parse(out.get('policies.shop')!) as PolicyBundle;
+    expect(shop.namespace).toBe('shop');
+    expect(shop.resources.map((r) => r.key)).toEqual([
+      'peerauthentication.shop.a',
+      'peerauthentication.shop.b',
+    ]);
+    const mesh = JSON.parse(out.get('policies.weft-system')!) as PolicyBundle;
+    expect(mesh.resources.map((r) => r.key)).toEqual(['peerauthentication.weft-system.mesh']);
+    expect(out.has('policies.default')).toBe(false);
+    const everyDestination = [...out.keys()].filter((k) => k.startsWith('dst.'));
+    for (const key of everyDestination)
+      expect(bundle(key).resources.some((r) => r.key.startsWith('peerauthentication.'))).toBe(
+        false,
+      );
+  });
+
+  it("puts AuthorizationPolicies in their namespace's policy bundle beside its PeerAuthentications", () => {
+    const withPolicies = new Map([
+      ...desired,
+      stored({
+        apiVersion: 'weft.dev/v1alpha1',
+        kind: 'AuthorizationPolicy',
+        metadata: { name: 'deny-all', namespace: 'shop' },
+        spec: { action: 'DENY', rules: [{}] },
+      }),
+      stored({
+        apiVersion: 'weft.dev/v1alpha1',
+        kind: 'PeerAuthentication',
+        metadata: { name: 'strict', namespace: 'shop' },
+        spec: { mtls: { mode: 'STRICT' } },
+      }),
+    ]);
+    const out = projectDestinations(withPolicies);
+    const shop = JSON.parse(out.get('policies.shop')!) as PolicyBundle;
+    expect(shop.resources.map((r) => r.key)).toEqual([
+      'authorizationpolicy.shop.deny-all',
+      'peerauthentication.shop.strict',
+    ]);
+    for (const key of [...out.keys()].filter((k) => k.startsWith('dst.')))
+      expect(bundle(key).resources.some((r) => r.key.startsWith('authorizationpolicy.'))).toBe(
+        false,
+      );
   });
 });

@@ -1,11 +1,15 @@
 // Projects a desired state for proxies that follow only the destinations they call: one
-// DestinationBundle per Service name a resource concerns, one ServiceAlias per extra hostname.
+// DestinationBundle per Service name a resource concerns, one ServiceAlias per extra hostname, and
+// one PolicyBundle per namespace with policies (what a workload's own proxy enforces).
 import {
   aliasKey,
   destinationKey,
+  isPolicyResource,
+  policiesKey,
   PROTOCOL_VERSION,
   type BundledResource,
   type DestinationBundle,
+  type PolicyBundle,
   type Resource,
   type ServiceAlias,
 } from '@app/protocol';
@@ -20,10 +24,14 @@ export interface ProjectionChanges {
   readonly deletes: readonly string[];
 }
 
-/** The bundles and aliases of `desired` (resource key → stored resource), keys in a stable order. */
+/**
+ * The bundles, aliases and policy bundles of `desired` (resource key → stored resource), keys in a
+ * stable order.
+ */
 export function projectDestinations(desired: ReadonlyMap<string, Stored>): Projections {
   const bundles = new Map<string, DestinationBundle>();
   const aliases = new Map<string, ServiceAlias>();
+  const policies = new Map<string, PolicyBundle>();
   for (const key of [...desired.keys()].sort()) {
     const { resource, source } = desired.get(key)!;
     // Serialized as is: the resource class holds just its fields.
@@ -32,6 +40,17 @@ export function projectDestinations(desired: ReadonlyMap<string, Stored>): Proje
       source,
       resource: resource as unknown as Record<string, unknown>,
     };
+    if (isPolicyResource(resource)) {
+      const { namespace } = resource.metadata;
+      const key = policiesKey(namespace);
+      let bundle = policies.get(key);
+      if (!bundle) {
+        bundle = { v: PROTOCOL_VERSION, namespace, resources: [] };
+        policies.set(key, bundle);
+      }
+      bundle.resources.push(entry);
+      continue;
+    }
     for (const [namespace, service] of concerned(resource)) {
       const dst = destinationKey(namespace, service);
       let bundle = bundles.get(dst);
@@ -48,7 +67,8 @@ export function projectDestinations(desired: ReadonlyMap<string, Stored>): Proje
     }
   }
   const out: Projections = new Map();
-  for (const [key, value] of [...bundles, ...aliases]) out.set(key, JSON.stringify(value));
+  for (const [key, value] of [...bundles, ...aliases, ...policies])
+    out.set(key, JSON.stringify(value));
   return out;
 }
 
@@ -78,6 +98,10 @@ function concerned(resource: Resource): [string, string][] {
       return resource.spec.targetRefs.map((target) => [namespace, target.name]);
     case 'Gateway':
       // Edge routers follow the whole bucket.
+      return [];
+    case 'AuthorizationPolicy':
+    case 'PeerAuthentication':
+      // Callers never read them: the workloads they select do, from their namespace's policy bundle.
       return [];
   }
 }

@@ -1,7 +1,13 @@
 // Unit spec for EndpointIndex: label selectors, implicit app=<name> services, readiness, namespaces,
 // and that a change recomputes only the sets it can affect (checked against a full recomputation).
 import { describe, expect, it } from '@jest/globals';
-import { parseResource, type EndpointSet, type InstanceOwner, type Service } from '@app/protocol';
+import {
+  parseResource,
+  type EndpointSet,
+  type InstanceOwner,
+  type PeerAuthentication,
+  type Service,
+} from '@app/protocol';
 import { EndpointIndex } from './endpoint-index.js';
 
 const NOW = 1_700_000_000_000;
@@ -297,3 +303,41 @@ function fullRecomputation(
   for (const key of previous) out[key] ??= [];
   return out;
 }
+
+describe('EndpointIndex and PeerAuthentication', () => {
+  it('marks plaintext the endpoints whose effective PeerAuthentication is DISABLE, and recomputes every set when the policies change', () => {
+    const disable = parseResource({
+      apiVersion: 'weft.dev/v1alpha1',
+      kind: 'PeerAuthentication',
+      metadata: { name: 'legacy', namespace: 'shop' },
+      spec: { selector: { matchLabels: { version: 'v1' } }, mtls: { mode: 'DISABLE' } },
+    });
+    if (!disable.ok) throw new Error(JSON.stringify(disable.errors));
+    const index = indexOf(
+      [service('reviews', { app: 'reviews' })],
+      [
+        owner('r1', { app: 'reviews', version: 'v1' }),
+        owner('r2', { app: 'reviews', version: 'v2' }),
+      ],
+    );
+    const plain = (sets: Map<string, EndpointSet>) =>
+      sets.get('endpoints.shop.reviews')!.endpoints.map((e) => [e.instanceId, e.plaintext]);
+    expect(plain(index.take(NOW))).toEqual([
+      ['r1', undefined],
+      ['r2', undefined],
+    ]);
+    index.setPeerAuthentications([disable.value as PeerAuthentication]);
+    expect(plain(index.take(NOW))).toEqual([
+      ['r1', true],
+      ['r2', undefined],
+    ]);
+    // The same policies again change nothing.
+    index.setPeerAuthentications([disable.value as PeerAuthentication]);
+    expect(index.pending).toBe(false);
+    index.setPeerAuthentications([]);
+    expect(plain(index.take(NOW))).toEqual([
+      ['r1', undefined],
+      ['r2', undefined],
+    ]);
+  });
+});

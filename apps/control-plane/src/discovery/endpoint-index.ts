@@ -1,6 +1,14 @@
 // Endpoint sets kept incrementally: instances indexed by label, Services by a selector label, so a
 // change re-evaluates only the sets it can affect.
-import { endpointsKey, type EndpointSet, type InstanceOwner, type Service } from '@app/protocol';
+import {
+  effectiveMtlsMode,
+  endpointsKey,
+  type EndpointEntry,
+  type EndpointSet,
+  type InstanceOwner,
+  type PeerAuthentication,
+  type Service,
+} from '@app/protocol';
 
 type Selector = Readonly<Record<string, string>>;
 
@@ -34,6 +42,9 @@ export class EndpointIndex {
   private readonly servicesByLabel = new Map<string, Set<string>>();
   private readonly known = new Set<string>();
   private readonly dirty = new Set<string>();
+  /** The PeerAuthentications in force (JSON compared): a DISABLE marks endpoints plaintext. */
+  private peerAuthentications: readonly PeerAuthentication[] = [];
+  private peerAuthenticationsJson = '[]';
 
   /** True when some set may have changed since the last `take`. */
   get pending(): boolean {
@@ -71,6 +82,18 @@ export class EndpointIndex {
     }
   }
 
+  /**
+   * The PeerAuthentications now: when they change, every set is recomputed (they are few and
+   * rarely change; which instances a selector picks is decided per instance in `take`).
+   */
+  setPeerAuthentications(policies: readonly PeerAuthentication[]): void {
+    const json = JSON.stringify(policies);
+    if (json === this.peerAuthenticationsJson) return;
+    this.peerAuthentications = policies;
+    this.peerAuthenticationsJson = json;
+    for (const key of [...this.services.keys(), ...this.known]) this.dirty.add(key);
+  }
+
   /** An instance registered, changed or left (`undefined`). */
   setInstance(id: string, instance: InstanceOwner | undefined, ready = false): void {
     const before = this.members.get(id);
@@ -94,10 +117,17 @@ export class EndpointIndex {
       if (!endpoints) continue;
       endpoints.sort((a, b) => a.instanceId.localeCompare(b.instanceId));
       this.known.add(key);
-      sets.set(key, { v: 1, namespace, service, endpoints, updatedAt: now });
+      const entries = endpoints.map((e) => this.entryOf(e));
+      sets.set(key, { v: 1, namespace, service, endpoints: entries, updatedAt: now });
     }
     this.dirty.clear();
     return sets;
+  }
+
+  /** How callers reach an instance: plaintext only when its PeerAuthentication says DISABLE. */
+  private entryOf(instance: InstanceOwner): EndpointEntry {
+    const plaintext = effectiveMtlsMode(this.peerAuthentications, instance) === 'DISABLE';
+    return plaintext ? { ...instance, plaintext } : instance;
   }
 
   private select(key: string, namespace: string, service: string): InstanceOwner[] | undefined {

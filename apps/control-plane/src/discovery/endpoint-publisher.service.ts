@@ -11,6 +11,7 @@ import {
   ENDPOINTS_KEY_PREFIX,
   endpointsKey,
   MEMBER_KEY_PREFIX,
+  type PeerAuthentication,
   type Resource,
   type Service,
 } from '@app/protocol';
@@ -92,6 +93,9 @@ export class EndpointPublisher
     this.instances.seed(existing);
     for (const [key, live] of this.instances.entries()) this.onInstance(key, live);
     this.index.setServices(this.store.resources('Service') as Service[]);
+    this.index.setPeerAuthentications(
+      this.store.resources('PeerAuthentication') as PeerAuthentication[],
+    );
     this.instances.on('changed', (key, live) => {
       this.onInstance(key, live);
       // An endpoint leaving must not wait behind others arriving (crash detection stays prompt).
@@ -102,6 +106,9 @@ export class EndpointPublisher
     this.store.beforeEachMarker((desired) => this.servicesChanging(desired));
     this.store.on('changed', () => {
       this.index.setServices(this.store.resources('Service') as Service[]);
+      this.index.setPeerAuthentications(
+        this.store.resources('PeerAuthentication') as PeerAuthentication[],
+      );
       if (this.index.pending) this.debouncer.runNow();
     });
     this.loaded = true;
@@ -151,6 +158,9 @@ export class EndpointPublisher
   /** In a commit, before its marker: the sets its Services change are computed and written. */
   private servicesChanging(desired: readonly Resource[]): Promise<void> {
     this.index.setServices(desired.filter((r): r is Service => r.kind === 'Service'));
+    this.index.setPeerAuthentications(
+      desired.filter((r): r is PeerAuthentication => r.kind === 'PeerAuthentication'),
+    );
     return this.index.pending ? this.pass() : Promise.resolve();
   }
 

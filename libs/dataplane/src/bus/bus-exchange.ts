@@ -17,8 +17,11 @@ export interface BusExchangeContext {
   readonly frameBytes: number;
   readonly window: number;
   readonly metrics: BusMetrics;
-  /** The inbound path: where the request goes (the inbound listener's handler, metrics and spans). */
-  readonly handle: (req: IncomingMessage, res: ServerResponse) => void;
+  /**
+   * The inbound path: where the request goes (the inbound listener's handler, metrics and spans),
+   * with the caller's SPIFFE ID as its verified peer.
+   */
+  readonly handle: (req: IncomingMessage, res: ServerResponse, peer: string) => void;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -81,7 +84,11 @@ export class BusExchange extends BusLink implements ResponseSink, InboxOwner {
     this.responseBody.grant(this.open.window);
     if (!this.open.body) this.req.push(null);
     // The shims carry what the inbound path reads and writes of node's request and response.
-    this.ctx.handle(this.req as unknown as IncomingMessage, this.res as unknown as ServerResponse);
+    this.ctx.handle(
+      this.req as unknown as IncomingMessage,
+      this.res as unknown as ServerResponse,
+      this.req.principal,
+    );
   }
 
   onFrame(frame: BusFrame, msg: Msg): void {

@@ -29,6 +29,7 @@ import type { ClusterLookup, ClusterRegistry } from '../upstream/cluster-registr
 import { endpoint, type Endpoint } from '../upstream/endpoint.js';
 import { h2cServiceKeys } from '../upstream/upstream-protocol.js';
 import { loadUpstreamTls, type UpstreamTls } from '../upstream/upstream-tls.js';
+import { MeshPolicies } from '../policy/mesh-policies.js';
 import { compileClusterPolicies } from './cluster-policies.js';
 import type { MeshState } from './mesh-state.js';
 
@@ -58,6 +59,8 @@ export interface ConfigPlan {
   readonly endpointSets: ReadonlyMap<string, EndpointSet>;
   /** ExternalServices: Services with static endpoints (routers answer the bus for them). */
   readonly statics: ReadonlySet<string>;
+  /** The policy resources (PeerAuthentications, …) that workloads' inbound sides enforce. */
+  readonly policies: MeshPolicies;
 }
 
 /**
@@ -116,6 +119,7 @@ export function planConfig(
     bus,
     endpointSets: new Map(state.endpointSets),
     statics,
+    policies: new MeshPolicies(state.resources.values()),
   });
 }
 
@@ -198,7 +202,7 @@ function byKind(resources: Iterable<Resource>): ResourcesByKind {
     else if (r.kind === 'HTTPRoute') out.routes.push(r);
     else if (r.kind === 'TrafficPolicy') out.policies.push(r);
     else if (r.kind === 'Gateway') out.gateways.push(r);
-    else out.externals.push(r);
+    else if (r.kind === 'ExternalService') out.externals.push(r);
   }
   return out;
 }

@@ -8,6 +8,7 @@ import {
   destinationKey,
   endpointsKey,
   memberKey,
+  policiesKey,
   SNAPSHOT_KEY,
   Subjects,
 } from '@app/protocol';
@@ -121,7 +122,45 @@ describe('DestinationSync', () => {
     expect(feed.listening.sort()).toEqual([
       'weft.v1.config.dst.default.b',
       'weft.v1.config.member.default.w1',
+      'weft.v1.config.policies.default',
+      'weft.v1.config.policies.weft-system',
       'weft.v1.config.snapshot',
+    ]);
+  });
+
+  it('follows the policies of its namespaces and of the root namespace, applied at the marker that wrote them', async () => {
+    const policy = (name: string, namespace: string) => ({
+      apiVersion: 'weft.dev/v1alpha1',
+      kind: 'PeerAuthentication',
+      metadata: { name, namespace },
+      spec: { mtls: { mode: 'PERMISSIVE' } },
+    });
+    const policies = (namespace: string, name: string) => ({
+      v: 1,
+      namespace,
+      resources: [
+        {
+          key: `peerauthentication.${namespace}.${name}`,
+          source: 'api',
+          resource: policy(name, namespace),
+        },
+      ],
+    });
+    feed.put(policiesKey('weft-system'), policies('weft-system', 'mesh'));
+    feed.put(SNAPSHOT_KEY, marker(1));
+    follower(['w1']).run();
+    await settle();
+    expect(last()?.resources).toEqual(['peerauthentication.weft-system.mesh']);
+    // Another namespace's policies are not followed; its own namespace's are, at their marker.
+    feed.putAnnounced(policiesKey('other'), policies('other', 'x'));
+    const seq = feed.putAnnounced(policiesKey(NS), policies(NS, 'local'));
+    expect(last()?.resources).toEqual(['peerauthentication.weft-system.mesh']);
+    feed.putAnnounced(SNAPSHOT_KEY, marker(2, [{ key: policiesKey(NS), seq }]));
+    await settle();
+    expect(said).toEqual(['ACK 1', 'ACK 2']);
+    expect(last()?.resources).toEqual([
+      'peerauthentication.default.local',
+      'peerauthentication.weft-system.mesh',
     ]);
   });
 

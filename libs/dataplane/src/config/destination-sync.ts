@@ -8,6 +8,7 @@ import {
   decodeMessage,
   formatErrors,
   memberKey,
+  ROOT_NAMESPACE,
   SNAPSHOT_KEY,
 } from '@app/protocol';
 import { AnnouncementSubscriptions } from './announcement-subscriptions.js';
@@ -18,7 +19,10 @@ import { serviceNamedBy } from './destination-hosts.js';
 import { FollowedDestinations, valueOf, type KeyValue } from './followed-destinations.js';
 import { SnapshotApplier } from './snapshot-applier.js';
 
-/** What a proxy follows on its own account: its instances (their memberships). */
+/**
+ * What a proxy follows on its own account: its instances (their memberships) and the policies of
+ * their namespaces and of the root namespace.
+ */
 export interface DestinationScope {
   readonly localNamespace: string;
   readonly instances: readonly { readonly namespace: string; readonly instanceId: string }[];
@@ -53,6 +57,12 @@ export class DestinationSync implements ConfigFollower {
   ) {
     this.work = new BackgroundWork(deps.log);
     this.applier = new SnapshotApplier({ ...deps, held: this.held });
+    const namespaces = [
+      ROOT_NAMESPACE,
+      scope.localNamespace,
+      ...scope.instances.map((i) => i.namespace),
+    ];
+    for (const namespace of namespaces) this.held.followPolicies(namespace);
   }
 
   get hasConfig(): boolean {
@@ -128,11 +138,11 @@ export class DestinationSync implements ConfigFollower {
     this.link = { bucket, announcements };
     this.work.serial(async () => {
       announcements.add(SNAPSHOT_KEY);
-      const members = this.memberKeys();
-      for (const key of members) announcements.add(key);
+      const own = [...this.memberKeys(), ...this.held.policyKeys()];
+      for (const key of own) announcements.add(key);
       await Promise.all([
         this.read(SNAPSHOT_KEY),
-        ...members.map((key) => this.read(key)),
+        ...own.map((key) => this.read(key)),
         // What the disk cache said this proxy called.
         ...this.held.followedServices().map((service) => this.follow(service)),
       ]);
@@ -278,6 +288,6 @@ export class DestinationSync implements ConfigFollower {
   private followedKeys(): string[] {
     const services = this.held.followedServices().flatMap((s) => this.held.keysOf(s));
     const aliases = this.held.aliasHosts().map((h) => aliasKey(h));
-    return [...services, ...this.memberKeys(), ...aliases];
+    return [...services, ...this.memberKeys(), ...this.held.policyKeys(), ...aliases];
   }
 }

@@ -171,4 +171,59 @@ describe('FollowedDestinations', () => {
       key: 'member.default.b1',
     });
   });
+
+  describe('policy bundles', () => {
+    const peerAuthentication = (name: string, namespace: string) => ({
+      apiVersion: 'weft.dev/v1alpha1',
+      kind: 'PeerAuthentication',
+      metadata: { name, namespace },
+      spec: { mtls: { mode: 'DISABLE' } },
+    });
+    const policies = (namespace: string, resources: object[]) => ({
+      v: 1,
+      namespace,
+      resources: resources.map((resource, i) => ({ key: `k${i}`, source: 'api', resource })),
+    });
+
+    it("holds the followed namespaces' policies in the snapshot, newest KV revision winning", () => {
+      const f = new FollowedDestinations();
+      f.followPolicies('shop');
+      expect(f.policyKeys()).toEqual(['policies.shop']);
+      const taken = f.take({
+        key: 'policies.shop',
+        seq: 5,
+        value: policies('shop', [peerAuthentication('a', 'shop')]),
+      });
+      expect(taken).toEqual({ kind: 'resources' });
+      expect(f.take({ key: 'policies.shop', seq: 4, value: undefined })).toEqual({ kind: 'none' });
+      expect(f.take({ key: 'policies.other', seq: 9, value: undefined })).toEqual({
+        kind: 'none',
+      });
+      expect([...f.toMeshState().resources.keys()]).toEqual(['k0']);
+      expect(f.behind([{ key: 'policies.shop', seq: 6 }])).toEqual(['policies.shop']);
+      expect(f.behind([{ key: 'policies.shop', seq: 5 }])).toEqual([]);
+      f.take({ key: 'policies.shop', seq: 7, value: undefined });
+      expect(f.toMeshState().resources.size).toBe(0);
+    });
+
+    it("refuses a bundle holding another namespace's policy or a resource of another kind, and blocks compiles until fixed", () => {
+      const f = new FollowedDestinations();
+      f.followPolicies('shop');
+      const foreign = f.take({
+        key: 'policies.shop',
+        seq: 1,
+        value: policies('shop', [peerAuthentication('a', 'weft-system')]),
+      });
+      expect(foreign).toMatchObject({ kind: 'invalid', key: 'policies.shop' });
+      expect(f.blockingErrors).toContain('must be a policy of namespace shop');
+      const notPolicy = f.take({
+        key: 'policies.shop',
+        seq: 2,
+        value: policies('shop', [service('b')]),
+      });
+      expect(notPolicy).toMatchObject({ kind: 'invalid' });
+      f.take({ key: 'policies.shop', seq: 3, value: policies('shop', []) });
+      expect(f.blockingErrors).toBeUndefined();
+    });
+  });
 });

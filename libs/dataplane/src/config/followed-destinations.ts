@@ -1,5 +1,6 @@
 // What a proxy that follows only its destinations holds: per followed Service its bundle and endpoint
-// set, the aliases and memberships it read, and the last snapshot revision; each at its KV revision.
+// set, per followed namespace its policy bundle, the aliases and memberships it read, and the last
+// snapshot revision; each at its KV revision.
 import {
   parseServiceKey,
   serviceKey,
@@ -14,7 +15,11 @@ import {
   formatErrors,
   InstanceMembership,
   MEMBER_KEY_PREFIX,
+  isPolicyResource,
   parseInto,
+  POLICIES_KEY_PREFIX,
+  PolicyBundle,
+  policiesKey,
   parseResource,
   ServiceAlias,
   SNAPSHOT_KEY,
@@ -23,6 +28,8 @@ import {
   type KeyRevision,
   type Resource,
   type Result,
+  fail,
+  ok,
 } from '@app/protocol';
 import type { ConfigChange } from './config-change.js';
 import { MeshState, type HeldConfig, type MeshSnapshotData } from './mesh-state.js';
@@ -42,6 +49,14 @@ export interface KeyValue {
 
 /** Services discovered for a request that hold nothing stay followed up to this many, oldest dropped. */
 export const MAX_EMPTY_DISCOVERED = 256;
+
+interface FollowedPolicies {
+  seq: number;
+  /** Resource key → policy resource. */
+  resources: ReadonlyMap<string, Resource>;
+  /** Why the bundle's latest value could not be used (it blocks every compile until fixed). */
+  invalid: string | undefined;
+}
 
 interface Followed {
   bundleSeq: number;
@@ -63,6 +78,20 @@ export class FollowedDestinations implements HeldConfig {
   /** Host → the Service it names (`namespace/service`), undefined when it names none. */
   private readonly aliases = new Map<string, { seq: number; service: string | undefined }>();
   private readonly memberSeqs = new Map<string, number>();
+  /** Namespace → its policy bundle's resources (what this proxy's workloads enforce). */
+  private readonly policies = new Map<string, FollowedPolicies>();
+
+  /** Starts following a namespace's policies (`policies.<ns>`): true when it was not yet. */
+  followPolicies(namespace: string): boolean {
+    if (this.policies.has(namespace)) return false;
+    this.policies.set(namespace, { seq: -1, resources: new Map(), invalid: undefined });
+    return true;
+  }
+
+  /** The keys of the followed policy bundles. */
+  policyKeys(): string[] {
+    return [...this.policies.keys()].map((ns) => policiesKey(ns));
+  }
 
   /** Starts following a Service: true when it was not followed yet. */
   follow(service: string): boolean {
@@ -134,6 +163,7 @@ export class FollowedDestinations implements HeldConfig {
     if (key === SNAPSHOT_KEY) return this.takeMarker(value);
     if (prefix === ALIAS_KEY_PREFIX) return this.takeAlias(key, seq, value);
     if (prefix === MEMBER_KEY_PREFIX) return this.takeMember(key, seq, value);
+    if (prefix === POLICIES_KEY_PREFIX) return this.takePolicies(key, seq, value);
     const [, namespace, name] = key.split('.');
     const service = serviceKey(namespace, name);
     const followed = this.services.get(service);
@@ -152,6 +182,10 @@ export class FollowedDestinations implements HeldConfig {
         const [prefix, namespace, name] = key.split('.');
         if (prefix === ALIAS_KEY_PREFIX) {
           const held = this.aliases.get(key.slice(prefix.length + 1));
+          return held !== undefined && held.seq < seq;
+        }
+        if (prefix === POLICIES_KEY_PREFIX) {
+          const held = this.policies.get(namespace);
           return held !== undefined && held.seq < seq;
         }
         const followed = this.services.get(serviceKey(namespace, name));
@@ -175,7 +209,9 @@ export class FollowedDestinations implements HeldConfig {
 
   /** Why the followed bundles cannot form a config, or undefined when they can. */
   get blockingErrors(): string | undefined {
-    const errors = [...this.services.values()].flatMap((f) => (f.invalid ? [f.invalid] : []));
+    const errors = [...this.services.values(), ...this.policies.values()].flatMap((f) =>
+      f.invalid ? [f.invalid] : [],
+    );
     return errors.length > 0 ? errors.join('; ') : undefined;
   }
 
@@ -192,6 +228,8 @@ export class FollowedDestinations implements HeldConfig {
       for (const [key, resource] of followed.resources) state.resources.set(key, resource);
       if (followed.set) state.endpointSets.set(service, followed.set);
     }
+    for (const followed of this.policies.values())
+      for (const [key, resource] of followed.resources) state.resources.set(key, resource);
     return state;
   }
 
@@ -217,6 +255,21 @@ export class FollowedDestinations implements HeldConfig {
     followed.resources = bundle.value;
     followed.invalid = undefined;
     return { kind: 'resources', service };
+  }
+
+  private takePolicies(key: string, seq: number, value: unknown): ConfigChange {
+    const followed = this.policies.get(key.slice(POLICIES_KEY_PREFIX.length + 1));
+    if (!followed || seq < followed.seq) return { kind: 'none' };
+    followed.seq = seq;
+    const bundle =
+      value === undefined ? ok(new Map<string, Resource>()) : parsePolicies(key, value);
+    if (!bundle.ok) {
+      followed.invalid = `${key}: ${formatErrors(bundle.errors)}`;
+      return { kind: 'invalid', key, reason: formatErrors(bundle.errors) };
+    }
+    followed.resources = bundle.value;
+    followed.invalid = undefined;
+    return { kind: 'resources' };
   }
 
   private takeEndpoints(
@@ -290,6 +343,26 @@ function parseBundle(key: string, value: unknown): Result<Map<string, Resource>>
     resources.set(entry.key, resource.value);
   }
   return { ok: true, value: resources };
+}
+
+/** A policy bundle's resources, each of a policy kind and of the bundle's namespace. */
+function parsePolicies(key: string, value: unknown): Result<Map<string, Resource>> {
+  const bundle = parseInto(PolicyBundle, value, key);
+  if (!bundle.ok) return bundle;
+  const resources = new Map<string, Resource>();
+  for (const [i, entry] of bundle.value.resources.entries()) {
+    const resource = parseResource(entry.resource);
+    if (!resource.ok) return resource;
+    if (
+      !isPolicyResource(resource.value) ||
+      resource.value.metadata.namespace !== bundle.value.namespace
+    ) {
+      const message = `must be a policy of namespace ${bundle.value.namespace}`;
+      return fail([{ resource: key, path: `resources[${i}]`, message }]);
+    }
+    resources.set(entry.key, resource.value);
+  }
+  return ok(resources);
 }
 
 /** `namespace/service` of every backend and mirror of a route's rules. */

@@ -11,6 +11,7 @@ import {
   type Resource,
 } from '@app/protocol';
 import { ServedServices } from '../bus/served-services.js';
+import { PolicyHolder } from '../policy/mesh-policies.js';
 import { RouteTableHolder } from '../routing/route-table-holder.js';
 import { ClusterRegistry } from '../upstream/cluster-registry.js';
 import { PoolRegistry } from '../upstream/pool-registry.js';
@@ -104,6 +105,7 @@ describe('RouteConfigurator', () => {
   let clusters: ClusterRegistry;
   let pools: PoolRegistry;
   let served: ServedServices;
+  let policies: PolicyHolder;
   let configurator: RouteConfigurator;
   /** What the bus responder of instance r1 was told to serve, in order. */
   let r1Serves: string[][];
@@ -115,8 +117,9 @@ describe('RouteConfigurator', () => {
     clusters = new ClusterRegistry();
     pools = new PoolRegistry();
     served = new ServedServices();
+    policies = new PolicyHolder();
     configurator = new RouteConfigurator(
-      { routes, clusters, pools, served },
+      { routes, clusters, pools, served, policies },
       { localNamespace: NS, defaultTimeoutMs: 15_000 },
     );
     r1Serves = [];
@@ -159,6 +162,22 @@ describe('RouteConfigurator', () => {
     ]);
     expect(r1Serves).toEqual([[], ['shop/reviews']]);
     expect(staticServes).toEqual([[], ['shop/payments']]);
+  });
+
+  it('commits the policy resources by kind, apart from Services and ExternalServices', () => {
+    const strict = resource({
+      apiVersion: 'weft.dev/v1alpha1',
+      kind: 'PeerAuthentication',
+      metadata: { name: 'strict', namespace: NS },
+      spec: { mtls: { mode: 'STRICT' } },
+    });
+    const seen: string[][] = [];
+    policies.watch((p) => seen.push(p.ofKind('PeerAuthentication').map((r) => r.metadata.name)));
+    const state = snapshot(1, [service('reviews'), strict], [endpointSet('reviews', 'r1')]);
+    expect(configurator.applySnapshot(state)).toEqual({ ok: true });
+    expect(seen).toEqual([['strict']]);
+    expect(clusters.find('shop/strict')).toBeUndefined();
+    expect(staticServes).toEqual([[], []]);
   });
 
   it('leaves endpoints, policies, clusters, the table and memberships untouched when a snapshot is rejected', () => {

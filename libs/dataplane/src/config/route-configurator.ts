@@ -4,6 +4,7 @@
 import { formatErrors, parseServiceKey, type EndpointSet } from '@app/protocol';
 import type { BusRoutes } from '../bus/bus-routes.js';
 import type { ServedServices } from '../bus/served-services.js';
+import type { PolicyHolder } from '../policy/mesh-policies.js';
 import type { RouteTableHolder } from '../routing/route-table-holder.js';
 import type { ClusterRegistry } from '../upstream/cluster-registry.js';
 import type { PoolRegistry } from '../upstream/pool-registry.js';
@@ -21,6 +22,8 @@ export interface ConfiguredParts {
   readonly bus?: BusRoutes;
   /** What this proxy's bus responders answer for. */
   readonly served: ServedServices;
+  /** The policies its workloads' inbound sides enforce. */
+  readonly policies: PolicyHolder;
 }
 
 /** Outcome of applying a snapshot: applied, or rejected with the reason (the old config keeps serving). */
@@ -58,12 +61,13 @@ export class RouteConfigurator {
    * its endpoints and policy, the table is swapped; then pools no cluster uses any more close.
    */
   private commit(plan: ConfigPlan): void {
-    const { routes, clusters, pools, bus, served } = this.parts;
+    const { routes, clusters, pools, bus, served, policies } = this.parts;
     clusters.adopt(plan.clusters.map((p) => p.cluster));
     for (const { cluster, endpoints, policy } of plan.clusters) cluster.commit(endpoints, policy);
     bus?.update(plan.bus);
     routes.swap(plan.table);
     pools.retain(clusters.origins());
     served.committed(plan.endpointSets, plan.statics);
+    policies.swap(plan.policies);
   }
 }

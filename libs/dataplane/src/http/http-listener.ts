@@ -246,9 +246,10 @@ export class HttpListener implements ExchangeOwner {
 
   /**
    * One request, with this listener's metrics, span, access log and drain accounting: the server's
-   * requests, and those a bus responder hands over. Its Exchange goes down the request path.
+   * requests, and those a bus responder hands over with the caller's verified identity (`peer`).
+   * Its Exchange goes down the request path.
    */
-  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+  readonly handle = (req: IncomingMessage, res: ServerResponse, peer?: string): void => {
     const arrivedAt = performance.now();
     const span = this.tracer.server(req, this.name);
     const notes = this.accessLog?.begin() ? new ExchangeNotes() : undefined;
@@ -256,7 +257,9 @@ export class HttpListener implements ExchangeOwner {
     this.inflight++;
     this.inflightByMethod[method]++;
     if (this.draining) res.shouldKeepAlive = false;
-    this.handler(new Exchange(this, req, res, span, notes, method, arrivedAt));
+    const ex = new Exchange(this, req, res, span, notes, method, arrivedAt);
+    ex.peer = peer;
+    this.handler(ex);
   };
 
   /** The exchange's response closed: its count, status, span and access log record. */

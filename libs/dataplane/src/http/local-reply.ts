@@ -14,7 +14,9 @@ export type LocalReplyReason =
   | 'no_responders'
   | 'fault_abort'
   | 'upstream_overflow'
-  | 'rate_limited';
+  | 'rate_limited'
+  | 'rbac_denied'
+  | 'not_ready';
 
 /** Error code of a bus exchange nobody subscribed to (NATS "no responders"): answered 503. */
 export const NO_RESPONDERS_CODE = 'WEFT_NO_RESPONDERS';
@@ -32,6 +34,8 @@ export const LOCAL_REPLY_STATUS: Record<LocalReplyReason, number> = {
   fault_abort: 503,
   upstream_overflow: 503,
   rate_limited: 429,
+  rbac_denied: 403,
+  not_ready: 503,
 };
 
 /**

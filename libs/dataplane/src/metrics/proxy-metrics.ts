@@ -14,6 +14,7 @@ import {
   type SumMetricData,
 } from '@opentelemetry/sdk-metrics';
 import { parseServiceKey, SNAPSHOT_LATENCY_BOUNDS_MS } from '@app/protocol';
+import type { AuthzDecisions } from '../authorization/authz-decisions.js';
 import type { ClusterRegistry } from '../upstream/cluster-registry.js';
 import {
   KNOWN_METHODS,
@@ -74,6 +75,8 @@ export class ProxyMetrics implements MetricProducer {
   constructor(
     private readonly stats: TrafficStats,
     private readonly clusters: ClusterRegistry,
+    /** Inbound AuthorizationPolicy decisions; a proxy without inbound workloads has none. */
+    private readonly authz?: AuthzDecisions,
   ) {}
 
   addListener(listener: ListenerLoad): void {
@@ -149,6 +152,19 @@ export class ProxyMetrics implements MetricProducer {
           points: [...this.clusters.keys()].map((key) => [
             { 'weft.destination': key },
             this.clusters.get(key).ejections,
+          ]),
+        },
+      ),
+      this.sum(
+        now,
+        'weft.authz.decisions',
+        'Inbound requests decided by AuthorizationPolicies, by decision (allow, deny, audit) and deciding policy (none: no policy matched)',
+        '{request}',
+        {
+          monotonic: true,
+          points: [...(this.authz?.all() ?? [])].map((c) => [
+            { decision: c.decision, policy: c.policy },
+            c.count,
           ]),
         },
       ),

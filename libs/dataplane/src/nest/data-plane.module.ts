@@ -70,7 +70,7 @@ export class DataPlaneModule {
                   subjects,
                   caller: { namespace, serviceAccount: proxy.serviceAccount },
                 };
-            return new DataPlaneEngine(engine, tracing.tracer, self, accessLog, bus);
+            return new DataPlaneEngine(engine, tracing.tracer, self, accessLog, bus, log);
           },
           inject: [Tracing, NatsClient, LOGGER, BusMetrics],
         },

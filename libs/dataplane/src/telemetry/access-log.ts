@@ -24,12 +24,25 @@ export interface AccessRecord {
   readonly bytesIn: number;
   /** Response body bytes sent on from upstream (not those of the proxy's own replies). */
   readonly bytesOut: number;
+  /** Inbound, when an AuthorizationPolicy decided: which, and how (`denied by … (DENY, rule 0)`). */
+  readonly authz?: string;
+  /** Inbound, when an AUDIT rule matched: which. */
+  readonly audit?: string;
 }
 
 /** What the listener knows of a request; the rest comes from the exchange's notes. */
 export type AccessBase = Omit<
   AccessRecord,
-  'v' | 'upstreamMs' | 'route' | 'upstream' | 'endpoint' | 'retries' | 'bytesIn' | 'bytesOut'
+  | 'v'
+  | 'upstreamMs'
+  | 'route'
+  | 'upstream'
+  | 'endpoint'
+  | 'retries'
+  | 'bytesIn'
+  | 'bytesOut'
+  | 'authz'
+  | 'audit'
 >;
 
 export interface AccessLogOptions {
@@ -102,6 +115,9 @@ export class AccessLog {
       retries: notes.retries,
       bytesIn: notes.bytesIn,
       bytesOut: notes.bytesOut,
+      // Only on records of a workload with AuthorizationPolicies.
+      ...(notes.authz && { authz: notes.authz }),
+      ...(notes.audit && { audit: notes.audit }),
     };
     if (this.options.stdout) this.log.info({ access: record }, 'access');
     if (!toBus) return;

@@ -13,6 +13,10 @@ export class ExchangeNotes {
   bytesOut = 0;
   /** From sending the last try to its response headers (time to first byte); -1: no answer. */
   upstreamMs = -1;
+  /** The authorization decision's reason ('' when no AuthorizationPolicy decided). */
+  authz = '';
+  /** The AUDIT rule the request matched ('' when none). */
+  audit = '';
 }
 
 /** Step: writes down the route and upstream Service chosen, when the exchange is logged. */

@@ -1,4 +1,6 @@
-// Gateway API policy status (GEP-713 `PolicyStatus`, `PolicyAncestorStatus`) as the control plane reports it for TrafficPolicies.
+// Policy status as the control plane reports it: Gateway API's (GEP-713 `PolicyStatus`,
+// `PolicyAncestorStatus`) for TrafficPolicies, plain conditions for AuthorizationPolicies.
+import type { AuthorizationPolicy } from './authorization-policy.dto.js';
 import type { ParentReference } from './http-route.dto.js';
 import type { Condition } from './route-status.js';
 import type { TrafficPolicy } from './traffic-policy.dto.js';
@@ -19,6 +21,19 @@ export interface PolicyStatus {
 
 /** A TrafficPolicy as `GET /v1/resources` lists it: as applied, plus its computed status. */
 export type TrafficPolicyWithStatus = TrafficPolicy & { readonly status?: PolicyStatus };
+
+/**
+ * An AuthorizationPolicy selects workloads by label, not a Gateway API target: its status is its
+ * conditions (`Accepted`: whether it applies to any ready instance now, and to which).
+ */
+export interface AuthorizationPolicyStatus {
+  readonly conditions: readonly Condition[];
+}
+
+/** An AuthorizationPolicy as `GET /v1/resources` lists it: as applied, plus its computed status. */
+export type AuthorizationPolicyWithStatus = AuthorizationPolicy & {
+  readonly status?: AuthorizationPolicyStatus;
+};
 
 /** Gateway API `PolicyConditionType`s Weft sets. */
 export const PolicyConditionType = {

@@ -8,11 +8,30 @@ import { Service } from './service.dto.js';
 import { TrafficPolicy } from './traffic-policy.dto.js';
 import { ExternalService } from './external-service.dto.js';
 import { Gateway } from './gateway.dto.js';
+import { AuthorizationPolicy } from './authorization-policy.dto.js';
+import { PeerAuthentication } from './peer-authentication.dto.js';
+import { authorizationPolicyErrors } from '../authorization/policy-check.js';
+import { strictFieldErrors } from '../authorization/strict-fields.js';
 
-export type Resource = Service | HTTPRoute | TrafficPolicy | ExternalService | Gateway;
+export type Resource =
+  | Service
+  | HTTPRoute
+  | TrafficPolicy
+  | ExternalService
+  | Gateway
+  | PeerAuthentication
+  | AuthorizationPolicy;
 export type ResourceKind = Resource['kind'];
 
-const KINDS = { Service, HTTPRoute, TrafficPolicy, ExternalService, Gateway } as const;
+const KINDS = {
+  Service,
+  HTTPRoute,
+  TrafficPolicy,
+  ExternalService,
+  Gateway,
+  PeerAuthentication,
+  AuthorizationPolicy,
+} as const;
 export const RESOURCE_KINDS = Object.keys(KINDS) as ResourceKind[];
 
 /** `Kind/namespace/name`, the way errors and logs name a resource. */
@@ -39,7 +58,41 @@ export function parseResource(raw: unknown): Result<Resource> {
     };
     return fail([error]);
   }
-  return parseInto<Resource>(KINDS[kind as ResourceKind], raw, label);
+  const parsed = parseInto<Resource>(KINDS[kind as ResourceKind], raw, label);
+  return kind === 'AuthorizationPolicy' ? checkAuthorizationPolicy(parsed, raw, label) : parsed;
+}
+
+/**
+ * Beyond its classes: an AuthorizationPolicy's spec is read strictly (no field dropped unseen), and
+ * what can never match is refused (authorization/policy-check.ts).
+ */
+function checkAuthorizationPolicy(
+  parsed: Result<Resource>,
+  raw: unknown,
+  label: string,
+): Result<Resource> {
+  const strict = strictFieldErrors(raw, label);
+  if (!parsed.ok) return fail([...strict, ...parsed.errors]);
+  const errors = [
+    ...strict,
+    ...authorizationPolicyErrors(parsed.value as AuthorizationPolicy, label),
+  ];
+  return errors.length > 0 ? fail(errors) : parsed;
+}
+
+/**
+ * The kinds a workload's own proxy enforces on its inbound side: projected per namespace into
+ * `policies.<ns>` (a PolicyBundle), which every sidecar and node proxy follows for its workloads'
+ * namespaces and the root namespace, rather than per destination.
+ */
+export const POLICY_KINDS: ReadonlySet<ResourceKind> = new Set<ResourceKind>([
+  'PeerAuthentication',
+  'AuthorizationPolicy',
+]);
+
+/** Whether a resource is one of the `POLICY_KINDS`. */
+export function isPolicyResource(resource: Resource): boolean {
+  return POLICY_KINDS.has(resource.kind);
 }
 
 export function keyOf(resource: Resource): string {
