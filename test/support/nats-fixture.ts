@@ -138,7 +138,8 @@ function dockerHostCandidates(): string[] {
   return fromEnv ? [fromEnv] : CANDIDATE_SOCKETS;
 }
 
-async function findDockerHost(): Promise<string | undefined> {
+/** The first Docker engine that answers (`DOCKER_HOST`, else the usual sockets), if any. */
+export async function findDockerHost(): Promise<string | undefined> {
   for (const host of dockerHostCandidates()) {
     if (await dockerAnswers(host)) return host;
   }
