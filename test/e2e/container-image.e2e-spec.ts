@@ -10,7 +10,8 @@ import { agent, http, isReady, json } from '../support/admin-client.js';
 import { EchoServer, type EchoReply } from '../support/echo-server.js';
 import { freePort } from '../support/free-port.js';
 import { MeshCredentials } from '../support/mesh-credentials.js';
-import { findDockerHost, startNats, type NatsHandle } from '../support/nats-fixture.js';
+import { findDockerHost } from '../support/nats-backend.js';
+import { startNats, type NatsHandle } from '../support/nats-fixture.js';
 import { waitFor } from '../support/wait-for.js';
 import { CONTAINER_FILES, weftImage, WeftContainer } from '../support/weft-container.js';
 
