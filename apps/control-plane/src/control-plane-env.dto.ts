@@ -1,5 +1,5 @@
 // The control plane's environment (docs/reference/environment.md), validated once at boot.
-import { IsInt, IsOptional, IsString, Max, Min, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min, ValidateIf } from 'class-validator';
 import { CONTROL_PLANE_ADMIN_PORT, DurationWithin, parseDurationMs } from '@app/protocol';
 import { CommonEnv, loadEnv, ToInt } from '@app/runtime';
 
@@ -111,6 +111,36 @@ export class ControlPlaneEnv extends CommonEnv {
   /** Lifetime of workload certificates; proxies renew at half of it. */
   @DurationWithin(10_000, 90 * 24 * 3_600_000, '24h')
   WEFT_CERT_TTL: string = '24h';
+
+  /** HTTPS port of the sidecar injection webhook the API server calls; 0: no webhook. */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  WEFT_INJECTION_PORT: number = 0;
+
+  /** The webhook's certificate (PEM file; its CA is the webhook configuration's caBundle). */
+  @ValidateIf((env: ControlPlaneEnv) => env.WEFT_INJECTION_PORT > 0)
+  @IsString({
+    message: 'WEFT_INJECTION_TLS_CERT must name a PEM file (required with WEFT_INJECTION_PORT)',
+  })
+  WEFT_INJECTION_TLS_CERT?: string;
+
+  @ValidateIf((env: ControlPlaneEnv) => env.WEFT_INJECTION_PORT > 0)
+  @IsString({
+    message: 'WEFT_INJECTION_TLS_KEY must name a PEM file (required with WEFT_INJECTION_PORT)',
+  })
+  WEFT_INJECTION_TLS_KEY?: string;
+
+  /** The image of injected proxies (the one holding every component). */
+  @ValidateIf((env: ControlPlaneEnv) => env.WEFT_INJECTION_PORT > 0)
+  @IsString({
+    message: 'WEFT_INJECTION_IMAGE must name the proxy image (required with WEFT_INJECTION_PORT)',
+  })
+  WEFT_INJECTION_IMAGE?: string;
+
+  @IsIn(['Always', 'IfNotPresent', 'Never'])
+  WEFT_INJECTION_IMAGE_PULL_POLICY: string = 'IfNotPresent';
 
   get certTtlMs(): number {
     return parseDurationMs(this.WEFT_CERT_TTL);
