@@ -1,4 +1,5 @@
 // The Helm chart with a real helm: lint, template with every ci values file, schema rejections, every object valid, every value documented.
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -117,6 +118,7 @@ describe('k8s/charts/weft', () => {
     });
     expect(find(objects, 'Service', 'weft-control-plane').spec?.ports).toEqual([
       { name: 'admin', port: 15010, targetPort: 'admin' },
+      { name: 'injection', port: 15017, targetPort: 'injection' },
     ]);
     expect(find(objects, 'ClusterRoleBinding', 'weft-control-plane')).toBeDefined();
     const router = find(objects, 'Deployment', 'weft-router');
@@ -137,6 +139,54 @@ describe('k8s/charts/weft', () => {
       maxReplicas: 12,
     });
     expect(find(objects, 'Service', 'weft-router').spec).toMatchObject({ type: 'LoadBalancer' });
+  });
+
+  it('serves sidecar injection with a certificate it generates and the webhook configuration trusts', async () => {
+    const objects = await render();
+    const data = find(objects, 'Secret', 'weft-injection-tls').data as Record<string, string>;
+    const pem = (key: string) => Buffer.from(data[key], 'base64');
+    const ca = new X509Certificate(pem('ca.crt'));
+    const leaf = new X509Certificate(pem('tls.crt'));
+    expect(leaf.verify(ca.publicKey)).toBe(true);
+    expect(leaf.checkPrivateKey(createPrivateKey(pem('tls.key')))).toBe(true);
+    // The name the API server calls the Service by.
+    expect(leaf.checkHost('weft-control-plane.weft-system.svc')).toBe(
+      'weft-control-plane.weft-system.svc',
+    );
+    const webhooks = find(objects, 'MutatingWebhookConfiguration', 'weft-injection').webhooks as {
+      name: string;
+      clientConfig: unknown;
+      namespaceSelector: unknown;
+    }[];
+    expect(webhooks.map((w) => w.name)).toEqual([
+      'namespace.inject.weft.dev',
+      'pod.inject.weft.dev',
+    ]);
+    for (const webhook of webhooks) {
+      expect(webhook.clientConfig).toEqual({
+        service: {
+          name: 'weft-control-plane',
+          namespace: 'weft-system',
+          path: '/inject',
+          port: 15017,
+        },
+        caBundle: data['ca.crt'],
+      });
+    }
+    expect(webhooks[0].namespaceSelector).toEqual({
+      matchLabels: { 'weft.dev/inject': 'enabled' },
+    });
+    const [cp] = containersOf(find(objects, 'Deployment', 'weft-control-plane'));
+    expect(env(cp, 'WEFT_INJECTION_PORT')).toBe('15017');
+    expect(env(cp, 'WEFT_INJECTION_IMAGE')).toBe('weft:0.1.0');
+    expect(env(cp, 'WEFT_INJECTION_TLS_CERT')).toBe('/etc/weft/injection/tls.crt');
+  });
+
+  it('renders no webhook and no webhook settings with injection.enabled=false', async () => {
+    const objects = await render('--set', 'injection.enabled=false');
+    expect(objects.filter((o) => o.kind === 'MutatingWebhookConfiguration')).toEqual([]);
+    const cp = find(objects, 'Deployment', 'weft-control-plane');
+    expect(JSON.stringify(cp)).not.toContain('INJECTION');
   });
 
   it('turns the CA off only when asked', async () => {
@@ -171,6 +221,7 @@ describe('k8s/charts/weft', () => {
     [['--set', 'controlPlane.adminPort=70000'], "at '/controlPlane/adminPort'"],
     [['--set', 'nats.url=http://nats:4222'], "at '/nats/url'"],
     [['--set', 'logLevel=verbose'], "at '/logLevel'"],
+    [['--set', 'injection.failurePolicy=Retry'], "at '/injection/failurePolicy'"],
     [['--set', 'controlPlane.kvReplicas=7'], "at '/controlPlane/kvReplicas'"],
     [['--set-json', 'nodeProxy.workloads=[{"service":"api"}]'], "at '/nodeProxy/workloads/0'"],
     [['--set', 'router.mode=edge'], 'router.gateway: edge mode needs the name of the Gateway'],

@@ -100,3 +100,8 @@ livenessProbe:
   periodSeconds: 10
   failureThreshold: 6
 {{- end -}}
+
+{{/* The Secret of the injection webhook's certificate, mounted by the control plane. */}}
+{{- define "weft.injectionSecretName" -}}
+{{ include "weft.fullname" . }}-injection-tls
+{{- end -}}
