@@ -99,6 +99,7 @@ describe('k8s/charts/weft', () => {
     expect(container.args).toEqual(['control-plane']);
     expect(env(container, 'NATS_URL')).toBe('nats://nats:4222');
     expect(env(container, 'WEFT_NATS_CREDS')).toBe('/etc/weft/nats/control-plane.creds');
+    expect(env(container, 'WEFT_KUBERNETES')).toBe('in-cluster');
     // Secure by default: the CA is on, its key's encryption key mounted from a Secret.
     expect(env(container, 'WEFT_CA_ENCRYPTION_KEY_FILE')).toBe('/etc/weft/ca/key');
     const volumes = (
@@ -187,6 +188,13 @@ describe('k8s/charts/weft', () => {
     expect(objects.filter((o) => o.kind === 'MutatingWebhookConfiguration')).toEqual([]);
     const cp = find(objects, 'Deployment', 'weft-control-plane');
     expect(JSON.stringify(cp)).not.toContain('INJECTION');
+  });
+
+  it('follows the cluster through the API only with the RBAC that allows it', async () => {
+    const objects = await render('-f', join(chart.dir, 'ci', 'no-router-values.yaml'));
+    expect(objects.filter((o) => o.kind === 'ClusterRole')).toEqual([]);
+    const [cp] = containersOf(find(objects, 'Deployment', 'weft-control-plane'));
+    expect(env(cp, 'WEFT_KUBERNETES')).toBeUndefined();
   });
 
   it('turns the CA off only when asked', async () => {

@@ -112,6 +112,13 @@ export class ControlPlaneEnv extends CommonEnv {
   @DurationWithin(10_000, 90 * 24 * 3_600_000, '24h')
   WEFT_CERT_TTL: string = '24h';
 
+  /**
+   * Follow the cluster's Services through the Kubernetes API and apply them (leader only):
+   * `in-cluster` (the pod's service account), `kubeconfig` (KUBECONFIG or ~/.kube/config), `off`.
+   */
+  @IsIn(['off', 'in-cluster', 'kubeconfig'])
+  WEFT_KUBERNETES: 'off' | 'in-cluster' | 'kubeconfig' = 'off';
+
   /** HTTPS port of the sidecar injection webhook the API server calls; 0: no webhook. */
   @ToInt()
   @IsInt()

@@ -13,6 +13,7 @@ import { ControlPlaneEnvModule } from './control-plane-env.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DiscoveryModule } from './discovery/discovery.module.js';
 import { InjectionModule } from './injection/injection.module.js';
+import { KubernetesModule } from './kubernetes/kubernetes.module.js';
 import { LeaderModule } from './leader/leader.module.js';
 import { ProxiesModule } from './proxies/proxies.module.js';
 import { StatsModule } from './stats/stats.module.js';
@@ -46,6 +47,7 @@ export class ControlPlaneModule {
         DashboardModule,
         CaModule,
         InjectionModule,
+        KubernetesModule,
       ],
       providers: [
         { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, transform: true }) },
