@@ -2,11 +2,12 @@
 import { execFile } from 'node:child_process';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
-import { agent, http, isReady, json } from '../support/admin-client.js';
+import { agent, http, isReady, json, useAdminToken } from '../support/admin-client.js';
 import { EchoServer, type EchoReply } from '../support/echo-server.js';
 import { freePort } from '../support/free-port.js';
 import { MeshCredentials } from '../support/mesh-credentials.js';
@@ -67,6 +68,10 @@ suite('the image on Docker: a meshed pair of services in containers', () => {
 
     const cpAdmin = await freePort();
     const cp = credentials.controlPlaneEnv();
+    // The operator's admin token, as a mounted Secret would hold it: the admin API authenticates.
+    const adminToken = randomBytes(24).toString('hex');
+    const tokenFile = join(stateDir, 'admin-token');
+    await writeFile(tokenFile, adminToken, { mode: 0o600 });
     await start(
       'control-plane',
       cpAdmin,
@@ -77,11 +82,13 @@ suite('the image on Docker: a meshed pair of services in containers', () => {
         WEFT_BIND_ADDRESS: '127.0.0.1',
         WEFT_NATS_CREDS: `${CONTAINER_FILES}/${basename(cp.WEFT_NATS_CREDS)}`,
         WEFT_NATS_SYSTEM_CREDS: `${CONTAINER_FILES}/${basename(cp.WEFT_NATS_SYSTEM_CREDS)}`,
+        WEFT_ADMIN_TOKEN_FILE: `${CONTAINER_FILES}/admin-token`,
         ...TIMING,
       },
-      Object.values(cp),
+      [...Object.values(cp), tokenFile],
     );
     controlPlane = `http://127.0.0.1:${cpAdmin}`;
+    useAdminToken(controlPlane, adminToken);
 
     for (const [service, appPort] of [
       ['web', web.port],
