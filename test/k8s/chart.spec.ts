@@ -100,6 +100,7 @@ describe('k8s/charts/weft', () => {
     expect(env(container, 'NATS_URL')).toBe('nats://nats:4222');
     expect(env(container, 'WEFT_NATS_CREDS')).toBe('/etc/weft/nats/control-plane.creds');
     expect(env(container, 'WEFT_KUBERNETES')).toBe('in-cluster');
+    expect(env(container, 'WEFT_ADMIN_TOKEN_FILE')).toBeUndefined();
     // Secure by default: the CA is on, its key's encryption key mounted from a Secret.
     expect(env(container, 'WEFT_CA_ENCRYPTION_KEY_FILE')).toBe('/etc/weft/ca/key');
     const volumes = (
@@ -204,8 +205,11 @@ describe('k8s/charts/weft', () => {
     expect(JSON.stringify(cp)).not.toContain('ca-key');
   });
 
-  it('renders node proxies and a ServiceMonitor when asked', async () => {
+  it('renders node proxies, a ServiceMonitor and the admin token Secret when asked', async () => {
     const objects = await render('-f', join(chart.dir, 'ci', 'full-values.yaml'));
+    const cp = find(objects, 'Deployment', 'weft-control-plane');
+    expect(env(containersOf(cp)[0], 'WEFT_ADMIN_TOKEN_FILE')).toBe('/etc/weft/admin/token');
+    expect(JSON.stringify(cp)).toContain('"secretName":"weft-admin-token"');
     const workloads = parse(
       (find(objects, 'ConfigMap', 'weft-node-proxy').data as Record<string, string>)[
         'workloads.yaml'
