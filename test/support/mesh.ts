@@ -78,6 +78,7 @@ interface LeaderView {
 
 export class Mesh {
   readonly processes: AppProcess[] = [];
+  private stopped = false;
   /** The control plane `apply`, `converged` and `endpointIds` talk to (the last one started). */
   cp: ControlPlane | undefined;
   /** Every control plane started, in order (replicas elect one leader among themselves). */
@@ -317,6 +318,7 @@ export class Mesh {
 
   /** Stops every process (SIGTERM) and NATS; one failing step never skips the others. */
   async stop(): Promise<void> {
+    this.stopped = true;
     const results: PromiseSettledResult<unknown>[] = await Promise.allSettled(
       this.processes.map((p) => p.stop(5_000)),
     );
@@ -354,11 +356,20 @@ export class Mesh {
     return this.cp;
   }
 
+  /**
+   * A start still on its way when the mesh stopped (a sibling in Promise.all failed, then afterAll
+   * ran) would outlive the test and keep jest from exiting: it is stopped at once instead.
+   */
   private track(proc: AppProcess): AppProcess {
+    if (this.stopped) {
+      void proc.stop(5_000);
+      throw new Error(`${proc.name} started after the mesh stopped`);
+    }
     this.processes.push(proc);
     return proc;
   }
 
+  /** Ready, or it hangs: Nest's start alone took over 20 s on two cores under a heavy load. */
   private async ready(proc: AppProcess, adminPort: number): Promise<void> {
     try {
       await waitFor(
@@ -367,7 +378,7 @@ export class Mesh {
           if (!proc.running) throw new Error(`${proc.name} exited`);
           return isReady(adminPort);
         },
-        20_000,
+        45_000,
       );
     } catch (err) {
       throw new Error(`${(err as Error).message}\n${proc.logTail()}`);
