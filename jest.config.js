@@ -1,4 +1,4 @@
-// Jest in ESM: a unit project (specs beside the source, and the docs checks in test/docs) and an e2e project (real processes).
+// Jest in ESM: a unit project (specs beside the source, the docs checks in test/docs, the chart checks in test/k8s) and an e2e project (real processes).
 const moduleNameMapper = {
   '^@app/protocol$': '<rootDir>/libs/protocol/src/index.ts',
   '^@app/protocol/(.*?)(\\.js)?$': '<rootDir>/libs/protocol/src/$1',
@@ -39,6 +39,7 @@ export default {
         '<rootDir>/apps/**/*.spec.ts',
         '<rootDir>/libs/**/*.spec.ts',
         '<rootDir>/test/docs/**/*.spec.ts',
+        '<rootDir>/test/k8s/**/*.spec.ts',
       ],
     },
     {

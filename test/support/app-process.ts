@@ -42,6 +42,11 @@ export class AppProcess {
     return new AppProcess(name, child);
   }
 
+  /** A child started some other way (e.g. inside a network namespace), watched the same way. */
+  static adopt(name: string, child: ChildProcess): AppProcess {
+    return new AppProcess(name, child);
+  }
+
   get pid(): number {
     return this.child.pid ?? -1;
   }

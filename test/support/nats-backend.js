@@ -75,8 +75,11 @@ function dockerHostCandidates() {
   return fromEnv ? [fromEnv] : CANDIDATE_SOCKETS;
 }
 
-/** @returns {Promise<string | undefined>} */
-async function findDockerHost() {
+/**
+ * The first Docker engine that answers (`DOCKER_HOST`, else the usual sockets), if any.
+ * @returns {Promise<string | undefined>}
+ */
+export async function findDockerHost() {
   for (const host of dockerHostCandidates()) {
     if (await dockerAnswers(host)) return host;
   }

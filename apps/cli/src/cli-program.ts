@@ -11,6 +11,7 @@ import { deleteCommand } from './delete.command.js';
 import { eventsCommand } from './events.command.js';
 import { diffCommand } from './diff.command.js';
 import { historyCommand } from './history.command.js';
+import { initCaptureCommand } from './init-capture.command.js';
 import { rollbackCommand } from './rollback.command.js';
 import { getCommand } from './get.command.js';
 import { statCommand } from './stat.command.js';
@@ -57,7 +58,8 @@ export function program(): Command {
     .addCommand(tokenCommand().exitOverride())
     .addCommand(whoamiCommand().exitOverride())
     .addCommand(adminTokenCommand().exitOverride())
-    .addCommand(configCommand().exitOverride());
+    .addCommand(configCommand().exitOverride())
+    .addCommand(initCaptureCommand().exitOverride());
 }
 
 /** The source tree and the build keep this file (bundled: main.js) three levels below package.json. */

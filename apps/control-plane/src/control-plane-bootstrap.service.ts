@@ -9,6 +9,7 @@ import { ConfigDirService } from './apply/config-dir.service.js';
 import { ConfigStore } from './config/config-store.service.js';
 import { ControlPlaneEnv } from './control-plane-env.dto.js';
 import { EndpointPublisher } from './discovery/endpoint-publisher.service.js';
+import { KubernetesSync } from './kubernetes/kubernetes-sync.service.js';
 import { LeaderElection } from './leader/leader-election.service.js';
 import { bootSubjects } from './nats/boot-subjects.js';
 
@@ -21,6 +22,7 @@ export class ControlPlaneBootstrap implements OnApplicationBootstrap {
     private readonly history: HistoryStore,
     private readonly endpoints: EndpointPublisher,
     private readonly configDir: ConfigDirService,
+    private readonly kubernetes: KubernetesSync,
     private readonly election: LeaderElection,
     private readonly readiness: Readiness,
     @Inject(LOGGER) private readonly log: Logger,
@@ -60,6 +62,14 @@ export class ControlPlaneBootstrap implements OnApplicationBootstrap {
       await Promise.all([this.store.lead(), this.endpoints.lead()]);
       if (this.env.WEFT_CONFIG_DIR && this.election.isLeader)
         await this.configDir.start(this.env.WEFT_CONFIG_DIR);
+      // In the background: a slow or absent API server must not hold the takeover up.
+      if (this.kubernetes.enabled && this.election.isLeader) {
+        void this.kubernetes
+          .start()
+          .catch((err: Error) =>
+            this.log.error({ err: err.message }, 'following Kubernetes Services failed to start'),
+          );
+      }
       this.election.takeoverDone();
     } catch (err) {
       this.log.error({ err: (err as Error).message }, 'taking over as leader failed');
@@ -68,6 +78,7 @@ export class ControlPlaneBootstrap implements OnApplicationBootstrap {
 
   private async follow(change: LeaderChange): Promise<void> {
     this.configDir.stop();
+    await this.kubernetes.stop();
     this.endpoints.follow();
     // Resigning means shutting down: nothing to follow any more.
     if (change === 'resigned') return;

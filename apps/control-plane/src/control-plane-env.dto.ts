@@ -189,6 +189,43 @@ export class ControlPlaneEnv extends CommonEnv {
   @DurationWithin(10_000, 90 * 24 * 3_600_000, '24h')
   WEFT_CERT_TTL: string = '24h';
 
+  /**
+   * Follow the cluster's Services through the Kubernetes API and apply them (leader only):
+   * `in-cluster` (the pod's service account), `kubeconfig` (KUBECONFIG or ~/.kube/config), `off`.
+   */
+  @IsIn(['off', 'in-cluster', 'kubeconfig'])
+  WEFT_KUBERNETES: 'off' | 'in-cluster' | 'kubeconfig' = 'off';
+
+  /** HTTPS port of the sidecar injection webhook the API server calls; 0: no webhook. */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  WEFT_INJECTION_PORT: number = 0;
+
+  /** The webhook's certificate (PEM file; its CA is the webhook configuration's caBundle). */
+  @ValidateIf((env: ControlPlaneEnv) => env.WEFT_INJECTION_PORT > 0)
+  @IsString({
+    message: 'WEFT_INJECTION_TLS_CERT must name a PEM file (required with WEFT_INJECTION_PORT)',
+  })
+  WEFT_INJECTION_TLS_CERT?: string;
+
+  @ValidateIf((env: ControlPlaneEnv) => env.WEFT_INJECTION_PORT > 0)
+  @IsString({
+    message: 'WEFT_INJECTION_TLS_KEY must name a PEM file (required with WEFT_INJECTION_PORT)',
+  })
+  WEFT_INJECTION_TLS_KEY?: string;
+
+  /** The image of injected proxies (the one holding every component). */
+  @ValidateIf((env: ControlPlaneEnv) => env.WEFT_INJECTION_PORT > 0)
+  @IsString({
+    message: 'WEFT_INJECTION_IMAGE must name the proxy image (required with WEFT_INJECTION_PORT)',
+  })
+  WEFT_INJECTION_IMAGE?: string;
+
+  @IsIn(['Always', 'IfNotPresent', 'Never'])
+  WEFT_INJECTION_IMAGE_PULL_POLICY: string = 'IfNotPresent';
+
   get certTtlMs(): number {
     return parseDurationMs(this.WEFT_CERT_TTL);
   }

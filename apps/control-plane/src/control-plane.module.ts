@@ -12,6 +12,8 @@ import { ControlPlaneEnv } from './control-plane-env.dto.js';
 import { ControlPlaneEnvModule } from './control-plane-env.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DiscoveryModule } from './discovery/discovery.module.js';
+import { InjectionModule } from './injection/injection.module.js';
+import { KubernetesModule } from './kubernetes/kubernetes.module.js';
 import { LeaderModule } from './leader/leader.module.js';
 import { ProxiesModule } from './proxies/proxies.module.js';
 import { StatsModule } from './stats/stats.module.js';
@@ -44,6 +46,8 @@ export class ControlPlaneModule {
         AdminModule,
         DashboardModule,
         CaModule,
+        InjectionModule,
+        KubernetesModule,
       ],
       providers: [
         { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, transform: true }) },

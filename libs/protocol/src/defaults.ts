@@ -17,3 +17,5 @@ export const GRPC_RETRY_BUFFER_BYTES = 64 * 1024;
 export const MIRROR_BUFFER_BYTES = 256 * 1024;
 /** A new client connection silent this long is closed (Node's default headers timeout). */
 export const FIRST_BYTES_TIMEOUT_MS = 60_000;
+/** The uid a proxy runs as (the image's user; Istio's habit): transparent capture exempts it. */
+export const PROXY_UID = 1337;

@@ -15,7 +15,7 @@ import {
 import { PROTOCOL_VERSION } from '../version.js';
 import { IsProtocolVersion } from '../validation/protocol-version.validator.js';
 
-export const CONFIG_SOURCES = ['api', 'dir', 'cli'] as const;
+export const CONFIG_SOURCES = ['api', 'dir', 'cli', 'kubernetes'] as const;
 export type ConfigSource = (typeof CONFIG_SOURCES)[number];
 
 abstract class Stamped {

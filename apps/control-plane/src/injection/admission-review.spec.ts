@@ -1,0 +1,112 @@
+// The webhook protocol: a review of a pod gets its uid back with the JSONPatch, a refusal with its reasons, a non-review an error naming the field.
+import { formatErrors } from '@app/protocol';
+import { answerReview } from './admission-review.js';
+import type { InjectionSettings } from './sidecar-injection.js';
+
+const SETTINGS: InjectionSettings = {
+  image: 'weft:0.1.0',
+  imagePullPolicy: 'IfNotPresent',
+  natsUrl: 'nats://nats:4222',
+  subjectPrefix: 'weft',
+  trustDomain: 'cluster.local',
+  logLevel: 'info',
+};
+
+function review(object: unknown, request: Record<string, unknown> = {}): unknown {
+  return {
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid: '705ab4f5-6393-11e8-b7cc-42010a800002',
+      kind: { group: '', version: 'v1', kind: 'Pod' },
+      resource: { group: '', version: 'v1', resource: 'pods' },
+      namespace: 'shop',
+      operation: 'CREATE',
+      object,
+      ...request,
+    },
+  };
+}
+
+const appPod = (labels: Record<string, string>) => ({
+  metadata: { labels },
+  spec: { containers: [{ name: 'app', image: 'api:1', ports: [{ containerPort: 8080 }] }] },
+});
+
+describe('answerReview', () => {
+  it('answers with the request uid and the JSONPatch in base64', () => {
+    const answer = answerReview(review(appPod({ app: 'api' })), SETTINGS);
+    if (!answer.ok) throw new Error(formatErrors(answer.errors));
+    const { response } = answer.value;
+    expect(answer.value).toMatchObject({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+    });
+    expect(response).toMatchObject({
+      uid: '705ab4f5-6393-11e8-b7cc-42010a800002',
+      allowed: true,
+      patchType: 'JSONPatch',
+    });
+    const ops = JSON.parse(Buffer.from(response.patch!, 'base64').toString('utf8')) as {
+      path: string;
+    }[];
+    expect(ops.map((o) => o.path)).toEqual([
+      '/metadata/annotations',
+      '/spec/initContainers',
+      '/spec/volumes',
+    ]);
+  });
+
+  it('allows an opted-out pod unchanged, and refuses one it cannot inject with the reasons', () => {
+    const optedOut = answerReview(
+      review(appPod({ app: 'api', 'weft.dev/inject': 'disabled' })),
+      SETTINGS,
+    );
+    expect(optedOut.ok && optedOut.value.response).toEqual({
+      uid: '705ab4f5-6393-11e8-b7cc-42010a800002',
+      allowed: true,
+    });
+    const refused = answerReview(review(appPod({})), SETTINGS);
+    expect(refused.ok && refused.value.response).toEqual({
+      uid: '705ab4f5-6393-11e8-b7cc-42010a800002',
+      allowed: false,
+      status: {
+        code: 400,
+        message:
+          'weft injection: Pod/shop/<unnamed>: metadata.labels[app]: the pod names no Service: ' +
+          'set the label app (or app.kubernetes.io/name) or the annotation weft.dev/service',
+      },
+    });
+  });
+
+  it.each([
+    [null, '(root): must be a JSON object'],
+    [
+      { apiVersion: 'admission.k8s.io/v1beta1', kind: 'AdmissionReview' },
+      'apiVersion: must be admission.k8s.io/v1',
+    ],
+    [review(appPod({ app: 'api' }), { uid: '' }), 'request.uid: must be a string'],
+    [
+      review(appPod({ app: 'api' }), {
+        kind: { group: 'apps', version: 'v1', kind: 'Deployment' },
+      }),
+      'request.kind: must be the core Pod kind',
+    ],
+    [
+      review(appPod({ app: 'api' }), { namespace: undefined }),
+      "request.namespace: must be the pod's namespace",
+    ],
+    [
+      review({ spec: { containers: [] } }),
+      'request.object.spec.containers: must be a non-empty list',
+    ],
+    [
+      review({ spec: { containers: [{ image: 'x' }] } }),
+      'request.object.spec.containers[0].name: must be a string',
+    ],
+  ])('refuses malformed review %#, naming the field', (body, message) => {
+    const answer = answerReview(body, SETTINGS);
+    expect(answer.ok).toBe(false);
+    if (!answer.ok) expect(formatErrors(answer.errors)).toContain(`AdmissionReview: ${message}`);
+  });
+});

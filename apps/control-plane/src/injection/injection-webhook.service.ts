@@ -1,0 +1,122 @@
+// The sidecar injection webhook: an HTTPS server (the API server calls only HTTPS webhooks) answering AdmissionReviews on POST /inject.
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { formatErrors } from '@app/protocol';
+import { LOGGER, type Logger } from '@app/runtime';
+import { ControlPlaneEnv } from '../control-plane-env.dto.js';
+import { answerReview } from './admission-review.js';
+import type { InjectionSettings } from './sidecar-injection.js';
+
+export const INJECT_PATH = '/inject';
+/** The API server sends at most about 3 MiB of object; a review beyond this is refused unread. */
+const MAX_REVIEW_BYTES = 4 * 1024 * 1024;
+
+@Injectable()
+export class InjectionWebhook implements OnApplicationBootstrap, OnApplicationShutdown {
+  private server: Server | undefined;
+
+  constructor(
+    private readonly env: ControlPlaneEnv,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const env = this.env;
+    if (env.WEFT_INJECTION_PORT === 0) return;
+    const [cert, key] = await Promise.all([
+      readFile(env.WEFT_INJECTION_TLS_CERT!),
+      readFile(env.WEFT_INJECTION_TLS_KEY!),
+    ]);
+    const settings: InjectionSettings = {
+      image: env.WEFT_INJECTION_IMAGE!,
+      imagePullPolicy: env.WEFT_INJECTION_IMAGE_PULL_POLICY,
+      natsUrl: env.NATS_URL,
+      subjectPrefix: env.WEFT_SUBJECT_PREFIX,
+      trustDomain: env.WEFT_TRUST_DOMAIN,
+      logLevel: env.WEFT_LOG_LEVEL,
+    };
+    const server = createServer({ cert, key, minVersion: 'TLSv1.2' }, (req, res) => {
+      this.handle(req, res, settings).catch((err: Error) => {
+        this.log.error({ err: err.message }, 'injection webhook: request failed');
+        if (!res.headersSent) reply(res, 500, { error: 'internal error' });
+      });
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(env.WEFT_INJECTION_PORT, env.WEFT_BIND_ADDRESS, () => resolve());
+    });
+    this.log.info(
+      { port: env.WEFT_INJECTION_PORT, image: settings.image },
+      'sidecar injection webhook listening',
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const server = this.server;
+    if (server === undefined) return;
+    // The API server keeps its connections open: close them, or close() waits for them.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  }
+
+  private async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    settings: InjectionSettings,
+  ): Promise<void> {
+    if (req.url?.split('?')[0] !== INJECT_PATH || req.method !== 'POST') {
+      reply(res, 404, { error: `POST ${INJECT_PATH} only` });
+      req.resume();
+      return;
+    }
+    const body = await readBounded(req);
+    if (body === undefined) {
+      reply(res, 413, { error: `the review exceeds ${MAX_REVIEW_BYTES} bytes` });
+      return;
+    }
+    let review: unknown;
+    try {
+      review = JSON.parse(body);
+    } catch (err) {
+      reply(res, 400, { error: `the body is not JSON: ${(err as Error).message}` });
+      return;
+    }
+    const answer = answerReview(review, settings);
+    if (!answer.ok) {
+      reply(res, 400, { error: formatErrors(answer.errors) });
+      return;
+    }
+    const { response } = answer.value;
+    if (!response.allowed)
+      this.log.warn({ reason: response.status?.message }, 'injection refused a pod');
+    reply(res, 200, answer.value);
+  }
+}
+
+/** The body as text, or undefined once it passes the bound (the rest is not read). */
+async function readBounded(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_REVIEW_BYTES) {
+      req.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}

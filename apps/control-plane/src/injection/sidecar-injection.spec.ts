@@ -1,0 +1,265 @@
+// Sidecar injection: the JSONPatch, applied as the API server does, gives a valid pod with the native sidecar first; refusals name their field.
+import { applyJsonPatch } from '../../../../test/k8s/json-patch.js';
+import { KubernetesSchemas } from '../../../../test/k8s/kubernetes-schemas.js';
+import type { PodContainer, PodManifest } from './pod-manifest.js';
+import {
+  injectSidecar,
+  type InjectionOutcome,
+  type InjectionSettings,
+} from './sidecar-injection.js';
+
+const SETTINGS: InjectionSettings = {
+  image: 'registry.example.com/weft:0.1.0',
+  imagePullPolicy: 'IfNotPresent',
+  natsUrl: 'tls://nats.nats:4222',
+  subjectPrefix: 'weft',
+  trustDomain: 'cluster.local',
+  logLevel: 'info',
+};
+
+function pod(
+  overrides: { metadata?: PodManifest['metadata']; spec?: Partial<PodManifest['spec']> } = {},
+): PodManifest {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      generateName: 'api-7d9f-',
+      labels: { app: 'api', version: 'v2' },
+      ...overrides.metadata,
+    },
+    spec: {
+      serviceAccountName: 'api-sa',
+      containers: [{ name: 'app', image: 'api:1', ports: [{ containerPort: 8080, name: 'http' }] }],
+      ...overrides.spec,
+    },
+  };
+}
+
+function injected(
+  outcome: ReturnType<typeof injectSidecar>,
+): Extract<InjectionOutcome, { injected: true }> {
+  if (!outcome.ok) throw new Error(JSON.stringify(outcome.errors));
+  if (!outcome.value.injected) throw new Error(`not injected: ${outcome.value.reason}`);
+  return outcome.value;
+}
+
+function errorsOf(outcome: ReturnType<typeof injectSidecar>): { path: string; message: string }[] {
+  if (outcome.ok) throw new Error('expected a refusal');
+  return outcome.errors.map(({ path, message }) => ({ path, message }));
+}
+
+const env = (c: PodContainer | undefined) =>
+  Object.fromEntries(
+    ((c?.env ?? []) as { name: string; value?: string }[]).map((e) => [e.name, e.value]),
+  );
+
+describe('injectSidecar', () => {
+  const schemas = KubernetesSchemas.load([{ apiVersion: 'v1', kind: 'Pod' }]);
+
+  it('adds the capture step and the proxy as a native sidecar; the patch gives exactly that pod, valid', async () => {
+    const original = pod();
+    const { pod: result, patch } = injected(injectSidecar(original, 'shop', SETTINGS));
+    expect(applyJsonPatch(original, patch)).toEqual(result);
+    expect(await schemas.problems(result)).toEqual([]);
+
+    const [capture, proxy, ...rest] = result.spec.initContainers!;
+    expect(rest).toEqual([]);
+    expect(capture).toMatchObject({
+      name: 'weft-init-capture',
+      image: SETTINGS.image,
+      securityContext: {
+        runAsUser: 0,
+        capabilities: { add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] },
+      },
+    });
+    expect(capture.args).toEqual(expect.arrayContaining(['cli', 'init-capture', '--uid', '1337']));
+    expect(capture.restartPolicy).toBeUndefined();
+    expect(proxy).toMatchObject({
+      name: 'weft-proxy',
+      args: ['sidecar'],
+      restartPolicy: 'Always',
+      startupProbe: { httpGet: { path: '/readyz', port: 15000 } },
+      securityContext: { runAsUser: 1337, runAsNonRoot: true, readOnlyRootFilesystem: true },
+    });
+    expect(env(proxy)).toMatchObject({
+      NATS_URL: 'tls://nats.nats:4222',
+      WEFT_MODE: 'sidecar',
+      WEFT_NAMESPACE: 'shop',
+      WEFT_SERVICE: 'api',
+      WEFT_SERVICE_ACCOUNT: 'api-sa',
+      WEFT_APP_PORT: '8080',
+      WEFT_LABELS: 'app=api,version=v2',
+      WEFT_NATS_CREDS: '/etc/weft/nats/proxy.creds',
+    });
+    expect(result.spec.volumes).toContainEqual({
+      name: 'weft-nats-credentials',
+      secret: { secretName: 'weft-proxy-api-sa', defaultMode: 0o444 },
+    });
+    expect(result.metadata?.annotations).toEqual({ 'weft.dev/status': 'injected' });
+    // The app's own containers are untouched.
+    expect(result.spec.containers).toEqual(original.spec.containers);
+  });
+
+  it("runs before the pod's own init containers and keeps its volumes and annotations", async () => {
+    const original = pod({
+      metadata: { labels: { app: 'api' }, annotations: { team: 'payments' } },
+      spec: {
+        initContainers: [{ name: 'migrate', image: 'api:1' }],
+        volumes: [{ name: 'data', emptyDir: {} }],
+      },
+    });
+    const { pod: result, patch } = injected(injectSidecar(original, 'shop', SETTINGS));
+    expect(applyJsonPatch(original, patch)).toEqual(result);
+    expect(await schemas.problems(result)).toEqual([]);
+    expect(result.spec.initContainers!.map((c) => c.name)).toEqual([
+      'weft-init-capture',
+      'weft-proxy',
+      'migrate',
+    ]);
+    expect((result.spec.volumes as { name: string }[]).map((v) => v.name)).toEqual([
+      'data',
+      'weft-state',
+      'weft-tmp',
+      'weft-capture-run',
+      'weft-nats-credentials',
+    ]);
+    expect(result.metadata?.annotations).toEqual({
+      team: 'payments',
+      'weft.dev/status': 'injected',
+    });
+  });
+
+  it('takes per-pod settings from annotations', () => {
+    const original = pod({
+      metadata: {
+        labels: { app: 'ignored' },
+        annotations: {
+          'weft.dev/service': 'checkout',
+          'weft.dev/app-port': '9000',
+          'weft.dev/log-level': 'debug',
+          'weft.dev/outbound-ports': '80,8080',
+          'weft.dev/exclude-inbound-ports': '9090',
+          'weft.dev/creds-secret': 'checkout-creds',
+          'weft.dev/proxy-cpu': '200m',
+          'weft.dev/proxy-memory': '128Mi',
+          'weft.dev/proxy-memory-limit': '1Gi',
+        },
+      },
+    });
+    const { pod: result } = injected(injectSidecar(original, 'shop', SETTINGS));
+    const [capture, proxy] = result.spec.initContainers!;
+    expect(env(proxy)).toMatchObject({
+      WEFT_SERVICE: 'checkout',
+      WEFT_APP_PORT: '9000',
+      WEFT_LOG_LEVEL: 'debug',
+    });
+    expect(proxy.resources).toEqual({
+      requests: { cpu: '200m', memory: '128Mi' },
+      limits: { memory: '1Gi' },
+    });
+    expect(capture.args).toEqual(
+      expect.arrayContaining(['--outbound-ports', '80,8080', '--exclude-inbound-ports', '9090']),
+    );
+    expect(result.spec.volumes).toContainEqual({
+      name: 'weft-nats-credentials',
+      secret: { secretName: 'checkout-creds', defaultMode: 0o444 },
+    });
+  });
+
+  it('injects no capture step with weft.dev/capture: disabled (the app uses its proxy explicitly)', () => {
+    const original = pod({
+      metadata: { labels: { app: 'api' }, annotations: { 'weft.dev/capture': 'disabled' } },
+    });
+    const { pod: result } = injected(injectSidecar(original, 'shop', SETTINGS));
+    expect(result.spec.initContainers!.map((c) => c.name)).toEqual(['weft-proxy']);
+    expect((result.spec.volumes as { name: string }[]).map((v) => v.name)).not.toContain(
+      'weft-capture-run',
+    );
+  });
+
+  it('leaves alone a pod that opts out, and one already injected (a second call is a no-op)', () => {
+    expect(
+      injectSidecar(
+        pod({ metadata: { labels: { app: 'api', 'weft.dev/inject': 'disabled' } } }),
+        'shop',
+        SETTINGS,
+      ),
+    ).toEqual({
+      ok: true,
+      value: { injected: false, reason: 'label weft.dev/inject=disabled' },
+    });
+    const once = injected(injectSidecar(pod(), 'shop', SETTINGS)).pod;
+    expect(injectSidecar(once, 'shop', SETTINGS)).toEqual({
+      ok: true,
+      value: { injected: false, reason: 'already injected' },
+    });
+  });
+
+  it('refuses a pod whose app runs as the proxy uid 1337: capture would exempt its traffic', () => {
+    const own = pod({
+      spec: {
+        containers: [
+          {
+            name: 'app',
+            image: 'api:1',
+            ports: [{ containerPort: 8080 }],
+            securityContext: { runAsUser: 1337 },
+          },
+        ],
+      },
+    });
+    expect(errorsOf(injectSidecar(own, 'shop', SETTINGS))).toEqual([
+      {
+        path: 'spec.containers[0].securityContext.runAsUser',
+        message:
+          'container "app" runs as uid 1337, the proxy\'s: capture exempts that uid, so its traffic would bypass the mesh',
+      },
+    ]);
+    const podWide = pod({ spec: { securityContext: { runAsUser: 1337 } } });
+    expect(errorsOf(injectSidecar(podWide, 'shop', SETTINGS)).map((e) => e.path)).toEqual([
+      'spec.securityContext.runAsUser',
+    ]);
+    // Without capture nothing is exempted, and uid 1337 is the app's business.
+    const uncaptured = pod({
+      metadata: { labels: { app: 'api' }, annotations: { 'weft.dev/capture': 'disabled' } },
+      spec: { securityContext: { runAsUser: 1337 } },
+    });
+    expect(injected(injectSidecar(uncaptured, 'shop', SETTINGS)).patch.length).toBeGreaterThan(0);
+  });
+
+  it('refuses, with every reason and its field, what it cannot inject', () => {
+    const bad = pod({
+      metadata: {
+        labels: {},
+        annotations: {
+          'weft.dev/app-port': '70000',
+          'weft.dev/log-level': 'verbose',
+          'weft.dev/proxy-cpu': 'lots',
+          'weft.dev/outbound-ports': '80;443',
+        },
+      },
+      spec: { initContainers: [{ name: 'weft-proxy', image: 'x' }] },
+    });
+    const errors = errorsOf(injectSidecar(bad, 'shop', SETTINGS));
+    expect(errors.map((e) => e.path)).toEqual([
+      'metadata.labels[app]',
+      'metadata.annotations[weft.dev/app-port]',
+      'metadata.annotations[weft.dev/log-level]',
+      'metadata.annotations[weft.dev/outbound-ports]',
+      'metadata.annotations[weft.dev/proxy-cpu]',
+    ]);
+    const noPort = pod({ spec: { containers: [{ name: 'app', image: 'api:1' }] } });
+    expect(errorsOf(injectSidecar(noPort, 'shop', SETTINGS))).toEqual([
+      {
+        path: 'spec.containers[0].ports',
+        message:
+          'the app declares no TCP port: declare one, or set the annotation weft.dev/app-port',
+      },
+    ]);
+    const clash = pod({ spec: { initContainers: [{ name: 'weft-proxy', image: 'x' }] } });
+    expect(errorsOf(injectSidecar(clash, 'shop', SETTINGS)).map((e) => e.path)).toEqual([
+      'spec.initContainers[0].name',
+    ]);
+  });
+});

@@ -1,0 +1,284 @@
+// Sidecar injection as a pure function: a pod in, the JSONPatch that adds Weft's native sidecar (and its capture step) out.
+import {
+  fail,
+  ok,
+  PROXY_ADMIN_PORT,
+  SIDECAR_INBOUND_PORT,
+  SIDECAR_OUTBOUND_PORT,
+  type FieldError,
+  type Result,
+} from '@app/protocol';
+import {
+  ANNOTATIONS,
+  injectionOptions,
+  skipReason,
+  type InjectionOptions,
+} from './injection-options.js';
+import type { JsonPatchOp, PodContainer, PodManifest } from './pod-manifest.js';
+
+/** The proxy's uid and gid: `weft init-capture` exempts its traffic, so no app may run as it. */
+export const PROXY_UID = 1337;
+export const PROXY_CONTAINER = 'weft-proxy';
+export const CAPTURE_CONTAINER = 'weft-init-capture';
+const CREDS_DIR = '/etc/weft/nats';
+const CREDS_KEY = 'proxy.creds';
+
+/** What the control plane puts in every injected proxy (its own settings, the mesh's). */
+export interface InjectionSettings {
+  readonly image: string;
+  readonly imagePullPolicy: string;
+  readonly natsUrl: string;
+  readonly subjectPrefix: string;
+  readonly trustDomain: string;
+  readonly logLevel: string;
+}
+
+export type InjectionOutcome =
+  | { readonly injected: false; readonly reason: string }
+  | { readonly injected: true; readonly pod: PodManifest; readonly patch: readonly JsonPatchOp[] };
+
+/**
+ * Injects the proxy as a Kubernetes native sidecar (an init container with `restartPolicy:
+ * Always`, 1.29+): the kubelet starts it before the app containers and waits for its startup
+ * probe (`/readyz`), keeps it running beside them, and stops it after them, so a Job completes
+ * and the app never starts or stops without its proxy. With capture (the default), a
+ * `weft init-capture` init container runs first and redirects the pod's traffic through it.
+ */
+export function injectSidecar(
+  pod: PodManifest,
+  namespace: string,
+  settings: InjectionSettings,
+): Result<InjectionOutcome> {
+  const resource = `Pod/${namespace}/${pod.metadata?.name || pod.metadata?.generateName || '<unnamed>'}`;
+  const skip = skipReason(pod);
+  if (skip !== undefined) return ok({ injected: false, reason: skip });
+  const read = injectionOptions(pod, resource);
+  if (!read.ok) return read;
+  const options = read.value;
+  const clashes = [
+    ...nameClashes(pod, resource),
+    ...(options.capture ? proxyUidUsers(pod, resource) : []),
+  ];
+  if (clashes.length > 0) return fail(clashes);
+
+  const added = [
+    ...(options.capture ? [captureContainer(options, settings)] : []),
+    proxyContainer(pod, namespace, options, settings),
+  ];
+  const volumes = proxyVolumes(options);
+  const annotations = { ...pod.metadata?.annotations, [ANNOTATIONS.status]: 'injected' };
+  const patched: PodManifest = {
+    ...pod,
+    metadata: { ...pod.metadata, annotations },
+    spec: {
+      ...pod.spec,
+      initContainers: [...added, ...(pod.spec.initContainers ?? [])],
+      volumes: [...(pod.spec.volumes ?? []), ...volumes],
+    },
+  };
+  return ok({ injected: true, pod: patched, patch: patchOps(pod, added, volumes) });
+}
+
+/** The same change as JSONPatch `add`s, what an AdmissionReview response carries. */
+function patchOps(pod: PodManifest, added: PodContainer[], volumes: unknown[]): JsonPatchOp[] {
+  const ops: JsonPatchOp[] = [];
+  if (pod.metadata === undefined) {
+    ops.push({
+      op: 'add',
+      path: '/metadata',
+      value: { annotations: { [ANNOTATIONS.status]: 'injected' } },
+    });
+  } else if (pod.metadata.annotations === undefined) {
+    ops.push({
+      op: 'add',
+      path: '/metadata/annotations',
+      value: { [ANNOTATIONS.status]: 'injected' },
+    });
+  } else {
+    ops.push({
+      op: 'add',
+      path: `/metadata/annotations/${pointerToken(ANNOTATIONS.status)}`,
+      value: 'injected',
+    });
+  }
+  if (!pod.spec.initContainers?.length) {
+    ops.push({ op: 'add', path: '/spec/initContainers', value: added });
+  } else {
+    // Each added at the front, the last first: they run before the pod's own init containers.
+    for (const container of [...added].reverse()) {
+      ops.push({ op: 'add', path: '/spec/initContainers/0', value: container });
+    }
+  }
+  if (!pod.spec.volumes?.length) {
+    ops.push({ op: 'add', path: '/spec/volumes', value: volumes });
+  } else {
+    for (const volume of volumes) ops.push({ op: 'add', path: '/spec/volumes/-', value: volume });
+  }
+  return ops;
+}
+
+/** RFC 6901: `~` and `/` in a key. */
+function pointerToken(key: string): string {
+  return key.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
+function proxyContainer(
+  pod: PodManifest,
+  namespace: string,
+  options: InjectionOptions,
+  settings: InjectionSettings,
+): PodContainer {
+  const labels = Object.entries(pod.metadata?.labels ?? {})
+    .filter(([key]) => !key.startsWith('weft.dev/'))
+    .map(([key, value]) => `${key}=${value}`)
+    .sort()
+    .join(',');
+  const value = (name: string, v: string | number) => ({ name, value: String(v) });
+  const probe = (path: string) => ({ httpGet: { path, port: PROXY_ADMIN_PORT } });
+  return {
+    name: PROXY_CONTAINER,
+    image: settings.image,
+    imagePullPolicy: settings.imagePullPolicy,
+    args: ['sidecar'],
+    // A native sidecar: started before the app containers, stopped after them.
+    restartPolicy: 'Always',
+    env: [
+      value('NATS_URL', settings.natsUrl),
+      value('WEFT_NATS_CREDS', `${CREDS_DIR}/${CREDS_KEY}`),
+      value('WEFT_SUBJECT_PREFIX', settings.subjectPrefix),
+      value('WEFT_TRUST_DOMAIN', settings.trustDomain),
+      value('WEFT_LOG_LEVEL', options.logLevel ?? settings.logLevel),
+      value('WEFT_MODE', 'sidecar'),
+      value('WEFT_NAMESPACE', namespace),
+      value('WEFT_SERVICE', options.service),
+      value('WEFT_SERVICE_ACCOUNT', options.serviceAccount),
+      value('WEFT_APP_PORT', options.appPort),
+      ...(labels === '' ? [] : [value('WEFT_LABELS', labels)]),
+      { name: 'WEFT_ADVERTISE_ADDRESS', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+    ],
+    ports: [
+      { name: 'weft-admin', containerPort: PROXY_ADMIN_PORT },
+      { name: 'weft-inbound', containerPort: SIDECAR_INBOUND_PORT },
+    ],
+    // The kubelet starts the app containers once this passes: the proxy is ready first.
+    startupProbe: { ...probe('/readyz'), periodSeconds: 1, failureThreshold: 300 },
+    readinessProbe: { ...probe('/readyz'), periodSeconds: 5 },
+    livenessProbe: { ...probe('/healthz'), periodSeconds: 10, failureThreshold: 6 },
+    resources: {
+      requests: { cpu: options.cpu, memory: options.memory },
+      limits: { memory: options.memoryLimit },
+    },
+    securityContext: {
+      runAsUser: PROXY_UID,
+      runAsGroup: PROXY_UID,
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    volumeMounts: [
+      { name: 'weft-state', mountPath: '/var/lib/weft' },
+      { name: 'weft-tmp', mountPath: '/tmp' },
+      { name: 'weft-nats-credentials', mountPath: CREDS_DIR, readOnly: true },
+    ],
+  };
+}
+
+function captureContainer(options: InjectionOptions, settings: InjectionSettings): PodContainer {
+  const uid = String(PROXY_UID);
+  return {
+    name: CAPTURE_CONTAINER,
+    image: settings.image,
+    imagePullPolicy: settings.imagePullPolicy,
+    args: [
+      'cli',
+      'init-capture',
+      ...['--uid', uid, '--gid', uid],
+      ...['--inbound-port', String(SIDECAR_INBOUND_PORT)],
+      ...['--outbound-port', String(SIDECAR_OUTBOUND_PORT)],
+      ...['--admin-port', String(PROXY_ADMIN_PORT)],
+      ...(options.outboundPorts === undefined ? [] : ['--outbound-ports', options.outboundPorts]),
+      ...(options.excludeInboundPorts === undefined
+        ? []
+        : ['--exclude-inbound-ports', options.excludeInboundPorts]),
+    ],
+    resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } },
+    // iptables needs root and NET_ADMIN/NET_RAW in the pod's network namespace, for this step only.
+    securityContext: {
+      runAsUser: 0,
+      runAsGroup: 0,
+      runAsNonRoot: false,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] },
+    },
+    // iptables takes its lock in /run.
+    volumeMounts: [{ name: 'weft-capture-run', mountPath: '/run' }],
+  };
+}
+
+function proxyVolumes(options: InjectionOptions): unknown[] {
+  return [
+    { name: 'weft-state', emptyDir: {} },
+    { name: 'weft-tmp', emptyDir: {} },
+    ...(options.capture ? [{ name: 'weft-capture-run', emptyDir: {} }] : []),
+    // Readable by the proxy's uid without a pod-wide fsGroup; only the proxy mounts it.
+    {
+      name: 'weft-nats-credentials',
+      secret: { secretName: options.credsSecret, defaultMode: 0o444 },
+    },
+  ];
+}
+
+/** Containers or volumes already named as the injected ones: never overwritten. */
+function nameClashes(pod: PodManifest, resource: string): FieldError[] {
+  const ours = new Set([PROXY_CONTAINER, CAPTURE_CONTAINER]);
+  const volumes = new Set(['weft-state', 'weft-tmp', 'weft-capture-run', 'weft-nats-credentials']);
+  const errors: FieldError[] = [];
+  for (const field of ['containers', 'initContainers'] as const) {
+    (pod.spec[field] ?? []).forEach((c, i) => {
+      if (ours.has(c.name)) {
+        errors.push({
+          resource,
+          path: `spec.${field}[${i}].name`,
+          message: `"${c.name}" is the name of Weft's injected container`,
+        });
+      }
+    });
+  }
+  (pod.spec.volumes ?? []).forEach((v, i) => {
+    const name = (v as { name?: unknown }).name;
+    if (typeof name === 'string' && volumes.has(name)) {
+      errors.push({
+        resource,
+        path: `spec.volumes[${i}].name`,
+        message: `"${name}" is the name of a volume Weft injects`,
+      });
+    }
+  });
+  return errors;
+}
+
+/**
+ * Containers that would run as the proxy's uid: capture exempts that uid's traffic, so their
+ * calls would leave the pod unmeshed (Istio documents the same for its 1337).
+ */
+function proxyUidUsers(pod: PodManifest, resource: string): FieldError[] {
+  const podUid = pod.spec.securityContext?.runAsUser;
+  const errors: FieldError[] = [];
+  for (const field of ['containers', 'initContainers'] as const) {
+    (pod.spec[field] ?? []).forEach((c, i) => {
+      if ((c.securityContext?.runAsUser ?? podUid) !== PROXY_UID) return;
+      const own = c.securityContext?.runAsUser !== undefined;
+      errors.push({
+        resource,
+        path: own
+          ? `spec.${field}[${i}].securityContext.runAsUser`
+          : 'spec.securityContext.runAsUser',
+        message: `container "${c.name}" runs as uid ${PROXY_UID}, the proxy's: capture exempts that uid, so its traffic would bypass the mesh`,
+      });
+    });
+  }
+  return errors;
+}

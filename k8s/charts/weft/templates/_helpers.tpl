@@ -1,0 +1,107 @@
+{{/* Names, labels and the pieces every component's pod shares. */}}
+
+{{- define "weft.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 52 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 52 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "weft.labels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{- end -}}
+
+{{/* Selector labels of one component: (dict "root" $ "component" "control-plane"). */}}
+{{- define "weft.selectorLabels" -}}
+app.kubernetes.io/name: {{ .root.Chart.Name }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{- define "weft.image" -}}
+{{ printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- end -}}
+
+{{- define "weft.serviceAccountName" -}}
+{{ include "weft.fullname" . }}-control-plane
+{{- end -}}
+
+{{/* Environment every component reads (CommonEnv), then the pod's identity for logs. */}}
+{{- define "weft.commonEnv" -}}
+- name: NATS_URL
+  value: {{ .Values.nats.url | quote }}
+- name: WEFT_SUBJECT_PREFIX
+  value: {{ .Values.subjectPrefix | quote }}
+- name: WEFT_TRUST_DOMAIN
+  value: {{ .Values.trustDomain | quote }}
+- name: WEFT_LOG_LEVEL
+  value: {{ .Values.logLevel | quote }}
+- name: WEFT_ADVERTISE_ADDRESS
+  valueFrom:
+    fieldRef:
+      fieldPath: status.podIP
+{{- end -}}
+
+{{/* Extra env of a component: a map, rendered in key order. */}}
+{{- define "weft.extraEnv" -}}
+{{- range $name, $value := . }}
+- name: {{ $name }}
+  value: {{ $value | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* The container security context of every component: non-root, read-only, no privileges. */}}
+{{- define "weft.securityContext" -}}
+runAsNonRoot: true
+runAsUser: 1337
+runAsGroup: 1337
+readOnlyRootFilesystem: true
+allowPrivilegeEscalation: false
+capabilities:
+  drop: [ALL]
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{/* Mounts of the state volume, /tmp and the NATS credentials. */}}
+{{- define "weft.volumeMounts" -}}
+- name: state
+  mountPath: /var/lib/weft
+- name: tmp
+  mountPath: /tmp
+- name: nats-credentials
+  mountPath: /etc/weft/nats
+  readOnly: true
+{{- end -}}
+
+{{- define "weft.volumes" -}}
+- name: state
+  emptyDir: {}
+- name: tmp
+  emptyDir: {}
+- name: nats-credentials
+  secret:
+    secretName: {{ .Values.nats.credentials.secretName }}
+    defaultMode: 0440
+{{- end -}}
+
+{{/* Probes on a component's admin port. */}}
+{{- define "weft.probes" -}}
+readinessProbe:
+  httpGet: { path: /readyz, port: admin }
+  periodSeconds: 5
+livenessProbe:
+  httpGet: { path: /healthz, port: admin }
+  periodSeconds: 10
+  failureThreshold: 6
+{{- end -}}
+
+{{/* The Secret of the injection webhook's certificate, mounted by the control plane. */}}
+{{- define "weft.injectionSecretName" -}}
+{{ include "weft.fullname" . }}-injection-tls
+{{- end -}}

@@ -1,0 +1,180 @@
+// The sidecar injection webhook as the API server calls it: AdmissionReviews over real HTTPS to a real control plane, the JSONPatch applied and validated.
+import { readFile } from 'node:fs/promises';
+import { request } from 'node:https';
+import { freePort } from '../support/free-port.js';
+import { Mesh } from '../support/mesh.js';
+import { scratchDir } from '../support/scratch-dir.js';
+import { makeCertificate } from '../support/test-certificates.js';
+import { applyJsonPatch } from '../k8s/json-patch.js';
+import { KubernetesSchemas } from '../k8s/kubernetes-schemas.js';
+
+interface Reply {
+  status: number;
+  body: string;
+}
+
+interface Pod {
+  apiVersion: string;
+  kind: string;
+  metadata: { name?: string; annotations?: Record<string, string> };
+  spec: {
+    initContainers?: {
+      name: string;
+      restartPolicy?: string;
+      env?: { name: string; value?: string }[];
+    }[];
+  };
+}
+
+const UID = 'b2f1c3d4-0000-4000-8000-000000000001';
+const IMAGE = 'registry.example.com/weft:e2e';
+
+function review(object: unknown): string {
+  return JSON.stringify({
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid: UID,
+      kind: { group: '', version: 'v1', kind: 'Pod' },
+      resource: { group: '', version: 'v1', resource: 'pods' },
+      namespace: 'shop',
+      operation: 'CREATE',
+      userInfo: { username: 'system:serviceaccount:kube-system:replicaset-controller' },
+      object,
+      dryRun: false,
+    },
+  });
+}
+
+const POD = {
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { generateName: 'api-5c6d-', labels: { app: 'api' } },
+  spec: {
+    serviceAccountName: 'api',
+    containers: [{ name: 'app', image: 'api:1', ports: [{ containerPort: 8080 }] }],
+  },
+};
+
+describe('sidecar injection webhook (control plane, HTTPS)', () => {
+  let mesh: Mesh;
+  let port: number;
+  let ca: Buffer;
+
+  /** A request as the API server makes it: HTTPS trusting the webhook configuration's caBundle. */
+  function call(
+    method: string,
+    path: string,
+    body?: string,
+    trust: Buffer | 'system' = ca,
+  ): Promise<Reply> {
+    return new Promise((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          method,
+          path,
+          ca: trust === 'system' ? undefined : trust,
+          agent: false,
+          headers: { 'content-type': 'application/json' },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  beforeAll(async () => {
+    mesh = await Mesh.start();
+    const certs = await makeCertificate(await scratchDir('weft-injection-'), '127.0.0.1');
+    ca = await readFile(certs.crt);
+    port = await freePort();
+    await mesh.startControlPlane({
+      WEFT_INJECTION_PORT: String(port),
+      WEFT_INJECTION_TLS_CERT: certs.crt,
+      WEFT_INJECTION_TLS_KEY: certs.key,
+      WEFT_INJECTION_IMAGE: IMAGE,
+    });
+  });
+
+  afterAll(async () => {
+    await mesh?.stop();
+  });
+
+  it('answers a pod review with a JSONPatch that makes a valid pod with the native sidecar', async () => {
+    const reply = await call('POST', '/inject', review(POD));
+    expect(reply.status).toBe(200);
+    const { apiVersion, kind, response } = JSON.parse(reply.body) as {
+      apiVersion: string;
+      kind: string;
+      response: { uid: string; allowed: boolean; patchType: string; patch: string };
+    };
+    expect({ apiVersion, kind }).toEqual({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+    });
+    expect(response).toMatchObject({ uid: UID, allowed: true, patchType: 'JSONPatch' });
+
+    const patch = JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8')) as Parameters<
+      typeof applyJsonPatch
+    >[1];
+    const pod = applyJsonPatch(POD, patch) as unknown as Pod;
+    const schemas = KubernetesSchemas.load([{ apiVersion: 'v1', kind: 'Pod' }]);
+    expect(await schemas.problems(pod)).toEqual([]);
+    const [capture, proxy] = pod.spec.initContainers ?? [];
+    expect(capture.name).toBe('weft-init-capture');
+    expect(proxy).toMatchObject({ name: 'weft-proxy', image: IMAGE, restartPolicy: 'Always' });
+    // The proxy reaches the NATS the control plane uses, as the service the pod belongs to.
+    const env = Object.fromEntries((proxy.env ?? []).map((e) => [e.name, e.value]));
+    expect(env).toMatchObject({
+      NATS_URL: mesh.nats.url,
+      WEFT_NAMESPACE: 'shop',
+      WEFT_SERVICE: 'api',
+    });
+    expect(pod.metadata.annotations).toEqual({ 'weft.dev/status': 'injected' });
+
+    // The API server may call again (reinvocation): the injected pod is left as it is.
+    const again = JSON.parse((await call('POST', '/inject', review(pod))).body) as {
+      response: unknown;
+    };
+    expect(again.response).toEqual({ uid: UID, allowed: true });
+  });
+
+  it('refuses a pod it cannot inject, saying which field and why', async () => {
+    const bad = { ...POD, metadata: { labels: {} } };
+    const reply = await call('POST', '/inject', review(bad));
+    expect(reply.status).toBe(200);
+    const { response } = JSON.parse(reply.body) as {
+      response: { allowed: boolean; status: { message: string } };
+    };
+    expect(response.allowed).toBe(false);
+    expect(response.status.message).toContain('metadata.labels[app]: the pod names no Service');
+  });
+
+  it('answers what is no AdmissionReview with 400 and the reason, and other paths with 404', async () => {
+    const notJson = await call('POST', '/inject', '{');
+    expect(notJson.status).toBe(400);
+    expect(notJson.body).toContain('the body is not JSON');
+    const wrongKind = await call(
+      'POST',
+      '/inject',
+      JSON.stringify({ apiVersion: 'v1', kind: 'Pod' }),
+    );
+    expect(wrongKind.status).toBe(400);
+    expect(JSON.parse(wrongKind.body)).toEqual({
+      error: 'AdmissionReview: apiVersion: must be admission.k8s.io/v1',
+    });
+    expect((await call('GET', '/inject')).status).toBe(404);
+  });
+
+  it('speaks TLS only with its certificate: a client that does not trust it is refused', async () => {
+    await expect(call('POST', '/inject', review(POD), 'system')).rejects.toThrow(/self[- ]signed/i);
+  });
+});
