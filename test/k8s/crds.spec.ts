@@ -14,7 +14,10 @@ function nonStructural(schema: unknown, path: string): string[] {
   if (typeof schema !== 'object' || schema === null) return [];
   const node = schema as Record<string, unknown>;
   const out: string[] = [];
-  if (node.type === undefined && node['x-kubernetes-preserve-unknown-fields'] !== true) {
+  const untypedAllowed =
+    node['x-kubernetes-preserve-unknown-fields'] === true ||
+    node['x-kubernetes-int-or-string'] === true;
+  if (node.type === undefined && !untypedAllowed) {
     out.push(`${path}: no type`);
   }
   for (const banned of ['$ref', 'definitions', 'oneOf', 'anyOf', 'allOf']) {

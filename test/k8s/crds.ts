@@ -26,6 +26,18 @@ const DURATION: Schema = { type: 'string' };
 const CUSTOM: Record<string, Schema> = {
   isLabelMap: { type: 'object', additionalProperties: { type: 'string' } },
   durationWithin: DURATION,
+  // A field the protocol refuses (`@Equals(undefined)`, e.g. portLevelMtls) must reach the control
+  // plane to be refused there, not be pruned by the API server without a word.
+  equals: { 'x-kubernetes-preserve-unknown-fields': true },
+};
+
+/**
+ * Array items whose type class-validator cannot say, by `Class.property`: Istio's AuthorizationPolicy
+ * ports are strings, and Weft takes YAML integers too.
+ */
+const ITEMS: Record<string, Schema> = {
+  'AuthorizationOperation.ports': { 'x-kubernetes-int-or-string': true },
+  'AuthorizationOperation.notPorts': { 'x-kubernetes-int-or-string': true },
 };
 
 /** The weft.dev kinds among the resource kinds, with their classes. */
@@ -162,22 +174,30 @@ function resolve(
   schemas: Record<string, Schema>,
   path: string[],
 ): Schema {
-  if (prop.$ref !== undefined) return classSchema(typeOf(owner, name), schemas, path);
+  // A custom validator's schema wins over the reflected type (a label map reflects as `Object`).
+  const custom = customSchema(owner, name);
+  if (prop.$ref !== undefined) {
+    if (custom !== undefined) return custom;
+    return classSchema(typeOf(owner, name), schemas, path);
+  }
   if (prop.type === 'array' && prop.items?.$ref !== undefined) {
     return { ...prop, items: classSchema(typeOf(owner, name), schemas, [...path, '[]']) };
   }
   if (prop.type === 'array' && prop.items !== undefined)
-    return { ...prop, items: ordered(prop.items) };
+    return { ...prop, items: ordered(ITEMS[`${owner.name}.${name}`] ?? prop.items) };
   if (prop.type !== undefined) return prop;
-  const custom = getMetadataStorage()
-    .getTargetValidationMetadatas(owner, '', true, false)
-    .filter((m) => m.propertyName === name)
-    .map((m) => CUSTOM[m.name ?? ''])
-    .find((s) => s !== undefined);
   if (custom === undefined) {
     throw new Error(
       `${path.join('.')}: no schema type (${owner.name}.${name}); add its decorator to CUSTOM in test/k8s/crds.ts`,
     );
   }
   return { ...prop, ...custom };
+}
+
+function customSchema(owner: Class, name: string): Schema | undefined {
+  return getMetadataStorage()
+    .getTargetValidationMetadatas(owner, '', true, false)
+    .filter((m) => m.propertyName === name)
+    .map((m) => CUSTOM[m.name ?? ''])
+    .find((s) => s !== undefined);
 }
