@@ -237,12 +237,9 @@ describe('ConfigStore', () => {
     const [s, , historyBucket] = await store();
     await s.apply([service('a')], 'api', false, 'alice');
     await s.apply([service('b')], 'cli', false, 'bob');
-    const entry = JSON.parse(historyBucket.values.get('revision.2')!) as {
-      source: string;
-      author: string;
-      changes: unknown[];
-      resources: Record<string, { source: string }>;
-    };
+    const history = new HistoryStore(pino({ level: 'silent' }));
+    history.attach(historyBucket as unknown as KV);
+    const entry = (await history.get(2))!;
     expect(entry).toMatchObject({
       source: 'cli',
       author: 'bob',
@@ -347,7 +344,13 @@ describe('ConfigStore', () => {
       expect(historyBucket.values.has('revision.2')).toBe(false);
       const next = await b.apply([service('two')], 'api');
       expect(next.revision).toBe(2);
-      expect([...historyBucket.values.keys()].sort()).toEqual(['revision.1', 'revision.2']);
+      // Each revision: its head and its entry's one part.
+      expect([...historyBucket.values.keys()].sort()).toEqual([
+        'revision.1',
+        'revision.1.0',
+        'revision.2',
+        'revision.2.0',
+      ]);
       expect(names(b)).toEqual(['one', 'two']);
     });
 

@@ -131,6 +131,9 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> implements OnAppl
    */
   rollback(revision: number, author: string): Promise<ApplyResult | undefined> {
     return this.serialized(async () => {
+      await this.commit.catchUp();
+      // An entry past the current revision belongs to a commit that never completed.
+      if (revision > this.currentRevision) return undefined;
       const entry = await this.history.get(revision);
       if (!entry) return undefined;
       return this.change((state, now) => {
