@@ -124,6 +124,17 @@ export class ConfigCommit {
   }
 
   /**
+   * Repairs now what failed commits left behind: the keys they wrote are rewritten from the last
+   * complete revision (or deleted) and the history they claimed is discarded, reading the bucket
+   * again first when a write failed. Nothing to do while following or owing nothing.
+   */
+  async settleDebt(): Promise<void> {
+    if (this.state.role === 'following') return;
+    await this.catchUp();
+    await this.repair();
+  }
+
+  /**
    * Repairs what is owed (skipping keys this commit writes anyway), creates the history entry
    * (claiming the revision number), writes every change (concurrently, each key compare-and-set on
    * its own), the projections, then the snapshot marker; memory changes only once KV accepted all.

@@ -233,6 +233,22 @@ describe('ConfigStore', () => {
     });
   });
 
+  it('repairs right after a failed commit, with no apply to follow: its keys and its history gone', async () => {
+    const [s, bucket, historyBucket] = await store();
+    await s.apply([service('a', 'one')], 'api');
+    bucket.failOnPut = 5; // the apply below writes a (put 4), then fails on b (put 5)
+    await expect(s.apply([service('a', 'two'), service('b')], 'api')).rejects.toBeInstanceOf(
+      ConfigStoreUnavailable,
+    );
+    for (let i = 0; i < 100 && historyBucket.values.has('revision.2'); i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(selectorOf(bucket, 'service.default.a')).toEqual({ app: 'one' });
+    expect(bucket.values.has('service.default.b')).toBe(false);
+    expect([...historyBucket.values.keys()].sort()).toEqual(['revision.1', 'revision.1.0']);
+    expect(s.currentRevision).toBe(1);
+    expect((await s.apply([service('c')], 'api')).revision).toBe(2);
+  });
+
   it('records each revision in history, before its marker, with who, what and the whole state', async () => {
     const [s, , historyBucket] = await store();
     await s.apply([service('a')], 'api', false, 'alice');
