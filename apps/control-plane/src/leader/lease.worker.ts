@@ -5,34 +5,21 @@ import { connectNats, createLogger } from '@app/runtime';
 import { openBucket } from '../config/open-bucket.js';
 import { controlPlaneEnv } from '../control-plane-env.dto.js';
 import { bootSubjects } from '../nats/boot-subjects.js';
-import { LeaseElection, type LeaseRecord, type LeaseStore } from './lease-election.js';
+import { LeaseElection, type LeaseRecord } from './lease-election.js';
 import { followLease, kvLeaseStore } from './lease-store.js';
 import {
   LeaseClock,
   monotonicMs,
-  WEDGED_AFTER_TTLS,
   type LeaseThreadCommand,
   type LeaseThreadMessage,
   type LeaseWorkerData,
 } from './lease-thread.js';
+import { refusingWhileMainWedged } from './wedged-main-fence.js';
 
 const { holder, adminUrl, ttlMs, shared } = workerData as LeaseWorkerData;
 const clock = new LeaseClock(shared);
 const port = parentPort!;
 const post = (message: LeaseThreadMessage): void => port.postMessage(message);
-
-/** `store`, refusing to write while the main thread is wedged (its event loop long stopped). */
-function whileMainRuns(store: LeaseStore): LeaseStore {
-  const limitMs = WEDGED_AFTER_TTLS * ttlMs;
-  return {
-    swap: (lease, revision) => {
-      const stalled = monotonicMs() - clock.mainTick;
-      if (stalled <= limitMs) return store.swap(lease, revision);
-      return Promise.reject(new Error(`the main thread has not run for ${stalled} ms`));
-    },
-    read: () => store.read(),
-  };
-}
 
 async function run(): Promise<void> {
   const env = controlPlaneEnv();
@@ -44,7 +31,7 @@ async function run(): Promise<void> {
   const election = new LeaseElection(
     { holder, adminUrl },
     ttlMs,
-    whileMainRuns(store),
+    refusingWhileMainWedged(store, clock, ttlMs, monotonicMs),
     monotonicMs,
   );
   election.on('validity', (until) => (clock.validUntil = until));
