@@ -245,6 +245,18 @@ describe('DestinationSync', () => {
       expect(last().resources).toEqual(['service.default.b']);
     });
 
+    it('reads a marker too big to announce from the bucket, then the projections it wrote, then applies and ACKs it', async () => {
+      const seq = feed.put(destinationKey(NS, 'b'), bundle('b', route('b', ['b'])));
+      feed.putAnnounced(SNAPSHOT_KEY, marker(6, [{ key: destinationKey(NS, 'b'), seq }]), false);
+      await settle();
+      expect(last()).toEqual({
+        revision: 6,
+        resources: ['httproute.default.b-0', 'service.default.b'],
+        sets: ['default/b'],
+      });
+      expect(said).toEqual(['ACK 5', 'ACK 6']);
+    });
+
     it('NACKs a revision once per reason while a bundle is unusable, and applies its fix at once', async () => {
       const bad = {
         ...bundle('b'),
