@@ -1,7 +1,7 @@
 // The control plane's environment (docs/reference/environment.md), validated once at boot.
 import { IsInt, IsOptional, IsString, Max, Min, ValidateIf } from 'class-validator';
 import { CONTROL_PLANE_ADMIN_PORT, DurationWithin, parseDurationMs } from '@app/protocol';
-import { CommonEnv, loadEnv, ToInt } from '@app/runtime';
+import { CommonEnv, loadEnv, ToInt } from '@app/runtime/env.js';
 
 export class ControlPlaneEnv extends CommonEnv {
   @ToInt()

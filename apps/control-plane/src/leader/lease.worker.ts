@@ -1,7 +1,8 @@
 // The lease thread: joins the leader election over a NATS connection of its own and renews the lease on
 // its own schedule, whatever the main thread is busy with; publishes the lease's validity to it.
 import { parentPort, workerData } from 'node:worker_threads';
-import { connectNats, createLogger } from '@app/runtime';
+import { createLogger } from '@app/runtime/logger.js';
+import { connectNats } from '@app/runtime/nats-connector.js';
 import { openBucket } from '../config/open-bucket.js';
 import { controlPlaneEnv } from '../control-plane-env.dto.js';
 import { bootSubjects } from '../nats/boot-subjects.js';
