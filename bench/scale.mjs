@@ -156,7 +156,7 @@ async function main() {
   const endpoints = opts.services * opts.perService;
   await waitFor(
     `${endpoints} endpoints published`,
-    async () => (await endpointCount(mesh.adminPort)) === endpoints,
+    async () => (await endpointCount(mesh)) === endpoints,
     120_000,
   );
   const idle = await sampleCp(cpPid, 10_000);
@@ -199,7 +199,7 @@ async function main() {
       const beginEpoch = Date.now();
       let revision;
       try {
-        revision = (await apply(mesh.adminPort, routeYaml(k))).revision;
+        revision = (await apply(mesh, routeYaml(k))).revision;
       } catch (err) {
         // An overloaded control plane refusing an apply is a result too, not a reason to stop.
         incomplete++;
@@ -409,7 +409,7 @@ class AckCollector {
  */
 async function measuredApply(mesh, yaml, converged = async () => ({})) {
   const pid = mesh.controlPlane.pid;
-  const leaseBefore = await leaderLease(mesh.adminPort);
+  const leaseBefore = await leaderLease(mesh);
   const rssBefore = rssBytes([pid]);
   let rssPeak = rssBefore;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssBytes([pid]))), 100);
@@ -418,13 +418,13 @@ async function measuredApply(mesh, yaml, converged = async () => ({})) {
   let answeredMs;
   let extra;
   try {
-    result = await apply(mesh.adminPort, yaml);
+    result = await apply(mesh, yaml);
     answeredMs = Math.round(performance.now() - began);
     extra = await converged(result.revision, began);
   } finally {
     clearInterval(sampler);
   }
-  const leaseAfter = await leaderLease(mesh.adminPort);
+  const leaseAfter = await leaderLease(mesh);
   return {
     revision: result.revision,
     resources: result.results.length,
@@ -436,8 +436,8 @@ async function measuredApply(mesh, yaml, converged = async () => ({})) {
   };
 }
 
-async function leaderLease(port) {
-  const { leader } = JSON.parse((await get(port, '/v1/leader')).body);
+async function leaderLease(mesh) {
+  const { leader } = JSON.parse((await get(mesh.adminPort, '/v1/leader', mesh.adminAuth)).body);
   return { holder: leader?.holder, term: leader?.term };
 }
 
@@ -460,15 +460,15 @@ async function sampleCp(pid, ms) {
   return { cpuShare: (cpuSeconds([pid]) - cpu) / (ms / 1000), rss: rssBytes([pid]) };
 }
 
-function apply(port, yaml) {
+function apply(mesh, yaml) {
   return new Promise((done, reject) => {
     const req = request(
       {
         host: '127.0.0.1',
-        port,
+        port: mesh.adminPort,
         path: '/v1/apply',
         method: 'POST',
-        headers: { 'content-type': 'application/yaml' },
+        headers: { 'content-type': 'application/yaml', ...mesh.adminAuth },
       },
       (res) => {
         let body = '';
@@ -486,8 +486,8 @@ function apply(port, yaml) {
   });
 }
 
-async function endpointCount(port) {
-  const { items } = JSON.parse((await get(port, '/v1/endpoints')).body);
+async function endpointCount(mesh) {
+  const { items } = JSON.parse((await get(mesh.adminPort, '/v1/endpoints', mesh.adminAuth)).body);
   return items.reduce((sum, set) => sum + set.endpoints.length, 0);
 }
 

@@ -1,7 +1,7 @@
 // A whole local mesh for e2e tests: nats-server, control plane and sidecars as real processes.
-import { writeFile, mkdir } from 'node:fs/promises';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { agent, http, isReady, json, type HttpResult } from './admin-client.js';
+import { agent, http, isReady, json, useAdminToken, type HttpResult } from './admin-client.js';
 import { AppProcess } from './app-process.js';
 import { freePort } from './free-port.js';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -78,6 +78,7 @@ interface LeaderView {
 
 export class Mesh {
   readonly processes: AppProcess[] = [];
+  private stopped = false;
   /** The control plane `apply`, `converged` and `endpointIds` talk to (the last one started). */
   cp: ControlPlane | undefined;
   /** Every control plane started, in order (replicas elect one leader among themselves). */
@@ -136,10 +137,12 @@ export class Mesh {
 
   async startControlPlane(env: Record<string, string> = {}): Promise<ControlPlane> {
     const adminPort = await freePort();
+    const tokenFile = env.WEFT_ADMIN_TOKEN_FILE ?? this.adminTokenFile;
     const proc = this.track(
       AppProcess.start('control-plane', 'control-plane', {
         NATS_URL: this.nats.url,
         WEFT_ADMIN_PORT: String(adminPort),
+        WEFT_ADMIN_TOKEN_FILE: tokenFile,
         ...this.credentials?.controlPlaneEnv(),
         ...this.timingEnv,
         ...env,
@@ -147,6 +150,8 @@ export class Mesh {
     );
     await this.ready(proc, adminPort);
     const cp = { proc, adminPort, url: `http://127.0.0.1:${adminPort}` };
+    // Tests act as the admin: the control plane made this token at start (the replicas share it).
+    if (tokenFile !== '') useAdminToken(cp.url, (await readFile(tokenFile, 'utf8')).trim());
     this.controlPlanes.push(cp);
     this.cp = cp;
     return cp;
@@ -313,6 +318,7 @@ export class Mesh {
 
   /** Stops every process (SIGTERM) and NATS; one failing step never skips the others. */
   async stop(): Promise<void> {
+    this.stopped = true;
     const results: PromiseSettledResult<unknown>[] = await Promise.allSettled(
       this.processes.map((p) => p.stop(5_000)),
     );
@@ -340,16 +346,30 @@ export class Mesh {
     }
   }
 
+  /** The admin token every control plane of this mesh is given (made by the first to start). */
+  get adminTokenFile(): string {
+    return join(this.stateDir, 'admin-token');
+  }
+
   controlPlane(): ControlPlane {
     if (!this.cp) throw new Error('control plane not started');
     return this.cp;
   }
 
+  /**
+   * A start still on its way when the mesh stopped (a sibling in Promise.all failed, then afterAll
+   * ran) would outlive the test and keep jest from exiting: it is stopped at once instead.
+   */
   private track(proc: AppProcess): AppProcess {
+    if (this.stopped) {
+      void proc.stop(5_000);
+      throw new Error(`${proc.name} started after the mesh stopped`);
+    }
     this.processes.push(proc);
     return proc;
   }
 
+  /** Ready, or it hangs: Nest's start alone took over 20 s on two cores under a heavy load. */
   private async ready(proc: AppProcess, adminPort: number): Promise<void> {
     try {
       await waitFor(
@@ -358,7 +378,7 @@ export class Mesh {
           if (!proc.running) throw new Error(`${proc.name} exited`);
           return isReady(adminPort);
         },
-        20_000,
+        45_000,
       );
     } catch (err) {
       throw new Error(`${(err as Error).message}\n${proc.logTail()}`);
