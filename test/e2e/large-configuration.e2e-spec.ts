@@ -48,7 +48,7 @@ describe('large configurations', () => {
 
       const res = await http(`${leader.url}/v1/apply`, {
         method: 'POST',
-        headers: { 'content-type': 'application/yaml', 'x-weft-author': 'bulk' },
+        headers: { 'content-type': 'application/yaml' },
         body: servicesYaml(RESOURCES),
       });
       expect(res.status).toBe(200);
@@ -73,7 +73,6 @@ describe('large configurations', () => {
       );
       expect(history.items[0]).toMatchObject({
         revision: applied.revision,
-        author: 'bulk',
         counts: { created: RESOURCES, configured: 0, deleted: 0 },
       });
       const entry = await json<HistoryEntry>(`${follower.url}/v1/history/${applied.revision}`);
