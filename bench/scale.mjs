@@ -1,9 +1,12 @@
 // `npm run bench:scale`: config convergence at scale. One nats-server, the real control plane,
 // 1,000 Services with 10,000 heartbeating instances, and N simulated proxies (bench/sim) that follow
 // the Services they call with the proxy's DestinationSync and ACK. For each N: time from an apply to
-// the last ACK (p50/p99 over `--applies`), control-plane CPU and RSS. Results: bench/results/scale.*
+// the last ACK (p50/p99 over `--applies`), control-plane CPU and RSS. And the bulk applies: every
+// Service in one apply, created (no endpoints yet) and then all changed (with every endpoint and the
+// last count of proxies): time to answer and to the last ACK, control-plane RSS, the lease kept.
+// Results: bench/results/scale.*
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -44,7 +47,8 @@ const USAGE = `usage: npm run bench:scale -- [options]
   --ack-timeout S     seconds an apply may wait for its last ACK, default 30
   --budget S          seconds a proxy count may take to start its proxies, default 300
   --cpu-prof          run the control plane under node --cpu-prof: profile in
-                      bench/results/profiles/scale/, self time printed; results/scale.* untouched`;
+                      bench/results/profiles/scale/, self time printed; results/scale.* untouched
+  --out NAME          write results/NAME.json, .md and .png, default scale`;
 
 const log = (line) => process.stderr.write(`[bench:scale] ${line}\n`);
 
@@ -62,6 +66,7 @@ const { values: args } = parseArgs({
     'ack-timeout': { type: 'string', default: '30' },
     budget: { type: 'string', default: '300' },
     'cpu-prof': { type: 'boolean', default: false },
+    out: { type: 'string', default: 'scale' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -86,7 +91,8 @@ const profileDir = args['cpu-prof'] ? join(RESULTS, 'profiles/scale') : undefine
 if (
   Object.values(opts)
     .flat()
-    .some((v) => !(v > 0))
+    .some((v) => !(v > 0)) ||
+  !/^[\w.-]+$/.test(args.out)
 ) {
   process.stderr.write(`${USAGE}\n`);
   process.exit(2);
@@ -130,8 +136,16 @@ async function main() {
   const cpPid = mesh.controlPlane.pid;
   const natsUrl = `nats://127.0.0.1:${mesh.natsPort}`;
 
-  log(`applying ${opts.services} Services…`);
-  await apply(mesh, servicesYaml(opts.services));
+  log(`applying ${opts.services} Services in one apply…`);
+  const bulkApplies = [
+    {
+      step: 'create',
+      endpoints: 0,
+      proxies: 0,
+      ...(await measuredApply(mesh, servicesYaml(opts.services, 0))),
+    },
+  ];
+  log(describeBulk(bulkApplies[0]));
   log(`starting ${opts.services * opts.perService} heartbeating instances…`);
   await startSim(sim['instance-heartbeats'], undefined, {
     NATS_URL: natsUrl,
@@ -240,6 +254,27 @@ async function main() {
         `simulated proxies ${pct(row.proxiesCpuShare)}`,
     );
   }
+  log(`changing all ${opts.services} Services in one apply…`);
+  const change = await measuredApply(
+    mesh,
+    servicesYaml(opts.services, 1),
+    async (revision, began) => {
+      const last = await acks.waitFor(revision, started, opts.ackTimeoutMs);
+      const nacked = acks.nacks.get(revision);
+      return {
+        lastAckMs: last.count < started ? null : Math.round(last.at - began),
+        acks: last.count,
+        ...(nacked && { nacks: nacked.count, nackError: nacked.error }),
+      };
+    },
+  );
+  bulkApplies.push({ step: 'change all', endpoints, proxies: started, ...change });
+  log(describeBulk(bulkApplies[1]));
+  if (change.lastAckMs === null) {
+    // Why, as far as the control plane says (it logs at warn here): its last lines.
+    const cpLog = readFileSync(join(mesh.dir, 'control-plane.log'), 'utf8').trim().split('\n');
+    log(`control plane log, last lines:\n${cpLog.slice(-10).join('\n')}`);
+  }
   await nc.close();
 
   const json = {
@@ -247,6 +282,7 @@ async function main() {
     machine: { ...machine, loadAverageAtEnd: loadavg().map((l) => round(l, 2)) },
     settings: { ...opts, hot: args.hot, endpoints },
     controlPlaneIdle: { rssMiB: mib(idle.rss), cpuShare: round(idle.cpuShare, 2) },
+    bulkApplies,
     rows: rows.map((r) => ({
       ...r,
       cpCpuShare: round(r.cpCpuShare, 2),
@@ -260,10 +296,11 @@ async function main() {
     return;
   }
   mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(join(RESULTS, 'scale.json'), `${JSON.stringify(json, null, 2)}\n`);
-  writeFileSync(join(RESULTS, 'scale.md'), `${table}\n`);
-  writeScaleChart(json, TARGETS, join(RESULTS, 'scale.png'));
-  process.stdout.write(`\n${table}\nwritten: bench/results/scale.json, scale.md, scale.png\n`);
+  const out = join(RESULTS, args.out);
+  writeFileSync(`${out}.json`, `${JSON.stringify(json, null, 2)}\n`);
+  writeFileSync(`${out}.md`, `${table}\n`);
+  writeScaleChart(json, TARGETS, `${out}.png`);
+  process.stdout.write(`\n${table}\nwritten: ${out}.json, .md, .png\n`);
 }
 
 /** Starts simulator processes until `to` proxies watch; resolves to the count started. */
@@ -321,12 +358,19 @@ function startSim(file, pids, env, timeoutMs = 120_000) {
 class AckCollector {
   constructor(nc) {
     this.byRevision = new Map();
+    /** Revision → NACKs of it: how many, and the first one's error. */
+    this.nacks = new Map();
     // Subjects.proxyAckAll with the default prefix (the bench cannot import the TypeScript).
     nc.subscribe('weft.v1.proxy.*.*.*.ack', {
       callback: (_err, msg) => {
         const at = performance.now();
         const ack = JSON.parse(msg.string());
-        if (ack.status !== 'ACK') return;
+        if (ack.status !== 'ACK') {
+          const nacked = this.nacks.get(ack.revision) ?? { count: 0, error: ack.error };
+          nacked.count++;
+          this.nacks.set(ack.revision, nacked);
+          return;
+        }
         const entry = this.byRevision.get(ack.revision) ?? {
           proxies: new Set(),
           first: at,
@@ -356,6 +400,57 @@ class AckCollector {
       await sleep(5);
     }
   }
+}
+
+/**
+ * One apply of `yaml`, timed, then `converged(revision, began)` (fields it adds, such as the last
+ * ACK); the control plane's RSS sampled every 100 ms meanwhile, and the lease read before and
+ * after: the same holder in the same term means it was never lost.
+ */
+async function measuredApply(mesh, yaml, converged = async () => ({})) {
+  const pid = mesh.controlPlane.pid;
+  const leaseBefore = await leaderLease(mesh);
+  const rssBefore = rssBytes([pid]);
+  let rssPeak = rssBefore;
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssBytes([pid]))), 100);
+  const began = performance.now();
+  let result;
+  let answeredMs;
+  let extra;
+  try {
+    result = await apply(mesh, yaml);
+    answeredMs = Math.round(performance.now() - began);
+    extra = await converged(result.revision, began);
+  } finally {
+    clearInterval(sampler);
+  }
+  const leaseAfter = await leaderLease(mesh);
+  return {
+    revision: result.revision,
+    resources: result.results.length,
+    answeredMs,
+    ...extra,
+    cpRssBeforeMiB: mib(rssBefore),
+    cpRssPeakMiB: mib(Math.max(rssPeak, rssBytes([pid]))),
+    leaseKept: leaseAfter.holder === leaseBefore.holder && leaseAfter.term === leaseBefore.term,
+  };
+}
+
+async function leaderLease(mesh) {
+  const { leader } = JSON.parse((await get(mesh.adminPort, '/v1/leader', mesh.adminAuth)).body);
+  return { holder: leader?.holder, term: leader?.term };
+}
+
+function describeBulk(b) {
+  return (
+    `bulk apply (${b.step}, ${b.resources} resources, ${b.endpoints} endpoints, ${b.proxies} proxies): ` +
+    `answered in ${b.answeredMs} ms` +
+    (b.lastAckMs === undefined
+      ? ''
+      : `, last ACK ${b.lastAckMs ?? `missing (${b.acks} of ${b.proxies})`} ms`) +
+    (b.nacks ? ` (${b.nacks} NACKs: ${b.nackError})` : '') +
+    `; control plane ${b.cpRssBeforeMiB} → peak ${b.cpRssPeakMiB} MiB RSS; lease ${b.leaseKept ? 'kept' : 'LOST'}`
+  );
 }
 
 /** CPU share and RSS of the control plane over `ms`. */
@@ -396,11 +491,12 @@ async function endpointCount(mesh) {
   return items.reduce((sum, set) => sum + set.endpoints.length, 0);
 }
 
-function servicesYaml(n) {
+/** `n` Services; each `generation` differs from the others in every Service (a label). */
+function servicesYaml(n, generation) {
   const docs = [];
   for (let s = 0; s < n; s++) {
     docs.push(
-      `apiVersion: v1\nkind: Service\nmetadata: { name: svc-${s}, namespace: bench }\nspec: { selector: { app: svc-${s} } }`,
+      `apiVersion: v1\nkind: Service\nmetadata: { name: svc-${s}, namespace: bench, labels: { generation: "${generation}" } }\nspec: { selector: { app: svc-${s} } }`,
     );
   }
   return docs.join('\n---\n');
@@ -435,7 +531,7 @@ function pct(share) {
   return `${Math.round(share * 100)}%`;
 }
 
-function renderTable({ machine, settings, controlPlaneIdle, rows }) {
+function renderTable({ machine, settings, controlPlaneIdle, bulkApplies, rows }) {
   const target = (r) => {
     const ms = TARGETS[r.proxies];
     if (!ms) return '—';
@@ -459,6 +555,15 @@ function renderTable({ machine, settings, controlPlaneIdle, rows }) {
     '| proxies | applies measured | apply answered p50 ms | first ACK p50 ms | apply → last ACK p50 ms | p99 ms | max ms | control plane CPU | control plane RSS peak MiB | nats-server CPU | simulated proxies CPU | target |',
     '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     ...lines,
+    '',
+    `Bulk applies: all ${settings.services} Services in one apply.`,
+    '',
+    '| step | resources | endpoints | proxies | answered ms | last ACK ms | control plane RSS before MiB | peak MiB | lease |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...bulkApplies.map(
+      (b) =>
+        `| ${b.step} | ${b.resources} | ${b.endpoints} | ${b.proxies} | ${b.answeredMs} | ${b.lastAckMs ?? '—'} | ${b.cpRssBeforeMiB} | ${b.cpRssPeakMiB} | ${b.leaseKept ? 'kept' : 'lost'} |`,
+    ),
   ].join('\n');
 }
 

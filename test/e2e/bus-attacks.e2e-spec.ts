@@ -12,6 +12,7 @@ import { Kvm } from '@nats-io/kv';
 import { BUS_HEADER, encode, PROTOCOL_VERSION, Subjects } from '@app/protocol';
 import { http, json } from '../support/admin-client.js';
 import { EchoServer } from '../support/echo-server.js';
+import { heartbeatBytes } from '../support/heartbeats.js';
 import { Mesh, type Sidecar } from '../support/mesh.js';
 import { readNatsCredentials } from '@app/runtime/nats-credentials.js';
 import { waitFor } from '../support/wait-for.js';
@@ -145,22 +146,9 @@ describe('bus attacks (secure mesh)', () => {
     return line ? Number(line.split(' ').at(-1)) : 0;
   }
 
+  /** A heartbeat of api-1 as its sidecar sends it, with `body`'s fields instead. */
   function heartbeat(body: Record<string, unknown>): Uint8Array {
-    return bytes({
-      v: PROTOCOL_VERSION,
-      namespace: 'default',
-      service: 'api',
-      serviceAccount: 'api',
-      instanceId: 'api-1',
-      proxyId: 'api-1',
-      mode: 'sidecar',
-      address: '127.0.0.1',
-      port: api.port,
-      labels: { app: 'api' },
-      state: 'ready',
-      sentAt: Date.now(),
-      ...body,
-    });
+    return heartbeatBytes('api', 'api-1', { port: api.port, ...body });
   }
 
   it('a client without credentials cannot connect at all', async () => {

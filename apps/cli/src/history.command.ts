@@ -25,9 +25,8 @@ export function historyCommand(): Command {
     });
 }
 
-/** `2 created, 1 configured`. */
+/** `2 created, 1 configured`: from the counts (a summary lists only the first changes). */
 function summary(entry: HistorySummary): string {
-  const counts = new Map<string, number>();
-  for (const c of entry.changes) counts.set(c.action, (counts.get(c.action) ?? 0) + 1);
-  return [...counts].map(([action, n]) => `${n} ${action}`).join(', ') || 'no changes';
+  const counts = Object.entries(entry.counts).filter(([, n]) => n > 0);
+  return counts.map(([action, n]) => `${n} ${action}`).join(', ') || 'no changes';
 }

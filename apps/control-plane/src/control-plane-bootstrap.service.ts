@@ -54,7 +54,7 @@ export class ControlPlaneBootstrap implements OnApplicationBootstrap {
     this.log.info({ bucket: bootSubjects().configBucket }, 'control plane ready');
     this.election.on('elected', () => void this.lead());
     this.election.on('deposed', (change) => void this.follow(change));
-    await this.election.start(await openBucket(nc, bootSubjects().leaderBucket, replicas));
+    await this.election.start();
   }
 
   private async lead(): Promise<void> {

@@ -11,7 +11,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { CONTROL_PLANE_ADMIN_PORT, DurationWithin, parseDurationMs } from '@app/protocol';
-import { CommonEnv, loadEnv, ToInt } from '@app/runtime';
+import { CommonEnv, loadEnv, ToInt } from '@app/runtime/env.js';
 import { isLoopbackHost } from './auth/loopback-host.js';
 import { CLIENT_ROLES_SYNTAX } from './auth/client-certificate-roles.js';
 
@@ -131,6 +131,27 @@ export class ControlPlaneEnv extends CommonEnv {
   @Min(0)
   WEFT_DEBOUNCE_MAX_MS: number = 500;
 
+  /**
+   * A proxy silent this long (no heartbeat, no ACK) leaves `/v1/proxies`; it shows as stale from a
+   * heartbeat TTL on. Never shorter than the heartbeat TTL.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(1_000)
+  WEFT_PROXY_TTL_MS: number = 60_000;
+
+  /** Rows of `/v1/proxies` at most (a stale row gives way to a new proxy; else it is not listed). */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  WEFT_MAX_PROXIES: number = 100_000;
+
+  /** Live instances at most: a new instance past it is refused (its heartbeats are dropped). */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  WEFT_MAX_INSTANCES: number = 100_000;
+
   /** JetStream replicas of the config bucket (1 for a single server). */
   @ToInt()
   @IsInt()
@@ -232,6 +253,10 @@ export class ControlPlaneEnv extends CommonEnv {
 
   get instanceTtlMs(): number {
     return this.WEFT_HEARTBEAT_INTERVAL_MS * this.WEFT_HEARTBEAT_MISSES;
+  }
+
+  get proxyTtlMs(): number {
+    return Math.max(this.WEFT_PROXY_TTL_MS, this.instanceTtlMs);
   }
 
   /** Whether the admin API is served over HTTPS. */

@@ -56,7 +56,14 @@ export interface HistorySummary {
   readonly author: string;
   /** ISO time. */
   readonly appliedAt: string;
+  /** The first 100 changes (`GET /v1/history/<revision>` has them all). */
   readonly changes: ApplyResult['results'];
+  /** How many resources the revision created, configured and deleted. */
+  readonly counts: {
+    readonly created: number;
+    readonly configured: number;
+    readonly deleted: number;
+  };
 }
 
 /** One row of `GET /v1/proxies`. */

@@ -56,6 +56,7 @@ export * from './defaults.js';
 export * from './messages/history-entry.dto.js';
 export * from './manifests/manifest-parser.js';
 export * from './manifests/resource-validator.js';
+export * from './stepwise.js';
 export * from './identity/spiffe-id.js';
 export * from './identity/certificate-pem.js';
 export * from './messages/ca-sign.dto.js';

@@ -25,15 +25,20 @@ export class HistoryController {
     private readonly statuses: RouteStatusService,
   ) {}
 
-  /** Newest first: revision, source, author, time and the changes of each apply. */
+  /**
+   * Newest first: revision, source, author, time and the changes of each apply, up to the current
+   * revision (what a commit in progress, or one that failed, claimed is never listed).
+   */
   @Get('history')
   async list(): Promise<{ revision: number; items: HistorySummary[] }> {
-    return { revision: this.store.currentRevision, items: await this.history.list() };
+    const revision = this.store.currentRevision;
+    return { revision, items: await this.history.list(revision) };
   }
 
   @Get('history/:revision')
   async get(@Param('revision', ParseIntPipe) revision: number): Promise<HistoryEntry> {
-    const entry = await this.history.get(revision);
+    const entry =
+      revision <= this.store.currentRevision ? await this.history.get(revision) : undefined;
     if (!entry) throw new NotFoundException(`revision ${revision} is not in the history`);
     return entry;
   }

@@ -24,7 +24,7 @@ import {
   type ProjectionChanges,
 } from './destination-projection.js';
 import type { HistoryStore } from './history-store.service.js';
-import { settleAll } from './settle-all.js';
+import { writeAll } from './write-all.js';
 
 const encoder = new TextEncoder();
 
@@ -124,6 +124,17 @@ export class ConfigCommit {
   }
 
   /**
+   * Repairs now what failed commits left behind: the keys they wrote are rewritten from the last
+   * complete revision (or deleted) and the history they claimed is discarded, reading the bucket
+   * again first when a write failed. Nothing to do while following or owing nothing.
+   */
+  async settleDebt(): Promise<void> {
+    if (this.state.role === 'following') return;
+    await this.catchUp();
+    await this.repair();
+  }
+
+  /**
    * Repairs what is owed (skipping keys this commit writes anyway), creates the history entry
    * (claiming the revision number), writes every change (concurrently, each key compare-and-set on
    * its own), the projections, then the snapshot marker; memory changes only once KV accepted all.
@@ -142,12 +153,14 @@ export class ConfigCommit {
       // Claiming the revision number first: a writer that lost the race writes nothing at all.
       this.deps.fence.assertLeader();
       await this.deps.history.record(plan.history);
-      // Every key's own compare-and-set, issued together: one round trip for the whole apply.
-      await settleAll([
-        ...plan.puts.map(([key, stored]) =>
-          this.put(kv, key, configEntryOf(stored, plan.revision, plan.appliedAt)),
+      // Every key's own compare-and-set, pipelined: a window of round trips for the whole apply.
+      await writeAll([
+        ...plan.puts.map(
+          ([key, stored]) =>
+            () =>
+              this.put(kv, key, configEntryOf(stored, plan.revision, plan.appliedAt)),
         ),
-        ...plan.deletes.map((key) => this.erase(kv, key)),
+        ...plan.deletes.map((key) => () => this.erase(kv, key)),
       ]);
       const projections = await this.writeProjections(kv, plan.projections);
       if (plan.servicesChange)
@@ -196,8 +209,8 @@ export class ConfigCommit {
       this.transition({ type: 'historyDiscarded' });
     }
     const keys = [...debt.keys].filter((k) => !skip.has(k));
-    await settleAll(
-      keys.map(async (key) => {
+    await writeAll(
+      keys.map((key) => async () => {
         const stored = this.view.desired.get(key);
         if (stored) await this.put(kv, key, configEntryOf(stored, this.view.revision, Date.now()));
         else await this.erase(kv, key);
@@ -214,20 +227,20 @@ export class ConfigCommit {
   }
 
   /**
-   * Writes projections (concurrently) and announces each; returns them at their new KV revisions
+   * Writes projections (pipelined) and announces each; returns them at their new KV revisions
    * (a delete: one past what it removed), for the marker.
    */
   private async writeProjections(kv: KV, changes: ProjectionChanges): Promise<KeyRevision[]> {
     const held = this.view.projections;
     const written: KeyRevision[] = [];
-    await settleAll([
-      ...changes.puts.map(async ([key, json]) => {
+    await writeAll([
+      ...changes.puts.map(([key, json]) => async () => {
         const seq = await this.put(kv, key, json);
         held.set(key, json);
         this.deps.announcer.announce(key, seq, json);
         written.push({ key, seq });
       }),
-      ...changes.deletes.map(async (key) => {
+      ...changes.deletes.map((key) => async () => {
         const seq = await this.erase(kv, key);
         held.delete(key);
         this.deps.announcer.announce(key, seq, undefined);

@@ -233,16 +233,29 @@ describe('ConfigStore', () => {
     });
   });
 
+  it('repairs right after a failed commit, with no apply to follow: its keys and its history gone', async () => {
+    const [s, bucket, historyBucket] = await store();
+    await s.apply([service('a', 'one')], 'api');
+    bucket.failOnPut = 5; // the apply below writes a (put 4), then fails on b (put 5)
+    await expect(s.apply([service('a', 'two'), service('b')], 'api')).rejects.toBeInstanceOf(
+      ConfigStoreUnavailable,
+    );
+    for (let i = 0; i < 100 && historyBucket.values.has('revision.2'); i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(selectorOf(bucket, 'service.default.a')).toEqual({ app: 'one' });
+    expect(bucket.values.has('service.default.b')).toBe(false);
+    expect([...historyBucket.values.keys()].sort()).toEqual(['revision.1', 'revision.1.0']);
+    expect(s.currentRevision).toBe(1);
+    expect((await s.apply([service('c')], 'api')).revision).toBe(2);
+  });
+
   it('records each revision in history, before its marker, with who, what and the whole state', async () => {
     const [s, , historyBucket] = await store();
     await s.apply([service('a')], 'api', false, 'alice');
     await s.apply([service('b')], 'cli', false, 'bob');
-    const entry = JSON.parse(historyBucket.values.get('revision.2')!) as {
-      source: string;
-      author: string;
-      changes: unknown[];
-      resources: Record<string, { source: string }>;
-    };
+    const history = new HistoryStore(pino({ level: 'silent' }));
+    history.attach(historyBucket as unknown as KV);
+    const entry = (await history.get(2))!;
     expect(entry).toMatchObject({
       source: 'cli',
       author: 'bob',
@@ -347,7 +360,13 @@ describe('ConfigStore', () => {
       expect(historyBucket.values.has('revision.2')).toBe(false);
       const next = await b.apply([service('two')], 'api');
       expect(next.revision).toBe(2);
-      expect([...historyBucket.values.keys()].sort()).toEqual(['revision.1', 'revision.2']);
+      // Each revision: its head and its entry's one part.
+      expect([...historyBucket.values.keys()].sort()).toEqual([
+        'revision.1',
+        'revision.1.0',
+        'revision.2',
+        'revision.2.0',
+      ]);
       expect(names(b)).toEqual(['one', 'two']);
     });
 

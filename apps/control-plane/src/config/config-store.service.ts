@@ -5,7 +5,7 @@ import type { KV } from '@nats-io/kv';
 import type { ApplyResult, ConfigSource, DiffResult, Resource } from '@app/protocol';
 import { LOGGER, stateGauge, type Logger } from '@app/runtime';
 import { EventEmitter } from 'node:events';
-import { LeaderElection } from '../leader/leader-election.service.js';
+import { LeaderElection, NotLeader } from '../leader/leader-election.service.js';
 import {
   diffBatch,
   planApply,
@@ -27,6 +27,10 @@ const revisionGauge = stateGauge(
   '{revision}',
 );
 
+/** The first and the longest wait before repairing again after a failed repair. */
+const REPAIR_RETRY_MS = 500;
+const REPAIR_RETRY_MAX_MS = 30_000;
+
 /** Makes the plan of one request against the desired state; undefined: nothing to do it to. */
 type Planner = (state: DesiredState, now: number) => ApplyPlan | undefined;
 
@@ -39,6 +43,7 @@ type Planner = (state: DesiredState, now: number) => ApplyPlan | undefined;
 export class ConfigStore extends EventEmitter<{ changed: [] }> implements OnApplicationShutdown {
   private readonly commit: ConfigCommit;
   private queue: Promise<unknown> = Promise.resolve();
+  private repairTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly history: HistoryStore,
@@ -70,6 +75,7 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> implements OnAppl
   }
 
   onApplicationShutdown(): void {
+    clearTimeout(this.repairTimer);
     this.commit.stop();
   }
 
@@ -131,6 +137,9 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> implements OnAppl
    */
   rollback(revision: number, author: string): Promise<ApplyResult | undefined> {
     return this.serialized(async () => {
+      await this.commit.catchUp();
+      // An entry past the current revision belongs to a commit that never completed.
+      if (revision > this.currentRevision) return undefined;
       const entry = await this.history.get(revision);
       if (!entry) return undefined;
       return this.change((state, now) => {
@@ -148,8 +157,31 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> implements OnAppl
     await this.commit.catchUp();
     const plan = planner(this.commit.current, Date.now());
     if (!plan) return undefined;
-    if (plan.changed) await this.commit.publish(plan);
+    if (plan.changed) {
+      try {
+        await this.commit.publish(plan);
+      } catch (err) {
+        this.repairSoon(0);
+        throw err;
+      }
+    }
     return resultOf(plan);
+  }
+
+  /**
+   * A failed commit's keys and claimed history are repaired right after it (queued behind whatever
+   * runs), not only by the next apply: retried, less and less often, until done or this replica no
+   * longer leads (the next leader repairs them then).
+   */
+  private repairSoon(delayMs: number): void {
+    clearTimeout(this.repairTimer);
+    this.repairTimer = setTimeout(() => {
+      this.serialized(() => this.commit.settleDebt()).catch((err: Error) => {
+        if (err instanceof NotLeader) return;
+        this.log.warn({ err: err.message }, 'repairing after a failed commit failed; retrying');
+        this.repairSoon(Math.min(Math.max(2 * delayMs, REPAIR_RETRY_MS), REPAIR_RETRY_MAX_MS));
+      });
+    }, delayMs);
   }
 
   /** A new revision is in memory: metrics and listeners (endpoints, route status) follow. */

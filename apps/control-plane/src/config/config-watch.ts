@@ -2,6 +2,7 @@
 import type { KV } from '@nats-io/kv';
 import type { Logger } from '@app/runtime';
 import type { BucketEntry } from './config-view.js';
+import { SLICE_MS } from './in-slices.js';
 
 const RETRY_MS = 500;
 
@@ -40,11 +41,17 @@ export class ConfigWatch {
         });
         this.stopIter = () => iter.stop();
         if (this.stopped) iter.stop();
+        let until = performance.now() + SLICE_MS;
         for await (const entry of iter) {
           this.lastRevision = entry.revision;
           this.onEntry(entry);
           // The watch flags the last of the initial values (and everything after) as updates.
           if (entry.isUpdate) caughtUp();
+          // Entries already delivered are iterated without a turn of the event loop in between:
+          // 30,000 of them (an apply of 10,000 Services) would hold it for a second.
+          if (performance.now() < until) continue;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          until = performance.now() + SLICE_MS;
         }
       } catch (err) {
         this.log.warn({ err: (err as Error).message }, 'config bucket watch interrupted; retrying');

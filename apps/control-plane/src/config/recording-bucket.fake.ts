@@ -66,9 +66,18 @@ export class RecordingBucket {
     return Promise.resolve(this.last.get(key) ?? null);
   }
 
+  /** Keys matching `filter` as a NATS subject does: `*` one token, a last `>` one or more. */
   keys(filter = '>'): Promise<AsyncIterable<string>> {
-    const prefix = filter.replace(/[*>]$/, '');
-    const keys = [...this.values.keys()].filter((k) => k.startsWith(prefix));
+    const want = filter.split('.');
+    const matches = (key: string): boolean => {
+      const tokens = key.split('.');
+      for (const [i, token] of want.entries()) {
+        if (token === '>') return tokens.length > i;
+        if (i >= tokens.length || (token !== '*' && token !== tokens[i])) return false;
+      }
+      return tokens.length === want.length;
+    };
+    const keys = [...this.values.keys()].filter(matches);
     return Promise.resolve(
       (async function* () {
         yield* keys;

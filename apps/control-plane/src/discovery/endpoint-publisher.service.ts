@@ -20,7 +20,7 @@ import { ConfigStore } from '../config/config-store.service.js';
 import { ControlPlaneEnv } from '../control-plane-env.dto.js';
 import { LeaderElection } from '../leader/leader-election.service.js';
 import { ConfigAnnouncer } from '../config/config-announcer.service.js';
-import { settleAll } from '../config/settle-all.js';
+import { writeAll } from '../config/write-all.js';
 import { Debouncer } from './debouncer.js';
 import { EndpointIndex } from './endpoint-index.js';
 import { InstanceRegistry, type LiveInstance } from './instance-registry.service.js';
@@ -166,6 +166,7 @@ export class EndpointPublisher
 
   /** Writes (or deletes) one membership and announces it. */
   private async writeMember(kv: KV, key: string, json: string | undefined): Promise<void> {
+    this.fence.assertLeader();
     const published = this.publishedMembers.get(key);
     if (json !== undefined) {
       const seq = await kv.put(key, encoder.encode(json));
@@ -257,18 +258,22 @@ export class EndpointPublisher
     if (!this.leading || (this.unwritten.size === 0 && this.unwrittenMembers.size === 0)) return;
     const kv = this.kv!;
     const batch = [...this.unwritten].map((key) => [key, this.current.get(key)!] as const);
-    this.fence.assertLeader();
     // Sets first: a proxy that learns it is a member finds the set that says so.
-    await settleAll(
-      batch.map(async ([key, set]) => {
+    await writeAll(
+      batch.map(([key, set]) => async () => {
+        this.fence.assertLeader();
         const json = JSON.stringify(set);
         this.announcer.announce(key, await kv.put(key, encoder.encode(json)), json);
         this.published.set(key, JSON.stringify(set.endpoints));
         this.unwritten.delete(key);
       }),
     );
-    await settleAll(
-      [...this.unwrittenMembers].map(([key, json]) => this.writeMember(kv, key, json)),
+    await writeAll(
+      [...this.unwrittenMembers].map(
+        ([key, json]) =>
+          () =>
+            this.writeMember(kv, key, json),
+      ),
     );
     this.log.info(
       { sets: batch.length, endpoints: batch.reduce((n, [, s]) => n + s.endpoints.length, 0) },

@@ -27,7 +27,7 @@ const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 describe('HeartbeatDecoder', () => {
   it('takes a repeat with a new timestamp as valid, with that timestamp', () => {
-    const decoder = new HeartbeatDecoder();
+    const decoder = new HeartbeatDecoder(100);
     expect(decoder.decode(encode(beat()), SUBJECT)).toMatchObject({ ok: true });
     const again = decoder.decode(encode(beat({ sentAt: 2_000 })), SUBJECT);
     expect(again).toEqual({ ok: true, value: expect.objectContaining({ sentAt: 2_000 }) });
@@ -35,7 +35,7 @@ describe('HeartbeatDecoder', () => {
   });
 
   it('validates anything else that differs, and rejects what is invalid', () => {
-    const decoder = new HeartbeatDecoder();
+    const decoder = new HeartbeatDecoder(100);
     decoder.decode(encode(beat()), SUBJECT);
     expect(decoder.decode(encode(beat({ state: 'draining' })), SUBJECT)).toMatchObject({
       ok: true,
@@ -48,7 +48,7 @@ describe('HeartbeatDecoder', () => {
   });
 
   it('never takes a timestamp JSON or the schema would refuse', () => {
-    const decoder = new HeartbeatDecoder();
+    const decoder = new HeartbeatDecoder(100);
     const valid = JSON.stringify(beat());
     decoder.decode(bytes(valid), SUBJECT);
     for (const sentAt of ['007', '-5', '1.5', '"1000"', 'null']) {
@@ -58,7 +58,7 @@ describe('HeartbeatDecoder', () => {
   });
 
   it('does not let a valid heartbeat of one subject vouch for another subject', () => {
-    const decoder = new HeartbeatDecoder();
+    const decoder = new HeartbeatDecoder(100);
     decoder.decode(encode(beat()), SUBJECT);
     const other = decoder.decode(encode(beat()), 'weft.v1.health.default.b.b.b2');
     expect(other.ok).toBe(true);
@@ -68,7 +68,7 @@ describe('HeartbeatDecoder', () => {
 
   it('forgets subjects not heard for two generations (instances gone)', () => {
     let now = 0;
-    const decoder = new HeartbeatDecoder(() => now);
+    const decoder = new HeartbeatDecoder(100, () => now);
     const first = encode(beat());
     decoder.decode(first, SUBJECT);
     now = 61_000;
@@ -77,5 +77,17 @@ describe('HeartbeatDecoder', () => {
     decoder.decode(encode(beat()), 'weft.v1.health.default.b.b.b2');
     // Still decodes (validated afresh): forgetting only costs a validation.
     expect(decoder.decode(first, SUBJECT).ok).toBe(true);
+  });
+
+  it('remembers at most its bound of subjects: a flood of them is validated, not kept', () => {
+    const decoder = new HeartbeatDecoder(10);
+    for (let i = 0; i < 1_000; i++) {
+      const instanceId = `flood-${i}`;
+      const hb = encode(beat({ instanceId, proxyId: instanceId }));
+      expect(decoder.decode(hb, `weft.v1.health.default.b.b.${instanceId}`).ok).toBe(true);
+    }
+    expect(decoder.remembered).toBe(10);
+    // One it remembers still skips validation; one it does not is validated, and still decodes.
+    expect(decoder.decode(encode(beat({ instanceId: 'flood-999' })), SUBJECT).ok).toBe(true);
   });
 });

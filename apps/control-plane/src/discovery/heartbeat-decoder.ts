@@ -20,8 +20,17 @@ export class HeartbeatDecoder {
   private previous = new Map<string, Known>();
   private generationStart: number;
 
-  constructor(private readonly now: () => number = Date.now) {
+  /** `maxSubjects`: subjects remembered per generation (past it, a heartbeat is just validated). */
+  constructor(
+    private readonly maxSubjects: number,
+    private readonly now: () => number = Date.now,
+  ) {
     this.generationStart = now();
+  }
+
+  /** Subjects whose last valid heartbeat is remembered now. */
+  get remembered(): number {
+    return new Set([...this.current.keys(), ...this.previous.keys()]).size;
   }
 
   /** The heartbeat in `data`, validated unless it repeats the last valid one on `subject`. */
@@ -34,7 +43,8 @@ export class HeartbeatDecoder {
       return { ok: true, value: { ...known.value, sentAt: rest.sentAt } };
     }
     const hb = decodeMessage(Heartbeat, data, subject);
-    if (hb.ok && rest) this.current.set(subject, { rest: rest.text, value: hb.value });
+    if (hb.ok && rest && (this.current.has(subject) || this.current.size < this.maxSubjects))
+      this.current.set(subject, { rest: rest.text, value: hb.value });
     return hb;
   }
 

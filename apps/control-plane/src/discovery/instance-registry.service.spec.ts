@@ -72,6 +72,28 @@ describe('InstanceRegistry', () => {
     expect(registry.heldByOther(other)).toBeUndefined();
   });
 
+  it('holds at most its bound of instances: a new one past it is refused, those live stay', () => {
+    const bounded = new InstanceRegistry(
+      Object.assign(new ControlPlaneEnv(), { WEFT_MAX_INSTANCES: 2 }),
+      link as unknown as NatsClient,
+      pino({ level: 'silent' }),
+    );
+    try {
+      for (const id of ['b1', 'b2', 'b3', 'b4']) bounded.onHeartbeat(beat(id), T0);
+      bounded.onHeartbeat(beat('b1', 'starting'), T0 + 1);
+      expect(bounded.all().map((i) => `${i.instance.instanceId}:${i.ready}`)).toEqual([
+        'b1:false',
+        'b2:true',
+      ]);
+      // Room again once one leaves.
+      bounded.onHeartbeat(beat('b2', 'down'), T0 + 2);
+      bounded.onHeartbeat(beat('b3'), T0 + 3);
+      expect(bounded.all().map((i) => i.instance.instanceId)).toEqual(['b1', 'b3']);
+    } finally {
+      bounded.onApplicationShutdown();
+    }
+  });
+
   it('removes an instance at once when it announces draining or down', () => {
     registry.onHeartbeat(beat('b1'), T0);
     registry.onHeartbeat(beat('b2'), T0);

@@ -12,6 +12,7 @@ import {
 import { LOGGER, NatsClient, type Logger } from '@app/runtime';
 import { stateGauge } from '@app/runtime';
 import { ControlPlaneEnv } from '../control-plane-env.dto.js';
+import { countDropped } from '../dropped-entries.js';
 
 export interface LiveInstance {
   readonly instance: InstanceOwner;
@@ -52,6 +53,10 @@ const instancesGauge = stateGauge(
  * Emits `changed` with the registry key (`<namespace>/<instanceId>`) of an instance that registered,
  * changed or left (`undefined`), and `health` when its state changed: never for a heartbeat that
  * repeats what is known.
+ *
+ * At most WEFT_MAX_INSTANCES live instances (and as many departing): the heartbeats of a new one
+ * past it are dropped, counted in `weft_control_plane_dropped_total{weft_table="instances"}`, until
+ * others leave. Those already live are never pushed out.
  */
 @Injectable()
 export class InstanceRegistry
@@ -118,7 +123,8 @@ export class InstanceRegistry
       const departing = this.departing.get(key);
       if (hb.state === 'down') this.departing.delete(key);
       else if (departing) departing.lastSeen = now;
-      else if (left) this.departing.set(key, { instance: holderOf(hb), lastSeen: now });
+      else if (left && this.departing.size < this.env.WEFT_MAX_INSTANCES)
+        this.departing.set(key, { instance: holderOf(hb), lastSeen: now });
       if (left) this.changed(key, undefined, `instance ${hb.state}`);
       if (left || (departing && hb.state === 'down')) this.health(hb, hb.state);
       return;
@@ -130,6 +136,10 @@ export class InstanceRegistry
     if (before && before.ready === ready && sameOwner(before.instance, hb)) {
       before.lastSeen = now;
       before.connection = connection;
+      return;
+    }
+    if (!before && this.live.size >= this.env.WEFT_MAX_INSTANCES) {
+      countDropped('instances', 'refused');
       return;
     }
     const instance: InstanceOwner = {

@@ -3,6 +3,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, NatsContext, Payload } from '@nestjs/microservices';
 import { decodeMessage, formatErrors, ProxyAck } from '@app/protocol';
 import { LOGGER, reportInvalid, type Logger } from '@app/runtime';
+import { ControlPlaneEnv } from '../control-plane-env.dto.js';
 import { bootSubjects } from '../nats/boot-subjects.js';
 import { ProxyRegistry } from '../proxies/proxy-registry.service.js';
 import { HeartbeatDecoder } from './heartbeat-decoder.js';
@@ -10,13 +11,17 @@ import { InstanceRegistry } from './instance-registry.service.js';
 
 @Controller()
 export class MeshEventsController {
-  private readonly heartbeats = new HeartbeatDecoder();
+  private readonly heartbeats: HeartbeatDecoder;
 
   constructor(
+    env: ControlPlaneEnv,
     private readonly instances: InstanceRegistry,
     private readonly proxies: ProxyRegistry,
     @Inject(LOGGER) private readonly log: Logger,
-  ) {}
+  ) {
+    // As many as the instances it can hold: a flood of subjects is validated, not remembered.
+    this.heartbeats = new HeartbeatDecoder(env.WEFT_MAX_INSTANCES);
+  }
 
   @EventPattern<string>(bootSubjects().healthAll)
   onHealth(@Payload() data: Uint8Array, @Ctx() ctx: NatsContext): void {

@@ -1,18 +1,15 @@
-// Which control-plane replica writes: the lease in the leader KV bucket, its watch, metrics and events.
+// Which control-plane replica writes: the lease (kept by the lease thread), the fence of every write,
+// metrics and events.
 import { hostname } from 'node:os';
 import { EventEmitter } from 'node:events';
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
-import type { KV, KvEntry } from '@nats-io/kv';
-import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import {
-  decodeMessage,
   encode,
-  formatErrors,
   LEADER_LEASE_KEY,
-  LeaderLease,
   type LeaderChange,
   type LeaderEvent,
   type LeaderInfo,
+  type LeaderLease,
 } from '@app/protocol';
 import {
   eventCounter,
@@ -25,12 +22,8 @@ import {
 } from '@app/runtime';
 import { ControlPlaneEnv } from '../control-plane-env.dto.js';
 import { bootSubjects } from '../nats/boot-subjects.js';
-import {
-  LeaseConflict,
-  LeaseElection,
-  type LeaseRecord,
-  type RoleChange,
-} from './lease-election.js';
+import type { RoleChange } from './lease-election.js';
+import { LeaseThread } from './lease-thread.js';
 
 /** A write reached a control plane that does not (or no longer) hold the lease; nothing written. */
 export class NotLeader extends Error {
@@ -55,7 +48,6 @@ const leaderChanges = eventCounter(
   'Times this control plane became leader or stopped being it, by change',
 );
 
-const WATCH_RETRY_MS = 500;
 /** Readiness condition: another leader has been known, or this process has taken over as one. */
 const ELECTION_SETTLED = 'leader-election';
 
@@ -67,8 +59,10 @@ export class LeaderElection
 {
   /** This process's control-plane instance id, as the lease names its holder. */
   readonly self = `${hostname()}-${process.pid}`;
-  private election: LeaseElection | undefined;
-  private stopWatch: (() => void) | undefined;
+  private thread: LeaseThread | undefined;
+  /** The lease as the lease thread last reported it (this process's own included). */
+  private lease: LeaderLease | undefined;
+  private stopping = false;
 
   constructor(
     private readonly env: ControlPlaneEnv,
@@ -83,20 +77,22 @@ export class LeaderElection
     readiness.require(ELECTION_SETTLED);
   }
 
-  /** Joins the election on the lease bucket; returns once the current lease has been read. */
-  async start(kv: KV): Promise<void> {
-    const election = new LeaseElection(
-      { holder: this.self, adminUrl: this.env.adminUrl },
-      this.env.WEFT_LEADER_TTL_MS,
-      {
-        swap: (lease, revision) => swap(kv, lease, revision),
-        read: async () =>
-          this.record(await kv.get(LEADER_LEASE_KEY)) ?? { revision: 0, lease: undefined },
-      },
-    );
-    this.election = election;
-    election.on('role', (change) => this.onRole(change));
-    election.on('leader', (lease) => {
+  /**
+   * Joins the election on a thread of its own (lease renewals never wait for this thread's event
+   * loop); returns once the current lease has been read.
+   */
+  async start(): Promise<void> {
+    const thread = new LeaseThread({
+      holder: this.self,
+      adminUrl: this.env.adminUrl,
+      ttlMs: this.env.WEFT_LEADER_TTL_MS,
+    });
+    this.thread = thread;
+    thread.on('role', (change) => this.onRole(change));
+    thread.on('leader', (lease) => {
+      const before = this.lease?.holder;
+      this.lease = lease;
+      if (lease?.holder === before) return;
       // Another holder settles the election; this process settles it when its takeover is done.
       if (lease && lease.ttlMs > 0 && lease.holder !== this.self)
         this.readiness.set(ELECTION_SETTLED, true);
@@ -105,14 +101,18 @@ export class LeaderElection
         lease ? 'control plane leader known' : 'no control plane leader',
       );
     });
-    election.observe(
-      this.record(await kv.get(LEADER_LEASE_KEY)) ?? { revision: 0, lease: undefined },
-    );
-    void this.follow(kv, election);
+    thread.on('invalid', (reason) => reportInvalid(this.log, 'leader', LEADER_LEASE_KEY, reason));
+    thread.on('failed', (error) => {
+      if (this.stopping) return;
+      // Without its election this process could never write again: let it be restarted.
+      this.log.fatal({ err: error }, 'the leader election stopped');
+      process.exit(1);
+    });
+    await thread.start();
   }
 
   get isLeader(): boolean {
-    return this.election?.isLeader ?? false;
+    return this.thread?.isLeader ?? false;
   }
 
   /**
@@ -138,7 +138,7 @@ export class LeaderElection
 
   /** The current holder (this process included), undefined when none is known or it released. */
   get leader(): LeaderLease | undefined {
-    const lease = this.election?.current;
+    const lease = this.lease;
     return lease && lease.ttlMs > 0 ? lease : undefined;
   }
 
@@ -165,43 +165,8 @@ export class LeaderElection
 
   /** SIGTERM: release the lease so a follower takes over at once instead of after a TTL. */
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopWatch?.();
-    await this.election?.resign();
-  }
-
-  /** Feeds every change of the lease key to the election, re-watching after NATS trouble. */
-  private async follow(kv: KV, election: LeaseElection): Promise<void> {
-    let stopped = false;
-    this.stopWatch = () => {
-      stopped = true;
-    };
-    while (!stopped) {
-      try {
-        const iter = await kv.watch({ key: LEADER_LEASE_KEY });
-        const stop = (): void => {
-          stopped = true;
-          iter.stop();
-        };
-        this.stopWatch = stop;
-        for await (const entry of iter) {
-          const record = this.record(entry);
-          if (record) election.observe(record);
-        }
-      } catch (err) {
-        this.log.warn({ err: (err as Error).message }, 'leader lease watch interrupted; retrying');
-      }
-      if (!stopped) await new Promise((r) => setTimeout(r, WATCH_RETRY_MS));
-    }
-  }
-
-  private record(entry: KvEntry | null): LeaseRecord | undefined {
-    if (!entry) return undefined;
-    if (entry.operation !== 'PUT') return { revision: entry.revision, lease: undefined };
-    const lease = decodeMessage(LeaderLease, entry.value, LEADER_LEASE_KEY);
-    if (lease.ok) return { revision: entry.revision, lease: lease.value };
-    reportInvalid(this.log, 'leader', LEADER_LEASE_KEY, formatErrors(lease.errors));
-    // A garbage value is a lease nobody holds: take it over.
-    return { revision: entry.revision, lease: undefined };
+    this.stopping = true;
+    await this.thread?.resign();
   }
 
   private onRole({ role, change, lease }: RoleChange): void {
@@ -218,22 +183,5 @@ export class LeaderElection
     this.nats.current?.publish(bootSubjects().controlPlaneLeader, encode(event));
     if (role === 'leader') this.emit('elected');
     else this.emit('deposed', change);
-  }
-}
-
-/** Compare-and-set of the lease key; a wrong expected revision is a LeaseConflict. */
-async function swap(kv: KV, lease: LeaderLease, revision: number): Promise<number> {
-  try {
-    return revision === 0
-      ? await kv.create(LEADER_LEASE_KEY, encode(lease))
-      : await kv.update(LEADER_LEASE_KEY, encode(lease), revision);
-  } catch (err) {
-    if (
-      err instanceof JetStreamApiError &&
-      (err.code === JetStreamApiCodes.StreamWrongLastSequence ||
-        err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
-    )
-      throw new LeaseConflict(err.message);
-    throw err;
   }
 }

@@ -43,12 +43,14 @@ export interface RoleChange {
  * *saw* that renewal, which is later. A paused leader therefore stops writing before anyone else
  * can start. Compare-and-set makes every takeover and renewal a single winner.
  *
- * Emits `role` when this process becomes leader or stops being it, and `leader` whenever the
- * holder it knows of changes.
+ * Emits `role` when this process becomes leader or stops being it, `leader` whenever the holder it
+ * knows of changes, and `validity` whenever the time up to which it may write changes (0: it may
+ * not), so that another thread can fence its writes without asking.
  */
 export class LeaseElection extends EventEmitter<{
   role: [change: RoleChange];
   leader: [lease: LeaderLease | undefined];
+  validity: [until: number];
 }> {
   private seen: LeaseRecord | undefined;
   private role: Role = 'follower';
@@ -105,6 +107,7 @@ export class LeaseElection extends EventEmitter<{
     this.stop();
     if (!held) return;
     this.role = 'follower';
+    this.announceValidity();
     const released = { ...held, renewedAt: Date.now(), ttlMs: 0 };
     this.emit('role', { role: 'follower', change: 'resigned', lease: released });
     await this.store.swap(released, this.mine).catch(() => undefined);
@@ -147,6 +150,7 @@ export class LeaseElection extends EventEmitter<{
     if (this.seen && this.seen.revision > written) return;
     this.term = lease.term;
     this.role = 'leader';
+    this.announceValidity();
     this.emit('role', { role: 'leader', change: 'elected', lease });
     this.retryIn(this.renewEveryMs);
   }
@@ -174,6 +178,7 @@ export class LeaseElection extends EventEmitter<{
       const written = await withTimeout(this.store.swap(lease, revision), this.ttlMs);
       this.mine = written;
       this.validUntil = sentAt + this.ttlMs - this.renewEveryMs;
+      this.announceValidity();
       if (!this.seen || this.seen.revision < written) {
         const holderChanged = this.seen?.lease?.holder !== lease.holder;
         this.seen = { revision: written, lease };
@@ -181,7 +186,10 @@ export class LeaseElection extends EventEmitter<{
       }
       return written;
     } catch (err) {
-      if (err instanceof LeaseConflict && this.role === 'leader') this.validUntil = 0;
+      if (err instanceof LeaseConflict && this.role === 'leader') {
+        this.validUntil = 0;
+        this.announceValidity();
+      }
       return undefined;
     } finally {
       this.writing = false;
@@ -192,12 +200,17 @@ export class LeaseElection extends EventEmitter<{
     if (this.role !== 'leader') return;
     this.role = 'follower';
     this.validUntil = 0;
+    this.announceValidity();
     this.emit('role', {
       role: 'follower',
       change,
       lease: this.seen?.lease ?? this.lease(this.term),
     });
     this.armTakeover();
+  }
+
+  private announceValidity(): void {
+    this.emit('validity', this.role === 'leader' ? this.validUntil : 0);
   }
 
   private retryIn(ms: number): void {

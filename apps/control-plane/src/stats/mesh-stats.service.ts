@@ -14,7 +14,7 @@ export class MeshStatsService {
     env: ControlPlaneEnv,
     private readonly endpoints: EndpointPublisher,
   ) {
-    this.window = new StatsWindow(env.WEFT_STATS_WINDOW_MS);
+    this.window = new StatsWindow(env.WEFT_STATS_WINDOW_MS, env.WEFT_MAX_PROXIES);
   }
 
   onSnapshot(snapshot: MetricsSnapshot): void {

@@ -47,7 +47,7 @@ function snapshot(proxyId: string, service: string, edges: EdgeStats[]): Metrics
 
 describe('StatsWindow', () => {
   it('adds up a Service from the inbound edges of all its proxies', () => {
-    const w = new StatsWindow(WINDOW_MS);
+    const w = new StatsWindow(WINDOW_MS, 1_000);
     w.add(snapshot('api-1', 'api', [edge('inbound', 'unknown', 'default/api', 40, 4)]), 5_000);
     w.add(snapshot('api-2', 'api', [edge('inbound', 'default/web', 'default/api', 10)]), 5_000);
     const { services, edges } = w.stats(5_000);
@@ -58,7 +58,7 @@ describe('StatsWindow', () => {
   });
 
   it('counts an instance for every Service selecting it, or for its own name when none does', () => {
-    const w = new StatsWindow(WINDOW_MS);
+    const w = new StatsWindow(WINDOW_MS, 1_000);
     w.add(snapshot('api-1', 'api', [edge('inbound', 'default/web', 'default/api', 30)]), 5_000);
     w.add(snapshot('api-2', 'api', [edge('inbound', 'default/web', 'default/api', 10, 5)]), 5_000);
     w.add(snapshot('api-3', 'api', [edge('inbound', 'default/web', 'default/api', 1)]), 5_000);
@@ -75,7 +75,7 @@ describe('StatsWindow', () => {
   });
 
   it('takes edges and routes from outbound edges', () => {
-    const w = new StatsWindow(WINDOW_MS);
+    const w = new StatsWindow(WINDOW_MS, 1_000);
     w.add(
       snapshot('web-1', 'web', [
         edge('outbound', 'default/web', 'default/api-v1', 80, 0, 'default/api-split'),
@@ -104,7 +104,7 @@ describe('StatsWindow', () => {
   });
 
   it('takes quantiles from the merged bucket counts, not from averaged quantiles', () => {
-    const w = new StatsWindow(WINDOW_MS);
+    const w = new StatsWindow(WINDOW_MS, 1_000);
     const fast = {
       ...edge('inbound', 'unknown', 'default/api', 100),
       latencyBuckets: buckets([1, 100]),
@@ -123,7 +123,7 @@ describe('StatsWindow', () => {
   });
 
   it('adds up the snapshots of one proxy over the window and forgets what left it', () => {
-    const w = new StatsWindow(WINDOW_MS);
+    const w = new StatsWindow(WINDOW_MS, 1_000);
     for (const at of [5_000, 10_000, 15_000])
       w.add(snapshot('api-1', 'api', [edge('inbound', 'unknown', 'default/api', 50)]), at);
     expect(w.stats(15_000).services[0]).toMatchObject({ requests: 150, rps: 10 });
@@ -133,7 +133,7 @@ describe('StatsWindow', () => {
   });
 
   it('lets the rate of a proxy that fell silent decay instead of freezing', () => {
-    const w = new StatsWindow(WINDOW_MS);
+    const w = new StatsWindow(WINDOW_MS, 1_000);
     w.add(snapshot('api-1', 'api', [edge('inbound', 'unknown', 'default/api', 50)]), 5_000);
     w.add(snapshot('api-1', 'api', [edge('inbound', 'unknown', 'default/api', 50)]), 10_000);
     expect(w.stats(12_000).services[0].rps).toBe(10);
@@ -142,7 +142,7 @@ describe('StatsWindow', () => {
   });
 
   it('reports a key without requests with null success rate and latencies', () => {
-    const w = new StatsWindow(WINDOW_MS);
+    const w = new StatsWindow(WINDOW_MS, 1_000);
     w.add(snapshot('api-1', 'api', [edge('inbound', 'unknown', 'default/api', 0)]), 5_000);
     expect(w.stats(5_000).services[0]).toEqual({
       service: 'default/api',
@@ -156,11 +156,37 @@ describe('StatsWindow', () => {
   });
 
   it('answers its window length', () => {
-    expect(new StatsWindow(WINDOW_MS).stats(0)).toEqual({
+    expect(new StatsWindow(WINDOW_MS, 1_000).stats(0)).toEqual({
       windowMs: WINDOW_MS,
       services: [],
       edges: [],
       routes: [],
     });
+  });
+
+  it('keeps at most its bound of proxies and of snapshots each, exact rates still', () => {
+    const w = new StatsWindow(WINDOW_MS, 2);
+    const inbound = (n: number) => [edge('inbound', 'unknown', 'default/api', n)];
+    for (const id of ['api-1', 'api-2', 'api-3']) w.add(snapshot(id, 'api', inbound(10)), 1_000);
+    expect(w.stats(1_000).services[0]).toMatchObject({ requests: 20 });
+    // 100 snapshots of 5 s each from api-1, all within the window: the newest SNAPSHOTS_PER_PROXY stay.
+    for (let i = 0; i < 100; i++) w.add(snapshot('api-1', 'api', inbound(5)), 2_000);
+    const api = w.stats(2_000).services[0];
+    expect(api.requests).toBe(64 * 5 + 10);
+    expect(api.rps).toBeCloseTo((64 * 5) / (64 * 5) + 10 / 5, 10);
+    // Once api-2 left the window, a new proxy has room.
+    w.add(snapshot('api-3', 'api', inbound(7)), 31_500);
+    expect(w.stats(31_500).services[0].requests).toBe(64 * 5 + 7);
+  });
+
+  it("keeps the snapshots of another Service's proxy with the same id apart", () => {
+    const w = new StatsWindow(WINDOW_MS, 10);
+    w.add(snapshot('p-1', 'api', [edge('inbound', 'unknown', 'default/api', 10)]), 1_000);
+    w.add(snapshot('p-1', 'web', [edge('inbound', 'unknown', 'default/web', 20)]), 1_000);
+    // Each over its own 5 s: merged, each would count over 10 s, at half its rate.
+    expect(w.stats(1_000).services.map((s) => [s.service, s.rps])).toEqual([
+      ['default/api', 2],
+      ['default/web', 4],
+    ]);
   });
 });

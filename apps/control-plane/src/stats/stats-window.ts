@@ -6,7 +6,14 @@ import {
   type MeshStats,
   type MetricsSnapshot,
 } from '@app/protocol';
+import { countDropped } from '../dropped-entries.js';
 import { histogramQuantile } from './histogram-quantile.js';
+
+/**
+ * Snapshots kept per proxy, newest: a proxy reporting more often than the window allows for loses
+ * its oldest ones (its rate stays exact: counts are divided by the time its snapshots cover).
+ */
+export const SNAPSHOTS_PER_PROXY = 64;
 
 interface Received {
   /** The control plane's clock at receipt: proxies' clocks may disagree with it and each other. */
@@ -77,17 +84,35 @@ export type SelectingServices = (proxyId: string) => readonly string[] | undefin
  * Rates: each proxy's counts are divided by the time its retained snapshots cover (the sum of
  * their `windowMs`), which is exact while it reports; once a proxy falls silent the silence counts
  * as covered time without requests, so its rate decays instead of freezing at its last value.
+ *
+ * Bounded: at most `maxProxies` proxies (by identity: namespace, service, id) and
+ * SNAPSHOTS_PER_PROXY snapshots each; a new proxy past the bound is refused until one leaves the
+ * window, and what is dropped is counted in `weft_control_plane_dropped_total{weft_table="snapshots"}`.
  */
 export class StatsWindow {
+  /** `<namespace>/<service>/<proxyId>` → its snapshots, oldest first. */
   private readonly byProxy = new Map<string, Received[]>();
 
-  constructor(readonly windowMs: number) {}
+  constructor(
+    readonly windowMs: number,
+    private readonly maxProxies: number,
+  ) {}
 
   add(snapshot: MetricsSnapshot, now: number): void {
+    const key = `${snapshot.namespace}/${snapshot.service}/${snapshot.proxyId}`;
     const oldest = now - this.windowMs;
-    const kept = (this.byProxy.get(snapshot.proxyId) ?? []).filter((r) => r.at > oldest);
+    const known = this.byProxy.get(key);
+    if (!known && this.byProxy.size >= this.maxProxies) {
+      this.prune(now);
+      if (this.byProxy.size >= this.maxProxies) return countDropped('snapshots', 'refused');
+    }
+    const kept = (known ?? []).filter((r) => r.at > oldest);
     kept.push({ at: now, snapshot });
-    this.byProxy.set(snapshot.proxyId, kept);
+    if (kept.length > SNAPSHOTS_PER_PROXY) {
+      kept.splice(0, kept.length - SNAPSHOTS_PER_PROXY);
+      countDropped('snapshots', 'evicted');
+    }
+    this.byProxy.set(key, kept);
   }
 
   stats(now: number, selecting: SelectingServices = () => undefined): MeshStats {
@@ -95,9 +120,9 @@ export class StatsWindow {
     const services = new Table<{ service: string }>();
     const edges = new Table<{ source: string; destination: string }>();
     const routes = new Table<{ route: string | null; destination: string }>();
-    for (const [proxyId, received] of this.byProxy) {
+    for (const received of this.byProxy.values()) {
       const seconds = coveredMs(received, now) / 1000;
-      const selected = selecting(proxyId);
+      const selected = selecting(received[0].snapshot.proxyId);
       for (const { snapshot } of received) {
         for (const edge of snapshot.edges) {
           if (edge.direction === 'inbound') {
@@ -123,10 +148,10 @@ export class StatsWindow {
   /** Drops what left the window, and proxies with nothing left in it. */
   private prune(now: number): void {
     const oldest = now - this.windowMs;
-    for (const [proxyId, received] of this.byProxy) {
+    for (const [key, received] of this.byProxy) {
       const keep = received.filter((r) => r.at > oldest);
-      if (keep.length === 0) this.byProxy.delete(proxyId);
-      else if (keep.length !== received.length) this.byProxy.set(proxyId, keep);
+      if (keep.length === 0) this.byProxy.delete(key);
+      else if (keep.length !== received.length) this.byProxy.set(key, keep);
     }
   }
 }

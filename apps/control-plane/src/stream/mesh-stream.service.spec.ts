@@ -1,7 +1,8 @@
 // The live stream: what a follower gets first, stats ticks, proxy changes, events, and its teardown.
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { EventEmitter } from 'node:events';
 import type { Heartbeat, MeshStats, ProxyAck } from '@app/protocol';
-import { processMetrics } from '@app/runtime';
+import { processMetrics, type NatsClient } from '@app/runtime';
 import type { ConfigStore } from '../config/config-store.service.js';
 import { ControlPlaneEnv } from '../control-plane-env.dto.js';
 import { ProxyRegistry } from '../proxies/proxy-registry.service.js';
@@ -51,14 +52,16 @@ describe('MeshStream', () => {
   let stream: MeshStream;
 
   beforeEach(() => {
+    // Its own sweeper is not the stream's: started before the fake timers the stream is judged by.
+    proxies = new ProxyRegistry(new ControlPlaneEnv(), new EventEmitter() as NatsClient);
     jest.useFakeTimers();
-    proxies = new ProxyRegistry(new ControlPlaneEnv());
     current = jest.fn<() => MeshStats>(() => EMPTY);
     const stats = { current } as unknown as MeshStatsService;
     stream = new MeshStream(stats, proxies, { currentRevision: 7 } as ConfigStore);
   });
 
   afterEach(() => {
+    proxies.onApplicationShutdown();
     jest.useRealTimers();
   });
 

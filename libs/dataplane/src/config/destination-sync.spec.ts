@@ -263,9 +263,14 @@ describe('DestinationSync', () => {
       expect(inPlace).toEqual(['default/b b3']);
     });
 
-    it('applies a revision once the projections its marker wrote are read, and holds changed bundles until then', async () => {
+    /**
+     * Revision 6 adds a route to b's bundle, written before its marker (which is announced with its
+     * value, or without when too big): the bundle is read, the revision applied and ACKed.
+     */
+    async function expectRouteRevisionApplied(markerAnnouncedWithValue: boolean): Promise<void> {
       const seq = feed.put(destinationKey(NS, 'b'), bundle('b', route('b', ['b'])));
-      feed.putAnnounced(SNAPSHOT_KEY, marker(6, [{ key: destinationKey(NS, 'b'), seq }]));
+      const projections = [{ key: destinationKey(NS, 'b'), seq }];
+      feed.putAnnounced(SNAPSHOT_KEY, marker(6, projections), markerAnnouncedWithValue);
       await settle();
       expect(last()).toEqual({
         revision: 6,
@@ -273,6 +278,10 @@ describe('DestinationSync', () => {
         sets: ['default/b'],
       });
       expect(said).toEqual(['ACK 5', 'ACK 6']);
+    }
+
+    it('applies a revision once the projections its marker wrote are read, and holds changed bundles until then', async () => {
+      await expectRouteRevisionApplied(true);
 
       // A bundle announced alone waits for its marker.
       const compiles = snapshots.length;
@@ -282,6 +291,10 @@ describe('DestinationSync', () => {
       feed.putAnnounced(SNAPSHOT_KEY, marker(7));
       await settle();
       expect(last().resources).toEqual(['service.default.b']);
+    });
+
+    it('reads a marker too big to announce from the bucket, then the projections it wrote, then applies and ACKs it', async () => {
+      await expectRouteRevisionApplied(false);
     });
 
     it('NACKs a revision once per reason while a bundle is unusable, and applies its fix at once', async () => {

@@ -216,7 +216,9 @@ export class DestinationSync implements ConfigFollower {
     const note = decodeMessage(ConfigAnnouncement, data, subject);
     if (!note.ok) return this.deps.events.invalid(subject, formatErrors(note.errors));
     const { key, seq, op, value } = note.value;
-    // A value too big to announce is read from the bucket.
+    // A value too big to announce is read from the bucket; a marker is then applied as announced.
+    if (op === 'PUT' && value === undefined && key === SNAPSHOT_KEY)
+      return this.work.serial(() => this.readMarker(), 'applying a snapshot marker failed');
     if (op === 'PUT' && value === undefined)
       return void this.work.track(this.read(key), 'reading an announced key failed', { key });
     const taken = { key, seq, value: op === 'PUT' ? value : undefined };
@@ -227,23 +229,39 @@ export class DestinationSync implements ConfigFollower {
 
   /** Reads one key from the bucket and takes its value (a missing key: nothing there). */
   private async read(key: string): Promise<void> {
+    const taken = await this.fetch(key);
+    if (!taken) return;
+    if (key !== SNAPSHOT_KEY) return this.receive(taken);
+    // A marker read (at start, on resync) is complete: what it wrote is read with it.
+    const change = this.held.take(taken);
+    if (change.kind === 'snapshot') this.held.revision = change.revision;
+    else this.applier.take(change);
+  }
+
+  /**
+   * The marker of a revision too big to announce (one that wrote thousands of projections), read
+   * from the bucket: it is applied as an announced one is, what it wrote read first.
+   */
+  private async readMarker(): Promise<void> {
+    const taken = await this.fetch(SNAPSHOT_KEY);
+    if (taken) await this.onMarker(taken);
+  }
+
+  /** One key as the bucket holds it; undefined when it could not be read or is not valid (told). */
+  private async fetch(key: string): Promise<KeyValue | undefined> {
     try {
       const entry = await this.link!.bucket.get(key);
       const put = entry?.operation === 'PUT';
       const value = valueOf(key, put ? entry.value : undefined);
-      if (!value.ok) return this.deps.events.invalid(key, formatErrors(value.errors));
-      const taken = { key, seq: entry?.revision ?? 0, value: value.value };
-      if (key !== SNAPSHOT_KEY) return this.receive(taken);
-      // A marker read (at start, on resync) is complete: what it wrote is read with it.
-      const change = this.held.take(taken);
-      if (change.kind === 'snapshot') this.held.revision = change.revision;
-      else this.applier.take(change);
+      if (value.ok) return { key, seq: entry?.revision ?? 0, value: value.value };
+      this.deps.events.invalid(key, formatErrors(value.errors));
     } catch (err) {
       this.deps.log.warn(
         { err: (err as Error).message, key },
         'config read failed; it is read again on reconnect',
       );
     }
+    return undefined;
   }
 
   /** Takes a value and does what it asks: follow more, update endpoints in place. */
