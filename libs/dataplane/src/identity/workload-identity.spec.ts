@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { webcrypto } from 'node:crypto';
-import { mkdtemp, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { connect as tlsConnect, createServer as tlsServer, type TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -115,9 +115,10 @@ describe('WorkloadIdentity', () => {
     ca = await TestCa.make();
   });
 
-  afterEach(() => {
+  afterEach(async () => {
     identity?.stop();
     jest.useRealTimers();
+    await rm(dir, { recursive: true, force: true });
   });
 
   const make = (
