@@ -40,7 +40,7 @@ spec: { selector: { app: c } }
 
 /** What `weft get` takes, as its help and its errors list it. */
 const EVERY_KIND =
-  'services (svc), httproutes, trafficpolicies (tp), externalservices (es), gateways (gw), endpoints (ep), proxies';
+  'services (svc), httproutes, trafficpolicies (tp), externalservices (es), gateways (gw), peerauthentications (pa), endpoints (ep), proxies';
 
 describe('weft CLI', () => {
   let mesh: Mesh;

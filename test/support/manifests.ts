@@ -26,3 +26,21 @@ spec:
     - backendRefs: [{ name: ${service}, port: 80 }]
 `;
 }
+
+/**
+ * A PeerAuthentication `<app>-mtls` for the workloads labelled `app=<app>` in `namespace`: a test
+ * that calls an inbound listener without a mesh certificate makes it PERMISSIVE.
+ */
+export function peerAuthentication(
+  app: string,
+  mode: 'STRICT' | 'PERMISSIVE' | 'DISABLE',
+  namespace = 'default',
+): string {
+  return `apiVersion: weft.dev/v1alpha1
+kind: PeerAuthentication
+metadata: { name: ${app}-mtls, namespace: ${namespace} }
+spec:
+  selector: { matchLabels: { app: ${app} } }
+  mtls: { mode: ${mode} }
+`;
+}

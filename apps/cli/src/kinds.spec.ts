@@ -25,7 +25,7 @@ describe('resolveKind', () => {
     expect(() => resolveKind('pods')).toThrow(
       new CliError(
         'unknown kind "pods"; expected one of services (svc), httproutes, trafficpolicies (tp), ' +
-          'externalservices (es), gateways (gw), endpoints (ep), proxies',
+          'externalservices (es), gateways (gw), peerauthentications (pa), endpoints (ep), proxies',
       ),
     );
   });

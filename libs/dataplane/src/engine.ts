@@ -8,6 +8,8 @@ import { inboundPipeline, outboundPipeline } from './pipeline.js';
 import type { DestinationDiscovery } from './routing/destination-discovery.layer.js';
 import { MESH_HOSTS, type HostSelector } from './routing/route-match.layer.js';
 import type { SniCertificates } from './http/sni-certificates.js';
+import type { InboundMtls } from './http/inbound-mtls.js';
+import type { MeshTls } from './upstream/mesh-tls.js';
 import { RouteTableHolder } from './routing/route-table-holder.js';
 import { Cluster } from './upstream/cluster.js';
 import { clusterPolicy, DEFAULT_TRAFFIC } from './upstream/cluster-policy.js';
@@ -63,6 +65,8 @@ export class DataPlaneEngine {
     self: string,
     readonly accessLog?: AccessLog,
     private readonly bus?: EngineBus,
+    /** Mutual TLS to meshed endpoints, with this proxy's own workload certificate (mesh mode). */
+    meshTls?: MeshTls,
   ) {
     this.tracer = new HopTracer(tracer);
     const busRoutes = bus && new BusRoutes(bus.client, bus.subjects, bus.caller);
@@ -84,6 +88,7 @@ export class DataPlaneEngine {
         bus: busRoutes,
         served: this.served,
         policies: this.policies,
+        meshTls,
       },
       options,
     );
@@ -130,6 +135,8 @@ export class DataPlaneEngine {
     appAddress: string,
     appPort: number,
     workload?: InboundWorkload,
+    /** Mesh mode: the workload's mutual TLS (its mode and certificate); none in standalone mode. */
+    mtls?: InboundMtls,
   ): HttpListener {
     const app = new Cluster(`local/${name}`);
     const h2cApp = new Cluster(
@@ -142,7 +149,9 @@ export class DataPlaneEngine {
     const handler = inboundPipeline(app, this.localForwarder, this.stats, h2cApp, service);
     const unknownCaller = this.stats.inbound(undefined, service);
     const accessLog = workload ? this.accessLog?.on(workload.accessLogSubject) : this.accessLog;
-    return this.counted(new HttpListener(name, handler, this.tracer, unknownCaller, accessLog));
+    return this.counted(
+      new HttpListener(name, handler, this.tracer, unknownCaller, accessLog, undefined, mtls),
+    );
   }
 
   /**

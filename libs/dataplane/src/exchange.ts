@@ -39,6 +39,11 @@ export class Exchange {
   /** The request's method index (`KNOWN_METHODS`): the listener's in-flight count by method. */
   readonly method: number;
 
+  /**
+   * The verified caller: the SPIFFE ID of the client certificate (mTLS) or of the bus call's subject;
+   * undefined for plaintext. What authorization and the inbound stats read, never a header.
+   */
+  peer: string | undefined = undefined;
   /** The traffic edge the request counts under; undefined: the listener's fallback. */
   edge: TrafficEdge | undefined = undefined;
   /** The index of the pipeline step to run next (a held exchange resumes there). */

@@ -24,6 +24,11 @@ export interface AccessRecord {
   readonly bytesIn: number;
   /** Response body bytes sent on from upstream (not those of the proxy's own replies). */
   readonly bytesOut: number;
+  /**
+   * The verified caller's SPIFFE ID (Istio's `source.principal`): from the client certificate of an
+   * mTLS connection, or a bus call's subject; empty for plaintext.
+   */
+  readonly sourcePrincipal: string;
 }
 
 /** What the listener knows of a request; the rest comes from the exchange's notes. */
