@@ -1,6 +1,7 @@
 // Mutual TLS between sidecars in the default secure mesh: callers present their workload certificate
 // and check the callee's identity, inbound listeners follow PeerAuthentication (STRICT, PERMISSIVE,
-// DISABLE), the peer identity reaches access logs, and leaf renewal under load fails no request.
+// DISABLE), the peer identity reaches access logs, and neither leaf renewal nor root rotation under
+// load fails a request.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { request as plainRequest } from 'node:http';
@@ -14,6 +15,7 @@ import { EchoServer } from '../support/echo-server.js';
 import { peerAuthentication } from '../support/manifests.js';
 import { Mesh, type Sidecar } from '../support/mesh.js';
 import { sleep, waitFor } from '../support/wait-for.js';
+import { weft } from '../support/weft-cli.js';
 
 const A_ID = 'spiffe://cluster.local/ns/default/sa/a';
 /** Short-lived leaves: each identity renews every 10 s or so (half life) while the suite runs. */
@@ -205,16 +207,14 @@ describe('mTLS between sidecars (PeerAuthentication)', () => {
     });
   });
 
-  it('renews leaves under steady load with no failed request', async () => {
-    const serials = async (sidecar: Sidecar): Promise<string> =>
-      (await identities(sidecar)).items.map((i) => i.certificate?.serial ?? 'none').join();
-    const before = { a: await serials(a), b: await serials(b) };
+  /** Four callers sending A → B back to back until stopped; what they sent and what failed. */
+  const steadyLoad = (): { stop(): Promise<{ sent: number; failures: string[] }> } => {
     const failures: string[] = [];
     let sent = 0;
     let loading = true;
     const worker = async (): Promise<void> => {
       while (loading) {
-        const res = await viaA(`/renewal-${sent++}`).catch((err: Error) => ({
+        const res = await viaA(`/load-${sent++}`).catch((err: Error) => ({
           status: 0,
           body: err.message,
         }));
@@ -222,10 +222,24 @@ describe('mTLS between sidecars (PeerAuthentication)', () => {
       }
     };
     const load = Promise.all([worker(), worker(), worker(), worker()]);
+    return {
+      stop: async () => {
+        loading = false;
+        await load;
+        return { sent, failures };
+      },
+    };
+  };
+
+  const serials = async (sidecar: Sidecar): Promise<string> =>
+    (await identities(sidecar)).items.map((i) => i.certificate?.serial ?? 'none').join();
+
+  it('renews leaves under steady load with no failed request', async () => {
+    const load = steadyLoad();
     try {
       // Both sides renew at least twice (connections opened before and after each renewal).
       let renewals = 0;
-      let last = before;
+      let last = { a: await serials(a), b: await serials(b) };
       await waitFor(
         'two renewals of both a’s and b’s leaves under load',
         async () => {
@@ -240,10 +254,34 @@ describe('mTLS between sidecars (PeerAuthentication)', () => {
       );
       await sleep(500);
     } finally {
-      loading = false;
-      await load;
+      const { sent, failures } = await load.stop();
+      expect(sent).toBeGreaterThan(100);
+      expect(failures).toEqual([]);
     }
-    expect(sent).toBeGreaterThan(100);
-    expect(failures).toEqual([]);
+  });
+
+  it('rotates the root (`weft ca rotate`) under steady load with no failed request', async () => {
+    const rootsOf = async (sidecar: Sidecar): Promise<string[]> =>
+      (await identities(sidecar)).items.flatMap((i) => i.certificate?.roots ?? []);
+    const [oldRoot] = await rootsOf(b);
+    const load = steadyLoad();
+    let run: Awaited<ReturnType<typeof weft>>;
+    try {
+      run = await weft(['ca', 'rotate', '--wait', '--timeout', '3m'], { server: mesh.cp!.url });
+      // Calls opened after the old root left every bundle.
+      await sleep(1_000);
+    } finally {
+      const { sent, failures } = await load.stop();
+      expect(sent).toBeGreaterThan(100);
+      expect(failures).toEqual([]);
+    }
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/root rotation done/);
+    for (const sidecar of [a, b]) {
+      const roots = await rootsOf(sidecar);
+      expect(roots).toHaveLength(1);
+      expect(roots[0]).not.toBe(oldRoot);
+    }
+    expect((await viaA('/after-rotation')).status).toBe(200);
   });
 });

@@ -44,3 +44,13 @@ spec:
   mtls: { mode: ${mode} }
 `;
 }
+
+/** The mesh-wide PeerAuthentication (root namespace `weft-system`, no selector) with `mode`. */
+export function meshPeerAuthentication(mode: 'STRICT' | 'PERMISSIVE' | 'DISABLE'): string {
+  return `apiVersion: weft.dev/v1alpha1
+kind: PeerAuthentication
+metadata: { name: default, namespace: weft-system }
+spec:
+  mtls: { mode: ${mode} }
+`;
+}

@@ -47,7 +47,7 @@ type ProxyServer = Pick<
 >;
 
 /** The span attribute naming a request's verified caller (Istio's `source.principal`). */
-export const PEER_ATTRIBUTE = 'weft.source.principal';
+const PEER_ATTRIBUTE = 'weft.source.principal';
 
 export class HttpListener implements ExchangeOwner {
   private readonly server: ProxyServer;

@@ -27,11 +27,6 @@ export class InboundMtls extends EventEmitter<{ certificate: [SecureContextOptio
     return this.context;
   }
 
-  /** The workload holds a certificate: TLS can be accepted. */
-  get ready(): boolean {
-    return this.context !== undefined;
-  }
-
   setCertificate(bundle: CertificateBundle): void {
     // TLS 1.3 only; the client's certificate is checked against the same roots.
     this.context = { ...secureContextOptions(bundle), minVersion: 'TLSv1.3' };
