@@ -54,3 +54,12 @@ spec:
   mtls: { mode: ${mode} }
 `;
 }
+
+/** A `v1` Service `name` selecting `app=<name>`: the least a write can carry. */
+export function plainService(name: string): string {
+  return `apiVersion: v1
+kind: Service
+metadata: { name: ${name} }
+spec: { selector: { app: ${name} } }
+`;
+}
