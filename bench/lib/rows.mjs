@@ -6,7 +6,7 @@ import { freePort } from './net.mjs';
 import { startNginxProxy } from './nginx.mjs';
 import { startPinned } from './processes.mjs';
 import { ROUTER_ROWS } from './router-rows.mjs';
-import { applyResources, startSidecar, startTwoHops, waitForRoute } from './weft.mjs';
+import { applyResources, MTLS_SERVICE, startSidecar, startTwoHops, waitForRoute } from './weft.mjs';
 
 /** Host header the client sidecar routes to the upstream's sidecar on the 2-hop row. */
 const MESH_SERVICE = 'up';
@@ -155,6 +155,12 @@ export const ROWS = [
     label: 'Weft sidecar→sidecar (2 hops)',
     missing: (ctx) => ctx.meshNote,
     start: (ctx) => startTwoHops(ctx, MESH_SERVICE, 'weft-2hop'),
+  },
+  {
+    id: 'weft-2hop-mtls',
+    label: 'Weft sidecar→sidecar (2 hops), mTLS',
+    missing: (ctx) => ctx.meshNote,
+    start: (ctx) => startTwoHops(ctx, MTLS_SERVICE, 'weft-2hop-mtls'),
   },
   oneHopRow('weft-telemetry-off', 'Weft sidecar, telemetry off', TELEMETRY_OFF),
   oneHopRow('weft-telemetry-on', 'Weft sidecar, telemetry on', TELEMETRY_ON),

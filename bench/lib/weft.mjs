@@ -1,5 +1,6 @@
 // A local Weft mesh from dist/: nats-server and the control plane (started once, on the load
 // core, idle during measurements) and sidecars started per row on the proxy core.
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
@@ -7,6 +8,28 @@ import { answers200, canConnect, freePort, get, waitFor } from './net.mjs';
 import { startPinned } from './processes.mjs';
 
 const STARTUP_TIMEOUT_MS = 30_000;
+
+/** The Service of the mTLS rows: its sidecars' inbound listeners are STRICT. */
+export const MTLS_SERVICE = 'up-mtls';
+
+/**
+ * The mesh's PeerAuthentications: mesh-wide DISABLE, so the plaintext rows measure Weft without
+ * mTLS (and wrk can call an inbound port), and STRICT for the workloads of the mTLS rows.
+ */
+const PEER_AUTHENTICATIONS = [
+  {
+    apiVersion: 'weft.dev/v1alpha1',
+    kind: 'PeerAuthentication',
+    metadata: { name: 'plaintext-rows', namespace: 'weft-system' },
+    spec: { mtls: { mode: 'DISABLE' } },
+  },
+  {
+    apiVersion: 'weft.dev/v1alpha1',
+    kind: 'PeerAuthentication',
+    metadata: { name: 'mtls-rows' },
+    spec: { selector: { matchLabels: { app: MTLS_SERVICE } }, mtls: { mode: 'STRICT' } },
+  },
+];
 
 /** What the Weft rows need that may be missing: built apps and a nats-server binary. */
 export function weftMissing(root, natsPath) {
@@ -44,7 +67,8 @@ export async function applyResources(mesh, resources) {
 }
 
 /**
- * Starts nats-server (JetStream) and the control plane; resolves once /readyz answers 200.
+ * Starts nats-server (JetStream) and the control plane with the mesh CA on and the rows'
+ * PeerAuthentications applied; resolves once /readyz answers 200.
  * `natsConfig` is the text of a server config file (accounts…), `controlPlaneEnv` more env,
  * `controlPlaneNodeArgs` node options the control plane runs with (--cpu-prof is refused in NODE_OPTIONS).
  */
@@ -77,6 +101,9 @@ export async function startMesh({
   );
   await waitFor('nats-server', () => canConnect(natsPort), STARTUP_TIMEOUT_MS);
   const adminPort = await freePort();
+  // The mesh CA is on (its sealing key made here): sidecars get workload certificates.
+  const caKeyFile = join(dir, 'ca-encryption.key');
+  writeFileSync(caKeyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
   const controlPlane = startPinned(
     'control-plane',
     core,
@@ -86,6 +113,7 @@ export async function startMesh({
       cwd: root,
       env: weftEnv(natsPort, {
         WEFT_ADMIN_PORT: String(adminPort),
+        WEFT_CA_ENCRYPTION_KEY_FILE: caKeyFile,
         WEFT_ADMIN_TOKEN_FILE: join(dir, 'admin-token'),
         ...controlPlaneEnv,
       }),
@@ -97,7 +125,17 @@ export async function startMesh({
   // The admin token the control plane made at start: every admin API request carries it.
   const token = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
   const adminAuth = { authorization: `Bearer ${token}` };
-  return { root, dir, natsPort, adminPort, adminAuth, procs: [nats, controlPlane], controlPlane };
+  const mesh = {
+    root,
+    dir,
+    natsPort,
+    adminPort,
+    adminAuth,
+    procs: [nats, controlPlane],
+    controlPlane,
+  };
+  await applyResources(mesh, PEER_AUTHENTICATIONS);
+  return mesh;
 }
 
 /**

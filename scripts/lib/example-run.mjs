@@ -2,7 +2,16 @@
 // logs and state, child processes in their own process groups, NATS when needed, readiness polls,
 // and an orderly stop on Ctrl-C (proxies drain while NATS and the control plane still run).
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -132,6 +141,10 @@ export class ExampleRun {
     if (own) {
       say('generating the mesh NATS trust (weft nats-config)…');
       this.trust = await NatsTrust.generate(join(this.stateDir, 'nats-auth'));
+    } else {
+      // No trust folder made: the mesh CA still needs its sealing key to be on (mTLS, STRICT).
+      this.caKeyFile = join(this.stateDir, 'ca-encryption.key');
+      writeFileSync(this.caKeyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
     }
     this.natsStarting = ensureNats({
       log: say,
@@ -158,9 +171,15 @@ export class ExampleRun {
     return this.nats;
   }
 
-  /** The control plane's NATS env: the server, its creds and the system user's (when secure). */
+  /**
+   * The control plane's NATS env: the server, its creds and the system user's (when secure), and
+   * the mesh CA's sealing key.
+   */
   controlPlaneNatsEnv() {
-    return { NATS_URL: this.nats.url, ...this.trust?.controlPlaneEnv() };
+    return {
+      NATS_URL: this.nats.url,
+      ...(this.trust?.controlPlaneEnv() ?? { WEFT_CA_ENCRYPTION_KEY_FILE: this.caKeyFile }),
+    };
   }
 
   /** A proxy's NATS env: the server, and a token for its identity (see NatsTrust.proxyEnv). */

@@ -40,11 +40,15 @@ export class NatsTrust {
     return join(this.dir, 'nats-server.conf');
   }
 
-  /** The control plane's own user, and the system user (crash advisories). */
+  /**
+   * The control plane's own user, the system user (crash advisories), and the key that seals the
+   * mesh CA (so the CA is on: every proxy gets a workload certificate and speaks mTLS).
+   */
   controlPlaneEnv() {
     return {
       WEFT_NATS_CREDS: join(this.dir, 'control-plane.creds'),
       WEFT_NATS_SYSTEM_CREDS: join(this.dir, 'system.creds'),
+      WEFT_CA_ENCRYPTION_KEY_FILE: join(this.dir, 'ca-encryption.key'),
     };
   }
 

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { http } from '../support/admin-client.js';
 import { EchoServer } from '../support/echo-server.js';
+import { peerAuthentication } from '../support/manifests.js';
 import { Mesh, type Sidecar } from '../support/mesh.js';
 import { sleep, waitFor } from '../support/wait-for.js';
 
@@ -77,7 +78,10 @@ describe('dashboard', () => {
         env,
       }),
     ]);
-    const revision = await mesh.applyOk(await demoManifests());
+    // Callers without a sidecar reach web's inbound below: it takes plaintext too.
+    const revision = await mesh.applyOk(
+      `${await demoManifests()}\n---\n${peerAuthentication('web', 'PERMISSIVE')}`,
+    );
     await mesh.converged(revision, ['web-1', 'api-1', 'api-2']);
     await waitFor('api-v1 and api-v2 endpoints', async () =>
       (await mesh.endpointIds('api-v1')).length === 1 &&

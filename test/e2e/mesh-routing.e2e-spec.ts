@@ -8,7 +8,7 @@ import { http, json } from '../support/admin-client.js';
 import type { AppProcess } from '../support/app-process.js';
 import { EchoServer, type EchoReply } from '../support/echo-server.js';
 import { freePort } from '../support/free-port.js';
-import { versionServices } from '../support/manifests.js';
+import { peerAuthentication, versionServices } from '../support/manifests.js';
 import { Mesh, type Sidecar } from '../support/mesh.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -269,7 +269,11 @@ spec:
     - matches: [{ path: { type: PathPrefix, value: /slow } }]
       backendRefs: [{ name: b-v1 }]
       timeouts: { request: 300ms }
-`);
+---
+${
+  // The orphan's inbound is called below without a mesh certificate: it takes plaintext too.
+  peerAuthentication('orphan', 'PERMISSIVE')
+}`);
     await mesh.converged(revision, ['a1', 'b1', 'b2']);
     const empty = await http(`${a.outbound}/`, { headers: { host: 'nobody' } });
     expect(empty.status).toBe(503);

@@ -4,13 +4,14 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { decodeMessage, MetricsSnapshot, type EdgeStats } from '@app/protocol';
 import { http } from '../support/admin-client.js';
 import { EchoServer, type EchoReply } from '../support/echo-server.js';
-import { serviceRoute } from '../support/manifests.js';
+import { peerAuthentication, serviceRoute } from '../support/manifests.js';
 import { Mesh, type Sidecar } from '../support/mesh.js';
 import { sleep, waitFor } from '../support/wait-for.js';
 
 const INTERVAL_MS = 300;
 
-const ROUTE = serviceRoute('api-route', 'api');
+// api's inbound is also called without a sidecar (an unknown caller): it takes plaintext too.
+const ROUTE = `${serviceRoute('api-route', 'api')}\n---\n${peerAuthentication('api', 'PERMISSIVE')}`;
 
 /** Edge totals over every snapshot one proxy sent, keyed by direction|source|destination|route. */
 type Totals = Map<string, { requests: number; failures: number; buckets: number }>;

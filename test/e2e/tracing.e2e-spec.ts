@@ -97,6 +97,11 @@ describe('tracing through the mesh', () => {
     expect(aServer.attributes['http.request.method']).toBe('GET');
     expect(aServer.attributes['http.response.status_code']).toBe(200);
     expect(bServer.attributes['weft.listener']).toBe('inbound');
+    // The caller b's inbound verified over mTLS (Istio's source.principal); a's app has none.
+    expect(bServer.attributes['weft.source.principal']).toBe(
+      'spiffe://cluster.local/ns/default/sa/a',
+    );
+    expect(aServer.attributes['weft.source.principal']).toBeUndefined();
   });
 
   it('gives each try its own client span under the one server span, the retry numbered', async () => {

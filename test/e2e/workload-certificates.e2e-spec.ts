@@ -208,9 +208,9 @@ describe('workload certificates', () => {
     );
   });
 
-  it('gives a node proxy one identity per service account of its workloads', async () => {
+  it('gives a node proxy one identity per service account of its workloads, and its own', async () => {
     const ids = await waitFor(
-      'both node identities with leaves',
+      'the node identities with leaves',
       async () => {
         const views = await identities(node.adminPort);
         return views.every((v) => v.certificate) ? views : undefined;
@@ -221,6 +221,8 @@ describe('workload certificates', () => {
       ids.map((v) => new X509Certificate(v.certificate?.chain[0] ?? '').subjectAltName).sort(),
     ).toEqual([
       'URI:spiffe://cluster.local/ns/default/sa/checkout',
+      // Its own: what its shared outbound listener presents to the Services its workloads call.
+      'URI:spiffe://cluster.local/ns/default/sa/node',
       'URI:spiffe://cluster.local/ns/default/sa/web',
     ]);
   });

@@ -27,6 +27,34 @@ spec:
 `;
 }
 
+/**
+ * A PeerAuthentication `<app>-mtls` for the workloads labelled `app=<app>` in `namespace`: a test
+ * that calls an inbound listener without a mesh certificate makes it PERMISSIVE.
+ */
+export function peerAuthentication(
+  app: string,
+  mode: 'STRICT' | 'PERMISSIVE' | 'DISABLE',
+  namespace = 'default',
+): string {
+  return `apiVersion: weft.dev/v1alpha1
+kind: PeerAuthentication
+metadata: { name: ${app}-mtls, namespace: ${namespace} }
+spec:
+  selector: { matchLabels: { app: ${app} } }
+  mtls: { mode: ${mode} }
+`;
+}
+
+/** The mesh-wide PeerAuthentication (root namespace `weft-system`, no selector) with `mode`. */
+export function meshPeerAuthentication(mode: 'STRICT' | 'PERMISSIVE' | 'DISABLE'): string {
+  return `apiVersion: weft.dev/v1alpha1
+kind: PeerAuthentication
+metadata: { name: default, namespace: weft-system }
+spec:
+  mtls: { mode: ${mode} }
+`;
+}
+
 /** A `v1` Service `name` selecting `app=<name>`: the least a write can carry. */
 export function plainService(name: string): string {
   return `apiVersion: v1

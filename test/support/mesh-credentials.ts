@@ -12,6 +12,7 @@ import type { Entitlement, WorkloadIdentity } from '@app/protocol';
 import { readNatsCredentials } from '@app/runtime/nats-credentials.js';
 import {
   AuthDir,
+  CA_ENCRYPTION_KEY_FILE,
   CONTROL_PLANE_CREDS,
   SERVER_CONFIG_FILE,
   SYSTEM_CREDS,
@@ -69,6 +70,8 @@ export class MeshCredentials {
     return {
       WEFT_NATS_CREDS: join(this.dir, CONTROL_PLANE_CREDS),
       WEFT_NATS_SYSTEM_CREDS: join(this.dir, SYSTEM_CREDS),
+      // The mesh CA is on: proxies get workload certificates and speak mTLS (STRICT by default).
+      WEFT_CA_ENCRYPTION_KEY_FILE: join(this.dir, CA_ENCRYPTION_KEY_FILE),
     };
   }
 

@@ -1,5 +1,6 @@
 // `weft nats-config --out DIR`: generates the mesh's NATS trust offline (operator, accounts, the
-// nats-server include file, the control plane's and system user's creds). Idempotent.
+// nats-server include file, the control plane's and system user's creds, the key that seals the mesh
+// CA). Idempotent.
 import { Command } from 'commander';
 import {
   DEFAULT_TRUST_DOMAIN,
@@ -11,6 +12,7 @@ import { CliError, messageOf } from './cli-error.js';
 import { subjectPrefix } from './defaults.js';
 import {
   AuthDir,
+  CA_ENCRYPTION_KEY_FILE,
   CONTROL_PLANE_CREDS,
   SERVER_CONFIG_FILE,
   SYSTEM_CREDS,
@@ -58,7 +60,8 @@ export function natsConfigCommand(): Command {
       out(`${created ? 'created' : 'updated (keys kept)'} the NATS trust in ${auth.dir}`);
       out(`  nats-server -js -c ${auth.path(SERVER_CONFIG_FILE)}`);
       out(`  control plane: WEFT_NATS_CREDS=${auth.path(CONTROL_PLANE_CREDS)} \\`);
-      out(`                 WEFT_NATS_SYSTEM_CREDS=${auth.path(SYSTEM_CREDS)}`);
+      out(`                 WEFT_NATS_SYSTEM_CREDS=${auth.path(SYSTEM_CREDS)} \\`);
+      out(`                 WEFT_CA_ENCRYPTION_KEY_FILE=${auth.path(CA_ENCRYPTION_KEY_FILE)}`);
       out(
         `  a proxy:       weft token create --auth-dir ${auth.dir} --namespace N --service S -o s.creds`,
       );

@@ -59,14 +59,19 @@ function matches(r: AccessRecord, opts: TapOptions): boolean {
   return (!opts.path || r.path.startsWith(opts.path)) && (!opts.status || opts.status(r.status));
 }
 
-/** `10:24:31.123 GET b/path 200 1.2ms outbound HTTPRoute/default/r#0 → default/b (127.0.0.1:…) trace …` */
+/**
+ * `10:24:31.123 GET b/path 200 1.2ms outbound HTTPRoute/default/r#0 → default/b (127.0.0.1:…) trace …`,
+ * with `from=<SPIFFE ID>` when the caller was verified (mTLS, bus).
+ */
 export function formatRecord(r: AccessRecord): string {
   const time = new Date(r.time).toISOString().slice(11, 23);
   const retries = r.retries > 0 ? ` retries=${r.retries}` : '';
   const target = r.upstream
     ? ` ${r.route || '-'} → ${r.upstream}${r.endpoint ? ` (${r.endpoint})` : ''}`
     : '';
-  return `${time} ${r.method} ${r.host}${r.path} ${r.status} ${r.durationMs.toFixed(1)}ms ${r.listener}${target}${retries} trace=${r.traceId}`;
+  // Records of proxies older than the field have none.
+  const from = r.sourcePrincipal ? ` from=${r.sourcePrincipal}` : '';
+  return `${time} ${r.method} ${r.host}${r.path} ${r.status} ${r.durationMs.toFixed(1)}ms ${r.listener}${from}${target}${retries} trace=${r.traceId}`;
 }
 
 function statusFilter(value: string): (status: number) => boolean {

@@ -1,13 +1,17 @@
 // The proxy's listeners: one inbound per workload (mesh → its local app) and the shared outbound
-// (local apps → mesh).
+// (local apps → mesh); each inbound's mutual TLS follows its workload's certificate and the mode its
+// PeerAuthentications give it.
 import { Inject, Injectable, Optional, type OnApplicationBootstrap } from '@nestjs/common';
 import {
   CONFIG_FOLLOWER,
   DataPlaneEngine,
+  InboundMtls,
+  WorkloadIdentities,
   type ConfigFollower,
   type HttpListener,
+  type MeshPolicies,
 } from '@app/dataplane';
-import { serviceKey, Subjects } from '@app/protocol';
+import { effectiveMtlsMode, serviceKey, Subjects } from '@app/protocol';
 import { LOGGER, Readiness, type Logger } from '@app/runtime';
 import { SidecarEnv } from './sidecar-env.dto.js';
 import { Workloads, type Workload } from './workloads/workload.js';
@@ -16,8 +20,13 @@ import { Workloads, type Workload } from './workloads/workload.js';
 export interface Inbound {
   readonly workload: Workload;
   readonly listener: HttpListener;
+  /** Its mutual TLS; undefined in standalone mode (no CA: plaintext). */
+  readonly mtls: InboundMtls | undefined;
   port: number;
 }
+
+/** Readiness condition: every inbound that accepts TLS holds a certificate. */
+const CERTIFICATES = 'certificates';
 
 @Injectable()
 export class ListenersService implements OnApplicationBootstrap {
@@ -33,6 +42,8 @@ export class ListenersService implements OnApplicationBootstrap {
     @Inject(LOGGER) private readonly log: Logger,
     /** Reads the destination of a host the table does not know (none in standalone mode). */
     @Optional() @Inject(CONFIG_FOLLOWER) follower?: ConfigFollower,
+    /** Its workloads' certificates (none in standalone mode). */
+    @Optional() private readonly identities?: WorkloadIdentities,
   ) {
     this.outbound = engine.outboundListener('outbound', follower);
     const subjects = new Subjects(env.WEFT_SUBJECT_PREFIX);
@@ -40,15 +51,67 @@ export class ListenersService implements OnApplicationBootstrap {
       // A sidecar's one listener keeps its name; a node proxy's are told apart by instance.
       const name = env.WEFT_MODE === 'node' ? `inbound-${workload.instanceId}` : 'inbound';
       const { namespace, service } = workload;
-      const listener = engine.inboundListener(name, workload.appAddress, workload.appPort, {
-        service: serviceKey(namespace, service),
-        namespace,
-        labels: workload.labels,
-        accessLogSubject: subjects.accessLog(namespace, service),
-      });
-      this.inbound.set(workload.instanceId, { workload, listener, port: 0 });
+      const mtls = identities && this.mutualTls(workload);
+      const listener = engine.inboundListener(
+        name,
+        workload.appAddress,
+        workload.appPort,
+        {
+          service: serviceKey(namespace, service),
+          namespace,
+          labels: workload.labels,
+          accessLogSubject: subjects.accessLog(namespace, service),
+        },
+        mtls,
+      );
+      this.inbound.set(workload.instanceId, { workload, listener, mtls, port: 0 });
     }
     readiness.require('listeners');
+    if (identities) {
+      readiness.require(CERTIFICATES);
+      engine.policies.watch((policies) => this.takeModes(policies));
+      this.checkCertificates();
+    }
+  }
+
+  /** A workload's mutual TLS, fed its identity's certificate from now on. */
+  private mutualTls(workload: Workload): InboundMtls {
+    const mtls = new InboundMtls();
+    const identity = this.identities!.of(workload.namespace, workload.serviceAccount)!;
+    if (identity.current) mtls.setCertificate(identity.current);
+    identity.on('change', (bundle) => {
+      mtls.setCertificate(bundle);
+      this.checkCertificates();
+    });
+    identity.on('expired', () => this.checkCertificates());
+    return mtls;
+  }
+
+  /** Each inbound's mode from the policies just committed, for its next connections. */
+  private takeModes(policies: MeshPolicies): void {
+    const peerAuthentications = policies.ofKind('PeerAuthentication');
+    for (const { workload, mtls } of this.inbound.values()) {
+      if (!mtls) continue;
+      const mode = effectiveMtlsMode(peerAuthentications, workload);
+      if (mode !== mtls.mode)
+        this.log.info({ workload: workload.instanceId, mode }, 'inbound mTLS mode');
+      mtls.mode = mode;
+    }
+    this.checkCertificates();
+  }
+
+  /**
+   * Not ready while an inbound that accepts TLS (STRICT, PERMISSIVE) lacks a valid certificate:
+   * callers would fail its handshakes.
+   */
+  private checkCertificates(): void {
+    const identities = this.identities;
+    if (!identities) return;
+    const held = [...this.inbound.values()].every(({ workload, mtls }) => {
+      if (!mtls || mtls.mode === 'DISABLE') return true;
+      return identities.of(workload.namespace, workload.serviceAccount)?.hasCertificate() === true;
+    });
+    this.readiness.set(CERTIFICATES, held);
   }
 
   async onApplicationBootstrap(): Promise<void> {

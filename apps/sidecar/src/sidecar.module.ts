@@ -61,7 +61,8 @@ export class SidecarModule {
           },
           { localNamespace: env.WEFT_NAMESPACE, defaultTimeoutMs: env.WEFT_ROUTE_TIMEOUT_MS },
         ),
-        // One workload identity per service account of its workloads; standalone has no CA.
+        // One workload identity per service account of its workloads, and the proxy's own, which
+        // its outbound calls present (a sidecar's is its workload's); standalone has no CA.
         ...(env.WEFT_MODE === 'standalone'
           ? []
           : [
@@ -70,7 +71,10 @@ export class SidecarModule {
                 subjectPrefix: env.WEFT_SUBJECT_PREFIX,
                 stateDir: env.WEFT_STATE_DIR,
                 proxyId: env.instanceId,
-                identities: workloads.list,
+                identities: [
+                  { namespace: env.WEFT_NAMESPACE, serviceAccount: env.serviceAccount },
+                  ...workloads.list,
+                ],
               }),
             ]),
       ],

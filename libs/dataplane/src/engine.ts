@@ -8,6 +8,8 @@ import { inboundPipeline, outboundPipeline } from './pipeline.js';
 import type { DestinationDiscovery } from './routing/destination-discovery.layer.js';
 import { MESH_HOSTS, type HostSelector } from './routing/route-match.layer.js';
 import type { SniCertificates } from './http/sni-certificates.js';
+import type { InboundMtls } from './http/inbound-mtls.js';
+import type { MeshTls } from './upstream/mesh-tls.js';
 import { RouteTableHolder } from './routing/route-table-holder.js';
 import { Cluster } from './upstream/cluster.js';
 import { clusterPolicy, DEFAULT_TRAFFIC } from './upstream/cluster-policy.js';
@@ -74,6 +76,8 @@ export class DataPlaneEngine {
     private readonly bus?: EngineBus,
     /** Where AUDIT matches are logged (rate bounded); without it they are counted and marked only. */
     log?: Logger,
+    /** Mutual TLS to meshed endpoints, with this proxy's own workload certificate (mesh mode). */
+    meshTls?: MeshTls,
   ) {
     this.audits = log && new AuditLog(log);
     this.authorization.follow(this.policies);
@@ -97,6 +101,7 @@ export class DataPlaneEngine {
         bus: busRoutes,
         served: this.served,
         policies: this.policies,
+        meshTls,
       },
       options,
     );
@@ -144,6 +149,8 @@ export class DataPlaneEngine {
     appAddress: string,
     appPort: number,
     workload?: InboundWorkload,
+    /** Mesh mode: the workload's mutual TLS (its mode and certificate); none in standalone mode. */
+    mtls?: InboundMtls,
   ): HttpListener {
     const app = new Cluster(`local/${name}`);
     const h2cApp = new Cluster(
@@ -165,7 +172,9 @@ export class DataPlaneEngine {
     const handler = inboundPipeline(app, this.localForwarder, this.stats, h2cApp, service, authz);
     const unknownCaller = this.stats.inbound(undefined, service);
     const accessLog = workload ? this.accessLog?.on(workload.accessLogSubject) : this.accessLog;
-    return this.counted(new HttpListener(name, handler, this.tracer, unknownCaller, accessLog));
+    return this.counted(
+      new HttpListener(name, handler, this.tracer, unknownCaller, accessLog, undefined, mtls),
+    );
   }
 
   /**

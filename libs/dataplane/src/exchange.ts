@@ -40,8 +40,8 @@ export class Exchange {
   readonly method: number;
 
   /**
-   * The caller's verified SPIFFE ID: the bus subject's caller identity, or the client certificate's
-   * on mTLS; undefined when none was verified. Authorization reads only this, never a header.
+   * The verified caller: the SPIFFE ID of the client certificate (mTLS) or of the bus call's subject;
+   * undefined for plaintext. What authorization and the inbound stats read, never a header.
    */
   peer: string | undefined = undefined;
   /** The traffic edge the request counts under; undefined: the listener's fallback. */

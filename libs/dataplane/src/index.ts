@@ -7,6 +7,8 @@ export * from './config/route-configurator.js';
 export * from './config/snapshot-cache.js';
 export * from './http/http-listener.js';
 export * from './http/gateway-listeners.js';
+export * from './http/inbound-mtls.js';
+export * from './policy/mesh-policies.js';
 export * from './routing/route-table.js';
 export * from './routing/route-compiler.js';
 export * from './upstream/cluster.js';

@@ -9,6 +9,7 @@ import {
   ACCOUNT_JWT_FILE,
   AUTH_FILE,
   AuthDir,
+  CA_ENCRYPTION_KEY_FILE,
   CONTROL_PLANE_CREDS,
   SERVER_CONFIG_FILE,
   SYSTEM_CREDS,
@@ -43,14 +44,20 @@ describe('AuthDir', () => {
       CONTROL_PLANE_CREDS,
       SYSTEM_CREDS,
       AUTH_FILE,
+      CA_ENCRYPTION_KEY_FILE,
     ]) {
       expect([file, (await stat(join(dir, file))).mode & 0o777]).toEqual([file, 0o600]);
     }
     const config = await readFile(auth.path(SERVER_CONFIG_FILE), 'utf8');
     const operatorKey = await readFile(join(dir, 'keys/operator.nk'), 'utf8');
+    // The CA's sealing key: 32 random bytes in base64, as the control plane reads it.
+    const caKey = await readFile(auth.path(CA_ENCRYPTION_KEY_FILE), 'utf8');
+    expect(Buffer.from(caKey, 'base64')).toHaveLength(32);
     const again = await AuthDir.init(dir, SETTINGS);
     expect(again.created).toBe(false);
     expect(await readFile(join(dir, 'keys/operator.nk'), 'utf8')).toBe(operatorKey);
+    // Another key would not open the CA already sealed with this one.
+    expect(await readFile(auth.path(CA_ENCRYPTION_KEY_FILE), 'utf8')).toBe(caKey);
     // Same operator and accounts (the JWTs are signed anew, so compare the keys they name).
     const keysOf = (text: string) => text.match(/\b[OA][A-Z2-7]{55}\b/g);
     expect(keysOf(await readFile(auth.path(SERVER_CONFIG_FILE), 'utf8'))).toEqual(keysOf(config));

@@ -2,6 +2,7 @@
 // account JWTs, the nats-server include file, the control plane's and system user's creds, and the
 // list of tokens minted (the record a revocation is made from).
 import { createAccount, createOperator, type KeyPair } from '@nats-io/nkeys';
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
@@ -51,6 +52,8 @@ export const AUTH_FILE = 'auth.json';
 export const SERVER_CONFIG_FILE = 'nats-server.conf';
 export const CONTROL_PLANE_CREDS = 'control-plane.creds';
 export const SYSTEM_CREDS = 'system.creds';
+/** The control plane's WEFT_CA_ENCRYPTION_KEY_FILE: what seals the mesh CA's keys in its bucket. */
+export const CA_ENCRYPTION_KEY_FILE = 'ca-encryption.key';
 export const ACCOUNT_JWT_FILE = 'weft-account.jwt';
 /** The full resolver's folder, where nats-server keeps (and updates) the account JWTs. */
 export const RESOLVER_DIR = 'jwt';
@@ -116,6 +119,13 @@ export class AuthDir {
     await auth.writeServerConfig();
     if (!(await exists(auth.path(SYSTEM_CREDS)))) {
       await writeSecret(auth.path(SYSTEM_CREDS), (await mintSystemUser(keys)).creds);
+    }
+    // Made once and kept: another key would not open the CA the control plane already sealed.
+    if (!(await exists(auth.path(CA_ENCRYPTION_KEY_FILE)))) {
+      await writeSecret(
+        auth.path(CA_ENCRYPTION_KEY_FILE),
+        Buffer.from(randomBytes(32).toString('base64')),
+      );
     }
     if (!(await exists(auth.path(CONTROL_PLANE_CREDS)))) {
       const { creds } = await auth.mint({ role: 'control-plane' }, 'control-plane');

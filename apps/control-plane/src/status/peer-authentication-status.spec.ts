@@ -1,19 +1,8 @@
 // Unit spec for PeerAuthentication status: Accepted with its mode and scope, Conflicted where an
 // earlier one by name takes the same scope.
 import { describe, expect, it } from '@jest/globals';
-import { parseResource, type Resource } from '@app/protocol';
+import { peerAuthentication as policy } from '@app/protocol/resources/peer-authentication.testing.js';
 import { evaluatePeerAuthentications } from './peer-authentication-status.js';
-
-function policy(name: string, namespace: string, spec: object): Resource {
-  const parsed = parseResource({
-    apiVersion: 'weft.dev/v1alpha1',
-    kind: 'PeerAuthentication',
-    metadata: { name, namespace },
-    spec,
-  });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  return parsed.value;
-}
 
 describe('evaluatePeerAuthentications', () => {
   it('accepts each policy that decides its scope, and marks Conflicted one whose scope an earlier one takes', () => {

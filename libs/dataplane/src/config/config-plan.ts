@@ -29,6 +29,7 @@ import type { ClusterLookup, ClusterRegistry } from '../upstream/cluster-registr
 import { endpoint, type Endpoint } from '../upstream/endpoint.js';
 import { h2cServiceKeys } from '../upstream/upstream-protocol.js';
 import { loadUpstreamTls, type UpstreamTls } from '../upstream/upstream-tls.js';
+import type { MeshTls } from '../upstream/mesh-tls.js';
 import { MeshPolicies } from '../policy/mesh-policies.js';
 import { compileClusterPolicies } from './cluster-policies.js';
 import type { MeshState } from './mesh-state.js';
@@ -71,6 +72,8 @@ export function planConfig(
   state: MeshState,
   live: ClusterRegistry,
   options: ConfigPlanOptions,
+  /** The proxy's mesh mTLS, when it has a workload identity. */
+  mesh?: MeshTls,
 ): Result<ConfigPlan> {
   const { services, routes, policies, externals, gateways } = byKind(state.resources.values());
   const tls = loadExternalTls(externals);
@@ -96,7 +99,7 @@ export function planConfig(
   if (!table.ok) return table;
   const traffic = compileClusterPolicies(policies);
   const h2c = h2cServiceKeys(services);
-  const endpoints = plannedEndpoints(state.endpointSets, externals, tls.value);
+  const endpoints = plannedEndpoints(state.endpointSets, externals, tls.value, mesh);
   // A cluster keeps the endpoints it has unless the snapshot brings its set; every cluster takes
   // the snapshot's policy (the default when no TrafficPolicy targets it).
   for (const key of [...traffic.keys(), ...endpoints.keys()]) clusters.get(key);
@@ -148,9 +151,10 @@ function plannedEndpoints(
   sets: ReadonlyMap<string, EndpointSet>,
   externals: readonly ExternalService[],
   tls: ReadonlyMap<string, UpstreamTls>,
+  mesh: MeshTls | undefined,
 ): Map<string, readonly Endpoint[]> {
   const byKey = new Map<string, readonly Endpoint[]>();
-  for (const [key, set] of sets) byKey.set(key, endpointsOf(set));
+  for (const [key, set] of sets) byKey.set(key, endpointsOf(set, mesh));
   for (const ext of externals) {
     const { name, namespace } = ext.metadata;
     const key = serviceKey(namespace, name);
@@ -163,9 +167,25 @@ function plannedEndpoints(
   return byKey;
 }
 
-/** A published endpoint set as a cluster's endpoints (none for a deleted set). */
-export function endpointsOf(set: EndpointSet | undefined): Endpoint[] {
-  return set?.endpoints.map((e) => endpoint(e.instanceId, e.address, e.port)) ?? [];
+/**
+ * A published endpoint set as a cluster's endpoints (none for a deleted set): with `mesh` (the
+ * proxy has a workload identity), mutual TLS to each instance the control plane did not mark
+ * plaintext (its PeerAuthentication is DISABLE).
+ */
+export function endpointsOf(set: EndpointSet | undefined, mesh?: MeshTls): Endpoint[] {
+  return (
+    set?.endpoints.map((e) =>
+      mesh && !e.plaintext
+        ? endpoint(
+            e.instanceId,
+            e.address,
+            e.port,
+            'https',
+            mesh.toInstance(e.namespace, e.serviceAccount),
+          )
+        : endpoint(e.instanceId, e.address, e.port),
+    ) ?? []
+  );
 }
 
 /** Cluster key → TLS settings of every ExternalService that originates TLS, its files read. */

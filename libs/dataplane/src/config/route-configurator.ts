@@ -8,6 +8,7 @@ import type { PolicyHolder } from '../policy/mesh-policies.js';
 import type { RouteTableHolder } from '../routing/route-table-holder.js';
 import type { ClusterRegistry } from '../upstream/cluster-registry.js';
 import type { PoolRegistry } from '../upstream/pool-registry.js';
+import type { MeshTls } from '../upstream/mesh-tls.js';
 import { endpointsOf, planConfig, type ConfigPlan, type ConfigPlanOptions } from './config-plan.js';
 import type { MeshState } from './mesh-state.js';
 
@@ -24,6 +25,8 @@ export interface ConfiguredParts {
   readonly served: ServedServices;
   /** The policies its workloads' inbound sides enforce. */
   readonly policies: PolicyHolder;
+  /** Mutual TLS to meshed endpoints, when the proxy has a workload identity. */
+  readonly meshTls?: MeshTls;
 }
 
 /** Outcome of applying a snapshot: applied, or rejected with the reason (the old config keeps serving). */
@@ -40,7 +43,7 @@ export class RouteConfigurator {
 
   /** Plans `state` whole off the request path; commits it, or leaves everything untouched. */
   applySnapshot(state: MeshState): ApplyOutcome {
-    const plan = planConfig(state, this.parts.clusters, this.options);
+    const plan = planConfig(state, this.parts.clusters, this.options, this.parts.meshTls);
     if (!plan.ok) return { ok: false, error: formatErrors(plan.errors) };
     this.commit(plan.value);
     return { ok: true };
@@ -49,7 +52,7 @@ export class RouteConfigurator {
   /** Applies one endpoint set in place; true when its Service was unknown to the current table. */
   applyEndpoints(key: string, set: EndpointSet | undefined): boolean {
     const { routes, clusters, pools, served } = this.parts;
-    clusters.setEndpoints(key, endpointsOf(set));
+    clusters.setEndpoints(key, endpointsOf(set, this.parts.meshTls));
     pools.retain(clusters.origins());
     served.endpointSet(key, set);
     const ref = parseServiceKey(key);

@@ -1,13 +1,16 @@
 // A proxy listener: a node:http server that also takes h2c prior knowledge (or, terminating TLS, a
-// node:http2 one that also speaks HTTP/1.1) that makes one Exchange per request for its request
-// path, counts in-flight requests and upgraded connections, and drains gracefully.
+// node:http2 one that also speaks HTTP/1.1; or, a workload's inbound, mutual TLS beside plaintext as
+// its PeerAuthentication says) that makes one Exchange per request for its request path, counts
+// in-flight requests and upgraded connections, and drains gracefully.
 import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import {
   createServer as createH2cServer,
   createSecureServer,
   type Http2SecureServer,
   type Http2Session,
+  type SecureServerOptions,
 } from 'node:http2';
+import type { SecureContext, SecureContextOptions, TLSSocket } from 'node:tls';
 import type { EventEmitter } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 import { SpanKind } from '@opentelemetry/api';
@@ -26,6 +29,7 @@ import {
 import { ProxyHttp2Request, ProxyHttp2Response } from './http2-compat.js';
 import type { SniCertificates } from './sni-certificates.js';
 import { sniffH2c } from './h2c-sniffer.js';
+import { notePeer, peerOf, TLS_HANDSHAKE_RECORD, type InboundMtls } from './inbound-mtls.js';
 import { FIRST_BYTES_TIMEOUT_MS } from '@app/protocol';
 
 /** What the listener needs of its server, plain or TLS. */
@@ -39,7 +43,11 @@ type ProxyServer = Pick<
   | 'on'
   | 'once'
   | 'off'
+  | 'emit'
 >;
+
+/** The span attribute naming a request's verified caller (Istio's `source.principal`). */
+const PEER_ATTRIBUTE = 'weft.source.principal';
 
 export class HttpListener implements ExchangeOwner {
   private readonly server: ProxyServer;
@@ -53,6 +61,8 @@ export class HttpListener implements ExchangeOwner {
   private idle: (() => void) | undefined;
   /** Client sockets an Upgrade handed over: the server no longer tracks them. */
   private readonly upgraded = new Set<Socket>();
+  /** A workload's inbound: its TLS server, once the workload holds a certificate. */
+  private mtlsServer: ProxyServer | undefined;
 
   constructor(
     readonly name: string,
@@ -63,13 +73,16 @@ export class HttpListener implements ExchangeOwner {
     private readonly accessLog?: AccessLog,
     /** Terminate TLS with these (SNI picks one), offering h2 and http/1.1 by ALPN. */
     private certificates?: SniCertificates,
+    /** A workload's inbound: mutual TLS and plaintext by its PeerAuthentication (mesh mode). */
+    private readonly mtls?: InboundMtls,
   ) {
     this.tls = certificates !== undefined;
     const plain = createServer(
       { keepAliveTimeout: 65_000, requestTimeout: 0, IncomingMessage: CountedRequest },
       this.handle,
     );
-    this.server = certificates ? this.secureServer(certificates, plain) : this.withH2c(plain);
+    const server = certificates ? this.secureServer(certificates, plain) : this.withH2c(plain);
+    this.server = mtls ? this.withMtls(server, plain, mtls) : server;
     this.server.on('clientError', (err: Error, socket: Socket) => {
       // Malformed HTTP: answer 400 and keep serving everyone else.
       if (socket.writable)
@@ -152,12 +165,21 @@ export class HttpListener implements ExchangeOwner {
    * only HTTP/1.1 connections on `closeIdleConnections` and has no `closeAllConnections`: both are
    * completed here, HTTP/2 sessions closing gracefully (GOAWAY, open streams finish).
    */
-  private secureServer(initial: SniCertificates, plain: ProxyServer): ProxyServer {
+  private secureServer(
+    initial: SniCertificates | undefined,
+    plain: ProxyServer,
+    /** Without SNI certificates (mutual TLS): the workload's certificate and client checks. */
+    options: SecureServerOptions = {},
+  ): ProxyServer {
     const server = createSecureServer({
       allowHTTP1: true,
-      cert: initial.fallback.cert,
-      key: initial.fallback.key,
-      SNICallback: (servername, done) => done(null, this.certificates!.select(servername)),
+      ...options,
+      ...(initial && {
+        cert: initial.fallback.cert,
+        key: initial.fallback.key,
+        SNICallback: (servername: string, done: (err: null, ctx: SecureContext) => void) =>
+          done(null, this.certificates!.select(servername)),
+      }),
       Http1IncomingMessage: CountedRequest,
       Http2ServerRequest: ProxyHttp2Request,
       Http2ServerResponse: ProxyHttp2Response,
@@ -202,6 +224,7 @@ export class HttpListener implements ExchangeOwner {
     plain.removeListener('connection', http1);
     plain.on('connection', (socket: Socket) =>
       sniffH2c(socket, FIRST_BYTES_TIMEOUT_MS, (isH2c, head) => {
+        if (this.mtls && !this.mtlsAdmits(socket, isH2c, head)) return;
         if (isH2c) {
           socket.pause();
           socket.unshift(head);
@@ -224,6 +247,65 @@ export class HttpListener implements ExchangeOwner {
         sessions.destroy();
       },
     });
+  }
+
+  /**
+   * A workload's inbound: the plaintext server (HTTP/1.1 and h2c) listens, and a connection whose
+   * first byte opens a TLS handshake goes to a TLS 1.3 server that requires a client certificate
+   * chaining to the trust bundle and offers h2 and http/1.1 by ALPN (`mtlsAdmits`). That server
+   * takes the workload's certificate whenever it changes, for new handshakes only.
+   */
+  private withMtls(server: ProxyServer, plain: Server, mtls: InboundMtls): ProxyServer {
+    let secure: ProxyServer | undefined;
+    const take = (context: SecureContextOptions): void => {
+      if (secure) return (secure as unknown as Http2SecureServer).setSecureContext(context);
+      secure = this.secureServer(undefined, plain, {
+        ...context,
+        requestCert: true,
+        rejectUnauthorized: true,
+      });
+      secure.on('upgrade', this.upgrade);
+      secure.on('secureConnection', (socket: TLSSocket) => {
+        // The chain was verified; a certificate that names no workload is no peer.
+        if (!notePeer(socket)) socket.destroy();
+      });
+      this.mtlsServer = secure;
+    };
+    if (mtls.secureContext) take(mtls.secureContext);
+    mtls.on('certificate', take);
+    const closeIdle = server.closeIdleConnections.bind(server);
+    const closeAll = server.closeAllConnections.bind(server);
+    return Object.assign(server, {
+      closeIdleConnections: () => {
+        closeIdle();
+        this.mtlsServer?.closeIdleConnections();
+      },
+      closeAllConnections: () => {
+        closeAll();
+        this.mtlsServer?.closeAllConnections();
+      },
+    });
+  }
+
+  /**
+   * Whether the plaintext servers take a new connection, by its first bytes and the mode: TLS goes
+   * to the mTLS server (refused under DISABLE, and until the workload holds a certificate);
+   * plaintext is refused under STRICT. A refused connection is closed.
+   */
+  private mtlsAdmits(socket: Socket, isH2c: boolean, head: Buffer): boolean {
+    const { mode } = this.mtls!;
+    if (!isH2c && head[0] === TLS_HANDSHAKE_RECORD) {
+      if (mode === 'DISABLE' || !this.mtlsServer) socket.destroy();
+      else {
+        socket.pause();
+        socket.unshift(head);
+        this.mtlsServer.emit('connection', socket);
+      }
+      return false;
+    }
+    if (mode !== 'STRICT') return true;
+    socket.destroy();
+    return false;
   }
 
   /**
@@ -258,7 +340,11 @@ export class HttpListener implements ExchangeOwner {
     this.inflightByMethod[method]++;
     if (this.draining) res.shouldKeepAlive = false;
     const ex = new Exchange(this, req, res, span, notes, method, arrivedAt);
-    ex.peer = peer;
+    const verified = peer ?? peerOf(req);
+    if (verified !== undefined) {
+      ex.peer = verified;
+      span.setAttribute(PEER_ATTRIBUTE, verified);
+    }
     this.handler(ex);
   };
 
@@ -290,6 +376,7 @@ export class HttpListener implements ExchangeOwner {
         path: req.url ?? '',
         status,
         durationMs,
+        sourcePrincipal: ex.peer ?? '',
       },
       notes,
     );

@@ -45,6 +45,7 @@ export class WorkloadIdentities
 {
   readonly all: readonly WorkloadIdentity[];
   private readonly subjects: Subjects;
+  private readonly trustDomain: string;
 
   constructor(
     @Inject(IDENTITY_OPTIONS) options: IdentityOptions,
@@ -53,6 +54,7 @@ export class WorkloadIdentities
   ) {
     super();
     this.subjects = new Subjects(options.subjectPrefix);
+    this.trustDomain = options.trustDomain;
     // Workloads sharing a service account share its identity.
     const distinct = new Map(
       options.identities.map((i) => [`${i.namespace}/${i.serviceAccount}`, i]),
@@ -88,6 +90,12 @@ export class WorkloadIdentities
 
   onApplicationShutdown(): void {
     for (const identity of this.all) identity.stop();
+  }
+
+  /** The identity of `serviceAccount` in `namespace`, if this proxy has it. */
+  of(namespace: string, serviceAccount: string): WorkloadIdentity | undefined {
+    const id = spiffeId(this.trustDomain, namespace, serviceAccount);
+    return this.all.find((identity) => identity.spiffeId === id);
   }
 
   /** Every identity holds a leaf valid now. */

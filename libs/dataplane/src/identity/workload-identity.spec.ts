@@ -15,9 +15,7 @@ import {
   type CaSignReply,
 } from '@app/protocol';
 import {
-  BasicConstraintsExtension,
   ECDSA_P256,
-  generateP256KeyPair,
   Pkcs10CertificateRequest,
   SubjectAlternativeNameExtension,
   X509CertificateGenerator,
@@ -26,6 +24,7 @@ import {
 import type { Logger } from '@app/runtime';
 import { secureContextOptions } from './certificate-bundle.js';
 import { IdentityCache } from './identity-cache.js';
+import { MeshCa } from './mesh-ca.testing.js';
 import { WorkloadIdentity } from './workload-identity.js';
 
 const ID = spiffeId('cluster.local', 'shop', 'checkout');
@@ -47,14 +46,8 @@ class TestCa {
   ) {}
 
   static async make(): Promise<TestCa> {
-    const keys = await generateP256KeyPair();
-    const root = await X509CertificateGenerator.createSelfSigned({
-      name: `CN=test root ${Math.random()}`,
-      keys,
-      signingAlgorithm: ECDSA_P256,
-      extensions: [new BasicConstraintsExtension(true, 0, true)],
-    });
-    return new TestCa(root, keys.privateKey);
+    const ca = await MeshCa.make();
+    return new TestCa(ca.root, ca.key);
   }
 
   get pem(): string {

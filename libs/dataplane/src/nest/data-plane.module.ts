@@ -20,6 +20,8 @@ import { BusClient } from '../bus/bus-client.js';
 import { BusMetrics } from '../bus/bus-metrics.js';
 import { AccessLog, type BusPublisher } from '../telemetry/access-log.js';
 import { DataPlaneEngine } from '../engine.js';
+import { WorkloadIdentities } from '../identity/workload-identities.service.js';
+import { MeshTls } from '../upstream/mesh-tls.js';
 import type { RouteConfiguratorOptions } from '../config/route-configurator.js';
 import { ClustersController } from './clusters.controller.js';
 import { FolderConfigService } from './folder-config.service.js';
@@ -49,7 +51,13 @@ export class DataPlaneModule {
         { provide: BusMetrics, useFactory: () => new BusMetrics(processMetrics.meter) },
         {
           provide: DataPlaneEngine,
-          useFactory: (tracing: Tracing, nats: NatsClient, log: Logger, busMetrics: BusMetrics) => {
+          useFactory: (
+            tracing: Tracing,
+            nats: NatsClient,
+            log: Logger,
+            busMetrics: BusMetrics,
+            identities?: WorkloadIdentities,
+          ) => {
             const { namespace, service } = proxy.identity;
             const subjects = new Subjects(proxy.subjectPrefix);
             const subject = subjects.accessLog(namespace, service);
@@ -70,9 +78,18 @@ export class DataPlaneModule {
                   subjects,
                   caller: { namespace, serviceAccount: proxy.serviceAccount },
                 };
-            return new DataPlaneEngine(engine, tracing.tracer, self, accessLog, bus, log);
+            // Calls into the mesh present the proxy's own identity (a node proxy's, not a workload's).
+            const caller = identities?.of(namespace, proxy.serviceAccount);
+            const meshTls = caller && new MeshTls(caller);
+            return new DataPlaneEngine(engine, tracing.tracer, self, accessLog, bus, log, meshTls);
           },
-          inject: [Tracing, NatsClient, LOGGER, BusMetrics],
+          inject: [
+            Tracing,
+            NatsClient,
+            LOGGER,
+            BusMetrics,
+            { token: WorkloadIdentities, optional: true },
+          ],
         },
         ...(proxy.configDir
           ? [FolderConfigService]

@@ -13,6 +13,7 @@ const base = {
   path: '/x',
   status: 200,
   durationMs: 1.5,
+  sourcePrincipal: 'spiffe://cluster.local/ns/shop/sa/web',
 };
 
 function notes(): ExchangeNotes {

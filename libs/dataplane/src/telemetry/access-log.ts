@@ -24,6 +24,11 @@ export interface AccessRecord {
   readonly bytesIn: number;
   /** Response body bytes sent on from upstream (not those of the proxy's own replies). */
   readonly bytesOut: number;
+  /**
+   * The verified caller's SPIFFE ID (Istio's `source.principal`): from the client certificate of an
+   * mTLS connection, or a bus call's subject; empty for plaintext.
+   */
+  readonly sourcePrincipal: string;
   /** Inbound, when an AuthorizationPolicy decided: which, and how (`denied by … (DENY, rule 0)`). */
   readonly authz?: string;
   /** Inbound, when an AUDIT rule matched: which. */

@@ -75,7 +75,11 @@ export class Forwarder implements UpstreamContext {
       bodyTimeout: this.bodyTimeoutMs,
     };
     this.pools
-      .get(endpoint.origin, { protocol: cluster.policy.protocol, tls: cluster.policy.tls })
+      .get(
+        endpoint.origin,
+        { protocol: cluster.policy.protocol, tls: cluster.policy.tls },
+        endpoint.tls,
+      )
       .dispatch(options, DISCARD);
   }
 }

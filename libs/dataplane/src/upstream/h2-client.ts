@@ -23,6 +23,9 @@ const CONNECTION_SPECIFIC = new Set([
   'host',
 ]);
 
+/** An h2c origin's sessions: no TLS settings. */
+const NO_TLS = (): SecureClientSessionOptions => ({});
+
 export class H2Client {
   private session: ClientHttp2Session | undefined;
   private closed = false;
@@ -32,8 +35,8 @@ export class H2Client {
     private readonly origin: string,
     /** A session with no stream for this long is closed; the next request opens another. */
     private readonly idleMs: number,
-    /** TLS settings of an `https:` origin (node:http2 offers ALPN `h2` itself). */
-    private readonly tls: SecureClientSessionOptions = {},
+    /** TLS settings of an `https:` origin for each new session (node:http2 offers ALPN `h2` itself). */
+    private readonly tls: () => SecureClientSessionOptions = NO_TLS,
     /** A connection already open to the origin (one that negotiated `h2`), used by the first session. */
     private firstSocket?: Duplex,
   ) {}
@@ -57,10 +60,8 @@ export class H2Client {
     if (open && !open.closed && !open.destroyed && !this.closed) return open;
     const socket = this.firstSocket;
     this.firstSocket = undefined;
-    const session = connect(
-      this.origin,
-      socket ? { ...this.tls, createConnection: () => socket } : this.tls,
-    );
+    const tls = this.tls();
+    const session = connect(this.origin, socket ? { ...tls, createConnection: () => socket } : tls);
     // Its streams report the failure; the next request opens a new session.
     session.on('error', () => undefined);
     const forget = (): void => {

@@ -13,6 +13,11 @@ export interface PoolOptions {
   readonly keepAliveTimeoutMs: number;
 }
 
+/** What a TLS client offers by ALPN (see `UpstreamTls.alpnFollowsProtocol`). */
+const H2_OR_HTTP1 = ['h2', 'http/1.1'] as const;
+const H2 = ['h2'] as const;
+const HTTP1 = ['http/1.1'] as const;
+
 export const DEFAULT_POOL_OPTIONS: PoolOptions = { connections: 256, keepAliveTimeoutMs: 4_000 };
 
 /** A Service's own connection limits (TrafficPolicy `connectionPool`); `key` names the settings. */
@@ -48,9 +53,14 @@ export class PoolRegistry {
 
   constructor(private readonly options: PoolOptions = DEFAULT_POOL_OPTIONS) {}
 
-  get(origin: string, connection: UpstreamConnection = {}): Pick<Dispatcher, 'dispatch'> {
-    const { poolVariant: variant, protocol, tls } = connection;
-    if (tls) return this.tlsClient(origin, tls, variant);
+  /** `tls`: an endpoint's own (mesh mTLS), else the connection's. */
+  get(
+    origin: string,
+    connection: UpstreamConnection = {},
+    tls = connection.tls,
+  ): Pick<Dispatcher, 'dispatch'> {
+    const { poolVariant: variant, protocol } = connection;
+    if (tls) return this.tlsClient(origin, tls, variant, protocol);
     if (protocol === 'h2c') return this.h2cClient(origin);
     if (variant) return this.variantPool(origin, variant);
     let pool = this.pools.get(origin);
@@ -108,15 +118,21 @@ export class PoolRegistry {
     );
   }
 
-  private tlsClient(origin: string, tls: UpstreamTls, variant?: PoolVariant): TlsOriginClient {
-    const key = variant ? `${tls.id} ${variant.key}` : tls.id;
+  private tlsClient(
+    origin: string,
+    tls: UpstreamTls,
+    variant: PoolVariant | undefined,
+    protocol: UpstreamProtocol | undefined,
+  ): TlsOriginClient {
+    const alpn = !tls.alpnFollowsProtocol ? H2_OR_HTTP1 : protocol === 'h2c' ? H2 : HTTP1;
+    const key = `${tls.id} ${alpn.join()}${variant ? ` ${variant.key}` : ''}`;
     return keyed(this.tls, origin, key, () => {
       const limits = variant ?? {
         connections: this.options.connections,
         maxRequestsPerConnection: 0,
       };
       const options = this.poolOptions(limits.connections, limits.maxRequestsPerConnection);
-      return new TlsOriginClient(origin, tls, options, this.options.keepAliveTimeoutMs);
+      return new TlsOriginClient(origin, tls, options, this.options.keepAliveTimeoutMs, alpn);
     });
   }
 

@@ -1,5 +1,6 @@
 // An HTTP/1.1 Upgrade (WebSocket) carried to one endpoint: the handshake proxied, then both sockets piped.
-import { request, type IncomingMessage } from 'node:http';
+import { request, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as tlsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { SpanKind } from '@opentelemetry/api';
 import type { Exchange } from '../exchange.js';
@@ -11,6 +12,7 @@ import { endHttpSpan, traceparentOf } from '../telemetry/hop-tracer.js';
 import type { Endpoint } from './endpoint.js';
 import { failoverReason, nextEndpoint, reasonFor } from './endpoint-failure.js';
 import type { UpstreamContext } from './upstream-try.js';
+import { connectionOptions } from './upstream-tls.js';
 
 /** Set by Node's HTTP parser on a request that asks to switch protocols (absent from @types/node). */
 export function isUpgrade(req: IncomingMessage): boolean {
@@ -75,7 +77,7 @@ function tunnelTry(
     if (!released) cluster.release(endpoint);
     released = true;
   };
-  const upstream = request({
+  const options: RequestOptions = {
     host: endpoint.address,
     port: endpoint.port,
     method: req.method,
@@ -83,7 +85,16 @@ function tunnelTry(
     headers: withUpgrade(headers, String(req.headers.upgrade)),
     setHost: false,
     agent: false,
-  });
+  };
+  // A meshed endpoint's mTLS (or an ExternalService's TLS); no ALPN offered, so HTTP/1.1.
+  const tls = endpoint.tls ?? cluster.policy.tls;
+  const upstream = tls
+    ? tlsRequest({
+        ...options,
+        ...connectionOptions(tls),
+        servername: tls.servername,
+      })
+    : request(options);
   // Until the upstream answers the handshake, as a per-try timeout.
   const timer =
     timeoutMs > 0

@@ -1,7 +1,7 @@
 // An ExternalService's TLS origination settings made ready to dial: its files read once per apply.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { ConnectionOptions } from 'node:tls';
+import type { ConnectionOptions, SecureContext } from 'node:tls';
 import { describeResource, fail, ok, type ExternalService, type Result } from '@app/protocol';
 
 /** How a proxy dials a TLS upstream; `id` names the settings, so changed ones get new connections. */
@@ -9,7 +9,29 @@ export interface UpstreamTls {
   readonly id: string;
   /** SNI and the name the certificate must carry; undefined: the endpoint's own address. */
   readonly servername: string | undefined;
-  readonly options: Readonly<Pick<ConnectionOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized'>>;
+  readonly options: Readonly<
+    Pick<
+      ConnectionOptions,
+      'ca' | 'cert' | 'key' | 'rejectUnauthorized' | 'checkServerIdentity' | 'minVersion'
+    >
+  >;
+  /**
+   * Mesh mTLS: the caller's workload certificate and trust roots as of now (a renewed one for the
+   * next connection); it replaces `ca`, `cert` and `key`.
+   */
+  readonly secureContext?: () => SecureContext | undefined;
+  /**
+   * Mesh mTLS: offer by ALPN only what the destination's app speaks (h2 for an h2c Service, else
+   * http/1.1), since the callee's inbound passes a request on to its app as it received it.
+   * Otherwise both are offered and the server picks.
+   */
+  readonly alpnFollowsProtocol?: boolean;
+}
+
+/** What `tls.connect` takes for one new connection with these settings. */
+export function connectionOptions(tls: UpstreamTls): ConnectionOptions {
+  const secureContext = tls.secureContext?.();
+  return secureContext ? { ...tls.options, secureContext } : { ...tls.options };
 }
 
 /**

@@ -1,20 +1,9 @@
 // Unit spec for effectiveMtlsMode: Istio's inheritance workload → namespace → mesh → STRICT, UNSET
 // passing the mode on, the first policy by name deciding a scope.
 import { describe, expect, it } from '@jest/globals';
-import { parseResource } from '../index.js';
-import type { PeerAuthentication } from './peer-authentication.dto.js';
+import { peerAuthentication as policy } from './peer-authentication.testing.js';
+import { parseResource } from './resource.js';
 import { effectiveMtlsMode } from './peer-authentication-mode.js';
-
-function policy(name: string, namespace: string, spec: object): PeerAuthentication {
-  const parsed = parseResource({
-    apiVersion: 'weft.dev/v1alpha1',
-    kind: 'PeerAuthentication',
-    metadata: { name, namespace },
-    spec,
-  });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
-  return parsed.value as PeerAuthentication;
-}
 
 const reviews = { namespace: 'shop', labels: { app: 'reviews', version: 'v1' } };
 
