@@ -6,6 +6,7 @@ import { redirect } from './filters/request-redirect.layer.js';
 import { rewriteUpstreamPath } from './filters/path-rewrite.js';
 import { edgeScheme } from './http/forward-headers.js';
 import { sendLocalReply } from './http/local-reply.js';
+import { refuseMalformed } from './http/malformed-request.layer.js';
 import { readTarget } from './http/request-target.js';
 import type { TrafficStats } from './metrics/traffic-stats.js';
 import { faultAbort, faultDelay } from './resilience/fault-injection.layer.js';
@@ -53,7 +54,7 @@ export type Step = (ex: Exchange) => StepOutcome;
 export type ExchangeHandler = (ex: Exchange) => void;
 
 /**
- * Outbound: (an edge listener's own scheme) → target → (an unknown host's destination read first)
+ * Outbound: malformed requests refused → (an edge listener's own scheme) → target → (an unknown host's destination read first)
  * → virtual host and rule → redirect → weighted backend (and the traffic edge) → local rate limit
  * → upstream path → access-log notes → fault delay → fault abort → mirrors → the upstream half.
  * Faults come before mirrors, as Envoy's fault filter comes before its router: an aborted request
@@ -76,6 +77,7 @@ export function outboundPipeline(
     ex.step = 0;
     run(ex);
   };
+  steps.push(refuseMalformed); //                          http/malformed-request.layer.ts
   if (scheme) steps.push(edgeScheme(scheme));
   steps.push(
     readTarget, //                                         http/request-target.ts
@@ -95,7 +97,7 @@ export function outboundPipeline(
 }
 
 /**
- * Inbound: every request goes to the local application, counted by the calling service, through
+ * Inbound: malformed requests refused, then every request goes to the local application, counted by the calling service, through
  * the same upstream half (no retries, no timeout of its own). With `h2cApp`, an HTTP/2 request
  * goes to the app over h2c.
  */
@@ -108,6 +110,7 @@ export function inboundPipeline(
   destination?: string,
 ): ExchangeHandler {
   return runner([
+    refuseMalformed, //                                    http/malformed-request.layer.ts
     localApp(stats, app, h2cApp, destination), //         routing/local-app.layer.ts
     ...upstreamHalf(forwarder),
   ]);
