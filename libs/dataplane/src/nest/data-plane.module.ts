@@ -12,10 +12,12 @@ import {
   LOGGER,
   NatsClient,
   processMetrics,
+  Readiness,
   reportInvalid,
   Tracing,
   type Logger,
 } from '@app/runtime';
+import { OverloadManager } from '../resilience/overload-manager.js';
 import { BusClient } from '../bus/bus-client.js';
 import { BusMetrics } from '../bus/bus-metrics.js';
 import { AccessLog, type BusPublisher } from '../telemetry/access-log.js';
@@ -48,8 +50,19 @@ export class DataPlaneModule {
         { provide: PROXY_OPTIONS, useValue: proxy },
         { provide: BusMetrics, useFactory: () => new BusMetrics(processMetrics.meter) },
         {
+          provide: OverloadManager,
+          useFactory: (readiness: Readiness, log: Logger) => overloadManager(proxy, readiness, log),
+          inject: [Readiness, LOGGER],
+        },
+        {
           provide: DataPlaneEngine,
-          useFactory: (tracing: Tracing, nats: NatsClient, log: Logger, busMetrics: BusMetrics) => {
+          useFactory: (
+            tracing: Tracing,
+            nats: NatsClient,
+            log: Logger,
+            busMetrics: BusMetrics,
+            overload: OverloadManager,
+          ) => {
             const { namespace, service } = proxy.identity;
             const subjects = new Subjects(proxy.subjectPrefix);
             const subject = subjects.accessLog(namespace, service);
@@ -70,9 +83,10 @@ export class DataPlaneModule {
                   subjects,
                   caller: { namespace, serviceAccount: proxy.serviceAccount },
                 };
-            return new DataPlaneEngine(engine, tracing.tracer, self, accessLog, bus);
+            const guard = { limits: proxy.limits, overload };
+            return new DataPlaneEngine(engine, tracing.tracer, self, accessLog, bus, guard);
           },
-          inject: [Tracing, NatsClient, LOGGER, BusMetrics],
+          inject: [Tracing, NatsClient, LOGGER, BusMetrics, OverloadManager],
         },
         ...(proxy.configDir
           ? [FolderConfigService]
@@ -85,4 +99,19 @@ export class DataPlaneModule {
       exports: [DataPlaneEngine, BusMetrics, ...(proxy.configDir ? [] : [CONFIG_FOLLOWER])],
     };
   }
+}
+
+/**
+ * The proxy's overload manager, sampling memory from now on: `/readyz` says `capacity: false`
+ * while it refuses connections (a sidecar's heartbeats then say it is not ready).
+ */
+function overloadManager(proxy: ProxyOptions, readiness: Readiness, log: Logger): OverloadManager {
+  readiness.set('capacity', true);
+  const manager = new OverloadManager(proxy.overload, (overloaded, why) => {
+    readiness.set('capacity', !overloaded);
+    if (overloaded) log.warn({ why }, 'overloaded: refusing new connections');
+    else log.info({ why }, 'no longer overloaded: taking new connections');
+  });
+  manager.start();
+  return manager;
 }
