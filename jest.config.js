@@ -29,6 +29,8 @@ const common = {
 };
 
 export default {
+  // Each e2e test as it finishes, besides jest's summary of each file when it ends.
+  reporters: ['default', '<rootDir>/test/support/progress-reporter.ts'],
   projects: [
     {
       ...common,
@@ -45,6 +47,8 @@ export default {
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.ts'],
+      // Removes each file's temporary folders once its tests pass (test/support/scratch-dir.ts).
+      testEnvironment: '<rootDir>/test/support/e2e-environment.ts',
     },
   ],
 };

@@ -3,6 +3,7 @@
 // examples/full-mesh applied (its route.yaml, the canary every example shares: 80/20 split of `api`
 // between v1 and v2, `x-canary: yes` to v2) and commands to try printed.
 // Ctrl-C stops everything in order: sidecars (drain), demo apps, control plane, nats-server.
+import './lib/supported-node-guard.mjs'; // first: an unsupported Node.js gets one message, not a stack trace
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,6 +11,7 @@ import { freePort } from './find-nats.mjs';
 import { startDemoApp } from './lib/demo-app.mjs';
 import {
   applyFolder,
+  NO_GATEWAY_NOTE,
   readManifests,
   startControlPlane,
   waitConverged,
@@ -239,7 +241,7 @@ async function sampleSplit(outboundPort) {
   say(`${SPLIT_SAMPLE} calls to api: ${summary} (the route asks for v1 80 / v2 20)`);
 }
 
-function tryItLines(cpPort) {
+function tryItLines(cpPort, weftNats) {
   const web1 = INSTANCES[0].ports.outbound;
   const cp = `http://${HOST}:${cpPort}`;
   const lines = [
@@ -266,6 +268,8 @@ function tryItLines(cpPort) {
     lines.push(
       '  # the same through the weft CLI',
       `  node bin/weft.js status -s ${cp}`,
+      `  ${weftNats}node bin/weft.js check -s ${cp}`,
+      `  node bin/weft.js get httproutes -s ${cp}   # Accepted=False is expected: ${NO_GATEWAY_NOTE}`,
       `  node bin/weft.js get endpoints -s ${cp}`,
       `  node bin/weft.js history -s ${cp}`,
       '  # golden signals per Service and edge, and a live table per route (send traffic first)',
@@ -307,5 +311,5 @@ run.start(async () => {
   await waitEndpoints(cp.url);
   await waitMeshAnswers();
   await sampleSplit(INSTANCES[0].ports.outbound);
-  printTryIt(tryItLines(cp.port), run.logDir);
+  printTryIt(tryItLines(cp.port, await run.weftNatsPrefix()), run.logDir);
 });

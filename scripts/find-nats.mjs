@@ -12,10 +12,11 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { accessSync, constants as fsConstants, createWriteStream, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from './lib/free-port.mjs';
 
 const HOST = '127.0.0.1';
 const READY_LINE = 'Server is ready';
@@ -77,28 +78,7 @@ function describeMissing(backends) {
 // ---------------------------------------------------------------------------------------------
 // Helpers shared with the demo
 
-/** A TCP port nobody listens on right now, on 127.0.0.1. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** True when `port` can be bound on 127.0.0.1 (nothing listens there, nor on 0.0.0.0). */
-export function isPortFree(port) {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', () => resolve(false));
-    server.listen(port, HOST, () => server.close(() => resolve(true)));
-  });
-}
+export { freePort, isPortFree } from './lib/free-port.mjs';
 
 /** Resolves once host:port accepts a TCP connection. */
 export function canConnect(host, port, timeoutMs = 1_000) {

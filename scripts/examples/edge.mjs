@@ -1,5 +1,6 @@
 // `npm run example:edge`: examples/edge on this machine — no NATS, no control plane: certificates
 // made with openssl, the three backends, and a router in edge mode serving the Gateway from the folder.
+import '../lib/supported-node-guard.mjs'; // first: an unsupported Node.js gets one message, not a stack trace
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,9 +1,15 @@
 // `npm run example:node`: examples/node on this machine — NATS, the control plane, and two "nodes",
 // each a node proxy serving the workloads of its list (an api version and a web instance).
+import '../lib/supported-node-guard.mjs'; // first: an unsupported Node.js gets one message, not a stack trace
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startDemoApp } from '../lib/demo-app.mjs';
-import { applyFolder, startControlPlane, waitConverged } from '../lib/control-plane.mjs';
+import {
+  applyFolder,
+  NO_GATEWAY_NOTE,
+  startControlPlane,
+  waitConverged,
+} from '../lib/control-plane.mjs';
 import { exampleFolder, port, requireFreePorts } from '../lib/example-ports.mjs';
 import {
   appMain,
@@ -123,6 +129,7 @@ run.start(async () => {
       '  # every workload is an instance of its own, with its labels',
       `  node bin/weft.js get endpoints -s ${cp.url}`,
       `  node bin/weft.js status -s ${cp.url}`,
+      `  node bin/weft.js get httproutes -s ${cp.url}   # Accepted=False is expected: ${NO_GATEWAY_NOTE}`,
       "  # node b's proxy dying takes out node b's workloads only",
       `  kill -9 ${proxies[1].child.pid}   # node b's proxy; then get endpoints again`,
     ],

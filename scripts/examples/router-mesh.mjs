@@ -1,8 +1,14 @@
 // `npm run example:router-mesh`: examples/router-mesh on this machine — NATS, the control plane,
 // a router replica set of two on :8080 and the demo apps without sidecars (web calls api through
 // the router; the last hop to each api version goes over the bus).
+import '../lib/supported-node-guard.mjs'; // first: an unsupported Node.js gets one message, not a stack trace
 import { startDemoApp } from '../lib/demo-app.mjs';
-import { applyFolder, startControlPlane, waitConverged } from '../lib/control-plane.mjs';
+import {
+  applyFolder,
+  NO_GATEWAY_NOTE,
+  startControlPlane,
+  waitConverged,
+} from '../lib/control-plane.mjs';
 import { port, requireFreePorts } from '../lib/example-ports.mjs';
 import {
   appMain,
@@ -93,6 +99,7 @@ run.start(async () => {
           `  curl -s http://${HOST}:${ADMIN_PORT + i}/metrics | grep weft_bus_exchanges  # ${id}`,
       ),
       `  node bin/weft.js status -s ${cp.url}`,
+      `  node bin/weft.js get httproutes -s ${cp.url}   # Accepted=False is expected: ${NO_GATEWAY_NOTE}`,
       onPath('nats')
         ? `  nats sub 'weft.v1.rpc.>' ${run.natsCliFlags()}   # the bus hop`
         : `  # (with the nats CLI: nats sub 'weft.v1.rpc.>' ${run.natsCliFlags()} shows the bus hop)`,

@@ -1,5 +1,6 @@
 // `npm run example:standalone`: examples/standalone on this machine — no NATS, no control plane: a
 // standalone sidecar routing by a copy of the folder (edit it: it is re-read), fronting `web`.
+import '../lib/supported-node-guard.mjs'; // first: an unsupported Node.js gets one message, not a stack trace
 import { join } from 'node:path';
 import { startDemoApp } from '../lib/demo-app.mjs';
 import { exampleFolder, port, requireFreePorts } from '../lib/example-ports.mjs';

@@ -69,10 +69,28 @@ export async function applyFolder(run, cpUrl, dir, author, files = readManifests
   if (res.status !== 200 || typeof res.json?.revision !== 'number') {
     throw new ExampleError(`POST /v1/apply answered ${res.status}: ${res.text.slice(0, 500)}`);
   }
-  for (const r of res.json.results ?? []) say(`  ${r.resource}: ${r.action}`);
+  for (const r of res.json.results ?? []) {
+    say(`  ${r.resource}: ${r.action}`);
+    sayConditions(r.conditions ?? []);
+  }
   say(`applied as revision ${res.json.revision}`);
   return res.json.revision;
 }
+
+/**
+ * A route's conditions that need reading, as `weft apply` prints them. The patterns with a control
+ * plane run no Gateway: route.yaml's parent `edge` (examples/edge's) is unmatched there, as meant.
+ */
+function sayConditions(conditions) {
+  for (const c of conditions) {
+    say(`    ! ${c.type}=${c.status} (${c.reason}): ${c.message}`);
+    if (c.reason === 'NoMatchingParent') say(`      expected: ${NO_GATEWAY_NOTE}`);
+  }
+}
+
+/** Said wherever the examples show route.yaml's unmatched Gateway parent. */
+export const NO_GATEWAY_NOTE =
+  "only examples/edge runs a Gateway; here the route's Service parent serves api";
 
 /** Waits until every proxy of `ids` reports an ACK of `revision` (or later) in GET /v1/proxies. */
 export async function waitConverged(run, cpUrl, revision, ids, what = 'sidecars') {

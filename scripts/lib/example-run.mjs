@@ -169,6 +169,17 @@ export class ExampleRun {
   }
 
   /**
+   * What goes before `node bin/weft.js check` (or tap, events) to use this mesh's NATS: on a secure
+   * mesh a read-only token's `WEFT_NATS_CREDS=…`; the server itself the CLI asks the control plane.
+   */
+  async weftNatsPrefix() {
+    const env = (await this.trust?.cliEnv()) ?? {};
+    return Object.entries(env)
+      .map(([name, value]) => `${name}=${value} `)
+      .join('');
+  }
+
+  /**
    * The `nats` CLI's flags to watch this mesh's bus: the server, and on a secure mesh the control
    * plane's credentials (the one user that may subscribe to everything).
    */

@@ -48,6 +48,15 @@ export class NatsTrust {
     };
   }
 
+  /** `WEFT_NATS_CREDS` for the weft CLI's bus commands (check, tap, events): a read-only token. */
+  cliEnv() {
+    const file = join(this.dir, 'cli-read.creds');
+    const args = ['token', 'create', '--auth-dir', this.dir, '--role', 'cli-read'];
+    const minted = this.chain.then(() => weft([...args, '--name', 'demo', '-o', file]));
+    this.chain = minted.catch(() => undefined);
+    return minted.then(() => ({ WEFT_NATS_CREDS: file }));
+  }
+
   /**
    * `WEFT_NATS_CREDS` for a proxy: a token entitled to exactly its identity. `workloadsFile`: a node
    * proxy's workload list, each workload entitled too.

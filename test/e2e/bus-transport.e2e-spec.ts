@@ -309,7 +309,7 @@ describe('bus transport', () => {
     expect(await metric(dripSidecar.adminPort, EXCHANGES, cancelled)).toBe(1);
   });
 
-  it('answers 502 within a bound when the responder dies, then 503 at once: no responders', async () => {
+  it('answers 502 when the responder dies mid-exchange, cuts a streaming body, then 503: no responders', async () => {
     const started = drip.started;
     const pending = http(`${a.outbound}/hold`, { headers: { host: 'drip' } });
     const streaming = request(`${a.outbound}/drip?chunks=600&ms=100`, {
@@ -323,31 +323,25 @@ describe('bus transport', () => {
     expect(stream.statusCode).toBe(200);
     const streamed = stream.body.text();
     await sleep(300);
-    const killedAt = Date.now();
     dripSidecar.proc.signal('SIGKILL');
 
+    // A ping (every 1 s) to the dead inbox bounces at once; silence would end it after 5 s. Either
+    // way it ends (how soon is the bench's business); a hang would run into the test's timeout.
     const held = await pending;
-    const heldMs = Date.now() - killedAt;
     expect(held.status).toBe(502);
     expect(held.headers['x-weft-error']).toBe('upstream_reset');
-    // A ping (every 1 s) to the dead inbox bounces at once; silence would end it after 5 s.
-    expect(heldMs).toBeLessThan(10_000);
     // Headers were out already: the client sees the body cut short, not a hang.
     await expect(streamed).rejects.toThrow();
-    expect(Date.now() - killedAt).toBeLessThan(10_000);
 
-    const t0 = Date.now();
+    // NATS says no responders, with no timeout to wait for.
     const none = await http(`${a.outbound}/anything`, { headers: { host: 'drip' } });
     expect(none.status).toBe(503);
     expect(none.headers['x-weft-error']).toBe('no_responders');
-    expect(Date.now() - t0).toBeLessThan(1_000);
   });
 
-  it('answers 503 at once for a bus Service nobody serves', async () => {
-    const t0 = Date.now();
+  it('answers 503 no_responders for a bus Service nobody serves', async () => {
     const res = await http(`${a.outbound}/`, { headers: { host: 'ghost' } });
     expect(res.status).toBe(503);
     expect(res.headers['x-weft-error']).toBe('no_responders');
-    expect(Date.now() - t0).toBeLessThan(1_000);
   });
 });

@@ -1,10 +1,10 @@
 // Control plane config folder: loaded at start, re-applied on change, all or nothing, pruned on removal.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { json } from '../support/admin-client.js';
 import { Mesh } from '../support/mesh.js';
 import { sleep, waitFor } from '../support/wait-for.js';
+import { scratchDir } from '../support/scratch-dir.js';
 
 const service = (name: string): string => `
 apiVersion: v1
@@ -23,14 +23,13 @@ describe('control plane: WEFT_CONFIG_DIR', () => {
   let dir: string;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'weft-config-'));
+    dir = await scratchDir('weft-config-');
     await writeFile(join(dir, 'services.yaml'), `${service('alpha')}---${service('beta')}`);
     mesh = await Mesh.start();
     await mesh.startControlPlane({ WEFT_CONFIG_DIR: dir });
   });
 
   afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
     await mesh.stop();
   });
 

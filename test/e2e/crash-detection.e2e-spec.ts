@@ -6,11 +6,11 @@ import { EchoServer } from '../support/echo-server.js';
 import { Mesh, type MeshTiming, type Sidecar } from '../support/mesh.js';
 import { sleep, waitFor } from '../support/wait-for.js';
 
-// A TTL of 10 s: anything faster than that came from the advisory, not from missed heartbeats.
-const TIMING: MeshTiming = { heartbeatMs: 1_000, misses: 10, drainGraceMs: 500 };
-const TTL_MS = TIMING.heartbeatMs * TIMING.misses;
-// The goal is 1 s from SIGKILL to gone everywhere; it typically takes tens of milliseconds.
-const FAST_MS = 1_000;
+// A heartbeat TTL of 2 min, four times what the waits below allow: an instance gone within them
+// went on its disconnect advisory, never on missed heartbeats, and the control plane's log says
+// which. How fast it goes (tens of milliseconds) is bench:kill's to measure, not a test's.
+const TIMING: MeshTiming = { heartbeatMs: 1_000, misses: 120, drainGraceMs: 500 };
+const GONE_WITHIN_MS = 30_000;
 
 describe('crash detection from NATS client disconnect advisories', () => {
   let mesh: Mesh;
@@ -56,18 +56,17 @@ describe('crash detection from NATS client disconnect advisories', () => {
     return sidecar;
   }
 
-  /** SIGKILLs c's only instance; resolves with the ms until the control plane and a1 both forgot it. */
-  async function killAndTime(victim: Sidecar): Promise<{ endpoints: number; routing: number }> {
-    const killedAt = Date.now();
+  /**
+   * SIGKILLs c's only instance; resolves once the control plane and a1 have both forgotten it, with
+   * the reason the control plane logged for removing it.
+   */
+  async function killAndForget(victim: Sidecar): Promise<string> {
     victim.proc.signal('SIGKILL');
-    const [endpoints, routing] = await Promise.all([
+    await Promise.all([
       waitFor(
         `${victim.instanceId} gone from /v1/endpoints`,
-        async () =>
-          (await mesh.endpointIds('c')).includes(victim.instanceId)
-            ? undefined
-            : Date.now() - killedAt,
-        TTL_MS * 2,
+        async () => ((await mesh.endpointIds('c')).includes(victim.instanceId) ? undefined : true),
+        GONE_WITHIN_MS,
         10,
       ),
       // Before a1 learns it, the dead endpoint refuses (502); after, c has no endpoint (503).
@@ -76,24 +75,22 @@ describe('crash detection from NATS client disconnect advisories', () => {
         async () => {
           const res = await http(`${caller.outbound}/`, { headers: { host: 'c' } });
           return res.status === 503 && res.headers['x-weft-error'] === 'no_endpoints'
-            ? Date.now() - killedAt
+            ? true
             : undefined;
         },
-        TTL_MS * 2,
+        GONE_WITHIN_MS,
         10,
       ),
     ]);
-    return { endpoints, routing };
+    return mesh.removalReason(victim.instanceId);
   }
 
-  it('removes a SIGKILLed sidecar from /v1/endpoints and from callers within 1 s (TTL 10 s)', async () => {
+  it('removes a SIGKILLed sidecar from /v1/endpoints and from callers on its disconnect advisory, not its heartbeat TTL', async () => {
     const victim = await startC('c1');
-    const took = await killAndTime(victim);
-    expect(took.endpoints).toBeLessThan(FAST_MS);
-    expect(took.routing).toBeLessThan(FAST_MS);
+    expect(await killAndForget(victim)).toBe('instance connection closed');
   });
 
-  it('follows a reconnected sidecar by its new connection: a NATS restart expires nobody, a later kill is still fast', async () => {
+  it('follows a reconnected sidecar by its new connection: a NATS restart expires nobody, a later kill still goes by advisory', async () => {
     const victim = await startC('c2');
     await mesh.nats.restart();
     // Every sidecar reconnects with a new connection id; none of them may leave their sets.
@@ -104,9 +101,7 @@ describe('crash detection from NATS client disconnect advisories', () => {
       const res = await http(`${caller.outbound}/`, { headers: { host: 'c' } });
       return res.headers['x-echo-name'] === 'c2' ? true : undefined;
     });
-    const took = await killAndTime(victim);
-    expect(took.endpoints).toBeLessThan(FAST_MS);
-    expect(took.routing).toBeLessThan(FAST_MS);
+    expect(await killAndForget(victim)).toBe('instance connection closed');
   });
 
   it('counts garbage on the advisory subject and ignores advisories of other connections', async () => {

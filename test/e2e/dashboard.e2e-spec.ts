@@ -11,7 +11,8 @@ import { Mesh, type Sidecar } from '../support/mesh.js';
 import { sleep, waitFor } from '../support/wait-for.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SCREENSHOT = join(ROOT, 'test/artifacts/dashboard.png');
+/** Ignored by git; the README's test/artifacts/dashboard.png is a copy of one, made by hand. */
+const SCREENSHOT = join(ROOT, 'test/artifacts/dashboard-e2e.png');
 const CHROMIUM = process.env.WEFT_CHROMIUM ?? '/usr/bin/chromium';
 const SNAPSHOT_INTERVAL_MS = 500;
 

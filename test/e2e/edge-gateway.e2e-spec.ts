@@ -1,8 +1,7 @@
 // Edge mode: a router serving a Gateway's HTTP and HTTPS listeners (SNI, ALPN, redirects, host, path and wildcard routing).
 import { X509Certificate } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { connect as netConnect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { http, json } from '../support/admin-client.js';
@@ -17,6 +16,7 @@ import {
   type TlsReply,
 } from '../support/tls-client.js';
 import { waitFor } from '../support/wait-for.js';
+import { scratchDir } from '../support/scratch-dir.js';
 
 const SHOP = 'shop.example.test';
 const API = 'api.example.test';
@@ -169,7 +169,7 @@ describe('edge router (Gateway listeners)', () => {
 
   beforeAll(async () => {
     apps.push(await new EchoServer('shop').start(), await new EchoServer('api').start());
-    dir = await mkdtemp(join(tmpdir(), 'weft-edge-'));
+    dir = await scratchDir('weft-edge-');
     certs = join(dir, 'certs');
     await makeSecret(certs, 'shop-tls', SHOP);
     await makeSecret(certs, 'api-tls', API);
@@ -187,7 +187,6 @@ describe('edge router (Gateway listeners)', () => {
   afterAll(async () => {
     await Promise.all(apps.map((s) => s.stop()));
     await mesh.stop();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('gives each HTTPS hostname its own certificate, chosen by SNI', async () => {

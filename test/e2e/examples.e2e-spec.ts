@@ -451,6 +451,28 @@ describe('examples/full-mesh: node scripts/demo.mjs', () => {
     expect([res.status, res.headers['x-weft-error']]).toEqual([404, 'no_route']);
   });
 
+  it("says the route's edge Gateway parent is unmatched here by design", () => {
+    const printed = lines(example.printed);
+    const notice = printed.findIndex((l) =>
+      l.endsWith('! Accepted=False (NoMatchingParent): Gateway default/edge not found'),
+    );
+    expect(notice).toBeGreaterThan(0);
+    expect(printed[notice + 1]).toMatch(/ expected: only examples\/edge runs a Gateway; /);
+  });
+
+  it('prints a weft check that passes as printed: NATS found through the control plane', async () => {
+    // `WEFT_NATS_CREDS=<a read-only token> node bin/weft.js check -s <control plane>`
+    const printed = / {2}WEFT_NATS_CREDS=(\S+) node bin\/weft\.js check -s (\S+)/.exec(
+      example.printed,
+    );
+    expect(printed).not.toBeNull();
+    const [, creds, server] = printed!;
+    const run = await weft(['check'], { server, env: { WEFT_NATS_CREDS: creds, NATS_URL: '' } });
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const url = example.find(/nats-server ready at (nats:\/\/\S+?),/);
+    expect(run.stdout).toContain(`✔ NATS reachable at ${url}, as the control plane names it`);
+  });
+
   it('lists every sidecar as ACKing the revision', async () => {
     const server = example.find(/curl -s (\S+)\/v1\/proxies/);
     const { items } = await json<{ items: { id: string; status: string }[] }>(

@@ -3,8 +3,8 @@ import { EchoServer } from '../support/echo-server.js';
 import { http } from '../support/admin-client.js';
 import { freePort } from '../support/free-port.js';
 import { versionServices } from '../support/manifests.js';
-import { FAST_TIMING, Mesh, type Sidecar } from '../support/mesh.js';
-import { sleep, waitFor } from '../support/wait-for.js';
+import { Mesh, type Sidecar } from '../support/mesh.js';
+import { waitFor } from '../support/wait-for.js';
 
 const CANARY = (header: string, target: string): string => `${versionServices('b', ['v1', target])}
 ---
@@ -18,8 +18,6 @@ spec:
       backendRefs: [{ name: b-${target} }]
     - backendRefs: [{ name: b-v1 }]
 `;
-
-const TTL_MS = FAST_TIMING.heartbeatMs * FAST_TIMING.misses;
 
 describe('full mesh: lifecycle and failures', () => {
   let mesh: Mesh;
@@ -90,19 +88,22 @@ describe('full mesh: lifecycle and failures', () => {
 
     // A new control plane takes over the stored config, the live instances and every proxy's status.
     await mesh.startControlPlane();
-    await mesh.converged(revision, ['a1', 'b1', 'b2', 'b3', 'c1'], 5_000);
+    await mesh.converged(revision, ['a1', 'b1', 'b2', 'b3', 'c1']);
     expect(await mesh.endpointIds('b')).toEqual(['b1', 'b2', 'b3']);
   });
 
   it('keeps serving through a nats-server restart, then picks up a change applied after it', async () => {
     const a1 = sidecars.get('a1')!;
     const load = steadyLoad(() => call(a1));
-    await sleep(200);
+    await load.served(20, 'requests before the restart');
+    const atRestart = load.ok;
     await mesh.nats.restart();
-    await sleep(500);
-    const { ok, failed } = await load.stop();
+    // Served while nats-server was stopped and starting again.
+    const duringRestart = load.ok - atRestart;
+    await load.served(20, 'requests after the restart');
+    const { failed } = await load.stop();
     expect(failed).toEqual([]);
-    expect(ok).toBeGreaterThan(50);
+    expect(duringRestart).toBeGreaterThan(0);
 
     const revision = await waitFor(
       'apply after the restart',
@@ -133,7 +134,7 @@ describe('full mesh: lifecycle and failures', () => {
     await cut.proc.stop();
   });
 
-  it('removes a SIGKILLed instance from endpoints within the heartbeat TTL; callers route around it', async () => {
+  it('removes a SIGKILLed instance from endpoints when its heartbeats stop; callers route around it', async () => {
     const res = await http(`${mesh.controlPlane().url}/v1/resources/httproute/default/b-canary`, {
       method: 'DELETE',
     });
@@ -146,17 +147,14 @@ describe('full mesh: lifecycle and failures', () => {
 
     const victim = sidecars.get('b3')!;
     victim.proc.signal('SIGKILL');
-    const killedAt = Date.now();
     await victim.proc.exited;
     // Before the control plane notices, a1 meets a refused connection and retries elsewhere.
     for (let i = 0; i < 12; i++) expect(['b1', 'b2']).toContain(await answeredBy(a1));
-    await waitFor(
-      'b3 to leave the endpoints',
-      async () => (!(await mesh.endpointIds('b')).includes('b3') ? true : undefined),
-      5_000,
-      20,
+    await waitFor('b3 to leave the endpoints', async () =>
+      !(await mesh.endpointIds('b')).includes('b3') ? true : undefined,
     );
-    expect(Date.now() - killedAt).toBeLessThanOrEqual(TTL_MS + 250);
+    // No system account here (no disconnect advisories): its heartbeat TTL ran out.
+    expect(await mesh.removalReason('b3')).toBe('instance expired');
   });
 
   it('drains on SIGTERM with zero failed requests while a client sends throughout', async () => {
@@ -165,13 +163,16 @@ describe('full mesh: lifecycle and failures', () => {
     let sent = 0;
     // Alternate GET and POST: a POST is never retried, so it fails if the drain drops anything.
     const load = steadyLoad(() => call(a1, {}, sent++ % 2 === 0 ? 'POST' : 'GET'));
-    await sleep(300);
+    await load.served(20, 'requests before the drain');
     draining.proc.signal('SIGTERM');
+    const atSignal = load.ok;
     expect(await draining.proc.exited).toBe(0);
-    await sleep(300);
-    const { ok, failed } = await load.stop();
+    // Served while b2 drained (WEFT_DRAIN_GRACE_MS and its requests in flight).
+    const duringDrain = load.ok - atSignal;
+    await load.served(20, 'requests after b2 left');
+    const { failed } = await load.stop();
     expect(failed).toEqual([]);
-    expect(ok).toBeGreaterThan(100);
+    expect(duringDrain).toBeGreaterThan(0);
     expect(await mesh.endpointIds('b')).toEqual(['b1']);
   });
 });
@@ -194,6 +195,15 @@ function steadyLoad(send: () => Promise<{ status: number; body: string }>) {
   };
   const workers = Promise.all([worker(), worker(), worker(), worker()]);
   return {
+    /** Requests answered 200 so far. */
+    get ok(): number {
+      return ok;
+    },
+    /** Resolves once `count` more requests have been answered 200. */
+    served(count: number, what: string): Promise<true> {
+      const from = ok;
+      return waitFor(what, () => (ok >= from + count ? true : undefined));
+    },
     async stop(): Promise<{ ok: number; failed: string[] }> {
       running = false;
       await workers;

@@ -1,8 +1,7 @@
 // Migration: the same HTTPRoute file, applied unchanged at the edge (router, edge mode), in a router
 // (router mode) and in a full mesh (sidecars and a control plane), gives the same answers to the
 // same requests: status, body, and the headers the routes shape.
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { http } from '../support/admin-client.js';
@@ -11,6 +10,7 @@ import { freePort } from '../support/free-port.js';
 import { versionServices } from '../support/manifests.js';
 import { Mesh } from '../support/mesh.js';
 import { waitFor } from '../support/wait-for.js';
+import { scratchDir } from '../support/scratch-dir.js';
 
 const ROUTES_FILE = fileURLToPath(new URL('../fixtures/migration/routes.yaml', import.meta.url));
 
@@ -107,7 +107,7 @@ describe('migration from edge to router to full mesh', () => {
 
   beforeAll(async () => {
     mesh = await Mesh.start();
-    dir = await mkdtemp(join(tmpdir(), 'weft-migration-'));
+    dir = await scratchDir('weft-migration-');
     apps.push(await new EchoServer('api-v1').start(), await new EchoServer('api-v2').start());
   });
 

@@ -32,10 +32,8 @@ describe('sidecar: local app probe', () => {
     const port = apps.get('b2')!.port;
     await apps.get('b2')!.stop();
     // One probe interval, then the heartbeat says "not ready" and the control plane drops it.
-    await waitFor(
-      'b2 to leave',
-      async () => ((await mesh.endpointIds('b')).join() === 'b1' ? true : undefined),
-      3_000,
+    await waitFor('b2 to leave', async () =>
+      (await mesh.endpointIds('b')).join() === 'b1' ? true : undefined,
     );
     for (let i = 0; i < 10; i++) {
       const res = await http(`${a.outbound}/`, { headers: { host: 'b' } });
@@ -43,10 +41,8 @@ describe('sidecar: local app probe', () => {
       expect(res.headers['x-echo-name']).toBe('b1');
     }
     apps.set('b2', await new EchoServer('b2').start(port));
-    await waitFor(
-      'b2 to return',
-      async () => ((await mesh.endpointIds('b')).join() === 'b1,b2' ? true : undefined),
-      3_000,
+    await waitFor('b2 to return', async () =>
+      (await mesh.endpointIds('b')).join() === 'b1,b2' ? true : undefined,
     );
   });
 });

@@ -1,12 +1,12 @@
 // Standalone proxy: no control plane and no NATS; config from a folder, hot-reloaded, static endpoints.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { http } from '../support/admin-client.js';
 import { EchoServer } from '../support/echo-server.js';
 import { freePort } from '../support/free-port.js';
 import { Mesh, type Sidecar } from '../support/mesh.js';
 import { sleep, waitFor } from '../support/wait-for.js';
+import { scratchDir } from '../support/scratch-dir.js';
 
 const external = (name: string, port: number, hosts: string[] = []): string => `
 apiVersion: weft.dev/v1alpha1
@@ -25,7 +25,7 @@ describe('standalone proxy (no control plane, no NATS)', () => {
 
   beforeAll(async () => {
     apps.push(await new EchoServer('stable').start(), await new EchoServer('canary').start());
-    dir = await mkdtemp(join(tmpdir(), 'weft-standalone-'));
+    dir = await scratchDir('weft-standalone-');
     await writeFile(
       join(dir, 'services.yaml'),
       `${external('api', apps[0].port, ['api.example.com'])}---${external('api-canary', apps[1].port)}`,
@@ -42,7 +42,6 @@ describe('standalone proxy (no control plane, no NATS)', () => {
 
   afterAll(async () => {
     await Promise.all(apps.map((s) => s.stop()));
-    await rm(dir, { recursive: true, force: true });
     await mesh.stop();
   });
 

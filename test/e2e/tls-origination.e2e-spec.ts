@@ -1,17 +1,17 @@
 // TLS origination to ExternalServices through a sidecar: ALPN picks HTTP/2 or HTTP/1.1, the server is
 // verified against the configured CA and SNI name, MUTUAL presents a client certificate, and a
 // certificate file the proxy cannot read is NACKed while the previous config keeps routing.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createSecureServer, type Http2SecureServer } from 'node:http2';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { http } from '../support/admin-client.js';
 import { EchoServer } from '../support/echo-server.js';
 import { Mesh, type Sidecar } from '../support/mesh.js';
 import { makeCertificate, type CertificateFiles } from '../support/test-certificates.js';
+import { scratchDir } from '../support/scratch-dir.js';
 
 const PAYMENTS = 'payments.example.test';
 const LEDGER = 'ledger.example.test';
@@ -62,7 +62,7 @@ describe('TLS origination to ExternalServices', () => {
   let manifests: (paymentsCa: string) => string;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'weft-tls-origin-'));
+    dir = await scratchDir('weft-tls-origin-');
     serverCert = await makeCertificate(join(dir, 'server'), PAYMENTS);
     const ledgerCert = await makeCertificate(join(dir, 'ledger'), LEDGER);
     clientCert = await makeCertificate(join(dir, 'client'), 'caller.example.test');
@@ -117,7 +117,6 @@ describe('TLS origination to ExternalServices', () => {
     await mesh.stop();
     await app.stop();
     await Promise.all([h2, mutualOnly].map((s) => new Promise((done) => s.close(done))));
-    await rm(dir, { recursive: true, force: true });
   });
 
   const via = (host: string) => http(`${caller.outbound}/pay`, { headers: { host } });

@@ -3,8 +3,7 @@
 // proxy off, and the root survives a restart and is shared by a second replica. Certificates are
 // checked with node:crypto's X509Certificate (OpenSSL), not with the library that made them.
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
@@ -21,6 +20,7 @@ import { Mesh, type ControlPlane, type Router, type Sidecar } from '../support/m
 import { metric } from '../support/metrics.js';
 import { waitFor } from '../support/wait-for.js';
 import { weft } from '../support/weft-cli.js';
+import { scratchDir } from '../support/scratch-dir.js';
 
 interface IdentityView {
   spiffeId: string;
@@ -122,6 +122,8 @@ class LeafWatch {
 describe('workload certificates', () => {
   let mesh: Mesh;
   let cp: ControlPlane;
+  /** The CA key files of this file's control planes. */
+  let scratch: string;
   let keyFile: string;
   let sidecar: Sidecar;
   let router: Router;
@@ -133,8 +135,8 @@ describe('workload certificates', () => {
 
   beforeAll(async () => {
     mesh = await Mesh.start();
-    const dir = await mkdtemp(join(tmpdir(), 'weft-ca-e2e-'));
-    keyFile = join(dir, 'ca.key');
+    scratch = await scratchDir('weft-ca-e2e-');
+    keyFile = join(scratch, 'ca.key');
     await writeFile(keyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
     // Short-lived leaves: a renewal every ~10 s, while the suite runs.
     caEnv = { WEFT_CA_ENCRYPTION_KEY_FILE: keyFile, WEFT_CERT_TTL: '20s' };
@@ -333,7 +335,7 @@ describe('workload certificates', () => {
     expect(leaf.verify(new X509Certificate(signed.roots?.[0] ?? '').publicKey)).toBe(true);
     expect(await metric(second.adminPort, 'weft_ca_certificates_issued_total')).toBeGreaterThan(0);
     // A replica with another key file cannot open the stored root: it stops, saying why.
-    const wrongKey = join(tmpdir(), `weft-wrong-${process.pid}.key`);
+    const wrongKey = join(scratch, 'wrong.key');
     await writeFile(wrongKey, randomBytes(32).toString('base64'));
     const wrong = AppProcess.start('control-plane', 'control-plane-wrong-key', {
       NATS_URL: mesh.nats.url,

@@ -1,6 +1,5 @@
 // A whole local mesh for e2e tests: nats-server, control plane and sidecars as real processes.
-import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { agent, http, isReady, json, type HttpResult } from './admin-client.js';
 import { AppProcess } from './app-process.js';
@@ -10,6 +9,7 @@ import type { Entitlement } from '@app/protocol';
 import { readNatsCredentials } from '@app/runtime/nats-credentials.js';
 import { MeshCredentials, PATIENT } from './mesh-credentials.js';
 import { startNats, type NatsHandle, type NatsOptions } from './nats-fixture.js';
+import { scratchDir } from './scratch-dir.js';
 import { waitFor } from './wait-for.js';
 
 export interface MeshTiming {
@@ -96,7 +96,7 @@ export class Mesh {
     natsOptions?: NatsOptions,
     options: MeshOptions = {},
   ): Promise<Mesh> {
-    const stateDir = await mkdtemp(join(tmpdir(), 'weft-e2e-'));
+    const stateDir = await scratchDir('weft-e2e-');
     const credentials =
       options.openBecause === undefined ? await MeshCredentials.create(stateDir) : undefined;
     const nats = await startNats({ ...natsOptions, trust: credentials });
@@ -293,6 +293,22 @@ export class Mesh {
     }>(`${this.controlPlane().url}/v1/endpoints`);
     const set = items.find((s) => s.namespace === namespace && s.service === service);
     return set ? set.endpoints.map((e) => e.instanceId).sort() : [];
+  }
+
+  /**
+   * Why the control plane removed an instance from its endpoint sets, as its log says:
+   * `instance expired` (heartbeat TTL), `instance connection closed` (disconnect advisory), ….
+   */
+  removalReason(instanceId: string): Promise<string> {
+    const removals = ['instance expired', 'instance connection closed', 'instance down'];
+    return waitFor(`the control plane's reason for removing ${instanceId}`, () => {
+      for (const line of this.controlPlane().proc.logs().reverse()) {
+        if (!line.includes(`"instanceId":"${instanceId}"`)) continue;
+        const { reason } = JSON.parse(line) as { reason?: string };
+        if (reason !== undefined && removals.includes(reason)) return reason;
+      }
+      return undefined;
+    });
   }
 
   /** Stops every process (SIGTERM) and NATS; one failing step never skips the others. */

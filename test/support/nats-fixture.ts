@@ -1,13 +1,12 @@
 // Test fixture: a real nats-server per test, run by Testcontainers or from the local binary.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants as fsConstants } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import type * as Testcontainers from 'testcontainers';
 import { freePort } from './free-port.js';
+import { detectNatsBackend, natsImage, type NatsBackendChoice } from './nats-backend.js';
 
 export type NatsBackend = 'container' | 'binary';
 
@@ -46,7 +45,6 @@ export interface NatsHandle {
 
 const HOST = '127.0.0.1';
 const READY_LINE = 'Server is ready';
-const DEFAULT_IMAGE = 'local/nats-server:2.9.10';
 const CONTAINER_STORE_DIR = '/data';
 const CONTAINER_CONFIG_FILE = '/weft-nats.conf';
 const CONTAINER_RESOLVER_DIR = '/weft-jwt';
@@ -56,7 +54,6 @@ const STOP_GRACE_MS = 10_000;
 const LOG_TAIL_LINES = 40;
 const PING_TIMEOUT_MS = 2_000;
 const GREETING_RETRY_MS = 100;
-const CANDIDATE_SOCKETS = ['unix:///run/weft-docker.sock', 'unix:///var/run/docker.sock'];
 
 export const FIXTURE_LABEL = { key: 'weft.test', value: 'nats' } as const;
 
@@ -86,104 +83,14 @@ function natsUrl(port: number): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Backend selection
+// Backend selection (nats-backend.js): pinned for the run by jest's globalSetup
 
-type Backend = { kind: 'container'; dockerHost: string } | { kind: 'binary'; bin: string };
+// Chosen once per module instance (jest: once per test file), silently: the run has said which.
+let chosen: Promise<NatsBackendChoice> | undefined;
 
-// Chosen once per module instance (jest: once per test file), so the log line appears once.
-let chosen: Promise<Backend> | undefined;
-
-function chooseBackend(): Promise<Backend> {
-  chosen ??= detectBackend().then((backend) => {
-    process.stderr.write(`[nats-fixture] NATS backend: ${describe(backend)}\n`);
-    return backend;
-  });
+function chooseBackend(): Promise<NatsBackendChoice> {
+  chosen ??= detectNatsBackend();
   return chosen;
-}
-
-function describe(backend: Backend): string {
-  return backend.kind === 'container'
-    ? `container (${imageName()} via ${backend.dockerHost})`
-    : `binary (${backend.bin})`;
-}
-
-function imageName(): string {
-  return process.env.WEFT_NATS_IMAGE ?? DEFAULT_IMAGE;
-}
-
-async function detectBackend(): Promise<Backend> {
-  const mode = process.env.WEFT_TEST_NATS ?? 'auto';
-  if (mode !== 'auto' && mode !== 'container' && mode !== 'binary') {
-    throw new Error(`WEFT_TEST_NATS must be container, binary or auto, not "${mode}"`);
-  }
-  if (mode === 'binary') return { kind: 'binary', bin: findNatsBinary() };
-  const dockerHost = await findDockerHost();
-  if (dockerHost !== undefined) return { kind: 'container', dockerHost };
-  const tried = dockerHostCandidates().join(', ');
-  if (mode === 'container') {
-    throw new Error(
-      `WEFT_TEST_NATS=container but no Docker engine answers (tried ${tried}); ` +
-        'start one with `bash scripts/docker-engine.sh start`',
-    );
-  }
-  process.stderr.write(
-    `[nats-fixture] !!! WARNING: no Docker engine answers (tried ${tried}); ` +
-      'FALLING BACK to the local nats-server binary !!!\n',
-  );
-  return { kind: 'binary', bin: findNatsBinary() };
-}
-
-function dockerHostCandidates(): string[] {
-  const fromEnv = process.env.DOCKER_HOST;
-  return fromEnv ? [fromEnv] : CANDIDATE_SOCKETS;
-}
-
-async function findDockerHost(): Promise<string | undefined> {
-  for (const host of dockerHostCandidates()) {
-    if (await dockerAnswers(host)) return host;
-  }
-  return undefined;
-}
-
-/** True when GET /_ping on the engine succeeds; schemes we cannot ping (ssh, …) are trusted. */
-function dockerAnswers(dockerHost: string): Promise<boolean> {
-  const url = URL.canParse(dockerHost) ? new URL(dockerHost) : undefined;
-  if (url === undefined) return Promise.resolve(false);
-  const target =
-    url.protocol === 'unix:'
-      ? { socketPath: url.pathname }
-      : url.protocol === 'tcp:'
-        ? { host: url.hostname, port: Number(url.port || 2375) }
-        : undefined;
-  if (target === undefined) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const req = request({ ...target, path: '/_ping', timeout: PING_TIMEOUT_MS }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
-    req.end();
-  });
-}
-
-function findNatsBinary(): string {
-  // Debian installs it in /usr/sbin, which is not on every user's PATH.
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin'];
-  for (const dir of dirs.filter(Boolean)) {
-    const candidate = join(dir, 'nats-server');
-    if (isExecutable(candidate)) return candidate;
-  }
-  throw new Error('nats-server is not installed (apt-get install -y nats-server)');
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, fsConstants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -205,7 +112,7 @@ async function startContainer(
   config: string | undefined,
 ): Promise<NatsHandle> {
   const tc = await loadTestcontainers(dockerHost);
-  const image = imageName();
+  const image = natsImage();
   await assertImageUsable(tc, image);
   const configArgs = config === undefined ? [] : ['-c', CONTAINER_CONFIG_FILE];
   const args = serverArgs(port, jetstream ? CONTAINER_STORE_DIR : undefined, [

@@ -7,7 +7,7 @@ import { Subjects } from '@app/protocol/subjects.js';
 import type { AdminClient } from './admin-client.js';
 import { withAdmin } from './cli-context.js';
 import { CliError, messageOf } from './cli-error.js';
-import { defaultNatsUrl, subjectPrefix } from './defaults.js';
+import { subjectPrefix } from './defaults.js';
 import {
   assertJetStream,
   connectOnce,
@@ -15,6 +15,7 @@ import {
   snapshotVersion,
   type SnapshotVersion,
 } from './nats-probe.js';
+import { NATS_OPTION_HELP, natsTarget, type NatsTarget } from './nats-target.js';
 import { out } from './output.js';
 import { withProgress } from './progress.js';
 
@@ -39,14 +40,11 @@ interface CheckOptions {
 export function checkCommand(): Command {
   return new Command('check')
     .description('check that NATS, JetStream, the config bucket and the control plane are healthy')
-    .option(
-      '--nats <url>',
-      'NATS server(s), comma-separated (default: $NATS_URL or nats://127.0.0.1:4222)',
-    )
+    .option('--nats <url>', NATS_OPTION_HELP)
     .action(async (opts: Partial<CheckOptions>, cmd: Command) => {
-      const natsUrl = opts.nats ?? defaultNatsUrl();
+      const nats = await natsTarget(opts.nats, cmd);
       const failed = await withAdmin(cmd, async (admin) => {
-        const run = new CheckRun(natsUrl, new Subjects(subjectPrefix()).configBucket, admin);
+        const run = new CheckRun(nats, new Subjects(subjectPrefix()).configBucket, admin);
         try {
           return await run.all();
         } finally {
@@ -68,7 +66,7 @@ class CheckRun {
   private failed = 0;
 
   constructor(
-    private readonly natsUrl: string,
+    private readonly nats: NatsTarget,
     private readonly bucket: string,
     private readonly admin: AdminClient,
   ) {}
@@ -76,7 +74,7 @@ class CheckRun {
   /** Runs and prints every check; resolves to the number that failed. */
   async all(): Promise<number> {
     await this.section('nats', [
-      { title: `NATS reachable at ${this.natsUrl}`, run: () => this.natsReachable() },
+      { title: `NATS reachable at ${this.natsTitle()}`, run: () => this.natsReachable() },
       { title: 'JetStream enabled', run: () => this.jetStreamEnabled() },
       { title: `KV bucket ${this.bucket} present`, run: () => this.bucketPresent() },
     ]);
@@ -91,6 +89,12 @@ class CheckRun {
       { title: 'protocol version compatible', run: () => this.protocolCompatible() },
     ]);
     return this.failed;
+  }
+
+  /** The servers, and where they came from unless the user named them. */
+  private natsTitle(): string {
+    const { url, source } = this.nats;
+    return source === 'the control plane' ? `${url}, as the control plane names it` : url;
   }
 
   async close(): Promise<void> {
@@ -127,7 +131,7 @@ class CheckRun {
 
   private async natsReachable(): Promise<Outcome> {
     try {
-      this.nc = await connectOnce(this.natsUrl);
+      this.nc = await connectOnce(this.nats.url);
       return { status: 'ok', note: `server ${this.nc.info?.version ?? 'unknown version'}` };
     } catch (err) {
       return {

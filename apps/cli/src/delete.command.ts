@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { printApplied } from './apply.command.js';
 import { withAdmin } from './cli-context.js';
 import { CliError } from './cli-error.js';
-import { resolveResourceKind } from './kinds.js';
+import { RESOURCE_KIND_WORDS, resolveResourceKind } from './kinds.js';
 import { withProgress } from './progress.js';
 
 const DEFAULT_NAMESPACE = 'default';
@@ -14,8 +14,8 @@ interface DeleteOptions {
 
 export function deleteCommand(): Command {
   return new Command('delete')
-    .description('delete a service or httproute')
-    .argument('<kind>', 'service (svc) or httproute')
+    .description('delete a stored resource (a new revision)')
+    .argument('<kind>', `one of ${RESOURCE_KIND_WORDS}, singular or plural`)
     .argument('<name>', 'resource name')
     .option('-n, --namespace <namespace>', 'namespace of the resource', DEFAULT_NAMESPACE)
     .action(async (kindWord: string, name: string, opts: DeleteOptions, cmd: Command) => {

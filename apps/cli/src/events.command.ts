@@ -3,8 +3,9 @@
 import { Command } from 'commander';
 import { Subjects } from '@app/protocol/subjects.js';
 import { CliError, messageOf } from './cli-error.js';
-import { defaultNatsUrl, subjectPrefix } from './defaults.js';
+import { subjectPrefix } from './defaults.js';
 import { connectOnce } from './nats-probe.js';
+import { NATS_OPTION_HELP, natsTarget } from './nats-target.js';
 import { out } from './output.js';
 
 interface EventsOptions {
@@ -17,15 +18,15 @@ export function eventsCommand(): Command {
     .description(
       'follow config and health events (applies, rejections, route and policy status, instance states, proxy ACK/NACK) as they happen',
     )
-    .option('--nats <url>', 'NATS server(s) (default: $NATS_URL or nats://127.0.0.1:4222)')
+    .option('--nats <url>', NATS_OPTION_HELP)
     .option('--count <n>', 'stop after n events')
-    .action(async (opts: EventsOptions) => {
-      const url = opts.nats ?? defaultNatsUrl();
+    .action(async (opts: EventsOptions, cmd: Command) => {
+      const { url, source } = await natsTarget(opts.nats, cmd);
       const limit = opts.count === undefined ? Infinity : Number(opts.count);
       if (!(limit >= 1)) throw new CliError('--count must be a positive number');
       const nc = await connectOnce(url).catch((err: unknown) => {
         throw new CliError(
-          `cannot reach NATS at ${url} (${messageOf(err)}); set --nats or NATS_URL`,
+          `cannot reach NATS at ${url} (from ${source}: ${messageOf(err)}); set --nats or NATS_URL`,
         );
       });
       const prefix = new Subjects(subjectPrefix()).event('');

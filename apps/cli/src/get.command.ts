@@ -12,7 +12,7 @@ import type {
 import type { AdminClient } from './admin-client.js';
 import { withAdmin } from './cli-context.js';
 import { CliError } from './cli-error.js';
-import { resolveKind, type KindId, type KindSpec } from './kinds.js';
+import { KIND_WORDS, resolveKind, type KindId, type KindSpec } from './kinds.js';
 import {
   err,
   formatTable,
@@ -196,8 +196,8 @@ const GETTERS: { readonly [K in KindId]: (req: GetRequest) => Promise<void> } = 
 
 export function getCommand(): Command {
   return new Command('get')
-    .description('list services, httproutes, endpoints or proxies')
-    .argument('<kind>', 'service(s) (svc), httproute(s), endpoints or proxies')
+    .description('list resources (services, routes, policies, gateways) and live mesh state')
+    .argument('<kind>', `one of ${KIND_WORDS}, singular or plural`)
     .argument('[name]', 'only this one (an error if it does not exist)')
     .option('-n, --namespace <namespace>', 'only this namespace (default: all namespaces)')
     .addOption(

@@ -1,6 +1,7 @@
 // The words `weft get` and `weft delete` accept for each kind.
 import { CliError } from './cli-error.js';
-import { displayResource, resolveKind, resolveResourceKind } from './kinds.js';
+import { RESOURCE_KINDS } from '@app/protocol';
+import { displayResource, RESOURCE_KIND_WORDS, resolveKind, resolveResourceKind } from './kinds.js';
 
 describe('resolveKind', () => {
   it.each([
@@ -9,12 +10,32 @@ describe('resolveKind', () => {
     ['svc', 'Service'],
     ['httproute', 'HTTPRoute'],
     ['HTTPRoutes', 'HTTPRoute'],
+    ['trafficpolicies', 'TrafficPolicy'],
+    ['tp', 'TrafficPolicy'],
+    ['ExternalService', 'ExternalService'],
+    ['es', 'ExternalService'],
+    ['gw', 'Gateway'],
     ['endpoints', 'Endpoints'],
+    ['ep', 'Endpoints'],
     ['proxies', 'Proxy'],
+    ['proxy', 'Proxy'],
   ])('%s → %s', (word, id) => expect(resolveKind(word).id).toBe(id));
 
-  it('names the accepted words for an unknown kind', () => {
-    expect(() => resolveKind('pods')).toThrow(/unknown kind "pods"; expected one of service/);
+  it('names every kind for an unknown kind', () => {
+    expect(() => resolveKind('pods')).toThrow(
+      new CliError(
+        'unknown kind "pods"; expected one of services (svc), httproutes, trafficpolicies (tp), ' +
+          'externalservices (es), gateways (gw), endpoints (ep), proxies',
+      ),
+    );
+  });
+
+  it('lists every kind the admin API stores as a resource, and nothing else, for delete', () => {
+    for (const kind of RESOURCE_KINDS) {
+      expect(resolveResourceKind(kind).id).toBe(kind);
+      expect(RESOURCE_KIND_WORDS).toContain(resolveKind(kind).plural);
+    }
+    expect(RESOURCE_KIND_WORDS).not.toMatch(/endpoints|proxies/);
   });
 
   it('does not take Object.prototype members for kinds', () => {

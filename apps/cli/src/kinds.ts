@@ -18,71 +18,49 @@ export interface ResourceKindSpec extends KindSpec {
   readonly resource: true;
 }
 
-const SERVICE: ResourceKindSpec = {
-  id: 'Service',
-  singular: 'service',
-  plural: 'services',
-  resource: true,
-};
-const HTTP_ROUTE: ResourceKindSpec = {
-  id: 'HTTPRoute',
-  singular: 'httproute',
-  plural: 'httproutes',
-  resource: true,
-};
-const TRAFFIC_POLICY: ResourceKindSpec = {
-  id: 'TrafficPolicy',
-  singular: 'trafficpolicy',
-  plural: 'trafficpolicies',
-  resource: true,
-};
-const EXTERNAL_SERVICE: ResourceKindSpec = {
-  id: 'ExternalService',
-  singular: 'externalservice',
-  plural: 'externalservices',
-  resource: true,
-};
-const GATEWAY: ResourceKindSpec = {
-  id: 'Gateway',
-  singular: 'gateway',
-  plural: 'gateways',
-  resource: true,
-};
-const ENDPOINTS: KindSpec = {
-  id: 'Endpoints',
-  singular: 'endpoints',
-  plural: 'endpoints',
-  resource: false,
-};
-const PROXY: KindSpec = { id: 'Proxy', singular: 'proxy', plural: 'proxies', resource: false };
+/** Every kind, in the order help and errors list them; `short` is the one abbreviation, if any. */
+const KINDS: readonly (KindSpec & { readonly short?: string })[] = [
+  { id: 'Service', singular: 'service', plural: 'services', resource: true, short: 'svc' },
+  { id: 'HTTPRoute', singular: 'httproute', plural: 'httproutes', resource: true },
+  {
+    id: 'TrafficPolicy',
+    singular: 'trafficpolicy',
+    plural: 'trafficpolicies',
+    resource: true,
+    short: 'tp',
+  },
+  {
+    id: 'ExternalService',
+    singular: 'externalservice',
+    plural: 'externalservices',
+    resource: true,
+    short: 'es',
+  },
+  { id: 'Gateway', singular: 'gateway', plural: 'gateways', resource: true, short: 'gw' },
+  { id: 'Endpoints', singular: 'endpoints', plural: 'endpoints', resource: false, short: 'ep' },
+  { id: 'Proxy', singular: 'proxy', plural: 'proxies', resource: false },
+];
 
-const WORDS: Readonly<Record<string, KindSpec>> = {
-  service: SERVICE,
-  services: SERVICE,
-  svc: SERVICE,
-  httproute: HTTP_ROUTE,
-  httproutes: HTTP_ROUTE,
-  trafficpolicy: TRAFFIC_POLICY,
-  trafficpolicies: TRAFFIC_POLICY,
-  tp: TRAFFIC_POLICY,
-  externalservice: EXTERNAL_SERVICE,
-  externalservices: EXTERNAL_SERVICE,
-  es: EXTERNAL_SERVICE,
-  gateway: GATEWAY,
-  gateways: GATEWAY,
-  gw: GATEWAY,
-  endpoints: ENDPOINTS,
-  endpoint: ENDPOINTS,
-  ep: ENDPOINTS,
-  proxies: PROXY,
-  proxy: PROXY,
-};
+/** The words for each kind: singular, plural and abbreviation, lower-case. */
+const WORDS: ReadonlyMap<string, KindSpec> = new Map(
+  KINDS.flatMap((k) =>
+    [k.singular, k.plural, k.short].filter((w) => w !== undefined).map((w) => [w, k]),
+  ),
+);
 
-export const KIND_WORDS = 'service(s) (svc), httproute(s), gateway(s) (gw), endpoints, proxies';
+/** `services (svc), httproutes, …`: what `weft get` takes, for its help and its errors. */
+export const KIND_WORDS = wordList(KINDS);
+
+/** The same for the kinds that are stored resources (`weft delete`). */
+export const RESOURCE_KIND_WORDS = wordList(KINDS.filter(isResourceKind));
+
+function wordList(kinds: readonly (KindSpec & { readonly short?: string })[]): string {
+  return kinds.map((k) => (k.short ? `${k.plural} (${k.short})` : k.plural)).join(', ');
+}
 
 /** Resolves what the user typed, case-insensitively (`Service`, `svc`, `HTTPRoutes`). */
 export function resolveKind(word: string): KindSpec {
-  const spec = Object.hasOwn(WORDS, word.toLowerCase()) ? WORDS[word.toLowerCase()] : undefined;
+  const spec = WORDS.get(word.toLowerCase());
   if (spec === undefined) {
     throw new CliError(`unknown kind "${word}"; expected one of ${KIND_WORDS}`);
   }
@@ -94,7 +72,7 @@ export function resolveResourceKind(word: string): ResourceKindSpec {
   const spec = resolveKind(word);
   if (!isResourceKind(spec)) {
     throw new CliError(
-      `${spec.plural} are live mesh state, not a resource; only services and httproutes can be deleted`,
+      `${spec.plural} are live mesh state, not a resource; resources are ${RESOURCE_KIND_WORDS}`,
     );
   }
   return spec;

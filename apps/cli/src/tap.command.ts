@@ -3,8 +3,9 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AccessRecord } from '@app/dataplane/telemetry/access-log.js';
 import { Subjects } from '@app/protocol/subjects.js';
 import { CliError, messageOf } from './cli-error.js';
-import { defaultNatsUrl, subjectPrefix } from './defaults.js';
+import { subjectPrefix } from './defaults.js';
 import { connectOnce } from './nats-probe.js';
+import { NATS_OPTION_HELP, natsTarget } from './nats-target.js';
 import { out } from './output.js';
 
 interface TapOptions {
@@ -19,7 +20,7 @@ interface TapOptions {
 export function tapCommand(): Command {
   return new Command('tap')
     .description('stream requests live as proxies serve them (their access logs on the bus)')
-    .option('--nats <url>', 'NATS server(s) (default: $NATS_URL or nats://127.0.0.1:4222)')
+    .option('--nats <url>', NATS_OPTION_HELP)
     .option('-n, --namespace <namespace>', 'only this namespace', '*')
     .option('--service <service>', 'only requests served by proxies of this service')
     .option('--path <prefix>', 'only paths starting with this prefix')
@@ -27,11 +28,11 @@ export function tapCommand(): Command {
       new Option('--status <class|code>', 'only this status: 5xx, 404, …').argParser(statusFilter),
     )
     .addOption(new Option('--count <n>', 'stop after n requests').argParser(positiveInt))
-    .action(async (opts: TapOptions) => {
-      const url = opts.nats ?? defaultNatsUrl();
+    .action(async (opts: TapOptions, cmd: Command) => {
+      const { url, source } = await natsTarget(opts.nats, cmd);
       const nc = await connectOnce(url).catch((err: unknown) => {
         throw new CliError(
-          `cannot reach NATS at ${url} (${messageOf(err)}); set --nats or NATS_URL`,
+          `cannot reach NATS at ${url} (from ${source}: ${messageOf(err)}); set --nats or NATS_URL`,
         );
       });
       const subject = new Subjects(subjectPrefix()).accessLog(opts.namespace, opts.service ?? '*');

@@ -1,41 +1,5 @@
-// Control plane entry point: admin API over HTTP, heartbeats and ACKs over NATS (Nest microservices).
-import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { MicroserviceOptions } from '@nestjs/microservices';
-import { createLogger, NatsClient, PinoNestLogger } from '@app/runtime';
-import { controlPlaneEnv } from './control-plane-env.dto.js';
-import { ControlPlaneModule } from './control-plane.module.js';
-import { RawPayloadDeserializer } from './nats/raw-payload.deserializer.js';
-import { SharedConnectionNatsServer } from './nats/shared-connection.server.js';
+// Control plane entry point: an unsupported Node.js gets one clear message, before any dependency loads.
+import { exitUnlessSupportedNode } from '@app/runtime/supported-node.js';
 
-/** Largest apply body accepted; resources are small, this bounds memory per request. */
-const MAX_APPLY_BODY = '16mb';
-
-async function bootstrap(): Promise<void> {
-  const env = controlPlaneEnv();
-  const log = createLogger('control-plane', env.WEFT_LOG_LEVEL);
-  const app = await NestFactory.create<NestExpressApplication>(
-    ControlPlaneModule.forRoot(env, log),
-    {
-      logger: new PinoNestLogger(log),
-      bodyParser: false,
-    },
-  );
-  // Every body is read as text: YAML is a superset of JSON, so one parser serves both.
-  app.useBodyParser('text', { type: () => true, limit: MAX_APPLY_BODY });
-  app.connectMicroservice<MicroserviceOptions>({
-    strategy: new SharedConnectionNatsServer(app.get(NatsClient), {
-      deserializer: new RawPayloadDeserializer(),
-    }),
-  });
-  app.enableShutdownHooks();
-  await app.listen(env.WEFT_ADMIN_PORT, env.WEFT_BIND_ADDRESS);
-  await app.startAllMicroservices();
-  log.info({ adminPort: env.WEFT_ADMIN_PORT, nats: env.natsServers }, 'control plane started');
-}
-
-bootstrap().catch((err: Error) => {
-  process.stderr.write(`weft control plane failed to start: ${err.message}\n`);
-  process.exit(1);
-});
+exitUnlessSupportedNode('weft control plane');
+await import('./bootstrap.js');

@@ -92,6 +92,11 @@ export interface EndpointList {
 export interface VersionInfo {
   readonly protocol: number;
   readonly revision: number;
+  /**
+   * The NATS servers this control plane connects to, without credentials: where the CLI's NATS
+   * commands go when neither `--nats` nor `NATS_URL` says.
+   */
+  readonly nats: readonly string[];
 }
 
 /** `GET /v1/leader`: this control plane's role and the lease it last saw. */

@@ -58,6 +58,16 @@ export class CommonEnv {
       .map((s) => s.trim())
       .filter(Boolean);
   }
+
+  /** The same without the user, password or token a URL may carry: what logs and answers show. */
+  get natsServersShown(): string[] {
+    return this.natsServers.map(withoutCredentials);
+  }
+}
+
+/** `nats://user:secret@host:4222` → `nats://host:4222` (the last `@` before the path ends them). */
+function withoutCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/]*@/i, '$1');
 }
 
 /** Reads `cls` from `env` (unset and empty variables keep their defaults); throws naming every bad key. */

@@ -11,6 +11,7 @@ import {
 import { ProxyRegistry } from '../proxies/proxy-registry.service.js';
 import { ConfigStore } from '../config/config-store.service.js';
 import { LeaderElection } from '../leader/leader-election.service.js';
+import { ControlPlaneEnv } from '../control-plane-env.dto.js';
 
 @Controller('v1')
 export class MeshController {
@@ -19,6 +20,7 @@ export class MeshController {
     private readonly proxies: ProxyRegistry,
     private readonly store: ConfigStore,
     private readonly election: LeaderElection,
+    private readonly env: ControlPlaneEnv,
   ) {}
 
   /** This replica's role and the leader it knows of (any replica answers). */
@@ -32,10 +34,14 @@ export class MeshController {
     return { items: this.endpoints.endpointSets() };
   }
 
-  /** Protocol version this control plane speaks, and its current config revision. */
+  /** Protocol version this control plane speaks, its current config revision and its NATS. */
   @Get('version')
   version(): VersionInfo {
-    return { protocol: PROTOCOL_VERSION, revision: this.store.currentRevision };
+    return {
+      protocol: PROTOCOL_VERSION,
+      revision: this.store.currentRevision,
+      nats: this.env.natsServersShown,
+    };
   }
 
   @Get('proxies')

@@ -1,6 +1,6 @@
 // The operator's CA from files: an intermediate and its chain up to the root, checked at load.
 import { webcrypto, X509Certificate as NodeCertificate } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { certificateFingerprint, spiffeId } from '@app/protocol';
@@ -51,6 +51,8 @@ describe('loadProvidedAuthority', () => {
     intermediateKey = await pem(keys.privateKey);
     otherKey = await pem((await generateP256KeyPair()).privateKey);
   });
+
+  afterAll(() => rm(dir, { recursive: true, force: true }));
 
   const files = async (entries: Record<string, string>): Promise<Record<string, string>> => {
     const paths: Record<string, string> = {};

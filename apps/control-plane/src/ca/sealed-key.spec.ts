@@ -1,6 +1,6 @@
 // The CA key at rest: encrypted, bound to its certificate, and a wrong key is a clear error.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { certificateFingerprint, PROTOCOL_VERSION } from '@app/protocol';
@@ -48,5 +48,6 @@ describe('sealed CA keys', () => {
     await writeFile(short, randomBytes(16).toString('base64'));
     await expect(readEncryptionKey(short)).rejects.toThrow(/must hold 32 random bytes in base64/);
     await expect(readEncryptionKey(join(dir, 'missing'))).rejects.toThrow(/cannot be read/);
+    await rm(dir, { recursive: true, force: true });
   });
 });

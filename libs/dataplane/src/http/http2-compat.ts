@@ -53,8 +53,8 @@ export class ProxyHttp2Response extends Http2ServerResponse<ProxyHttp2Request> {
   /** HTTP/2 has no reason phrase (RFC 9113 §8.3.2); Node warns when given one. */
   override writeHead(
     statusCode: number,
-    statusMessageOrHeaders?: string | OutgoingHttpHeaders,
-    headers?: OutgoingHttpHeaders,
+    statusMessageOrHeaders?: string | OutgoingHttpHeaders | readonly string[],
+    headers?: OutgoingHttpHeaders | readonly string[],
   ): this {
     if (typeof statusMessageOrHeaders === 'string') return super.writeHead(statusCode, headers);
     return super.writeHead(statusCode, statusMessageOrHeaders);
