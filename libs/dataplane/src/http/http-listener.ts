@@ -37,6 +37,7 @@ import {
   type ListenerLimits,
 } from './listener-limits.js';
 import { clientErrorReply } from './client-error-reply.js';
+import { shedWhenOverloaded } from '../resilience/overload-shedding.layer.js';
 
 /** What the listener needs of its server, plain or TLS. */
 type ProxyServer = Pick<
@@ -73,7 +74,7 @@ export class HttpListener implements ExchangeOwner, ConnectionGate {
 
   constructor(
     readonly name: string,
-    private readonly handler: ExchangeHandler,
+    private handler: ExchangeHandler,
     private readonly tracer: HopTracer,
     /** Where a request counts when the pipeline answered it before knowing its edge. */
     private readonly fallbackEdge: TrafficEdge,
@@ -109,12 +110,13 @@ export class HttpListener implements ExchangeOwner, ConnectionGate {
 
   /**
    * Holds the listener to `limits` (before it listens), and, with `overload`, refuses new
-   * connections while the proxy is overloaded.
+   * connections and sheds new requests while the overload manager says so.
    */
   limit(limits: ListenerLimits, overload?: OverloadManager): void {
     this.limits = limits;
     applyHttp1Limits(this.server as unknown as Http1Settings, limits);
     this.admit(this.admitting);
+    if (overload && !this.overload) this.handler = shedWhenOverloaded(overload, this.handler);
     this.overload = overload;
     overload?.add(this);
   }

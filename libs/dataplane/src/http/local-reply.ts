@@ -17,7 +17,8 @@ export type LocalReplyReason =
   | 'no_responders'
   | 'fault_abort'
   | 'upstream_overflow'
-  | 'rate_limited';
+  | 'rate_limited'
+  | 'overloaded';
 
 /** Error code of a bus exchange nobody subscribed to (NATS "no responders"): answered 503. */
 export const NO_RESPONDERS_CODE = 'WEFT_NO_RESPONDERS';
@@ -38,6 +39,7 @@ export const LOCAL_REPLY_STATUS: Record<LocalReplyReason, number> = {
   fault_abort: 503,
   upstream_overflow: 503,
   rate_limited: 429,
+  overloaded: 503,
 };
 
 /**

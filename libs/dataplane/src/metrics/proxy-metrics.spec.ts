@@ -19,7 +19,7 @@ async function rendered(): Promise<{ text: string; metrics: ProxyMetrics; stats:
   const stats = new TrafficStats('shop/web');
   const clusters = new ClusterRegistry();
   const api = clusters.get('shop/api');
-  const metrics = new ProxyMetrics(stats, clusters, { overloaded: true });
+  const metrics = new ProxyMetrics(stats, clusters, { overloaded: true, shedRequests: 4 });
   const out = stats.outbound(route, {
     name: api.key,
     cluster: api,
@@ -122,6 +122,7 @@ describe('ProxyMetrics', () => {
       ]);
     expect([limited('headers_timeout'), limited('max_connections')]).toEqual([2, 1]);
     expect(text).toMatch(/^weft_proxy_overloaded 1$/m);
+    expect(text).toMatch(/^weft_proxy_overload_shed_requests_total 4$/m);
     expect(sample(text, 'weft_upstream_retries_total', ['weft_retry_reason="status_503"'])).toBe(1);
     expect(sample(text, 'weft_upstream_ejections_total', ['weft_destination="shop/api"'])).toBe(1);
     expect(text).toMatch(/^# TYPE http_client_request_duration histogram$/m);

@@ -53,6 +53,7 @@ export interface ListenerLoad {
 /** What the metrics say of the overload manager. */
 export interface OverloadState {
   readonly overloaded: boolean;
+  readonly shedRequests: number;
 }
 
 /** GET always has a series; another method once a scrape saw it in progress (it then stays). */
@@ -145,9 +146,16 @@ export class ProxyMetrics implements MetricProducer {
       this.sum(
         now,
         'weft.proxy.overloaded',
-        'Whether the overload manager refuses new connections (1) or not (0)',
+        'Whether the overload manager refuses new connections or sheds new requests (1) or not (0)',
         '1',
         { monotonic: false, points: [[{}, this.overload?.overloaded ? 1 : 0]] },
+      ),
+      this.sum(
+        now,
+        'weft.proxy.overload_shed_requests',
+        'Requests answered 503 overloaded because memory, heap or event-loop lag was past its threshold',
+        '{request}',
+        { monotonic: true, points: [[{}, this.overload?.shedRequests ?? 0]] },
       ),
       this.sum(now, 'weft.upstream.retries', 'Requests re-sent upstream, by reason', '{request}', {
         monotonic: true,

@@ -102,15 +102,15 @@ export class DataPlaneModule {
 }
 
 /**
- * The proxy's overload manager, sampling memory from now on: `/readyz` says `capacity: false`
- * while it refuses connections (a sidecar's heartbeats then say it is not ready).
+ * The proxy's overload manager, sampling memory and event-loop lag from now on: `/readyz` says
+ * `capacity: false` while it refuses connections or sheds requests (a sidecar's heartbeats then say it is not ready).
  */
 function overloadManager(proxy: ProxyOptions, readiness: Readiness, log: Logger): OverloadManager {
   readiness.set('capacity', true);
   const manager = new OverloadManager(proxy.overload, (overloaded, why) => {
     readiness.set('capacity', !overloaded);
-    if (overloaded) log.warn({ why }, 'overloaded: refusing new connections');
-    else log.info({ why }, 'no longer overloaded: taking new connections');
+    if (overloaded) log.warn({ why }, 'overloaded: refusing new connections or shedding requests');
+    else log.info({ why }, 'no longer overloaded');
   });
   manager.start();
   return manager;

@@ -16,7 +16,11 @@ import type { ProxyOptions } from './proxy-options.js';
 import type { BusSettings } from '../bus/bus-client.js';
 import { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from '../http/listener-limits.js';
 import type { OverloadThresholds } from '../resilience/overload-manager.js';
-import { defaultOverloadConnections, defaultOverloadRssMb } from '../resilience/process-limits.js';
+import {
+  defaultOverloadConnections,
+  defaultOverloadHeapMb,
+  defaultOverloadRssMb,
+} from '../resilience/process-limits.js';
 
 export class ProxyEnv extends CommonEnv {
   @Matches(DNS_LABEL, { message: `WEFT_NAMESPACE ${DNS_LABEL_MESSAGE}` })
@@ -158,11 +162,23 @@ export class ProxyEnv extends CommonEnv {
   @Min(0)
   WEFT_OVERLOAD_MAX_CONNECTIONS: number = defaultOverloadConnections();
 
-  /** Overload: resident memory (MiB) at which new connections are refused (0: none). */
+  /** Overload: resident memory (MiB) at which new requests are shed with 503 (0: none). */
   @ToInt()
   @IsInt()
   @Min(0)
   WEFT_OVERLOAD_MAX_RSS_MB: number = defaultOverloadRssMb();
+
+  /** Overload: V8 heap in use (MiB) at which new requests are shed with 503 (0: none). */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  WEFT_OVERLOAD_MAX_HEAP_MB: number = defaultOverloadHeapMb();
+
+  /** Overload: mean event-loop lag (ms) over a second at which new requests are shed (0: none). */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  WEFT_OVERLOAD_MAX_EVENT_LOOP_LAG_MS: number = 0;
 
   get listenerLimits(): ListenerLimits {
     return {
@@ -177,6 +193,8 @@ export class ProxyEnv extends CommonEnv {
     return {
       maxConnections: this.WEFT_OVERLOAD_MAX_CONNECTIONS,
       maxRssBytes: this.WEFT_OVERLOAD_MAX_RSS_MB * 2 ** 20,
+      maxHeapBytes: this.WEFT_OVERLOAD_MAX_HEAP_MB * 2 ** 20,
+      maxEventLoopLagMs: this.WEFT_OVERLOAD_MAX_EVENT_LOOP_LAG_MS,
     };
   }
 

@@ -17,7 +17,7 @@ const options: ProxyOptions = {
   accessLog: { stdout: false, publishPerSecond: 0, sampleRatio: 1 },
   telemetry: { publish: true, intervalMs: 1_000 },
   limits: DEFAULT_LISTENER_LIMITS,
-  overload: { maxConnections: 0, maxRssBytes: 0 },
+  overload: { maxConnections: 0, maxRssBytes: 0, maxHeapBytes: 0, maxEventLoopLagMs: 0 },
 };
 
 describe('SnapshotPublisher', () => {

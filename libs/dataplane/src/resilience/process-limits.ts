@@ -1,6 +1,7 @@
 // What the operating system allows this process, for the overload manager's default thresholds.
 import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 
 /** The soft limit of open files (Linux `/proc/self/limits`); undefined when it cannot be read. */
 export function openFileLimit(limits = '/proc/self/limits'): number | undefined {
@@ -30,4 +31,12 @@ export function defaultOverloadConnections(): number {
 export function defaultOverloadRssMb(): number {
   const limit = memoryLimitBytes();
   return limit === undefined ? 0 : Math.floor((limit * 0.9) / 2 ** 20);
+}
+
+/**
+ * V8 heap in use the overload manager allows by default: 90% of the heap's limit, past which V8
+ * would soon abort the process (out of memory) rather than let it answer anything.
+ */
+export function defaultOverloadHeapMb(): number {
+  return Math.floor((getHeapStatistics().heap_size_limit * 0.9) / 2 ** 20);
 }
