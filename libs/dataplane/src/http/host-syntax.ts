@@ -1,11 +1,9 @@
 // What a request's authority may be: `host[:port]` with a DNS-style name, an IPv4 address or a
-// bracketed IPv6 one (RFC 9112 §3.2, RFC 3986 §3.2.2), and which hosts are DNS names.
-import { isIPv4, isIPv6 } from 'node:net';
-import { DNS_NAME } from '@app/protocol';
+// bracketed IPv6 one (RFC 9112 §3.2, RFC 3986 §3.2.2).
+import { isIPv6 } from 'node:net';
 
-/** RFC 1035: a name is at most 253 characters, a label at most 63. */
+/** RFC 1035: a name is at most 253 characters. */
 const MAX_NAME = 253;
-const MAX_LABEL = 63;
 /**
  * A name of unreserved characters (RFC 3986 reg-name without percent-encoding and sub-delims, which
  * name nothing a proxy can reach), or an IP literal, then an optional port. No wildcard (`*`), no
@@ -40,20 +38,4 @@ export function authorityHost(value: string): string {
   if (lower.charCodeAt(0) === 91 /* [ */) return lower.slice(0, lower.indexOf(']') + 1);
   const colon = lower.lastIndexOf(':');
   return colon === -1 ? lower : lower.slice(0, colon);
-}
-
-/**
- * Whether a (lower-case) host is a DNS name: dot-separated labels of `a-z`, `0-9` and `-`, neither
- * starting nor ending with `-`, each at most 63 characters, and no IPv4 address. Only such hosts
- * are looked up in the config bucket, whose keys and subjects they become part of.
- */
-export function isDnsName(host: string): boolean {
-  if (host.length > MAX_NAME || !DNS_NAME.test(host) || isIPv4(host)) return false;
-  for (let start = 0; start < host.length;) {
-    const dot = host.indexOf('.', start);
-    const end = dot === -1 ? host.length : dot;
-    if (end - start > MAX_LABEL) return false;
-    start = end + 1;
-  }
-  return true;
 }
