@@ -24,6 +24,7 @@ import {
   REQUEST_PATH,
   REQUEST_PATH_MESSAGE,
 } from '../validation/http-syntax.js';
+import { AtMostDenominator, NotWith } from '../validation/fraction.validator.js';
 import { IsPort } from '../validation/port.validator.js';
 import { OptionalListOf } from '../validation/list-of.validator.js';
 
@@ -120,17 +121,37 @@ export class MirrorBackendRef {
   port?: number;
 }
 
+/** Gateway API's `Fraction`: `numerator` out of `denominator` (default 100). */
+export class Fraction {
+  @IsInt()
+  @Min(0)
+  @AtMostDenominator()
+  numerator!: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  denominator?: number;
+}
+
 export class HTTPRequestMirrorFilter {
   @ValidateNested()
   @Type(() => MirrorBackendRef)
   backendRef!: MirrorBackendRef;
 
-  /** Share of requests mirrored, 0–100 (default 100). */
+  /** Share of requests mirrored, 0–100 (default 100); or `fraction`, not both. */
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(100)
   percent?: number;
+
+  /** Share of requests mirrored as a fraction (Gateway API v1.2); or `percent`, not both. */
+  @IsOptional()
+  @NotWith('percent')
+  @ValidateNested()
+  @Type(() => Fraction)
+  fraction?: Fraction;
 }
 
 const FILTER_TYPES = [

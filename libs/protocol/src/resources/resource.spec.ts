@@ -237,6 +237,37 @@ describe('parseResource', () => {
       ]);
     });
 
+    it('takes a RequestMirror fraction; refuses one above the whole, a zero denominator, and percent with it', () => {
+      const mirror = (requestMirror: object) => rule([{ type: 'RequestMirror', requestMirror }]);
+      const shadow = { name: 'shadow' };
+      expect(
+        valueOf(
+          parseResource(mirror({ backendRef: shadow, fraction: { numerator: 1, denominator: 3 } })),
+        ),
+      ).toBeDefined();
+      const at = 'spec.rules[0].filters[0].requestMirror.fraction';
+      expect(
+        errorsOf(parseResource(mirror({ backendRef: shadow, fraction: { numerator: 101 } }))),
+      ).toEqual([
+        expect.objectContaining({
+          path: `${at}.numerator`,
+          message: expect.stringMatching(/denominator/),
+        }),
+      ]);
+      expect(
+        errorsOf(
+          parseResource(mirror({ backendRef: shadow, fraction: { numerator: 0, denominator: 0 } })),
+        ),
+      ).toEqual([expect.objectContaining({ path: `${at}.denominator` })]);
+      expect(
+        errorsOf(
+          parseResource(mirror({ backendRef: shadow, percent: 5, fraction: { numerator: 1 } })),
+        ),
+      ).toEqual([
+        expect.objectContaining({ path: at, message: expect.stringMatching(/alternatives/) }),
+      ]);
+    });
+
     it('needs the field its type names', () => {
       expect(errorsOf(parseResource(rule([{ type: 'URLRewrite' }])))).toEqual([
         expect.objectContaining({
