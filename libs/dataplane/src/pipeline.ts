@@ -2,7 +2,7 @@
 // (local app), each a list of steps over one Exchange, the upstream half included.
 import type { Exchange } from './exchange.js';
 import { requestMirrors } from './filters/request-mirror.layer.js';
-import { redirect } from './filters/request-redirect.layer.js';
+import { edgeRedirect, redirect } from './filters/request-redirect.layer.js';
 import { rewriteUpstreamPath } from './filters/path-rewrite.js';
 import { edgeScheme } from './http/forward-headers.js';
 import { sendLocalReply } from './http/local-reply.js';
@@ -83,7 +83,7 @@ export function outboundPipeline(
     readTarget, //                                         http/request-target.ts
     destinationDiscovery(discovery, routes, hosts, startOver), // routing/destination-discovery.layer.ts
     routeMatch(routes, hosts), //                          routing/route-match.layer.ts
-    redirect, //                                           filters/request-redirect.layer.ts
+    scheme ? edgeRedirect : redirect, //                   filters/request-redirect.layer.ts
     backendPick(stats), //                                 routing/backend-pick.layer.ts
     rateLimit, //                                          resilience/rate-limit.layer.ts
     rewriteUpstreamPath, //                                filters/path-rewrite.ts
