@@ -197,3 +197,28 @@ export class HTTPRouteFilter {
   @Type(() => HTTPRequestMirrorFilter)
   requestMirror?: HTTPRequestMirrorFilter;
 }
+
+const BACKEND_FILTER_TYPES = ['RequestHeaderModifier', 'ResponseHeaderModifier'] as const;
+
+/**
+ * A backendRef's filter, applied only to requests sent to that backend: the header modifiers
+ * (Gateway API allows more there, as implementation-specific; set the others on the rule).
+ */
+export class HTTPBackendRefFilter {
+  @IsIn(BACKEND_FILTER_TYPES, {
+    message: `type must be one of ${BACKEND_FILTER_TYPES.join(', ')} on a backendRef (set other filters on the rule)`,
+  })
+  type!: (typeof BACKEND_FILTER_TYPES)[number];
+
+  @ValidateIf((f: HTTPBackendRefFilter) => f.type === 'RequestHeaderModifier')
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => HTTPHeaderFilter)
+  requestHeaderModifier?: HTTPHeaderFilter;
+
+  @ValidateIf((f: HTTPBackendRefFilter) => f.type === 'ResponseHeaderModifier')
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => HTTPHeaderFilter)
+  responseHeaderModifier?: HTTPHeaderFilter;
+}

@@ -268,6 +268,40 @@ describe('parseResource', () => {
       ]);
     });
 
+    it('takes header modifiers on a backendRef, and refuses the filters that stand on a rule', () => {
+      const withBackendFilters = (filters: unknown[]) =>
+        route({
+          parentRefs: [{ kind: 'Service', name: 'reviews' }],
+          rules: [{ backendRefs: [{ name: 'reviews', filters }] }],
+        });
+      const set = { set: [{ name: 'x-v', value: '1' }] };
+      const ok = valueOf(
+        parseResource(
+          withBackendFilters([
+            { type: 'RequestHeaderModifier', requestHeaderModifier: set },
+            { type: 'ResponseHeaderModifier', responseHeaderModifier: set },
+          ]),
+        ),
+      ) as HTTPRoute;
+      expect(ok.spec.rules[0].backendRefs?.[0].filters).toHaveLength(2);
+      const rewrite = { type: 'URLRewrite', urlRewrite: { hostname: 'r.shop' } };
+      expect(errorsOf(parseResource(withBackendFilters([rewrite])))).toEqual([
+        expect.objectContaining({
+          path: 'spec.rules[0].backendRefs[0].filters[0].type',
+          message: expect.stringMatching(
+            /RequestHeaderModifier, ResponseHeaderModifier on a backendRef/,
+          ),
+        }),
+      ]);
+      const bad = {
+        type: 'RequestHeaderModifier',
+        requestHeaderModifier: { set: [{ name: 'x', value: 'a\r\nb' }] },
+      };
+      expect(errorsOf(parseResource(withBackendFilters([bad])))[0].path).toMatch(
+        /^spec\.rules\[0\]\.backendRefs\[0\]\.filters\[0\]\.requestHeaderModifier/,
+      );
+    });
+
     it('needs the field its type names', () => {
       expect(errorsOf(parseResource(rule([{ type: 'URLRewrite' }])))).toEqual([
         expect.objectContaining({
