@@ -205,7 +205,7 @@ async function killAndWatch(mesh, watchers, victim) {
     }
   };
   const inEndpoints = async () => {
-    const { items } = JSON.parse((await get(mesh.adminPort, '/v1/endpoints')).body);
+    const { items } = JSON.parse((await get(mesh.adminPort, '/v1/endpoints', mesh.adminAuth)).body);
     const set = items.find((s) => s.service === 'victim');
     return !set?.endpoints.some((e) => e.instanceId === victim.instanceId);
   };

@@ -131,7 +131,7 @@ async function main() {
   const natsUrl = `nats://127.0.0.1:${mesh.natsPort}`;
 
   log(`applying ${opts.services} Services…`);
-  await apply(mesh.adminPort, servicesYaml(opts.services));
+  await apply(mesh, servicesYaml(opts.services));
   log(`starting ${opts.services * opts.perService} heartbeating instances…`);
   await startSim(sim['instance-heartbeats'], undefined, {
     NATS_URL: natsUrl,
@@ -142,7 +142,7 @@ async function main() {
   const endpoints = opts.services * opts.perService;
   await waitFor(
     `${endpoints} endpoints published`,
-    async () => (await endpointCount(mesh.adminPort)) === endpoints,
+    async () => (await endpointCount(mesh)) === endpoints,
     120_000,
   );
   const idle = await sampleCp(cpPid, 10_000);
@@ -185,7 +185,7 @@ async function main() {
       const beginEpoch = Date.now();
       let revision;
       try {
-        revision = (await apply(mesh.adminPort, routeYaml(k))).revision;
+        revision = (await apply(mesh, routeYaml(k))).revision;
       } catch (err) {
         // An overloaded control plane refusing an apply is a result too, not a reason to stop.
         incomplete++;
@@ -365,15 +365,15 @@ async function sampleCp(pid, ms) {
   return { cpuShare: (cpuSeconds([pid]) - cpu) / (ms / 1000), rss: rssBytes([pid]) };
 }
 
-function apply(port, yaml) {
+function apply(mesh, yaml) {
   return new Promise((done, reject) => {
     const req = request(
       {
         host: '127.0.0.1',
-        port,
+        port: mesh.adminPort,
         path: '/v1/apply',
         method: 'POST',
-        headers: { 'content-type': 'application/yaml' },
+        headers: { 'content-type': 'application/yaml', ...mesh.adminAuth },
       },
       (res) => {
         let body = '';
@@ -391,8 +391,8 @@ function apply(port, yaml) {
   });
 }
 
-async function endpointCount(port) {
-  const { items } = JSON.parse((await get(port, '/v1/endpoints')).body);
+async function endpointCount(mesh) {
+  const { items } = JSON.parse((await get(mesh.adminPort, '/v1/endpoints', mesh.adminAuth)).body);
   return items.reduce((sum, set) => sum + set.endpoints.length, 0);
 }
 

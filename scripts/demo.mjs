@@ -10,10 +10,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './find-nats.mjs';
 import { startDemoApp } from './lib/demo-app.mjs';
 import {
+  adminAuth,
   applyFolder,
   NO_GATEWAY_NOTE,
   readManifests,
   startControlPlane,
+  tokenLines,
   waitConverged,
 } from './lib/control-plane.mjs';
 import {
@@ -144,7 +146,7 @@ function expectedEndpoints() {
  * endpoint sets with its first `ready` heartbeat, which can come a heartbeat interval after its
  * sidecar's /readyz turned green; until then a share of the calls would get 503 no_endpoints.
  */
-async function waitEndpoints(cpUrl) {
+async function waitEndpoints(cp) {
   const expected = expectedEndpoints();
   const deadline = Date.now() + CONVERGE_TIMEOUT_MS;
   let missing = Object.keys(expected);
@@ -152,7 +154,11 @@ async function waitEndpoints(cpUrl) {
     run.checkStopping();
     let sets = [];
     try {
-      sets = (await http('GET', `${cpUrl}/v1/endpoints`, { timeoutMs: 2_000 })).json?.items ?? [];
+      const res = await http('GET', `${cp.url}/v1/endpoints`, {
+        headers: adminAuth(cp),
+        timeoutMs: 2_000,
+      });
+      sets = res.json?.items ?? [];
     } catch {
       // the next poll tells
     }
@@ -241,9 +247,10 @@ async function sampleSplit(outboundPort) {
   say(`${SPLIT_SAMPLE} calls to api: ${summary} (the route asks for v1 80 / v2 20)`);
 }
 
-function tryItLines(cpPort, weftNats) {
+function tryItLines(controlPlane, weftNats) {
   const web1 = INSTANCES[0].ports.outbound;
-  const cp = `http://${HOST}:${cpPort}`;
+  const cp = controlPlane.url;
+  const auth = '-H "authorization: Bearer $WEFT_TOKEN"';
   const lines = [
     'The mesh is up. Try, in another terminal:',
     '',
@@ -257,12 +264,13 @@ function tryItLines(cpPort, weftNats) {
     `  curl -s -H 'Host: api' -H 'x-canary: yes' http://${HOST}:${web1}/`,
     '  # a reply the proxy makes itself (404, x-weft-error: no_route)',
     `  curl -si -H 'Host: nowhere' http://${HOST}:${web1}/`,
+    ...tokenLines(controlPlane),
     '  # what the control plane knows: proxies and their ACKed revision, endpoints, resources',
-    `  curl -s ${cp}/v1/proxies`,
-    `  curl -s ${cp}/v1/endpoints`,
-    `  curl -s ${cp}/v1/resources`,
+    `  curl -s ${auth} ${cp}/v1/proxies`,
+    `  curl -s ${auth} ${cp}/v1/endpoints`,
+    `  curl -s ${auth} ${cp}/v1/resources`,
     '  # the dashboard: topology with live rps, success rate and p99, proxies, config events',
-    `  ${cp}/dashboard   (open it in a browser while the loop above sends traffic)`,
+    `  ${cp}/dashboard   (open it in a browser while the loop above sends traffic; log in with the token)`,
   ];
   if (existsSync(CLI_MAIN)) {
     lines.push(
@@ -295,21 +303,15 @@ run.start(async () => {
   say(`starting ${INSTANCES.length} demo instances, each behind its own sidecar…`);
   await Promise.all(INSTANCES.map((inst) => startWorkload(inst)));
 
-  const revision = await applyFolder(
-    run,
-    cp.url,
-    MANIFEST_DIR,
-    'npm-run-demo',
-    readManifests(MANIFEST_DIR),
-  );
+  const revision = await applyFolder(run, cp, MANIFEST_DIR, readManifests(MANIFEST_DIR));
   await waitConverged(
     run,
-    cp.url,
+    cp,
     revision,
     INSTANCES.map((i) => i.id),
   );
-  await waitEndpoints(cp.url);
+  await waitEndpoints(cp);
   await waitMeshAnswers();
   await sampleSplit(INSTANCES[0].ports.outbound);
-  printTryIt(tryItLines(cp.port, await run.weftNatsPrefix()), run.logDir);
+  printTryIt(tryItLines(cp, await run.weftNatsPrefix()), run.logDir);
 });

@@ -17,7 +17,7 @@ export const busRow = {
   label: 'Weft sidecar→bus→sidecar (2 hops)',
   missing: (ctx) => ctx.meshNote,
   start: async (ctx) => {
-    await applyResources(ctx.mesh.adminPort, [BUS_SERVICE_RESOURCE]);
+    await applyResources(ctx.mesh, [BUS_SERVICE_RESOURCE]);
     return startTwoHops(ctx, BUS_SERVICE, 'weft-2hop-bus');
   },
 };

@@ -91,7 +91,7 @@ const routedHopRow = {
   label: 'Weft sidecar (1 hop, routed)',
   missing: (ctx) => ctx.meshNote,
   start: async (ctx) => {
-    await applyResources(ctx.mesh.adminPort, routedResources(ctx.upstreamPort));
+    await applyResources(ctx.mesh, routedResources(ctx.upstreamPort));
     const caller = await startSidecar(ctx.mesh, {
       service: 'caller',
       appPort: ctx.upstreamPort,

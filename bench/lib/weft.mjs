@@ -1,6 +1,6 @@
 // A local Weft mesh from dist/: nats-server and the control plane (started once, on the load
 // core, idle during measurements) and sidecars started per row on the proxy core.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { answers200, canConnect, freePort, get, waitFor } from './net.mjs';
@@ -33,10 +33,10 @@ function weftEnv(natsPort, extra) {
 }
 
 /** Applies resources (JSON objects) through the control plane's admin API; throws unless 200. */
-export async function applyResources(adminPort, resources) {
-  const res = await request(`http://127.0.0.1:${adminPort}/v1/apply`, {
+export async function applyResources(mesh, resources) {
+  const res = await request(`http://127.0.0.1:${mesh.adminPort}/v1/apply`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...mesh.adminAuth },
     body: JSON.stringify(resources),
   });
   const body = await res.body.text();
@@ -84,13 +84,20 @@ export async function startMesh({
     [...controlPlaneNodeArgs, join(root, 'dist/apps/control-plane/main.js')],
     {
       cwd: root,
-      env: weftEnv(natsPort, { WEFT_ADMIN_PORT: String(adminPort), ...controlPlaneEnv }),
+      env: weftEnv(natsPort, {
+        WEFT_ADMIN_PORT: String(adminPort),
+        WEFT_ADMIN_TOKEN_FILE: join(dir, 'admin-token'),
+        ...controlPlaneEnv,
+      }),
       logFile: join(dir, 'control-plane.log'),
     },
   );
   const readyz = async () => (await get(adminPort, '/readyz')).status === 200;
   await waitFor('control plane', readyz, STARTUP_TIMEOUT_MS);
-  return { root, dir, natsPort, adminPort, procs: [nats, controlPlane], controlPlane };
+  // The admin token the control plane made at start: every admin API request carries it.
+  const token = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
+  const adminAuth = { authorization: `Bearer ${token}` };
+  return { root, dir, natsPort, adminPort, adminAuth, procs: [nats, controlPlane], controlPlane };
 }
 
 /**
@@ -132,7 +139,7 @@ export async function startSidecar(mesh, { service, appPort, core, profileDir, e
     },
   );
   const listed = async () => {
-    const { items } = JSON.parse((await get(mesh.adminPort, '/v1/endpoints')).body);
+    const { items } = JSON.parse((await get(mesh.adminPort, '/v1/endpoints', mesh.adminAuth)).body);
     const entry = items.find((item) => item.service === service);
     return entry?.endpoints.length === 1 && entry.endpoints[0].instanceId === instanceId;
   };

@@ -8,6 +8,7 @@ import {
   applyFolder,
   NO_GATEWAY_NOTE,
   startControlPlane,
+  tokenLines,
   waitConverged,
 } from '../lib/control-plane.mjs';
 import { exampleFolder, port, requireFreePorts } from '../lib/example-ports.mjs';
@@ -104,13 +105,13 @@ run.start(async () => {
   await requireFreePorts(NODES.flatMap((n) => [n.outbound, n.admin, ...n.apps.map((a) => a.port)]));
   await run.startNats();
   const cp = await startControlPlane(run);
-  const revision = await applyFolder(run, cp.url, DIR, 'npm-run-example');
+  const revision = await applyFolder(run, cp, DIR);
   const proxies = [];
   const folder = exampleFolder(DIR, join(run.workDir, 'config'));
   for (const node of NODES) proxies.push(await startNode(node, folder));
   await waitConverged(
     run,
-    cp.url,
+    cp,
     revision,
     NODES.map((n) => n.id),
     'node proxies',
@@ -126,6 +127,7 @@ run.start(async () => {
       "  # route.yaml's canary: the 80/20 split of api, and x-canary: yes for v2",
       `  for i in $(seq 50); do curl -s -H 'Host: api' ${a}/ | grep -o '"version":"v[0-9]*"'; done | sort | uniq -c`,
       `  curl -s -H 'Host: api' -H 'x-canary: yes' ${a}/`,
+      ...tokenLines(cp),
       '  # every workload is an instance of its own, with its labels',
       `  node bin/weft.js get endpoints -s ${cp.url}`,
       `  node bin/weft.js status -s ${cp.url}`,

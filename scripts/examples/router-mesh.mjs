@@ -7,6 +7,7 @@ import {
   applyFolder,
   NO_GATEWAY_NOTE,
   startControlPlane,
+  tokenLines,
   waitConverged,
 } from '../lib/control-plane.mjs';
 import { port, requireFreePorts } from '../lib/example-ports.mjs';
@@ -50,7 +51,7 @@ run.start(async () => {
   await run.startNats();
   const cp = await startControlPlane(run);
   for (const app of APPS) await startDemoApp(run, { ...app, outboundPort: ROUTER_PORT });
-  const revision = await applyFolder(run, cp.url, DIR, 'npm-run-example');
+  const revision = await applyFolder(run, cp, DIR);
 
   say(`starting ${REPLICAS} router replicas sharing :${ROUTER_PORT}…`);
   const router = run.startNode(
@@ -73,7 +74,7 @@ run.start(async () => {
     await run.waitReady(router, `http://${HOST}:${ADMIN_PORT + i}/readyz`);
   }
   const replicaIds = Array.from({ length: REPLICAS }, (_, i) => `router-${i}`);
-  await waitConverged(run, cp.url, revision, replicaIds, 'router replicas');
+  await waitConverged(run, cp, revision, replicaIds, 'router replicas');
 
   const res = await http('GET', `http://${HOST}:${ROUTER_PORT}/`, { headers: { host: 'web' } });
   if (res.status !== 200 || res.json?.upstream?.service !== 'api') {
@@ -98,6 +99,7 @@ run.start(async () => {
         (id, i) =>
           `  curl -s http://${HOST}:${ADMIN_PORT + i}/metrics | grep weft_bus_exchanges  # ${id}`,
       ),
+      ...tokenLines(cp),
       `  node bin/weft.js status -s ${cp.url}`,
       `  node bin/weft.js get httproutes -s ${cp.url}   # Accepted=False is expected: ${NO_GATEWAY_NOTE}`,
       onPath('nats')

@@ -1,5 +1,6 @@
-// The control plane for the example scripts: started on 15010 (or a free port), a folder of YAML
-// applied through its admin API, and the wait until the listed proxies ACKed that revision.
+// The control plane for the example scripts: started on 15010 (or a free port) with an admin token
+// file, a folder of YAML applied through its admin API, and the wait until the listed proxies ACKed
+// that revision.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,7 +13,10 @@ const DEFAULT_CONTROL_PLANE_PORT = examplePort(15010);
 const CONVERGE_TIMEOUT_MS = 30_000;
 const POLL_MS = 200;
 
-/** Starts the control plane against `run.nats`; resolves `{port, url}` once it leads. */
+/**
+ * Starts the control plane against `run.nats`; resolves `{port, url, tokenFile, token}` once it is
+ * ready. It makes its admin token in `tokenFile` (0600) at start; the scripts print how to use it.
+ */
 export async function startControlPlane(run) {
   let port = DEFAULT_CONTROL_PLANE_PORT;
   if (!(await isPortFree(port))) {
@@ -20,17 +24,36 @@ export async function startControlPlane(run) {
     say(`port ${DEFAULT_CONTROL_PLANE_PORT} is busy; the control plane uses ${port} instead`);
   }
   const url = `http://${HOST}:${port}`;
+  const tokenFile = join(run.stateDir, 'admin-token');
   say(`starting the control plane on :${port}…`);
   const cp = run.startNode(
     'control plane',
     'control-plane',
     appMain('control-plane'),
-    { ...run.controlPlaneNatsEnv(), WEFT_ADMIN_PORT: String(port), WEFT_BIND_ADDRESS: HOST },
+    {
+      ...run.controlPlaneNatsEnv(),
+      WEFT_ADMIN_PORT: String(port),
+      WEFT_BIND_ADDRESS: HOST,
+      WEFT_ADMIN_TOKEN_FILE: tokenFile,
+    },
     'control-plane',
   );
   await run.waitReady(cp, `${url}/readyz`);
-  say(`control plane ready on :${port}`);
-  return { port, url };
+  say(`control plane ready on :${port}; its admin token is in ${tokenFile}`);
+  return { port, url, tokenFile, token: readFileSync(tokenFile, 'utf8').trim() };
+}
+
+/** The header every admin API request of the scripts carries. */
+export function adminAuth(cp) {
+  return { authorization: `Bearer ${cp.token}` };
+}
+
+/** The "try it" lines that hand the admin token to the commands after them. */
+export function tokenLines(cp) {
+  return [
+    "  # the admin API's token (the control plane made it at start): curl and weft use it",
+    `  export WEFT_TOKEN=$(cat ${cp.tokenFile})`,
+  ];
 }
 
 /**
@@ -48,15 +71,15 @@ export function readManifests(dir) {
 }
 
 /** POST /v1/apply of a folder's YAML (retried while no leader is elected yet); the revision. */
-export async function applyFolder(run, cpUrl, dir, author, files = readManifests(dir)) {
-  say(`applying ${dir}/{${files.files.join(',')}} via POST ${cpUrl}/v1/apply…`);
+export async function applyFolder(run, cp, dir, files = readManifests(dir)) {
+  say(`applying ${dir}/{${files.files.join(',')}} via POST ${cp.url}/v1/apply…`);
   const deadline = Date.now() + CONVERGE_TIMEOUT_MS;
   let res;
   for (;;) {
     run.checkStopping();
-    res = await http('POST', `${cpUrl}/v1/apply`, {
+    res = await http('POST', `${cp.url}/v1/apply`, {
       body: files.text,
-      headers: { 'content-type': 'application/yaml', 'x-weft-author': author },
+      headers: { 'content-type': 'application/yaml', ...adminAuth(cp) },
       timeoutMs: 15_000,
     });
     if (res.status !== 503 || Date.now() > deadline) break;
@@ -93,14 +116,17 @@ export const NO_GATEWAY_NOTE =
   "only examples/edge runs a Gateway; here the route's Service parent serves api";
 
 /** Waits until every proxy of `ids` reports an ACK of `revision` (or later) in GET /v1/proxies. */
-export async function waitConverged(run, cpUrl, revision, ids, what = 'sidecars') {
+export async function waitConverged(run, cp, revision, ids, what = 'sidecars') {
   const deadline = Date.now() + CONVERGE_TIMEOUT_MS;
   let pending = ids;
   let items = [];
   while (pending.length > 0) {
     run.checkStopping();
     try {
-      const res = await http('GET', `${cpUrl}/v1/proxies`, { timeoutMs: 2_000 });
+      const res = await http('GET', `${cp.url}/v1/proxies`, {
+        headers: adminAuth(cp),
+        timeoutMs: 2_000,
+      });
       items = res.json?.items ?? [];
     } catch {
       // the next poll tells

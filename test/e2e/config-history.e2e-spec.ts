@@ -1,5 +1,6 @@
-// Config revisions: history with author and changes, dry-run diff, rollback restoring routing, all
-// kept across a restart of every control plane and nats-server (JetStream file storage).
+// Config revisions: history with author (the authenticated caller) and changes, dry-run diff,
+// rollback restoring routing, all kept across a restart of every control plane and nats-server
+// (JetStream file storage).
 import { http, json } from '../support/admin-client.js';
 import { routeAllTo, startCallerAndVersions } from '../support/caller-and-versions.js';
 import type { EchoServer } from '../support/echo-server.js';
@@ -16,14 +17,28 @@ interface History {
   }[];
 }
 
+const JSON_TYPE = { 'content-type': 'application/json' };
+
 describe('config history, diff and rollback', () => {
   let mesh: Mesh;
   const apps: EchoServer[] = [];
   let a: Sidecar;
 
+  /** Each author's admin token: the history names who authenticated. */
+  const tokens = new Map<string, string>();
+
   beforeAll(async () => {
     mesh = await Mesh.start();
     await mesh.startControlPlane();
+    for (const name of ['alice', 'bob', 'carol']) {
+      const res = await http(`${cp()}/v1/admin-tokens`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name, role: 'admin' }),
+      });
+      expect(res.status).toBe(201);
+      tokens.set(name, (JSON.parse(res.body) as { token: string }).token);
+    }
     a = await startCallerAndVersions(mesh, apps);
     await waitFor('b endpoints', async () =>
       (await mesh.endpointIds('b')).length === 2 ? true : undefined,
@@ -36,12 +51,12 @@ describe('config history, diff and rollback', () => {
   });
 
   const cp = () => mesh.controlPlane().url;
+  const as = (author: string): Record<string, string> => ({
+    authorization: `Bearer ${tokens.get(author)}`,
+    'content-type': 'application/yaml',
+  });
   const applyAs = async (author: string, yaml: string): Promise<number> => {
-    const res = await http(`${cp()}/v1/apply`, {
-      method: 'POST',
-      headers: { 'x-weft-author': author },
-      body: yaml,
-    });
+    const res = await http(`${cp()}/v1/apply`, { method: 'POST', headers: as(author), body: yaml });
     expect(res.status).toBe(200);
     return (JSON.parse(res.body) as { revision: number }).revision;
   };
@@ -75,6 +90,7 @@ describe('config history, diff and rollback', () => {
   it('shows what an apply would change without applying it', async () => {
     const res = await http(`${cp()}/v1/apply?dryRun=true`, {
       method: 'POST',
+      headers: { 'content-type': 'application/yaml' },
       body: routeAllTo('v1'),
     });
     expect(res.status).toBe(200);
@@ -97,16 +113,15 @@ describe('config history, diff and rollback', () => {
   });
 
   it('rolls back to a revision as a new one, and routing follows', async () => {
-    const res = await http(`${cp()}/v1/rollback/1`, {
-      method: 'POST',
-      headers: { 'x-weft-author': 'carol' },
-    });
+    const res = await http(`${cp()}/v1/rollback/1`, { method: 'POST', headers: as('carol') });
     expect(res.status).toBe(200);
     const result = JSON.parse(res.body) as { revision: number };
     expect(result.revision).toBe(3);
     await mesh.converged(3, ['a1', 'b1', 'b2']);
     expect(await answering()).toBe('b1');
-    expect((await http(`${cp()}/v1/rollback/99`, { method: 'POST' })).status).toBe(404);
+    expect(
+      (await http(`${cp()}/v1/rollback/99`, { method: 'POST', headers: JSON_TYPE })).status,
+    ).toBe(404);
   });
 
   it('keeps history across a restart of the control plane and nats-server', async () => {
@@ -116,7 +131,7 @@ describe('config history, diff and rollback', () => {
     const history = await json<History>(`${cp()}/v1/history`);
     expect(history.items.map((h) => h.revision)).toEqual([3, 2, 1]);
     expect(history.items[0].author).toBe('carol (rollback to 1)');
-    const res = await http(`${cp()}/v1/rollback/2`, { method: 'POST' });
+    const res = await http(`${cp()}/v1/rollback/2`, { method: 'POST', headers: JSON_TYPE });
     expect(res.status).toBe(200);
     expect((JSON.parse(res.body) as { revision: number }).revision).toBe(4);
     await mesh.converged(4, ['a1', 'b1', 'b2'], 15_000);

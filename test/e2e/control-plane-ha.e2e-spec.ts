@@ -25,8 +25,10 @@ interface LeaderView {
 }
 
 interface History {
-  items: { revision: number; author: string }[];
+  items: { revision: number; author: string; changes: { resource: string; action: string }[] }[];
 }
+
+const YAML_BODY = { 'content-type': 'application/yaml' };
 
 /** Requests through a's sidecar to b, back to back on a few connections, until stopped. */
 class Load {
@@ -64,7 +66,8 @@ class Load {
 }
 
 interface ApplyOutcome {
-  readonly author: string;
+  /** The Service this apply adds: each apply's own, so the history shows whether it landed. */
+  readonly service: string;
   readonly status: number;
   readonly revision?: number;
   readonly retryAfter?: string;
@@ -94,16 +97,15 @@ class ApplyLoop {
 
   private async loop(via: ControlPlane, first: number): Promise<void> {
     for (let i = first; this.running; i++) {
-      const author = `loop-${i}`;
       const res = await http(`${via.url}/v1/apply`, {
         method: 'POST',
-        headers: { 'x-weft-author': author },
+        headers: YAML_BODY,
         body: extraService(i),
       });
       const revision =
         res.status === 200 ? (JSON.parse(res.body) as { revision: number }).revision : undefined;
       const retryAfter = res.headers['retry-after'] as string | undefined;
-      this.outcomes.push({ author, status: res.status, revision, retryAfter });
+      this.outcomes.push({ service: `extra-${i}`, status: res.status, revision, retryAfter });
       await sleep(50);
     }
   }
@@ -171,9 +173,19 @@ describe('control plane high availability', () => {
   it('takes applies through a follower, and every replica serves the result', async () => {
     const leader = await mesh.leader();
     const [follower] = followers(leader);
+    // The follower passes alice's token on; the leader authenticates it and records alice.
+    const alice = await http(`${follower.url}/v1/admin-tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'alice', role: 'admin' }),
+    });
+    expect(alice.status).toBe(201);
     const res = await http(`${follower.url}/v1/apply`, {
       method: 'POST',
-      headers: { 'x-weft-author': 'alice' },
+      headers: {
+        ...YAML_BODY,
+        authorization: `Bearer ${(JSON.parse(alice.body) as { token: string }).token}`,
+      },
       body: routeAllTo('v1'),
     });
     expect(res.status).toBe(200);
@@ -229,7 +241,7 @@ describe('control plane high availability', () => {
       (
         await http(`${via.url}/v1/apply`, {
           method: 'POST',
-          headers: { 'x-weft-author': 'after-failover' },
+          headers: YAML_BODY,
           body: routeAllTo('v2'),
         })
       ).body,
@@ -242,15 +254,22 @@ describe('control plane high availability', () => {
     const revisions = items.map((h) => h.revision);
     // Every revision from 1 to the last exactly once, newest first.
     expect(revisions).toEqual(Array.from({ length: final.revision }, (_, i) => final.revision - i));
-    const authors = items.map((h) => h.author);
-    expect(new Set(authors).size).toBe(authors.length);
-    for (const o of accepted) {
-      expect(items.find((h) => h.author === o.author)?.revision).toBe(o.revision);
-    }
+    // Every apply creates its own Service: accepted, in exactly the revision it answered; any
+    // apply (a refused one too) in at most one.
+    const creations = (service: string): number[] =>
+      items
+        .filter((h) =>
+          h.changes.some(
+            (c) => c.resource === `Service/default/${service}` && c.action === 'created',
+          ),
+        )
+        .map((h) => h.revision);
+    for (const o of accepted) expect(creations(o.service)).toEqual([o.revision]);
+    for (const o of refused) expect(creations(o.service).length).toBeLessThanOrEqual(1);
     const names = (
       await json<{ items: { metadata: { name: string } }[] }>(`${via.url}/v1/resources`)
     ).items.map((r) => r.metadata.name);
-    for (const o of accepted) expect(names).toContain(o.author.replace('loop', 'extra'));
+    for (const o of accepted) expect(names).toContain(o.service);
     process.stdout.write(
       `[control-plane-ha] applies: ${accepted.length} accepted, ${refused.length} refused (503) during failover\n`,
     );

@@ -1,5 +1,6 @@
 // The dashboard in headless Chromium against a live mesh running the demo's services and YAML:
-// the topology shows web calling api-v1 and api-v2 with live numbers; proxies and events are listed.
+// after a login with a read token, the topology shows web calling api-v1 and api-v2 with live
+// numbers; proxies and events are listed; the session cookie reads only and ends with a logout.
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -36,6 +37,8 @@ describe('dashboard', () => {
   let page: Page;
   let traffic = true;
   let loop: Promise<void> = Promise.resolve();
+  /** A read token: all the dashboard needs. */
+  let viewerToken: string;
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
@@ -45,6 +48,13 @@ describe('dashboard', () => {
     }
     mesh = await Mesh.start();
     server = (await mesh.startControlPlane()).url;
+    const viewer = await http(`${server}/v1/admin-tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'viewer', role: 'read' }),
+    });
+    expect(viewer.status).toBe(201);
+    viewerToken = (JSON.parse(viewer.body) as { token: string }).token;
     const [webApp, v1, v2] = await Promise.all(
       ['web', 'api-v1', 'api-v2'].map((name) => new EchoServer(name).start()),
     );
@@ -115,12 +125,29 @@ describe('dashboard', () => {
       .textContent({ timeout: 20_000 })
       .then((text) => text ?? '');
 
-  it('shows the demo services, their edges with live numbers, proxies and config events', async () => {
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+  it('asks for a token first, and says why a wrong one is refused', async () => {
     const res = await page.goto(`${server}/dashboard`);
     expect(res?.status()).toBe(200);
     expect(await page.title()).toBe('Weft mesh');
+    await page.locator('#login').waitFor({ timeout: 20_000 });
+    expect(await page.locator('#mesh').isHidden()).toBe(true);
+    await page.fill('#token', 'weft_this-is-not-a-token-of-this-mesh-at-all');
+    await page.click('#login button[type=submit]');
+    await waitFor('the login error', async () =>
+      /not valid/.test(await page.locator('#login-error').innerText()) ? true : undefined,
+    );
+    expect(await page.locator('#mesh').isHidden()).toBe(true);
+    // Nothing of the mesh reached the page: its stream was never opened.
+    expect(await page.locator('g.node').count()).toBe(0);
+  });
+
+  it('shows the demo services, their edges with live numbers, proxies and config events', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.fill('#token', viewerToken);
+    await page.click('#login button[type=submit]');
+    await page.locator('#mesh').waitFor({ timeout: 20_000 });
+    expect(await page.locator('#who').innerText()).toBe('viewer (read)');
 
     for (const service of ['default/web', 'default/api', 'default/api-v1', 'default/api-v2']) {
       await page.locator(`g.node[data-service="${service}"]`).waitFor({ timeout: 20_000 });
@@ -168,6 +195,27 @@ describe('dashboard', () => {
     expect(errors).toEqual([]);
 
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  });
+
+  it('keeps the session in an HttpOnly, SameSite=Strict cookie that reads only, until logout', async () => {
+    const [cookie] = await page.context().cookies(server);
+    expect(cookie).toMatchObject({ name: 'weft_session', httpOnly: true, sameSite: 'Strict' });
+    expect(await page.evaluate('document.cookie')).toBe('');
+    const history = (await http(`${server}/v1/history`)).body;
+    // The page's own write with the session alone: refused (a session never writes).
+    const write = await page.evaluate(async () => {
+      const res = await fetch('/v1/rollback/1', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+      });
+      return res.status;
+    });
+    expect(write).toBe(401);
+    expect((await http(`${server}/v1/history`)).body).toBe(history);
+    await page.click('#logout');
+    await page.locator('#login').waitFor();
+    const stream = await page.evaluate(async () => (await fetch('/v1/stream')).status);
+    expect(stream).toBe(401);
   });
 
   it('serves its own files only, under a policy that allows nothing else', async () => {

@@ -3,7 +3,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { http, json } from '../support/admin-client.js';
+import { http, json, useAdminToken } from '../support/admin-client.js';
 import { AppProcess } from '../support/app-process.js';
 import { freePort, freePortRun } from '../support/free-port.js';
 import { connect } from '@nats-io/transport-node';
@@ -79,6 +79,17 @@ class Example {
     const match = pattern.exec(this.printed);
     if (!match) throw new Error(`${this.proc.name} printed nothing like ${pattern}`);
     return match[1];
+  }
+
+  /**
+   * The control plane `server` the script printed, with the admin token its "try it" lines read
+   * (`export WEFT_TOKEN=$(cat FILE)`): the test's requests and CLI runs there carry it.
+   */
+  controlPlane(pattern: RegExp): string {
+    const server = this.find(pattern);
+    const tokenFile = this.find(/export WEFT_TOKEN=\$\(cat (\S+)\)/);
+    useAdminToken(server, readFileSync(tokenFile, 'utf8').trim());
+    return server;
   }
 
   /** After a failure: stopped as by `kill` (then SIGKILL), and whatever it started with it. */
@@ -272,7 +283,7 @@ describe('examples/router-mesh: node scripts/examples/router-mesh.mjs', () => {
   });
 
   it('weft status shows both router replicas ACKing the revision', async () => {
-    const server = example.find(/weft\.js status -s (\S+)/);
+    const server = example.controlPlane(/weft\.js status -s (\S+)/);
     const { code, stdout } = await weft(['status'], { server });
     const rows = lines(stdout).map(cells);
     expect(code).toBe(0);
@@ -306,7 +317,7 @@ describe('examples/node: node scripts/examples/node.mjs', () => {
       [15000, 15001, 15002, 15003, 15010, 9101, 9102, 9103, 9104],
     );
     nodeA = `http://127.0.0.1:${example.port(15001)}`;
-    server = example.find(/weft\.js get endpoints -s (\S+)/);
+    server = example.controlPlane(/weft\.js get endpoints -s (\S+)/);
   });
 
   afterAll(async () => {
@@ -408,6 +419,8 @@ describe('examples/full-mesh: node scripts/demo.mjs', () => {
 
   beforeAll(async () => {
     example = await Example.start('scripts/demo.mjs', [15010]);
+    // Its admin token, for every request and CLI run below (as a user exports WEFT_TOKEN first).
+    example.controlPlane(/weft\.js status -s (\S+)/);
     web1 = Number(example.find(/curl -s -H 'Host: web' http:\/\/127\.0\.0\.1:(\d+)\//));
   });
 
@@ -474,7 +487,9 @@ describe('examples/full-mesh: node scripts/demo.mjs', () => {
   });
 
   it('lists every sidecar as ACKing the revision', async () => {
-    const server = example.find(/curl -s (\S+)\/v1\/proxies/);
+    const server = example.controlPlane(
+      /curl -s -H "authorization: Bearer \$WEFT_TOKEN" (\S+)\/v1\/proxies/,
+    );
     const { items } = await json<{ items: { id: string; status: string }[] }>(
       `${server}/v1/proxies`,
     );

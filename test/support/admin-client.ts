@@ -10,14 +10,39 @@ export interface HttpResult {
 /** One keep-alive agent per test file; tests close it in afterAll. */
 export const agent = new Agent({ keepAliveTimeout: 1_000, connections: 64 });
 
-export async function http(
-  url: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
-): Promise<HttpResult> {
+/**
+ * The admin token of each control plane the tests started, by origin (`http://127.0.0.1:<port>`):
+ * requests to it carry that token unless they say otherwise, so tests act as an admin by default.
+ */
+const adminTokens = new Map<string, string>();
+
+/** Requests to `url`'s origin authenticate with `token` from now on. */
+export function useAdminToken(url: string, token: string): void {
+  adminTokens.set(new URL(url).origin, token);
+}
+
+/** The admin token the tests use for `url`'s control plane, if one was registered. */
+export function adminTokenFor(url: string): string | undefined {
+  return adminTokens.get(new URL(url).origin);
+}
+
+export interface HttpInit {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  /** false: send no credential of the tests' own (an attacker's request). */
+  auth?: boolean;
+}
+
+export async function http(url: string, init: HttpInit = {}): Promise<HttpResult> {
+  const headers = { ...init.headers };
+  const token = init.auth === false ? undefined : adminTokenFor(url);
+  const named = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization');
+  if (token !== undefined && !named) headers.authorization = `Bearer ${token}`;
   const res = await request(url, {
     dispatcher: agent,
     method: (init.method ?? 'GET') as 'GET',
-    headers: init.headers,
+    headers,
     body: init.body,
   });
   return { status: res.statusCode, headers: res.headers, body: await res.body.text() };

@@ -26,3 +26,12 @@ spec:
     - backendRefs: [{ name: ${service}, port: 80 }]
 `;
 }
+
+/** A `v1` Service `name` selecting `app=<name>`: the least a write can carry. */
+export function plainService(name: string): string {
+  return `apiVersion: v1
+kind: Service
+metadata: { name: ${name} }
+spec: { selector: { app: ${name} } }
+`;
+}

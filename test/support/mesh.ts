@@ -1,7 +1,7 @@
 // A whole local mesh for e2e tests: nats-server, control plane and sidecars as real processes.
-import { writeFile, mkdir } from 'node:fs/promises';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { agent, http, isReady, json, type HttpResult } from './admin-client.js';
+import { agent, http, isReady, json, useAdminToken, type HttpResult } from './admin-client.js';
 import { AppProcess } from './app-process.js';
 import { freePort } from './free-port.js';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -136,10 +136,12 @@ export class Mesh {
 
   async startControlPlane(env: Record<string, string> = {}): Promise<ControlPlane> {
     const adminPort = await freePort();
+    const tokenFile = env.WEFT_ADMIN_TOKEN_FILE ?? this.adminTokenFile;
     const proc = this.track(
       AppProcess.start('control-plane', 'control-plane', {
         NATS_URL: this.nats.url,
         WEFT_ADMIN_PORT: String(adminPort),
+        WEFT_ADMIN_TOKEN_FILE: tokenFile,
         ...this.credentials?.controlPlaneEnv(),
         ...this.timingEnv,
         ...env,
@@ -147,6 +149,8 @@ export class Mesh {
     );
     await this.ready(proc, adminPort);
     const cp = { proc, adminPort, url: `http://127.0.0.1:${adminPort}` };
+    // Tests act as the admin: the control plane made this token at start (the replicas share it).
+    if (tokenFile !== '') useAdminToken(cp.url, (await readFile(tokenFile, 'utf8')).trim());
     this.controlPlanes.push(cp);
     this.cp = cp;
     return cp;
@@ -338,6 +342,11 @@ export class Mesh {
     if (refused.length > 0) {
       throw new Error(`NATS refused what a mesh process did:\n${refused.join('\n')}`);
     }
+  }
+
+  /** The admin token every control plane of this mesh is given (made by the first to start). */
+  get adminTokenFile(): string {
+    return join(this.stateDir, 'admin-token');
   }
 
   controlPlane(): ControlPlane {

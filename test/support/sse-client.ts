@@ -1,5 +1,6 @@
 // Follows a Server-Sent Events endpoint from tests over a real socket, parsing `event:`/`data:` blocks.
 import { Agent, request } from 'undici';
+import { adminTokenFor } from './admin-client.js';
 
 export interface SseEvent {
   readonly type: string;
@@ -14,12 +15,19 @@ export class SseClient {
   private waiters: (() => void)[] = [];
   private closed: Promise<void> = Promise.resolve();
 
-  /** Resolves once the answer's headers arrived; returns its status and content type. */
+  /**
+   * Resolves once the answer's headers arrived; returns its status and content type. Sends the
+   * tests' admin token for `url`'s control plane, as every test request does.
+   */
   async open(url: string): Promise<{ status: number; contentType: string }> {
+    const token = adminTokenFor(url);
     const res = await request(url, {
       dispatcher: this.agent,
       signal: this.abort.signal,
-      headers: { accept: 'text/event-stream' },
+      headers: {
+        accept: 'text/event-stream',
+        ...(token !== undefined && { authorization: `Bearer ${token}` }),
+      },
     });
     res.body.setEncoding('utf8');
     let buffer = '';

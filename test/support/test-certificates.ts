@@ -27,3 +27,40 @@ export async function makeCertificate(folder: string, host: string): Promise<Cer
   await rename(`${crt}.new`, crt);
   return { crt, key };
 }
+
+/** A certificate authority (`<folder>/ca.crt`, `ca.key`): ECDSA P-256, as the mesh CA's. */
+export async function makeCertificateAuthority(folder: string): Promise<CertificateFiles> {
+  await mkdir(folder, { recursive: true });
+  const [key, crt] = [join(folder, 'ca.key'), join(folder, 'ca.crt')];
+  const args = ['req', '-x509', ...P256, '-nodes', '-days', '2', '-subj', '/CN=weft test CA'];
+  args.push('-addext', 'basicConstraints=critical,CA:TRUE');
+  args.push('-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+  execFileSync('openssl', [...args, '-keyout', key, '-out', crt], { stdio: 'ignore' });
+  return { crt, key };
+}
+
+/**
+ * A certificate signed by `ca` for one subject alternative name (`IP:127.0.0.1`, or
+ * `URI:spiffe://…` as a workload's), good for TLS servers and clients, in `<folder>/<name>.crt`
+ * and `.key`.
+ */
+export async function issueCertificate(
+  ca: CertificateFiles,
+  folder: string,
+  name: string,
+  san: string,
+): Promise<CertificateFiles> {
+  await mkdir(folder, { recursive: true });
+  const [key, csr, crt] = ['key', 'csr', 'crt'].map((ext) => join(folder, `${name}.${ext}`));
+  const request = ['req', '-new', ...P256, '-nodes', '-subj', `/CN=${name}`];
+  request.push('-addext', `subjectAltName=${san}`);
+  request.push('-addext', 'extendedKeyUsage=serverAuth,clientAuth');
+  execFileSync('openssl', [...request, '-keyout', key, '-out', csr], { stdio: 'ignore' });
+  const sign = ['x509', '-req', '-in', csr, '-CA', ca.crt, '-CAkey', ca.key, '-days', '2'];
+  execFileSync('openssl', [...sign, '-copy_extensions', 'copyall', '-out', crt], {
+    stdio: 'ignore',
+  });
+  return { crt, key };
+}
+
+const P256 = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { adminTokenFor } from './admin-client.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WEFT = resolve(ROOT, 'bin/weft.js');
@@ -12,7 +13,10 @@ export interface Run {
   stderr: string;
 }
 
-/** Runs the CLI as a child process; `server` goes in as `--server` unless it is undefined. */
+/**
+ * Runs the CLI as a child process; `server` goes in as `--server` unless it is undefined, and the
+ * tests' admin token for that server (or `env`'s WEFT_SERVER) as WEFT_TOKEN unless `env` names one.
+ */
 export function weft(
   args: readonly string[],
   opts: { server?: string; stdin?: string; env?: Record<string, string> } = {},
@@ -29,10 +33,19 @@ export function startWeft(
   args: readonly string[],
   opts: { server?: string; stdin?: string; env?: Record<string, string>; terminal?: boolean } = {},
 ): { child: ChildProcess; done: Promise<Run>; output: () => string } {
-  // Jest's NODE_OPTIONS is not for the CLI, and the developer's WEFT_SERVER must not leak in.
-  const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
+  // Jest's NODE_OPTIONS is not for the CLI, and the developer's WEFT_SERVER, WEFT_TOKEN and
+  // config file (its contexts) must not leak in.
+  const target = opts.server ?? opts.env?.WEFT_SERVER;
+  const token = target === undefined ? undefined : adminTokenFor(target);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    WEFT_CONFIG: resolve(ROOT, 'test/artifacts/no-weft-config.yaml'),
+    ...(token !== undefined && { WEFT_TOKEN: token }),
+    ...opts.env,
+  };
   delete env.NODE_OPTIONS;
   if (!opts.env?.WEFT_SERVER) delete env.WEFT_SERVER;
+  if (!opts.env?.WEFT_TOKEN && token === undefined) delete env.WEFT_TOKEN;
   const server = opts.server === undefined ? [] : ['--server', opts.server];
   const argv = [process.execPath, WEFT, ...server, ...args];
   // `exec`: script runs the command through $SHELL, and a shell left waiting (dash does not

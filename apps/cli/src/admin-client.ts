@@ -1,8 +1,12 @@
 // Client of the control plane admin API (`/v1/*`, `/readyz`): typed answers, one-line errors.
 import { Agent, request } from 'undici';
 import type {
+  AdminCallerInfo,
+  AdminRole,
+  AdminTokenInfo,
   ApplyResult,
   CaStatus,
+  CreatedAdminToken,
   DiffResult,
   HistorySummary,
   EndpointSet,
@@ -37,6 +41,8 @@ export interface AdminTimeouts {
 // An apply waits for every KV write; when NATS is slow the control plane answers 503 in time.
 const DEFAULT_TIMEOUTS: AdminTimeouts = { connectMs: 5_000, answerMs: 30_000 };
 
+const JSON_BODY = { 'content-type': 'application/json' };
+
 /** undici codes of a connection that never got to the control plane (besides errnos). */
 const UNREACHABLE = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
 const NO_ANSWER = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
@@ -55,6 +61,8 @@ export class AdminClient {
 
   constructor(
     server: string,
+    /** Sent as `Authorization: Bearer …` with every request; never printed. */
+    private readonly token?: string,
     private readonly timeouts: AdminTimeouts = DEFAULT_TIMEOUTS,
   ) {
     this.base = parseServer(server);
@@ -66,14 +74,14 @@ export class AdminClient {
   }
 
   /** POST /v1/apply; a 422 is an outcome (the batch was refused), not an error. */
-  async apply(body: string, author: string): Promise<ApplyOutcome> {
-    const answer = await this.sendBatch('/v1/apply', body, author);
+  async apply(body: string): Promise<ApplyOutcome> {
+    const answer = await this.sendBatch('/v1/apply', body);
     return answer.ok ? { ok: true, result: this.applyResult(answer.result) } : answer;
   }
 
   /** POST /v1/apply?dryRun=true: what the batch would change; nothing is applied. */
-  async diff(body: string, author: string): Promise<BatchOutcome<DiffResult>> {
-    const answer = await this.sendBatch('/v1/apply?dryRun=true', body, author);
+  async diff(body: string): Promise<BatchOutcome<DiffResult>> {
+    const answer = await this.sendBatch('/v1/apply?dryRun=true', body);
     if (!answer.ok) return answer;
     const diff = parseJson<DiffResult>(this.ok(answer.result), this.base);
     if (!Array.isArray(diff?.results)) throw this.unexpected(answer.result, '{revision, results}');
@@ -85,23 +93,14 @@ export class AdminClient {
   }
 
   /** POST /v1/rollback/N; undefined when the revision is not in the history. */
-  async rollback(revision: number, author: string): Promise<ApplyResult | undefined> {
-    const answer = await this.send('POST', `/v1/rollback/${revision}`, undefined, {
-      'x-weft-author': author,
-    });
+  async rollback(revision: number): Promise<ApplyResult | undefined> {
+    // Every write carries a JSON content type, a body or not (the API refuses form types).
+    const answer = await this.send('POST', `/v1/rollback/${revision}`, undefined, JSON_BODY);
     return answer.status === 404 ? undefined : this.applyResult(answer);
   }
 
-  private async sendBatch(
-    path: string,
-    body: string,
-    author: string,
-  ): Promise<BatchOutcome<Answer>> {
-    const answer = await this.send('POST', path, body, {
-      'content-type': 'application/json',
-      'x-weft-author': author,
-      'x-weft-source': 'cli',
-    });
+  private async sendBatch(path: string, body: string): Promise<BatchOutcome<Answer>> {
+    const answer = await this.send('POST', path, body, { ...JSON_BODY, 'x-weft-source': 'cli' });
     if (answer.status !== 422) return { ok: true, result: answer };
     const errors = parseJson<FieldError[]>(answer, this.base);
     if (!Array.isArray(errors)) throw this.unexpected(answer, 'a list of errors');
@@ -122,6 +121,39 @@ export class AdminClient {
     const path = `/v1/resources/${[kind, namespace, name].map(encodeURIComponent).join('/')}`;
     const answer = await this.send('DELETE', path);
     return answer.status === 404 ? undefined : this.applyResult(answer);
+  }
+
+  /** POST /v1/admin-tokens: a new token, which the answer shows this once. */
+  async createAdminToken(name: string, role: AdminRole): Promise<CreatedAdminToken> {
+    const answer = await this.send(
+      'POST',
+      '/v1/admin-tokens',
+      JSON.stringify({ name, role }),
+      JSON_BODY,
+    );
+    const created = parseJson<CreatedAdminToken>(this.ok(answer), this.base);
+    if (typeof created?.token !== 'string') throw this.unexpected(answer, '{name, role, token}');
+    return created;
+  }
+
+  async adminTokens(): Promise<readonly AdminTokenInfo[]> {
+    return this.list<{ items: AdminTokenInfo[] }>(await this.send('GET', '/v1/admin-tokens')).items;
+  }
+
+  /** DELETE /v1/admin-tokens/NAME; false when no token has that name. */
+  async revokeAdminToken(name: string): Promise<boolean> {
+    const answer = await this.send('DELETE', `/v1/admin-tokens/${encodeURIComponent(name)}`);
+    if (answer.status === 404) return false;
+    this.ok(answer);
+    return true;
+  }
+
+  /** GET /v1/session: the caller as the control plane sees this client's credential. */
+  async whoAmI(): Promise<AdminCallerInfo> {
+    const answer = await this.send('GET', '/v1/session');
+    const caller = parseJson<AdminCallerInfo>(this.ok(answer), this.base);
+    if (typeof caller?.name !== 'string') throw this.unexpected(answer, '{name, role}');
+    return caller;
   }
 
   async endpoints(): Promise<readonly EndpointSet[]> {
@@ -147,7 +179,7 @@ export class AdminClient {
 
   /** POST /v1/ca/rotate: starts a root rotation (refused with 409 while one runs). */
   async caRotate(): Promise<CaStatus> {
-    return this.caAnswer(await this.send('POST', '/v1/ca/rotate'));
+    return this.caAnswer(await this.send('POST', '/v1/ca/rotate', undefined, JSON_BODY));
   }
 
   private caAnswer(answer: Answer): CaStatus {
@@ -203,7 +235,11 @@ export class AdminClient {
       const res = await request(`${this.base}${path}`, {
         dispatcher: this.agent,
         method,
-        headers: { accept: 'application/json', ...headers },
+        headers: {
+          accept: 'application/json',
+          ...(this.token !== undefined && { authorization: `Bearer ${this.token}` }),
+          ...headers,
+        },
         body,
       });
       return { method, path, status: res.statusCode, body: await res.body.text() };
@@ -251,6 +287,18 @@ export class AdminClient {
 
   private failed(answer: Answer): CliError {
     const reason = reasonOf(answer.body);
+    if (answer.status === 401) {
+      return new CliError(`the control plane at ${this.base} refused the request: ${reason}`, [
+        this.token === undefined
+          ? 'hint: give a token: --token, WEFT_TOKEN, or a context (weft config set-context NAME --server URL --token TOKEN)'
+          : 'hint: the token was not accepted; ask an admin for a new one (weft admin-token create)',
+      ]);
+    }
+    if (answer.status === 403) {
+      return new CliError(`${answer.method} ${answer.path} is not allowed: ${reason}`, [
+        'hint: this needs a token with the admin role (weft admin-token create --role admin)',
+      ]);
+    }
     if (answer.status === 503 && /"error":"no_leader"/.test(answer.body)) {
       return new CliError(`the control plane at ${this.base} cannot take writes: ${reason}`, [
         'hint: no control plane holds the leader lease right now; retry in a few seconds, or run `weft check`',

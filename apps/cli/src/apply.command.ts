@@ -1,7 +1,7 @@
 // `weft apply -f FILE|DIR|-`: sends every document as one batch, so it is applied all or nothing.
 import { Command } from 'commander';
 import type { ApplyResult, FieldError } from '@app/protocol';
-import { author, withAdmin } from './cli-context.js';
+import { withAdmin } from './cli-context.js';
 import { CliError } from './cli-error.js';
 import { displayResource } from './kinds.js';
 import { parseSources, readSources } from './manifest-sources.js';
@@ -44,7 +44,7 @@ export function applyCommand(): Command {
     // JSON is YAML, and the documents are already parsed: send them as one JSON list.
     const outcome = await withAdmin(cmd, (admin) =>
       withProgress(`applying ${documents.length} document(s)`, () =>
-        admin.apply(JSON.stringify(documents), author()),
+        admin.apply(JSON.stringify(documents)),
       ),
     );
     if (!outcome.ok) throw rejected(outcome.errors);

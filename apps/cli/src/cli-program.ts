@@ -2,10 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { PROTOCOL_VERSION } from '@app/protocol/version.js';
+import { adminTokenCommand } from './admin-token.command.js';
 import { applyCommand } from './apply.command.js';
 import { caCommand } from './ca.command.js';
 import { checkCommand } from './check.command.js';
-import { defaultServer } from './defaults.js';
+import { configCommand } from './config.command.js';
 import { deleteCommand } from './delete.command.js';
 import { eventsCommand } from './events.command.js';
 import { diffCommand } from './diff.command.js';
@@ -18,6 +19,7 @@ import { tapCommand } from './tap.command.js';
 import { topCommand } from './top.command.js';
 import { natsConfigCommand } from './nats-config.command.js';
 import { tokenCommand } from './token.command.js';
+import { whoamiCommand } from './whoami.command.js';
 
 /** A fresh command tree: building it runs nothing; parsing argv runs the command named. */
 export function program(): Command {
@@ -25,8 +27,15 @@ export function program(): Command {
     .description('Weft service mesh: configure it and see what it runs')
     .version(`weft ${packageVersion()} (protocol v${PROTOCOL_VERSION})`, '-v, --version')
     .addOption(
-      new Option('-s, --server <url>', 'control plane admin URL (env: WEFT_SERVER)').default(
-        defaultServer(),
+      new Option(
+        '-s, --server <url>',
+        'control plane admin URL (default: $WEFT_SERVER, else the current context, else http://127.0.0.1:15010)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--token <token>',
+        'admin API token (default: $WEFT_TOKEN, else the current context; see weft config)',
       ),
     )
     .showSuggestionAfterError()
@@ -45,7 +54,10 @@ export function program(): Command {
     .addCommand(checkCommand().exitOverride())
     .addCommand(caCommand().exitOverride())
     .addCommand(natsConfigCommand().exitOverride())
-    .addCommand(tokenCommand().exitOverride());
+    .addCommand(tokenCommand().exitOverride())
+    .addCommand(whoamiCommand().exitOverride())
+    .addCommand(adminTokenCommand().exitOverride())
+    .addCommand(configCommand().exitOverride());
 }
 
 /** The source tree and the build keep this file (bundled: main.js) three levels below package.json. */

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { stringify } from 'yaml';
 import type { DiffResult } from '@app/protocol';
 import { filenameOption, readDocuments, rejected, type FilenameOptions } from './apply.command.js';
-import { author, withAdmin } from './cli-context.js';
+import { withAdmin } from './cli-context.js';
 import { displayResource } from './kinds.js';
 import { out } from './output.js';
 import { withProgress } from './progress.js';
@@ -20,7 +20,7 @@ export function diffCommand(): Command {
   ).action(async (opts: FilenameOptions, cmd: Command) => {
     const documents = await readDocuments('diff', opts.filename);
     const outcome = await withAdmin(cmd, (admin) =>
-      withProgress('computing the diff', () => admin.diff(JSON.stringify(documents), author())),
+      withProgress('computing the diff', () => admin.diff(JSON.stringify(documents))),
     );
     if (!outcome.ok) throw rejected(outcome.errors);
     if (printDiff(outcome.result) > 0) process.exitCode = CHANGES_FOUND;

@@ -1,7 +1,7 @@
 // `weft rollback REVISION`: makes the config what it was after REVISION, as a new revision.
 import { Command, InvalidArgumentError } from 'commander';
 import { printApplied } from './apply.command.js';
-import { author, withAdmin } from './cli-context.js';
+import { withAdmin } from './cli-context.js';
 import { CliError } from './cli-error.js';
 import { withProgress } from './progress.js';
 
@@ -11,9 +11,7 @@ export function rollbackCommand(): Command {
     .argument('<revision>', 'revision number, as `weft history` lists it', parseRevision)
     .action(async (revision: number, _opts: unknown, cmd: Command) => {
       const result = await withAdmin(cmd, (admin) =>
-        withProgress(`rolling back to revision ${revision}`, () =>
-          admin.rollback(revision, author()),
-        ),
+        withProgress(`rolling back to revision ${revision}`, () => admin.rollback(revision)),
       );
       if (!result)
         throw new CliError(`revision ${revision} is not in the history (see weft history)`);

@@ -1,7 +1,19 @@
 // The control plane's environment (docs/reference/environment.md), validated once at boot.
-import { IsInt, IsOptional, IsString, Max, Min, ValidateIf } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateBy,
+  ValidateIf,
+} from 'class-validator';
 import { CONTROL_PLANE_ADMIN_PORT, DurationWithin, parseDurationMs } from '@app/protocol';
 import { CommonEnv, loadEnv, ToInt } from '@app/runtime';
+import { isLoopbackHost } from './auth/loopback-host.js';
+import { CLIENT_ROLES_SYNTAX } from './auth/client-certificate-roles.js';
 
 export class ControlPlaneEnv extends CommonEnv {
   @ToInt()
@@ -10,8 +22,73 @@ export class ControlPlaneEnv extends CommonEnv {
   @Max(65535)
   WEFT_ADMIN_PORT: number = CONTROL_PLANE_ADMIN_PORT;
 
+  /** The admin port binds here: loopback only, unless the operator opens it on purpose. */
   @IsString()
-  WEFT_BIND_ADDRESS: string = '0.0.0.0';
+  WEFT_BIND_ADDRESS: string = '127.0.0.1';
+
+  /**
+   * `off` serves the admin API to anyone who reaches it, as an admin: for local development only,
+   * so it needs a loopback WEFT_BIND_ADDRESS, and the control plane says so loudly at start.
+   */
+  @IsIn(['on', 'off'])
+  @ValidateBy({
+    name: 'authOffOnLoopbackOnly',
+    validator: {
+      validate: (value: unknown, args) =>
+        value !== 'off' || isLoopbackHost((args?.object as ControlPlaneEnv).WEFT_BIND_ADDRESS),
+      defaultMessage: () =>
+        'WEFT_ADMIN_AUTH=off is for local development: WEFT_BIND_ADDRESS must be a loopback address',
+    },
+  })
+  WEFT_ADMIN_AUTH: 'on' | 'off' = 'on';
+
+  /**
+   * A file holding an admin token (the operator's, e.g. a mounted Secret); when it does not exist,
+   * the control plane makes a token and writes it there (0600). Every replica given the same file
+   * accepts that token. Unset: the first control plane of a new mesh makes one and prints it once.
+   */
+  @IsOptional()
+  @IsString()
+  WEFT_ADMIN_TOKEN_FILE?: string;
+
+  /** How long a dashboard login lasts (a session cookie, kept by the replica that made it). */
+  @ToInt()
+  @IsInt()
+  @Min(60_000)
+  WEFT_ADMIN_SESSION_TTL_MS: number = 8 * 60 * 60_000;
+
+  /** Serve the admin API over HTTPS with this certificate chain (PEM) and key. */
+  @ValidateIf((env: ControlPlaneEnv) => env.WEFT_ADMIN_TLS_KEY !== undefined)
+  @IsString({ message: 'WEFT_ADMIN_TLS_CERT must be set with WEFT_ADMIN_TLS_KEY' })
+  WEFT_ADMIN_TLS_CERT?: string;
+
+  @ValidateIf((env: ControlPlaneEnv) => env.WEFT_ADMIN_TLS_CERT !== undefined)
+  @IsString({ message: 'WEFT_ADMIN_TLS_KEY must be set with WEFT_ADMIN_TLS_CERT' })
+  WEFT_ADMIN_TLS_KEY?: string;
+
+  /**
+   * Roots (PEM) that client certificates must chain to; with it, the HTTPS admin API asks for a
+   * client certificate and accepts one whose SPIFFE ID WEFT_ADMIN_TLS_CLIENT_ROLES lists.
+   */
+  @ValidateIf((env: ControlPlaneEnv) => env.WEFT_ADMIN_TLS_CLIENT_CA !== undefined)
+  @IsString()
+  @ValidateBy({
+    name: 'clientCaNeedsTls',
+    validator: {
+      validate: (_value: unknown, args) =>
+        (args?.object as ControlPlaneEnv).WEFT_ADMIN_TLS_CERT !== undefined,
+      defaultMessage: () => 'WEFT_ADMIN_TLS_CLIENT_CA needs WEFT_ADMIN_TLS_CERT and _KEY (HTTPS)',
+    },
+  })
+  WEFT_ADMIN_TLS_CLIENT_CA?: string;
+
+  /** `spiffe://…=admin,spiffe://…=read`: the role of each client certificate's SPIFFE ID. */
+  @IsOptional()
+  @Matches(CLIENT_ROLES_SYNTAX, {
+    message:
+      'WEFT_ADMIN_TLS_CLIENT_ROLES must be a comma-separated list of spiffe://…=read or =admin',
+  })
+  WEFT_ADMIN_TLS_CLIENT_ROLES?: string;
 
   /** Folder of YAML/JSON resources, loaded at start and re-applied whenever it changes. */
   @IsOptional()
@@ -120,9 +197,15 @@ export class ControlPlaneEnv extends CommonEnv {
     return this.WEFT_HEARTBEAT_INTERVAL_MS * this.WEFT_HEARTBEAT_MISSES;
   }
 
+  /** Whether the admin API is served over HTTPS. */
+  get adminTls(): boolean {
+    return this.WEFT_ADMIN_TLS_CERT !== undefined;
+  }
+
   /** This replica's admin API as the leader lease advertises it. */
   get adminUrl(): string {
-    return this.adminUrlAt(this.WEFT_ADMIN_PORT);
+    const url = this.adminUrlAt(this.WEFT_ADMIN_PORT);
+    return this.adminTls ? url.replace(/^http:/, 'https:') : url;
   }
 }
 

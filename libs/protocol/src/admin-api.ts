@@ -166,3 +166,36 @@ export interface MeshStreamEvents {
   readonly 'proxy-removed': { readonly id: string };
   readonly event: MeshEvent;
 }
+
+/**
+ * What a caller of the admin API may do: `read` (every GET, the stream, dry runs) or `admin`
+ * (besides, every write: apply, delete, rollback, admin tokens).
+ */
+export const ADMIN_ROLES = ['read', 'admin'] as const;
+export type AdminRole = (typeof ADMIN_ROLES)[number];
+
+/** How the admin API knew the caller. */
+export type AdminCredential = 'token' | 'session' | 'certificate' | 'auth-off';
+
+/** `GET /v1/session`: the caller as the admin API sees it. */
+export interface AdminCallerInfo {
+  /** A token's name, or a client certificate's SPIFFE ID: what the history records. */
+  readonly name: string;
+  readonly role: AdminRole;
+  readonly credential: AdminCredential;
+}
+
+/** One row of `GET /v1/admin-tokens` (never the token itself: only its hash is kept). */
+export interface AdminTokenInfo {
+  readonly name: string;
+  readonly role: AdminRole;
+  /** ISO time. */
+  readonly createdAt: string;
+  /** The caller that created it. */
+  readonly createdBy: string;
+}
+
+/** `POST /v1/admin-tokens`: the new token, shown this once. */
+export interface CreatedAdminToken extends AdminTokenInfo {
+  readonly token: string;
+}

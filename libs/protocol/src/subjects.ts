@@ -66,6 +66,14 @@ export class Subjects {
   }
 
   /**
+   * JetStream KV bucket of the admin API's bearer tokens, stored hashed (never the token itself):
+   * shared by every control-plane replica, readable by control-plane NATS users only.
+   */
+  get adminTokensBucket(): string {
+    return `${this.prefix}-admin-tokens`;
+  }
+
+  /**
    * Where a proxy reports the revision it applied (ACK) or rejected (NACK): under its namespace and
    * Service, so nats-server lets a proxy report only as one of its own.
    */

@@ -1,7 +1,10 @@
 // The admin API (`/v1/*`): config writes and reads, history, the live mesh, stats and the stream.
-// Writes that reach a follower are forwarded to the leader before any controller sees them.
+// Every request is authenticated and checked first; writes that reach a follower are then forwarded
+// to the leader before any controller sees them.
 import { Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { ApplyModule } from '../apply/apply.module.js';
+import { AdminAccessMiddleware } from '../auth/admin-access.middleware.js';
+import { AuthModule } from '../auth/auth.module.js';
 import { ConfigModule } from '../config/config.module.js';
 import { DiscoveryModule } from '../discovery/discovery.module.js';
 import { LeaderForwardingMiddleware } from '../leader/leader-forwarding.middleware.js';
@@ -18,6 +21,7 @@ import { StreamController } from './stream.controller.js';
 
 @Module({
   imports: [
+    AuthModule,
     ApplyModule,
     ConfigModule,
     DiscoveryModule,
@@ -37,7 +41,10 @@ import { StreamController } from './stream.controller.js';
 })
 export class AdminModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
+    // In this order: a follower forwards only what the leader would take from this caller.
     consumer
+      .apply(AdminAccessMiddleware)
+      .forRoutes('{*path}')
       .apply(LeaderForwardingMiddleware)
       .forRoutes(
         { path: 'v1/apply', method: RequestMethod.POST },

@@ -2,7 +2,6 @@
 import {
   Controller,
   Get,
-  Headers,
   HttpCode,
   NotFoundException,
   Param,
@@ -11,6 +10,7 @@ import {
   UseFilters,
 } from '@nestjs/common';
 import type { ApplyResult, HistoryEntry, HistorySummary } from '@app/protocol';
+import { Caller, type AdminCaller } from '../auth/admin-caller.js';
 import { ConfigStore } from '../config/config-store.service.js';
 import { HistoryStore } from '../config/history-store.service.js';
 import { RouteStatusService } from '../status/route-status.service.js';
@@ -42,9 +42,9 @@ export class HistoryController {
   @HttpCode(200)
   async rollback(
     @Param('revision', ParseIntPipe) revision: number,
-    @Headers('x-weft-author') author?: string,
+    @Caller() caller: AdminCaller,
   ): Promise<ApplyResult> {
-    const result = await this.store.rollback(revision, author ?? 'admin-api');
+    const result = await this.store.rollback(revision, caller.name);
     if (!result) throw new NotFoundException(`revision ${revision} is not in the history`);
     return this.statuses.annotate(result);
   }

@@ -23,6 +23,7 @@ import {
   type ResourceList,
 } from '@app/protocol';
 import { ApplyService } from '../apply/apply.service.js';
+import { Caller, type AdminCaller } from '../auth/admin-caller.js';
 import { ApplyFailureFilter } from './apply-failure.filter.js';
 import type { ApplyResult } from '@app/protocol';
 import { ConfigStore } from '../config/config-store.service.js';
@@ -64,7 +65,7 @@ export class ResourcesController {
   ) {}
 
   /**
-   * Body: multi-document YAML or JSON. 422 with `[{resource, path, message}]`; nothing applied
+   * Body: multi-document YAML or JSON; the history records the authenticated caller as its author. 422 with `[{resource, path, message}]`; nothing applied
    * then. With `?dryRun=true`, answers what would change (each resource before and after) instead.
    */
   @Post('apply')
@@ -72,14 +73,14 @@ export class ResourcesController {
   async applyManifests(
     @Body() body: unknown,
     @Query() query: ApplyQuery,
-    @Headers('x-weft-author') author?: string,
+    @Caller() caller: AdminCaller,
     @Headers('x-weft-source') sentBy?: string,
   ): Promise<ApplyResult | DiffResult> {
     const text = typeof body === 'string' ? body : '';
     const req = {
       source: sentBy === 'cli' ? ('cli' as const) : ('api' as const),
       origin: 'request body',
-      author: author ?? 'admin-api',
+      author: caller.name,
     };
     return query.dryRun === 'true'
       ? this.apply.previewText(text, req)
@@ -102,15 +103,9 @@ export class ResourcesController {
   }
 
   @Delete('resources/:kind/:namespace/:name')
-  async remove(
-    @Param() p: ResourcePath,
-    @Headers('x-weft-author') author?: string,
-  ): Promise<ApplyResult> {
+  async remove(@Param() p: ResourcePath, @Caller() caller: AdminCaller): Promise<ApplyResult> {
     const kind = RESOURCE_KINDS.find((k) => k.toLowerCase() === p.kind.toLowerCase())!;
-    const result = await this.store.remove(
-      resourceKey(kind, p.namespace, p.name),
-      author ?? 'admin-api',
-    );
+    const result = await this.store.remove(resourceKey(kind, p.namespace, p.name), caller.name);
     if (!result) throw new NotFoundException(`${kind}/${p.namespace}/${p.name} not found`);
     return result;
   }

@@ -1,12 +1,17 @@
-// Serves the dashboard (`GET /dashboard`): static files only; its data comes from `GET /v1/stream`.
+// Serves the dashboard (`GET /dashboard`): static files only, open to all (they hold no data); its
+// data comes from `GET /v1/stream`, which needs a login.
 import { readFile } from 'node:fs/promises';
 import { Controller, Get, NotFoundException, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { DASHBOARD_ASSETS } from './dashboard-assets.js';
 
-/** Only this origin's own files and stream: the page runs no third-party code. */
+/**
+ * Only this origin's own files and stream: the page runs no third-party code. No form submits
+ * anywhere (the login is sent by script, so a token never lands in a URL) and no other site may
+ * frame the page (clickjacking).
+ */
 const CONTENT_SECURITY_POLICY =
-  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:";
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'none'; frame-ancestors 'none'";
 
 @Controller('dashboard')
 export class DashboardController {

@@ -3,6 +3,7 @@ import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { Agent, request } from 'undici';
 import { LOGGER, type Logger } from '@app/runtime';
+import { callerOf } from '../auth/admin-caller.js';
 import { LeaderElection } from './leader-election.service.js';
 
 /** Marks a forwarded request, so a replica that is not the leader either never forwards it again. */
@@ -10,8 +11,12 @@ export const FORWARDED_BY = 'x-weft-forwarded-by';
 /** Names the leader that took (or should take) a write. */
 export const LEADER_HEADER = 'x-weft-leader';
 
-/** Request headers that carry meaning to the apply path; the rest stay on this hop. */
-const PASSED_ON = ['content-type', 'accept', 'x-weft-author', 'x-weft-source'];
+/**
+ * Request headers that carry meaning to the apply path; the rest stay on this hop. The caller's
+ * Authorization goes along: the leader authenticates it again and records that caller, so a
+ * follower never vouches for anyone.
+ */
+const PASSED_ON = ['authorization', 'content-type', 'accept', 'x-weft-source'];
 /** A leader that does not answer within this long is treated as gone. */
 const ANSWER_TIMEOUT_MS = 30_000;
 /** Errors that mean the write never reached the leader. */
@@ -52,6 +57,18 @@ export class LeaderForwardingMiddleware implements NestMiddleware {
     const leader = this.election.leader;
     if (!leader || leader.holder === this.election.self || req.headers[FORWARDED_BY]) {
       return this.noLeader(res, 'no control plane holds the leader lease right now');
+    }
+    // A client certificate ends at this replica's TLS: the leader could not check it.
+    if (callerOf(req)?.credential === 'certificate') {
+      res
+        .status(421)
+        .setHeader(LEADER_HEADER, leader.holder)
+        .json({
+          error: 'not_leader',
+          message: `writes authenticated by a client certificate go to the leader itself, ${leader.adminUrl}; nothing applied`,
+          leader: this.election.info().leader,
+        });
+      return;
     }
     const headers: Record<string, string> = { [FORWARDED_BY]: this.election.self };
     for (const name of PASSED_ON) {

@@ -1,5 +1,6 @@
-// The dashboard's script: follows GET /v1/stream and draws the topology, tables and events (plain DOM/SVG).
-/* global document, EventSource */
+// The dashboard's script: logs in, follows GET /v1/stream and draws the topology, tables and events
+// (plain DOM/SVG).
+/* global document, EventSource, fetch */
 
 const SVG = 'http://www.w3.org/2000/svg';
 const NODE_W = 236;
@@ -350,17 +351,71 @@ function draw() {
   drawEvents();
 }
 
-// ---------------------------------------------------------------------------------------------
-// The stream
-
 function link(text, kind) {
   const node = $('link');
   node.textContent = text;
   node.className = `link ${kind}`;
 }
 
+// ---------------------------------------------------------------------------------------------
+// The login: a token pasted once becomes an HttpOnly session cookie (EventSource sends no header)
+
+/** Who the session cookie names, or null when there is none (401). */
+async function whoAmI() {
+  const res = await fetch('/v1/session', { headers: { accept: 'application/json' } });
+  return res.ok ? res.json() : null;
+}
+
+function showLogin(message = '') {
+  $('mesh').hidden = true;
+  $('who').hidden = true;
+  $('logout').hidden = true;
+  $('login-page').hidden = false;
+  $('login-error').textContent = message;
+  link('logged out', 'connecting');
+  $('token').focus();
+}
+
+function showMesh(who) {
+  $('login-page').hidden = true;
+  $('mesh').hidden = false;
+  $('who').textContent = `${who.name} (${who.role})`;
+  $('who').hidden = false;
+  $('logout').hidden = false;
+}
+
+async function login(event) {
+  event.preventDefault();
+  const res = await fetch('/v1/session', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ token: $('token').value.trim() }),
+  });
+  $('token').value = '';
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) return showLogin(body.message ?? `login failed (${res.status})`);
+  showMesh(body);
+  follow();
+}
+
+async function logout() {
+  stream?.close();
+  await fetch('/v1/session', {
+    method: 'DELETE',
+    headers: { 'content-type': 'application/json' },
+  });
+  showLogin();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The stream
+
+/** The open stream, closed on logout. */
+let stream = null;
+
 function follow() {
   const source = new EventSource('/v1/stream');
+  stream = source;
   const on = (name, handle) =>
     source.addEventListener(name, (message) => {
       handle(JSON.parse(message.data));
@@ -371,7 +426,15 @@ function follow() {
     state.events = [];
     link('live', 'live');
   });
-  source.addEventListener('error', () => link('reconnecting…', 'connecting'));
+  source.addEventListener('error', () => {
+    link('reconnecting…', 'connecting');
+    // A refused stream (the session ended, its token was revoked) is not retried by the browser.
+    if (source.readyState === EventSource.CLOSED) {
+      whoAmI()
+        .then((who) => (who ? follow() : showLogin('the session has ended: log in again')))
+        .catch(() => link('control plane unreachable: reload to retry', 'connecting'));
+    }
+  });
   on('proxies', (list) => {
     state.revision = list.revision;
     state.proxies = new Map(list.items.map((p) => [p.id, p]));
@@ -388,5 +451,13 @@ function follow() {
   });
 }
 
+$('login').addEventListener('submit', (event) => void login(event));
+$('logout').addEventListener('click', () => void logout());
 draw();
-follow();
+whoAmI()
+  .then((who) => {
+    if (who === null) return showLogin();
+    showMesh(who);
+    follow();
+  })
+  .catch(() => link('control plane unreachable: reload to retry', 'connecting'));
