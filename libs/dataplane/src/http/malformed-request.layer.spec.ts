@@ -83,5 +83,7 @@ describe('refuseMalformed', () => {
     expect(malformation(parsed('GET / HTTP/1.1', ['Host', '[zz::1]']))).toMatch(/not a host/);
     // Not from the HTTP/1 parser: an HTTP/2 stream (2.0) or a bus exchange.
     expect(malformation(fakeRequest({ httpVersionMajor: 2 }))).toBeUndefined();
+    // A bus call (HTTP/1.1 by its version, named by its subject) needs no Host.
+    expect(malformation(fakeRequest({ headers: { host: undefined } }))).toBeUndefined();
   });
 });

@@ -37,7 +37,8 @@ export function malformation(req: IncomingMessage): string | undefined {
   if (req.method === 'CONNECT') return CONNECT;
   const version = req.httpVersion;
   // Requests of the HTTP/1 parser (HTTP/2 ones have no request line; the bus's say 1.1).
-  if (req instanceof CountedRequest && version !== '1.1' && version !== '1.0')
+  const http1 = req instanceof CountedRequest;
+  if (http1 && version !== '1.1' && version !== '1.0')
     return `HTTP/${version} is no HTTP/1 version: HTTP/2 has no request line (use prior knowledge or ALPN)`;
   if (req.url === '*')
     return 'the asterisk-form target ("OPTIONS *") asks about this hop and is not forwarded';
@@ -55,7 +56,8 @@ export function malformation(req: IncomingMessage): string | undefined {
   // An absolute-form target replaces the Host header (RFC 9112 §3.2.2): its value does not matter.
   if (host !== undefined && req.url?.charCodeAt(0) === 47 /* / */ && !isValidAuthority(host))
     return `Host ${JSON.stringify(host.slice(0, QUOTED))} is not a host[:port]`;
-  if (host === undefined && version === '1.1')
+  // A bus call is no HTTP/1.1 message: it names its destination by subject, with or without Host.
+  if (host === undefined && http1 && version === '1.1')
     return 'HTTP/1.1 request without a Host header (RFC 9112 §3.2)';
   return undefined;
 }
