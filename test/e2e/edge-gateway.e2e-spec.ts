@@ -59,6 +59,10 @@ metadata: { name: to-https }
 spec:
   parentRefs: [{ name: edge, sectionName: http }]
   rules:
+    - matches: [{ path: { type: PathPrefix, value: /renamed } }]
+      filters:
+        - type: RequestRedirect
+          requestRedirect: { hostname: www.example.test }
     - filters:
         - type: RequestRedirect
           requestRedirect: { scheme: https, port: ${httpsPort}, statusCode: 301 }
@@ -222,6 +226,16 @@ describe('edge router (Gateway listeners)', () => {
     });
     expect(res.status).toBe(301);
     expect(res.headers.location).toBe(`https://${SHOP}:${httpsPort}/cart/1?size=m`);
+  });
+
+  it("redirects with neither port nor scheme to the Gateway listener's port, not the Host header's", async () => {
+    for (const host of [SHOP, `${SHOP}:1234`]) {
+      const res = await http(`http://127.0.0.1:${httpPort}/renamed/x`, { headers: { host } });
+      expect([res.status, res.headers.location]).toEqual([
+        302,
+        `http://www.example.test:${httpPort}/renamed/x`,
+      ]);
+    }
   });
 
   it('routes by host and path to backends without sidecars', async () => {

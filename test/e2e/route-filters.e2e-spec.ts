@@ -25,6 +25,18 @@ spec:
             set: [{ name: X-Served-By, value: weft }]
             remove: [X-Custom]
       backendRefs: [{ name: b-v1 }]
+    - matches: [{ path: { type: PathPrefix, value: /per-backend } }]
+      filters:
+        - type: RequestHeaderModifier
+          requestHeaderModifier: { set: [{ name: X-Rule, value: all }] }
+      backendRefs:
+        - name: b-v1
+          filters:
+            - type: RequestHeaderModifier
+              requestHeaderModifier: { set: [{ name: X-Backend, value: v1 }] }
+            - type: ResponseHeaderModifier
+              responseHeaderModifier: { set: [{ name: X-Served-By, value: v1-only }] }
+        - name: b-v2
     - matches: [{ path: { type: PathPrefix, value: /old } }]
       filters:
         - type: URLRewrite
@@ -113,6 +125,25 @@ describe('HTTPRoute matches, filters and retries', () => {
 
   const get = (path: string, headers: Record<string, string> = {}) =>
     http(`${a.outbound}${path}`, { headers: { host: 'b', ...headers } });
+
+  it("applies a backendRef's filters only to requests sent to that backend, after the rule's", async () => {
+    const replies = await Promise.all(Array.from({ length: 40 }, () => get('/per-backend')));
+    const by = (name: string) => replies.filter((r) => r.headers['x-echo-name'] === name);
+    // Both backends were picked (weights 1:1; 40 tries all on one: 2^-39).
+    expect([by('b1').length > 0, by('b2').length > 0]).toEqual([true, true]);
+    for (const r of by('b1')) {
+      const seen = JSON.parse(r.body) as EchoReply;
+      expect([seen.headers['x-rule'], seen.headers['x-backend'], r.headers['x-served-by']]).toEqual(
+        ['all', 'v1', 'v1-only'],
+      );
+    }
+    for (const r of by('b2')) {
+      const seen = JSON.parse(r.body) as EchoReply;
+      expect([seen.headers['x-rule'], seen.headers['x-backend'], r.headers['x-served-by']]).toEqual(
+        ['all', undefined, undefined],
+      );
+    }
+  });
 
   it('routes by query parameter', async () => {
     expect((await get('/any?version=2')).headers['x-echo-name']).toBe('b2');

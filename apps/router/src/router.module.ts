@@ -44,6 +44,8 @@ export class RouterModule {
             subjectPrefix: env.WEFT_SUBJECT_PREFIX,
             stateDir: env.WEFT_STATE_DIR,
             accessLog: env.accessLog,
+            limits: env.listenerLimits,
+            overload: env.overload,
             configDir: env.WEFT_CONFIG_DIR,
             bus: env.busSettings,
             telemetry: env.telemetry,

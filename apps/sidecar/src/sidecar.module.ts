@@ -43,6 +43,8 @@ export class SidecarModule {
             subjectPrefix: env.WEFT_SUBJECT_PREFIX,
             stateDir: env.WEFT_STATE_DIR,
             accessLog: env.accessLog,
+            limits: env.listenerLimits,
+            overload: env.overload,
             bus: env.busSettings,
             telemetry: env.telemetry,
             configDir: env.WEFT_MODE === 'standalone' ? env.WEFT_CONFIG_DIR : undefined,

@@ -3,6 +3,8 @@ import type { Tracer } from '@opentelemetry/api';
 import type { CallerIdentity, Subjects } from '@app/protocol';
 import { RouteConfigurator, type RouteConfiguratorOptions } from './config/route-configurator.js';
 import { HttpListener } from './http/http-listener.js';
+import { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from './http/listener-limits.js';
+import type { OverloadManager } from './resilience/overload-manager.js';
 import { ProxyMetrics } from './metrics/proxy-metrics.js';
 import { inboundPipeline, outboundPipeline } from './pipeline.js';
 import type { DestinationDiscovery } from './routing/destination-discovery.layer.js';
@@ -35,6 +37,13 @@ export interface InboundWorkload {
   readonly labels: Readonly<Record<string, string>>;
   /** Where its access log records go (`weft.v1.telemetry.access.<namespace>.<service>`). */
   readonly accessLogSubject: string;
+}
+
+/** What every listener of the engine holds to. */
+export interface ListenerGuard {
+  readonly limits: ListenerLimits;
+  /** Refuses new connections on every listener while the proxy is overloaded. */
+  readonly overload?: OverloadManager;
 }
 
 /** The caller's side of the bus transport, for proxies connected to NATS. */
@@ -78,13 +87,19 @@ export class DataPlaneEngine {
     log?: Logger,
     /** Mutual TLS to meshed endpoints, with this proxy's own workload certificate (mesh mode). */
     meshTls?: MeshTls,
+    private readonly guard: ListenerGuard = { limits: DEFAULT_LISTENER_LIMITS },
   ) {
     this.audits = log && new AuditLog(log);
     this.authorization.follow(this.policies);
     this.tracer = new HopTracer(tracer);
     const busRoutes = bus && new BusRoutes(bus.client, bus.subjects, bus.caller);
     this.stats = new TrafficStats(self);
-    this.metrics = new ProxyMetrics(this.stats, this.clusters, this.authorization.decisions);
+    this.metrics = new ProxyMetrics(
+      this.stats,
+      this.clusters,
+      this.authorization.decisions,
+      guard.overload,
+    );
     this.forwarder = new Forwarder(
       this.pools,
       this.metrics,
@@ -191,8 +206,9 @@ export class DataPlaneEngine {
     );
   }
 
-  /** Listeners report their load to the metrics. */
+  /** Listeners hold to the limits and report their load to the metrics. */
   private counted(listener: HttpListener): HttpListener {
+    listener.limit(this.guard.limits, this.guard.overload);
     this.metrics.addListener(listener);
     return listener;
   }

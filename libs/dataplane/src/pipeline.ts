@@ -5,10 +5,11 @@ import { authorization } from './authorization/authorization.layer.js';
 import type { InboundAuthorization } from './authorization/inbound-authorizations.js';
 import type { Exchange } from './exchange.js';
 import { requestMirrors } from './filters/request-mirror.layer.js';
-import { redirect } from './filters/request-redirect.layer.js';
+import { edgeRedirect, redirect } from './filters/request-redirect.layer.js';
 import { rewriteUpstreamPath } from './filters/path-rewrite.js';
 import { edgeScheme } from './http/forward-headers.js';
 import { sendLocalReply } from './http/local-reply.js';
+import { refuseMalformed } from './http/malformed-request.layer.js';
 import { readTarget } from './http/request-target.js';
 import type { TrafficStats } from './metrics/traffic-stats.js';
 import { faultAbort, faultDelay } from './resilience/fault-injection.layer.js';
@@ -56,7 +57,7 @@ export type Step = (ex: Exchange) => StepOutcome;
 export type ExchangeHandler = (ex: Exchange) => void;
 
 /**
- * Outbound: (an edge listener's own scheme) → target → (an unknown host's destination read first)
+ * Outbound: malformed requests refused → (an edge listener's own scheme) → target → (an unknown host's destination read first)
  * → virtual host and rule → redirect → weighted backend (and the traffic edge) → local rate limit
  * → upstream path → access-log notes → fault delay → fault abort → mirrors → the upstream half.
  * Faults come before mirrors, as Envoy's fault filter comes before its router: an aborted request
@@ -79,12 +80,13 @@ export function outboundPipeline(
     ex.step = 0;
     run(ex);
   };
+  steps.push(refuseMalformed); //                          http/malformed-request.layer.ts
   if (scheme) steps.push(edgeScheme(scheme));
   steps.push(
     readTarget, //                                         http/request-target.ts
     destinationDiscovery(discovery, routes, hosts, startOver), // routing/destination-discovery.layer.ts
     routeMatch(routes, hosts), //                          routing/route-match.layer.ts
-    redirect, //                                           filters/request-redirect.layer.ts
+    scheme ? edgeRedirect : redirect, //                   filters/request-redirect.layer.ts
     backendPick(stats), //                                 routing/backend-pick.layer.ts
     rateLimit, //                                          resilience/rate-limit.layer.ts
     rewriteUpstreamPath, //                                filters/path-rewrite.ts
@@ -105,10 +107,10 @@ export interface InboundAuthorizationStep {
 }
 
 /**
- * Inbound: every request goes to the local application, counted by the calling service, through
- * the same upstream half (no retries, no timeout of its own), once the workload's
- * AuthorizationPolicies allow it (a workload's inbound; a router's bus path to a Service has none).
- * With `h2cApp`, an HTTP/2 request goes to the app over h2c.
+ * Inbound: malformed requests refused, then every request goes to the local application, counted
+ * by the calling service, through the same upstream half (no retries, no timeout of its own), once
+ * the workload's AuthorizationPolicies allow it (a workload's inbound; a router's bus path to a
+ * Service has none). With `h2cApp`, an HTTP/2 request goes to the app over h2c.
  */
 export function inboundPipeline(
   app: Cluster,
@@ -119,7 +121,10 @@ export function inboundPipeline(
   destination?: string,
   authz?: InboundAuthorizationStep,
 ): ExchangeHandler {
-  const steps: Step[] = [localApp(stats, app, h2cApp, destination)]; // routing/local-app.layer.ts
+  const steps: Step[] = [
+    refuseMalformed, //                                    http/malformed-request.layer.ts
+    localApp(stats, app, h2cApp, destination), //         routing/local-app.layer.ts
+  ];
   if (authz) steps.push(authorization(authz.inbound, authz.listener, authz.audits)); // authorization/authorization.layer.ts
   steps.push(...upstreamHalf(forwarder));
   return runner(steps);

@@ -19,6 +19,7 @@ export * from './resources/retry-budget-policy.dto.js';
 export * from './resources/grpc-retry-policy.dto.js';
 export * from './resources/local-rate-limit-policy.dto.js';
 export * from './validation/duration.js';
+export { FRACTION_DENOMINATOR } from './validation/fraction.validator.js';
 export * from './validation/config-regexp.js';
 export * from './resources/client-tls-settings.dto.js';
 export * from './resources/external-service.dto.js';

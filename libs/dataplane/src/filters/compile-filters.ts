@@ -1,6 +1,6 @@
 // Turns a rule's Gateway API filters into the compiled route's behaviour (one of each kind at most).
-import { serviceKey } from '@app/protocol';
-import type { HTTPRouteFilter } from '@app/protocol';
+import { FRACTION_DENOMINATOR, serviceKey } from '@app/protocol';
+import type { HTTPRequestMirrorFilter, HTTPRouteFilter } from '@app/protocol';
 import type { Cluster } from '../upstream/cluster.js';
 import type { CompiledMirror, CompiledRoute } from '../routing/route-table.js';
 import { HeaderModifier } from './header-modifier.js';
@@ -41,13 +41,16 @@ export function compileFilters(
       case 'RequestMirror': {
         const ref = f.requestMirror!.backendRef;
         const key = serviceKey(ref.namespace ?? namespace, ref.name);
-        mirrors.push({
-          cluster: resolve(key),
-          percent: f.requestMirror!.percent ?? 100,
-        });
+        mirrors.push({ cluster: resolve(key), percent: mirrorPercent(f.requestMirror!) });
         break;
       }
     }
   }
   return compiled;
+}
+
+/** The share of requests a mirror copies, in percent: its `fraction`, else `percent`, else all. */
+function mirrorPercent({ percent, fraction }: HTTPRequestMirrorFilter): number {
+  if (!fraction) return percent ?? 100;
+  return (fraction.numerator * 100) / (fraction.denominator ?? FRACTION_DENOMINATOR);
 }

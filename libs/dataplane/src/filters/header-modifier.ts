@@ -38,4 +38,27 @@ export class HeaderModifier {
         prior === undefined ? h.value : [...(Array.isArray(prior) ? prior : [prior]), h.value];
     }
   }
+
+  /** This modifier, then `next` (a backendRef's after its rule's). */
+  then(next: HeaderModifier): HeaderModifier {
+    return new ChainedHeaderModifier(this, next);
+  }
+}
+
+class ChainedHeaderModifier extends HeaderModifier {
+  constructor(
+    private readonly first: HeaderModifier,
+    private readonly second: HeaderModifier,
+  ) {
+    super({});
+  }
+
+  override applyToFlat(flat: readonly string[]): string[] {
+    return this.second.applyToFlat(this.first.applyToFlat(flat));
+  }
+
+  override applyToHeaders(headers: IncomingHttpHeaders): void {
+    this.first.applyToHeaders(headers);
+    this.second.applyToHeaders(headers);
+  }
 }

@@ -32,6 +32,7 @@ describe('rewritePath', () => {
 describe('upstreamPath', () => {
   const target: RequestTarget = {
     host: 'shop',
+    port: 80,
     path: '/old/x',
     query: 'a=1',
     pathAndQuery: '/old/x?a=1',

@@ -5,7 +5,7 @@ import { fakeExchange, fakeRequest, recordedResponse } from '../http/http-double
 import { readTarget } from '../http/request-target.js';
 import { compilePathMatcher } from '../routing/path-matcher.js';
 import type { CompiledMatch, CompiledRoute } from '../routing/route-table.js';
-import { redirect } from './request-redirect.layer.js';
+import { edgeRedirect, redirect } from './request-redirect.layer.js';
 
 function matched(redirect?: HTTPRequestRedirectFilter): CompiledMatch {
   const route = { name: 'r', redirect } as CompiledRoute;
@@ -13,12 +13,15 @@ function matched(redirect?: HTTPRequestRedirectFilter): CompiledMatch {
   return { path, method: undefined, headers: [], query: [], route };
 }
 
-function run(match: CompiledMatch, headers: Record<string, string>) {
+/** The redirect step (`edge`: at a Gateway listener bound to `localPort`) on a request for /old/x. */
+function run(match: CompiledMatch, headers: Record<string, string>, edge?: { localPort: number }) {
   const res = recordedResponse();
-  const ex = fakeExchange(fakeRequest({ url: '/old/x?q=1', headers }), res);
+  const req = fakeRequest({ url: '/old/x?q=1', headers });
+  if (edge) Object.assign(req.socket, edge);
+  const ex = fakeExchange(req, res);
   readTarget(ex);
   ex.match = match;
-  return { done: redirect(ex), res };
+  return { done: (edge ? edgeRedirect : redirect)(ex), res };
 }
 
 describe('redirect', () => {
@@ -50,5 +53,16 @@ describe('redirect', () => {
       302,
       'https://www.shop.test/old/x?q=1',
     ]);
+  });
+
+  it("at the edge, keeps the Gateway listener's port, not the Host's", () => {
+    const { res } = run(matched({}), { host: 'shop.test' }, { localPort: 8080 });
+    expect(res.sentHeaders.location).toBe('http://shop.test:8080/old/x?q=1');
+    const https = run(
+      matched({}),
+      { host: 'shop.test:9', 'x-forwarded-proto': 'https' },
+      { localPort: 443 },
+    );
+    expect(https.res.sentHeaders.location).toBe('https://shop.test/old/x?q=1');
   });
 });

@@ -9,25 +9,38 @@ export interface RedirectSource {
   readonly scheme: 'http' | 'https';
   /** Host header, port included when it had one. */
   readonly host: string;
+  /**
+   * The port of the listener the request came in on: a Gateway listener's own port at the edge;
+   * in the mesh, where the listener stands for the Service, the Host's port (undefined: none).
+   */
+  readonly listenerPort: number | undefined;
   readonly path: string;
   readonly query: string;
 }
 
-/** The Location for `from`; an unspecified port is dropped when the scheme changes (Gateway API). */
+/**
+ * The Location for `from`. Gateway API's port rules: the filter's `port`; else, with a `scheme`,
+ * that scheme's well-known port; else the listener's port. A scheme's well-known port is omitted.
+ */
 export function redirectLocation(
   spec: HTTPRequestRedirectFilter,
   from: RedirectSource,
   prefixLength: number,
 ): string {
   const scheme = spec.scheme ?? from.scheme;
-  const [hostOnly, hostPort] = splitHost(from.host);
+  const [hostOnly] = splitHost(from.host);
   const hostname = spec.hostname ?? hostOnly;
-  const port = spec.port ?? (spec.scheme && spec.scheme !== from.scheme ? undefined : hostPort);
+  const port = spec.port ?? (spec.scheme ? DEFAULT_PORTS[spec.scheme] : from.listenerPort);
   const portPart = port && port !== DEFAULT_PORTS[scheme] ? `:${port}` : '';
   const path = spec.path
     ? rewritePath(spec.path, from.path, from.query, prefixLength)
     : `${from.path}${from.query ? `?${from.query}` : ''}`;
   return `${scheme}://${hostname}${portPart}${path}`;
+}
+
+/** The port a Host header names, if any. */
+export function hostPort(host: string): number | undefined {
+  return splitHost(host)[1];
 }
 
 export function sendRedirect(

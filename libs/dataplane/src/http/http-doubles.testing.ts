@@ -48,6 +48,7 @@ export function fakeRequest(parts: RequestParts = {}): IncomingMessage {
     headers,
     rawHeaders,
     httpVersionMajor: parts.httpVersionMajor ?? 1,
+    httpVersion: parts.httpVersionMajor === 2 ? '2.0' : '1.1',
     upgrade: parts.upgrade ?? false,
     socket: { remoteAddress: parts.remoteAddress ?? '10.0.0.1' },
     resume() {

@@ -1,7 +1,7 @@
 // A proxy listener: a node:http server that also takes h2c prior knowledge (or, terminating TLS, a
 // node:http2 one that also speaks HTTP/1.1; or, a workload's inbound, mutual TLS beside plaintext as
 // its PeerAuthentication says) that makes one Exchange per request for its request path, counts
-// in-flight requests and upgraded connections, and drains gracefully.
+// in-flight requests and upgraded connections, holds to its limits, and drains gracefully.
 import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
 import {
   createServer as createH2cServer,
@@ -12,7 +12,7 @@ import {
 } from 'node:http2';
 import type { SecureContext, SecureContextOptions, TLSSocket } from 'node:tls';
 import type { EventEmitter } from 'node:events';
-import type { AddressInfo, Socket } from 'node:net';
+import { Socket, type AddressInfo } from 'node:net';
 import { SpanKind } from '@opentelemetry/api';
 import { Exchange, type ExchangeOwner } from '../exchange.js';
 import type { ExchangeHandler } from '../pipeline.js';
@@ -31,6 +31,17 @@ import type { SniCertificates } from './sni-certificates.js';
 import { sniffH2c } from './h2c-sniffer.js';
 import { notePeer, peerOf, TLS_HANDSHAKE_RECORD, type InboundMtls } from './inbound-mtls.js';
 import { FIRST_BYTES_TIMEOUT_MS } from '@app/protocol';
+import { ReasonCounter } from '../metrics/proxy-metrics.js';
+import type { ConnectionGate, OverloadManager } from '../resilience/overload-manager.js';
+import {
+  applyHttp1Limits,
+  DEFAULT_LISTENER_LIMITS,
+  limitHttp2Session,
+  type Http1Settings,
+  type ListenerLimits,
+} from './listener-limits.js';
+import { clientErrorReply } from './client-error-reply.js';
+import { shedWhenOverloaded } from '../resilience/overload-shedding.layer.js';
 
 /** What the listener needs of its server, plain or TLS. */
 type ProxyServer = Pick<
@@ -44,12 +55,13 @@ type ProxyServer = Pick<
   | 'once'
   | 'off'
   | 'emit'
+  | 'maxConnections'
 >;
 
 /** The span attribute naming a request's verified caller (Istio's `source.principal`). */
 const PEER_ATTRIBUTE = 'weft.source.principal';
 
-export class HttpListener implements ExchangeOwner {
+export class HttpListener implements ExchangeOwner, ConnectionGate {
   private readonly server: ProxyServer;
   /** Terminates TLS: its requests' `url.scheme` is `https`. */
   private readonly tls: boolean;
@@ -63,10 +75,16 @@ export class HttpListener implements ExchangeOwner {
   private readonly upgraded = new Set<Socket>();
   /** A workload's inbound: its TLS server, once the workload holds a certificate. */
   private mtlsServer: ProxyServer | undefined;
+  private limits: ListenerLimits = DEFAULT_LISTENER_LIMITS;
+  private overload: OverloadManager | undefined;
+  /** false while the overload manager refuses new connections. */
+  private admitting = true;
+  /** Connections refused or closed by a limit, by limit (`max_connections`, `overload`, `headers_timeout`). */
+  readonly limited = new ReasonCounter();
 
   constructor(
     readonly name: string,
-    private readonly handler: ExchangeHandler,
+    private handler: ExchangeHandler,
     private readonly tracer: HopTracer,
     /** Where a request counts when the pipeline answered it before knowing its edge. */
     private readonly fallbackEdge: TrafficEdge,
@@ -77,23 +95,50 @@ export class HttpListener implements ExchangeOwner {
     private readonly mtls?: InboundMtls,
   ) {
     this.tls = certificates !== undefined;
-    const plain = createServer(
-      { keepAliveTimeout: 65_000, requestTimeout: 0, IncomingMessage: CountedRequest },
-      this.handle,
-    );
+    const plain = createServer({ IncomingMessage: CountedRequest }, this.handle);
     const server = certificates ? this.secureServer(certificates, plain) : this.withH2c(plain);
     this.server = mtls ? this.withMtls(server, plain, mtls) : server;
-    this.server.on('clientError', (err: Error, socket: Socket) => {
-      // Malformed HTTP: answer 400 and keep serving everyone else.
-      if (socket.writable)
-        socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    applyHttp1Limits(this.server as unknown as Http1Settings, this.limits);
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+      // Malformed HTTP, or headers too slow: answer and keep serving everyone else.
+      if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') this.limited.inc({ reason: 'headers_timeout' });
+      if (socket.writable) socket.end(clientErrorReply(err));
       else socket.destroy(err);
     });
     this.server.on('upgrade', this.upgrade);
+    this.server.on('connect', this.connect);
     this.server.on('connection', (socket) => {
       this.sockets++;
-      socket.once('close', () => this.sockets--);
+      this.overload?.opened();
+      socket.once('close', () => {
+        this.sockets--;
+        this.overload?.closed();
+      });
     });
+    // Refused at accept: the listener's own cap, or the whole proxy overloaded.
+    this.server.on('drop', () =>
+      this.limited.inc({ reason: this.admitting ? 'max_connections' : 'overload' }),
+    );
+  }
+
+  /**
+   * Holds the listener to `limits` (before it listens), and, with `overload`, refuses new
+   * connections and sheds new requests while the overload manager says so.
+   */
+  limit(limits: ListenerLimits, overload?: OverloadManager): void {
+    this.limits = limits;
+    applyHttp1Limits(this.server as unknown as Http1Settings, limits);
+    this.admit(this.admitting);
+    if (overload && !this.overload) this.handler = shedWhenOverloaded(overload, this.handler);
+    this.overload = overload;
+    overload?.add(this);
+  }
+
+  /** The overload manager's door: closed, every new connection is refused as it is accepted. */
+  admit(open: boolean): void {
+    this.admitting = open;
+    const cap = this.limits.maxConnections;
+    this.server.maxConnections = !open ? 0 : cap > 0 ? cap : Infinity;
   }
 
   /** Requests in progress. */
@@ -188,7 +233,7 @@ export class HttpListener implements ExchangeOwner {
     for (const handler of (plain as Server).listeners('request'))
       server.on('request', handler as never);
     const sockets = new Set<Socket>();
-    const sessions = new Http2Sessions(server);
+    const sessions = new Http2Sessions(server, () => this.limits);
     server.on('secureConnection', (socket: Socket) => {
       sockets.add(socket);
       socket.once('close', () => sockets.delete(socket));
@@ -219,11 +264,12 @@ export class HttpListener implements ExchangeOwner {
       Http2ServerResponse: ProxyHttp2Response,
     });
     h2c.on('request', this.handle as never);
-    const sessions = new Http2Sessions(h2c);
+    h2c.on('connect', this.handle as never);
+    const sessions = new Http2Sessions(h2c, () => this.limits);
     const [http1] = plain.listeners('connection') as ((socket: Socket) => void)[];
     plain.removeListener('connection', http1);
     plain.on('connection', (socket: Socket) =>
-      sniffH2c(socket, FIRST_BYTES_TIMEOUT_MS, (isH2c, head) => {
+      sniffH2c(socket, this.limits.headersTimeoutMs || FIRST_BYTES_TIMEOUT_MS, (isH2c, head) => {
         if (this.mtls && !this.mtlsAdmits(socket, isH2c, head)) return;
         if (isH2c) {
           socket.pause();
@@ -327,6 +373,19 @@ export class HttpListener implements ExchangeOwner {
   };
 
   /**
+   * CONNECT: HTTP/1.1 hands over the socket, as for an Upgrade; HTTP/2 a stream's response. Either
+   * way it runs the request path, which refuses it (405) and ends the connection or stream.
+   */
+  private readonly connect = (
+    req: IncomingMessage,
+    to: Socket | ServerResponse,
+    head?: Buffer,
+  ): void => {
+    if (to instanceof Socket) this.upgrade(req, to, head ?? Buffer.alloc(0));
+    else this.handle(req, to);
+  };
+
+  /**
    * One request, with this listener's metrics, span, access log and drain accounting: the server's
    * requests, and those a bus responder hands over with the caller's verified identity (`peer`).
    * Its Exchange goes down the request path.
@@ -338,7 +397,9 @@ export class HttpListener implements ExchangeOwner {
     const method = methodIndex(req.method);
     this.inflight++;
     this.inflightByMethod[method]++;
-    if (this.draining) res.shouldKeepAlive = false;
+    // Node only says `connection: close` on the last answer maxRequestsPerSocket allows: close it.
+    if (this.draining || (res as LimitedResponse).maxRequestsOnConnectionReached)
+      res.shouldKeepAlive = false;
     const ex = new Exchange(this, req, res, span, notes, method, arrivedAt);
     const verified = peer ?? peerOf(req);
     if (verified !== undefined) {
@@ -383,14 +444,18 @@ export class HttpListener implements ExchangeOwner {
   }
 }
 
-/** A server's open HTTP/2 sessions, which Node's `closeIdleConnections` leaves alone. */
+/**
+ * A server's open HTTP/2 sessions, which Node's `closeIdleConnections` leaves alone, each held to
+ * the listener's limits.
+ */
 class Http2Sessions {
   private readonly open = new Set<Http2Session>();
 
-  constructor(server: EventEmitter) {
+  constructor(server: EventEmitter, limits: () => ListenerLimits) {
     server.on('session', (session: Http2Session) => {
       this.open.add(session);
       session.once('close', () => this.open.delete(session));
+      limitHttp2Session(session, limits());
     });
   }
 
@@ -406,4 +471,9 @@ class Http2Sessions {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** What Node's HTTP/1.1 server marks on the last response a connection may serve. */
+interface LimitedResponse {
+  readonly maxRequestsOnConnectionReached?: boolean;
 }

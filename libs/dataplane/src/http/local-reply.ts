@@ -1,5 +1,5 @@
 // Responses the proxy itself makes (no route, no endpoints, upstream failures): JSON with a reason.
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { STATUS_CODES, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 
 /** Why the proxy answered itself; also sent as `x-weft-error` so clients can tell it from the app. */
 export type LocalReplyReason =
@@ -10,13 +10,17 @@ export type LocalReplyReason =
   | 'upstream_reset'
   | 'upstream_timeout'
   | 'bad_request'
+  | 'method_not_allowed'
+  | 'request_timeout'
+  | 'headers_too_large'
   | 'internal_error'
   | 'no_responders'
   | 'fault_abort'
   | 'upstream_overflow'
   | 'rate_limited'
   | 'rbac_denied'
-  | 'not_ready';
+  | 'not_ready'
+  | 'overloaded';
 
 /** Error code of a bus exchange nobody subscribed to (NATS "no responders"): answered 503. */
 export const NO_RESPONDERS_CODE = 'WEFT_NO_RESPONDERS';
@@ -29,6 +33,9 @@ export const LOCAL_REPLY_STATUS: Record<LocalReplyReason, number> = {
   upstream_reset: 502,
   upstream_timeout: 504,
   bad_request: 400,
+  method_not_allowed: 405,
+  request_timeout: 408,
+  headers_too_large: 431,
   internal_error: 500,
   no_responders: 503,
   fault_abort: 503,
@@ -36,6 +43,7 @@ export const LOCAL_REPLY_STATUS: Record<LocalReplyReason, number> = {
   rate_limited: 429,
   rbac_denied: 403,
   not_ready: 503,
+  overloaded: 503,
 };
 
 /**
@@ -61,4 +69,18 @@ export function sendLocalReply(
     ...extra,
   });
   res.end(body);
+}
+
+/**
+ * The same reply as raw HTTP/1.1 bytes, closing the connection: for a socket no request object
+ * stands for (the HTTP parser gave up on it, or its headers never completed).
+ */
+export function rawLocalReply(reason: LocalReplyReason, message: string): string {
+  const body = JSON.stringify({ error: reason, message });
+  const status = LOCAL_REPLY_STATUS[reason];
+  return (
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\n` +
+    `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+    `x-weft-error: ${reason}\r\n\r\n${body}`
+  );
 }

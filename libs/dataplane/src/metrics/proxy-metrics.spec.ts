@@ -4,7 +4,7 @@ import { ProcessMetrics } from '@app/runtime';
 import { ClusterRegistry } from '../upstream/cluster-registry.js';
 import { endpoint } from '../upstream/endpoint.js';
 import type { CompiledRoute } from '../routing/route-table.js';
-import { ProxyMetrics } from './proxy-metrics.js';
+import { ProxyMetrics, ReasonCounter } from './proxy-metrics.js';
 import { KNOWN_METHODS, methodIndex, protocolIndex, TrafficStats } from './traffic-stats.js';
 
 const route: CompiledRoute = {
@@ -19,7 +19,10 @@ async function rendered(): Promise<{ text: string; metrics: ProxyMetrics; stats:
   const stats = new TrafficStats('shop/web');
   const clusters = new ClusterRegistry();
   const api = clusters.get('shop/api');
-  const metrics = new ProxyMetrics(stats, clusters);
+  const metrics = new ProxyMetrics(stats, clusters, undefined, {
+    overloaded: true,
+    shedRequests: 4,
+  });
   const out = stats.outbound(route, {
     name: api.key,
     cluster: api,
@@ -35,7 +38,16 @@ async function rendered(): Promise<{ text: string; metrics: ProxyMetrics; stats:
   metrics.upstreamRetries.inc({ reason: 'status_503' });
   const active = new Uint32Array(KNOWN_METHODS.length);
   active[methodIndex('POST')] = 2;
-  metrics.addListener({ name: 'outbound', scheme: 'http', activeByMethod: active, connections: 3 });
+  const limited = new ReasonCounter();
+  limited.inc({ reason: 'headers_timeout' }, 2);
+  limited.inc({ reason: 'max_connections' });
+  metrics.addListener({
+    name: 'outbound',
+    scheme: 'http',
+    activeByMethod: active,
+    connections: 3,
+    limited,
+  });
   const process = new ProcessMetrics();
   process.addProducer(metrics);
   return { text: await process.render(), metrics, stats };
@@ -106,6 +118,14 @@ describe('ProxyMetrics', () => {
     expect(active('GET')).toBe(0);
     expect(active('PUT')).toBeUndefined();
     expect(sample(text, 'weft_listener_active_connections', ['weft_listener="outbound"'])).toBe(3);
+    const limited = (limit: string) =>
+      sample(text, 'weft_listener_limited_connections_total', [
+        'weft_listener="outbound"',
+        `weft_limit="${limit}"`,
+      ]);
+    expect([limited('headers_timeout'), limited('max_connections')]).toEqual([2, 1]);
+    expect(text).toMatch(/^weft_proxy_overloaded 1$/m);
+    expect(text).toMatch(/^weft_proxy_overload_shed_requests_total 4$/m);
     expect(sample(text, 'weft_upstream_retries_total', ['weft_retry_reason="status_503"'])).toBe(1);
     expect(sample(text, 'weft_upstream_ejections_total', ['weft_destination="shop/api"'])).toBe(1);
     expect(text).toMatch(/^# TYPE http_client_request_duration histogram$/m);

@@ -47,6 +47,14 @@ export interface ListenerLoad {
   readonly activeByMethod: ArrayLike<number>;
   /** Client connections open. */
   readonly connections: number;
+  /** Connections refused or closed by a limit, by limit. */
+  readonly limited: ReasonCounter;
+}
+
+/** What the metrics say of the overload manager. */
+export interface OverloadState {
+  readonly overloaded: boolean;
+  readonly shedRequests: number;
 }
 
 /** GET always has a series; another method once a scrape saw it in progress (it then stays). */
@@ -77,6 +85,7 @@ export class ProxyMetrics implements MetricProducer {
     private readonly clusters: ClusterRegistry,
     /** Inbound AuthorizationPolicy decisions; a proxy without inbound workloads has none. */
     private readonly authz?: AuthzDecisions,
+    private readonly overload?: OverloadState,
   ) {}
 
   addListener(listener: ListenerLoad): void {
@@ -121,6 +130,35 @@ export class ProxyMetrics implements MetricProducer {
           monotonic: false,
           points: this.listeners.map((l) => [{ 'weft.listener': l.name }, l.connections]),
         },
+      ),
+      this.sum(
+        now,
+        'weft.listener.limited_connections',
+        'Client connections a listener refused or closed because of a limit (max_connections, overload, headers_timeout)',
+        '{connection}',
+        {
+          monotonic: true,
+          points: this.listeners.flatMap((l) =>
+            [...l.limited.entries()].map(([limit, n]): [Attributes, number] => [
+              { 'weft.listener': l.name, 'weft.limit': limit },
+              n,
+            ]),
+          ),
+        },
+      ),
+      this.sum(
+        now,
+        'weft.proxy.overloaded',
+        'Whether the overload manager refuses new connections or sheds new requests (1) or not (0)',
+        '1',
+        { monotonic: false, points: [[{}, this.overload?.overloaded ? 1 : 0]] },
+      ),
+      this.sum(
+        now,
+        'weft.proxy.overload_shed_requests',
+        'Requests answered 503 overloaded because memory, heap or event-loop lag was past its threshold',
+        '{request}',
+        { monotonic: true, points: [[{}, this.overload?.shedRequests ?? 0]] },
       ),
       this.sum(now, 'weft.upstream.retries', 'Requests re-sent upstream, by reason', '{request}', {
         monotonic: true,

@@ -12,10 +12,12 @@ import {
   LOGGER,
   NatsClient,
   processMetrics,
+  Readiness,
   reportInvalid,
   Tracing,
   type Logger,
 } from '@app/runtime';
+import { OverloadManager } from '../resilience/overload-manager.js';
 import { BusClient } from '../bus/bus-client.js';
 import { BusMetrics } from '../bus/bus-metrics.js';
 import { AccessLog, type BusPublisher } from '../telemetry/access-log.js';
@@ -50,12 +52,18 @@ export class DataPlaneModule {
         { provide: PROXY_OPTIONS, useValue: proxy },
         { provide: BusMetrics, useFactory: () => new BusMetrics(processMetrics.meter) },
         {
+          provide: OverloadManager,
+          useFactory: (readiness: Readiness, log: Logger) => overloadManager(proxy, readiness, log),
+          inject: [Readiness, LOGGER],
+        },
+        {
           provide: DataPlaneEngine,
           useFactory: (
             tracing: Tracing,
             nats: NatsClient,
             log: Logger,
             busMetrics: BusMetrics,
+            overload: OverloadManager,
             identities?: WorkloadIdentities,
           ) => {
             const { namespace, service } = proxy.identity;
@@ -81,13 +89,24 @@ export class DataPlaneModule {
             // Calls into the mesh present the proxy's own identity (a node proxy's, not a workload's).
             const caller = identities?.of(namespace, proxy.serviceAccount);
             const meshTls = caller && new MeshTls(caller);
-            return new DataPlaneEngine(engine, tracing.tracer, self, accessLog, bus, log, meshTls);
+            const guard = { limits: proxy.limits, overload };
+            return new DataPlaneEngine(
+              engine,
+              tracing.tracer,
+              self,
+              accessLog,
+              bus,
+              log,
+              meshTls,
+              guard,
+            );
           },
           inject: [
             Tracing,
             NatsClient,
             LOGGER,
             BusMetrics,
+            OverloadManager,
             { token: WorkloadIdentities, optional: true },
           ],
         },
@@ -102,4 +121,19 @@ export class DataPlaneModule {
       exports: [DataPlaneEngine, BusMetrics, ...(proxy.configDir ? [] : [CONFIG_FOLLOWER])],
     };
   }
+}
+
+/**
+ * The proxy's overload manager, sampling memory and event-loop lag from now on: `/readyz` says
+ * `capacity: false` while it refuses connections or sheds requests (a sidecar's heartbeats then say it is not ready).
+ */
+function overloadManager(proxy: ProxyOptions, readiness: Readiness, log: Logger): OverloadManager {
+  readiness.set('capacity', true);
+  const manager = new OverloadManager(proxy.overload, (overloaded, why) => {
+    readiness.set('capacity', !overloaded);
+    if (overloaded) log.warn({ why }, 'overloaded: refusing new connections or shedding requests');
+    else log.info({ why }, 'no longer overloaded');
+  });
+  manager.start();
+  return manager;
 }

@@ -14,6 +14,13 @@ import {
 import { CommonEnv, ToInt } from '@app/runtime';
 import type { ProxyOptions } from './proxy-options.js';
 import type { BusSettings } from '../bus/bus-client.js';
+import { DEFAULT_LISTENER_LIMITS, type ListenerLimits } from '../http/listener-limits.js';
+import type { OverloadThresholds } from '../resilience/overload-manager.js';
+import {
+  defaultOverloadConnections,
+  defaultOverloadHeapMb,
+  defaultOverloadRssMb,
+} from '../resilience/process-limits.js';
 
 export class ProxyEnv extends CommonEnv {
   @Matches(DNS_LABEL, { message: `WEFT_NAMESPACE ${DNS_LABEL_MESSAGE}` })
@@ -124,6 +131,72 @@ export class ProxyEnv extends CommonEnv {
   @IsInt()
   @Min(50)
   WEFT_HEARTBEAT_INTERVAL_MS: number = 1_000;
+
+  /** Listeners: how long a request's headers may take to arrive (0: no limit); 408 and closed past it. */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  WEFT_HEADERS_TIMEOUT_MS: number = DEFAULT_LISTENER_LIMITS.headersTimeoutMs;
+
+  /** Listeners: a client connection with no request in progress is closed after this long. */
+  @ToInt()
+  @IsInt()
+  @Min(1_000)
+  WEFT_IDLE_TIMEOUT_MS: number = DEFAULT_LISTENER_LIMITS.idleTimeoutMs;
+
+  /** Listeners: client connections each holds at once (0: no limit of its own); more are refused. */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  WEFT_MAX_CONNECTIONS: number = DEFAULT_LISTENER_LIMITS.maxConnections;
+
+  /** Listeners: requests one client connection serves before it is closed (0: no limit). */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  WEFT_MAX_REQUESTS_PER_CONNECTION: number = DEFAULT_LISTENER_LIMITS.maxRequestsPerConnection;
+
+  /** Overload: client connections across every listener at which new ones are refused (0: none). */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  WEFT_OVERLOAD_MAX_CONNECTIONS: number = defaultOverloadConnections();
+
+  /** Overload: resident memory (MiB) at which new requests are shed with 503 (0: none). */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  WEFT_OVERLOAD_MAX_RSS_MB: number = defaultOverloadRssMb();
+
+  /** Overload: V8 heap in use (MiB) at which new requests are shed with 503 (0: none). */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  WEFT_OVERLOAD_MAX_HEAP_MB: number = defaultOverloadHeapMb();
+
+  /** Overload: mean event-loop lag (ms) over a second at which new requests are shed (0: none). */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  WEFT_OVERLOAD_MAX_EVENT_LOOP_LAG_MS: number = 0;
+
+  get listenerLimits(): ListenerLimits {
+    return {
+      headersTimeoutMs: this.WEFT_HEADERS_TIMEOUT_MS,
+      idleTimeoutMs: this.WEFT_IDLE_TIMEOUT_MS,
+      maxConnections: this.WEFT_MAX_CONNECTIONS,
+      maxRequestsPerConnection: this.WEFT_MAX_REQUESTS_PER_CONNECTION,
+    };
+  }
+
+  get overload(): OverloadThresholds {
+    return {
+      maxConnections: this.WEFT_OVERLOAD_MAX_CONNECTIONS,
+      maxRssBytes: this.WEFT_OVERLOAD_MAX_RSS_MB * 2 ** 20,
+      maxHeapBytes: this.WEFT_OVERLOAD_MAX_HEAP_MB * 2 ** 20,
+      maxEventLoopLagMs: this.WEFT_OVERLOAD_MAX_EVENT_LOOP_LAG_MS,
+    };
+  }
 
   /** Folder for the last good config (cold start without NATS). */
   @IsString()

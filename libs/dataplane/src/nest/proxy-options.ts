@@ -2,6 +2,8 @@
 import type { ProxyIdentity } from '../config/ack-reporter.js';
 import type { DestinationScope } from '../config/destination-sync.js';
 import type { BusSettings } from '../bus/bus-client.js';
+import type { ListenerLimits } from '../http/listener-limits.js';
+import type { OverloadThresholds } from '../resilience/overload-manager.js';
 
 export interface ProxyOptions {
   readonly identity: ProxyIdentity;
@@ -19,6 +21,10 @@ export interface ProxyOptions {
   };
   /** Golden-signal snapshots on the bus: whether, and how often. */
   readonly telemetry: { readonly publish: boolean; readonly intervalMs: number };
+  /** Envoy-style limits every listener holds to. */
+  readonly limits: ListenerLimits;
+  /** Past these, the proxy refuses new connections and reports itself not ready. */
+  readonly overload: OverloadThresholds;
   /** Bus transport: frame size, window and keepalive (defaults when absent). */
   readonly bus?: BusSettings;
   /**

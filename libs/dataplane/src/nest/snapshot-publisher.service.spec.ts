@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { MetricsSnapshot, decodeMessage } from '@app/protocol';
 import type { NatsClient } from '@app/runtime';
 import type { DataPlaneEngine } from '../engine.js';
+import { DEFAULT_LISTENER_LIMITS } from '../http/listener-limits.js';
 import { TrafficStats } from '../metrics/traffic-stats.js';
 import type { ProxyOptions } from './proxy-options.js';
 import { SnapshotPublisher } from './snapshot-publisher.service.js';
@@ -15,6 +16,8 @@ const options: ProxyOptions = {
   stateDir: '/nonexistent',
   accessLog: { stdout: false, publishPerSecond: 0, sampleRatio: 1 },
   telemetry: { publish: true, intervalMs: 1_000 },
+  limits: DEFAULT_LISTENER_LIMITS,
+  overload: { maxConnections: 0, maxRssBytes: 0, maxHeapBytes: 0, maxEventLoopLagMs: 0 },
 };
 
 describe('SnapshotPublisher', () => {

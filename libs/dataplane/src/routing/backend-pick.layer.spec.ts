@@ -31,6 +31,15 @@ describe('backendPick', () => {
     expect(res.headersSent).toBe(false);
   });
 
+  it("follows the backend's own policy when it has filters of its own, else keeps the rule's", () => {
+    const cluster = new Cluster('shop/api-v1');
+    const policy = { timeoutMs: 1 };
+    const own = pick({ name: 'shop/api-v1', cluster, cumulativeWeight: 1, policy });
+    expect(own.ex.policy).toBe(policy);
+    const plain = pick({ name: 'shop/api-v1', cluster, cumulativeWeight: 1 });
+    expect(plain.ex.policy).not.toBe(policy);
+  });
+
   it('answers 500 no_backend for a reference that resolves to no Service', () => {
     const ghost = { name: 'shop/ghost', cluster: undefined, cumulativeWeight: 1 };
     const { outcome, ex, res } = pick(ghost);

@@ -7,7 +7,8 @@ import type { StepOutcome } from '../pipeline.js';
 import { pickBackend } from './route-table.js';
 
 /**
- * Step: picks the backend by weight and counts the request on its edge. Gateway API answers 500 for
+ * Step: picks the backend by weight, counts the request on its edge, and follows the backend's own
+ * policy when it has filters of its own. Gateway API answers 500 for
  * a backendRef that resolves to nothing, and for a rule whose weights are all 0.
  */
 export function backendPick(stats: TrafficStats): (ex: Exchange) => StepOutcome {
@@ -17,6 +18,7 @@ export function backendPick(stats: TrafficStats): (ex: Exchange) => StepOutcome 
     ex.edge = stats.outbound(route, backend ?? undefined);
     if (backend?.cluster) {
       ex.cluster = backend.cluster;
+      if (backend.policy) ex.policy = backend.policy;
       return 'next';
     }
     const why = backend

@@ -14,6 +14,7 @@ import {
   type Service,
 } from '@app/protocol';
 import { compileFilters } from '../filters/compile-filters.js';
+import { withBackendFilters } from '../filters/backend-filters.js';
 import type { Cluster } from '../upstream/cluster.js';
 import type { ClusterLookup } from '../upstream/cluster-registry.js';
 import { parseDurationMs } from '@app/protocol';
@@ -136,7 +137,7 @@ function compileRoute(
   const { namespace, name } = route.metadata;
   const label = `HTTPRoute/${namespace}/${name}`;
   return route.spec.rules.flatMap((rule, ruleIndex) => {
-    const compiled: CompiledRoute = {
+    const rulePolicy: CompiledRoute = {
       name: `${label}#${ruleIndex}`,
       ...weightedBackends(rule, namespace, resolve),
       ...compileFilters(rule.filters ?? [], namespace, resolve),
@@ -144,6 +145,7 @@ function compileRoute(
       requestTimeoutMs: requestTimeoutMs(rule),
       retry: retryPolicy(rule),
     };
+    const compiled = withBackendFilters(rulePolicy, rule.backendRefs ?? []);
     const matches = rule.matches?.length ? rule.matches : [{} as HTTPRouteMatch];
     return matches.flatMap((match, matchIndex) => {
       try {

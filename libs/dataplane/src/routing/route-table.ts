@@ -17,6 +17,8 @@ export interface WeightedBackend {
   readonly port?: number;
   /** Running total of weights up to and including this backend. */
   readonly cumulativeWeight: number;
+  /** The policy of a request sent to it, when it has filters of its own (else its rule's). */
+  readonly policy?: ExchangePolicy;
 }
 
 /** When a backend answer is retried: these codes, this many more times, this long apart at least. */

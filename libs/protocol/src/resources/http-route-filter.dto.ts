@@ -24,6 +24,7 @@ import {
   REQUEST_PATH,
   REQUEST_PATH_MESSAGE,
 } from '../validation/http-syntax.js';
+import { AtMostDenominator, NotWith } from '../validation/fraction.validator.js';
 import { IsPort } from '../validation/port.validator.js';
 import { OptionalListOf } from '../validation/list-of.validator.js';
 
@@ -120,17 +121,37 @@ export class MirrorBackendRef {
   port?: number;
 }
 
+/** Gateway API's `Fraction`: `numerator` out of `denominator` (default 100). */
+export class Fraction {
+  @IsInt()
+  @Min(0)
+  @AtMostDenominator()
+  numerator!: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  denominator?: number;
+}
+
 export class HTTPRequestMirrorFilter {
   @ValidateNested()
   @Type(() => MirrorBackendRef)
   backendRef!: MirrorBackendRef;
 
-  /** Share of requests mirrored, 0–100 (default 100). */
+  /** Share of requests mirrored, 0–100 (default 100); or `fraction`, not both. */
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(100)
   percent?: number;
+
+  /** Share of requests mirrored as a fraction (Gateway API v1.2); or `percent`, not both. */
+  @IsOptional()
+  @NotWith('percent')
+  @ValidateNested()
+  @Type(() => Fraction)
+  fraction?: Fraction;
 }
 
 const FILTER_TYPES = [
@@ -175,4 +196,29 @@ export class HTTPRouteFilter {
   @ValidateNested()
   @Type(() => HTTPRequestMirrorFilter)
   requestMirror?: HTTPRequestMirrorFilter;
+}
+
+const BACKEND_FILTER_TYPES = ['RequestHeaderModifier', 'ResponseHeaderModifier'] as const;
+
+/**
+ * A backendRef's filter, applied only to requests sent to that backend: the header modifiers
+ * (Gateway API allows more there, as implementation-specific; set the others on the rule).
+ */
+export class HTTPBackendRefFilter {
+  @IsIn(BACKEND_FILTER_TYPES, {
+    message: `type must be one of ${BACKEND_FILTER_TYPES.join(', ')} on a backendRef (set other filters on the rule)`,
+  })
+  type!: (typeof BACKEND_FILTER_TYPES)[number];
+
+  @ValidateIf((f: HTTPBackendRefFilter) => f.type === 'RequestHeaderModifier')
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => HTTPHeaderFilter)
+  requestHeaderModifier?: HTTPHeaderFilter;
+
+  @ValidateIf((f: HTTPBackendRefFilter) => f.type === 'ResponseHeaderModifier')
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => HTTPHeaderFilter)
+  responseHeaderModifier?: HTTPHeaderFilter;
 }

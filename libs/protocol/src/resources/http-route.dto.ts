@@ -19,7 +19,7 @@ import { DNS_LABEL, DNS_LABEL_MESSAGE, GATEWAY_DURATION } from '../validation/na
 import { HEADER_NAME, HEADER_NAME_MESSAGE } from '../validation/http-syntax.js';
 import { IsRegExpWhenTyped } from '../validation/regexp.validator.js';
 import { FiltersFitRule } from '../validation/rule-filters.validator.js';
-import { HTTPRouteFilter } from './http-route-filter.dto.js';
+import { HTTPBackendRefFilter, HTTPRouteFilter } from './http-route-filter.dto.js';
 import { ObjectMeta } from './object-meta.dto.js';
 import { IsPort } from '../validation/port.validator.js';
 import { ListOf, OptionalListOf } from '../validation/list-of.validator.js';
@@ -142,6 +142,13 @@ export class HTTPBackendRef {
   @Min(0)
   @Max(1_000_000)
   weight: number = 1;
+
+  /**
+   * Filters applied only to requests sent to this backend, after the rule's (Gateway API): the
+   * header modifiers.
+   */
+  @OptionalListOf(() => HTTPBackendRefFilter, 8)
+  filters?: HTTPBackendRefFilter[];
 }
 
 export class HTTPRouteTimeouts {

@@ -237,6 +237,71 @@ describe('parseResource', () => {
       ]);
     });
 
+    it('takes a RequestMirror fraction; refuses one above the whole, a zero denominator, and percent with it', () => {
+      const mirror = (requestMirror: object) => rule([{ type: 'RequestMirror', requestMirror }]);
+      const shadow = { name: 'shadow' };
+      expect(
+        valueOf(
+          parseResource(mirror({ backendRef: shadow, fraction: { numerator: 1, denominator: 3 } })),
+        ),
+      ).toBeDefined();
+      const at = 'spec.rules[0].filters[0].requestMirror.fraction';
+      expect(
+        errorsOf(parseResource(mirror({ backendRef: shadow, fraction: { numerator: 101 } }))),
+      ).toEqual([
+        expect.objectContaining({
+          path: `${at}.numerator`,
+          message: expect.stringMatching(/denominator/),
+        }),
+      ]);
+      expect(
+        errorsOf(
+          parseResource(mirror({ backendRef: shadow, fraction: { numerator: 0, denominator: 0 } })),
+        ),
+      ).toEqual([expect.objectContaining({ path: `${at}.denominator` })]);
+      expect(
+        errorsOf(
+          parseResource(mirror({ backendRef: shadow, percent: 5, fraction: { numerator: 1 } })),
+        ),
+      ).toEqual([
+        expect.objectContaining({ path: at, message: expect.stringMatching(/alternatives/) }),
+      ]);
+    });
+
+    it('takes header modifiers on a backendRef, and refuses the filters that stand on a rule', () => {
+      const withBackendFilters = (filters: unknown[]) =>
+        route({
+          parentRefs: [{ kind: 'Service', name: 'reviews' }],
+          rules: [{ backendRefs: [{ name: 'reviews', filters }] }],
+        });
+      const set = { set: [{ name: 'x-v', value: '1' }] };
+      const ok = valueOf(
+        parseResource(
+          withBackendFilters([
+            { type: 'RequestHeaderModifier', requestHeaderModifier: set },
+            { type: 'ResponseHeaderModifier', responseHeaderModifier: set },
+          ]),
+        ),
+      ) as HTTPRoute;
+      expect(ok.spec.rules[0].backendRefs?.[0].filters).toHaveLength(2);
+      const rewrite = { type: 'URLRewrite', urlRewrite: { hostname: 'r.shop' } };
+      expect(errorsOf(parseResource(withBackendFilters([rewrite])))).toEqual([
+        expect.objectContaining({
+          path: 'spec.rules[0].backendRefs[0].filters[0].type',
+          message: expect.stringMatching(
+            /RequestHeaderModifier, ResponseHeaderModifier on a backendRef/,
+          ),
+        }),
+      ]);
+      const bad = {
+        type: 'RequestHeaderModifier',
+        requestHeaderModifier: { set: [{ name: 'x', value: 'a\r\nb' }] },
+      };
+      expect(errorsOf(parseResource(withBackendFilters([bad])))[0].path).toMatch(
+        /^spec\.rules\[0\]\.backendRefs\[0\]\.filters\[0\]\.requestHeaderModifier/,
+      );
+    });
+
     it('needs the field its type names', () => {
       expect(errorsOf(parseResource(rule([{ type: 'URLRewrite' }])))).toEqual([
         expect.objectContaining({
