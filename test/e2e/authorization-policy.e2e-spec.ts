@@ -1,8 +1,8 @@
 // AuthorizationPolicy with real processes in the default secure mesh: table tests over HTTP and
 // over the bus transport (allowed 200; denied 403 with a JSON body naming the policy; the access
 // log's reason), AUDIT lines, a caller that claims another identity in a header, a policy change
-// applied live. Over HTTP the peer identity comes from mTLS (not on this branch yet): the HTTP
-// table covers methods, paths and headers; the bus table covers principals and namespaces too.
+// applied live. The caller's identity is verified on both transports: over HTTP, the SPIFFE ID of
+// the caller's mTLS client certificate; over the bus, the rpc subject's caller tokens.
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { AccessRecord } from '@app/dataplane';
 import { agent, http, type HttpResult } from '../support/admin-client.js';
@@ -160,7 +160,7 @@ const OPERATION_ROWS: readonly Row[] = [
   },
 ];
 
-/** Rules on the caller's identity: the bus carries it verified (the rpc subject's caller tokens). */
+/** Rules on the caller's identity: mTLS and the bus both carry it verified. */
 const IDENTITY_ROWS: readonly Row[] = [
   { name: 'web reads /admin', caller: 'web', path: '/admin/x', expect: 200 },
   {
@@ -295,9 +295,12 @@ describe('AuthorizationPolicy', () => {
     });
   });
 
-  describe('over the bus: the verified caller identity', () => {
+  describe.each([
+    ['HTTP (mTLS)', 'api'],
+    ['the bus', 'api-bus'],
+  ])('over %s: the verified caller identity', (_transport, service) => {
     it.each(IDENTITY_ROWS.map((r) => [r.name, r] as const))('%s', async (_name, row) => {
-      await expectVerdict('api-bus', row, row.path);
+      await expectVerdict(service, row, row.path);
     });
   });
 
