@@ -287,19 +287,13 @@ describe('AuthorizationPolicy', () => {
   });
 
   describe.each([
-    ['HTTP', 'api'],
-    ['the bus', 'api-bus'],
-  ])('over %s: methods, paths, headers', (_transport, service) => {
-    it.each(OPERATION_ROWS.map((r) => [r.name, r] as const))('%s', async (_name, row) => {
-      await expectVerdict(service, row, row.path);
-    });
-  });
-
-  describe.each([
     ['HTTP (mTLS)', 'api'],
     ['the bus', 'api-bus'],
-  ])('over %s: the verified caller identity', (_transport, service) => {
-    it.each(IDENTITY_ROWS.map((r) => [r.name, r] as const))('%s', async (_name, row) => {
+  ])('over %s', (_transport, service) => {
+    it.each([
+      ...OPERATION_ROWS.map((r) => ['methods, paths, headers', r.name, r] as const),
+      ...IDENTITY_ROWS.map((r) => ['the verified caller identity', r.name, r] as const),
+    ])('%s: %s', async (_table, _name, row) => {
       await expectVerdict(service, row, row.path);
     });
   });
