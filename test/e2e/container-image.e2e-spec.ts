@@ -82,6 +82,8 @@ suite('the image on Docker: a meshed pair of services in containers', () => {
         WEFT_BIND_ADDRESS: '127.0.0.1',
         WEFT_NATS_CREDS: `${CONTAINER_FILES}/${basename(cp.WEFT_NATS_CREDS)}`,
         WEFT_NATS_SYSTEM_CREDS: `${CONTAINER_FILES}/${basename(cp.WEFT_NATS_SYSTEM_CREDS)}`,
+        // The mesh CA's key, as a mounted Secret would hold it: sidecars get their certificates.
+        WEFT_CA_ENCRYPTION_KEY_FILE: `${CONTAINER_FILES}/${basename(cp.WEFT_CA_ENCRYPTION_KEY_FILE)}`,
         WEFT_ADMIN_TOKEN_FILE: `${CONTAINER_FILES}/admin-token`,
         ...TIMING,
       },

@@ -8,6 +8,7 @@ import { agent, http } from '../support/admin-client.js';
 import { AppProcess } from '../support/app-process.js';
 import { EchoServer, type EchoReply } from '../support/echo-server.js';
 import { freePort } from '../support/free-port.js';
+import { peerAuthentication } from '../support/manifests.js';
 import { Mesh } from '../support/mesh.js';
 import { NetNamespace, whyNoNetns } from '../support/netns.js';
 import { waitFor } from '../support/wait-for.js';
@@ -195,6 +196,8 @@ suite('transparent capture (weft init-capture) in a network namespace', () => {
   });
 
   it('captures inbound: a call to the pod’s app port goes through its sidecar', async () => {
+    // The caller on the host has no mesh certificate: web takes plaintext too (PERMISSIVE).
+    await mesh.converged(await mesh.applyOk(peerAuthentication('web', 'PERMISSIVE')), ['web-1']);
     const res = await http(`http://${ns.podAddress}:${WEB_APP_PORT}/inbound`);
     expect(res.status).toBe(200);
     const seen = JSON.parse(res.body) as {
