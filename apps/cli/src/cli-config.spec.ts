@@ -1,4 +1,4 @@
-import { mkdtemp, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliConfigPath, currentContext, readCliConfig, writeCliConfig } from './cli-config.js';
@@ -7,6 +7,9 @@ describe('the CLI config file', () => {
   let dir: string;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'weft-cli-config-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('lives in WEFT_CONFIG, else under XDG_CONFIG_HOME, else ~/.config', () => {

@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeCliConfig } from './cli-config.js';
@@ -6,13 +6,18 @@ import { adminTarget } from './cli-context.js';
 
 describe('adminTarget', () => {
   let env: NodeJS.ProcessEnv;
+  let dir: string;
   beforeAll(async () => {
-    const path = join(await mkdtemp(join(tmpdir(), 'weft-cli-context-')), 'config.yaml');
+    dir = await mkdtemp(join(tmpdir(), 'weft-cli-context-'));
+    const path = join(dir, 'config.yaml');
     await writeCliConfig(path, {
       'current-context': 'ctx',
       contexts: [{ name: 'ctx', server: 'http://cp.ctx:15010/', token: 'weft_ctx' }],
     });
     env = { WEFT_CONFIG: path };
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('takes the current context when nothing else is given', async () => {
