@@ -1,7 +1,6 @@
 // Who the admin API lets in, as an operator and a user meet it: the first admin token, tokens made
 // and revoked with the CLI, its credentials (flag, env, contexts), and client certificates over HTTPS.
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { adminTokenFor, http } from '../support/admin-client.js';
@@ -16,6 +15,7 @@ import {
 } from '../support/test-certificates.js';
 import { waitFor } from '../support/wait-for.js';
 import { lines, weft } from '../support/weft-cli.js';
+import { scratchDir } from '../support/scratch-dir.js';
 
 const YAML = { 'content-type': 'application/yaml' };
 
@@ -33,7 +33,7 @@ describe('admin API authentication', () => {
   beforeAll(async () => {
     mesh = await Mesh.start();
     cp = await mesh.startControlPlane();
-    work = await mkdtemp(join(tmpdir(), 'weft-admin-auth-'));
+    work = await scratchDir('weft-admin-auth-');
   });
 
   afterAll(() => mesh.stop());
