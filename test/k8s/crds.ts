@@ -25,6 +25,7 @@ const DURATION: Schema = { type: 'string' };
  */
 const CUSTOM: Record<string, Schema> = {
   isLabelMap: { type: 'object', additionalProperties: { type: 'string' } },
+  isLocalityWeights: { type: 'object', additionalProperties: { type: 'integer' } },
   durationWithin: DURATION,
   // A field the protocol refuses (`@Equals(undefined)`, e.g. portLevelMtls) must reach the control
   // plane to be refused there, not be pruned by the API server without a word.

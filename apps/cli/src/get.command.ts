@@ -11,6 +11,7 @@ import type {
   TrafficPolicyWithStatus,
   PeerAuthenticationWithStatus,
 } from '@app/protocol';
+import { DEFAULT_CLUSTER } from '@app/protocol';
 import type { AdminClient } from './admin-client.js';
 import { withAdmin } from './cli-context.js';
 import { CliError } from './cli-error.js';
@@ -204,18 +205,28 @@ const endpointsView: KindView<EndpointSet> = {
   namespace: (e) => e.namespace,
   table: (items, wide) =>
     formatTable(
-      ['SERVICE', 'NAMESPACE', 'ENDPOINTS', ...(wide ? ['INSTANCES'] : [])],
+      ['SERVICE', 'NAMESPACE', 'ENDPOINTS', ...(wide ? ['INSTANCES', 'LOCALITIES'] : [])],
       items.map((e) => {
         const addresses = e.endpoints.map((i) => `${i.address}:${i.port}`);
         return [
           e.service,
           e.namespace,
           wide ? addresses.join(',') || NONE : shortList(addresses, ENDPOINTS_SHOWN),
-          ...(wide ? [e.endpoints.map((i) => i.instanceId).join(',') || NONE] : []),
+          ...(wide
+            ? [
+                e.endpoints.map((i) => i.instanceId).join(',') || NONE,
+                e.endpoints.map(localityLabel).join(',') || NONE,
+              ]
+            : []),
         ];
       }),
     ),
 };
+
+/** `cluster/region/zone` of an instance, trailing unset parts left out (`local` alone by default). */
+function localityLabel({ cluster, region, zone }: EndpointSet['endpoints'][number]): string {
+  return [cluster ?? DEFAULT_CLUSTER, region ?? '', zone ?? ''].join('/').replace(/\/+$/, '');
+}
 
 const proxyView: KindView<ProxyStatus> = {
   fetch: async (admin) => (await admin.proxies()).items,

@@ -55,6 +55,7 @@ export class RouterModule {
             localNamespace: env.WEFT_NAMESPACE,
             defaultTimeoutMs: env.WEFT_ROUTE_TIMEOUT_MS,
             gatewayName: env.WEFT_MODE === 'edge' ? env.WEFT_GATEWAY : undefined,
+            locality: env.locality,
           },
         ),
         // Its own workload identity; a router on a config folder has no CA.

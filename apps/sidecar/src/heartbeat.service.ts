@@ -88,6 +88,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
       address: this.env.WEFT_ADVERTISE_ADDRESS,
       port: advertised,
       labels: workload.labels,
+      ...this.env.locality,
       state: this.stateOf(workload.instanceId),
       sentAt: Date.now(),
       connection: nc.info && { server: nc.info.server_id, cid: nc.info.client_id },

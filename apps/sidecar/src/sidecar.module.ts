@@ -61,7 +61,11 @@ export class SidecarModule {
               })),
             },
           },
-          { localNamespace: env.WEFT_NAMESPACE, defaultTimeoutMs: env.WEFT_ROUTE_TIMEOUT_MS },
+          {
+            localNamespace: env.WEFT_NAMESPACE,
+            defaultTimeoutMs: env.WEFT_ROUTE_TIMEOUT_MS,
+            locality: env.locality,
+          },
         ),
         // One workload identity per service account of its workloads, and the proxy's own, which
         // its outbound calls present (a sidecar's is its workload's); standalone has no CA.

@@ -51,6 +51,20 @@ describe('InstanceRegistry', () => {
 
   const ids = () => registry.all().map((i) => `${i.instance.instanceId}:${i.ready}`);
 
+  it('keeps the locality an instance announces, and a move to another zone is a change', () => {
+    const east = { cluster: 'east', region: 'us-east', zone: 'a' };
+    registry.onHeartbeat({ ...beat('b1'), ...east }, T0);
+    registry.onHeartbeat({ ...beat('b1'), ...east }, T0 + 500);
+    expect(registry.all()[0].instance).toMatchObject(east);
+    expect(changes).toBe(1);
+    registry.onHeartbeat({ ...beat('b1'), ...east, zone: 'b' }, T0 + 1_000);
+    expect(registry.all()[0].instance.zone).toBe('b');
+    expect(changes).toBe(2);
+    // An older proxy's heartbeat names no locality: none is made up.
+    registry.onHeartbeat(beat('b2'), T0);
+    expect(Object.keys(registry.all()[1].instance)).not.toContain('cluster');
+  });
+
   it('registers instances; only ready ones are ready; repeated beats change nothing', () => {
     registry.onHeartbeat(beat('b1', 'starting'), T0);
     registry.onHeartbeat(beat('b2'), T0);

@@ -7,6 +7,7 @@ import {
   type Heartbeat,
   type InstanceOwner,
   type InstanceState,
+  type Locality,
   type NatsConnectionRef,
 } from '@app/protocol';
 import { LOGGER, NatsClient, type Logger } from '@app/runtime';
@@ -150,6 +151,7 @@ export class InstanceRegistry
       address: hb.address,
       port: hb.port,
       labels: hb.labels,
+      ...localityOf(hb),
     };
     const live = { instance, ready, lastSeen: now, connection };
     this.live.set(key, live);
@@ -249,6 +251,15 @@ function holderOf({ namespace, service, serviceAccount, instanceId }: Holder): H
   return { namespace, service, serviceAccount, instanceId };
 }
 
+/** The locality parts a heartbeat carries (an older proxy's carries none). */
+function localityOf({ cluster, region, zone }: Heartbeat): Locality {
+  return {
+    ...(cluster !== undefined && { cluster }),
+    ...(region !== undefined && { region }),
+    ...(zone !== undefined && { zone }),
+  };
+}
+
 /** Whether a heartbeat names the same address, port, identity and labels as what is known. */
 function sameOwner(known: InstanceOwner, hb: Heartbeat): boolean {
   if (
@@ -257,7 +268,10 @@ function sameOwner(known: InstanceOwner, hb: Heartbeat): boolean {
     known.service !== hb.service ||
     known.serviceAccount !== hb.serviceAccount ||
     known.namespace !== hb.namespace ||
-    known.instanceId !== hb.instanceId
+    known.instanceId !== hb.instanceId ||
+    known.cluster !== hb.cluster ||
+    known.region !== hb.region ||
+    known.zone !== hb.zone
   )
     return false;
   let count = 0;

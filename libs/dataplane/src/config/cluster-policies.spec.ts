@@ -28,6 +28,69 @@ describe('compileClusterPolicies', () => {
     expect(plain?.loadBalancer).toEqual({ type: 'RoundRobin' });
   });
 
+  describe('locality load balancing', () => {
+    const self = { cluster: 'east', region: 'us-east', zone: 'a' };
+    const locality = (setting: Record<string, unknown>, outlier = true) =>
+      compileClusterPolicies(
+        [
+          policy('a', {
+            loadBalancer: { localityLbSetting: setting },
+            ...(outlier && { outlierDetection: {} }),
+          }),
+        ],
+        self,
+      ).get('shop/api')?.locality;
+
+    it('orders levels by failoverPriority labels, relative to the proxy', () => {
+      expect(
+        locality({
+          failoverPriority: ['topology.weft.dev/cluster', 'topology.kubernetes.io/zone'],
+        }),
+      ).toEqual({ mode: 'failover', self, parts: ['cluster', 'zone'] });
+    });
+
+    it("defaults to region then zone, with the failover target of the proxy's region (Istio)", () => {
+      expect(
+        locality({
+          failover: [
+            { from: 'eu', to: 'us-east' },
+            { from: 'us-east', to: 'us-west' },
+          ],
+        }),
+      ).toEqual({ mode: 'failover', self, parts: ['region', 'zone'], failoverRegion: 'us-west' });
+    });
+
+    it('applies the first distribute rule whose from matches the proxy, and none when none does', () => {
+      const rule = (from: string, to: Record<string, number>) => ({ from, to });
+      expect(
+        locality(
+          {
+            distribute: [
+              rule('eu/*', { 'eu/*': 100 }),
+              rule('us-east/*', { 'us-east/a': 70, 'us-west/*': 30 }),
+              rule('*', { '*': 100 }),
+            ],
+          },
+          false,
+        ),
+      ).toEqual({
+        mode: 'distribute',
+        to: [
+          { pattern: 'us-east/a', weight: 70 },
+          { pattern: 'us-west/*', weight: 30 },
+        ],
+      });
+      expect(locality({ distribute: [rule('eu', { eu: 100 })] }, false)).toBeUndefined();
+    });
+
+    it('is off when disabled or not set', () => {
+      expect(locality({ enabled: false }, false)).toBeUndefined();
+      expect(compileClusterPolicies([policy('a', {})], self).get('shop/api')?.locality).toBe(
+        undefined,
+      );
+    });
+  });
+
   it('compiles limits, filling the pool default for unset connections', () => {
     const compiled = compileClusterPolicies([
       policy('a', { connectionPool: { maxPendingRequests: 4, maxRetries: 2 } }),

@@ -1,6 +1,9 @@
 // TrafficPolicies compiled per target Service; of several on one Service, the first by namespace/name wins.
 import {
+  DEFAULT_CLUSTER,
   GRPC_RETRY_BUFFER_BYTES,
+  LOCALITY_LABELS,
+  localityMatches,
   GRPC_RETRY_ON,
   inPrecedenceOrder,
   parseDurationMs,
@@ -8,21 +11,26 @@ import {
   type FaultAbort,
   type FaultDelay,
   type LoadBalancerPolicy,
+  type Locality,
+  type LocalityLbSetting,
   type OutlierDetectionPolicy,
   type TrafficPolicy,
 } from '@app/protocol';
 import type { BalancerSettings } from '../upstream/balancers/load-balancer.js';
+import type { LocalitySettings } from '../upstream/balancers/locality-levels.js';
 import type { TrafficSettings } from '../upstream/cluster-policy.js';
 import { DEFAULT_MAX_EJECTION_MS, type OutlierSettings } from '../upstream/outlier-detector.js';
 import { DEFAULT_POOL_OPTIONS } from '../upstream/pool-registry.js';
 
 export function compileClusterPolicies(
   policies: readonly TrafficPolicy[],
+  /** Where this proxy runs (locality load balancing is relative to it). */
+  self: Locality = { cluster: DEFAULT_CLUSTER },
 ): Map<string, TrafficSettings> {
   const byTarget = new Map<string, TrafficSettings>();
   const ordered = inPrecedenceOrder(policies);
   for (const policy of ordered) {
-    const compiled = compilePolicy(policy);
+    const compiled = compilePolicy(policy, self);
     for (const target of policy.spec.targetRefs) {
       const key = serviceKey(policy.metadata.namespace, target.name);
       if (!byTarget.has(key)) byTarget.set(key, compiled);
@@ -31,7 +39,7 @@ export function compileClusterPolicies(
   return byTarget;
 }
 
-function compilePolicy({ spec }: TrafficPolicy): TrafficSettings {
+function compilePolicy({ spec }: TrafficPolicy, self: Locality): TrafficSettings {
   const outlier = spec.outlierDetection;
   const delay = spec.faultInjection?.delay;
   const abort = spec.faultInjection?.abort;
@@ -40,6 +48,7 @@ function compilePolicy({ spec }: TrafficPolicy): TrafficSettings {
   const rate = spec.localRateLimit;
   return {
     loadBalancer: balancerSettings(spec.loadBalancer),
+    locality: localitySettings(spec.loadBalancer?.localityLbSetting, self),
     outlier: outlier && outlierSettings(outlier),
     faults: spec.faultInjection && {
       delayPercent: delay ? faultPercent(delay) : 0,
@@ -104,4 +113,28 @@ function balancerSettings(lb: LoadBalancerPolicy | undefined): BalancerSettings 
     case 'ConsistentHash':
       return { type: 'ConsistentHash', ...lb.consistentHash };
   }
+}
+
+/**
+ * Istio's choices: `distribute` applies the first rule whose `from` matches this proxy (none: no
+ * locality weighting); `failoverPriority` orders by its labels; otherwise region then zone, with
+ * this proxy's region's `failover` target before other regions. Off when `enabled: false`.
+ */
+function localitySettings(
+  setting: LocalityLbSetting | undefined,
+  self: Locality,
+): LocalitySettings | undefined {
+  if (setting === undefined || setting.enabled === false) return undefined;
+  if (setting.distribute) {
+    const rule = setting.distribute.find((d) => localityMatches(self, d.from));
+    if (!rule) return undefined;
+    const to = Object.entries(rule.to).map(([pattern, weight]) => ({ pattern, weight }));
+    return { mode: 'distribute', to };
+  }
+  if (setting.failoverPriority) {
+    const labels = setting.failoverPriority as (keyof typeof LOCALITY_LABELS)[];
+    return { mode: 'failover', self, parts: labels.map((label) => LOCALITY_LABELS[label]) };
+  }
+  const failoverRegion = setting.failover?.find((f) => f.from === self.region)?.to;
+  return { mode: 'failover', self, parts: ['region', 'zone'], failoverRegion };
 }

@@ -10,6 +10,7 @@ import {
   type FieldError,
   type Gateway,
   type HTTPRoute,
+  type Locality,
   type Resource,
   type Result,
   type Service,
@@ -39,6 +40,8 @@ export interface ConfigPlanOptions {
   readonly defaultTimeoutMs: number;
   /** Edge routers: the Gateway (in `localNamespace`) whose listeners they serve. */
   readonly gatewayName?: string;
+  /** Where this proxy runs: locality load balancing prefers endpoints near it. */
+  readonly locality?: Locality;
 }
 
 /** One cluster as the commit leaves it. */
@@ -97,7 +100,7 @@ export function planConfig(
     clusters,
   );
   if (!table.ok) return table;
-  const traffic = compileClusterPolicies(policies);
+  const traffic = compileClusterPolicies(policies, options.locality);
   const h2c = h2cServiceKeys(services);
   const endpoints = plannedEndpoints(state.endpointSets, externals, tls.value, mesh);
   // A cluster keeps the endpoints it has unless the snapshot brings its set; every cluster takes
@@ -182,8 +185,9 @@ export function endpointsOf(set: EndpointSet | undefined, mesh?: MeshTls): Endpo
             e.port,
             'https',
             mesh.toInstance(e.namespace, e.serviceAccount),
+            e,
           )
-        : endpoint(e.instanceId, e.address, e.port),
+        : endpoint(e.instanceId, e.address, e.port, 'http', undefined, e),
     ) ?? []
   );
 }

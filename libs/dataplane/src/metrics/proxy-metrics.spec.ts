@@ -93,6 +93,36 @@ describe('ProxyMetrics', () => {
     expect(sample(text, 'http_client_request_duration_count', h2)).toBe(1);
   });
 
+  it('splits outbound series by the destination endpoint’s cluster and zone', async () => {
+    const stats = new TrafficStats('shop/web');
+    const clusters = new ClusterRegistry();
+    const api = clusters.get('shop/api');
+    const metrics = new ProxyMetrics(stats, clusters);
+    const edge = stats.outbound(route, {
+      name: api.key,
+      cluster: api,
+      port: 0,
+      cumulativeWeight: 1,
+    });
+    const east = endpoint('a', '127.0.0.1', 1, 'http', undefined, { cluster: 'east', zone: 'a' });
+    const west = endpoint('w', '127.0.0.1', 2, 'http', undefined, { cluster: 'west' });
+    // A retry moves the request's edge from the first endpoint's locality to the next one's.
+    edge.toward(east).toward(west).record('GET', 200, 1);
+    edge.toward(east).record('GET', 200, 1);
+    edge.toward(east).record('GET', 200, 1);
+    edge.toward(endpoint('x', '127.0.0.1', 3)).record('GET', 503, 1);
+    const process = new ProcessMetrics();
+    process.addProducer(metrics);
+    const text = await process.render();
+    const count = (labels: string[]) => sample(text, 'http_client_request_duration_count', labels);
+    expect(count(['weft_destination_cluster="east"', 'weft_destination_zone="a"'])).toBe(2);
+    expect(count(['weft_destination_cluster="west"'])).toBe(1);
+    const unplaced = text
+      .split('\n')
+      .find((l) => l.startsWith('http_client_request_duration_count{') && l.includes('"503"'));
+    expect(unplaced).not.toContain('weft_destination_cluster');
+  });
+
   it('counts inbound requests as http.server.request.duration; no answer has no status code', async () => {
     const { text } = await rendered();
     const line = text.split('\n').find((l) => l.startsWith('http_server_request_duration_count{'));

@@ -305,6 +305,12 @@ function cellAttributes(cell: TrafficCell, outbound: boolean): Attributes {
   if (status === 0) attributes['error.type'] = 'response_incomplete';
   else if (status >= 500) attributes['error.type'] = String(status);
   if (edge.route) attributes['http.route'] = edge.route;
+  const locality = edge.locality;
+  if (locality) {
+    attributes['weft.destination.cluster'] = locality.cluster;
+    if (locality.region !== undefined) attributes['weft.destination.region'] = locality.region;
+    if (locality.zone !== undefined) attributes['weft.destination.zone'] = locality.zone;
+  }
   const destination = outbound ? parseServiceKey(edge.destination) : undefined;
   if (destination) {
     attributes['server.address'] = `${destination.name}.${destination.namespace}`;

@@ -2,6 +2,7 @@
 // and protocol (scheme and HTTP version).
 import { SNAPSHOT_LATENCY_BOUNDS_MS, type EdgeDirection } from '@app/protocol';
 import type { CompiledRoute, WeightedBackend } from '../routing/route-table.js';
+import type { Endpoint, EndpointLocality } from '../upstream/endpoint.js';
 
 /** What an edge's far side is called when it is not known (matches `EdgeStats` on the wire). */
 export const UNKNOWN_PEER = 'unknown';
@@ -98,9 +99,14 @@ export class TrafficCell {
   }
 }
 
+/** Destination localities one outbound edge tells apart; past it, the rest count on the edge itself. */
+const MAX_LOCALITIES_PER_EDGE = 64;
+
 /** Traffic between two services through one listener, under one route. */
 export class TrafficEdge {
   private readonly byKey = new Map<number, TrafficCell>();
+  /** By `EndpointLocality.key`: the same edge's requests that reached an endpoint there. */
+  private towards: Map<string, TrafficEdge> | undefined;
 
   constructor(
     readonly direction: EdgeDirection,
@@ -111,7 +117,36 @@ export class TrafficEdge {
     readonly route: string,
     /** Outbound: the port of the backendRef (0 when it names none). */
     readonly port = 0,
+    /** Where the endpoints this edge counts for run; undefined: not known (no endpoint reached). */
+    readonly locality?: EndpointLocality,
+    /** The edge this one splits by locality. */
+    private readonly base?: TrafficEdge,
   ) {}
+
+  /**
+   * This edge's requests sent to `endpoint`, kept apart by the endpoint's cluster, region and zone
+   * (the edge itself for an endpoint without locality). A Map lookup once the locality was seen.
+   */
+  toward(endpoint: Endpoint): TrafficEdge {
+    const base = this.base ?? this;
+    const locality = endpoint.locality;
+    if (locality === undefined) return base;
+    const towards = (base.towards ??= new Map<string, TrafficEdge>());
+    let edge = towards.get(locality.key);
+    if (edge === undefined) {
+      if (towards.size >= MAX_LOCALITIES_PER_EDGE) return base;
+      const { direction, source, destination, route, port } = base;
+      edge = new TrafficEdge(direction, source, destination, route, port, locality, base);
+      towards.set(locality.key, edge);
+    }
+    return edge;
+  }
+
+  /** This edge and the edges it split off by locality. */
+  *withLocalities(): IterableIterator<TrafficEdge> {
+    yield this;
+    if (this.towards) yield* this.towards.values();
+  }
 
   /** `<ns>/<name>` of the HTTPRoute, for snapshots; undefined for default routes and no route. */
   get httpRoute(): string | undefined {
@@ -196,8 +231,9 @@ export class TrafficStats {
     return edge;
   }
 
-  all(): IterableIterator<TrafficEdge> {
-    return this.edges.values();
+  /** Every edge, those split off by destination locality included. */
+  *all(): IterableIterator<TrafficEdge> {
+    for (const edge of this.edges.values()) yield* edge.withLocalities();
   }
 
   /** Edges by value: a new route object for the same route name continues the same counters. */

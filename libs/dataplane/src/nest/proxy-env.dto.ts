@@ -7,9 +7,12 @@ import {
   BUS_KEEPALIVE_MS,
   BUS_MAX_WINDOW,
   BUS_WINDOW_FRAMES,
+  DEFAULT_CLUSTER,
   DNS_LABEL,
   DNS_LABEL_MESSAGE,
+  IsDnsLabel,
   PROXY_ADMIN_PORT,
+  type Locality,
 } from '@app/protocol';
 import { CommonEnv, ToInt } from '@app/runtime';
 import type { ProxyOptions } from './proxy-options.js';
@@ -42,6 +45,29 @@ export class ProxyEnv extends CommonEnv {
   @Min(0)
   @Max(65535)
   WEFT_ADMIN_PORT: number = PROXY_ADMIN_PORT;
+
+  /** The cluster this proxy runs in (its heartbeats say so; locality load balancing compares it). */
+  @IsDnsLabel('WEFT_CLUSTER')
+  WEFT_CLUSTER: string = DEFAULT_CLUSTER;
+
+  /** Its region (`topology.kubernetes.io/region`); unset matches only another unset region. */
+  @IsOptional()
+  @IsDnsLabel('WEFT_REGION')
+  WEFT_REGION?: string;
+
+  /** Its zone (`topology.kubernetes.io/zone`). */
+  @IsOptional()
+  @IsDnsLabel('WEFT_ZONE')
+  WEFT_ZONE?: string;
+
+  /** Where this proxy and the instances it fronts run. */
+  get locality(): Locality {
+    return {
+      cluster: this.WEFT_CLUSTER,
+      ...(this.WEFT_REGION !== undefined && { region: this.WEFT_REGION }),
+      ...(this.WEFT_ZONE !== undefined && { zone: this.WEFT_ZONE }),
+    };
+  }
 
   /** Address the admin and mesh-facing listeners bind. */
   @IsString()

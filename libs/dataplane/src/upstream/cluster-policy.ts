@@ -2,6 +2,7 @@
 // compiled TrafficPolicy, how its endpoints are dialled, and the stateful parts built from them.
 import { createBalancer } from './balancers/create-balancer.js';
 import type { BalancerSettings, LoadBalancer } from './balancers/load-balancer.js';
+import type { LocalitySettings } from './balancers/locality-levels.js';
 import { OutlierDetector, type OutlierSettings } from './outlier-detector.js';
 import type { PoolVariant, UpstreamConnection } from './pool-registry.js';
 import type { UpstreamProtocol } from './upstream-protocol.js';
@@ -27,6 +28,8 @@ export interface GrpcRetrySettings {
 /** A TrafficPolicy compiled for one Service (plain data); undefined fields keep the defaults. */
 export interface TrafficSettings {
   readonly loadBalancer: BalancerSettings;
+  /** Locality load balancing around `loadBalancer`: priority levels or weights by locality. */
+  readonly locality?: LocalitySettings;
   readonly outlier?: OutlierSettings;
   readonly faults?: FaultSettings;
   readonly limits?: CircuitLimits;
@@ -88,7 +91,10 @@ export function clusterPolicy(
     protocol: connection.protocol,
     tls: connection.tls,
     poolVariant: keep('limits') ? previous!.poolVariant : limits && poolVariantOf(limits),
-    balancer: keep('loadBalancer') ? previous!.balancer : createBalancer(traffic.loadBalancer),
+    balancer:
+      keep('loadBalancer') && keep('locality')
+        ? previous!.balancer
+        : createBalancer(traffic.loadBalancer, traffic.locality),
     outlier: keep('outlier')
       ? previous!.outlier
       : traffic.outlier && new OutlierDetector(traffic.outlier),

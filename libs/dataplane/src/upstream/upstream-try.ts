@@ -106,6 +106,7 @@ export class UpstreamTry implements Dispatcher.DispatchHandler {
     this.discarding = false;
     this.grpcStatus = undefined;
     cluster.acquire(endpoint);
+    if (ex.edge) ex.edge = ex.edge.toward(endpoint);
     if (ex.notes) ex.notes.endpoint = endpoint.origin;
     const span = this.ctx.tracer.client(ex, cluster.key, this.tries);
     this.span = span;

@@ -1,9 +1,10 @@
 // Identity of one mesh instance: where its proxy listens and which labels it carries.
-import { IsString, Matches, MaxLength } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { IsLabelMap } from '../validation/string-map.validator.js';
 import { DNS_LABEL, DNS_LABEL_MESSAGE } from '../validation/names.js';
 import { SUBJECT_TOKEN } from '../subjects.js';
 import { IsPort } from '../validation/port.validator.js';
+import { IsDnsLabel } from '../validation/dns-label.validator.js';
 
 export class InstanceAddress {
   @Matches(SUBJECT_TOKEN, { message: 'instanceId must contain only letters, digits, "-" and "_"' })
@@ -34,4 +35,20 @@ export class InstanceOwner extends InstanceAddress {
    */
   @Matches(DNS_LABEL, { message: `serviceAccount ${DNS_LABEL_MESSAGE}` })
   serviceAccount!: string;
+
+  /**
+   * Where the instance runs (its proxy's WEFT_CLUSTER, WEFT_REGION, WEFT_ZONE): callers with a
+   * locality-aware TrafficPolicy prefer instances near them. Absent from older proxies' messages.
+   */
+  @IsOptional()
+  @IsDnsLabel('cluster')
+  cluster?: string;
+
+  @IsOptional()
+  @IsDnsLabel('region')
+  region?: string;
+
+  @IsOptional()
+  @IsDnsLabel('zone')
+  zone?: string;
 }

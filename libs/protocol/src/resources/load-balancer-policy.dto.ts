@@ -1,9 +1,11 @@
-// TrafficPolicy `loadBalancer`: round robin, least request (P2C), peak EWMA (Linkerd), consistent hash (Envoy ring hash).
+// TrafficPolicy `loadBalancer`: round robin, least request (P2C), peak EWMA (Linkerd), consistent hash
+// (Envoy ring hash), and locality load balancing around them.
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsOptional, Matches, ValidateIf, ValidateNested } from 'class-validator';
 import { DurationWithin } from '../validation/duration.js';
-import { ExactlyOneOf } from '../validation/exactly-one-of.validator.js';
+import { AtMostOneOf, ExactlyOneOf } from '../validation/exactly-one-of.validator.js';
 import { HEADER_NAME, HEADER_NAME_MESSAGE } from '../validation/http-syntax.js';
+import { LocalityLbSetting } from './locality-lb-setting.dto.js';
 
 export const LOAD_BALANCER_TYPES = [
   'RoundRobin',
@@ -52,4 +54,14 @@ export class LoadBalancerPolicy {
   @ValidateNested()
   @Type(() => ConsistentHashSettings)
   consistentHash?: ConsistentHashSettings;
+
+  /**
+   * Istio's locality load balancing: priority levels by locality (failover), or weights per
+   * locality (`distribute`); the balancer `type` picks within a level or locality.
+   */
+  @IsOptional()
+  @AtMostOneOf('distribute', 'failover', 'failoverPriority')
+  @ValidateNested()
+  @Type(() => LocalityLbSetting)
+  localityLbSetting?: LocalityLbSetting;
 }

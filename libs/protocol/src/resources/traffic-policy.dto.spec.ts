@@ -136,4 +136,65 @@ describe('TrafficPolicy', () => {
       errors({ outlierDetection: { baseEjectionTime: '1m', maxEjectionTime: '30s' } }),
     ).toEqual(['spec.outlierDetection.maxEjectionTime: must not be shorter than baseEjectionTime']);
   });
+
+  describe('loadBalancer.localityLbSetting', () => {
+    const lb = (setting: Record<string, unknown>, outlier = true) =>
+      errors({
+        loadBalancer: { type: 'LeastRequest', localityLbSetting: setting },
+        ...(outlier && { outlierDetection: {} }),
+      });
+
+    it('accepts failoverPriority on the locality labels, failover between regions, and distribute', () => {
+      expect(
+        lb({
+          failoverPriority: [
+            'topology.weft.dev/cluster',
+            'topology.kubernetes.io/region',
+            'topology.kubernetes.io/zone',
+          ],
+        }),
+      ).toEqual([]);
+      expect(lb({ enabled: true, failover: [{ from: 'us-east', to: 'us-west' }] })).toEqual([]);
+      expect(
+        lb({ distribute: [{ from: 'us-east/*', to: { 'us-east/a': 80, '*': 20 } }] }, false),
+      ).toEqual([]);
+      expect(lb({ enabled: false }, false)).toEqual([]);
+    });
+
+    it('refuses failover without outlier detection (Istio warns and ignores it)', () => {
+      const message =
+        'spec.loadBalancer: localityLbSetting fails over between localities, which needs spec.outlierDetection to see an endpoint fail (set it, or use distribute, or enabled: false)';
+      expect(lb({}, false)).toEqual([message]);
+      expect(lb({ failover: [{ from: 'us-east', to: 'us-west' }] }, false)).toEqual([message]);
+      expect(lb({ failoverPriority: ['topology.kubernetes.io/zone'] }, false)).toEqual([message]);
+    });
+
+    it('refuses labels it cannot compare, and more than one way of choosing', () => {
+      expect(lb({ failoverPriority: ['topology.istio.io/network'] })).toEqual([
+        'spec.loadBalancer.localityLbSetting.failoverPriority: entries must be one of topology.weft.dev/cluster, topology.kubernetes.io/region, topology.kubernetes.io/zone',
+      ]);
+      expect(
+        lb({
+          failoverPriority: ['topology.kubernetes.io/zone'],
+          failover: [{ from: 'a', to: 'b' }],
+        }),
+      ).toEqual([
+        'spec.loadBalancer.localityLbSetting: may set only one of distribute, failover, failoverPriority',
+      ]);
+    });
+
+    it('refuses distribute weights that are out of range, do not sum to 100, or name no locality', () => {
+      const weights =
+        'spec.loadBalancer.localityLbSetting.distribute[0].to: must map up to 32 localities (must be *, region, region/* or region/zone (DNS labels)) to weights from 1 to 100 that sum to 100';
+      const to = (map: Record<string, unknown>) =>
+        lb({ distribute: [{ from: '*', to: map }] }, false);
+      expect(to({ 'us-east': 60, 'us-west': 30 })).toEqual([weights]);
+      expect(to({ 'us-east': 0, 'us-west': 100 })).toEqual([weights]);
+      expect(to({ 'us-east/a/x': 100 })).toEqual([weights]);
+      expect(to({ 'US-EAST': 100 })).toEqual([weights]);
+      expect(lb({ distribute: [{ from: 'us/*/a', to: { '*': 100 } }] }, false)).toEqual([
+        'spec.loadBalancer.localityLbSetting.distribute[0].from: must be *, region, region/* or region/zone (DNS labels)',
+      ]);
+    });
+  });
 });

@@ -19,6 +19,7 @@ import {
 import { DNS_LABEL, DNS_LABEL_MESSAGE, GATEWAY_DURATION } from '../validation/names.js';
 import { ConnectionPoolPolicy } from './connection-pool-policy.dto.js';
 import { LoadBalancerPolicy } from './load-balancer-policy.dto.js';
+import { FailoverNeedsOutlierDetection } from './locality-lb-setting.dto.js';
 import { LocalRateLimitPolicy } from './local-rate-limit-policy.dto.js';
 import { ObjectMeta } from './object-meta.dto.js';
 import { RetryBudgetPolicy } from './retry-budget-policy.dto.js';
@@ -153,6 +154,7 @@ export class TrafficPolicySpec {
   transport?: Transport;
 
   @IsOptional()
+  @FailoverNeedsOutlierDetection()
   @ValidateNested()
   @Type(() => LoadBalancerPolicy)
   loadBalancer?: LoadBalancerPolicy;
