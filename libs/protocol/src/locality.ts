@@ -18,11 +18,6 @@ export const LOCALITY_LABELS = {
 } as const satisfies Record<string, keyof Locality>;
 export type LocalityLabel = keyof typeof LOCALITY_LABELS;
 
-/** A locality as Istio writes one in `distribute`: `region/zone`. */
-export function localityName({ region, zone }: Locality): string {
-  return `${region ?? ''}/${zone ?? ''}`;
-}
-
 /**
  * Whether `locality` is within a `distribute` pattern (`*`, `region`, `region/*`, `region/zone`),
  * as Istio matches them: a missing or `*` part matches anything.

@@ -12,6 +12,7 @@ import {
   type FaultDelay,
   type LoadBalancerPolicy,
   type Locality,
+  type LocalityLabel,
   type LocalityLbSetting,
   type OutlierDetectionPolicy,
   type TrafficPolicy,
@@ -132,7 +133,7 @@ function localitySettings(
     return { mode: 'distribute', to };
   }
   if (setting.failoverPriority) {
-    const labels = setting.failoverPriority as (keyof typeof LOCALITY_LABELS)[];
+    const labels = setting.failoverPriority as LocalityLabel[];
     return { mode: 'failover', self, parts: labels.map((label) => LOCALITY_LABELS[label]) };
   }
   const failoverRegion = setting.failover?.find((f) => f.from === self.region)?.to;
