@@ -12,7 +12,7 @@ import {
   type MeshPolicies,
 } from '@app/dataplane';
 import { effectiveMtlsMode, serviceKey, Subjects } from '@app/protocol';
-import { LOGGER, Readiness, type Logger } from '@app/runtime';
+import { LOGGER, Readiness, TlsHandshakeFailures, type Logger } from '@app/runtime';
 import { SidecarEnv } from './sidecar-env.dto.js';
 import { Workloads, type Workload } from './workloads/workload.js';
 
@@ -33,6 +33,8 @@ export class ListenersService implements OnApplicationBootstrap {
   readonly outbound: HttpListener;
   /** By workload instance id. Each workload has a port of its own: the endpoint a caller picked is the port. */
   readonly inbound = new Map<string, Inbound>();
+  /** Connections the inbound listeners refused before any request (plaintext to STRICT, …). */
+  private readonly refusals: TlsHandshakeFailures;
 
   constructor(
     private readonly env: SidecarEnv,
@@ -45,6 +47,7 @@ export class ListenersService implements OnApplicationBootstrap {
     /** Its workloads' certificates (none in standalone mode). */
     @Optional() private readonly identities?: WorkloadIdentities,
   ) {
+    this.refusals = new TlsHandshakeFailures(log);
     this.outbound = engine.outboundListener('outbound', follower);
     const subjects = new Subjects(env.WEFT_SUBJECT_PREFIX);
     for (const workload of workloads.list) {
@@ -76,7 +79,7 @@ export class ListenersService implements OnApplicationBootstrap {
 
   /** A workload's mutual TLS, fed its identity's certificate from now on. */
   private mutualTls(workload: Workload): InboundMtls {
-    const mtls = new InboundMtls();
+    const mtls = new InboundMtls(this.refusals);
     const identity = this.identities!.of(workload.namespace, workload.serviceAccount)!;
     if (identity.current) mtls.setCertificate(identity.current);
     identity.on('change', (bundle) => {

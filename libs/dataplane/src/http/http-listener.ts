@@ -31,6 +31,7 @@ import type { SniCertificates } from './sni-certificates.js';
 import { sniffH2c } from './h2c-sniffer.js';
 import { notePeer, peerOf, TLS_HANDSHAKE_RECORD, type InboundMtls } from './inbound-mtls.js';
 import { FIRST_BYTES_TIMEOUT_MS } from '@app/protocol';
+import { watchTlsHandshakes } from '@app/runtime';
 import { ReasonCounter } from '../metrics/proxy-metrics.js';
 import type { ConnectionGate, OverloadManager } from '../resilience/overload-manager.js';
 import {
@@ -313,8 +314,9 @@ export class HttpListener implements ExchangeOwner, ConnectionGate {
       secure.on('upgrade', this.upgrade);
       secure.on('secureConnection', (socket: TLSSocket) => {
         // The chain was verified; a certificate that names no workload is no peer.
-        if (!notePeer(socket)) socket.destroy();
+        if (!notePeer(socket)) mtls.refuse(this.name, socket, 'not_a_workload');
       });
+      if (mtls.failures) watchTlsHandshakes(secure, this.name, mtls.failures);
       this.mtlsServer = secure;
     };
     if (mtls.secureContext) take(mtls.secureContext);
@@ -336,12 +338,13 @@ export class HttpListener implements ExchangeOwner, ConnectionGate {
   /**
    * Whether the plaintext servers take a new connection, by its first bytes and the mode: TLS goes
    * to the mTLS server (refused under DISABLE, and until the workload holds a certificate);
-   * plaintext is refused under STRICT. A refused connection is closed.
+   * plaintext is refused under STRICT. A refused connection is closed, and counted with its reason.
    */
   private mtlsAdmits(socket: Socket, isH2c: boolean, head: Buffer): boolean {
-    const { mode } = this.mtls!;
+    const mtls = this.mtls!;
     if (!isH2c && head[0] === TLS_HANDSHAKE_RECORD) {
-      if (mode === 'DISABLE' || !this.mtlsServer) socket.destroy();
+      if (mtls.mode === 'DISABLE') mtls.refuse(this.name, socket, 'tls_disabled');
+      else if (!this.mtlsServer) mtls.refuse(this.name, socket, 'no_certificate_yet');
       else {
         socket.pause();
         socket.unshift(head);
@@ -349,8 +352,8 @@ export class HttpListener implements ExchangeOwner, ConnectionGate {
       }
       return false;
     }
-    if (mode !== 'STRICT') return true;
-    socket.destroy();
+    if (mtls.mode !== 'STRICT') return true;
+    mtls.refuse(this.name, socket, 'plaintext');
     return false;
   }
 
