@@ -28,6 +28,7 @@ import {
 } from '../metrics/traffic-stats.js';
 import { ProxyHttp2Request, ProxyHttp2Response } from './http2-compat.js';
 import type { SniCertificates } from './sni-certificates.js';
+import type { MeshTls } from '../upstream/mesh-tls.js';
 import { sniffH2c } from './h2c-sniffer.js';
 import { notePeer, peerOf, TLS_HANDSHAKE_RECORD, type InboundMtls } from './inbound-mtls.js';
 import { FIRST_BYTES_TIMEOUT_MS } from '@app/protocol';
@@ -82,6 +83,11 @@ export class HttpListener implements ExchangeOwner, ConnectionGate {
   private admitting = true;
   /** Connections refused or closed by a limit, by limit (`max_connections`, `overload`, `headers_timeout`). */
   readonly limited = new ReasonCounter();
+  /**
+   * An outbound listener of one workload of a node proxy: calls into the mesh present that
+   * workload's certificate (undefined: the proxy's own).
+   */
+  callerTls: MeshTls | undefined = undefined;
 
   constructor(
     readonly name: string,
@@ -404,6 +410,7 @@ export class HttpListener implements ExchangeOwner, ConnectionGate {
     if (this.draining || (res as LimitedResponse).maxRequestsOnConnectionReached)
       res.shouldKeepAlive = false;
     const ex = new Exchange(this, req, res, span, notes, method, arrivedAt);
+    ex.callerTls = this.callerTls;
     const verified = peer ?? peerOf(req);
     if (verified !== undefined) {
       ex.peer = verified;
