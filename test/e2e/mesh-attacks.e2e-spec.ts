@@ -491,7 +491,11 @@ describe('mesh attacks (default secure mesh)', () => {
           (await mesh.endpointIds('d')).join() === 'd1' ? true : undefined,
         );
 
-        const res = await http(`${web.outbound}/secret`, { headers: { host: 'd' } });
+        // web's proxy learns of d on its own watch: until then it answers 404 itself.
+        const res = await waitFor('web to route to d', async () => {
+          const answer = await http(`${web.outbound}/secret`, { headers: { host: 'd' } });
+          return answer.status === 404 ? undefined : answer;
+        });
         expect(res.status).toBeGreaterThanOrEqual(502);
         expect(res.body).toContain(`peer certificate names URI:${API_ID}`);
         expect(res.body).toContain('not spiffe://cluster.local/ns/default/sa/d');
