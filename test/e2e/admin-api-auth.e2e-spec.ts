@@ -3,11 +3,12 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { adminTokenFor, http } from '../support/admin-client.js';
+import { adminTokenFor, http, json } from '../support/admin-client.js';
 import { AppProcess } from '../support/app-process.js';
 import { freePort } from '../support/free-port.js';
 import { plainService } from '../support/manifests.js';
 import { Mesh, type ControlPlane } from '../support/mesh.js';
+import { plaintextTo, requestOverTls } from '../support/raw-clients.js';
 import {
   issueCertificate,
   makeCertificateAuthority,
@@ -346,6 +347,40 @@ describe('admin API authentication', () => {
       );
     });
 
+    it('counts and logs the handshakes it refuses: plaintext, and a TLS it does not speak', async () => {
+      const port = Number(new URL(url).port);
+      const refused = async (reason: string): Promise<number> => {
+        const { body } = await send('none', '/metrics');
+        const line = body
+          .split('\n')
+          .find((l) =>
+            l.startsWith(`weft_tls_handshake_failures_total{listener="admin",reason="${reason}"}`),
+          );
+        return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+      };
+      const [plaintext, wrongProtocol] = [
+        await refused('plaintext'),
+        await refused('wrong_protocol'),
+      ];
+      expect(await plaintextTo(port)).not.toMatch(/^status 2/);
+      expect(
+        await requestOverTls(port, await readFile(ca.crt, 'utf8'), {
+          minVersion: 'TLSv1',
+          maxVersion: 'TLSv1.1',
+          ciphers: 'DEFAULT@SECLEVEL=0',
+        }),
+      ).toMatch(/^error /);
+      await waitFor('both refusals counted', async () =>
+        (await refused('plaintext')) > plaintext &&
+        (await refused('wrong_protocol')) > wrongProtocol
+          ? true
+          : undefined,
+      );
+      expect(
+        tls.logs().filter((l) => l.includes('"refused TLS handshake"')).length,
+      ).toBeGreaterThan(0);
+    });
+
     it('serves the CLI over HTTPS (the CA trusted through NODE_EXTRA_CA_CERTS)', async () => {
       const token = (await readFile(join(work, 'tls-admin-token'), 'utf8')).trim();
       const run = await weft(['whoami'], {
@@ -353,6 +388,72 @@ describe('admin API authentication', () => {
         env: { WEFT_TOKEN: token, NODE_EXTRA_CA_CERTS: ca.crt },
       });
       expect(run).toMatchObject({ code: 0, stdout: 'admin (role admin, by token)\n' });
+    });
+  });
+
+  it('health, readiness and metrics stay open', async () => {
+    for (const path of ['/healthz', '/readyz', '/metrics']) {
+      expect([path, (await http(`${cp.url}${path}`, { auth: false })).status]).toEqual([path, 200]);
+    }
+  });
+
+  describe('with WEFT_ADMIN_AUTH=off (local development)', () => {
+    let open: AppProcess;
+    let url: string;
+
+    beforeAll(async () => {
+      const port = await freePort();
+      url = `http://127.0.0.1:${port}`;
+      open = AppProcess.start('control-plane', 'control-plane-auth-off', {
+        NATS_URL: mesh.nats.url,
+        ...mesh.credentials?.controlPlaneEnv(),
+        WEFT_SUBJECT_PREFIX: 'open',
+        WEFT_ADMIN_PORT: String(port),
+        WEFT_ADMIN_AUTH: 'off',
+      });
+      await waitFor('the control plane without auth', async () =>
+        (await http(`${url}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined,
+      );
+    });
+
+    afterAll(() => open.stop());
+
+    it('says so loudly, and serves a local caller without a token', async () => {
+      expect(open.logs().some((l) => l.includes('ADMIN API AUTHENTICATION IS OFF'))).toBe(true);
+      const res = await http(`${url}/v1/apply`, {
+        method: 'POST',
+        headers: YAML,
+        body: plainService('dev'),
+      });
+      expect(res.status).toBe(200);
+    });
+
+    it('DNS rebinding (a Host that is a name): 403, nothing applied', async () => {
+      const before = await json(`${url}/v1/history`);
+      const res = await http(`${url}/v1/apply`, {
+        method: 'POST',
+        headers: { ...YAML, host: `evil.example:${new URL(url).port}` },
+        body: plainService('rebound'),
+      });
+      expect([res.status, (JSON.parse(res.body) as { error: string }).error]).toEqual([
+        403,
+        'dns_rebinding',
+      ]);
+      expect(await json(`${url}/v1/history`)).toEqual(before);
+    });
+
+    it('refuses to start bound to a non-loopback address', async () => {
+      const exposed = AppProcess.start('control-plane', 'control-plane-auth-off-exposed', {
+        NATS_URL: mesh.nats.url,
+        ...mesh.credentials?.controlPlaneEnv(),
+        WEFT_ADMIN_PORT: String(await freePort()),
+        WEFT_ADMIN_AUTH: 'off',
+        WEFT_BIND_ADDRESS: '0.0.0.0',
+      });
+      expect(await exposed.exited).toBe(1);
+      expect(exposed.logs().join('\n')).toContain(
+        'WEFT_ADMIN_AUTH=off is for local development: WEFT_BIND_ADDRESS must be a loopback address',
+      );
     });
   });
 });

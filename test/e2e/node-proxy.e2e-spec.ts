@@ -1,9 +1,10 @@
 // Proxy per node (WEFT_MODE=node): one proxy serves several local workloads, each registered with
-// its own Service, labels and identity; SIGKILL of one node's proxy takes out that node's instances
-// and nothing else.
+// its own Service, labels and identity, and calls out as that identity through the workload's own
+// outbound listener; SIGKILL of one node's proxy takes out that node's instances and nothing else.
 import type { AccessRecord } from '@app/dataplane';
 import { http } from '../support/admin-client.js';
 import { EchoServer } from '../support/echo-server.js';
+import { freePort } from '../support/free-port.js';
 import { versionServices } from '../support/manifests.js';
 import { Mesh, type Sidecar } from '../support/mesh.js';
 import { sleep, waitFor } from '../support/wait-for.js';
@@ -22,6 +23,8 @@ spec:
 interface Node {
   readonly proxy: Sidecar;
   readonly apps: EchoServer[];
+  /** The web workload's own outbound listener (its calls present web's identity). */
+  readonly webOutbound: string;
 }
 
 describe('proxy per node', () => {
@@ -32,9 +35,15 @@ describe('proxy per node', () => {
   async function startNode(name: 'a' | 'b', version: string): Promise<Node> {
     const api = await new EchoServer(`api-${name}`).start();
     const web = await new EchoServer(`web-${name}`).start();
+    const webOutboundPort = await freePort();
     const workloads = [
       { service: 'api', instanceId: `api-${name}`, labels: { version }, appPort: api.port },
-      { service: 'web', instanceId: `web-${name}`, appPort: web.port },
+      {
+        service: 'web',
+        instanceId: `web-${name}`,
+        appPort: web.port,
+        outboundPort: webOutboundPort,
+      },
     ];
     const proxy = await mesh.startSidecar({
       service: '',
@@ -42,7 +51,7 @@ describe('proxy per node', () => {
       appPort: 0,
       env: { WEFT_MODE: 'node', WEFT_WORKLOADS: JSON.stringify(workloads), WEFT_APP_PORT: '' },
     });
-    return { proxy, apps: [api, web] };
+    return { proxy, apps: [api, web], webOutbound: `http://127.0.0.1:${webOutboundPort}` };
   }
 
   const endpointsOf = async (): Promise<Record<string, string[]>> => ({
@@ -112,6 +121,35 @@ describe('proxy per node', () => {
         seen.find((s) => s.record.path === '/logged' && s.record.listener === 'outbound'),
       );
       expect(sent.subject).toBe('weft.v1.telemetry.access.default.node');
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it("a workload's own outbound listener presents its identity: the callee sees web's SPIFFE ID, the shared one the node's", async () => {
+    const nc = await mesh.natsClient({ role: 'cli-read', name: 'identity-observer' });
+    const principals = new Map<string, string>();
+    nc.subscribe('weft.v1.telemetry.access.default.api', {
+      callback: (_err, msg) => {
+        const record = msg.json<AccessRecord>();
+        if (record.listener.startsWith('inbound-'))
+          principals.set(record.path, record.sourcePrincipal);
+      },
+    });
+    await nc.flush();
+    try {
+      // Node a's web calls api-v2 (on node b) through its own outbound, then through the shared one.
+      const own = await http(`${nodes.a.webOutbound}/as-web`, { headers: { host: 'api-v2' } });
+      expect([own.status, own.headers['x-echo-name']]).toEqual([200, 'api-b']);
+      const shared = await http(`${nodes.a.proxy.outbound}/as-node`, {
+        headers: { host: 'api-v2' },
+      });
+      expect([shared.status, shared.headers['x-echo-name']]).toEqual([200, 'api-b']);
+      const seen = await waitFor("api-b's verified callers", () =>
+        principals.has('/as-web') && principals.has('/as-node') ? principals : undefined,
+      );
+      expect(seen.get('/as-web')).toBe('spiffe://cluster.local/ns/default/sa/web');
+      expect(seen.get('/as-node')).toBe('spiffe://cluster.local/ns/default/sa/node');
     } finally {
       await nc.close();
     }

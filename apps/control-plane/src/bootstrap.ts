@@ -4,7 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { MicroserviceOptions } from '@nestjs/microservices';
-import { createLogger, NatsClient, PinoNestLogger } from '@app/runtime';
+import {
+  createLogger,
+  NatsClient,
+  PinoNestLogger,
+  TlsHandshakeFailures,
+  watchTlsHandshakes,
+} from '@app/runtime';
 import { adminHttpsOptions, clientRootsFromFile } from './auth/admin-tls.js';
 import { controlPlaneEnv } from './control-plane-env.dto.js';
 import { ControlPlaneModule } from './control-plane.module.js';
@@ -36,6 +42,8 @@ async function bootstrap(): Promise<void> {
     }),
   });
   app.enableShutdownHooks();
+  // Over HTTPS, handshakes refused (plaintext, an old TLS, …) are counted and logged.
+  if (env.adminTls) watchTlsHandshakes(app.getHttpServer(), 'admin', new TlsHandshakeFailures(log));
   await app.listen(env.WEFT_ADMIN_PORT, env.WEFT_BIND_ADDRESS);
   await app.startAllMicroservices();
   // Where it really listens, so an operator (and a test) sees what the default binds.

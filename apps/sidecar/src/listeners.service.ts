@@ -1,18 +1,19 @@
-// The proxy's listeners: one inbound per workload (mesh → its local app) and the shared outbound
-// (local apps → mesh); each inbound's mutual TLS follows its workload's certificate and the mode its
-// PeerAuthentications give it.
+// The proxy's listeners: one inbound per workload (mesh → its local app), the shared outbound (local
+// apps → mesh) and, in node mode, a workload's own outbound when it asks for one; each inbound's
+// mutual TLS follows its workload's certificate and the mode its PeerAuthentications give it.
 import { Inject, Injectable, Optional, type OnApplicationBootstrap } from '@nestjs/common';
 import {
   CONFIG_FOLLOWER,
   DataPlaneEngine,
   InboundMtls,
+  MeshTls,
   WorkloadIdentities,
   type ConfigFollower,
   type HttpListener,
   type MeshPolicies,
 } from '@app/dataplane';
 import { effectiveMtlsMode, serviceKey, Subjects } from '@app/protocol';
-import { LOGGER, Readiness, type Logger } from '@app/runtime';
+import { LOGGER, Readiness, TlsHandshakeFailures, type Logger } from '@app/runtime';
 import { SidecarEnv } from './sidecar-env.dto.js';
 import { Workloads, type Workload } from './workloads/workload.js';
 
@@ -31,8 +32,15 @@ const CERTIFICATES = 'certificates';
 @Injectable()
 export class ListenersService implements OnApplicationBootstrap {
   readonly outbound: HttpListener;
+  /**
+   * Node mode: the outbound listeners of workloads that have one, by instance id; each presents
+   * its workload's certificate to the Services it calls.
+   */
+  readonly workloadOutbound = new Map<string, { workload: Workload; listener: HttpListener }>();
   /** By workload instance id. Each workload has a port of its own: the endpoint a caller picked is the port. */
   readonly inbound = new Map<string, Inbound>();
+  /** Connections the inbound listeners refused before any request (plaintext to STRICT, …). */
+  private readonly refusals: TlsHandshakeFailures;
 
   constructor(
     private readonly env: SidecarEnv,
@@ -45,6 +53,7 @@ export class ListenersService implements OnApplicationBootstrap {
     /** Its workloads' certificates (none in standalone mode). */
     @Optional() private readonly identities?: WorkloadIdentities,
   ) {
+    this.refusals = new TlsHandshakeFailures(log);
     this.outbound = engine.outboundListener('outbound', follower);
     const subjects = new Subjects(env.WEFT_SUBJECT_PREFIX);
     for (const workload of workloads.list) {
@@ -65,6 +74,15 @@ export class ListenersService implements OnApplicationBootstrap {
         mtls,
       );
       this.inbound.set(workload.instanceId, { workload, listener, mtls, port: 0 });
+      const caller = identities?.of(namespace, workload.serviceAccount);
+      if (workload.outboundPort !== undefined && caller) {
+        const outbound = engine.outboundListener(
+          `outbound-${workload.instanceId}`,
+          follower,
+          new MeshTls(caller),
+        );
+        this.workloadOutbound.set(workload.instanceId, { workload, listener: outbound });
+      }
     }
     readiness.require('listeners');
     if (identities) {
@@ -76,7 +94,7 @@ export class ListenersService implements OnApplicationBootstrap {
 
   /** A workload's mutual TLS, fed its identity's certificate from now on. */
   private mutualTls(workload: Workload): InboundMtls {
-    const mtls = new InboundMtls();
+    const mtls = new InboundMtls(this.refusals);
     const identity = this.identities!.of(workload.namespace, workload.serviceAccount)!;
     if (identity.current) mtls.setCertificate(identity.current);
     identity.on('change', (bundle) => {
@@ -123,6 +141,9 @@ export class ListenersService implements OnApplicationBootstrap {
       );
     }
     this.readiness.set('listeners', true);
+    for (const { workload, listener } of this.workloadOutbound.values()) {
+      await listener.listen(workload.outboundPort!, '127.0.0.1');
+    }
     const inboundPorts = [...this.inbound.values()].map((i) => i.port);
     this.log.info({ outboundPort, inboundPorts }, 'proxy listeners up');
   }
@@ -130,7 +151,11 @@ export class ListenersService implements OnApplicationBootstrap {
   /** Drains every listener together (see HttpListener.drain). */
   async drain(): Promise<void> {
     const { WEFT_DRAIN_GRACE_MS: grace, WEFT_DRAIN_TIMEOUT_MS: timeout } = this.env;
-    const all = [this.outbound, ...[...this.inbound.values()].map((i) => i.listener)];
+    const all = [
+      this.outbound,
+      ...[...this.workloadOutbound.values()].map((o) => o.listener),
+      ...[...this.inbound.values()].map((i) => i.listener),
+    ];
     await Promise.all(all.map((l) => l.drain(grace, timeout)));
   }
 }

@@ -126,11 +126,18 @@ export class DataPlaneEngine {
    * A listener that routes into the mesh (sidecar outbound, router); `discovery` reads the hosts
    * its table does not know (a proxy's ConfigFollower, when it follows only its destinations).
    */
-  outboundListener(name: string, discovery?: DestinationDiscovery): HttpListener {
+  outboundListener(
+    name: string,
+    discovery?: DestinationDiscovery,
+    /** A node proxy's workload's outbound: its certificate, presented to meshed endpoints. */
+    callerTls?: MeshTls,
+  ): HttpListener {
     const { routes, forwarder, stats } = this;
     const handler = outboundPipeline(routes, forwarder, stats, MESH_HOSTS, undefined, discovery);
     const unrouted = this.stats.unrouted;
-    return this.counted(new HttpListener(name, handler, this.tracer, unrouted, this.accessLog));
+    const listener = new HttpListener(name, handler, this.tracer, unrouted, this.accessLog);
+    listener.callerTls = callerTls;
+    return this.counted(listener);
   }
 
   /**

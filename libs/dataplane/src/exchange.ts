@@ -9,6 +9,7 @@ import type { ExchangeNotes } from './telemetry/exchange-notes.js';
 import type { BodyTee } from './upstream/body-tee.js';
 import type { Cluster } from './upstream/cluster.js';
 import type { Endpoint } from './upstream/endpoint.js';
+import type { MeshTls } from './upstream/mesh-tls.js';
 import type { ReplayBody } from './upstream/replay-body.js';
 import type { RequestDeadline } from './resilience/request-deadline.js';
 import type { RetryState } from './upstream/retry.layer.js';
@@ -44,6 +45,11 @@ export class Exchange {
    * undefined for plaintext. What authorization and the inbound stats read, never a header.
    */
   peer: string | undefined = undefined;
+  /**
+   * Whose certificate calls to meshed endpoints present: a node proxy's per-workload outbound
+   * listener sets its workload's; undefined, the proxy's own.
+   */
+  callerTls: MeshTls | undefined = undefined;
   /** The traffic edge the request counts under; undefined: the listener's fallback. */
   edge: TrafficEdge | undefined = undefined;
   /** The index of the pipeline step to run next (a held exchange resumes there). */

@@ -14,6 +14,7 @@ export * from './routing/route-compiler.js';
 export * from './upstream/cluster.js';
 export * from './upstream/cluster-registry.js';
 export * from './upstream/endpoint.js';
+export * from './upstream/mesh-tls.js';
 export * from './nest/proxy-options.js';
 export * from './nest/data-plane.module.js';
 export * from './nest/proxy-env.dto.js';

@@ -15,3 +15,4 @@ export * from './process-metrics.js';
 export * from './manifest-folder.js';
 export * from './nats-service.js';
 export * from './version.js';
+export * from './tls-handshake-failures.js';

@@ -43,4 +43,14 @@ export class WorkloadSpec {
   @Min(0)
   @Max(65535)
   inboundPort?: number;
+
+  /**
+   * Node mode: an outbound listener of this workload's own on 127.0.0.1 (its app's calls into the
+   * mesh then present its certificate, not the node proxy's); none by default.
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  outboundPort?: number;
 }

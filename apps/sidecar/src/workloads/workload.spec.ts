@@ -73,6 +73,22 @@ describe('workloads', () => {
     expect(() => parseWorkloads('service: api', 'w', nodeEnv())).toThrow(/must be a list/);
   });
 
+  it('takes an outbound port of a workload’s own, once per port', () => {
+    const [api, web] = parseWorkloads(
+      '[{ service: api, appPort: 1, outboundPort: 15101 }, { service: web, appPort: 2 }]',
+      'w',
+      nodeEnv(),
+    );
+    expect([api.outboundPort, web.outboundPort]).toEqual([15101, undefined]);
+    expect(() =>
+      parseWorkloads(
+        '[{ service: api, appPort: 1, outboundPort: 15101 }, { service: web, appPort: 2, outboundPort: 15101 }]',
+        'w',
+        nodeEnv(),
+      ),
+    ).toThrow(/w\[1\]: outboundPort: outboundPort 15101 is used twice/);
+  });
+
   it('a sidecar has its one workload from WEFT_SERVICE; a node proxy without a list has none', () => {
     const sidecar = loadEnv(SidecarEnv, {
       WEFT_SERVICE: 'api',

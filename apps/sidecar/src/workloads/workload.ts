@@ -18,6 +18,8 @@ export interface Workload {
   readonly appPort: number;
   /** Requested inbound port (0: any free one). */
   readonly inboundPort: number;
+  /** Node mode: its own outbound listener's port (calls present its identity); none by default. */
+  readonly outboundPort?: number;
 }
 
 /** The workloads of this proxy, from its env; throws naming every bad field. */
@@ -46,6 +48,7 @@ export function parseWorkloads(text: string, source: string, env: SidecarEnv): W
   const errors: FieldError[] = [];
   const workloads: Workload[] = [];
   const seen = new Set<string>();
+  const ports = new Set<number>();
   raw.forEach((item: unknown, i) => {
     const where = `${source}[${i}]`;
     const parsed = parseInto(WorkloadSpec, item, where);
@@ -57,6 +60,13 @@ export function parseWorkloads(text: string, source: string, env: SidecarEnv): W
       return errors.push({ resource: where, path: 'instanceId', message });
     }
     seen.add(instanceId);
+    if (w.outboundPort !== undefined) {
+      if (ports.has(w.outboundPort)) {
+        const message = `outboundPort ${w.outboundPort} is used twice`;
+        return errors.push({ resource: where, path: 'outboundPort', message });
+      }
+      ports.add(w.outboundPort);
+    }
     workloads.push({
       service: w.service,
       namespace: w.namespace ?? env.WEFT_NAMESPACE,
@@ -66,6 +76,7 @@ export function parseWorkloads(text: string, source: string, env: SidecarEnv): W
       appAddress: w.appAddress ?? env.WEFT_APP_ADDRESS,
       appPort: w.appPort,
       inboundPort: w.inboundPort ?? 0,
+      ...(w.outboundPort !== undefined && { outboundPort: w.outboundPort }),
     });
   });
   if (errors.length > 0) throw new Error(`invalid workloads: ${formatErrors(errors)}`);

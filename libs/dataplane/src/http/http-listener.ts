@@ -28,9 +28,11 @@ import {
 } from '../metrics/traffic-stats.js';
 import { ProxyHttp2Request, ProxyHttp2Response } from './http2-compat.js';
 import type { SniCertificates } from './sni-certificates.js';
+import type { MeshTls } from '../upstream/mesh-tls.js';
 import { sniffH2c } from './h2c-sniffer.js';
 import { notePeer, peerOf, TLS_HANDSHAKE_RECORD, type InboundMtls } from './inbound-mtls.js';
 import { FIRST_BYTES_TIMEOUT_MS } from '@app/protocol';
+import { watchTlsHandshakes } from '@app/runtime';
 import { ReasonCounter } from '../metrics/proxy-metrics.js';
 import type { ConnectionGate, OverloadManager } from '../resilience/overload-manager.js';
 import {
@@ -81,6 +83,11 @@ export class HttpListener implements ExchangeOwner, ConnectionGate {
   private admitting = true;
   /** Connections refused or closed by a limit, by limit (`max_connections`, `overload`, `headers_timeout`). */
   readonly limited = new ReasonCounter();
+  /**
+   * An outbound listener of one workload of a node proxy: calls into the mesh present that
+   * workload's certificate (undefined: the proxy's own).
+   */
+  callerTls: MeshTls | undefined = undefined;
 
   constructor(
     readonly name: string,
@@ -313,8 +320,9 @@ export class HttpListener implements ExchangeOwner, ConnectionGate {
       secure.on('upgrade', this.upgrade);
       secure.on('secureConnection', (socket: TLSSocket) => {
         // The chain was verified; a certificate that names no workload is no peer.
-        if (!notePeer(socket)) socket.destroy();
+        if (!notePeer(socket)) mtls.refuse(this.name, socket, 'not_a_workload');
       });
+      if (mtls.failures) watchTlsHandshakes(secure, this.name, mtls.failures);
       this.mtlsServer = secure;
     };
     if (mtls.secureContext) take(mtls.secureContext);
@@ -336,12 +344,13 @@ export class HttpListener implements ExchangeOwner, ConnectionGate {
   /**
    * Whether the plaintext servers take a new connection, by its first bytes and the mode: TLS goes
    * to the mTLS server (refused under DISABLE, and until the workload holds a certificate);
-   * plaintext is refused under STRICT. A refused connection is closed.
+   * plaintext is refused under STRICT. A refused connection is closed, and counted with its reason.
    */
   private mtlsAdmits(socket: Socket, isH2c: boolean, head: Buffer): boolean {
-    const { mode } = this.mtls!;
+    const mtls = this.mtls!;
     if (!isH2c && head[0] === TLS_HANDSHAKE_RECORD) {
-      if (mode === 'DISABLE' || !this.mtlsServer) socket.destroy();
+      if (mtls.mode === 'DISABLE') mtls.refuse(this.name, socket, 'tls_disabled');
+      else if (!this.mtlsServer) mtls.refuse(this.name, socket, 'no_certificate_yet');
       else {
         socket.pause();
         socket.unshift(head);
@@ -349,8 +358,8 @@ export class HttpListener implements ExchangeOwner, ConnectionGate {
       }
       return false;
     }
-    if (mode !== 'STRICT') return true;
-    socket.destroy();
+    if (mtls.mode !== 'STRICT') return true;
+    mtls.refuse(this.name, socket, 'plaintext');
     return false;
   }
 
@@ -401,6 +410,7 @@ export class HttpListener implements ExchangeOwner, ConnectionGate {
     if (this.draining || (res as LimitedResponse).maxRequestsOnConnectionReached)
       res.shouldKeepAlive = false;
     const ex = new Exchange(this, req, res, span, notes, method, arrivedAt);
+    ex.callerTls = this.callerTls;
     const verified = peer ?? peerOf(req);
     if (verified !== undefined) {
       ex.peer = verified;

@@ -6,6 +6,7 @@ import { request as httpsRequest } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { trace } from '@opentelemetry/api';
 import { spiffeId } from '@app/protocol';
+import type { HandshakeFailureSink } from '@app/runtime';
 import type { CertificateBundle } from '../identity/certificate-bundle.js';
 import { MeshCa } from '../identity/mesh-ca.testing.js';
 import { TrafficStats } from '../metrics/traffic-stats.js';
@@ -34,6 +35,7 @@ function overTls(
   port: number,
   roots: readonly string[],
   client?: CertificateBundle,
+  maxVersion: 'TLSv1.2' | 'TLSv1.3' = 'TLSv1.3',
 ): Promise<string> {
   return new Promise((resolve) => {
     const req = httpsRequest(
@@ -42,6 +44,7 @@ function overTls(
         port,
         agent: false,
         ca: [...roots],
+        maxVersion,
         ...(client && { key: client.key, cert: client.chain.join('\n') }),
         checkServerIdentity: () => undefined,
       },
@@ -64,6 +67,8 @@ describe('InboundMtls on an HttpListener', () => {
   let mtls: InboundMtls;
   let listener: HttpListener;
   let port: number;
+  /** What the listener refused, as `<listener> <reason>`. */
+  let refused: string[];
 
   beforeAll(async () => {
     ca = await MeshCa.make();
@@ -71,7 +76,11 @@ describe('InboundMtls on an HttpListener', () => {
   });
 
   beforeEach(async () => {
-    mtls = new InboundMtls();
+    refused = [];
+    const sink: HandshakeFailureSink = {
+      note: (name, reason) => void refused.push(`${name} ${reason}`),
+    };
+    mtls = new InboundMtls(sink);
     const stats = new TrafficStats('shop/api');
     listener = new HttpListener(
       'inbound',
@@ -128,5 +137,32 @@ describe('InboundMtls on an HttpListener', () => {
     const renewed = await ca.issue(API);
     mtls.setCertificate(renewed);
     expect(await overTls(port, apiLeaf.roots, webLeaf)).toBe(`200 ${WEB} ${serial(renewed)}`);
+  });
+
+  it('reports each refused connection with its reason; an accepted one is not reported', async () => {
+    /** Resolves once the refusal is reported: the server side learns of it after the client. */
+    const reported = async (reason: string): Promise<void> => {
+      for (let i = 0; i < 2_000 && !refused.includes(`inbound ${reason}`); i++)
+        await new Promise((r) => setTimeout(r, 5));
+      expect(refused).toContain(`inbound ${reason}`);
+    };
+    expect(await overTls(port, apiLeaf.roots, webLeaf)).toMatch(/^error /);
+    await reported('no_certificate_yet');
+    mtls.setCertificate(apiLeaf);
+    expect(await overTls(port, apiLeaf.roots, webLeaf)).toMatch(/^200 /);
+    expect(refused).toEqual(['inbound no_certificate_yet']);
+    expect(await plaintext(port)).toMatch(/^error /);
+    await reported('plaintext');
+    expect(await overTls(port, apiLeaf.roots)).toMatch(/^error /);
+    await reported('no_client_certificate');
+    const stranger = await (await MeshCa.make()).issue(WEB);
+    expect(await overTls(port, apiLeaf.roots, stranger)).toMatch(/^error /);
+    await reported('untrusted_certificate');
+    expect(await overTls(port, apiLeaf.roots, webLeaf, 'TLSv1.2')).toMatch(/^error /);
+    await reported('wrong_protocol');
+    mtls.mode = 'DISABLE';
+    expect(await overTls(port, apiLeaf.roots, webLeaf)).toMatch(/^error /);
+    await reported('tls_disabled');
+    expect(refused).toHaveLength(6);
   });
 });

@@ -2,8 +2,10 @@
 // DISABLE), the workload's current certificate, and the verified peer of each TLS connection.
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { SecureContextOptions, TLSSocket } from 'node:tls';
 import { DEFAULT_MTLS_MODE, parseSpiffeId, type MtlsMode } from '@app/protocol';
+import type { HandshakeFailure, HandshakeFailureSink } from '@app/runtime';
 import { secureContextOptions, type CertificateBundle } from '../identity/certificate-bundle.js';
 
 /** The first byte of a TLS connection: a handshake record (RFC 8446 §5.1, content type 22). */
@@ -21,6 +23,19 @@ export class InboundMtls extends EventEmitter<{ certificate: [SecureContextOptio
   /** What new connections are held to; a PeerAuthentication change applies from the next one. */
   mode: MtlsMode = DEFAULT_MTLS_MODE;
   private context: SecureContextOptions | undefined;
+
+  constructor(
+    /** Where refused connections are counted and logged (none: only refused). */
+    readonly failures?: HandshakeFailureSink,
+  ) {
+    super();
+  }
+
+  /** Closes a connection `listener` does not take, reporting why. */
+  refuse(listener: string, socket: Socket, reason: HandshakeFailure): void {
+    this.failures?.note(listener, reason, socket.remoteAddress);
+    socket.destroy();
+  }
 
   /** The TLS settings of the current certificate; undefined before the first. */
   get secureContext(): SecureContextOptions | undefined {

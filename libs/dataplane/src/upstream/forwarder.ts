@@ -78,7 +78,7 @@ export class Forwarder implements UpstreamContext {
       .get(
         endpoint.origin,
         { protocol: cluster.policy.protocol, tls: cluster.policy.tls },
-        endpoint.tls,
+        ex.callerTls ? ex.callerTls.instead(endpoint.tls) : endpoint.tls,
       )
       .dispatch(options, DISCARD);
   }

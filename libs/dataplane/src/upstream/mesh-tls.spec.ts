@@ -8,15 +8,18 @@ import { spiffeId } from '@app/protocol';
 import type { CertificateBundle } from '../identity/certificate-bundle.js';
 import { MeshCa } from '../identity/mesh-ca.testing.js';
 import { MeshTls, type CallerCertificate } from './mesh-tls.js';
-import { connectionOptions } from './upstream-tls.js';
+import { connectionOptions, type UpstreamTls } from './upstream-tls.js';
 
 const API = spiffeId('cluster.local', 'shop', 'api');
 const WEB = spiffeId('cluster.local', 'shop', 'web');
+const NODE = spiffeId('cluster.local', 'shop', 'node');
 
 /** A caller identity whose bundle a spec sets, emitting `change` as WorkloadIdentity does. */
 class FakeIdentity extends EventEmitter implements CallerCertificate {
   current: CertificateBundle | undefined;
-  readonly spiffeId = WEB;
+  constructor(readonly spiffeId = WEB) {
+    super();
+  }
   set(bundle: CertificateBundle): void {
     this.current = bundle;
     this.emit('change', bundle);
@@ -54,12 +57,11 @@ describe('MeshTls', () => {
 
   /** Dials the server as `instance` would be: 'ok', or the handshake's error code. */
   const dial = (mesh: MeshTls, namespace: string, serviceAccount: string): Promise<string> =>
+    dialWith(mesh.toInstance(namespace, serviceAccount));
+
+  const dialWith = (tls: UpstreamTls): Promise<string> =>
     new Promise((resolve) => {
-      const socket = connect({
-        host: '127.0.0.1',
-        port,
-        ...connectionOptions(mesh.toInstance(namespace, serviceAccount)),
-      });
+      const socket = connect({ host: '127.0.0.1', port, ...connectionOptions(tls) });
       // The server ends the connection once it has seen the client's certificate.
       socket.once('secureConnect', () => resolve('ok'));
       socket.resume();
@@ -99,5 +101,28 @@ describe('MeshTls', () => {
     caller.set(await ca.issue(WEB));
     expect(mesh.toInstance('shop', 'api').secureContext?.()).not.toBe(first);
     expect(await dial(mesh, 'shop', 'api')).toBe('ok');
+  });
+
+  it('makes an endpoint’s TLS its own (a node proxy’s workload outbound): the same peer check, its certificate, its own pool key', async () => {
+    const node = new FakeIdentity(NODE);
+    node.set(await ca.issue(NODE));
+    const web = new FakeIdentity();
+    web.set(await ca.issue(WEB));
+    const asNode = new MeshTls(node).toInstance('shop', 'api');
+    const asWeb = new MeshTls(web).instead(asNode)!;
+    expect(asWeb.peer).toBe(API);
+    // Pools are keyed by the id: a node's connection is never reused for its workload's call.
+    expect(asWeb.id).not.toBe(asNode.id);
+    const seen = clients.length;
+    expect(await dialWith(asWeb)).toBe('ok');
+    for (let i = 0; i < 2_000 && clients.length === seen; i++)
+      await new Promise((r) => setTimeout(r, 5));
+    expect(clients.at(-1)).toBe(`URI:${WEB}`);
+    const reviews = new MeshTls(web).instead(new MeshTls(node).toInstance('shop', 'reviews'))!;
+    expect(await dialWith(reviews)).toBe('ERR_WEFT_PEER_IDENTITY');
+    // TLS that is not the mesh's (an ExternalService's) stays as it is.
+    const external: UpstreamTls = { id: 'external', servername: 'example.com', options: {} };
+    expect(new MeshTls(web).instead(external)).toBe(external);
+    expect(new MeshTls(web).instead(undefined)).toBeUndefined();
   });
 });

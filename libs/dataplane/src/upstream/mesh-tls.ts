@@ -27,7 +27,11 @@ export class MeshTls {
   /** The current context, read by each new connection. */
   private readonly current = (): SecureContext | undefined => this.context;
 
+  /** The SPIFFE ID this caller presents. */
+  private readonly caller: string;
+
   constructor(caller: CallerCertificate) {
+    this.caller = caller.spiffeId;
     const id = parseSpiffeId(caller.spiffeId);
     if (!id) throw new Error(`not a SPIFFE ID: ${caller.spiffeId}`);
     this.trustDomain = id.trustDomain;
@@ -41,13 +45,26 @@ export class MeshTls {
    * SAN equal to the instance's SPIFFE ID. Before the caller holds a certificate, connections fail.
    */
   toInstance(namespace: string, serviceAccount: string): UpstreamTls {
-    const peer = spiffeId(this.trustDomain, namespace, serviceAccount);
+    return this.toPeer(spiffeId(this.trustDomain, namespace, serviceAccount));
+  }
+
+  /**
+   * `tls` (an endpoint's, made by another caller's MeshTls) as this caller makes it: the same peer
+   * check, this caller's certificate. Other TLS settings are returned as they are.
+   */
+  instead(tls: UpstreamTls | undefined): UpstreamTls | undefined {
+    return tls?.peer === undefined ? tls : this.toPeer(tls.peer);
+  }
+
+  private toPeer(peer: string): UpstreamTls {
     let tls = this.peers.get(peer);
     if (!tls) {
       if (this.peers.size >= MAX_PEERS) this.peers.clear();
       const expected = `URI:${peer}`;
       tls = {
-        id: `mesh ${peer}`,
+        // Pools are keyed by it: a connection presents one caller's certificate, never another's.
+        id: `mesh ${peer} from ${this.caller}`,
+        peer,
         servername: undefined,
         options: {
           minVersion: 'TLSv1.3',

@@ -20,6 +20,8 @@ export interface UpstreamTls {
    * next connection); it replaces `ca`, `cert` and `key`.
    */
   readonly secureContext?: () => SecureContext | undefined;
+  /** Mesh mTLS: the SPIFFE ID the server's certificate must name. */
+  readonly peer?: string;
   /**
    * Mesh mTLS: offer by ALPN only what the destination's app speaks (h2 for an h2c Service, else
    * http/1.1), since the callee's inbound passes a request on to its app as it received it.

@@ -120,7 +120,8 @@ export class UpstreamTry implements Dispatcher.DispatchHandler {
     };
     this.tries++;
     this.sentAt = performance.now();
-    this.ctx.pools.get(endpoint.origin, cluster.policy, endpoint.tls).dispatch(options, this);
+    const tls = ex.callerTls ? ex.callerTls.instead(endpoint.tls) : endpoint.tls;
+    this.ctx.pools.get(endpoint.origin, cluster.policy, tls).dispatch(options, this);
   }
 
   /** Aborts the try in flight; one still waiting for a connection sees why when it gets one. */
