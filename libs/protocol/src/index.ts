@@ -27,6 +27,7 @@ export * from './resources/gateway.dto.js';
 export * from './resources/peer-authentication.dto.js';
 export * from './resources/peer-authentication-mode.js';
 export * from './resources/gateway-attachment.js';
+export * from './resources/service-attachment.js';
 export * from './resources/route-status.js';
 export * from './resources/policy-status.js';
 export * from './resources/authorization-policy.dto.js';
