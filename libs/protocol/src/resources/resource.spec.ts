@@ -115,6 +115,22 @@ describe('parseResource', () => {
       ]);
     });
 
+    it("rejects a Service parent's port or port name at its parentRef path", () => {
+      const parents = [
+        { kind: 'Service', name: 'reviews', port: 70_000 },
+        { kind: 'Service', name: 'reviews', port: '80' },
+        { kind: 'Service', name: 'reviews', sectionName: 'Admin Port' },
+      ];
+      const errors = errorsOf(parseResource(route({ ...split, parentRefs: parents })));
+      expect(new Set(errors.map((e) => `${e.resource} ${e.path}`))).toEqual(
+        new Set([
+          'HTTPRoute/shop/reviews-split spec.parentRefs[0].port',
+          'HTTPRoute/shop/reviews-split spec.parentRefs[1].port',
+          'HTTPRoute/shop/reviews-split spec.parentRefs[2].sectionName',
+        ]),
+      );
+    });
+
     it('reports a missing backend name once, as "is required"', () => {
       const errors = errorsOf(
         parseResource(route({ ...split, rules: [{ backendRefs: [{ weight: 1 }] }] })),
