@@ -31,6 +31,11 @@ const CERTIFICATES = 'certificates';
 @Injectable()
 export class ListenersService implements OnApplicationBootstrap {
   readonly outbound: HttpListener;
+  /**
+   * The ports this proxy listens on (admin now, its listeners' once bound): passthrough never sends
+   * a request to them on one of its own addresses.
+   */
+  private readonly ownPorts = new Set<number>();
   /** By workload instance id. Each workload has a port of its own: the endpoint a caller picked is the port. */
   readonly inbound = new Map<string, Inbound>();
 
@@ -45,7 +50,12 @@ export class ListenersService implements OnApplicationBootstrap {
     /** Its workloads' certificates (none in standalone mode). */
     @Optional() private readonly identities?: WorkloadIdentities,
   ) {
-    this.outbound = engine.outboundListener('outbound', follower);
+    this.ownPorts.add(env.WEFT_ADMIN_PORT);
+    const ownAddresses = new Set([env.WEFT_ADVERTISE_ADDRESS, env.WEFT_BIND_ADDRESS]);
+    this.outbound = engine.outboundListener('outbound', follower, {
+      ports: this.ownPorts,
+      addresses: ownAddresses,
+    });
     const subjects = new Subjects(env.WEFT_SUBJECT_PREFIX);
     for (const workload of workloads.list) {
       // A sidecar's one listener keeps its name; a node proxy's are told apart by instance.
@@ -122,8 +132,9 @@ export class ListenersService implements OnApplicationBootstrap {
         this.env.WEFT_BIND_ADDRESS,
       );
     }
-    this.readiness.set('listeners', true);
     const inboundPorts = [...this.inbound.values()].map((i) => i.port);
+    for (const port of [outboundPort, ...inboundPorts]) this.ownPorts.add(port);
+    this.readiness.set('listeners', true);
     this.log.info({ outboundPort, inboundPorts }, 'proxy listeners up');
   }
 

@@ -27,6 +27,9 @@ import { ServedServices } from './bus/served-services.js';
 import type { Logger } from 'pino';
 import { AuditLog } from './authorization/audit-log.js';
 import { InboundAuthorizations } from './authorization/inbound-authorizations.js';
+import { OutboundTraffic } from './passthrough/outbound-traffic.js';
+import { PassthroughForwarder } from './passthrough/passthrough-forwarder.js';
+import type { OwnEndpoints } from './passthrough/passthrough-target.js';
 
 /** Whose app an inbound listener serves. */
 export interface InboundWorkload {
@@ -74,6 +77,8 @@ export class DataPlaneEngine {
   /** Calls to the local app: announces nothing. */
   private readonly localForwarder: Forwarder;
   private readonly audits: AuditLog | undefined;
+  /** Requests for addresses no Service covers (sidecars and node proxies only). */
+  private passthrough: PassthroughForwarder | undefined;
   readonly configurator: RouteConfigurator;
 
   constructor(
@@ -125,10 +130,30 @@ export class DataPlaneEngine {
   /**
    * A listener that routes into the mesh (sidecar outbound, router); `discovery` reads the hosts
    * its table does not know (a proxy's ConfigFollower, when it follows only its destinations).
+   * With `own` (a sidecar's or node proxy's own ports and addresses, never a router's: it would
+   * reach whatever its network reaches for any caller), a request for an address no Service covers
+   * is passed through as MeshConfig's outboundTrafficPolicy says.
    */
-  outboundListener(name: string, discovery?: DestinationDiscovery): HttpListener {
+  outboundListener(
+    name: string,
+    discovery?: DestinationDiscovery,
+    own?: OwnEndpoints,
+  ): HttpListener {
     const { routes, forwarder, stats } = this;
-    const handler = outboundPipeline(routes, forwarder, stats, MESH_HOSTS, undefined, discovery);
+    const through = own && {
+      traffic: new OutboundTraffic().follow(this.policies),
+      own,
+      forwarder: (this.passthrough ??= new PassthroughForwarder()),
+    };
+    const handler = outboundPipeline(
+      routes,
+      forwarder,
+      stats,
+      MESH_HOSTS,
+      undefined,
+      discovery,
+      through,
+    );
     const unrouted = this.stats.unrouted;
     return this.counted(new HttpListener(name, handler, this.tracer, unrouted, this.accessLog));
   }
@@ -215,6 +240,7 @@ export class DataPlaneEngine {
 
   close(): Promise<void> {
     this.bus?.client.close();
+    this.passthrough?.close();
     return this.pools.close();
   }
 }

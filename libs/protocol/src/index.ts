@@ -26,6 +26,7 @@ export * from './resources/external-service.dto.js';
 export * from './resources/gateway.dto.js';
 export * from './resources/peer-authentication.dto.js';
 export * from './resources/peer-authentication-mode.js';
+export * from './resources/mesh-config.dto.js';
 export * from './resources/gateway-attachment.js';
 export * from './resources/service-attachment.js';
 export * from './resources/route-status.js';

@@ -25,11 +25,15 @@ export const MESH_HOSTS: HostSelector = (table, host, port) => table.host(host, 
 export function routeMatch(
   routes: RouteTableHolder,
   hosts: HostSelector,
+  /** What a host the table does not know gets first (a sidecar's passthrough); 'next': 404. */
+  unknownHost?: (ex: Exchange) => StepOutcome,
 ): (ex: Exchange) => StepOutcome {
   return (ex) => {
     const target = ex.target!;
     const vhost = hosts(routes.current, target.host, target.port);
     if (!vhost) {
+      const outcome = unknownHost?.(ex);
+      if (outcome !== undefined && outcome !== 'next') return outcome;
       sendLocalReply(ex.res, 'no_route', `no route for host "${target.host}"`);
       return 'answered';
     }

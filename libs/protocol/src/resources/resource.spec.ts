@@ -4,6 +4,7 @@ import type { FieldError, Result } from '../field-error.js';
 import { HTTPRoute } from './http-route.dto.js';
 import { keyOf, parseResource, type Resource } from './resource.js';
 import { Service } from './service.dto.js';
+import { outboundTrafficMode, type MeshConfig } from './mesh-config.dto.js';
 
 function service(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -70,6 +71,42 @@ describe('parseResource', () => {
     it('rejects a name that is not a DNS label', () => {
       const errors = errorsOf(parseResource(service({ metadata: { name: 'Reviews_1' } })));
       expect(errors.map((e) => e.path)).toEqual(['metadata.name']);
+    });
+  });
+
+  describe('MeshConfig', () => {
+    const meshConfig = (metadata: object, spec: object = {}) => ({
+      apiVersion: 'weft.dev/v1alpha1',
+      kind: 'MeshConfig',
+      metadata,
+      spec,
+    });
+
+    it('parses the root namespace default, ALLOW_ANY unless it says otherwise', () => {
+      const root = { name: 'default', namespace: 'weft-system' };
+      const set = { outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } };
+      const modes = [meshConfig(root), meshConfig(root, set)].map((raw) => {
+        const parsed = valueOf(parseResource(raw)) as MeshConfig;
+        return outboundTrafficMode([parsed]);
+      });
+      expect(modes).toEqual(['ALLOW_ANY', 'REGISTRY_ONLY']);
+    });
+
+    it('refuses another namespace or name, and an unknown mode, at their paths', () => {
+      const misplaced = errorsOf(parseResource(meshConfig({ name: 'mesh', namespace: 'shop' })));
+      expect(misplaced.map((e) => [e.resource, e.path])).toEqual([
+        ['MeshConfig/shop/mesh', 'metadata.namespace'],
+        ['MeshConfig/shop/mesh', 'metadata.name'],
+      ]);
+      const root = { name: 'default', namespace: 'weft-system' };
+      const bad = meshConfig(root, { outboundTrafficPolicy: { mode: 'ALLOW_SOME' } });
+      expect(errorsOf(parseResource(bad))).toEqual([
+        {
+          resource: 'MeshConfig/weft-system/default',
+          path: 'spec.outboundTrafficPolicy.mode',
+          message: 'must be one of ALLOW_ANY, REGISTRY_ONLY',
+        },
+      ]);
     });
   });
 

@@ -10,6 +10,7 @@ import { ExternalService } from './external-service.dto.js';
 import { Gateway } from './gateway.dto.js';
 import { AuthorizationPolicy } from './authorization-policy.dto.js';
 import { PeerAuthentication } from './peer-authentication.dto.js';
+import { MeshConfig, meshConfigPlacementErrors } from './mesh-config.dto.js';
 import { authorizationPolicyErrors } from '../authorization/policy-check.js';
 import { strictFieldErrors } from '../authorization/strict-fields.js';
 
@@ -20,7 +21,8 @@ export type Resource =
   | ExternalService
   | Gateway
   | PeerAuthentication
-  | AuthorizationPolicy;
+  | AuthorizationPolicy
+  | MeshConfig;
 export type ResourceKind = Resource['kind'];
 
 const KINDS = {
@@ -31,6 +33,7 @@ const KINDS = {
   Gateway,
   PeerAuthentication,
   AuthorizationPolicy,
+  MeshConfig,
 } as const;
 export const RESOURCE_KINDS = Object.keys(KINDS) as ResourceKind[];
 
@@ -59,7 +62,12 @@ export function parseResource(raw: unknown): Result<Resource> {
     return fail([error]);
   }
   const parsed = parseInto<Resource>(KINDS[kind as ResourceKind], raw, label);
-  return kind === 'AuthorizationPolicy' ? checkAuthorizationPolicy(parsed, raw, label) : parsed;
+  if (kind === 'AuthorizationPolicy') return checkAuthorizationPolicy(parsed, raw, label);
+  if (parsed.ok && parsed.value.kind === 'MeshConfig') {
+    const misplaced = meshConfigPlacementErrors(parsed.value);
+    if (misplaced.length > 0) return fail(misplaced.map((e) => ({ resource: label, ...e })));
+  }
+  return parsed;
 }
 
 /**
@@ -81,13 +89,15 @@ function checkAuthorizationPolicy(
 }
 
 /**
- * The kinds a workload's own proxy enforces on its inbound side: projected per namespace into
- * `policies.<ns>` (a PolicyBundle), which every sidecar and node proxy follows for its workloads'
- * namespaces and the root namespace, rather than per destination.
+ * The kinds a workload's own proxy enforces (on its inbound side; MeshConfig, mesh-wide, on its
+ * outbound too): projected per namespace into `policies.<ns>` (a PolicyBundle), which every
+ * sidecar and node proxy follows for its workloads' namespaces and the root namespace, rather than
+ * per destination.
  */
 export const POLICY_KINDS: ReadonlySet<ResourceKind> = new Set<ResourceKind>([
   'PeerAuthentication',
   'AuthorizationPolicy',
+  'MeshConfig',
 ]);
 
 /** Whether a resource is one of the `POLICY_KINDS`. */
