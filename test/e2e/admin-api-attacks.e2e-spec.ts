@@ -1,13 +1,13 @@
 // Attacks on the control plane's admin API, replayed against a mesh in its default secure
 // configuration: each is refused, and the config, its revision and its history stay as they were.
 import { readFile, readdir, readlink } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { http, json, type HttpInit } from '../support/admin-client.js';
 import { AppProcess } from '../support/app-process.js';
 import { freePort } from '../support/free-port.js';
 import { plainService } from '../support/manifests.js';
+import { rawGet } from '../support/raw-get.js';
 import { Mesh, type ControlPlane } from '../support/mesh.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -421,24 +421,6 @@ async function listeningAddresses(pid: number, port: number): Promise<string[]> 
 function procAddress(hex: string): string {
   if (hex.length !== 8) return hex;
   return [6, 4, 2, 0].map((i) => parseInt(hex.slice(i, i + 2), 16)).join('.');
-}
-
-/** GET with `target` sent as is (no URL normalization): the request line an attacker writes. */
-function rawGet(
-  port: number,
-  target: string,
-  headers: Record<string, string>,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path: target, headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 /** `connected`, or the error code of connecting to `address:port`. */

@@ -1,10 +1,10 @@
 // Passthrough (Istio's ALLOW_ANY) and REGISTRY_ONLY through real sidecars: a request for an address
 // no Service covers reaches it unchanged, unless MeshConfig allows only registered destinations; the
 // proxy's own listeners and a router are never a way through.
-import { request } from 'node:http';
 import { http, type HttpResult } from '../support/admin-client.js';
 import { EchoServer, type EchoReply } from '../support/echo-server.js';
 import { freePort } from '../support/free-port.js';
+import { rawGet } from '../support/raw-get.js';
 import { Mesh, type Router, type Sidecar } from '../support/mesh.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -15,20 +15,6 @@ metadata: { name: default, namespace: weft-system }
 spec:
   outboundTrafficPolicy: { mode: ${mode} }
 `;
-
-/** `GET <url>` in absolute form (as an `HTTP_PROXY` client sends it) to a proxy at `proxyPort`. */
-function viaProxy(proxyPort: number, url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: proxyPort, path: url }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 describe('passthrough and REGISTRY_ONLY', () => {
   let mesh: Mesh;
@@ -83,7 +69,7 @@ describe('passthrough and REGISTRY_ONLY', () => {
     });
 
     it('passes an absolute-form request (an HTTP_PROXY client) through', async () => {
-      const res = await viaProxy(a.outboundPort, `http://127.0.0.1:${b.port}/absolute`);
+      const res = await rawGet(a.outboundPort, `http://127.0.0.1:${b.port}/absolute`);
       expect(res.status).toBe(200);
       expect((JSON.parse(res.body) as EchoReply).url).toBe('/absolute');
     });
