@@ -5,6 +5,7 @@ import { HTTPRoute } from './http-route.dto.js';
 import { keyOf, parseResource, type Resource } from './resource.js';
 import { Service } from './service.dto.js';
 import { outboundTrafficMode, type MeshConfig } from './mesh-config.dto.js';
+import type { TrafficPolicy } from './traffic-policy.dto.js';
 
 function service(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -71,6 +72,40 @@ describe('parseResource', () => {
     it('rejects a name that is not a DNS label', () => {
       const errors = errorsOf(parseResource(service({ metadata: { name: 'Reviews_1' } })));
       expect(errors.map((e) => e.path)).toEqual(['metadata.name']);
+    });
+  });
+
+  describe('null fields (found by resource-apply.property.spec)', () => {
+    it('reads a null field as unset (a null maxEjectionTime crashed the proxy that applied it)', () => {
+      const parsed = valueOf(
+        parseResource({
+          apiVersion: 'weft.dev/v1alpha1',
+          kind: 'TrafficPolicy',
+          metadata: { name: 'p', namespace: 'shop', labels: null },
+          spec: {
+            targetRefs: [{ kind: 'Service', name: 'reviews' }],
+            outlierDetection: { maxEjectionTime: null },
+          },
+        }),
+      ) as TrafficPolicy;
+      expect([parsed.spec.outlierDetection?.maxEjectionTime, parsed.metadata.labels]).toEqual([
+        undefined,
+        undefined,
+      ]);
+    });
+
+    it('still refuses a null list item, and a null required field, at their paths', () => {
+      const errors = errorsOf(
+        parseResource({
+          apiVersion: 'weft.dev/v1alpha1',
+          kind: 'TrafficPolicy',
+          metadata: { name: null },
+          spec: { targetRefs: [null] },
+        }),
+      );
+      expect(errors.map((e) => e.path)).toEqual(
+        expect.arrayContaining(['metadata.name', 'spec.targetRefs[0]']),
+      );
     });
   });
 

@@ -61,13 +61,32 @@ export function parseResource(raw: unknown): Result<Resource> {
     };
     return fail([error]);
   }
-  const parsed = parseInto<Resource>(KINDS[kind as ResourceKind], raw, label);
+  const parsed = parseInto<Resource>(KINDS[kind as ResourceKind], withoutNulls(raw, 0), label);
   if (kind === 'AuthorizationPolicy') return checkAuthorizationPolicy(parsed, raw, label);
   if (parsed.ok && parsed.value.kind === 'MeshConfig') {
     const misplaced = meshConfigPlacementErrors(parsed.value);
     if (misplaced.length > 0) return fail(misplaced.map((e) => ({ resource: label, ...e })));
   }
   return parsed;
+}
+
+/** Nesting past which `withoutNulls` leaves values as they are (deeper is refused elsewhere). */
+const NULL_STRIP_DEPTH = 64;
+
+/**
+ * `value` with every field whose value is null left out, below the resource's own top-level fields:
+ * a null field is an unset one, as Kubernetes reads it (validation lets an optional field be null,
+ * and a proxy would then read null where it expects a value). A null `spec` or `metadata` stays, to
+ * be refused; so does a null list item.
+ */
+function withoutNulls(value: unknown, depth: number): unknown {
+  if (typeof value !== 'object' || value === null || depth > NULL_STRIP_DEPTH) return value;
+  if (Array.isArray(value)) return value.map((item) => withoutNulls(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    if (field !== null || depth === 0) out[key] = withoutNulls(field, depth + 1);
+  }
+  return out;
 }
 
 /**
