@@ -43,11 +43,12 @@ export function requestOverTls(
   });
 }
 
-/** GET with `target` sent as is (no URL normalization): the request line an attacker writes. */
+/** GET with `target` sent as is (no URL normalization): absolute-form targets, and the request
+ * lines an attacker writes. */
 export function rawGet(
   port: number,
   target: string,
-  headers: Record<string, string>,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port, path: target, headers }, (res) => {

@@ -1,15 +1,17 @@
 // `weft get KIND [NAME] [-n NAMESPACE] [-o yaml|json|wide]`: stored resources and live mesh state.
 import { Command, Option } from 'commander';
-import type {
-  AuthorizationPolicyWithStatus,
-  EndpointSet,
-  ExternalService,
-  Gateway,
-  HTTPRouteWithStatus,
-  ProxyStatus,
-  Service,
-  TrafficPolicyWithStatus,
-  PeerAuthenticationWithStatus,
+import {
+  DEFAULT_OUTBOUND_TRAFFIC_MODE,
+  type AuthorizationPolicyWithStatus,
+  type EndpointSet,
+  type ExternalService,
+  type Gateway,
+  type HTTPRouteWithStatus,
+  type MeshConfig,
+  type ProxyStatus,
+  type Service,
+  type TrafficPolicyWithStatus,
+  type PeerAuthenticationWithStatus,
 } from '@app/protocol';
 import { DEFAULT_CLUSTER } from '@app/protocol';
 import type { AdminClient } from './admin-client.js';
@@ -199,6 +201,24 @@ const gatewayView: KindView<Gateway> = {
     ),
 };
 
+const meshConfigView: KindView<MeshConfig> = {
+  fetch: async (admin) =>
+    (await admin.resources('MeshConfig')).items.filter(
+      (r): r is MeshConfig => r.kind === 'MeshConfig',
+    ),
+  name: (m) => m.metadata.name,
+  namespace: (m) => m.metadata.namespace,
+  table: (items) =>
+    formatTable(
+      ['NAME', 'NAMESPACE', 'OUTBOUND'],
+      items.map((m) => [
+        m.metadata.name,
+        m.metadata.namespace,
+        m.spec.outboundTrafficPolicy?.mode ?? DEFAULT_OUTBOUND_TRAFFIC_MODE,
+      ]),
+    ),
+};
+
 const endpointsView: KindView<EndpointSet> = {
   fetch: (admin) => admin.endpoints(),
   name: (e) => e.service,
@@ -250,6 +270,7 @@ const GETTERS: { readonly [K in KindId]: (req: GetRequest) => Promise<void> } = 
   Gateway: (req) => get(gatewayView, req),
   AuthorizationPolicy: (req) => get(authorizationPolicyView, req),
   PeerAuthentication: (req) => get(peerAuthenticationView, req),
+  MeshConfig: (req) => get(meshConfigView, req),
   Endpoints: (req) => get(endpointsView, req),
   Proxy: (req) => get(proxyView, req),
 };

@@ -19,6 +19,7 @@ describe('resolveKind', () => {
     ['AuthorizationPolicies', 'AuthorizationPolicy'],
     ['ap', 'AuthorizationPolicy'],
     ['pa', 'PeerAuthentication'],
+    ['meshconfig', 'MeshConfig'],
     ['ep', 'Endpoints'],
     ['proxies', 'Proxy'],
     ['proxy', 'Proxy'],
@@ -29,7 +30,7 @@ describe('resolveKind', () => {
       new CliError(
         'unknown kind "pods"; expected one of services (svc), httproutes, trafficpolicies (tp), ' +
           'externalservices (es), gateways (gw), authorizationpolicies (ap), peerauthentications (pa), ' +
-          'endpoints (ep), proxies',
+          'meshconfigs, endpoints (ep), proxies',
       ),
     );
   });

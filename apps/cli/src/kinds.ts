@@ -51,6 +51,7 @@ const KINDS: readonly (KindSpec & { readonly short?: string })[] = [
     resource: true,
     short: 'pa',
   },
+  { id: 'MeshConfig', singular: 'meshconfig', plural: 'meshconfigs', resource: true },
   { id: 'Endpoints', singular: 'endpoints', plural: 'endpoints', resource: false, short: 'ep' },
   { id: 'Proxy', singular: 'proxy', plural: 'proxies', resource: false },
 ];

@@ -37,6 +37,11 @@ export class ListenersService implements OnApplicationBootstrap {
    * its workload's certificate to the Services it calls.
    */
   readonly workloadOutbound = new Map<string, { workload: Workload; listener: HttpListener }>();
+  /**
+   * The ports this proxy listens on (admin now, its listeners' once bound): passthrough never sends
+   * a request to them on one of its own addresses.
+   */
+  private readonly ownPorts = new Set<number>();
   /** By workload instance id. Each workload has a port of its own: the endpoint a caller picked is the port. */
   readonly inbound = new Map<string, Inbound>();
   /** Connections the inbound listeners refused before any request (plaintext to STRICT, …). */
@@ -54,7 +59,12 @@ export class ListenersService implements OnApplicationBootstrap {
     @Optional() private readonly identities?: WorkloadIdentities,
   ) {
     this.refusals = new TlsHandshakeFailures(log);
-    this.outbound = engine.outboundListener('outbound', follower);
+    this.ownPorts.add(env.WEFT_ADMIN_PORT);
+    const own = {
+      ports: this.ownPorts,
+      addresses: new Set([env.WEFT_ADVERTISE_ADDRESS, env.WEFT_BIND_ADDRESS]),
+    };
+    this.outbound = engine.outboundListener('outbound', follower, { own });
     const subjects = new Subjects(env.WEFT_SUBJECT_PREFIX);
     for (const workload of workloads.list) {
       // A sidecar's one listener keeps its name; a node proxy's are told apart by instance.
@@ -76,11 +86,10 @@ export class ListenersService implements OnApplicationBootstrap {
       this.inbound.set(workload.instanceId, { workload, listener, mtls, port: 0 });
       const caller = identities?.of(namespace, workload.serviceAccount);
       if (workload.outboundPort !== undefined && caller) {
-        const outbound = engine.outboundListener(
-          `outbound-${workload.instanceId}`,
-          follower,
-          new MeshTls(caller),
-        );
+        const outbound = engine.outboundListener(`outbound-${workload.instanceId}`, follower, {
+          own,
+          callerTls: new MeshTls(caller),
+        });
         this.workloadOutbound.set(workload.instanceId, { workload, listener: outbound });
       }
     }
@@ -140,11 +149,16 @@ export class ListenersService implements OnApplicationBootstrap {
         this.env.WEFT_BIND_ADDRESS,
       );
     }
-    this.readiness.set('listeners', true);
+    const workloadOutboundPorts: number[] = [];
     for (const { workload, listener } of this.workloadOutbound.values()) {
       await listener.listen(workload.outboundPort!, '127.0.0.1');
+      workloadOutboundPorts.push(workload.outboundPort!);
     }
     const inboundPorts = [...this.inbound.values()].map((i) => i.port);
+    for (const port of [outboundPort, ...inboundPorts, ...workloadOutboundPorts]) {
+      this.ownPorts.add(port);
+    }
+    this.readiness.set('listeners', true);
     this.log.info({ outboundPort, inboundPorts }, 'proxy listeners up');
   }
 

@@ -27,6 +27,9 @@ import { ServedServices } from './bus/served-services.js';
 import type { Logger } from 'pino';
 import { AuditLog } from './authorization/audit-log.js';
 import { InboundAuthorizations } from './authorization/inbound-authorizations.js';
+import { OutboundTraffic } from './passthrough/outbound-traffic.js';
+import { PassthroughForwarder } from './passthrough/passthrough-forwarder.js';
+import type { OwnEndpoints } from './passthrough/passthrough-target.js';
 
 /** Whose app an inbound listener serves. */
 export interface InboundWorkload {
@@ -40,6 +43,14 @@ export interface InboundWorkload {
 }
 
 /** What every listener of the engine holds to. */
+/** What an outbound listener knows of the proxy it runs in. */
+export interface OutboundListenerOptions {
+  /** The proxy's own ports and addresses: passthrough never sends a request to them. */
+  own?: OwnEndpoints;
+  /** A node proxy's workload's outbound: its certificate, presented to meshed endpoints. */
+  callerTls?: MeshTls;
+}
+
 export interface ListenerGuard {
   readonly limits: ListenerLimits;
   /** Refuses new connections on every listener while the proxy is overloaded. */
@@ -74,6 +85,8 @@ export class DataPlaneEngine {
   /** Calls to the local app: announces nothing. */
   private readonly localForwarder: Forwarder;
   private readonly audits: AuditLog | undefined;
+  /** Requests for addresses no Service covers (sidecars and node proxies only). */
+  private passthrough: PassthroughForwarder | undefined;
   readonly configurator: RouteConfigurator;
 
   constructor(
@@ -125,15 +138,31 @@ export class DataPlaneEngine {
   /**
    * A listener that routes into the mesh (sidecar outbound, router); `discovery` reads the hosts
    * its table does not know (a proxy's ConfigFollower, when it follows only its destinations).
+   * With `own` (a sidecar's or node proxy's own ports and addresses, never a router's: it would
+   * reach whatever its network reaches for any caller), a request for an address no Service covers
+   * is passed through as MeshConfig's outboundTrafficPolicy says. With `callerTls` (a node proxy's
+   * workload's own outbound) calls present that workload's certificate.
    */
   outboundListener(
     name: string,
     discovery?: DestinationDiscovery,
-    /** A node proxy's workload's outbound: its certificate, presented to meshed endpoints. */
-    callerTls?: MeshTls,
+    { own, callerTls }: OutboundListenerOptions = {},
   ): HttpListener {
     const { routes, forwarder, stats } = this;
-    const handler = outboundPipeline(routes, forwarder, stats, MESH_HOSTS, undefined, discovery);
+    const through = own && {
+      traffic: new OutboundTraffic().follow(this.policies),
+      own,
+      forwarder: (this.passthrough ??= new PassthroughForwarder()),
+    };
+    const handler = outboundPipeline(
+      routes,
+      forwarder,
+      stats,
+      MESH_HOSTS,
+      undefined,
+      discovery,
+      through,
+    );
     const unrouted = this.stats.unrouted;
     const listener = new HttpListener(name, handler, this.tracer, unrouted, this.accessLog);
     listener.callerTls = callerTls;
@@ -222,6 +251,7 @@ export class DataPlaneEngine {
 
   close(): Promise<void> {
     this.bus?.client.close();
+    this.passthrough?.close();
     return this.pools.close();
   }
 }

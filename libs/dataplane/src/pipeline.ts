@@ -21,6 +21,7 @@ import {
   type DestinationDiscovery,
 } from './routing/destination-discovery.layer.js';
 import { localApp } from './routing/local-app.layer.js';
+import { passthrough, type Passthrough } from './passthrough/passthrough.layer.js';
 import { MESH_HOSTS, routeMatch, type HostSelector } from './routing/route-match.layer.js';
 import type { RouteTableHolder } from './routing/route-table-holder.js';
 import { noteRoute } from './telemetry/exchange-notes.js';
@@ -58,7 +59,7 @@ export type ExchangeHandler = (ex: Exchange) => void;
 
 /**
  * Outbound: malformed requests refused → (an edge listener's own scheme) → target → (an unknown host's destination read first)
- * → virtual host and rule → redirect → weighted backend (and the traffic edge) → local rate limit
+ * → virtual host and rule (a sidecar's unknown address passed through) → redirect → weighted backend (and the traffic edge) → local rate limit
  * → upstream path → access-log notes → fault delay → fault abort → mirrors → the upstream half.
  * Faults come before mirrors, as Envoy's fault filter comes before its router: an aborted request
  * is not mirrored, a delayed one is mirrored once its delay is over.
@@ -72,6 +73,8 @@ export function outboundPipeline(
   scheme?: 'http' | 'https',
   /** A proxy that follows only its destinations: reads a host its table does not know. */
   discovery?: DestinationDiscovery,
+  /** A sidecar or node proxy: passes a request for an address its table does not know through. */
+  through?: Passthrough,
 ): ExchangeHandler {
   const steps: Step[] = [];
   const run = runner(steps);
@@ -85,7 +88,7 @@ export function outboundPipeline(
   steps.push(
     readTarget, //                                         http/request-target.ts
     destinationDiscovery(discovery, routes, hosts, startOver), // routing/destination-discovery.layer.ts
-    routeMatch(routes, hosts), //                          routing/route-match.layer.ts
+    routeMatch(routes, hosts, through && passthrough(through)), // routing/route-match.layer.ts, passthrough/passthrough.layer.ts
     scheme ? edgeRedirect : redirect, //                   filters/request-redirect.layer.ts
     backendPick(stats), //                                 routing/backend-pick.layer.ts
     rateLimit, //                                          resilience/rate-limit.layer.ts

@@ -7,6 +7,7 @@ import type {
   TrafficPolicyWithStatus,
 } from './resources/policy-status.js';
 import type { PeerAuthenticationWithStatus } from './resources/peer-authentication.dto.js';
+import type { MeshConfig } from './resources/mesh-config.dto.js';
 import type { ConditionSummary, HTTPRouteWithStatus } from './resources/route-status.js';
 import type { Service } from './resources/service.dto.js';
 import type { ExternalService } from './resources/external-service.dto.js';
@@ -94,6 +95,7 @@ export interface ResourceList {
     | Gateway
     | AuthorizationPolicyWithStatus
     | PeerAuthenticationWithStatus
+    | MeshConfig
   )[];
 }
 

@@ -101,6 +101,7 @@ function concerned(resource: Resource): [string, string][] {
       return [];
     case 'AuthorizationPolicy':
     case 'PeerAuthentication':
+    case 'MeshConfig':
       // Callers never read them: the workloads they select do, from their namespace's policy bundle.
       return [];
   }

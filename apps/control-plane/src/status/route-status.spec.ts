@@ -145,6 +145,26 @@ describe('evaluateRoutes', () => {
     expect(routeNotices(verdict).map((n) => n.reason)).toEqual(['NoMatchingParent']);
   });
 
+  it('refuses a Service port or port name the Service does not list (NoMatchingParent)', () => {
+    const ported = resource({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'b', namespace: 'default' },
+      spec: { ports: [{ name: 'http', port: 80 }] },
+    });
+    const parent = (ref: object) =>
+      route('r', { parentRefs: [{ kind: 'Service', name: 'b', ...ref }], rules: [backends('b')] });
+    const acceptedOf = (ref: object) => conditionsOf(verdictOf([ported, parent(ref)], 'r'))[0];
+    expect([acceptedOf({ port: 80 }), acceptedOf({ sectionName: 'http' })]).toEqual([
+      'Accepted=True Accepted: attached to Service default/b',
+      'Accepted=True Accepted: attached to Service default/b',
+    ]);
+    expect([acceptedOf({ port: 8080 }), acceptedOf({ sectionName: 'grpc', port: 80 })]).toEqual([
+      'Accepted=False NoMatchingParent: Service default/b has no port matching port 8080',
+      'Accepted=False NoMatchingParent: Service default/b has no port matching port 80 and sectionName "grpc"',
+    ]);
+  });
+
   describe('Gateway parents (the default kind)', () => {
     const gateway = (listeners: object[], namespace = 'default'): Resource =>
       resource({

@@ -2,6 +2,7 @@
 import {
   serviceKey,
   attachRoute,
+  attachedServicePort,
   keyOf,
   RouteConditionType,
   RouteReason,
@@ -13,6 +14,7 @@ import {
   type ParentReference,
   type Resource,
   type RouteStatus,
+  type Service,
 } from '@app/protocol';
 import { stampConditions } from './condition-transitions.js';
 import { knownServices } from './known-services.js';
@@ -42,8 +44,10 @@ export function evaluateRoutes(
 ): Map<string, RouteVerdict> {
   const known = knownServices(resources, implicitServices);
   const gateways = new Map<string, Gateway>();
+  const services = new Map<string, Service>();
   for (const r of resources) {
     if (r.kind === 'Gateway') gateways.set(serviceKey(r.metadata.namespace, r.metadata.name), r);
+    if (r.kind === 'Service') services.set(serviceKey(r.metadata.namespace, r.metadata.name), r);
   }
   const routes = resources
     .filter((r): r is HTTPRoute => r.kind === 'HTTPRoute')
@@ -56,7 +60,7 @@ export function evaluateRoutes(
       const accepted =
         (parentRef.kind ?? 'Gateway') === 'Gateway'
           ? { condition: gatewayAcceptance(route, parentRef, gateways), shadowed: false }
-          : acceptance(route, parentRef, known, shadowed.get(route) ?? []);
+          : acceptance(route, parentRef, known, services, shadowed.get(route) ?? []);
       const conditions = [accepted.condition, resolved];
       const notices = conditions.filter(
         (c) => c.status !== 'True' || (c === accepted.condition && accepted.shadowed),
@@ -125,12 +129,21 @@ function acceptance(
   route: HTTPRoute,
   parent: ParentReference,
   known: ReadonlySet<string>,
+  services: ReadonlyMap<string, Service>,
   shadowed: readonly Shadowed[],
 ): { condition: ConditionVerdict; shadowed: boolean } {
   const namespace = parent.namespace ?? route.metadata.namespace;
   const key = serviceKey(namespace, parent.name);
   if (!known.has(key)) {
     const message = `Service ${key} not found: no Service resource and no registered instance by that name`;
+    return { condition: accepted('False', RouteReason.NoMatchingParent, message), shadowed: false };
+  }
+  if (attachedServicePort(parent, services.get(key)) === 'none') {
+    const which = [
+      parent.port === undefined ? '' : `port ${parent.port}`,
+      parent.sectionName === undefined ? '' : `sectionName "${parent.sectionName}"`,
+    ].filter(Boolean);
+    const message = `Service ${key} has no port matching ${which.join(' and ')}`;
     return { condition: accepted('False', RouteReason.NoMatchingParent, message), shadowed: false };
   }
   const mine = shadowed.filter((s) => s.service === key).map((s) => s.text);

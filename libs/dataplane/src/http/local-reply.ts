@@ -19,6 +19,7 @@ export type LocalReplyReason =
   | 'upstream_overflow'
   | 'rate_limited'
   | 'rbac_denied'
+  | 'passthrough_denied'
   | 'not_ready'
   | 'overloaded';
 
@@ -42,6 +43,7 @@ export const LOCAL_REPLY_STATUS: Record<LocalReplyReason, number> = {
   upstream_overflow: 503,
   rate_limited: 429,
   rbac_denied: 403,
+  passthrough_denied: 403,
   not_ready: 503,
   overloaded: 503,
 };

@@ -30,8 +30,8 @@ export function destinationDiscovery(
 ): (ex: Exchange) => StepOutcome {
   return (ex) => {
     if (ex.discovered || !discovery) return 'next';
-    const host = ex.target!.host;
-    if (hosts(routes.current, host)) return 'next';
+    const { host, port } = ex.target!;
+    if (hosts(routes.current, host, port)) return 'next';
     const lookup = discovery.discover(host);
     if (!lookup) return 'next';
     ex.discovered = true;

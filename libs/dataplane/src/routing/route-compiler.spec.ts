@@ -407,6 +407,106 @@ describe('compileRouteTable', () => {
     });
   });
 
+  describe('parentRef port (GEP-957, HTTPRouteParentRefPort)', () => {
+    const ported = (name: string, parent: Record<string, unknown>, namespace = NS) =>
+      parsed<HTTPRoute>({
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'HTTPRoute',
+        metadata: { name, namespace },
+        spec: { parentRefs: [{ kind: 'Service', name: 'reviews', ...parent }], rules: [{}] },
+      });
+    const withPorts = parsed<Service>({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'reviews', namespace: NS },
+      spec: {
+        ports: [
+          { name: 'http', port: 80 },
+          { name: 'admin', port: 9090 },
+        ],
+      },
+    });
+    const at = (t: RouteTable, port?: number) =>
+      t.host('reviews', port)?.resolve('/', '', 'GET', {})?.route.name;
+
+    it('binds a route with a port to requests for that Service port only', () => {
+      const t = compile({ routes: [ported('on-80', { port: 80 })] });
+      expect([at(t, 80), at(t, 8080), at(t)]).toEqual([
+        'HTTPRoute/shop/on-80#0',
+        'default/shop/reviews',
+        'default/shop/reviews',
+      ]);
+    });
+
+    it('merges port-less routes into every port, ranked with the port-bound ones', () => {
+      const bound = ported('on-80', { port: 80 });
+      bound.spec.rules = [{ matches: [exact('/x')] } as HTTPRoute['spec']['rules'][number]];
+      const t = compile({ routes: [ported('all', {}), bound] });
+      const x = (port: number) => t.host('reviews', port)?.resolve('/x', '', 'GET', {})?.route.name;
+      expect([x(80), x(8080), at(t, 80)]).toEqual([
+        'HTTPRoute/shop/on-80#0',
+        'HTTPRoute/shop/all#0',
+        'HTTPRoute/shop/all#0',
+      ]);
+    });
+
+    it("takes sectionName as the name of one of the Service's ports", () => {
+      const t = compile({
+        services: [withPorts],
+        routes: [ported('admin-only', { sectionName: 'admin' })],
+      });
+      expect([at(t, 9090), at(t, 80)]).toEqual([
+        'HTTPRoute/shop/admin-only#0',
+        'default/shop/reviews',
+      ]);
+    });
+
+    it('binds nothing through a port or sectionName the Service does not have', () => {
+      const t = compile({
+        services: [withPorts],
+        routes: [
+          ported('no-port', { port: 8443 }),
+          ported('no-name', { sectionName: 'grpc' }),
+          ported('disagree', { sectionName: 'http', port: 9090 }),
+        ],
+      });
+      for (const port of [80, 8443, 9090]) expect(at(t, port)).toBe('default/shop/reviews');
+    });
+  });
+
+  describe('producer and consumer routes (GEP-1294, MeshConsumerRoute)', () => {
+    const onReviews = (name: string, namespace: string) =>
+      parsed<HTTPRoute>({
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'HTTPRoute',
+        metadata: { name, namespace },
+        spec: {
+          parentRefs: [{ kind: 'Service', name: 'reviews', namespace: NS }],
+          rules: [{ backendRefs: [{ name: 'reviews', namespace: NS }] }],
+        },
+      });
+    const routes = [onReviews('producer', NS), onReviews('consumer', 'web')];
+    const seenFrom = (callers: string, rs = routes) =>
+      compile({ routes: rs, localNamespace: callers })
+        .host('reviews.shop')
+        ?.resolve('/', '', 'GET', {})?.route.name;
+
+    it("gives callers of the consumer route's namespace its route, instead of the producer's", () => {
+      expect(seenFrom('web')).toBe('HTTPRoute/web/consumer#0');
+    });
+
+    it("gives callers of every other namespace the producer's route", () => {
+      expect([seenFrom(NS), seenFrom('billing')]).toEqual([
+        'HTTPRoute/shop/producer#0',
+        'HTTPRoute/shop/producer#0',
+      ]);
+    });
+
+    it("never applies another namespace's consumer route", () => {
+      expect(seenFrom('billing', [onReviews('consumer', 'web')])).toBe('default/shop/reviews');
+    });
+  });
+
   describe('errors', () => {
     it('names the route and the match of an invalid regular expression', () => {
       // parseResource may reject these already; the compiler must still refuse values that

@@ -23,6 +23,7 @@ import type { GatewayRoutes } from './gateway-routes.js';
 import { compileHeaderMatcher } from './header-matcher.js';
 import { compilePathMatcher } from './path-matcher.js';
 import { compileQueryMatcher } from './query-matcher.js';
+import { compileServiceHost } from './service-host-compiler.js';
 import {
   RouteTable,
   VirtualHost,
@@ -40,7 +41,10 @@ export interface RouteSources {
   readonly externalServices: readonly ExternalService[];
   /** Cluster keys (`ns/service`) that have a published endpoint set, with or without a Service resource. */
   readonly endpointSets: ReadonlySet<string>;
-  /** Namespace whose services answer to their short name. */
+  /**
+   * Namespace whose services answer to their short name; also the callers' namespace, whose
+   * consumer routes (GAMMA) apply to them.
+   */
   readonly localNamespace: string;
   /** Applied when a rule sets no timeout (Envoy's route default is 15 s). */
   readonly defaultTimeoutMs: number;
@@ -69,36 +73,43 @@ export function compileRouteTable(src: RouteSources, clusters: ClusterLookup): R
 
   // A route attaches only to Services that exist (a resource or registered instances); the
   // control plane reports the others as Accepted=False NoMatchingParent.
-  const attached = new Map<string, RankedMatch[]>();
-  const errors: FieldError[] = [];
+  const attached = new Map<string, HTTPRoute[]>();
   for (const route of src.routes) {
-    for (const key of serviceParents(route)) {
+    for (const key of new Set(serviceParents(route))) {
       if (!known.has(key)) continue;
-      const list = attached.get(key) ?? [];
-      list.push(...compileRoute(route, resolve, src.defaultTimeoutMs, errors));
-      attached.set(key, list);
+      const list = attached.get(key);
+      if (list) list.push(route);
+      else attached.set(key, [route]);
     }
   }
+  const errors: FieldError[] = [];
+  const compile = (route: HTTPRoute) => compileRoute(route, resolve, src.defaultTimeoutMs, errors);
   let gateway: GatewayRoutes | undefined;
-  if (src.gateway) {
-    const compile = (route: HTTPRoute) =>
-      compileRoute(route, resolve, src.defaultTimeoutMs, errors);
-    gateway = compileGatewayRoutes(src.gateway, src.routes, compile, byPrecedence);
-  }
-  if (errors.length > 0) return fail(errors);
+  if (src.gateway) gateway = compileGatewayRoutes(src.gateway, src.routes, compile, byPrecedence);
 
+  const resources = new Map(
+    src.services.map((svc) => [serviceKey(svc.metadata.namespace, svc.metadata.name), svc]),
+  );
   const hosts = new Map<string, VirtualHost>();
   for (const key of known) {
     const ref = parseServiceKey(key);
     if (!ref) continue;
     const { namespace, name } = ref;
-    const matches = attached.get(key)?.sort(byPrecedence) ?? [
-      defaultMatch(key, clusters, src.defaultTimeoutMs),
-    ];
-    const vhost = new VirtualHost(name, matches);
+    const fallback = () => defaultMatch(key, clusters, src.defaultTimeoutMs);
+    const vhost = compileServiceHost({
+      namespace,
+      name,
+      service: resources.get(key),
+      routes: attached.get(key) ?? [],
+      callerNamespace: src.localNamespace,
+      compile,
+      byPrecedence,
+      fallback,
+    });
     for (const host of serviceHostnames(name, namespace, src.localNamespace))
       hosts.set(host, vhost);
   }
+  if (errors.length > 0) return fail(errors);
   for (const ext of src.externalServices) {
     const vhost = hosts.get(`${ext.metadata.name}.${ext.metadata.namespace}`)!;
     for (const host of ext.spec.hosts ?? []) hosts.set(host, vhost);

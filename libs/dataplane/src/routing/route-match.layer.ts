@@ -5,11 +5,18 @@ import type { StepOutcome } from '../pipeline.js';
 import type { RouteTable, VirtualHost } from './route-table.js';
 import type { RouteTableHolder } from './route-table-holder.js';
 
-/** How a listener finds a request's virtual host in the table: by mesh name, or by Gateway listener port. */
-export type HostSelector = (table: RouteTable, host: string) => VirtualHost | undefined;
+/**
+ * How a listener finds a request's virtual host in the table: by mesh name and Service port, or by
+ * Gateway listener port.
+ */
+export type HostSelector = (
+  table: RouteTable,
+  host: string,
+  port: number,
+) => VirtualHost | undefined;
 
-/** A mesh listener's selector: the Service names of the table. */
-export const MESH_HOSTS: HostSelector = (table, host) => table.host(host);
+/** A mesh listener's selector: the Service names of the table, and the port the request is for. */
+export const MESH_HOSTS: HostSelector = (table, host, port) => table.host(host, port);
 
 /**
  * Step: the rule the request matches in Gateway API precedence order, in the table current when
@@ -18,11 +25,15 @@ export const MESH_HOSTS: HostSelector = (table, host) => table.host(host);
 export function routeMatch(
   routes: RouteTableHolder,
   hosts: HostSelector,
+  /** What a host the table does not know gets first (a sidecar's passthrough); 'next': 404. */
+  unknownHost?: (ex: Exchange) => StepOutcome,
 ): (ex: Exchange) => StepOutcome {
   return (ex) => {
     const target = ex.target!;
-    const vhost = hosts(routes.current, target.host);
+    const vhost = hosts(routes.current, target.host, target.port);
     if (!vhost) {
+      const outcome = unknownHost?.(ex);
+      if (outcome !== undefined && outcome !== 'next') return outcome;
       sendLocalReply(ex.res, 'no_route', `no route for host "${target.host}"`);
       return 'answered';
     }

@@ -80,8 +80,18 @@ export class VirtualHost {
   constructor(
     readonly service: string,
     matches: readonly CompiledMatch[],
+    /**
+     * The Service ports some route is bound to (parentRef `port`), each with its own host; any
+     * other port is served by this one.
+     */
+    private readonly ports?: ReadonlyMap<number, VirtualHost>,
   ) {
     this.index = new MatchIndex(matches);
+  }
+
+  /** The host of requests to Service port `port`. */
+  forPort(port: number): VirtualHost {
+    return this.ports?.get(port) ?? this;
   }
 
   /** The first match in precedence order; `query` is the raw query string (without `?`). */
@@ -113,9 +123,13 @@ export class RouteTable {
     readonly gateway?: GatewayRoutes,
   ) {}
 
-  /** `host` is lower-case and without port. */
-  host(host: string): VirtualHost | undefined {
-    return this.hosts.get(host);
+  /**
+   * `host` is lower-case and without port; `port` is the Service port the request is for (without
+   * one: the host of the ports no route is bound to).
+   */
+  host(host: string, port?: number): VirtualHost | undefined {
+    const vhost = this.hosts.get(host);
+    return port === undefined ? vhost : vhost?.forPort(port);
   }
 
   get hostCount(): number {

@@ -4,6 +4,8 @@ import type { FieldError, Result } from '../field-error.js';
 import { HTTPRoute } from './http-route.dto.js';
 import { keyOf, parseResource, type Resource } from './resource.js';
 import { Service } from './service.dto.js';
+import { outboundTrafficMode, type MeshConfig } from './mesh-config.dto.js';
+import type { TrafficPolicy } from './traffic-policy.dto.js';
 
 function service(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -73,6 +75,76 @@ describe('parseResource', () => {
     });
   });
 
+  describe('null fields (found by resource-apply.property.spec)', () => {
+    it('reads a null field as unset (a null maxEjectionTime crashed the proxy that applied it)', () => {
+      const parsed = valueOf(
+        parseResource({
+          apiVersion: 'weft.dev/v1alpha1',
+          kind: 'TrafficPolicy',
+          metadata: { name: 'p', namespace: 'shop', labels: null },
+          spec: {
+            targetRefs: [{ kind: 'Service', name: 'reviews' }],
+            outlierDetection: { maxEjectionTime: null },
+          },
+        }),
+      ) as TrafficPolicy;
+      expect([parsed.spec.outlierDetection?.maxEjectionTime, parsed.metadata.labels]).toEqual([
+        undefined,
+        undefined,
+      ]);
+    });
+
+    it('still refuses a null list item, and a null required field, at their paths', () => {
+      const errors = errorsOf(
+        parseResource({
+          apiVersion: 'weft.dev/v1alpha1',
+          kind: 'TrafficPolicy',
+          metadata: { name: null },
+          spec: { targetRefs: [null] },
+        }),
+      );
+      expect(errors.map((e) => e.path)).toEqual(
+        expect.arrayContaining(['metadata.name', 'spec.targetRefs[0]']),
+      );
+    });
+  });
+
+  describe('MeshConfig', () => {
+    const meshConfig = (metadata: object, spec: object = {}) => ({
+      apiVersion: 'weft.dev/v1alpha1',
+      kind: 'MeshConfig',
+      metadata,
+      spec,
+    });
+
+    it('parses the root namespace default, ALLOW_ANY unless it says otherwise', () => {
+      const root = { name: 'default', namespace: 'weft-system' };
+      const set = { outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } };
+      const modes = [meshConfig(root), meshConfig(root, set)].map((raw) => {
+        const parsed = valueOf(parseResource(raw)) as MeshConfig;
+        return outboundTrafficMode([parsed]);
+      });
+      expect(modes).toEqual(['ALLOW_ANY', 'REGISTRY_ONLY']);
+    });
+
+    it('refuses another namespace or name, and an unknown mode, at their paths', () => {
+      const misplaced = errorsOf(parseResource(meshConfig({ name: 'mesh', namespace: 'shop' })));
+      expect(misplaced.map((e) => [e.resource, e.path])).toEqual([
+        ['MeshConfig/shop/mesh', 'metadata.namespace'],
+        ['MeshConfig/shop/mesh', 'metadata.name'],
+      ]);
+      const root = { name: 'default', namespace: 'weft-system' };
+      const bad = meshConfig(root, { outboundTrafficPolicy: { mode: 'ALLOW_SOME' } });
+      expect(errorsOf(parseResource(bad))).toEqual([
+        {
+          resource: 'MeshConfig/weft-system/default',
+          path: 'spec.outboundTrafficPolicy.mode',
+          message: 'must be one of ALLOW_ANY, REGISTRY_ONLY',
+        },
+      ]);
+    });
+  });
+
   describe('HTTPRoute', () => {
     const split = {
       parentRefs: [{ kind: 'Service', name: 'reviews' }],
@@ -113,6 +185,22 @@ describe('parseResource', () => {
           path: 'spec.rules[0].backendRefs[1].weight',
         }),
       ]);
+    });
+
+    it("rejects a Service parent's port or port name at its parentRef path", () => {
+      const parents = [
+        { kind: 'Service', name: 'reviews', port: 70_000 },
+        { kind: 'Service', name: 'reviews', port: '80' },
+        { kind: 'Service', name: 'reviews', sectionName: 'Admin Port' },
+      ];
+      const errors = errorsOf(parseResource(route({ ...split, parentRefs: parents })));
+      expect(new Set(errors.map((e) => `${e.resource} ${e.path}`))).toEqual(
+        new Set([
+          'HTTPRoute/shop/reviews-split spec.parentRefs[0].port',
+          'HTTPRoute/shop/reviews-split spec.parentRefs[1].port',
+          'HTTPRoute/shop/reviews-split spec.parentRefs[2].sectionName',
+        ]),
+      );
     });
 
     it('reports a missing backend name once, as "is required"', () => {

@@ -10,6 +10,7 @@ import { ExternalService } from './external-service.dto.js';
 import { Gateway } from './gateway.dto.js';
 import { AuthorizationPolicy } from './authorization-policy.dto.js';
 import { PeerAuthentication } from './peer-authentication.dto.js';
+import { MeshConfig, meshConfigPlacementErrors } from './mesh-config.dto.js';
 import { authorizationPolicyErrors } from '../authorization/policy-check.js';
 import { strictFieldErrors } from '../authorization/strict-fields.js';
 
@@ -20,7 +21,8 @@ export type Resource =
   | ExternalService
   | Gateway
   | PeerAuthentication
-  | AuthorizationPolicy;
+  | AuthorizationPolicy
+  | MeshConfig;
 export type ResourceKind = Resource['kind'];
 
 const KINDS = {
@@ -31,6 +33,7 @@ const KINDS = {
   Gateway,
   PeerAuthentication,
   AuthorizationPolicy,
+  MeshConfig,
 } as const;
 export const RESOURCE_KINDS = Object.keys(KINDS) as ResourceKind[];
 
@@ -58,8 +61,32 @@ export function parseResource(raw: unknown): Result<Resource> {
     };
     return fail([error]);
   }
-  const parsed = parseInto<Resource>(KINDS[kind as ResourceKind], raw, label);
-  return kind === 'AuthorizationPolicy' ? checkAuthorizationPolicy(parsed, raw, label) : parsed;
+  const parsed = parseInto<Resource>(KINDS[kind as ResourceKind], withoutNulls(raw, 0), label);
+  if (kind === 'AuthorizationPolicy') return checkAuthorizationPolicy(parsed, raw, label);
+  if (parsed.ok && parsed.value.kind === 'MeshConfig') {
+    const misplaced = meshConfigPlacementErrors(parsed.value);
+    if (misplaced.length > 0) return fail(misplaced.map((e) => ({ resource: label, ...e })));
+  }
+  return parsed;
+}
+
+/** Nesting past which `withoutNulls` leaves values as they are (deeper is refused elsewhere). */
+const NULL_STRIP_DEPTH = 64;
+
+/**
+ * `value` with every field whose value is null left out, below the resource's own top-level fields:
+ * a null field is an unset one, as Kubernetes reads it (validation lets an optional field be null,
+ * and a proxy would then read null where it expects a value). A null `spec` or `metadata` stays, to
+ * be refused; so does a null list item.
+ */
+function withoutNulls(value: unknown, depth: number): unknown {
+  if (typeof value !== 'object' || value === null || depth > NULL_STRIP_DEPTH) return value;
+  if (Array.isArray(value)) return value.map((item) => withoutNulls(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    if (field !== null || depth === 0) out[key] = withoutNulls(field, depth + 1);
+  }
+  return out;
 }
 
 /**
@@ -81,13 +108,15 @@ function checkAuthorizationPolicy(
 }
 
 /**
- * The kinds a workload's own proxy enforces on its inbound side: projected per namespace into
- * `policies.<ns>` (a PolicyBundle), which every sidecar and node proxy follows for its workloads'
- * namespaces and the root namespace, rather than per destination.
+ * The kinds a workload's own proxy enforces (on its inbound side; MeshConfig, mesh-wide, on its
+ * outbound too): projected per namespace into `policies.<ns>` (a PolicyBundle), which every
+ * sidecar and node proxy follows for its workloads' namespaces and the root namespace, rather than
+ * per destination.
  */
 export const POLICY_KINDS: ReadonlySet<ResourceKind> = new Set<ResourceKind>([
   'PeerAuthentication',
   'AuthorizationPolicy',
+  'MeshConfig',
 ]);
 
 /** Whether a resource is one of the `POLICY_KINDS`. */
