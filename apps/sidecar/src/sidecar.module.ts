@@ -59,6 +59,7 @@ export class SidecarModule {
                 namespace,
                 instanceId,
               })),
+              limits: env.destinationLimits,
             },
           },
           { localNamespace: env.WEFT_NAMESPACE, defaultTimeoutMs: env.WEFT_ROUTE_TIMEOUT_MS },
