@@ -1,8 +1,11 @@
 // Attacks on a proxy's listeners, against real sidecar processes over raw TCP, each test named after
 // the attack: malformed requests get a 4xx and reach no upstream, a slowloris is cut at the headers
-// timeout, a connection flood meets the listener's cap, an overloaded proxy sheds with 503; and
-// the proxy keeps serving everyone else.
+// timeout (in plaintext and over mutual TLS), a connection flood meets the listener's cap, an
+// overloaded proxy sheds with 503; and the proxy keeps serving everyone else.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { http } from '../support/admin-client.js';
 import { EchoServer, type EchoReply } from '../support/echo-server.js';
 import { Mesh, type Sidecar } from '../support/mesh.js';
@@ -52,9 +55,17 @@ function unchunked(body: string): string {
  * slowloris does) and resolves with what came back once the proxy closes it. The bound only
  * catches a proxy that never closes.
  */
-function raw(port: number, bytes: string, trickleMs = 0): Promise<RawReply> {
+function raw(
+  port: number,
+  bytes: string,
+  trickleMs = 0,
+  /** Over TLS with these options (the bytes go once the handshake is done). */
+  tls?: ConnectionOptions,
+): Promise<RawReply> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = tls
+      ? tlsConnect({ ...tls, port, host: '127.0.0.1', ALPNProtocols: ['http/1.1'] })
+      : connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
     const trickle =
       trickleMs > 0 ? setInterval(() => socket.write('x-slow: 1\r\n'), trickleMs) : undefined;
@@ -69,7 +80,8 @@ function raw(port: number, bytes: string, trickleMs = 0): Promise<RawReply> {
       clearTimeout(hang);
       resolve(parse(Buffer.concat(chunks).toString('latin1')));
     });
-    socket.write(bytes);
+    if (tls) socket.once('secureConnect', () => socket.write(bytes));
+    else socket.write(bytes);
   });
 }
 
@@ -236,6 +248,46 @@ describe('listener attacks', () => {
       'weft_limit="headers_timeout"',
     ]);
     expect(after - before).toBe(4);
+    expect((await healthz(guarded)).status).toBe(200);
+  });
+
+  it('slowloris over mutual TLS: a workload inbound cuts connections trickling their headers after the handshake with 408 at the headers timeout', async () => {
+    // The caller presents a's workload certificate, as a's sidecar does.
+    const file = join(mesh.stateDir, 'weft-identity-a1-default-a.json');
+    const identity = JSON.parse(await readFile(file, 'utf8')) as {
+      key: string;
+      chain: string[];
+      roots: string[];
+    };
+    const tls: ConnectionOptions = {
+      key: identity.key,
+      cert: identity.chain.join('\n'),
+      ca: identity.roots,
+      checkServerIdentity: () => undefined,
+    };
+    const before = await metric(guarded.adminPort, 'weft_listener_limited_connections_total', [
+      'weft_limit="headers_timeout"',
+    ]);
+    const slow = Array.from({ length: 3 }, () =>
+      raw(guarded.inboundPort, 'GET /tls-slowloris HTTP/1.1\r\nHost: g\r\n', 200, tls),
+    );
+    // A whole request over the same mTLS listener is served meanwhile.
+    const served = await raw(
+      guarded.inboundPort,
+      'GET /tls-meanwhile HTTP/1.1\r\nHost: g\r\nConnection: close\r\n\r\n',
+      0,
+      tls,
+    );
+    expect(served.status).toBe(200);
+    for (const reply of await Promise.all(slow)) {
+      expect(reply.status).toBe(408);
+      expect(JSON.parse(reply.body)).toMatchObject({ error: 'request_timeout' });
+    }
+    expect(apps[2].received.filter((r: EchoReply) => r.url === '/tls-slowloris')).toEqual([]);
+    const after = await metric(guarded.adminPort, 'weft_listener_limited_connections_total', [
+      'weft_limit="headers_timeout"',
+    ]);
+    expect(after - before).toBe(3);
     expect((await healthz(guarded)).status).toBe(200);
   });
 
