@@ -116,14 +116,16 @@ describe('listener attacks', () => {
   let guarded: Sidecar;
   /** A 1 MiB heap threshold, which any process is past: it sheds every request. */
   let shedding: Sidecar;
+  /** Runs with 256 open files: the overload manager's default connection threshold is 128. */
+  let starved: Sidecar;
 
   beforeAll(async () => {
     mesh = await Mesh.start();
     await mesh.startControlPlane();
     appB = await new EchoServer('b1').start();
     apps.push(appB);
-    for (const name of ['a', 'g', 's']) apps.push(await new EchoServer(name).start());
-    [a, guarded, shedding] = await Promise.all([
+    for (const name of ['a', 'g', 's', 'f']) apps.push(await new EchoServer(name).start());
+    [a, guarded, shedding, starved] = await Promise.all([
       mesh.startSidecar({ service: 'a', instanceId: 'a1', appPort: apps[1].port }),
       mesh.startSidecar({
         service: 'g',
@@ -141,13 +143,14 @@ describe('listener attacks', () => {
         },
         false,
       ),
+      mesh.startSidecar({ service: 'f', instanceId: 'f1', appPort: apps[4].port, fileLimit: 256 }),
       mesh.startSidecar({ service: 'b', instanceId: 'b1', appPort: appB.port }),
     ]);
     await waitFor('b endpoints', async () =>
       (await mesh.endpointIds('b')).length === 1 ? true : undefined,
     );
     // Every proxy routes to b before the attacks start.
-    for (const proxy of [a, guarded])
+    for (const proxy of [a, guarded, starved])
       await waitFor(`${proxy.instanceId} to route to b`, async () =>
         (await plain(proxy.outboundPort, '/warm')).status === 200 ? true : undefined,
       );
@@ -289,6 +292,40 @@ describe('listener attacks', () => {
     ]);
     expect(after - before).toBe(3);
     expect((await healthz(guarded)).status).toBe(200);
+  });
+
+  it('slowloris of 500 connections against a 256 open-file limit: /healthz stays fine, a request is served or refused cleanly, and served once they go', async () => {
+    const limits = await readFile(`/proc/${starved.proc.pid}/limits`, 'latin1');
+    expect(limits).toMatch(/^Max open files\s+256\s+256/m);
+    const sockets: Socket[] = [];
+    const refusals = () =>
+      metric(starved.adminPort, 'weft_listener_limited_connections_total', [
+        'weft_limit="overload"',
+      ]);
+    for (let i = 0; i < 500; i++) {
+      const socket = connect(starved.outboundPort, '127.0.0.1');
+      socket.on('error', () => undefined); // refused ones are closed by the proxy
+      socket.write(SLOW_START);
+      sockets.push(socket);
+    }
+    await waitFor('the overload manager to refuse connections', async () =>
+      (await refusals()) > 0 ? true : undefined,
+    );
+    expect((await healthz(starved)).status).toBe(200);
+    // Refused while overloaded: closed unanswered at accept, or shed with 503; never a hang or 5xx else.
+    const during = await plain(starved.outboundPort, '/during-slowloris');
+    expect([
+      during.status === undefined && during.text === '',
+      during.status === 200,
+      during.status === 503 && during.headers['x-weft-error'] === 'overloaded',
+    ]).toContain(true);
+    expect(starved.proc.running).toBe(true);
+    for (const socket of sockets) socket.destroy();
+    await waitFor('a request served once the slow connections are gone', async () =>
+      (await plain(starved.outboundPort, '/after-slowloris')).status === 200 ? true : undefined,
+    );
+    expect((await healthz(starved)).status).toBe(200);
+    expect(starved.proc.running).toBe(true);
   });
 
   it('connection flood: past the listener cap a connection is closed unanswered, /healthz stays fine, and a freed slot serves again', async () => {
