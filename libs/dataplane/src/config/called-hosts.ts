@@ -88,9 +88,4 @@ export class CalledHosts {
     }
     return dropped;
   }
-
-  /** Forgets a host (its lookup is no longer wanted). */
-  delete(host: string): void {
-    this.hosts.delete(host);
-  }
 }
