@@ -25,6 +25,7 @@ const log = pino({ level: 'warn' });
 const accepting: ConfigTarget = {
   applySnapshot: () => ({ ok: true }),
   applyEndpoints: () => false,
+  release: () => undefined,
 };
 const noCache = {
   file: '(none)',

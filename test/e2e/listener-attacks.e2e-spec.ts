@@ -1,8 +1,11 @@
 // Attacks on a proxy's listeners, against real sidecar processes over raw TCP, each test named after
 // the attack: malformed requests get a 4xx and reach no upstream, a slowloris is cut at the headers
-// timeout, a connection flood meets the listener's cap, an overloaded proxy sheds with 503; and
-// the proxy keeps serving everyone else.
+// timeout (in plaintext and over mutual TLS), a connection flood meets the listener's cap, an
+// overloaded proxy sheds with 503; and the proxy keeps serving everyone else.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { http } from '../support/admin-client.js';
 import { EchoServer, type EchoReply } from '../support/echo-server.js';
 import { Mesh, type Sidecar } from '../support/mesh.js';
@@ -52,9 +55,17 @@ function unchunked(body: string): string {
  * slowloris does) and resolves with what came back once the proxy closes it. The bound only
  * catches a proxy that never closes.
  */
-function raw(port: number, bytes: string, trickleMs = 0): Promise<RawReply> {
+function raw(
+  port: number,
+  bytes: string,
+  trickleMs = 0,
+  /** Over TLS with these options (the bytes go once the handshake is done). */
+  tls?: ConnectionOptions,
+): Promise<RawReply> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = tls
+      ? tlsConnect({ ...tls, port, host: '127.0.0.1', ALPNProtocols: ['http/1.1'] })
+      : connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
     const trickle =
       trickleMs > 0 ? setInterval(() => socket.write('x-slow: 1\r\n'), trickleMs) : undefined;
@@ -69,7 +80,8 @@ function raw(port: number, bytes: string, trickleMs = 0): Promise<RawReply> {
       clearTimeout(hang);
       resolve(parse(Buffer.concat(chunks).toString('latin1')));
     });
-    socket.write(bytes);
+    if (tls) socket.once('secureConnect', () => socket.write(bytes));
+    else socket.write(bytes);
   });
 }
 
@@ -104,14 +116,16 @@ describe('listener attacks', () => {
   let guarded: Sidecar;
   /** A 1 MiB heap threshold, which any process is past: it sheds every request. */
   let shedding: Sidecar;
+  /** Runs with 256 open files: the overload manager's default connection threshold is 128. */
+  let starved: Sidecar;
 
   beforeAll(async () => {
     mesh = await Mesh.start();
     await mesh.startControlPlane();
     appB = await new EchoServer('b1').start();
     apps.push(appB);
-    for (const name of ['a', 'g', 's']) apps.push(await new EchoServer(name).start());
-    [a, guarded, shedding] = await Promise.all([
+    for (const name of ['a', 'g', 's', 'f']) apps.push(await new EchoServer(name).start());
+    [a, guarded, shedding, starved] = await Promise.all([
       mesh.startSidecar({ service: 'a', instanceId: 'a1', appPort: apps[1].port }),
       mesh.startSidecar({
         service: 'g',
@@ -129,13 +143,14 @@ describe('listener attacks', () => {
         },
         false,
       ),
+      mesh.startSidecar({ service: 'f', instanceId: 'f1', appPort: apps[4].port, fileLimit: 256 }),
       mesh.startSidecar({ service: 'b', instanceId: 'b1', appPort: appB.port }),
     ]);
     await waitFor('b endpoints', async () =>
       (await mesh.endpointIds('b')).length === 1 ? true : undefined,
     );
     // Every proxy routes to b before the attacks start.
-    for (const proxy of [a, guarded])
+    for (const proxy of [a, guarded, starved])
       await waitFor(`${proxy.instanceId} to route to b`, async () =>
         (await plain(proxy.outboundPort, '/warm')).status === 200 ? true : undefined,
       );
@@ -237,6 +252,80 @@ describe('listener attacks', () => {
     ]);
     expect(after - before).toBe(4);
     expect((await healthz(guarded)).status).toBe(200);
+  });
+
+  it('slowloris over mutual TLS: a workload inbound cuts connections trickling their headers after the handshake with 408 at the headers timeout', async () => {
+    // The caller presents a's workload certificate, as a's sidecar does.
+    const file = join(mesh.stateDir, 'weft-identity-a1-default-a.json');
+    const identity = JSON.parse(await readFile(file, 'utf8')) as {
+      key: string;
+      chain: string[];
+      roots: string[];
+    };
+    const tls: ConnectionOptions = {
+      key: identity.key,
+      cert: identity.chain.join('\n'),
+      ca: identity.roots,
+      checkServerIdentity: () => undefined,
+    };
+    const before = await metric(guarded.adminPort, 'weft_listener_limited_connections_total', [
+      'weft_limit="headers_timeout"',
+    ]);
+    const slow = Array.from({ length: 3 }, () =>
+      raw(guarded.inboundPort, 'GET /tls-slowloris HTTP/1.1\r\nHost: g\r\n', 200, tls),
+    );
+    // A whole request over the same mTLS listener is served meanwhile.
+    const served = await raw(
+      guarded.inboundPort,
+      'GET /tls-meanwhile HTTP/1.1\r\nHost: g\r\nConnection: close\r\n\r\n',
+      0,
+      tls,
+    );
+    expect(served.status).toBe(200);
+    for (const reply of await Promise.all(slow)) {
+      expect(reply.status).toBe(408);
+      expect(JSON.parse(reply.body)).toMatchObject({ error: 'request_timeout' });
+    }
+    expect(apps[2].received.filter((r: EchoReply) => r.url === '/tls-slowloris')).toEqual([]);
+    const after = await metric(guarded.adminPort, 'weft_listener_limited_connections_total', [
+      'weft_limit="headers_timeout"',
+    ]);
+    expect(after - before).toBe(3);
+    expect((await healthz(guarded)).status).toBe(200);
+  });
+
+  it('slowloris of 500 connections against a 256 open-file limit: /healthz stays fine, a request is served or refused cleanly, and served once they go', async () => {
+    const limits = await readFile(`/proc/${starved.proc.pid}/limits`, 'latin1');
+    expect(limits).toMatch(/^Max open files\s+256\s+256/m);
+    const sockets: Socket[] = [];
+    const refusals = () =>
+      metric(starved.adminPort, 'weft_listener_limited_connections_total', [
+        'weft_limit="overload"',
+      ]);
+    for (let i = 0; i < 500; i++) {
+      const socket = connect(starved.outboundPort, '127.0.0.1');
+      socket.on('error', () => undefined); // refused ones are closed by the proxy
+      socket.write(SLOW_START);
+      sockets.push(socket);
+    }
+    await waitFor('the overload manager to refuse connections', async () =>
+      (await refusals()) > 0 ? true : undefined,
+    );
+    expect((await healthz(starved)).status).toBe(200);
+    // Refused while overloaded: closed unanswered at accept, or shed with 503; never a hang or 5xx else.
+    const during = await plain(starved.outboundPort, '/during-slowloris');
+    expect([
+      during.status === undefined && during.text === '',
+      during.status === 200,
+      during.status === 503 && during.headers['x-weft-error'] === 'overloaded',
+    ]).toContain(true);
+    expect(starved.proc.running).toBe(true);
+    for (const socket of sockets) socket.destroy();
+    await waitFor('a request served once the slow connections are gone', async () =>
+      (await plain(starved.outboundPort, '/after-slowloris')).status === 200 ? true : undefined,
+    );
+    expect((await healthz(starved)).status).toBe(200);
+    expect(starved.proc.running).toBe(true);
   });
 
   it('connection flood: past the listener cap a connection is closed unanswered, /healthz stays fine, and a freed slot serves again', async () => {

@@ -25,16 +25,33 @@ export class AppProcess {
     child.stderr?.on('data', keep);
   }
 
-  static start(app: WeftApp, name: string, env: Record<string, string>): AppProcess {
-    return AppProcess.node(`dist/apps/${app}/main.js`, name, { WEFT_LOG_LEVEL: 'info', ...env });
+  /** `fileLimit`: the process may hold that many open files (`prlimit --nofile`), from its start. */
+  static start(
+    app: WeftApp,
+    name: string,
+    env: Record<string, string>,
+    fileLimit?: number,
+  ): AppProcess {
+    const script = `dist/apps/${app}/main.js`;
+    return AppProcess.node(script, name, { WEFT_LOG_LEVEL: 'info', ...env }, fileLimit);
   }
 
   /** `node <script>` (a path in the repository, e.g. `scripts/examples/edge.mjs`) from its root. */
-  static node(script: string, name: string, env: Record<string, string>): AppProcess {
+  static node(
+    script: string,
+    name: string,
+    env: Record<string, string>,
+    fileLimit?: number,
+  ): AppProcess {
     // Jest's NODE_OPTIONS (--experimental-vm-modules) is not for the apps.
     const inherited = { ...process.env };
     delete inherited.NODE_OPTIONS;
-    const child = spawn(process.execPath, [resolve(ROOT, script)], {
+    const node = [process.execPath, resolve(ROOT, script)];
+    // prlimit execs node in its own place: the child's pid is node's.
+    const [command, ...args] = fileLimit
+      ? ['prlimit', `--nofile=${fileLimit}:${fileLimit}`, ...node]
+      : node;
+    const child = spawn(command, args, {
       cwd: ROOT,
       env: { ...inherited, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

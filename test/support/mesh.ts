@@ -47,6 +47,8 @@ export interface SidecarOptions {
   /** Defaults to the mesh's NATS. */
   readonly natsUrl?: string;
   readonly env?: Record<string, string>;
+  /** Open files the process may hold (`prlimit --nofile`); the machine's limit when absent. */
+  readonly fileLimit?: number;
 }
 
 export interface Sidecar {
@@ -216,21 +218,26 @@ export class Mesh {
       ...opts.env,
     });
     const proc = this.track(
-      AppProcess.start('sidecar', `sidecar-${opts.instanceId}`, {
-        ...creds,
-        NATS_URL: opts.natsUrl ?? this.nats.url,
-        WEFT_SERVICE: opts.service,
-        WEFT_INSTANCE_ID: opts.instanceId,
-        WEFT_LABELS: opts.labels ?? '',
-        WEFT_APP_PORT: String(opts.appPort),
-        WEFT_ADMIN_PORT: String(adminPort),
-        WEFT_INBOUND_PORT: String(inboundPort),
-        WEFT_OUTBOUND_PORT: String(outboundPort),
-        WEFT_BIND_ADDRESS: '127.0.0.1',
-        WEFT_STATE_DIR: this.stateDir,
-        ...this.timingEnv,
-        ...opts.env,
-      }),
+      AppProcess.start(
+        'sidecar',
+        `sidecar-${opts.instanceId}`,
+        {
+          ...creds,
+          NATS_URL: opts.natsUrl ?? this.nats.url,
+          WEFT_SERVICE: opts.service,
+          WEFT_INSTANCE_ID: opts.instanceId,
+          WEFT_LABELS: opts.labels ?? '',
+          WEFT_APP_PORT: String(opts.appPort),
+          WEFT_ADMIN_PORT: String(adminPort),
+          WEFT_INBOUND_PORT: String(inboundPort),
+          WEFT_OUTBOUND_PORT: String(outboundPort),
+          WEFT_BIND_ADDRESS: '127.0.0.1',
+          WEFT_STATE_DIR: this.stateDir,
+          ...this.timingEnv,
+          ...opts.env,
+        },
+        opts.fileLimit,
+      ),
     );
     if (waitReady) await this.ready(proc, adminPort);
     return {

@@ -10,7 +10,7 @@ import {
   type ProxyMode,
 } from '@app/protocol';
 import { ToInt } from '@app/runtime';
-import { ProxyEnv } from '@app/dataplane';
+import { DEFAULT_DESTINATION_LIMITS, ProxyEnv, type DestinationLimits } from '@app/dataplane';
 
 export class SidecarEnv extends ProxyEnv {
   @IsIn(['sidecar', 'node', 'standalone'])
@@ -63,6 +63,22 @@ export class SidecarEnv extends ProxyEnv {
   @IsOptional()
   @IsString()
   WEFT_WORKLOADS_FILE?: string;
+
+  /** Called hosts whose destinations are followed at once; past it the least recently called go. */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  WEFT_MAX_DESTINATIONS: number = DEFAULT_DESTINATION_LIMITS.maxHosts;
+
+  /** A called host not called again for this long is no longer followed (nor its destination). */
+  @ToInt()
+  @IsInt()
+  @Min(100)
+  WEFT_DESTINATION_TTL_MS: number = DEFAULT_DESTINATION_LIMITS.ttlMs;
+
+  get destinationLimits(): DestinationLimits {
+    return { maxHosts: this.WEFT_MAX_DESTINATIONS, ttlMs: this.WEFT_DESTINATION_TTL_MS };
+  }
 
   get instanceId(): string {
     return this.idOr(this.WEFT_SERVICE || this.WEFT_MODE, hostname(), this.WEFT_INBOUND_PORT);

@@ -59,6 +59,7 @@ export class SidecarModule {
                 namespace,
                 instanceId,
               })),
+              limits: env.destinationLimits,
             },
           },
           {

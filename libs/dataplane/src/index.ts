@@ -1,6 +1,7 @@
 // Public surface of the shared data-plane engine.
 export * from './engine.js';
 export * from './config/ack-reporter.js';
+export * from './config/called-hosts.js';
 export * from './config/config-follower.js';
 export * from './config/mesh-state.js';
 export * from './config/route-configurator.js';

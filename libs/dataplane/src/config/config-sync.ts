@@ -43,6 +43,9 @@ export class ConfigSync implements ConfigFollower {
     return undefined;
   }
 
+  /** Every Service is followed whether called or not. */
+  called(): void {}
+
   stop(): void {
     this.stopped = true;
     this.stopWatch?.();

@@ -1,8 +1,8 @@
 // Unit spec for DestinationSync over an in-memory bucket: what it reads at start, discovery of an
-// unknown host (its backends too, one shared lookup, a bound on made-up hosts), announcements taken
+// unknown host (its backends too, one shared lookup, a bound on called hosts, a TTL), announcements taken
 // by KV revision (older never, deletes one past), markers applied once their projections are read,
 // ACK/NACK once per revision and reason, resync after an outage, the disk cache, stop.
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import {
   aliasKey,
   destinationKey,
@@ -13,7 +13,7 @@ import {
   Subjects,
 } from '@app/protocol';
 import { DestinationSync } from './destination-sync.js';
-import { MAX_EMPTY_DISCOVERED } from './followed-destinations.js';
+import type { DestinationLimits } from './called-hosts.js';
 import { RecordedFollowing, settle } from './follower-doubles.testing.js';
 import type { MemoryConfigFeed } from './memory-config-feed.testing.js';
 import type { MeshState } from './mesh-state.js';
@@ -83,10 +83,11 @@ describe('DestinationSync', () => {
   let inPlace: string[];
   let sync: DestinationSync;
 
-  function follower(instances: string[] = []): DestinationSync {
+  function follower(instances: string[] = [], limits?: DestinationLimits): DestinationSync {
     const scope = {
       localNamespace: NS,
       instances: instances.map((instanceId) => ({ namespace: NS, instanceId })),
+      limits,
     };
     sync = new DestinationSync(rec.deps, scope);
     return sync;
@@ -209,19 +210,114 @@ describe('DestinationSync', () => {
       expect(said).toEqual(['ACK 3']);
     });
 
-    it('keeps a host that names nothing followed, so its creation is heard; made-up hosts are bounded', async () => {
+    it('keeps a host that names nothing followed, so its creation is heard', async () => {
       await sync.discover('ghost');
       expect(feed.listening).toContain('weft.v1.config.dst.default.ghost');
       feed.putAnnounced(destinationKey(NS, 'ghost'), bundle('ghost'));
       feed.putAnnounced(SNAPSHOT_KEY, marker(4, [{ key: destinationKey(NS, 'ghost'), seq: 1 }]));
       await settle();
       expect(last().resources).toEqual(['service.default.ghost']);
+    });
 
-      for (let i = 0; i <= MAX_EMPTY_DISCOVERED; i++) await sync.discover(`made-up-${i}`);
-      const listening = feed.listening;
-      expect(listening).not.toContain('weft.v1.config.dst.default.made-up-0');
-      expect(listening).toContain(`weft.v1.config.dst.default.made-up-${MAX_EMPTY_DISCOVERED}`);
-      expect(listening).toContain('weft.v1.config.dst.default.ghost');
+    it('turns no host that is no DNS name into an alias subject', async () => {
+      for (const host of ['a..b', 'x.', '_x', '[::1]']) await sync.discover(host);
+      expect(feed.listening.filter((s) => s.includes('.alias.'))).toEqual([]);
+    });
+  });
+
+  describe('called hosts past the bound', () => {
+    beforeEach(async () => {
+      feed.put(destinationKey(NS, 'b'), bundle('b'));
+      feed.put(endpointsKey(NS, 'b'), endpoints('b', 'b1'));
+      feed.put(SNAPSHOT_KEY, marker(3));
+      follower([], { maxHosts: 4, ttlMs: 60_000 }).run();
+      await settle();
+    });
+
+    it('drops made-up hosts first, the least recently called, with their subscriptions; what holds something stays', async () => {
+      await sync.discover('b');
+      for (let i = 0; i < 10; i++) await sync.discover(`made-up-${i}.example.com`);
+      await settle();
+      const listening = feed.listening.filter(
+        (s) => s !== subjects.configAnnouncement(SNAPSHOT_KEY),
+      );
+      expect(listening.sort()).toEqual(
+        [
+          'weft.v1.config.alias.b',
+          'weft.v1.config.alias.made-up-7.example.com',
+          'weft.v1.config.alias.made-up-8.example.com',
+          'weft.v1.config.alias.made-up-9.example.com',
+          'weft.v1.config.dst.default.b',
+          ...listening.filter((s) => s.startsWith('weft.v1.config.policies.')),
+        ].sort(),
+      );
+      expect(rec.evictions).toEqual(Array.from({ length: 7 }, () => 'max 1'));
+      expect(last().sets).toEqual(['default/b']);
+    });
+
+    it('drops the Service a dropped host named, releases its cluster, and reads it again when called again', async () => {
+      await sync.discover('b');
+      for (let i = 0; i < 4; i++) await sync.discover(`x${i}`);
+      await settle();
+      // All four made-up ones reach nothing: b stays, x0 went, its dst subscription with it.
+      expect(feed.listening).not.toContain('weft.v1.config.dst.default.x0');
+      expect(rec.released).toEqual(['default/x0']);
+      // b is now the least recently called, but made-up hosts keep going first.
+      for (let i = 4; i < 8; i++) await sync.discover(`x${i}`);
+      await settle();
+      expect(rec.released).toEqual(['x0', 'x1', 'x2', 'x3', 'x4'].map((x) => `default/${x}`));
+      expect(feed.listening).toContain('weft.v1.config.dst.default.b');
+      expect(last().resources).toEqual(['service.default.b']);
+    });
+  });
+
+  describe('a destination not called for the TTL', () => {
+    beforeEach(async () => {
+      jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+      feed.put(destinationKey(NS, 'c'), bundle('c', route('c', ['c-v1'])));
+      feed.put(destinationKey(NS, 'c-v1'), bundle('c-v1'));
+      feed.put(endpointsKey(NS, 'c-v1'), endpoints('c-v1', 'v1a'));
+      feed.put(SNAPSHOT_KEY, marker(3));
+      follower([], { maxHosts: 100, ttlMs: 1_000 }).run();
+      await settle();
+      await sync.discover('c');
+      await settle();
+    });
+
+    afterEach(() => {
+      jest.useRealTimers();
+    });
+
+    it('is dropped with the backends only it led to, and comes back on the next call', async () => {
+      expect(last().resources).toEqual([
+        'httproute.default.c-0',
+        'service.default.c',
+        'service.default.c-v1',
+      ]);
+      // Called within the TTL: kept.
+      for (let t = 0; t < 4; t++) {
+        jest.advanceTimersByTime(500);
+        sync.called('c');
+      }
+      await settle();
+      expect(rec.evictions).toEqual([]);
+      jest.advanceTimersByTime(2_000);
+      await settle();
+      expect(rec.evictions).toEqual(['ttl 1']);
+      expect(last().resources).toEqual([]);
+      expect(rec.released.sort()).toEqual(['default/c', 'default/c-v1']);
+      expect(feed.listening.filter((s) => s.includes('.dst.'))).toEqual([]);
+      // The next request for it reads it again.
+      const reads = feed.reads.length;
+      await sync.discover('c');
+      await settle();
+      expect(feed.reads.length).toBeGreaterThan(reads);
+      expect(last().resources).toEqual([
+        'httproute.default.c-0',
+        'service.default.c',
+        'service.default.c-v1',
+      ]);
+      expect(said).toEqual(['ACK 3']);
     });
   });
 

@@ -1,18 +1,26 @@
 // Follows only the destinations a proxy uses: each Service's bundle and endpoint set, read from the
 // config bucket when first needed (a request for an unknown host waits for it) and kept current by
-// the leader's announcements on that Service's own subject; its instances' memberships say which
-// Services it answers for. Applies complete snapshots, reports ACK/NACK; survives NATS outages.
+// the leader's announcements on that Service's own subject, until its hosts are no longer called
+// (CalledHosts: a bound and a TTL); its instances' memberships say which Services it answers for.
+// Applies complete snapshots, reports ACK/NACK; survives NATS outages.
 import {
   aliasKey,
   ConfigAnnouncement,
   decodeMessage,
   formatErrors,
   memberKey,
+  DNS_NAME,
   ROOT_NAMESPACE,
   SNAPSHOT_KEY,
 } from '@app/protocol';
 import { AnnouncementSubscriptions } from './announcement-subscriptions.js';
 import { BackgroundWork } from './background-work.js';
+import {
+  CalledHosts,
+  DEFAULT_DESTINATION_LIMITS,
+  type DestinationLimits,
+  type EvictionReason,
+} from './called-hosts.js';
 import type { ConfigLink } from './config-feed.js';
 import type { ConfigFollower, ConfigFollowerDeps } from './config-follower.js';
 import { serviceNamedBy } from './destination-hosts.js';
@@ -26,6 +34,8 @@ import { SnapshotApplier } from './snapshot-applier.js';
 export interface DestinationScope {
   readonly localNamespace: string;
   readonly instances: readonly { readonly namespace: string; readonly instanceId: string }[];
+  /** How many called hosts are followed, and for how long uncalled (defaults when absent). */
+  readonly limits?: DestinationLimits;
 }
 
 const RETRY_MS = 1_000;
@@ -49,6 +59,11 @@ export class DestinationSync implements ConfigFollower {
   private readonly reads = new Map<string, Promise<void>>();
   /** Hosts being looked up, so concurrent requests for one share the lookup. */
   private readonly lookups = new Map<string, Promise<void>>();
+  /** The hosts requests name: what keeps a destination followed. */
+  private readonly calledHosts: CalledHosts;
+  /** Called host → the Service its name is, if any (worked out once per host held). */
+  private readonly namedBy = new Map<string, string | undefined>();
+  private sweeper: NodeJS.Timeout | undefined;
   private stopped = false;
 
   constructor(
@@ -56,6 +71,7 @@ export class DestinationSync implements ConfigFollower {
     private readonly scope: DestinationScope,
   ) {
     this.work = new BackgroundWork(deps.log);
+    this.calledHosts = new CalledHosts(scope.limits ?? DEFAULT_DESTINATION_LIMITS);
     this.applier = new SnapshotApplier({ ...deps, held: this.held });
     const namespaces = [
       ROOT_NAMESPACE,
@@ -77,6 +93,7 @@ export class DestinationSync implements ConfigFollower {
 
   run(): void {
     void this.work.own(this.start(), 'following destinations stopped');
+    this.sweeper = setInterval(() => this.sweep(), this.calledHosts.sweepEveryMs).unref();
   }
 
   resync(): void {
@@ -90,6 +107,7 @@ export class DestinationSync implements ConfigFollower {
 
   stop(): void {
     this.stopped = true;
+    clearInterval(this.sweeper);
     this.link?.announcements.close();
     this.applier.stop();
   }
@@ -102,9 +120,11 @@ export class DestinationSync implements ConfigFollower {
     if (!this.link || this.stopped) return undefined;
     const running = this.lookups.get(host);
     if (running) return running;
-    const named = serviceNamedBy(host, this.scope.localNamespace);
+    this.called(host);
+    const named = this.serviceOf(host);
     const service = named !== undefined && !this.reads.has(named) ? named : undefined;
-    const alias = !this.held.hasAlias(host);
+    // Only a DNS name can be an alias (ExternalService hosts are): nothing else becomes a subject.
+    const alias = !this.held.hasAlias(host) && DNS_NAME.test(host);
     if (!service && !alias) return undefined;
     const lookup = this.work
       .own(this.lookUp(host, service, alias), 'reading a destination failed', { host })
@@ -118,16 +138,86 @@ export class DestinationSync implements ConfigFollower {
     return waited;
   }
 
+  /** A request for a host the table knows (request path: a map lookup, no allocation mostly). */
+  called(host: string): void {
+    this.calledHosts.called(host);
+  }
+
   private async lookUp(host: string, service: string | undefined, alias: boolean): Promise<void> {
     await Promise.all([
       service && this.follow(service).then(() => this.followBackends([service])),
       alias && this.followAlias(host),
     ]);
-    if (service) {
-      const dropped = this.held.discovered(service);
-      if (dropped) this.forget(dropped);
+    const evicted = this.calledHosts.trim((h) => !this.reachesSomething(h));
+    if (evicted.length > 0) this.drop(evicted, 'max');
+    else this.applier.compile();
+    this.deps.events.following?.(this.held.followedServices().length);
+  }
+
+  /** The hosts not called for the TTL are dropped, and what only they led to. */
+  private sweep(): void {
+    if (this.stopped) return;
+    const expired = this.calledHosts.sweep();
+    if (expired.length > 0) this.drop(expired, 'ttl');
+    // Hosts the table knew were noted as called without a trim: it is done here.
+    const evicted = this.calledHosts.trim((h) => !this.reachesSomething(h));
+    if (evicted.length > 0) this.drop(evicted, 'max');
+  }
+
+  /**
+   * Stops following hosts and every Service none of the hosts still called (nor this proxy's
+   * instances) leads to: their subscriptions end, the table is compiled without them, then their
+   * clusters and pools are released.
+   */
+  private drop(hosts: readonly string[], reason: EvictionReason): void {
+    for (const host of hosts) {
+      this.namedBy.delete(host);
+      this.held.forgetAlias(host);
+      this.link?.announcements.remove(aliasKey(host));
     }
-    this.applier.compile();
+    const kept = this.reachable();
+    const unfollowed = this.held.followedServices().filter((s) => !kept.has(s));
+    for (const service of unfollowed) {
+      this.held.unfollow(service);
+      this.forget(service);
+    }
+    if (this.applier.compile() && unfollowed.length > 0) this.deps.target.release(unfollowed);
+    this.deps.events.evicted?.(reason, hosts.length);
+    this.deps.events.following?.(this.held.followedServices().length);
+  }
+
+  /** The Services the called hosts and the instances' memberships lead to, backends included. */
+  private reachable(): Set<string> {
+    const kept = new Set(this.held.memberedServices());
+    for (const host of this.calledHosts.keys()) {
+      const named = this.serviceOf(host);
+      if (named !== undefined) kept.add(named);
+      const aliased = this.held.aliasTarget(host);
+      if (aliased !== undefined) kept.add(aliased);
+    }
+    for (let fresh = [...kept]; fresh.length > 0;) {
+      fresh = this.held.backendsOf(fresh).filter((b) => !kept.has(b));
+      for (const backend of fresh) kept.add(backend);
+    }
+    return kept;
+  }
+
+  /** Whether a called host leads to a Service or alias that holds something. */
+  private reachesSomething(host: string): boolean {
+    const named = this.serviceOf(host);
+    const aliased = this.held.aliasTarget(host);
+    return (
+      (named !== undefined && this.held.holdsAnything(named)) ||
+      (aliased !== undefined && this.held.holdsAnything(aliased))
+    );
+  }
+
+  /** The Service a called host's name is (cached while the host is held). */
+  private serviceOf(host: string): string | undefined {
+    if (this.namedBy.has(host)) return this.namedBy.get(host);
+    const named = serviceNamedBy(host, this.scope.localNamespace);
+    this.namedBy.set(host, named);
+    return named;
   }
 
   private async start(): Promise<void> {
@@ -191,7 +281,7 @@ export class DestinationSync implements ConfigFollower {
     return read;
   }
 
-  /** Stops following a Service the held state dropped. */
+  /** Stops listening for a Service the held state dropped. */
   private forget(service: string): void {
     this.link?.announcements.remove(this.held.keysOf(service)[0]);
     this.reads.delete(service);
@@ -207,6 +297,7 @@ export class DestinationSync implements ConfigFollower {
   }
 
   private async followAlias(host: string): Promise<void> {
+    this.held.followAlias(host);
     const key = aliasKey(host);
     this.link?.announcements.add(key);
     await this.read(key);

@@ -1,7 +1,7 @@
 // Unit spec for FollowedDestinations: values taken by KV revision, bundles validated, markers read,
-// what a marker says is behind, and the snapshot handed to the route configurator.
+// what a marker says is behind, the snapshot handed to the route configurator, and what is dropped.
 import { describe, expect, it } from '@jest/globals';
-import { FollowedDestinations, MAX_EMPTY_DISCOVERED } from './followed-destinations.js';
+import { FollowedDestinations } from './followed-destinations.js';
 
 const service = (name: string) => ({
   apiVersion: 'v1',
@@ -103,6 +103,7 @@ describe('FollowedDestinations', () => {
     const f = new FollowedDestinations();
     f.follow('default/b');
     f.follow('default/c');
+    f.followAlias('pay.example.com');
     f.take({ key: 'dst.default.b', seq: 5, value: bundle([['service.default.b', service('b')]]) });
     f.take({ key: 'alias.pay.example.com', seq: 7, value: undefined });
     const change = f.take({
@@ -124,29 +125,37 @@ describe('FollowedDestinations', () => {
     expect(f.behind([{ key: 'dst.default.b', seq: 6 }])).toEqual(['dst.default.b']);
   });
 
-  it('keeps discovered Services that hold nothing followed, up to a bound, dropping the oldest', () => {
+  it('forgets an unfollowed Service and a forgotten alias: neither is in the snapshot, the disk copy, nor taken again', () => {
     const f = new FollowedDestinations();
-    const names = Array.from(
-      { length: MAX_EMPTY_DISCOVERED + 1 },
-      (_, i) => `default/made-up-${i}`,
-    );
-    for (const name of names.slice(0, -1)) {
-      f.follow(name);
-      expect(f.discovered(name)).toBeUndefined();
-    }
     f.follow('default/b');
-    f.take({ key: 'endpoints.default.b', seq: 1, value: endpoints(['b1']) });
-    // One that holds something does not count.
-    expect(f.discovered('default/b')).toBeUndefined();
-    f.follow(names[MAX_EMPTY_DISCOVERED]);
-    expect(f.discovered(names[MAX_EMPTY_DISCOVERED])).toBe('default/made-up-0');
-    expect(f.followedServices()).not.toContain('default/made-up-0');
-    expect(f.followedServices()).toHaveLength(MAX_EMPTY_DISCOVERED + 1);
-    expect(f.toData().destinations).toEqual(f.followedServices());
+    f.followAlias('pay.example.com');
+    f.take({ key: 'dst.default.b', seq: 1, value: bundle([['service.default.b', service('b')]]) });
+    f.take({
+      key: 'alias.pay.example.com',
+      seq: 2,
+      value: { v: 1, host: 'pay.example.com', namespace: 'default', service: 'b' },
+    });
+    expect([f.holdsAnything('default/b'), f.aliasTarget('pay.example.com')]).toEqual([
+      true,
+      'default/b',
+    ]);
+    f.unfollow('default/b');
+    f.forgetAlias('pay.example.com');
+    expect([f.followedServices(), f.aliasHosts(), f.toData().destinations]).toEqual([[], [], []]);
+    expect([...f.toMeshState().resources.keys()]).toEqual([]);
+    expect(f.take({ key: 'endpoints.default.b', seq: 3, value: endpoints(['b1']) })).toEqual({
+      kind: 'none',
+    });
   });
 
   it('reads aliases and memberships, refusing malformed ones with their key', () => {
     const f = new FollowedDestinations();
+    // An alias nobody follows is not taken.
+    const alias = { v: 1, host: 'pay.example.com', namespace: 'default', service: 'payments' };
+    expect(f.take({ key: 'alias.pay.example.com', seq: 1, value: alias })).toEqual({
+      kind: 'none',
+    });
+    f.followAlias('pay.example.com');
     expect(
       f.take({
         key: 'alias.pay.example.com',
@@ -166,10 +175,14 @@ describe('FollowedDestinations', () => {
         },
       }),
     ).toEqual({ kind: 'member', services: ['default/b', 'default/b-v1'] });
+    // What the instances answer for is never dropped; a membership deleted lists nothing.
+    expect(f.memberedServices()).toEqual(['default/b', 'default/b-v1']);
     expect(f.take({ key: 'member.default.b1', seq: 4, value: { v: 1 } })).toMatchObject({
       kind: 'invalid',
       key: 'member.default.b1',
     });
+    f.take({ key: 'member.default.b1', seq: 5, value: undefined });
+    expect(f.memberedServices()).toEqual([]);
   });
 
   describe('policy bundles', () => {

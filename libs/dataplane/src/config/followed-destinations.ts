@@ -47,9 +47,6 @@ export interface KeyValue {
   readonly value: unknown;
 }
 
-/** Services discovered for a request that hold nothing stay followed up to this many, oldest dropped. */
-export const MAX_EMPTY_DISCOVERED = 256;
-
 interface FollowedPolicies {
   seq: number;
   /** Resource key → policy resource. */
@@ -73,11 +70,11 @@ export class FollowedDestinations implements HeldConfig {
   revision = 0;
   /** `namespace/service` (a cluster key) → what is known of it. */
   private readonly services = new Map<string, Followed>();
-  /** Discovered Services that held nothing when read, oldest first. */
-  private readonly discoveredEmpty = new Set<string>();
-  /** Host → the Service it names (`namespace/service`), undefined when it names none. */
+  /** Followed host → the Service it names (`namespace/service`), undefined when it names none. */
   private readonly aliases = new Map<string, { seq: number; service: string | undefined }>();
   private readonly memberSeqs = new Map<string, number>();
+  /** Membership key → the Services it lists (the instances' own: never dropped). */
+  private readonly memberServices = new Map<string, readonly string[]>();
   /** Namespace → its policy bundle's resources (what this proxy's workloads enforce). */
   private readonly policies = new Map<string, FollowedPolicies>();
 
@@ -106,26 +103,31 @@ export class FollowedDestinations implements HeldConfig {
     return true;
   }
 
-  /**
-   * A Service read for a request's host. One that holds nothing stays followed, so that its
-   * creation is heard; past MAX_EMPTY_DISCOVERED of them (a client sending made-up hosts) the
-   * oldest that still holds nothing is unfollowed, and returned for the caller to stop listening to.
-   */
-  discovered(service: string): string | undefined {
-    if (this.holdsAnything(service)) {
-      this.discoveredEmpty.delete(service);
-      return undefined;
-    }
-    this.discoveredEmpty.add(service);
-    for (const oldest of this.discoveredEmpty) {
-      if (this.discoveredEmpty.size <= MAX_EMPTY_DISCOVERED) return undefined;
-      this.discoveredEmpty.delete(oldest);
-      // Created since it was discovered: a destination like any other now.
-      if (this.holdsAnything(oldest)) continue;
-      this.services.delete(oldest);
-      return oldest;
-    }
-    return undefined;
+  /** Stops following a Service: what was held of it is forgotten. */
+  unfollow(service: string): void {
+    this.services.delete(service);
+  }
+
+  /** Starts following an alias host (`alias.<host>`): true when it was not yet. */
+  followAlias(host: string): boolean {
+    if (this.aliases.has(host)) return false;
+    this.aliases.set(host, { seq: -1, service: undefined });
+    return true;
+  }
+
+  /** Stops following an alias host. */
+  forgetAlias(host: string): void {
+    this.aliases.delete(host);
+  }
+
+  /** The Service an alias host names, when it is held and names one. */
+  aliasTarget(host: string): string | undefined {
+    return this.aliases.get(host)?.service;
+  }
+
+  /** The Services the memberships of this proxy's instances list. */
+  memberedServices(): string[] {
+    return [...this.memberServices.values()].flat();
   }
 
   /** Whether the Service has a bundle or an endpoint set (it exists, as far as callers go). */
@@ -294,7 +296,8 @@ export class FollowedDestinations implements HeldConfig {
   private takeAlias(key: string, seq: number, value: unknown): ConfigChange {
     const host = key.slice(ALIAS_KEY_PREFIX.length + 1);
     const held = this.aliases.get(host);
-    if (held && seq < held.seq) return { kind: 'none' };
+    // A host no longer followed (dropped while its read was in flight) is not taken back.
+    if (!held || seq < held.seq) return { kind: 'none' };
     if (value === undefined) {
       this.aliases.set(host, { seq, service: undefined });
       return { kind: 'alias', host, service: undefined };
@@ -310,9 +313,13 @@ export class FollowedDestinations implements HeldConfig {
     const held = this.memberSeqs.get(key);
     if (held !== undefined && seq < held) return { kind: 'none' };
     this.memberSeqs.set(key, seq);
-    if (value === undefined) return { kind: 'member', services: [] };
+    if (value === undefined) {
+      this.memberServices.delete(key);
+      return { kind: 'member', services: [] };
+    }
     const member = parseInto(InstanceMembership, value, key);
     if (!member.ok) return { kind: 'invalid', key, reason: formatErrors(member.errors) };
+    this.memberServices.set(key, member.value.services);
     return { kind: 'member', services: member.value.services };
   }
 

@@ -16,6 +16,10 @@ export class RecordedFollowing {
   readonly snapshots: MeshState[] = [];
   /** Every endpoint set applied in place: `namespace/service instance,…` (`-`: deleted). */
   readonly inPlace: string[] = [];
+  /** Services whose clusters were released, in order. */
+  readonly released: string[] = [];
+  /** Evictions told: `max 3` (reason, hosts). */
+  readonly evictions: string[] = [];
   /** How the route configurator answers a snapshot. */
   outcome: (state: MeshState) => ApplyOutcome = () => ({ ok: true });
   /** What the disk cache holds. */
@@ -40,12 +44,14 @@ export class RecordedFollowing {
           this.inPlace.push(`${key} ${instances}`);
           return false;
         },
+        release: (keys) => this.released.push(...keys),
       },
       cache,
       events: {
         applied: (r) => this.said.push(`ACK ${r}`),
         rejected: (r, e) => this.said.push(`NACK ${r} ${e}`),
         invalid: (key) => this.said.push(`invalid ${key}`),
+        evicted: (reason, hosts) => this.evictions.push(`${reason} ${hosts}`),
       },
       log: pino({ level: 'silent' }),
       subjects: this.subjects,

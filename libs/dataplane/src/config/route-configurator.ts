@@ -33,7 +33,7 @@ export interface ConfiguredParts {
 export type ApplyOutcome = { readonly ok: true } | { readonly ok: false; readonly error: string };
 
 /** What a config follower hands its changes to. */
-export type ConfigTarget = Pick<RouteConfigurator, 'applySnapshot' | 'applyEndpoints'>;
+export type ConfigTarget = Pick<RouteConfigurator, 'applySnapshot' | 'applyEndpoints' | 'release'>;
 
 export class RouteConfigurator {
   constructor(
@@ -57,6 +57,16 @@ export class RouteConfigurator {
     served.endpointSet(key, set);
     const ref = parseServiceKey(key);
     return ref !== undefined && routes.current.host(`${ref.name}.${ref.namespace}`) === undefined;
+  }
+
+  /**
+   * Releases the clusters of Services no longer followed, once a table without them runs: their
+   * pools close when no other cluster sends to their origins.
+   */
+  release(keys: readonly string[]): void {
+    const { clusters, pools } = this.parts;
+    clusters.remove(keys);
+    pools.retain(clusters.origins());
   }
 
   /**

@@ -32,6 +32,7 @@ function harness(cached?: MeshSnapshotData) {
   const target: ConfigTarget = {
     applySnapshot: (state) => (applied.push(state.revision), outcome),
     applyEndpoints: (service) => (endpointSets.push(service), newHost),
+    release: () => undefined,
   };
   const cache = {
     file: 'mem',

@@ -3,6 +3,7 @@
 // good one on disk for cold starts. `take` is the one reducer of the changes both ways of following
 // receive alike: endpoint sets in place, invalid values reported, a refused revision retried.
 import type { Logger } from 'pino';
+import type { EvictionReason } from './called-hosts.js';
 import type { ConfigChange } from './config-change.js';
 import { MeshState, type HeldConfig, type MeshSnapshotData } from './mesh-state.js';
 import type { ConfigTarget } from './route-configurator.js';
@@ -15,6 +16,10 @@ export interface ConfigEvents {
   applied(revision: number): void;
   rejected(revision: number, error: string): void;
   invalid(key: string, reason: string): void;
+  /** A proxy that follows its destinations follows this many Services now. */
+  following?(services: number): void;
+  /** It stopped following `hosts` called hosts: past the bound, or not called for the TTL. */
+  evicted?(reason: EvictionReason, hosts: number): void;
 }
 
 export interface SnapshotApplierDeps {
@@ -80,9 +85,9 @@ export class SnapshotApplier {
     this.compile();
   }
 
-  /** Builds the table from what is held (unless it says why it cannot be) and reports. */
-  compile(): void {
-    if (!this.started) return;
+  /** Builds the table from what is held (unless it says why it cannot be) and reports; true if applied. */
+  compile(): boolean {
+    if (!this.started) return false;
     const { held, target, events } = this.deps;
     const revision = held.revision;
     const blocked = held.blockingErrors;
@@ -94,7 +99,7 @@ export class SnapshotApplier {
         events.rejected(revision, outcome.error);
       this.rejected = revision;
       this.rejectedError = outcome.error;
-      return;
+      return false;
     }
     this.rejected = -1;
     this.rejectedError = undefined;
@@ -103,6 +108,7 @@ export class SnapshotApplier {
     this.reportedRevision = revision;
     this.saveSoon();
     if (changed) events.applied(revision);
+    return true;
   }
 
   /**

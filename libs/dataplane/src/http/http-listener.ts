@@ -106,12 +106,7 @@ export class HttpListener implements ExchangeOwner, ConnectionGate {
     const server = certificates ? this.secureServer(certificates, plain) : this.withH2c(plain);
     this.server = mtls ? this.withMtls(server, plain, mtls) : server;
     applyHttp1Limits(this.server as unknown as Http1Settings, this.limits);
-    this.server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-      // Malformed HTTP, or headers too slow: answer and keep serving everyone else.
-      if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') this.limited.inc({ reason: 'headers_timeout' });
-      if (socket.writable) socket.end(clientErrorReply(err));
-      else socket.destroy(err);
-    });
+    this.server.on('clientError', this.clientError);
     this.server.on('upgrade', this.upgrade);
     this.server.on('connect', this.connect);
     this.server.on('connection', (socket) => {
@@ -135,6 +130,7 @@ export class HttpListener implements ExchangeOwner, ConnectionGate {
   limit(limits: ListenerLimits, overload?: OverloadManager): void {
     this.limits = limits;
     applyHttp1Limits(this.server as unknown as Http1Settings, limits);
+    if (this.mtlsServer) this.limitInner(this.mtlsServer);
     this.admit(this.admitting);
     if (overload && !this.overload) this.handler = shedWhenOverloaded(overload, this.handler);
     this.overload = overload;
@@ -203,6 +199,23 @@ export class HttpListener implements ExchangeOwner, ConnectionGate {
   private closeAllConnections(): void {
     this.server.closeAllConnections();
     for (const socket of this.upgraded) socket.destroy();
+  }
+
+  /** Malformed HTTP, or headers too slow: answer and keep serving everyone else. */
+  private readonly clientError = (err: NodeJS.ErrnoException, socket: Socket): void => {
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') this.limited.inc({ reason: 'headers_timeout' });
+    if (socket.writable) socket.end(clientErrorReply(err));
+    else socket.destroy(err);
+  };
+
+  /**
+   * Holds a server that never listens (the mTLS one, handed connections by the plaintext one) to
+   * the listener's limits. Node checks headers timeouts on a timer it starts on `listening`: without
+   * it a connection that trickles its headers after the handshake would be held forever.
+   */
+  private limitInner(server: ProxyServer): void {
+    applyHttp1Limits(server as unknown as Http1Settings, this.limits);
+    server.emit('listening');
   }
 
   /** New TLS handshakes use these; connections already open keep theirs. */
@@ -318,6 +331,8 @@ export class HttpListener implements ExchangeOwner, ConnectionGate {
         rejectUnauthorized: true,
       });
       secure.on('upgrade', this.upgrade);
+      secure.on('clientError', this.clientError);
+      this.limitInner(secure);
       secure.on('secureConnection', (socket: TLSSocket) => {
         // The chain was verified; a certificate that names no workload is no peer.
         if (!notePeer(socket)) mtls.refuse(this.name, socket, 'not_a_workload');

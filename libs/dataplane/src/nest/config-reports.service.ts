@@ -13,6 +13,7 @@ import {
   type Logger,
 } from '@app/runtime';
 import { AckReporter } from '../config/ack-reporter.js';
+import type { EvictionReason } from '../config/called-hosts.js';
 import type { ConfigEvents } from '../config/snapshot-applier.js';
 import { WorkloadIdentities } from '../identity/workload-identities.service.js';
 import { PROXY_OPTIONS, type ProxyOptions } from './proxy-options.js';
@@ -27,6 +28,17 @@ const nacks = eventCounter(
   'weft.config.nacks',
   'Config revisions this proxy rejected',
   '{revision}',
+);
+/** Prometheus: `weft_proxy_followed_destinations`, `weft_proxy_destination_evictions_total`. */
+const followedGauge = stateGauge(
+  'weft.proxy.followed_destinations',
+  'Services this proxy follows (sidecars and node proxies follow the ones they call)',
+  '{service}',
+);
+const evictions = eventCounter(
+  'weft.proxy.destination_evictions',
+  'Called hosts no longer followed, by reason (max: past the bound; ttl: not called for the TTL)',
+  '{host}',
 );
 
 @Injectable()
@@ -66,6 +78,14 @@ export class ConfigReports implements ConfigEvents {
 
   invalid(key: string, reason: string): void {
     reportInvalid(this.log, 'config', key, reason);
+  }
+
+  following(services: number): void {
+    followedGauge.set(services);
+  }
+
+  evicted(reason: EvictionReason, hosts: number): void {
+    evictions.inc({ 'weft.reason': reason }, hosts);
   }
 
   /** A snapshot from the disk cache serves: ready, though nothing is ACKed before the bucket says. */

@@ -29,17 +29,21 @@ describe('destinationDiscovery', () => {
     expect([step(to('b')), again]).toEqual(['next', []]);
   });
 
-  it('lets a known host on without a lookup', () => {
+  it('lets a known host on without a lookup, noting it called (what keeps it followed)', () => {
     const asked: string[] = [];
-    const discovery = { discover: (host: string) => (asked.push(host), Promise.resolve()) };
+    const called: string[] = [];
+    const discovery = {
+      discover: (host: string) => (asked.push(host), Promise.resolve()),
+      called: (host: string) => void called.push(host),
+    };
     const step = destinationDiscovery(discovery, holder(['b']), MESH_HOSTS, () => undefined);
     expect(step(to('b'))).toBe('next');
-    expect(asked).toEqual([]);
+    expect([asked, called]).toEqual([[], ['b']]);
   });
 
   it('holds an unknown host until its lookup is done, then starts the request over, once', async () => {
     let done: () => void = () => undefined;
-    const discovery = { discover: () => new Promise<void>((r) => (done = r)) };
+    const discovery = { discover: () => new Promise<void>((r) => (done = r)), called: () => {} };
     const again: Exchange[] = [];
     const step = destinationDiscovery(discovery, holder([]), MESH_HOSTS, (ex) => again.push(ex));
     const ex = to('c');
@@ -54,7 +58,7 @@ describe('destinationDiscovery', () => {
   });
 
   it('lets the request on when there is nothing to read (the host was looked up before)', () => {
-    const discovery = { discover: () => undefined };
+    const discovery = { discover: () => undefined, called: () => {} };
     const step = destinationDiscovery(discovery, holder([]), MESH_HOSTS, () => undefined);
     expect(step(to('c'))).toBe('next');
   });

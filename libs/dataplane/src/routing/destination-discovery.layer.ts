@@ -15,6 +15,8 @@ export interface DestinationDiscovery {
    * when there is nothing to read.
    */
   discover(host: string): Promise<void> | undefined;
+  /** A request for a host the table knows: it keeps the host's destination followed. */
+  called(host: string): void;
 }
 
 /**
@@ -31,7 +33,10 @@ export function destinationDiscovery(
   return (ex) => {
     if (ex.discovered || !discovery) return 'next';
     const { host, port } = ex.target!;
-    if (hosts(routes.current, host, port)) return 'next';
+    if (hosts(routes.current, host, port)) {
+      discovery.called(host);
+      return 'next';
+    }
     const lookup = discovery.discover(host);
     if (!lookup) return 'next';
     ex.discovered = true;

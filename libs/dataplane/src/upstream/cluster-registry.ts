@@ -31,6 +31,11 @@ export class ClusterRegistry implements ClusterLookup {
       if (!this.clusters.has(cluster.key)) this.clusters.set(cluster.key, cluster);
   }
 
+  /** Takes the clusters of destinations no longer followed out of service (requests on them finish). */
+  remove(keys: Iterable<string>): void {
+    for (const key of keys) this.clusters.delete(key);
+  }
+
   setEndpoints(key: string, endpoints: readonly Endpoint[]): void {
     this.get(key).setEndpoints(endpoints);
   }
