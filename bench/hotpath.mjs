@@ -106,7 +106,8 @@ async function main() {
   for (const v of variants) await load(v, 2); // warm-up: JIT and pools
   const seconds = Number(values.seconds);
   for (let round = 0; round < Number(values.rounds); round++) {
-    for (const v of variants) {
+    // Every other round in reverse: no variant always runs first after the pause between rounds.
+    for (const v of round % 2 ? [...variants].reverse() : variants) {
       const pid = v.sidecar.proc.pid;
       const gcBefore = gcSince(v.sidecar.proc.logFile, 0);
       const cpuBefore = cpuSeconds([pid]);
