@@ -31,5 +31,7 @@ COPY --from=build /src/dist ./dist
 ENV NODE_ENV=production WEFT_STATE_DIR=/var/lib/weft HOME=/var/lib/weft
 USER 1337:1337
 VOLUME /var/lib/weft
-ENTRYPOINT ["node", "/app/bin/weft-entrypoint.js"]
+# A 16 MiB semi-space (Node 24 grows it to 64 MiB under load: 128 MiB of young generation per proxy);
+# measured in bench/README.md (Memory). Bench runs read this line for the same options.
+ENTRYPOINT ["node", "--max-semi-space-size=16", "/app/bin/weft-entrypoint.js"]
 CMD ["cli", "--help"]

@@ -20,24 +20,47 @@ function moduleOf(url) {
   return app ? `weft (dist/apps/${app[1]})` : url;
 }
 
-/** Self milliseconds per profile node id, from the samples and their time deltas. */
-function selfTimes(profile) {
+/**
+ * Self milliseconds per profile node id, from the samples and their time deltas; with `after`,
+ * only from the first sample taken inside a function of that name on (start-up left out).
+ */
+function selfTimes(profile, after) {
   const self = new Map();
-  profile.samples.forEach((id, i) =>
-    self.set(id, (self.get(id) ?? 0) + profile.timeDeltas[i] / 1000),
-  );
+  let first = 0;
+  if (after) {
+    const inside = new Set();
+    const visit = (id, within) => {
+      const node = byId.get(id);
+      const now = within || node.callFrame.functionName === after;
+      if (now) inside.add(id);
+      for (const child of node.children ?? []) visit(child, now);
+    };
+    const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+    visit(profile.nodes[0].id, false);
+    first = Math.max(
+      0,
+      profile.samples.findIndex((id) => inside.has(id)),
+    );
+  }
+  for (let i = first; i < profile.samples.length; i++) {
+    const id = profile.samples[i];
+    self.set(id, (self.get(id) ?? 0) + profile.timeDeltas[i] / 1000);
+  }
   return self;
 }
 
-/** Top functions and modules by self time over every .cpuprofile in `dir`. */
-export function summarizeProfiles(dir) {
+/**
+ * Top functions and modules by self time over every .cpuprofile in `dir` (`top` of each); with
+ * `after`, from the first sample inside a function of that name on (see selfTimes).
+ */
+export function summarizeProfiles(dir, { after, top: count = TOP } = {}) {
   const byFunction = new Map();
   const byModule = new Map();
   let total = 0;
   const add = (map, key, ms) => map.set(key, (map.get(key) ?? 0) + ms);
   for (const file of readdirSync(dir).filter((name) => name.endsWith('.cpuprofile'))) {
     const profile = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-    const self = selfTimes(profile);
+    const self = selfTimes(profile, after);
     for (const node of profile.nodes) {
       const ms = self.get(node.id) ?? 0;
       const { functionName, url, lineNumber } = node.callFrame;
@@ -53,7 +76,7 @@ export function summarizeProfiles(dir) {
   const top = (map) =>
     [...map]
       .sort((a, b) => b[1] - a[1])
-      .slice(0, TOP)
+      .slice(0, count)
       .map(([name, ms]) => ({
         name,
         selfMs: Math.round(ms),

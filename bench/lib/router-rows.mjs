@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, get, waitFor } from './net.mjs';
 import { startPinned } from './processes.mjs';
+import { imageNodeOptions } from './weft.mjs';
 
 /** The Host the client sends: a static endpoint in front of the upstream. */
 const ROUTED_SERVICE = 'up';
@@ -36,7 +37,7 @@ spec: { endpoints: [{ address: 127.0.0.1, port: ${ctx.upstreamPort} }] }
         id,
         core,
         process.execPath,
-        [join(ctx.root, 'dist/apps/router/main.js')],
+        [...imageNodeOptions(ctx.root), join(ctx.root, 'dist/apps/router/main.js')],
         {
           cwd: ctx.root,
           env: {

@@ -50,13 +50,13 @@ function oneHopRow(id, label, env = {}, stallNats = false) {
 }
 
 /** The Service the 1-hop row routes to: the upstream, declared as an ExternalService. */
-const ROUTED_SERVICE = 'up-ext';
+export const ROUTED_SERVICE = 'up-ext';
 
 /**
  * What the 1-hop row routes by (issue 4: routing on): the upstream as an ExternalService, and an
  * HTTPRoute on it with an exact path, a header match and the prefix every bench request takes.
  */
-function routedResources(upstreamPort) {
+export function routedResources(upstreamPort) {
   const route = (matches) => ({ matches, backendRefs: [{ name: ROUTED_SERVICE }] });
   return [
     {

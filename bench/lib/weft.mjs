@@ -31,6 +31,15 @@ const PEER_AUTHENTICATIONS = [
   },
 ];
 
+/**
+ * The node options the image runs Weft with (the Dockerfile's ENTRYPOINT, between `node` and the
+ * entry script), so that the bench measures the processes as deployed.
+ */
+export function imageNodeOptions(root) {
+  const entrypoint = /^ENTRYPOINT (.*)$/m.exec(readFileSync(join(root, 'Dockerfile'), 'utf8'));
+  return entrypoint ? JSON.parse(entrypoint[1]).slice(1, -1) : [];
+}
+
 /** What the Weft rows need that may be missing: built apps and a nats-server binary. */
 export function weftMissing(root, natsPath) {
   if (!existsSync(join(root, 'dist/apps/sidecar/main.js')))
@@ -108,7 +117,11 @@ export async function startMesh({
     'control-plane',
     core,
     process.execPath,
-    [...controlPlaneNodeArgs, join(root, 'dist/apps/control-plane/main.js')],
+    [
+      ...imageNodeOptions(root),
+      ...controlPlaneNodeArgs,
+      join(root, 'dist/apps/control-plane/main.js'),
+    ],
     {
       cwd: root,
       env: weftEnv(natsPort, {
@@ -142,9 +155,12 @@ export async function startMesh({
  * Starts a sidecar for `service` in front of 127.0.0.1:<appPort>, pinned to `core`; resolves to
  * `{proc, instanceId, inboundPort, outboundPort, adminPort}` once it is ready and the control
  * plane lists it (as the service's only endpoint). With `profileDir`, node writes a CPU profile
- * there when the sidecar exits; `env` adds to its environment.
+ * there when the sidecar exits; `env` adds to its environment, `nodeArgs` to node's options.
  */
-export async function startSidecar(mesh, { service, appPort, core, profileDir, env = {} }) {
+export async function startSidecar(
+  mesh,
+  { service, appPort, core, profileDir, env = {}, nodeArgs = [] },
+) {
   const [inboundPort, outboundPort, adminPort] = [
     await freePort(),
     await freePort(),
@@ -158,7 +174,12 @@ export async function startSidecar(mesh, { service, appPort, core, profileDir, e
     `sidecar ${service}`,
     core,
     process.execPath,
-    [...profiling, join(mesh.root, 'dist/apps/sidecar/main.js')],
+    [
+      ...imageNodeOptions(mesh.root),
+      ...profiling,
+      ...nodeArgs,
+      join(mesh.root, 'dist/apps/sidecar/main.js'),
+    ],
     {
       cwd: mesh.root,
       env: weftEnv(mesh.natsPort, {
