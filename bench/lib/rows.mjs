@@ -1,15 +1,21 @@
 // The rows of the benchmark: what each one starts in front of the upstream and where wrk points.
 import { join } from 'node:path';
 import { busRow } from './bus-row.mjs';
+import { startCaddy } from './caddy.mjs';
 import { startHaproxy } from './haproxy.mjs';
+import { MTLS_ROWS } from './mtls-rows.mjs';
 import { freePort } from './net.mjs';
 import { startNginxProxy } from './nginx.mjs';
 import { startPinned } from './processes.mjs';
 import { ROUTER_ROWS } from './router-rows.mjs';
-import { applyResources, MTLS_SERVICE, startSidecar, startTwoHops, waitForRoute } from './weft.mjs';
-
-/** Host header the client sidecar routes to the upstream's sidecar on the 2-hop row. */
-const MESH_SERVICE = 'up';
+import {
+  applyResources,
+  MESH_SERVICE,
+  MTLS_SERVICE,
+  startSidecar,
+  startTwoHops,
+  waitForRoute,
+} from './weft.mjs';
 
 /**
  * Telemetry publishing on every second (snapshots) and access logs on the bus at the default 50
@@ -105,9 +111,10 @@ const routedHopRow = {
 
 /**
  * Each row: `id` (for --rows), `label`, `missing(ctx)` (why it cannot run here, or undefined) and
- * `start(ctx)` resolving to `{procs, port, host, release?}`: the proxy processes under test (CPU
- * and RSS are summed over them and their children), the port the client calls, its Host header
- * and what to undo when the row ends.
+ * `start(ctx)` resolving to `{procs, port, host, release?, helpers?, rate?}`: the proxy processes
+ * under test (CPU and RSS are summed over them and their children), the port the client calls,
+ * its Host header, what to undo when the row ends, processes the row runs for the load's sake
+ * (counted as the bench's own CPU) and a fixed rate of its own instead of `--rate`.
  * `ctx.profileDir(rowId)`, set with --cpu-prof, is where Weft sidecars write CPU profiles.
  */
 export const ROWS = [
@@ -149,6 +156,22 @@ export const ROWS = [
       return { procs: [proc], port };
     },
   },
+  {
+    id: 'caddy',
+    label: 'caddy',
+    missing: (ctx) => ctx.tools.caddy.note,
+    start: async (ctx) => {
+      const port = await freePort();
+      const proc = startCaddy({
+        caddyPath: ctx.tools.caddy.path,
+        workDir: ctx.workDir,
+        core: ctx.proxyCore,
+        port,
+        upstreamPort: ctx.upstreamPort,
+      });
+      return { procs: [proc], port };
+    },
+  },
   routedHopRow,
   {
     id: 'weft-2hop',
@@ -162,6 +185,7 @@ export const ROWS = [
     missing: (ctx) => ctx.meshNote,
     start: (ctx) => startTwoHops(ctx, MTLS_SERVICE, 'weft-2hop-mtls'),
   },
+  ...MTLS_ROWS,
   oneHopRow('weft-telemetry-off', 'Weft sidecar, telemetry off', TELEMETRY_OFF),
   oneHopRow('weft-telemetry-on', 'Weft sidecar, telemetry on', TELEMETRY_ON),
   oneHopRow(
