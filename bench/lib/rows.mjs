@@ -110,6 +110,28 @@ const routedHopRow = {
 };
 
 /**
+ * The row of a reference proxy (`tool`, also its id and label) on the proxy core in front of the
+ * upstream; `start(path, {workDir, core, port, upstreamPort})` starts it from its binary's path.
+ */
+function referenceRow(tool, start) {
+  return {
+    id: tool,
+    label: tool,
+    missing: (ctx) => ctx.tools[tool].note,
+    start: async (ctx) => {
+      const port = await freePort();
+      const where = {
+        workDir: ctx.workDir,
+        core: ctx.proxyCore,
+        port,
+        upstreamPort: ctx.upstreamPort,
+      };
+      return { procs: [start(ctx.tools[tool].path, where)], port };
+    },
+  };
+}
+
+/**
  * Each row: `id` (for --rows), `label`, `missing(ctx)` (why it cannot run here, or undefined) and
  * `start(ctx)` resolving to `{procs, port, host, release?, helpers?, rate?}`: the proxy processes
  * under test (CPU and RSS are summed over them and their children), the port the client calls,
@@ -124,54 +146,9 @@ export const ROWS = [
     missing: () => undefined,
     start: async (ctx) => ({ procs: [], port: ctx.upstreamPort }),
   },
-  {
-    id: 'nginx',
-    label: 'nginx',
-    missing: (ctx) => ctx.tools.nginx.note,
-    start: async (ctx) => {
-      const port = await freePort();
-      const proc = startNginxProxy({
-        nginxPath: ctx.tools.nginx.path,
-        workDir: ctx.workDir,
-        core: ctx.proxyCore,
-        port,
-        upstreamPort: ctx.upstreamPort,
-      });
-      return { procs: [proc], port };
-    },
-  },
-  {
-    id: 'haproxy',
-    label: 'haproxy',
-    missing: (ctx) => ctx.tools.haproxy.note,
-    start: async (ctx) => {
-      const port = await freePort();
-      const proc = startHaproxy({
-        haproxyPath: ctx.tools.haproxy.path,
-        workDir: ctx.workDir,
-        core: ctx.proxyCore,
-        port,
-        upstreamPort: ctx.upstreamPort,
-      });
-      return { procs: [proc], port };
-    },
-  },
-  {
-    id: 'caddy',
-    label: 'caddy',
-    missing: (ctx) => ctx.tools.caddy.note,
-    start: async (ctx) => {
-      const port = await freePort();
-      const proc = startCaddy({
-        caddyPath: ctx.tools.caddy.path,
-        workDir: ctx.workDir,
-        core: ctx.proxyCore,
-        port,
-        upstreamPort: ctx.upstreamPort,
-      });
-      return { procs: [proc], port };
-    },
-  },
+  referenceRow('nginx', (path, where) => startNginxProxy({ nginxPath: path, ...where })),
+  referenceRow('haproxy', (path, where) => startHaproxy({ haproxyPath: path, ...where })),
+  referenceRow('caddy', (path, where) => startCaddy({ caddyPath: path, ...where })),
   routedHopRow,
   {
     id: 'weft-2hop',
