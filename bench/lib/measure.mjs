@@ -85,7 +85,14 @@ async function attempt(target, pids, { ctx, options }) {
       coreBusy: window.coreBusy,
       othersCores: window.others,
     },
-    fixedRate: { ...fixedRate, targetRps: rate, othersCores: fixedRateWindow.others, loopDelay },
+    fixedRate: {
+      ...fixedRate,
+      targetRps: rate,
+      // The same request rate for every row: CPU per request without saturation's batching.
+      cpuUsPerRequest: hasProxy ? (fixedRateWindow.proxyCpu / fixedRate.sent) * 1e6 : null,
+      othersCores: fixedRateWindow.others,
+      loopDelay,
+    },
     // How far over its limit the worse of the two runs was (1 = at the limit).
     disturbance: Math.max(
       window.others / DISTURBED.saturation,

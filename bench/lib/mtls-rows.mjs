@@ -115,7 +115,8 @@ export function mtlsVersusPlaintext(rows) {
 /** The comparison as lines for stdout. */
 export function renderMtls({ oneHop, twoHops, connection }) {
   const ratios = (r) =>
-    `CPU/req ${r.cpuUsPerRequestRatio}×, rps ${r.rpsRatio}×, p50 ${r.p50Ratio}×, p99 ${r.p99Ratio}×`;
+    `CPU/req ${r.cpuUsPerRequestRatio}× (at the fixed rate ${r.fixedRateCpuUsPerRequestRatio}×), ` +
+    `rps ${r.rpsRatio}×, p50 ${r.p50Ratio}×, p99 ${r.p99Ratio}×`;
   const lines = ['mTLS ÷ plaintext, same run:'];
   if (oneHop) lines.push(`  1 hop (inbound): ${ratios(oneHop)}`);
   if (twoHops) lines.push(`  2 hops:          ${ratios(twoHops)}`);

@@ -16,6 +16,10 @@ export function compareRows(row, base) {
   return {
     rpsRatio: ratio(row.rps, base.rps),
     cpuUsPerRequestRatio: ratio(row.cpuUsPerRequest, base.cpuUsPerRequest),
+    fixedRateCpuUsPerRequestRatio: ratio(
+      row.fixedRateCpuUsPerRequest,
+      base.fixedRateCpuUsPerRequest,
+    ),
     p50Ratio: ratio(row.latencyUs.p50, base.latencyUs.p50),
     p99Ratio: ratio(row.latencyUs.p99, base.latencyUs.p99),
   };
@@ -65,6 +69,7 @@ export function summarize(measured) {
       addedLatencyUs: { p50: added('p50'), p99: added('p99') },
       ...loopDelay(fixedRate.loopDelay),
       cpuUsPerRequest: round(saturation.cpuUsPerRequest, 1),
+      fixedRateCpuUsPerRequest: round(fixedRate.cpuUsPerRequest, 1),
       proxyCoreUse: round(saturation.proxyCoreUse, 2),
       coreBusy: saturation.coreBusy.map((busy) => round(busy, 2)),
       upstreamCpuUsPerRequest: round(saturation.upstreamCpuUsPerRequest, 1),
