@@ -89,7 +89,7 @@ async function attempt(target, pids, { ctx, options }) {
       ...fixedRate,
       targetRps: rate,
       // The same request rate for every row: CPU per request without saturation's batching.
-      cpuUsPerRequest: hasProxy ? (fixedRateWindow.proxyCpu / fixedRate.sent) * 1e6 : null,
+      cpuUsPerRequest: hasProxy ? (fixedRateWindow.proxyCpu / fixedRate.settled) * 1e6 : null,
       othersCores: fixedRateWindow.others,
       loopDelay,
     },

@@ -83,49 +83,72 @@ export const MTLS_ROWS = [
 const round1 = (value) => Math.round(value * 10) / 10;
 
 /**
+ * The inbound's CPU per new connection from `cpu(row)`: a new-connection row's CPU per request minus
+ * its kept-alive row's, in plaintext (`plaintextSetupUs`), with a full mTLS handshake
+ * (`mtlsHandshakeUs`) and their difference, the handshake itself; null when neither pair ran.
+ */
+function perConnection(row, cpu) {
+  const cost = (conn, kept) =>
+    row(conn) && row(kept) && cpu(row(conn)) !== null
+      ? round1(cpu(row(conn)) - cpu(row(kept)))
+      : null;
+  const plaintextUs = cost('weft-1hop-plain-conn', 'weft-1hop-plain');
+  const mtlsUs = cost('weft-1hop-mtls-conn', 'weft-1hop-mtls');
+  if (plaintextUs === null && mtlsUs === null) return null;
+  return {
+    plaintextSetupUs: plaintextUs,
+    mtlsHandshakeUs: mtlsUs,
+    handshakeOverPlaintextUs:
+      plaintextUs === null || mtlsUs === null ? null : round1(mtlsUs - plaintextUs),
+  };
+}
+
+/**
  * mTLS against plaintext from the summarized rows of one run: `oneHop` and `twoHops` (mTLS ÷
- * plaintext: rps, CPU per request, p50, p99), and `connection`: the inbound's CPU per new
- * connection (a new-connection row's CPU per request minus its kept-alive row's), in plaintext and
- * with a full mTLS handshake, and their difference, the handshake itself. Null parts did not run.
+ * plaintext: rps, CPU per request, p50, p99), and the inbound's CPU per new connection from the
+ * saturation runs (`connection`) and, when the new-connection rows ran at the same fixed rate as
+ * the kept-alive ones (`--rate 200`), from the fixed-rate runs (`connectionAtFixedRate`: the
+ * sidecar's own background work per request is then the same on both sides and cancels out).
+ * Null parts did not run.
  */
 export function mtlsVersusPlaintext(rows) {
   const row = (id) => rows.find((r) => r.id === id && r.rps);
   const pair = (plain, mtls) =>
     row(plain) && row(mtls) ? compareRows(row(mtls), row(plain)) : null;
-  const perConnection = (conn, kept) =>
-    row(conn) && row(kept) ? round1(row(conn).cpuUsPerRequest - row(kept).cpuUsPerRequest) : null;
-  const plaintextUs = perConnection('weft-1hop-plain-conn', 'weft-1hop-plain');
-  const mtlsUs = perConnection('weft-1hop-mtls-conn', 'weft-1hop-mtls');
+  const sameRate = (conn, kept) =>
+    row(conn) && row(kept) && row(conn).fixedRateTargetRps === row(kept).fixedRateTargetRps;
+  const atFixedRate =
+    sameRate('weft-1hop-plain-conn', 'weft-1hop-plain') &&
+    sameRate('weft-1hop-mtls-conn', 'weft-1hop-mtls');
   const result = {
     oneHop: pair('weft-1hop-plain', 'weft-1hop-mtls'),
     twoHops: pair('weft-2hop', 'weft-2hop-mtls'),
-    connection:
-      plaintextUs === null && mtlsUs === null
-        ? null
-        : {
-            plaintextSetupUs: plaintextUs,
-            mtlsHandshakeUs: mtlsUs,
-            handshakeOverPlaintextUs:
-              plaintextUs === null || mtlsUs === null ? null : round1(mtlsUs - plaintextUs),
-          },
+    connection: perConnection(row, (r) => r.cpuUsPerRequest),
+    connectionAtFixedRate: atFixedRate
+      ? perConnection(row, (r) => r.fixedRateCpuUsPerRequest)
+      : null,
   };
   return Object.values(result).some(Boolean) ? result : null;
 }
 
 /** The comparison as lines for stdout. */
-export function renderMtls({ oneHop, twoHops, connection }) {
+export function renderMtls({ oneHop, twoHops, connection, connectionAtFixedRate }) {
   const ratios = (r) =>
     `CPU/req ${r.cpuUsPerRequestRatio}× (at the fixed rate ${r.fixedRateCpuUsPerRequestRatio}×), ` +
     `rps ${r.rpsRatio}×, p50 ${r.p50Ratio}×, p99 ${r.p99Ratio}×`;
   const lines = ['mTLS ÷ plaintext, same run:'];
   if (oneHop) lines.push(`  1 hop (inbound): ${ratios(oneHop)}`);
   if (twoHops) lines.push(`  2 hops:          ${ratios(twoHops)}`);
-  if (connection) {
-    const us = (value) => (value === null ? '—' : `${value} µs`);
+  const us = (value) => (value === null ? '—' : `${value} µs`);
+  for (const [figures, when] of [
+    [connection, 'saturation'],
+    [connectionAtFixedRate, 'fixed rate'],
+  ]) {
+    if (!figures) continue;
     lines.push(
-      `  inbound CPU per new connection: plaintext ${us(connection.plaintextSetupUs)}, ` +
-        `mTLS full handshake ${us(connection.mtlsHandshakeUs)} ` +
-        `(the handshake: ${us(connection.handshakeOverPlaintextUs)})`,
+      `  inbound CPU per new connection (${when}): plaintext ${us(figures.plaintextSetupUs)}, ` +
+        `mTLS full handshake ${us(figures.mtlsHandshakeUs)} ` +
+        `(the handshake: ${us(figures.handshakeOverPlaintextUs)})`,
     );
   }
   return lines.join('\n');
