@@ -3,7 +3,7 @@
 // bench/results/latest.json and latest.png. See bench/README.md.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { busVersusHttp } from './lib/bus-row.mjs';
@@ -11,6 +11,7 @@ import { writeChart } from './lib/chart.mjs';
 import { renderProfile, summarizeProfiles } from './lib/cpu-profile.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { measureRow } from './lib/measure.mjs';
+import { mtlsVersusPlaintext, renderMtls } from './lib/mtls-rows.mjs';
 import { answers200, freePort, waitFor } from './lib/net.mjs';
 import { startStaticUpstream } from './lib/nginx.mjs';
 import { readOptions, USAGE } from './lib/options.mjs';
@@ -79,6 +80,7 @@ async function main() {
     wrk: ensureTool('wrk', 'wrk', log),
     nginx: ensureTool('nginx', 'nginx', log),
     haproxy: ensureTool('haproxy', 'haproxy', log),
+    caddy: ensureTool('caddy', 'caddy', log),
     nats: ensureTool('nats-server', 'nats-server', log),
   };
   if (!tools.wrk.path) throw new Error(`cannot measure without wrk: ${tools.wrk.note}`);
@@ -102,6 +104,8 @@ async function main() {
         workDir,
         core: loadCore,
       });
+      // Every sidecar reports its event-loop delay over the fixed-rate run (lib/loop-delay.mjs).
+      ctx.mesh.loopDelayDir = join(workDir, 'loop-delay');
     } catch (err) {
       ctx.meshNote = `mesh failed to start: ${err.message}`;
     }
@@ -115,6 +119,7 @@ async function main() {
     if (profileDir && existsSync(profileDir)) profiles[row.id] = summarizeProfiles(profileDir);
   }
 
+  machine.loadAverageAtEnd = loadavg().map((load) => Math.round(load * 100) / 100);
   const rows = summarize(measured);
   const targets = checkTargets(rows);
   const settings = {
@@ -128,18 +133,22 @@ async function main() {
     quietWaitSeconds: options.quietWait,
     attempts: options.attempts,
     cpuProfiled: options.cpuProf,
+    // Whom the 1-hop mTLS rows' front presents itself as.
+    mtlsClientIdentity: ctx.clientCertificate?.spiffeId,
   };
   // Figures taken under the profiler are not the proxies' own: they stay out of latest.*.
   const written = options.cpuProf
     ? ['bench/results/profiles/summary.json']
     : [`bench/results/${options.out}.json`, `bench/results/${options.out}.png`];
   const busVsHttp = busVersusHttp(rows);
+  const mtlsVsPlaintext = mtlsVersusPlaintext(rows);
   const json = {
     machine,
     settings,
     rows,
     targets,
     busVsHttp,
+    mtlsVsPlaintext,
     ...(options.cpuProf && { profiles }),
   };
   mkdirSync(dirname(join(ROOT, written[0])), { recursive: true });
@@ -149,9 +158,11 @@ async function main() {
   process.stdout.write(
     `\n${machine.cpuModel} (${machine.cores} cores), Node ${machine.node}, ${machine.date}\n` +
       `proxy on core ${proxyCore}; wrk, paced load and upstream (${ctx.upstreamKind}) on core ${loadCore}; ` +
-      `${options.duration} s per measurement; latency at ${options.rate} rps\n\n` +
+      `${options.duration} s per measurement; latency at ${options.rate} rps; ` +
+      `load average ${machine.loadAverageAtStart[0]} at start, ${machine.loadAverageAtEnd[0]} at end\n\n` +
       `${renderTable(rows)}\n\nWeft targets (issues 4 and 6):\n${renderTargets(targets)}\n\n` +
       (busVsHttp ? `bus vs direct HTTP, same two sidecars: ${JSON.stringify(busVsHttp)}\n\n` : '') +
+      (mtlsVsPlaintext ? `${renderMtls(mtlsVsPlaintext)}\n\n` : '') +
       `written: ${written.join(', ')}\n`,
   );
   for (const [rowId, summary] of Object.entries(profiles)) {
@@ -201,7 +212,7 @@ async function runRow(row, ctx) {
     const headers = target.host ? { host: target.host } : {};
     await waitFor(label, () => answers200(target.port, headers), READY_TIMEOUT_MS);
     log(
-      `${label}: measuring (${options.warmup} s warm-up, ${options.duration} s saturation, ${options.duration} s at ${options.rate} rps)…`,
+      `${label}: measuring (${options.warmup} s warm-up, ${options.duration} s saturation, ${options.duration} s at ${target.rate ?? options.rate} rps)…`,
     );
     const figures = await measureRow(target, { ctx, options, log });
     log(

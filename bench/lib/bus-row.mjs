@@ -1,5 +1,6 @@
 // The bus row: the 2-hop mesh path with the callee's Service on the bus transport, measured in the
 // same run as weft-2hop (same processes, same upstream) so the two compare as bus vs direct HTTP.
+import { compareRows } from './results.mjs';
 import { applyResources, startTwoHops } from './weft.mjs';
 
 /** A Service of its own, so that the HTTP rows' `up` keeps direct HTTP. */
@@ -26,12 +27,5 @@ export const busRow = {
 export function busVersusHttp(rows) {
   const http = rows.find((row) => row.id === 'weft-2hop' && row.rps);
   const bus = rows.find((row) => row.id === busRow.id && row.rps);
-  if (!http || !bus) return null;
-  const ratio = (a, b) => (a && b ? Math.round((a / b) * 100) / 100 : null);
-  return {
-    rpsRatio: ratio(bus.rps, http.rps),
-    cpuUsPerRequestRatio: ratio(bus.cpuUsPerRequest, http.cpuUsPerRequest),
-    p50Ratio: ratio(bus.latencyUs.p50, http.latencyUs.p50),
-    p99Ratio: ratio(bus.latencyUs.p99, http.latencyUs.p99),
-  };
+  return http && bus ? compareRows(bus, http) : null;
 }

@@ -1,12 +1,26 @@
 // haproxy in the foreground with its own config in the work dir: one thread, connections to the
-// upstream kept alive and shared (`http-reuse always`).
+// upstream kept alive and shared (`http-reuse always`) unless the backend says otherwise.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startPinned } from './processes.mjs';
 import { HOST } from './net.mjs';
 
-export function startHaproxy({ haproxyPath, workDir, core, port, upstreamPort }) {
-  const dir = join(workDir, 'haproxy');
+/**
+ * Starts haproxy as `name` on `core`, listening on 127.0.0.1:<port> and proxying to
+ * 127.0.0.1:<upstreamPort>. `serverOptions` end the backend's `server` line (TLS origination…),
+ * `backendLines` are added to the backend (connection handling).
+ */
+export function startHaproxy({
+  haproxyPath,
+  workDir,
+  core,
+  port,
+  upstreamPort,
+  name = 'haproxy',
+  serverOptions = '',
+  backendLines = [],
+}) {
+  const dir = join(workDir, name);
   mkdirSync(dir, { recursive: true });
   const configFile = join(dir, 'haproxy.cfg');
   writeFileSync(
@@ -27,11 +41,11 @@ frontend bench
   default_backend app
 
 backend app
-  server app ${HOST}:${upstreamPort}
+${backendLines.map((line) => `  ${line}\n`).join('')}  server app ${HOST}:${upstreamPort} ${serverOptions}
 `,
   );
   // -db: stay in the foreground, no master process.
-  return startPinned('haproxy', core, haproxyPath, ['-db', '-f', configFile], {
+  return startPinned(name, core, haproxyPath, ['-db', '-f', configFile], {
     logFile: join(dir, 'stdout.log'),
   });
 }

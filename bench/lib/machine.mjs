@@ -17,6 +17,7 @@ export function describeMachine(tools) {
     node: process.version,
     nginx: version(tools.nginx, ['-v'], /nginx\/\S+/),
     haproxy: version(tools.haproxy, ['-v'], /HAProxy version \S+/),
+    caddy: version(tools.caddy, ['version'], /v?\d+\.\d+\.\d+\S*/),
     wrk: version(tools.wrk, ['-v'], /wrk \S+/),
     natsServer: version(tools.nats, ['--version'], /v\d+\.\d+\.\d+/),
   };

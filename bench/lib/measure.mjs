@@ -3,6 +3,7 @@
 // the machine disturbed the run.
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { openLoopDelayWindow } from './loop-delay.mjs';
 import { runPaced } from './paced-load.mjs';
 import { coreBusySeconds, cpuSeconds, ownCpuSeconds, processTree, rssBytes } from './procfs.mjs';
 import { waitForQuiet } from './quiet.mjs';
@@ -62,14 +63,17 @@ async function attempt(target, pids, { ctx, options }) {
   const saturation = await runWrk({ ...load, seconds: options.duration });
   const window = closeSaturation();
 
+  const rate = target.rate ?? options.rate;
+  const closeLoopDelay = await openLoopDelayWindow(target.procs);
   const closeFixedRate = openWindow(pids);
   const fixedRate = await runPaced({
     port: target.port,
     host: target.host,
-    rate: options.rate,
+    rate,
     seconds: options.duration,
   });
   const fixedRateWindow = closeFixedRate();
+  const loopDelay = await closeLoopDelay();
 
   const hasProxy = pids.proxyPids.length > 0;
   return {
@@ -81,7 +85,14 @@ async function attempt(target, pids, { ctx, options }) {
       coreBusy: window.coreBusy,
       othersCores: window.others,
     },
-    fixedRate: { ...fixedRate, othersCores: fixedRateWindow.others },
+    fixedRate: {
+      ...fixedRate,
+      targetRps: rate,
+      // The same request rate for every row: CPU per request without saturation's batching.
+      cpuUsPerRequest: hasProxy ? (fixedRateWindow.proxyCpu / fixedRate.settled) * 1e6 : null,
+      othersCores: fixedRateWindow.others,
+      loopDelay,
+    },
     // How far over its limit the worse of the two runs was (1 = at the limit).
     disturbance: Math.max(
       window.others / DISTURBED.saturation,
@@ -100,7 +111,10 @@ export async function measureRow(target, { ctx, options, log }) {
   const pids = {
     proxyPids: target.procs.flatMap((proc) => processTree(proc.pid)),
     upstreamPids: processTree(ctx.upstreamPid),
-    backgroundPids: (ctx.mesh?.procs ?? []).flatMap((proc) => processTree(proc.pid)),
+    // The mesh, and what the row runs for the load's sake (a TLS front): the bench's own work.
+    backgroundPids: [...(ctx.mesh?.procs ?? []), ...(target.helpers ?? [])].flatMap((proc) =>
+      processTree(proc.pid),
+    ),
   };
   const hasProxy = pids.proxyPids.length > 0;
   await sleep(SETTLE_MS);

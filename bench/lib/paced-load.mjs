@@ -19,7 +19,8 @@ export function quantile(sorted, q) {
  * due), `Host: <host>` when given: first for `WARMUP_SECONDS` unrecorded, so that connections are
  * open and this generator's own code is compiled, then for `seconds`. Latency is measured from
  * handing the request to the pool to the end of the response body. Resolves to `{requests,
- * errors, rps, p50, p90, p99, max}` for the recorded part, latencies in microseconds.
+ * errors, rps, p50, p90, p99, max}` for the recorded part, latencies in microseconds, and
+ * `settled`: every request answered or failed by the end, the unrecorded ones included.
  */
 export async function runPaced({ port, host, rate, seconds }) {
   const pool = new Pool(`http://${HOST}:${port}`, { connections: POOL_CONNECTIONS });
@@ -68,6 +69,7 @@ export async function runPaced({ port, host, rate, seconds }) {
 
   const sorted = latencies.subarray(0, ok).sort();
   return {
+    settled,
     requests: ok,
     errors: recorded - ok, // error responses, failures and requests unanswered in time
     rps: ok / elapsed,

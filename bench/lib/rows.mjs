@@ -1,15 +1,21 @@
 // The rows of the benchmark: what each one starts in front of the upstream and where wrk points.
 import { join } from 'node:path';
 import { busRow } from './bus-row.mjs';
+import { startCaddy } from './caddy.mjs';
 import { startHaproxy } from './haproxy.mjs';
+import { MTLS_ROWS } from './mtls-rows.mjs';
 import { freePort } from './net.mjs';
 import { startNginxProxy } from './nginx.mjs';
 import { startPinned } from './processes.mjs';
 import { ROUTER_ROWS } from './router-rows.mjs';
-import { applyResources, MTLS_SERVICE, startSidecar, startTwoHops, waitForRoute } from './weft.mjs';
-
-/** Host header the client sidecar routes to the upstream's sidecar on the 2-hop row. */
-const MESH_SERVICE = 'up';
+import {
+  applyResources,
+  MESH_SERVICE,
+  MTLS_SERVICE,
+  startSidecar,
+  startTwoHops,
+  waitForRoute,
+} from './weft.mjs';
 
 /**
  * Telemetry publishing on every second (snapshots) and access logs on the bus at the default 50
@@ -104,10 +110,33 @@ const routedHopRow = {
 };
 
 /**
+ * The row of a reference proxy (`tool`, also its id and label) on the proxy core in front of the
+ * upstream; `start(path, {workDir, core, port, upstreamPort})` starts it from its binary's path.
+ */
+function referenceRow(tool, start) {
+  return {
+    id: tool,
+    label: tool,
+    missing: (ctx) => ctx.tools[tool].note,
+    start: async (ctx) => {
+      const port = await freePort();
+      const where = {
+        workDir: ctx.workDir,
+        core: ctx.proxyCore,
+        port,
+        upstreamPort: ctx.upstreamPort,
+      };
+      return { procs: [start(ctx.tools[tool].path, where)], port };
+    },
+  };
+}
+
+/**
  * Each row: `id` (for --rows), `label`, `missing(ctx)` (why it cannot run here, or undefined) and
- * `start(ctx)` resolving to `{procs, port, host, release?}`: the proxy processes under test (CPU
- * and RSS are summed over them and their children), the port the client calls, its Host header
- * and what to undo when the row ends.
+ * `start(ctx)` resolving to `{procs, port, host, release?, helpers?, rate?}`: the proxy processes
+ * under test (CPU and RSS are summed over them and their children), the port the client calls,
+ * its Host header, what to undo when the row ends, processes the row runs for the load's sake
+ * (counted as the bench's own CPU) and a fixed rate of its own instead of `--rate`.
  * `ctx.profileDir(rowId)`, set with --cpu-prof, is where Weft sidecars write CPU profiles.
  */
 export const ROWS = [
@@ -117,38 +146,9 @@ export const ROWS = [
     missing: () => undefined,
     start: async (ctx) => ({ procs: [], port: ctx.upstreamPort }),
   },
-  {
-    id: 'nginx',
-    label: 'nginx',
-    missing: (ctx) => ctx.tools.nginx.note,
-    start: async (ctx) => {
-      const port = await freePort();
-      const proc = startNginxProxy({
-        nginxPath: ctx.tools.nginx.path,
-        workDir: ctx.workDir,
-        core: ctx.proxyCore,
-        port,
-        upstreamPort: ctx.upstreamPort,
-      });
-      return { procs: [proc], port };
-    },
-  },
-  {
-    id: 'haproxy',
-    label: 'haproxy',
-    missing: (ctx) => ctx.tools.haproxy.note,
-    start: async (ctx) => {
-      const port = await freePort();
-      const proc = startHaproxy({
-        haproxyPath: ctx.tools.haproxy.path,
-        workDir: ctx.workDir,
-        core: ctx.proxyCore,
-        port,
-        upstreamPort: ctx.upstreamPort,
-      });
-      return { procs: [proc], port };
-    },
-  },
+  referenceRow('nginx', (path, where) => startNginxProxy({ nginxPath: path, ...where })),
+  referenceRow('haproxy', (path, where) => startHaproxy({ haproxyPath: path, ...where })),
+  referenceRow('caddy', (path, where) => startCaddy({ caddyPath: path, ...where })),
   routedHopRow,
   {
     id: 'weft-2hop',
@@ -162,6 +162,7 @@ export const ROWS = [
     missing: (ctx) => ctx.meshNote,
     start: (ctx) => startTwoHops(ctx, MTLS_SERVICE, 'weft-2hop-mtls'),
   },
+  ...MTLS_ROWS,
   oneHopRow('weft-telemetry-off', 'Weft sidecar, telemetry off', TELEMETRY_OFF),
   oneHopRow('weft-telemetry-on', 'Weft sidecar, telemetry on', TELEMETRY_ON),
   oneHopRow(

@@ -1,5 +1,6 @@
 // Renders summarized rows and target checks as a plain-text table for stdout.
 const percent = (share) => (share === null ? null : `${Math.round(share * 100)}%`);
+const loopDelay = (ms) => (ms ? `${ms.p50}/${ms.p99}/${ms.max}` : null);
 
 const COLUMNS = [
   ['row', (r) => r.label],
@@ -14,6 +15,7 @@ const COLUMNS = [
   ['proxy CPU', (r) => percent(r.proxyCoreUse)],
   ['cores busy', (r) => r.coreBusy.map(percent).join('/')],
   ['others', (r) => percent(Math.max(r.otherWorkCores.saturation, r.otherWorkCores.fixedRate))],
+  ['loop p50/p99/max ms', (r) => loopDelay(r.eventLoopDelayMs)],
   ['RSS idle MiB', (r) => r.rssMiB.idle],
   ['RSS load MiB', (r) => r.rssMiB.load],
 ];

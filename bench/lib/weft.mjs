@@ -4,10 +4,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
+import { loopDelayProbe } from './loop-delay.mjs';
 import { answers200, canConnect, freePort, get, waitFor } from './net.mjs';
 import { startPinned } from './processes.mjs';
 
 const STARTUP_TIMEOUT_MS = 30_000;
+
+/** The Service of the plaintext mesh rows: its sidecar's inbound listener is under DISABLE. */
+export const MESH_SERVICE = 'up';
 
 /** The Service of the mTLS rows: its sidecars' inbound listeners are STRICT. */
 export const MTLS_SERVICE = 'up-mtls';
@@ -156,6 +160,8 @@ export async function startMesh({
  * `{proc, instanceId, inboundPort, outboundPort, adminPort}` once it is ready and the control
  * plane lists it (as the service's only endpoint). With `profileDir`, node writes a CPU profile
  * there when the sidecar exits; `env` adds to its environment, `nodeArgs` to node's options.
+ * When `mesh.loopDelayDir` is set, the sidecar records its event-loop delay there
+ * (loop-delay.mjs) and `proc.loopDelayDir` says so.
  */
 export async function startSidecar(
   mesh,
@@ -170,6 +176,7 @@ export async function startSidecar(
   const profiling = profileDir
     ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${instanceId}.cpuprofile`]
     : [];
+  const probe = mesh.loopDelayDir ? loopDelayProbe(mesh.loopDelayDir) : { nodeArgs: [], env: {} };
   const proc = startPinned(
     `sidecar ${service}`,
     core,
@@ -177,6 +184,7 @@ export async function startSidecar(
     [
       ...imageNodeOptions(mesh.root),
       ...profiling,
+      ...probe.nodeArgs,
       ...nodeArgs,
       join(mesh.root, 'dist/apps/sidecar/main.js'),
     ],
@@ -192,11 +200,13 @@ export async function startSidecar(
         WEFT_STATE_DIR: join(mesh.dir, instanceId),
         // Stop at once when the row ends: no load balancer needs time to notice.
         WEFT_DRAIN_GRACE_MS: '0',
+        ...probe.env,
         ...env,
       }),
       logFile: join(mesh.dir, `${instanceId}.log`),
     },
   );
+  proc.loopDelayDir = mesh.loopDelayDir;
   const listed = async () => {
     const { items } = JSON.parse((await get(mesh.adminPort, '/v1/endpoints', mesh.adminAuth)).body);
     const entry = items.find((item) => item.service === service);
