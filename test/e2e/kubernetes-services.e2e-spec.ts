@@ -35,6 +35,7 @@ describe('control plane following Kubernetes Services (WEFT_KUBERNETES)', () => 
     await writeFile(kubeconfig, api.kubeConfig().exportConfig());
     mesh = await Mesh.start();
     api.answerList(recording('services-list-1000.json'));
+    api.answerEmptyExcept('Service');
     const cp = await mesh.startControlPlane({
       WEFT_KUBERNETES: 'kubeconfig',
       KUBECONFIG: kubeconfig,
@@ -73,6 +74,6 @@ describe('control plane following Kubernetes Services (WEFT_KUBERNETES)', () => 
       return names.join() === 'billing/ledger,shop/api,shop/checkout' ? names : undefined;
     });
     expect((await api.nextWatch()).resourceVersion).toBe('2000');
-    expect(api.requests).toEqual(['list', 'watch 1000', 'list', 'watch 2000']);
+    expect(api.requestsTo()).toEqual(['list', 'watch 1000', 'list', 'watch 2000']);
   });
 });

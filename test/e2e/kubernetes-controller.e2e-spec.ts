@@ -1,0 +1,236 @@
+// A control plane following a cluster's HTTPRoutes and weft.dev resources (WEFT_KUBERNETES): a real process against recorded API-server responses; the admin API shows what it applied, the recorded server the status patches it sent.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { json } from '../support/admin-client.js';
+import { Mesh } from '../support/mesh.js';
+import { scratchDir } from '../support/scratch-dir.js';
+import { waitFor } from '../support/wait-for.js';
+import {
+  COLLECTIONS,
+  RecordedApiServer,
+  recordedEvents,
+  recording,
+  type ReceivedPatch,
+} from '../k8s/recorded-api-server.js';
+
+interface Resources {
+  items: { kind: string; metadata: { name: string; namespace: string } }[];
+}
+
+interface Condition {
+  type: string;
+  status: string;
+  reason: string;
+  message: string;
+  observedGeneration?: number;
+  lastTransitionTime: string;
+}
+
+const ROUTE_STATUS = (name: string) =>
+  `/apis/gateway.networking.k8s.io/v1/namespaces/shop/httproutes/${name}/status`;
+const MERGE_PATCH = 'application/merge-patch+json';
+const WEFT = 'weft.dev/control-plane';
+const time = expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown as string;
+
+/** A condition as Weft writes it: `observedGeneration` the generation it was computed from. */
+function condition(
+  type: string,
+  status: string,
+  reason: string,
+  message: string | RegExp,
+  observedGeneration: number,
+): Condition {
+  return {
+    type,
+    status,
+    reason,
+    message: (typeof message === 'string' ? message : expect.stringMatching(message)) as string,
+    observedGeneration,
+    lastTransitionTime: time,
+  };
+}
+
+describe('control plane following Kubernetes routes and weft.dev resources, writing status back', () => {
+  let mesh: Mesh;
+  let api: RecordedApiServer;
+  let url: string;
+
+  async function applied(kind: string): Promise<string[]> {
+    const { items } = await json<Resources>(`${url}/v1/resources?kind=${kind}`);
+    return items.map((r) => `${r.metadata.namespace}/${r.metadata.name}`).sort();
+  }
+
+  /** The last patch sent to `path` once `done` holds for it. */
+  function patchTo(path: string, done: (p: ReceivedPatch) => boolean): Promise<ReceivedPatch> {
+    return waitFor(`a status patch to ${path}`, () => {
+      const last = api.patches.filter((p) => p.path === path).at(-1);
+      return last && done(last) ? last : undefined;
+    });
+  }
+
+  const conditionsOf = (p: ReceivedPatch): Condition[] => {
+    const status = (
+      p.body as { status: { parents: { controllerName: string; conditions: Condition[] }[] } }
+    ).status;
+    return status.parents.filter((e) => e.controllerName === WEFT).flatMap((e) => e.conditions);
+  };
+
+  beforeAll(async () => {
+    api = await RecordedApiServer.start();
+    const dir = await scratchDir('weft-kubeconfig-');
+    const kubeconfig = join(dir, 'kubeconfig');
+    await writeFile(kubeconfig, api.kubeConfig().exportConfig());
+    mesh = await Mesh.start();
+    api.answerList(recording('services-list-2000.json'));
+    api.answerList(recording('httproutes-list-3000.json'), 200, COLLECTIONS.HTTPRoute);
+    api.answerList(
+      recording('peerauthentications-list-3500.json'),
+      200,
+      COLLECTIONS.PeerAuthentication,
+    );
+    api.answerEmptyExcept('Service', 'HTTPRoute', 'PeerAuthentication');
+    const cp = await mesh.startControlPlane({
+      WEFT_KUBERNETES: 'kubeconfig',
+      KUBECONFIG: kubeconfig,
+    });
+    url = cp.url;
+  });
+
+  afterAll(async () => {
+    await mesh?.stop();
+    await api?.close();
+  });
+
+  it('applies the valid routes and weft.dev resources, and leaves out the invalid one', async () => {
+    await waitFor('the cluster applied', async () =>
+      (await applied('HTTPRoute')).length === 2 ? true : undefined,
+    );
+    expect(await applied('HTTPRoute')).toEqual(['shop/api-split', 'shop/legacy']);
+    expect(await applied('PeerAuthentication')).toContain('shop/strict');
+  });
+
+  it("patches each route's status subresource with Weft's conditions, keeping other controllers' entries", async () => {
+    const split = await patchTo(ROUTE_STATUS('api-split'), () => true);
+    expect(split.contentType).toBe(MERGE_PATCH);
+    expect(split.body).toEqual({
+      metadata: { resourceVersion: '2990' },
+      status: {
+        parents: [
+          // Another controller's entry for its own Gateway stays as it was.
+          {
+            parentRef: {
+              group: 'gateway.networking.k8s.io',
+              kind: 'Gateway',
+              namespace: 'infra',
+              name: 'public',
+            },
+            controllerName: 'example.net/gateway-controller',
+            conditions: [
+              {
+                type: 'Accepted',
+                status: 'True',
+                reason: 'Accepted',
+                message: '',
+                observedGeneration: 2,
+                lastTransitionTime: '2026-12-01T09:30:05Z',
+              },
+            ],
+          },
+          // Weft reports on the Service parent only: Gateway infra/public is not Weft's.
+          {
+            parentRef: { group: '', kind: 'Service', name: 'api', port: 80 },
+            controllerName: WEFT,
+            conditions: [
+              condition('Accepted', 'True', 'Accepted', /.+/, 2),
+              condition('ResolvedRefs', 'True', 'ResolvedRefs', /.+/, 2),
+            ],
+          },
+        ],
+      },
+    });
+
+    const legacy = await patchTo(ROUTE_STATUS('legacy'), () => true);
+    expect(conditionsOf(legacy)).toEqual([
+      condition('Accepted', 'True', 'Accepted', /.+/, 1),
+      condition('ResolvedRefs', 'False', 'BackendNotFound', /gone/, 1),
+    ]);
+  });
+
+  it('gives an invalid route Accepted=False naming the field and the reason', async () => {
+    const bad = await patchTo(ROUTE_STATUS('bad-regex'), () => true);
+    expect(bad.contentType).toBe(MERGE_PATCH);
+    expect(bad.body).toEqual({
+      metadata: { resourceVersion: '2992' },
+      status: {
+        parents: [
+          {
+            parentRef: { group: '', kind: 'Service', name: 'checkout', port: 80 },
+            controllerName: WEFT,
+            conditions: [
+              condition(
+                'Accepted',
+                'False',
+                'UnsupportedValue',
+                /^spec\.rules\[0\]\.matches\[0\]\.path\.value: .+/,
+                3,
+              ),
+            ],
+          },
+        ],
+      },
+    });
+  });
+
+  it('patches the status of weft.dev resources', async () => {
+    const strict = await patchTo(
+      '/apis/weft.dev/v1alpha1/namespaces/shop/peerauthentications/strict/status',
+      () => true,
+    );
+    expect(strict.contentType).toBe(MERGE_PATCH);
+    expect(strict.body).toEqual({
+      metadata: { resourceVersion: '3500' },
+      status: {
+        conditions: [
+          condition(
+            'Accepted',
+            'True',
+            'Accepted',
+            'mTLS STRICT for every workload of namespace shop',
+            1,
+          ),
+        ],
+      },
+    });
+  });
+
+  it('follows the watch: a fixed route is applied and accepted, a deleted one removed; 410 Gone re-lists', async () => {
+    const watch = await api.nextWatch(COLLECTIONS.HTTPRoute);
+    expect(watch.resourceVersion).toBe('3000');
+    const [fixed, deleted, bookmark, gone] = recordedEvents('httproutes-watch-3000.jsonl');
+    watch.send([fixed, deleted, bookmark].join('\n'));
+    await waitFor('the watch events applied', async () =>
+      (await applied('HTTPRoute')).join() === 'shop/api-split,shop/bad-regex' ? true : undefined,
+    );
+    const accepted = await patchTo(
+      ROUTE_STATUS('bad-regex'),
+      (p) =>
+        (p.body as { metadata: { resourceVersion: string } }).metadata.resourceVersion === '3001',
+    );
+    expect(conditionsOf(accepted)).toEqual([
+      condition('Accepted', 'True', 'Accepted', /.+/, 4),
+      condition('ResolvedRefs', 'True', 'ResolvedRefs', /.+/, 4),
+    ]);
+
+    api.answerList(recording('httproutes-list-3100.json'), 200, COLLECTIONS.HTTPRoute);
+    watch.send(gone);
+    watch.end();
+    expect((await api.nextWatch(COLLECTIONS.HTTPRoute)).resourceVersion).toBe('3100');
+    expect(api.requestsTo(COLLECTIONS.HTTPRoute)).toEqual([
+      'list',
+      'watch 3000',
+      'list',
+      'watch 3100',
+    ]);
+    expect(await applied('HTTPRoute')).toEqual(['shop/api-split', 'shop/bad-regex']);
+  });
+});
