@@ -90,7 +90,8 @@ class Collection {
 export class RecordedApiServer {
   /** Every PATCH in the order received. */
   readonly patches: ReceivedPatch[] = [];
-  private readonly patchWaiters: (() => void)[] = [];
+  /** Set by `refusePatches`: the failure every later patch is answered with. */
+  private patchRefusal: Answer | undefined;
   private readonly collections = new Map<string, Collection>();
   private readonly open = new Set<ServerResponse>();
 
@@ -151,11 +152,19 @@ export class RecordedApiServer {
     return new Promise((resolve) => c.watchWaiters.push(resolve));
   }
 
-  /** Resolves once `count` patches have arrived in all. */
-  async patchesReceived(count: number): Promise<ReceivedPatch[]> {
-    while (this.patches.length < count)
-      await new Promise<void>((resolve) => this.patchWaiters.push(resolve));
-    return this.patches.slice(0, count);
+  /** Every later patch answered with this failure (409 Conflict: the object changed meanwhile). */
+  refusePatches(code: number, message: string): void {
+    const reason = code === 409 ? 'Conflict' : 'InternalError';
+    const body = JSON.stringify({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message,
+      reason,
+      code,
+    });
+    this.patchRefusal = { status: code, body };
   }
 
   async close(): Promise<void> {
@@ -227,8 +236,8 @@ export class RecordedApiServer {
         contentType: req.headers['content-type'],
         body: JSON.parse(text) as unknown,
       });
-      for (const waiter of this.patchWaiters.splice(0)) waiter();
-      res.writeHead(200, { 'content-type': 'application/json' }).end(text);
+      const answer = this.patchRefusal ?? { status: 200, body: text };
+      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body);
     });
   }
 }
