@@ -1,9 +1,8 @@
 // A control plane following a cluster's HTTPRoutes and weft.dev resources (WEFT_KUBERNETES): a real process against recorded API-server responses; the admin API shows what it applied, the recorded server the status patches it sent.
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { json } from '../support/admin-client.js';
+import { http, json } from '../support/admin-client.js';
+import { EchoServer } from '../support/echo-server.js';
 import { Mesh } from '../support/mesh.js';
-import { scratchDir } from '../support/scratch-dir.js';
+import { startFollowingControlPlane } from '../support/kubernetes-control-plane.js';
 import { waitFor } from '../support/wait-for.js';
 import {
   COLLECTIONS,
@@ -54,6 +53,8 @@ describe('control plane following Kubernetes routes and weft.dev resources, writ
   let mesh: Mesh;
   let api: RecordedApiServer;
   let url: string;
+  /** billing/ledger's one pod, which has no proxy: the EndpointSlices list it. */
+  let unmeshed: EchoServer;
 
   async function applied(kind: string): Promise<string[]> {
     const { items } = await json<Resources>(`${url}/v1/resources?kind=${kind}`);
@@ -77,9 +78,6 @@ describe('control plane following Kubernetes routes and weft.dev resources, writ
 
   beforeAll(async () => {
     api = await RecordedApiServer.start();
-    const dir = await scratchDir('weft-kubeconfig-');
-    const kubeconfig = join(dir, 'kubeconfig');
-    await writeFile(kubeconfig, api.kubeConfig().exportConfig());
     mesh = await Mesh.start();
     api.answerList(recording('services-list-2000.json'));
     api.answerList(recording('httproutes-list-3000.json'), 200, COLLECTIONS.HTTPRoute);
@@ -88,17 +86,24 @@ describe('control plane following Kubernetes routes and weft.dev resources, writ
       200,
       COLLECTIONS.PeerAuthentication,
     );
-    api.answerEmptyExcept('Service', 'HTTPRoute', 'PeerAuthentication');
-    const cp = await mesh.startControlPlane({
-      WEFT_KUBERNETES: 'kubeconfig',
-      KUBECONFIG: kubeconfig,
-    });
-    url = cp.url;
+    // The recorded slices, their unmeshed pod's port the one the test's app listens on.
+    unmeshed = await new EchoServer('ledger-unmeshed').start();
+    api.answerList(
+      recording('endpointslices-list-4000.json').replaceAll(
+        '"port": 8080',
+        `"port": ${unmeshed.port}`,
+      ),
+      200,
+      COLLECTIONS.EndpointSlice,
+    );
+    api.answerEmptyExcept('Service', 'EndpointSlice', 'HTTPRoute', 'PeerAuthentication');
+    url = (await startFollowingControlPlane(mesh, api)).url;
   });
 
   afterAll(async () => {
     await mesh?.stop();
     await api?.close();
+    await unmeshed?.stop();
   });
 
   it('applies the valid routes and weft.dev resources, and leaves out the invalid one', async () => {
@@ -107,6 +112,35 @@ describe('control plane following Kubernetes routes and weft.dev resources, writ
     );
     expect(await applied('HTTPRoute')).toEqual(['shop/api-split', 'shop/legacy']);
     expect(await applied('PeerAuthentication')).toContain('shop/strict');
+  });
+
+  it("routes a meshed caller to a Service's pod without a proxy, from its EndpointSlice, in plaintext", async () => {
+    await waitFor('the unmeshed pod in the endpoints of billing/ledger', async () =>
+      (await mesh.endpointIds('ledger', 'billing')).length > 0 ? true : undefined,
+    );
+    // The ready endpoint only (the recorded terminating one and the FQDN slice are left out).
+    expect(await mesh.endpointIds('ledger', 'billing')).toEqual(['ledger-6b8f9c7d5-q2w4e']);
+    const callerApp = await new EchoServer('caller').start();
+    try {
+      const caller = await mesh.startSidecar({
+        service: 'caller',
+        instanceId: 'caller-1',
+        appPort: callerApp.port,
+      });
+      const reply = await waitFor(
+        'a call to ledger.billing through the caller sidecar',
+        async () => {
+          const res = await http(`${caller.outbound}/hello`, {
+            headers: { host: 'ledger.billing' },
+          });
+          return res.status === 200 ? res : undefined;
+        },
+      );
+      expect((JSON.parse(reply.body) as { name: string }).name).toBe('ledger-unmeshed');
+      expect(unmeshed.received.at(-1)?.url).toBe('/hello');
+    } finally {
+      await callerApp.stop();
+    }
   });
 
   it("patches each route's status subresource with Weft's conditions, keeping other controllers' entries", async () => {

@@ -1,9 +1,7 @@
 // A control plane following a cluster's Services: a real process with a kubeconfig, against recorded API-server responses; the admin API shows what it applied.
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { json } from '../support/admin-client.js';
 import { Mesh } from '../support/mesh.js';
-import { scratchDir } from '../support/scratch-dir.js';
+import { startFollowingControlPlane } from '../support/kubernetes-control-plane.js';
 import { waitFor } from '../support/wait-for.js';
 import { RecordedApiServer, recordedEvents, recording } from '../k8s/recorded-api-server.js';
 
@@ -30,17 +28,10 @@ describe('control plane following Kubernetes Services (WEFT_KUBERNETES)', () => 
 
   beforeAll(async () => {
     api = await RecordedApiServer.start();
-    const dir = await scratchDir('weft-kubeconfig-');
-    const kubeconfig = join(dir, 'kubeconfig');
-    await writeFile(kubeconfig, api.kubeConfig().exportConfig());
     mesh = await Mesh.start();
     api.answerList(recording('services-list-1000.json'));
     api.answerEmptyExcept('Service');
-    const cp = await mesh.startControlPlane({
-      WEFT_KUBERNETES: 'kubeconfig',
-      KUBECONFIG: kubeconfig,
-    });
-    url = cp.url;
+    url = (await startFollowingControlPlane(mesh, api)).url;
   });
 
   afterAll(async () => {

@@ -11,6 +11,7 @@ const RECORDINGS = join(ROOT, 'test/k8s/recordings');
 /** The collections (across namespaces) of the kinds a Weft control plane follows, as the API server serves them. */
 export const COLLECTIONS = {
   Service: '/api/v1/services',
+  EndpointSlice: '/apis/discovery.k8s.io/v1/endpointslices',
   HTTPRoute: '/apis/gateway.networking.k8s.io/v1/httproutes',
   Gateway: '/apis/gateway.networking.k8s.io/v1/gateways',
   TrafficPolicy: '/apis/weft.dev/v1alpha1/trafficpolicies',

@@ -1,6 +1,6 @@
 // Applies the cluster's Services, Gateway API routes and weft.dev resources (WEFT_KUBERNETES) through the same validate-and-apply path as files and POST /v1/apply, and writes their status back; only the leader runs it.
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { KubeConfig, type V1Service } from '@kubernetes/client-node';
+import { KubeConfig, type V1EndpointSlice, type V1Service } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { formatErrors, parseResource, type FieldError } from '@app/protocol';
 import { LOGGER, type Logger } from '@app/runtime';
@@ -12,7 +12,8 @@ import { EndpointPublisher } from '../discovery/endpoint-publisher.service.js';
 import { RouteStatusService } from '../status/route-status.service.js';
 import { ClusterResources, type ClusterSnapshot } from './cluster-resources.js';
 import { manifestKey, manifestOf, type ProjectedManifest } from './resource-projection.js';
-import { weftServiceOf } from './service-projection.js';
+import { unmeshedEndpointsOf } from './endpoint-slice-projection.js';
+import { weftServiceOf, type WeftService } from './service-projection.js';
 import { StatusWriteBack, type StatusTarget } from './status-write-back.js';
 import { verdictOf } from './status-verdict.js';
 import { WATCHED_KINDS, type WatchedKind } from './watched-kinds.js';
@@ -22,6 +23,8 @@ const SETTLE_MS = 200;
 const RETRY_MS = 5_000;
 /** Clusters beyond this many objects (all followed kinds) are refused whole rather than half-applied. */
 const MAX_OBJECTS = 10_000;
+/** The most unmeshed pods taken from EndpointSlices; more are refused whole (the previous stay). */
+const MAX_UNMESHED_ENDPOINTS = 50_000;
 
 /** One cluster object Weft applies: its kind, the object as watched, and its manifest. */
 interface Followed extends StatusTarget {
@@ -155,7 +158,21 @@ export class KubernetesSync implements OnApplicationShutdown {
     }
     this.followed = followed;
     this.invalid = invalid;
+    this.takeUnmeshed(snapshot, valid);
     await this.writeStatuses();
+  }
+
+  /** The applied Services' pods without a proxy (their EndpointSlices) join their endpoint sets. */
+  private takeUnmeshed(snapshot: ClusterSnapshot, applied: readonly Followed[]): void {
+    const services = applied
+      .filter((f) => f.kind.kind === 'Service')
+      .map((f) => f.manifest as WeftService);
+    const slices = (snapshot.get('EndpointSlice') ?? []) as V1EndpointSlice[];
+    try {
+      this.endpoints.setUnmeshed(unmeshedEndpointsOf(slices, services, MAX_UNMESHED_ENDPOINTS));
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'Kubernetes EndpointSlices not applied');
+    }
   }
 
   private async writeStatuses(): Promise<void> {
@@ -186,9 +203,11 @@ function followedOf(snapshot: ClusterSnapshot): Followed[] {
   return out.sort((a, b) => manifestKey(a.manifest).localeCompare(manifestKey(b.manifest)));
 }
 
+/** The manifest Weft applies for an object; EndpointSlices are endpoints, not resources. */
 function projectionOf(
   kind: WatchedKind,
   object: StatusTarget['object'],
 ): ProjectedManifest | undefined {
+  if (kind.kind === 'EndpointSlice') return undefined;
   return kind.kind === 'Service' ? weftServiceOf(object as V1Service) : manifestOf(kind, object);
 }

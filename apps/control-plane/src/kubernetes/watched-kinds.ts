@@ -2,6 +2,7 @@
 import {
   CoreV1Api,
   CustomObjectsApi,
+  DiscoveryV1Api,
   type KubeConfig,
   type KubernetesListObject,
   type KubernetesObject,
@@ -33,6 +34,15 @@ const WEFT_GROUP = 'weft.dev';
  */
 export const WATCHED_KINDS: readonly WatchedKind[] = [
   core('Service', 'services'),
+  // Read for the endpoints of pods without a proxy; never applied as a resource.
+  {
+    kind: 'EndpointSlice',
+    group: 'discovery.k8s.io',
+    version: 'v1',
+    plural: 'endpointslices',
+    optional: false,
+    status: false,
+  },
   crd('HTTPRoute', GATEWAY_API, 'v1', 'httproutes', true),
   crd('Gateway', GATEWAY_API, 'v1', 'gateways', false),
   crd('TrafficPolicy', WEFT_GROUP, 'v1alpha1', 'trafficpolicies', true),
@@ -60,6 +70,10 @@ export function lister(
   if (kind.kind === 'Service') {
     const api = kubeConfig.makeApiClient(CoreV1Api);
     return () => api.listServiceForAllNamespaces();
+  }
+  if (kind.kind === 'EndpointSlice') {
+    const api = kubeConfig.makeApiClient(DiscoveryV1Api);
+    return () => api.listEndpointSliceForAllNamespaces();
   }
   const api = kubeConfig.makeApiClient(CustomObjectsApi);
   const { group, version, plural } = kind;
