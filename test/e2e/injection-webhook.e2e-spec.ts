@@ -1,5 +1,5 @@
 // The sidecar injection webhook as the API server calls it: AdmissionReviews over real HTTPS to a real control plane, the JSONPatch applied and validated.
-import { readFile } from 'node:fs/promises';
+import { copyFile, readFile, rename } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { request } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -7,6 +7,7 @@ import { http } from '../support/admin-client.js';
 import { freePort } from '../support/free-port.js';
 import { Mesh } from '../support/mesh.js';
 import { scratchDir } from '../support/scratch-dir.js';
+import { waitFor } from '../support/wait-for.js';
 import { makeCertificate } from '../support/test-certificates.js';
 import { applyJsonPatch } from '../k8s/json-patch.js';
 import { KubernetesSchemas } from '../k8s/kubernetes-schemas.js';
@@ -64,6 +65,8 @@ describe('sidecar injection webhook (control plane, HTTPS)', () => {
   let mesh: Mesh;
   let port: number;
   let ca: Buffer;
+  /** The folder of the webhook's certificate and key, as a Secret volume mounts them. */
+  let certsDir: string;
 
   /** A request as the API server makes it: HTTPS trusting the webhook configuration's caBundle. */
   function call(
@@ -97,7 +100,8 @@ describe('sidecar injection webhook (control plane, HTTPS)', () => {
 
   beforeAll(async () => {
     mesh = await Mesh.start();
-    const certs = await makeCertificate(await scratchDir('weft-injection-'), '127.0.0.1');
+    certsDir = await scratchDir('weft-injection-');
+    const certs = await makeCertificate(certsDir, '127.0.0.1');
     ca = await readFile(certs.crt);
     port = await freePort();
     await mesh.startControlPlane({
@@ -257,5 +261,31 @@ describe('sidecar injection webhook (control plane, HTTPS)', () => {
 
   it('speaks TLS only with its certificate: a client that does not trust it is refused', async () => {
     await expect(call('POST', '/inject', review(POD), 'system')).rejects.toThrow(/self[- ]signed/i);
+  });
+  it('serves a rotated certificate without a restart; the one it replaced is no longer trusted', async () => {
+    const old = ca;
+    // The same files replaced (written aside and renamed in, as a Secret volume update does).
+    const fresh = await readFile((await makeCertificate(certsDir, '127.0.0.1')).crt);
+    expect(fresh.equals(old)).toBe(false);
+    await waitFor('the rotated certificate served', async () => {
+      const reply = await call('POST', '/inject', review(POD), fresh).catch(() => undefined);
+      return reply?.status === 200 ? true : undefined;
+    });
+    await expect(call('POST', '/inject', review(POD), old)).rejects.toThrow(/self[- ]signed/i);
+    ca = fresh;
+  });
+
+  it('keeps its certificate when a new one comes without its key (the pair does not match)', async () => {
+    const other = await makeCertificate(await scratchDir('weft-injection-other-'), '127.0.0.1');
+    await copyFile(other.crt, `${certsDir}/tls.crt.new`);
+    await rename(`${certsDir}/tls.crt.new`, `${certsDir}/tls.crt`);
+    const cp = mesh.controlPlane().proc;
+    await waitFor('the mismatched pair refused', () =>
+      cp.logs().some((l) => l.includes('new certificate not loaded')) ? true : undefined,
+    );
+    expect((await call('POST', '/inject', review(POD), ca)).status).toBe(200);
+    await expect(call('POST', '/inject', review(POD), await readFile(other.crt))).rejects.toThrow(
+      /self[- ]signed/i,
+    );
   });
 });
