@@ -116,12 +116,22 @@ function referenceOf(raw: Record<string, unknown>): ParentReference {
   ) as unknown as ParentReference;
 }
 
+/** The same reference, whatever the key order (the API server gives objects back with its own). */
 function sameRef(a: unknown, b: ParentReference): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return sortedJson(a) === sortedJson(b);
 }
 
 function arrayOf(value: unknown): Record<string, unknown>[] {
   return Array.isArray(value)
     ? value.filter((v): v is Record<string, unknown> => typeof v === 'object' && v !== null)
     : [];
+}
+
+/** JSON with every object's keys sorted, so equal values compare equal whatever their key order. */
+export function sortedJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }

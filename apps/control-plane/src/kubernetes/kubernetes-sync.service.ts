@@ -131,8 +131,13 @@ export class KubernetesSync implements OnApplicationShutdown {
       if (parsed.ok) valid.push(f);
       else invalid.set(manifestKey(f.manifest), parsed.errors);
     }
+    // Every watch event (a status patch's echo too) brings a snapshot: say each refusal once.
     for (const [key, errors] of invalid)
-      this.log.warn({ resource: key, reason: formatErrors(errors) }, 'Kubernetes resource refused');
+      if (JSON.stringify(this.invalid.get(key)) !== JSON.stringify(errors))
+        this.log.warn(
+          { resource: key, reason: formatErrors(errors) },
+          'Kubernetes resource refused',
+        );
     try {
       const text = valid.map((f) => stringify(f.manifest)).join('---\n');
       const result = await this.apply.applyText(text, {

@@ -1,5 +1,10 @@
 // What Weft made of one followed cluster object, read from the statuses the admin API serves (RouteStatusService), or the errors it was refused with.
-import { RouteReason, type FieldError, type ParentReference } from '@app/protocol';
+import {
+  PolicyConditionType,
+  PolicyReason,
+  type FieldError,
+  type ParentReference,
+} from '@app/protocol';
 import type { RouteStatusService } from '../status/route-status.service.js';
 import type { ObjectVerdict } from './cluster-status.js';
 import { manifestKey, type ProjectedManifest } from './resource-projection.js';
@@ -54,9 +59,9 @@ export function verdictOf(
       return {
         conditions: [
           {
-            type: 'Accepted',
+            type: PolicyConditionType.Accepted,
             status: 'True',
-            reason: RouteReason.Accepted,
+            reason: PolicyReason.Accepted,
             message: 'applied',
           },
         ],

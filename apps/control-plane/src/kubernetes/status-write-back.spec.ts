@@ -79,6 +79,37 @@ describe('StatusWriteBack', () => {
     expect(await writer.write([peerAuthentication('42', reordered)], () => conflicted)).toBe(1);
   });
 
+  it("finds its own route parent entry in the API server's key order, so the echo brings no new patch", async () => {
+    const routeAt = (resourceVersion: string, status?: unknown): StatusTarget => ({
+      kind: routes,
+      object: {
+        metadata: { name: 'r', namespace: 'shop', uid: 'u3', generation: 2, resourceVersion },
+        spec: { parentRefs: [{ name: 'api', kind: 'Service', port: 80 }] },
+        ...(status === undefined ? {} : { status }),
+      },
+    });
+    const verdict: ObjectVerdict = {
+      refs: [
+        {
+          ref: { name: 'api', kind: 'Service', port: 80 },
+          conditions: [{ type: 'Accepted', status: 'True', reason: 'Accepted', message: 'ok' }],
+        },
+      ],
+    };
+    await writer.write([routeAt('7')], () => verdict);
+    const sent = api.patches[0].body as { status: unknown };
+    // The echo, every object's keys sorted as the API server's encoder writes them.
+    const echoed = JSON.parse(
+      JSON.stringify(sent.status, (_k, v: unknown) =>
+        typeof v === 'object' && v !== null && !Array.isArray(v)
+          ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+          : v,
+      ),
+    ) as unknown;
+    expect(await writer.write([routeAt('8', echoed)], () => verdict)).toBe(0);
+    expect(api.patches).toHaveLength(1);
+  });
+
   it('keeps the transition time while the status and reason stay, whatever the message', async () => {
     const before = {
       conditions: [

@@ -6,7 +6,7 @@ import {
   type KubeConfig,
   type KubernetesObject,
 } from '@kubernetes/client-node';
-import { desiredStatus, type ObjectVerdict } from './cluster-status.js';
+import { desiredStatus, sortedJson, type ObjectVerdict } from './cluster-status.js';
 import type { WatchedKind } from './watched-kinds.js';
 
 /** One object Weft reports on, as the watch last delivered it. */
@@ -95,13 +95,4 @@ export class StatusWriteBack {
       return false;
     }
   }
-}
-
-/** JSON with every object's keys sorted, so equal values compare equal whatever their key order. */
-function sortedJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    typeof v === 'object' && v !== null && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
 }
