@@ -1,9 +1,13 @@
 // The sidecar injection webhook as the API server calls it: AdmissionReviews over real HTTPS to a real control plane, the JSONPatch applied and validated.
-import { readFile } from 'node:fs/promises';
+import { copyFile, readFile, rename } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { request } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { http } from '../support/admin-client.js';
 import { freePort } from '../support/free-port.js';
 import { Mesh } from '../support/mesh.js';
 import { scratchDir } from '../support/scratch-dir.js';
+import { waitFor } from '../support/wait-for.js';
 import { makeCertificate } from '../support/test-certificates.js';
 import { applyJsonPatch } from '../k8s/json-patch.js';
 import { KubernetesSchemas } from '../k8s/kubernetes-schemas.js';
@@ -18,6 +22,7 @@ interface Pod {
   kind: string;
   metadata: { name?: string; annotations?: Record<string, string> };
   spec: {
+    containers: { name: string; readinessProbe?: unknown; livenessProbe?: unknown }[];
     initContainers?: {
       name: string;
       restartPolicy?: string;
@@ -60,6 +65,8 @@ describe('sidecar injection webhook (control plane, HTTPS)', () => {
   let mesh: Mesh;
   let port: number;
   let ca: Buffer;
+  /** The folder of the webhook's certificate and key, as a Secret volume mounts them. */
+  let certsDir: string;
 
   /** A request as the API server makes it: HTTPS trusting the webhook configuration's caBundle. */
   function call(
@@ -93,7 +100,8 @@ describe('sidecar injection webhook (control plane, HTTPS)', () => {
 
   beforeAll(async () => {
     mesh = await Mesh.start();
-    const certs = await makeCertificate(await scratchDir('weft-injection-'), '127.0.0.1');
+    certsDir = await scratchDir('weft-injection-');
+    const certs = await makeCertificate(certsDir, '127.0.0.1');
     ca = await readFile(certs.crt);
     port = await freePort();
     await mesh.startControlPlane({
@@ -147,6 +155,83 @@ describe('sidecar injection webhook (control plane, HTTPS)', () => {
     expect(again.response).toEqual({ uid: UID, allowed: true });
   });
 
+  it("rewrites the app's probes to its proxy, and a real sidecar answers them from the app", async () => {
+    // The app: /ready answers as `ready` says, and records the headers the probe came with.
+    let ready = true;
+    let seen: IncomingHttpHeaders = {};
+    const app: Server = createServer((req, res) => {
+      if (req.url !== '/ready') return void res.writeHead(404).end();
+      seen = req.headers;
+      res.writeHead(ready ? 200 : 503).end();
+    });
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    const appPort = (app.address() as AddressInfo).port;
+    try {
+      const probed = {
+        ...POD,
+        spec: {
+          ...POD.spec,
+          containers: [
+            {
+              name: 'app',
+              image: 'api:1',
+              ports: [{ containerPort: appPort, name: 'http' }],
+              readinessProbe: {
+                httpGet: {
+                  path: '/ready',
+                  port: 'http',
+                  httpHeaders: [{ name: 'X-Probe', value: 'kubelet' }],
+                },
+                periodSeconds: 2,
+              },
+              livenessProbe: { httpGet: { path: '/live', port: appPort } },
+            },
+          ],
+        },
+      };
+      const { response } = JSON.parse((await call('POST', '/inject', review(probed))).body) as {
+        response: { patch: string };
+      };
+      const patch = JSON.parse(
+        Buffer.from(response.patch, 'base64').toString('utf8'),
+      ) as Parameters<typeof applyJsonPatch>[1];
+      const pod = applyJsonPatch(probed, patch) as unknown as Pod;
+      expect(pod.spec.containers[0].readinessProbe).toEqual({
+        httpGet: { path: '/app-health/app/readyz', port: 15000, scheme: 'HTTP' },
+        periodSeconds: 2,
+      });
+      const proxy = pod.spec.initContainers!.find((c) => c.name === 'weft-proxy')!;
+      const probes = proxy.env!.find((e) => e.name === 'WEFT_APP_PROBES')!.value!;
+
+      // The injected proxy's probe settings, given to a real sidecar; the kubelet's GET goes to
+      // its admin port (15000 in a pod; a free port here).
+      const sidecar = await mesh.startSidecar({
+        service: 'api',
+        instanceId: 'api-probed',
+        appPort,
+        env: { WEFT_APP_PROBES: probes },
+      });
+      const kubelet = (path: string) => http(`http://127.0.0.1:${sidecar.adminPort}${path}`);
+      expect((await kubelet('/app-health/app/readyz')).status).toBe(200);
+      expect(seen['x-probe']).toBe('kubelet');
+      ready = false;
+      expect((await kubelet('/app-health/app/readyz')).status).toBe(503);
+      // The app's own failure passes through: it has no /live.
+      const live = await kubelet('/app-health/app/livez');
+      expect([live.status, JSON.parse(live.body)]).toEqual([404, { status: 404 }]);
+      // A probe injection did not rewrite (the pod has no startup probe) is unknown to the proxy.
+      const startup = await kubelet('/app-health/app/startupz');
+      expect(startup.status).toBe(404);
+      expect(startup.body).toContain('no startupz probe recorded for container app');
+      await new Promise<void>((resolve) => app.close(() => resolve()));
+      ready = true;
+      // The app gone: no answer is a failure.
+      expect((await kubelet('/app-health/app/readyz')).status).toBe(503);
+    } finally {
+      app.close();
+    }
+  });
+
   it('refuses a pod it cannot inject, saying which field and why', async () => {
     const bad = { ...POD, metadata: { labels: {} } };
     const reply = await call('POST', '/inject', review(bad));
@@ -176,5 +261,31 @@ describe('sidecar injection webhook (control plane, HTTPS)', () => {
 
   it('speaks TLS only with its certificate: a client that does not trust it is refused', async () => {
     await expect(call('POST', '/inject', review(POD), 'system')).rejects.toThrow(/self[- ]signed/i);
+  });
+  it('serves a rotated certificate without a restart; the one it replaced is no longer trusted', async () => {
+    const old = ca;
+    // The same files replaced (written aside and renamed in, as a Secret volume update does).
+    const fresh = await readFile((await makeCertificate(certsDir, '127.0.0.1')).crt);
+    expect(fresh.equals(old)).toBe(false);
+    await waitFor('the rotated certificate served', async () => {
+      const reply = await call('POST', '/inject', review(POD), fresh).catch(() => undefined);
+      return reply?.status === 200 ? true : undefined;
+    });
+    await expect(call('POST', '/inject', review(POD), old)).rejects.toThrow(/self[- ]signed/i);
+    ca = fresh;
+  });
+
+  it('keeps its certificate when a new one comes without its key (the pair does not match)', async () => {
+    const other = await makeCertificate(await scratchDir('weft-injection-other-'), '127.0.0.1');
+    await copyFile(other.crt, `${certsDir}/tls.crt.new`);
+    await rename(`${certsDir}/tls.crt.new`, `${certsDir}/tls.crt`);
+    const cp = mesh.controlPlane().proc;
+    await waitFor('the mismatched pair refused', () =>
+      cp.logs().some((l) => l.includes('new certificate not loaded')) ? true : undefined,
+    );
+    expect((await call('POST', '/inject', review(POD), ca)).status).toBe(200);
+    await expect(call('POST', '/inject', review(POD), await readFile(other.crt))).rejects.toThrow(
+      /self[- ]signed/i,
+    );
   });
 });

@@ -1,9 +1,7 @@
 // A control plane following a cluster's Services: a real process with a kubeconfig, against recorded API-server responses; the admin API shows what it applied.
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { json } from '../support/admin-client.js';
 import { Mesh } from '../support/mesh.js';
-import { scratchDir } from '../support/scratch-dir.js';
+import { startFollowingControlPlane } from '../support/kubernetes-control-plane.js';
 import { waitFor } from '../support/wait-for.js';
 import { RecordedApiServer, recordedEvents, recording } from '../k8s/recorded-api-server.js';
 
@@ -30,16 +28,10 @@ describe('control plane following Kubernetes Services (WEFT_KUBERNETES)', () => 
 
   beforeAll(async () => {
     api = await RecordedApiServer.start();
-    const dir = await scratchDir('weft-kubeconfig-');
-    const kubeconfig = join(dir, 'kubeconfig');
-    await writeFile(kubeconfig, api.kubeConfig().exportConfig());
     mesh = await Mesh.start();
     api.answerList(recording('services-list-1000.json'));
-    const cp = await mesh.startControlPlane({
-      WEFT_KUBERNETES: 'kubeconfig',
-      KUBECONFIG: kubeconfig,
-    });
-    url = cp.url;
+    api.answerEmptyExcept('Service');
+    url = (await startFollowingControlPlane(mesh, api)).url;
   });
 
   afterAll(async () => {
@@ -73,6 +65,6 @@ describe('control plane following Kubernetes Services (WEFT_KUBERNETES)', () => 
       return names.join() === 'billing/ledger,shop/api,shop/checkout' ? names : undefined;
     });
     expect((await api.nextWatch()).resourceVersion).toBe('2000');
-    expect(api.requests).toEqual(['list', 'watch 1000', 'list', 'watch 2000']);
+    expect(api.requestsTo()).toEqual(['list', 'watch 1000', 'list', 'watch 2000']);
   });
 });

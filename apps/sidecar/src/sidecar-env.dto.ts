@@ -35,6 +35,11 @@ export class SidecarEnv extends ProxyEnv {
   @IsString()
   WEFT_APP_ADDRESS: string = '127.0.0.1';
 
+  /** Set by injection: the app's original kubelet probes, which `/app-health/…` answers for (JSON). */
+  @IsOptional()
+  @IsString()
+  WEFT_APP_PROBES?: string;
+
   @ToInt()
   @IsInt()
   @Min(0)

@@ -3,6 +3,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DataPlaneModule, IdentityModule } from '@app/dataplane';
 import { RuntimeModule, type Logger } from '@app/runtime';
+import { AppHealthController, AppProbes } from './app-health.controller.js';
 import { AppProbeService } from './app-probe.service.js';
 import { BusResponderService } from './bus-responder.service.js';
 import { DrainService } from './drain.service.js';
@@ -85,8 +86,10 @@ export class SidecarModule {
               }),
             ]),
       ],
+      controllers: [AppHealthController],
       providers: [
         { provide: SidecarEnv, useValue: env },
+        { provide: AppProbes, useValue: AppProbes.fromEnv(env) },
         { provide: Workloads, useValue: workloads },
         ListenersService,
         AppProbeService,

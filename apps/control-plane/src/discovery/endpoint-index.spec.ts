@@ -3,6 +3,7 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   parseResource,
+  type EndpointEntry,
   type EndpointSet,
   type InstanceOwner,
   type PeerAuthentication,
@@ -303,6 +304,58 @@ function fullRecomputation(
   for (const key of previous) out[key] ??= [];
   return out;
 }
+
+describe('EndpointIndex and unmeshed pods (cluster EndpointSlices)', () => {
+  const pod = (instanceId: string, address: string): EndpointEntry => ({
+    ...owner(instanceId, {}, { service: 'api' }),
+    address,
+    port: 8080,
+    serviceAccount: 'default',
+    plaintext: true,
+    unmeshed: true,
+  });
+
+  it("adds a Service's pods without a proxy to its set, but not those a registered instance has the address of", () => {
+    const meshed = { ...owner('api-1', { app: 'api' }), address: '10.244.1.5' };
+    const index = indexOf([service('api', { app: 'api' })], [meshed]);
+    index.setUnmeshed(
+      new Map([['endpoints.shop.api', [pod('api-1', '10.244.1.5'), pod('api-old', '10.244.2.9')]]]),
+    );
+    expect(index.take(NOW).get('endpoints.shop.api')?.endpoints).toEqual([
+      expect.objectContaining({ instanceId: 'api-1', address: '10.244.1.5' }),
+      expect.objectContaining({ instanceId: 'api-old', address: '10.244.2.9', unmeshed: true }),
+    ]);
+    expect(index.take(NOW).get('endpoints.shop.api')?.endpoints[0].unmeshed).toBeUndefined();
+
+    // The old pod gets its proxy: its own registration replaces the unmeshed entry.
+    index.setInstance(
+      'shop/api-old',
+      { ...owner('api-old', { app: 'api' }), address: '10.244.2.9' },
+      true,
+    );
+    expect(
+      index
+        .take(NOW)
+        .get('endpoints.shop.api')
+        ?.endpoints.map((e) => e.unmeshed ?? false),
+    ).toEqual([false, false]);
+  });
+
+  it('takes pods only for Services it knows, and drops them when the cluster does', () => {
+    const index = indexOf([service('api', { app: 'api' })], []);
+    index.setUnmeshed(
+      new Map([
+        ['endpoints.shop.api', [pod('a', '10.0.0.7')]],
+        ['endpoints.shop.unknown', [pod('u', '10.0.0.8')]],
+      ]),
+    );
+    const sets = index.take(NOW);
+    expect(ids(sets.get('endpoints.shop.api'))).toEqual(['a']);
+    expect(sets.has('endpoints.shop.unknown')).toBe(false);
+    index.setUnmeshed(new Map());
+    expect(ids(index.take(NOW).get('endpoints.shop.api'))).toEqual([]);
+  });
+});
 
 describe('EndpointIndex and PeerAuthentication', () => {
   it('marks plaintext the endpoints whose effective PeerAuthentication is DISABLE, and recomputes every set when the policies change', () => {

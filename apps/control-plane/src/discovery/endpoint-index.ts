@@ -45,6 +45,11 @@ export class EndpointIndex {
   /** The PeerAuthentications in force (JSON compared): a DISABLE marks endpoints plaintext. */
   private peerAuthentications: readonly PeerAuthentication[] = [];
   private peerAuthenticationsJson = '[]';
+  /** Endpoints key → the Service's unmeshed pods (its cluster EndpointSlices), JSON compared. */
+  private unmeshed = new Map<
+    string,
+    { readonly entries: readonly EndpointEntry[]; readonly json: string }
+  >();
 
   /** True when some set may have changed since the last `take`. */
   get pending(): boolean {
@@ -94,6 +99,23 @@ export class EndpointIndex {
     for (const key of [...this.services.keys(), ...this.known]) this.dirty.add(key);
   }
 
+  /**
+   * The endpoints of cluster Services' pods (their EndpointSlices), by endpoints key, replacing the
+   * previous ones: only keys whose list changed go dirty. A Service's set holds those of its pods
+   * that no registered instance of the namespace has the address of (a meshed pod's own proxy
+   * registers it, with mTLS).
+   */
+  setUnmeshed(byKey: ReadonlyMap<string, readonly EndpointEntry[]>): void {
+    const next = new Map<string, { entries: readonly EndpointEntry[]; json: string }>();
+    for (const [key, entries] of byKey) {
+      const json = JSON.stringify(entries);
+      next.set(key, { entries, json });
+      if (this.unmeshed.get(key)?.json !== json) this.dirty.add(key);
+    }
+    for (const key of this.unmeshed.keys()) if (!next.has(key)) this.dirty.add(key);
+    this.unmeshed = next;
+  }
+
   /** An instance registered, changed or left (`undefined`). */
   setInstance(id: string, instance: InstanceOwner | undefined, ready = false): void {
     const before = this.members.get(id);
@@ -117,7 +139,10 @@ export class EndpointIndex {
       if (!endpoints) continue;
       endpoints.sort((a, b) => a.instanceId.localeCompare(b.instanceId));
       this.known.add(key);
-      const entries = endpoints.map((e) => this.entryOf(e));
+      const entries = [
+        ...endpoints.map((e) => this.entryOf(e)),
+        ...this.unmeshedOf(key, namespace),
+      ];
       sets.set(key, { v: 1, namespace, service, endpoints: entries, updatedAt: now });
     }
     this.dirty.clear();
@@ -128,6 +153,16 @@ export class EndpointIndex {
   private entryOf(instance: InstanceOwner): EndpointEntry {
     const plaintext = effectiveMtlsMode(this.peerAuthentications, instance) === 'DISABLE';
     return plaintext ? { ...instance, plaintext } : instance;
+  }
+
+  /** The Service's unmeshed pods, but those whose address a registered instance of the namespace has. */
+  private unmeshedOf(key: string, namespace: string): readonly EndpointEntry[] {
+    const entries = this.unmeshed.get(key)?.entries;
+    if (!entries?.length || !this.services.has(key)) return [];
+    const meshed = new Set<string>();
+    for (const id of this.byLabel.get(labelKey(namespace)) ?? [])
+      meshed.add(this.members.get(id)!.instance.address);
+    return entries.filter((e) => !meshed.has(e.address));
   }
 
   private select(key: string, namespace: string, service: string): InstanceOwner[] | undefined {

@@ -11,6 +11,7 @@ import {
   ENDPOINTS_KEY_PREFIX,
   endpointsKey,
   MEMBER_KEY_PREFIX,
+  type EndpointEntry,
   type PeerAuthentication,
   type Resource,
   type Service,
@@ -88,7 +89,8 @@ export class EndpointPublisher
     const existing = await this.readPublished(kv);
     for (const set of existing) {
       this.current.set(endpointsKey(set.namespace, set.service), set);
-      this.members.update(serviceKey(set.namespace, set.service), undefined, set.endpoints);
+      const instances = set.endpoints.filter((e) => !e.unmeshed);
+      this.members.update(serviceKey(set.namespace, set.service), undefined, instances);
     }
     this.instances.seed(existing);
     for (const [key, live] of this.instances.entries()) this.onInstance(key, live);
@@ -114,6 +116,15 @@ export class EndpointPublisher
     this.loaded = true;
     this.emit('changed');
     this.debouncer.runNow();
+  }
+
+  /**
+   * The pods of cluster Services that have no Weft proxy (the Kubernetes controller reads them from
+   * EndpointSlices), by endpoints key: they join their Services' sets as plaintext endpoints.
+   */
+  setUnmeshed(byKey: ReadonlyMap<string, readonly EndpointEntry[]>): void {
+    this.index.setUnmeshed(byKey);
+    if (this.index.pending) this.debouncer.trigger(false);
   }
 
   /** Starts writing, from what the bucket holds now (the former leader wrote it). */
@@ -243,10 +254,11 @@ export class EndpointPublisher
       else this.unwritten.delete(key);
       if (JSON.stringify(this.current.get(key)?.endpoints) === json) continue;
       changed = true;
+      // Unmeshed pods have no proxy to read a membership.
       this.members.update(
         serviceKey(set.namespace, set.service),
-        this.current.get(key)?.endpoints,
-        set.endpoints,
+        this.current.get(key)?.endpoints.filter((e) => !e.unmeshed),
+        set.endpoints.filter((e) => !e.unmeshed),
       );
       this.current.set(key, set);
     }

@@ -166,6 +166,8 @@ export class InstanceRegistry
   seed(sets: readonly EndpointSet[], now = Date.now()): void {
     for (const set of sets) {
       for (const instance of set.endpoints) {
+        // An unmeshed pod is no instance: it never heartbeats; the controller lists it again.
+        if (instance.unmeshed) continue;
         this.live.set(`${instance.namespace}/${instance.instanceId}`, {
           instance,
           ready: true,

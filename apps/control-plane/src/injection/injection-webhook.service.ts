@@ -1,6 +1,8 @@
 // The sidecar injection webhook: an HTTPS server (the API server calls only HTTPS webhooks) answering AdmissionReviews on POST /inject.
+import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
+import { dirname } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   Inject,
@@ -9,7 +11,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { formatErrors } from '@app/protocol';
-import { LOGGER, type Logger } from '@app/runtime';
+import { LOGGER, watchManifestFolder, type Logger } from '@app/runtime';
 import { ControlPlaneEnv } from '../control-plane-env.dto.js';
 import { answerReview } from './admission-review.js';
 import type { InjectionSettings } from './sidecar-injection.js';
@@ -17,10 +19,14 @@ import type { InjectionSettings } from './sidecar-injection.js';
 export const INJECT_PATH = '/inject';
 /** The API server sends at most about 3 MiB of object; a review beyond this is refused unread. */
 const MAX_REVIEW_BYTES = 4 * 1024 * 1024;
+const MIN_TLS_VERSION = 'TLSv1.2';
 
 @Injectable()
 export class InjectionWebhook implements OnApplicationBootstrap, OnApplicationShutdown {
   private server: Server | undefined;
+  /** The certificate and key in use, to skip a reload that changes nothing. */
+  private serving: { cert: Buffer; key: Buffer } | undefined;
+  private stopWatching: (() => void)[] = [];
 
   constructor(
     private readonly env: ControlPlaneEnv,
@@ -42,7 +48,8 @@ export class InjectionWebhook implements OnApplicationBootstrap, OnApplicationSh
       trustDomain: env.WEFT_TRUST_DOMAIN,
       logLevel: env.WEFT_LOG_LEVEL,
     };
-    const server = createServer({ cert, key, minVersion: 'TLSv1.2' }, (req, res) => {
+    this.serving = { cert, key };
+    const server = createServer({ cert, key, minVersion: MIN_TLS_VERSION }, (req, res) => {
       this.handle(req, res, settings).catch((err: Error) => {
         this.log.error({ err: err.message }, 'injection webhook: request failed');
         if (!res.headersSent) reply(res, 500, { error: 'internal error' });
@@ -53,13 +60,46 @@ export class InjectionWebhook implements OnApplicationBootstrap, OnApplicationSh
       server.once('error', reject);
       server.listen(env.WEFT_INJECTION_PORT, env.WEFT_BIND_ADDRESS, () => resolve());
     });
+    // A Secret volume is updated by swapping a symlink in its folder: watch the folders, not the files.
+    const folders = new Set(
+      [env.WEFT_INJECTION_TLS_CERT!, env.WEFT_INJECTION_TLS_KEY!].map(dirname),
+    );
+    this.stopWatching = [...folders].map((dir) =>
+      watchManifestFolder(dir, () => void this.reloadCertificate(server)),
+    );
     this.log.info(
       { port: env.WEFT_INJECTION_PORT, image: settings.image },
       'sidecar injection webhook listening',
     );
   }
 
+  /**
+   * A rotated certificate (cert-manager, the chart's upgrade) is served from the next handshake on,
+   * without a restart. A pair that does not match (the certificate written, not yet its key) is
+   * refused and the old one kept; the key's own change brings the next try.
+   */
+  private async reloadCertificate(server: Server): Promise<void> {
+    try {
+      const [cert, key] = await Promise.all([
+        readFile(this.env.WEFT_INJECTION_TLS_CERT!),
+        readFile(this.env.WEFT_INJECTION_TLS_KEY!),
+      ]);
+      if (this.serving && cert.equals(this.serving.cert) && key.equals(this.serving.key)) return;
+      server.setSecureContext({ cert, key, minVersion: MIN_TLS_VERSION });
+      this.serving = { cert, key };
+      const { validTo, fingerprint256 } = new X509Certificate(cert);
+      this.log.info({ validTo, fingerprint256 }, 'injection webhook: certificate reloaded');
+    } catch (err) {
+      this.log.warn(
+        { err: (err as Error).message },
+        'injection webhook: new certificate not loaded; the previous one stays',
+      );
+    }
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    for (const stop of this.stopWatching) stop();
+    this.stopWatching = [];
     const server = this.server;
     if (server === undefined) return;
     // The API server keeps its connections open: close them, or close() waits for them.

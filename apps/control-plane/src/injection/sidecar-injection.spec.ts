@@ -262,4 +262,88 @@ describe('injectSidecar', () => {
       'spec.initContainers[0].name',
     ]);
   });
+  describe('app probes (Istio probe rewrite)', () => {
+    const probed = pod({
+      spec: {
+        containers: [
+          {
+            name: 'app',
+            image: 'api:1',
+            ports: [{ containerPort: 8080, name: 'http' }],
+            livenessProbe: { httpGet: { path: '/live', port: 8080 }, periodSeconds: 7 },
+            readinessProbe: {
+              httpGet: {
+                path: '/ready',
+                port: 'http',
+                httpHeaders: [{ name: 'X-Probe', value: 'kubelet' }],
+              },
+              timeoutSeconds: 3,
+            },
+            startupProbe: { tcpSocket: { port: 8080 } },
+          },
+        ],
+      },
+    });
+
+    it("sends the kubelet's httpGet probes to the proxy's admin port and keeps the originals in the proxy's env", async () => {
+      const { pod: result, patch } = injected(injectSidecar(probed, 'shop', SETTINGS));
+      const app = result.spec.containers[0];
+      // Other probe settings stay; only the target changes. A TCP probe is left alone.
+      expect(app.livenessProbe).toEqual({
+        httpGet: { path: '/app-health/app/livez', port: 15000, scheme: 'HTTP' },
+        periodSeconds: 7,
+      });
+      expect(app.readinessProbe).toEqual({
+        httpGet: { path: '/app-health/app/readyz', port: 15000, scheme: 'HTTP' },
+        timeoutSeconds: 3,
+      });
+      expect(app.startupProbe).toEqual({ tcpSocket: { port: 8080 } });
+      const proxy = result.spec.initContainers!.find((c) => c.name === 'weft-proxy');
+      expect(JSON.parse(env(proxy).WEFT_APP_PROBES!)).toEqual({
+        '/app-health/app/livez': { port: 8080, path: '/live', scheme: 'HTTP', timeoutSeconds: 1 },
+        '/app-health/app/readyz': {
+          port: 8080,
+          path: '/ready',
+          scheme: 'HTTP',
+          headers: [{ name: 'X-Probe', value: 'kubelet' }],
+          timeoutSeconds: 3,
+        },
+      });
+      // The patch, applied as the API server does, gives exactly that pod, valid.
+      expect(applyJsonPatch(probed, patch)).toEqual(result);
+      expect(await schemas.problems(result)).toEqual([]);
+    });
+
+    it('leaves probes alone without capture (the kubelet reaches the app directly)', () => {
+      const off = {
+        ...probed,
+        metadata: { ...probed.metadata, annotations: { 'weft.dev/capture': 'disabled' } },
+      };
+      const { pod: result } = injected(injectSidecar(off, 'shop', SETTINGS));
+      expect(result.spec.containers).toEqual(probed.spec.containers);
+      const proxy = result.spec.initContainers!.find((c) => c.name === 'weft-proxy');
+      expect(env(proxy).WEFT_APP_PROBES).toBeUndefined();
+    });
+
+    it('refuses a probe naming a port the container does not declare', () => {
+      const bad = pod({
+        spec: {
+          containers: [
+            {
+              name: 'app',
+              image: 'api:1',
+              ports: [{ containerPort: 8080 }],
+              readinessProbe: { httpGet: { path: '/ready', port: 'health' } },
+            },
+          ],
+        },
+      });
+      expect(errorsOf(injectSidecar(bad, 'shop', SETTINGS))).toEqual([
+        {
+          path: 'spec.containers[0].readinessProbe.httpGet.port',
+          message: 'port "health" is neither a number nor a port the container names',
+        },
+      ]);
+    });
+  });
 });

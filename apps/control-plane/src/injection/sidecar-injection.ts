@@ -1,5 +1,6 @@
 // Sidecar injection as a pure function: a pod in, the JSONPatch that adds Weft's native sidecar (and its capture step) out.
 import {
+  APP_PROBES_ENV,
   fail,
   ok,
   PROXY_ADMIN_PORT,
@@ -15,6 +16,7 @@ import {
   type InjectionOptions,
 } from './injection-options.js';
 import type { JsonPatchOp, PodContainer, PodManifest } from './pod-manifest.js';
+import { rewriteAppProbes, type ProbeRewrite } from './probe-rewrite.js';
 
 /** The proxy's uid and gid: `weft init-capture` exempts its traffic, so no app may run as it. */
 export const PROXY_UID = 1337;
@@ -55,15 +57,21 @@ export function injectSidecar(
   const read = injectionOptions(pod, resource);
   if (!read.ok) return read;
   const options = read.value;
+  // Without capture the kubelet's probes reach the app directly: nothing to rewrite.
+  const probes: Result<ProbeRewrite | undefined> = options.capture
+    ? rewriteAppProbes(pod, resource)
+    : ok(undefined);
   const clashes = [
     ...nameClashes(pod, resource),
     ...(options.capture ? proxyUidUsers(pod, resource) : []),
+    ...(probes.ok ? [] : probes.errors),
   ];
-  if (clashes.length > 0) return fail(clashes);
+  if (clashes.length > 0 || !probes.ok) return fail(clashes);
+  const rewrite = probes.value;
 
   const added = [
     ...(options.capture ? [captureContainer(options, settings)] : []),
-    proxyContainer(pod, namespace, options, settings),
+    proxyContainer(pod, namespace, options, settings, rewrite?.originals ?? {}),
   ];
   const volumes = proxyVolumes(options);
   const annotations = { ...pod.metadata?.annotations, [ANNOTATIONS.status]: 'injected' };
@@ -72,11 +80,13 @@ export function injectSidecar(
     metadata: { ...pod.metadata, annotations },
     spec: {
       ...pod.spec,
+      containers: rewrite?.containers ?? pod.spec.containers,
       initContainers: [...added, ...(pod.spec.initContainers ?? [])],
       volumes: [...(pod.spec.volumes ?? []), ...volumes],
     },
   };
-  return ok({ injected: true, pod: patched, patch: patchOps(pod, added, volumes) });
+  const patch = [...patchOps(pod, added, volumes), ...(rewrite?.ops ?? [])];
+  return ok({ injected: true, pod: patched, patch });
 }
 
 /** The same change as JSONPatch `add`s, what an AdmissionReview response carries. */
@@ -127,6 +137,7 @@ function proxyContainer(
   namespace: string,
   options: InjectionOptions,
   settings: InjectionSettings,
+  appProbes: Readonly<Record<string, unknown>>,
 ): PodContainer {
   const labels = Object.entries(pod.metadata?.labels ?? {})
     .filter(([key]) => !key.startsWith('weft.dev/'))
@@ -154,6 +165,10 @@ function proxyContainer(
       value('WEFT_SERVICE_ACCOUNT', options.serviceAccount),
       value('WEFT_APP_PORT', options.appPort),
       ...(labels === '' ? [] : [value('WEFT_LABELS', labels)]),
+      // The app's probes as they were: the proxy answers /app-health/… by sending them on.
+      ...(Object.keys(appProbes).length === 0
+        ? []
+        : [value(APP_PROBES_ENV, JSON.stringify(appProbes))]),
       { name: 'WEFT_ADVERTISE_ADDRESS', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
     ],
     ports: [

@@ -1,8 +1,6 @@
 // A cluster's Services as Weft's Service resources: the fields Weft reads (selector, ports, weft.dev annotations), nothing of the cluster's bookkeeping.
 import type { V1Service } from '@kubernetes/client-node';
-
-/** Namespaces of the cluster's own machinery: never meshed. */
-const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
+import { labelsAndAnnotations, SYSTEM_NAMESPACES } from './resource-projection.js';
 
 export interface WeftService {
   readonly apiVersion: 'v1';
@@ -24,15 +22,11 @@ export interface WeftService {
  * selector (its endpoints are not instances of a workload), ExternalName, or in a system namespace.
  */
 export function weftServiceOf(service: V1Service): WeftService | undefined {
-  const { name, namespace, labels, annotations } = service.metadata ?? {};
+  const { name, namespace } = service.metadata ?? {};
   const selector = service.spec?.selector;
   if (!name || !namespace || SYSTEM_NAMESPACES.has(namespace)) return undefined;
   if (service.spec?.type === 'ExternalName') return undefined;
   if (selector === undefined || Object.keys(selector).length === 0) return undefined;
-  // Only Weft's annotations: others (kubectl's last-applied-configuration) are large and not Weft's.
-  const weftAnnotations = Object.fromEntries(
-    Object.entries(annotations ?? {}).filter(([key]) => key.startsWith('weft.dev/')),
-  );
   const ports = service.spec?.ports?.map((p) =>
     definedOnly({
       name: p.name,
@@ -45,12 +39,7 @@ export function weftServiceOf(service: V1Service): WeftService | undefined {
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: {
-      name,
-      namespace,
-      ...(labels && Object.keys(labels).length > 0 ? { labels: { ...labels } } : {}),
-      ...(Object.keys(weftAnnotations).length > 0 ? { annotations: weftAnnotations } : {}),
-    },
+    metadata: { name, namespace, ...labelsAndAnnotations(service) },
     spec: { selector: { ...selector }, ...(ports?.length ? { ports } : {}) },
   };
 }

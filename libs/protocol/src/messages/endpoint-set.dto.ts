@@ -14,6 +14,14 @@ export class EndpointEntry extends InstanceOwner {
   @IsOptional()
   @IsBoolean()
   plaintext?: boolean;
+
+  /**
+   * A pod of a cluster Service with no Weft proxy (from its EndpointSlices): `plaintext` too, and no
+   * identity to check (`serviceAccount` is not known). Set by the control plane alone.
+   */
+  @IsOptional()
+  @IsBoolean()
+  unmeshed?: boolean;
 }
 
 /** `service` is the selecting Service (not necessarily the instances' own `service`). */

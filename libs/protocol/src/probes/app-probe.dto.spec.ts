@@ -1,0 +1,39 @@
+// WEFT_APP_PROBES as the sidecar reads it at boot: the probes by path, or every bad field named.
+import { parseAppProbes } from './app-probe.dto.js';
+
+describe('parseAppProbes', () => {
+  it('reads the probes by their rewritten path, with kubelet defaults', () => {
+    const parsed = parseAppProbes(
+      JSON.stringify({ '/app-health/app/readyz': { port: 8080, path: '/ready' } }),
+    );
+    expect(parsed.ok && [...parsed.value]).toEqual([
+      [
+        '/app-health/app/readyz',
+        expect.objectContaining({ port: 8080, path: '/ready', scheme: 'HTTP', timeoutSeconds: 1 }),
+      ],
+    ]);
+  });
+
+  it('names every bad entry: a path that is no app-health path, a bad port, a bad header', () => {
+    const parsed = parseAppProbes(
+      JSON.stringify({
+        '/healthz': { port: 8080, path: '/' },
+        '/app-health/app/livez': {
+          port: 70000,
+          path: '/live',
+          headers: [{ name: 'a b', value: 'x' }],
+        },
+      }),
+    );
+    expect(parsed.ok ? [] : parsed.errors.map((e) => `${e.path}: ${e.message}`)).toEqual([
+      '/healthz: must be /app-health/<container>/<livez|readyz|startupz>',
+      '/app-health/app/livez.port: must not be greater than 65535',
+      '/app-health/app/livez.headers[0].name: must be an HTTP header name',
+    ]);
+  });
+
+  it('refuses what is not a JSON object', () => {
+    expect(parseAppProbes('[').ok).toBe(false);
+    expect(parseAppProbes('[]').ok).toBe(false);
+  });
+});
