@@ -4,6 +4,7 @@ import type {
   AuthorizationPolicyWithStatus,
   EndpointSet,
   ExternalService,
+  ServiceExport,
   Gateway,
   HTTPRouteWithStatus,
   ProxyStatus,
@@ -179,6 +180,20 @@ const externalServiceView: KindView<ExternalService> = {
     ),
 };
 
+const serviceExportView: KindView<ServiceExport> = {
+  fetch: async (admin) =>
+    (await admin.resources('ServiceExport')).items.filter(
+      (r): r is ServiceExport => r.kind === 'ServiceExport',
+    ),
+  name: (e) => e.metadata.name,
+  namespace: (e) => e.metadata.namespace,
+  table: (items) =>
+    formatTable(
+      ['NAME', 'NAMESPACE'],
+      items.map((e) => [e.metadata.name, e.metadata.namespace]),
+    ),
+};
+
 const gatewayView: KindView<Gateway> = {
   fetch: async (admin) =>
     (await admin.resources('Gateway')).items.filter((r): r is Gateway => r.kind === 'Gateway'),
@@ -239,6 +254,7 @@ const GETTERS: { readonly [K in KindId]: (req: GetRequest) => Promise<void> } = 
   Gateway: (req) => get(gatewayView, req),
   AuthorizationPolicy: (req) => get(authorizationPolicyView, req),
   PeerAuthentication: (req) => get(peerAuthenticationView, req),
+  ServiceExport: (req) => get(serviceExportView, req),
   Endpoints: (req) => get(endpointsView, req),
   Proxy: (req) => get(proxyView, req),
 };

@@ -29,7 +29,7 @@ describe('resolveKind', () => {
       new CliError(
         'unknown kind "pods"; expected one of services (svc), httproutes, trafficpolicies (tp), ' +
           'externalservices (es), gateways (gw), authorizationpolicies (ap), peerauthentications (pa), ' +
-          'endpoints (ep), proxies',
+          'serviceexports (svcex), endpoints (ep), proxies',
       ),
     );
   });

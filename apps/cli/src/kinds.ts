@@ -51,6 +51,13 @@ const KINDS: readonly (KindSpec & { readonly short?: string })[] = [
     resource: true,
     short: 'pa',
   },
+  {
+    id: 'ServiceExport',
+    singular: 'serviceexport',
+    plural: 'serviceexports',
+    resource: true,
+    short: 'svcex',
+  },
   { id: 'Endpoints', singular: 'endpoints', plural: 'endpoints', resource: false, short: 'ep' },
   { id: 'Proxy', singular: 'proxy', plural: 'proxies', resource: false },
 ];

@@ -103,5 +103,8 @@ function concerned(resource: Resource): [string, string][] {
     case 'PeerAuthentication':
       // Callers never read them: the workloads they select do, from their namespace's policy bundle.
       return [];
+    case 'ServiceExport':
+      // Read by the control plane alone (it announces the export to other clusters).
+      return [];
   }
 }

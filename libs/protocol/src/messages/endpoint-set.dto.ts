@@ -1,6 +1,15 @@
 // The ready instances selected by one Service, published by the control plane at `endpoints.<ns>.<service>`.
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsInt, IsOptional, Min, ValidateNested } from 'class-validator';
+import {
+  IsArray,
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  Matches,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { DNS_LABEL, DNS_LABEL_MESSAGE } from '../validation/names.js';
 import { InstanceOwner } from './instance.dto.js';
 import { ServiceMessage } from './service-message.dto.js';
 
@@ -14,6 +23,14 @@ export class EndpointEntry extends InstanceOwner {
   @IsOptional()
   @IsBoolean()
   plaintext?: boolean;
+
+  /**
+   * The cluster the instance runs in, when it is not this one's: set on the endpoints a cluster
+   * exports (docs/multi-cluster.md).
+   */
+  @IsOptional()
+  @Matches(DNS_LABEL, { message: `cluster ${DNS_LABEL_MESSAGE}` })
+  cluster?: string;
 }
 
 /** `service` is the selecting Service (not necessarily the instances' own `service`). */

@@ -10,6 +10,7 @@ import { ExternalService } from './external-service.dto.js';
 import { Gateway } from './gateway.dto.js';
 import { AuthorizationPolicy } from './authorization-policy.dto.js';
 import { PeerAuthentication } from './peer-authentication.dto.js';
+import { ServiceExport } from './service-export.dto.js';
 import { authorizationPolicyErrors } from '../authorization/policy-check.js';
 import { strictFieldErrors } from '../authorization/strict-fields.js';
 
@@ -20,7 +21,8 @@ export type Resource =
   | ExternalService
   | Gateway
   | PeerAuthentication
-  | AuthorizationPolicy;
+  | AuthorizationPolicy
+  | ServiceExport;
 export type ResourceKind = Resource['kind'];
 
 const KINDS = {
@@ -31,6 +33,7 @@ const KINDS = {
   Gateway,
   PeerAuthentication,
   AuthorizationPolicy,
+  ServiceExport,
 } as const;
 export const RESOURCE_KINDS = Object.keys(KINDS) as ResourceKind[];
 
