@@ -176,4 +176,27 @@ describe('multi-cluster: two clusters joined by a leaf-node link', () => {
     expect(res.headers['x-echo-name']).toBe('api-west');
     expect((await east.clusterset()).imports.map((i) => i.cluster)).toEqual(['west']);
   });
+
+  it("prefers east's own instance of api over west's, and fails over to west's when it is gone", async () => {
+    const apiEast = await new EchoServer('api-east').start(0, east.host.testAddress);
+    apps.push(apiEast);
+    const local = await east.startSidecar('api', 'shop', 'api-e1', apiEast.port);
+    // NATS hands a queue group's message to a responder on the caller's own server first.
+    await waitFor("east's calls to reach east's own api", async () => {
+      const res = await fromEast('api.shop', '/v1/local');
+      return res.headers['x-echo-name'] === 'api-east' ? res : undefined;
+    });
+    const names: unknown[] = [];
+    for (let i = 0; i < 20; i++)
+      names.push((await fromEast(CLUSTERSET_HOST, '/v1/x')).headers['x-echo-name']);
+    expect(new Set(names)).toEqual(new Set(['api-east']));
+
+    // East's instance goes: the same names reach west's, through the link.
+    await local.proc.stop(5_000);
+    const res = await waitFor("east's calls to fail over to west's api", async () => {
+      const r = await fromEast('api.shop', '/v1/x');
+      return r.headers['x-echo-name'] === 'api-west' ? r : undefined;
+    });
+    expect(res.status).toBe(200);
+  });
 });
