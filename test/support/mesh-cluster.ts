@@ -2,7 +2,7 @@
 // `weft nats-config --cluster` writes, from the trust every cluster shares), control plane and
 // sidecars, all real processes on that host.
 import { execFile } from 'node:child_process';
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { http, json, useAdminToken, type HttpResult } from './admin-client.js';
@@ -46,18 +46,21 @@ export class MeshCluster {
   readonly processes: AppProcess[] = [];
   /** The control plane's admin URL. */
   adminUrl = '';
+  /** Where this cluster's components reach its NATS (inside the host). */
+  readonly natsUrl: string;
 
   private constructor(
     readonly name: string,
     readonly host: TopologyHost,
     private readonly credentials: MeshCredentials,
     private readonly stateDir: string,
-    /** Where this cluster's components reach its NATS (inside the host). */
-    readonly natsUrl: string,
+    clientPort: number,
     /** This cluster's leaf-node listener port (other clusters' links and sites dial it). */
     readonly leafPort: number,
     private readonly timing: typeof FAST_TIMING,
-  ) {}
+  ) {
+    this.natsUrl = `nats://127.0.0.1:${clientPort}`;
+  }
 
   /**
    * Writes the cluster's server config with `weft nats-config --cluster` (linked to each of
@@ -70,33 +73,42 @@ export class MeshCluster {
     stateDir: string,
     timing: typeof FAST_TIMING,
     links: readonly string[] = [],
-    leafPort?: number,
   ): Promise<MeshCluster> {
-    const [clientPort, leaf] = [await freePort(), leafPort ?? (await freePort())];
-    const args = ['nats-config', '--out', credentials.dir, '--cluster', name];
-    args.push('--listen', `0.0.0.0:${clientPort}`, '--leafnode-listen', `0.0.0.0:${leaf}`);
-    args.push('--store-dir', join(stateDir, `nats-${name}`));
+    const [clientPort, leafPort] = [await freePort(), await freePort()];
+    const args = ['--cluster', name, '--leafnode-listen', `0.0.0.0:${leafPort}`];
     for (const link of links) args.push('--link', `nats-leaf://${link}`);
-    const env = { ...process.env };
-    delete env.NODE_OPTIONS;
-    await run(process.execPath, [CLI, ...args], { env });
-    const config = join(credentials.dir, `cluster-${name}.conf`);
-    await appendFile(config, FAST_PINGS);
     const cluster = new MeshCluster(
       name,
       host,
       credentials,
       stateDir,
-      `nats://127.0.0.1:${clientPort}`,
-      leaf,
+      clientPort,
+      leafPort,
       timing,
     );
-    const nats = cluster.spawn('nats-server', `nats-${name}`, ['-c', config], {});
-    await waitFor(`nats-server of cluster ${name}`, () => {
+    await cluster.boot(args, `cluster-${name}.conf`);
+    return cluster;
+  }
+
+  private async boot(args: readonly string[], file: string): Promise<void> {
+    const port = new URL(this.natsUrl).port;
+    const cli = ['nats-config', '--out', this.credentials.dir, ...args];
+    cli.push(
+      '--listen',
+      `0.0.0.0:${port}`,
+      '--store-dir',
+      join(this.stateDir, `nats-${this.name}`),
+    );
+    const env = { ...process.env };
+    delete env.NODE_OPTIONS;
+    await run(process.execPath, [CLI, ...cli], { env });
+    const config = join(this.credentials.dir, file);
+    await appendFile(config, FAST_PINGS);
+    const nats = this.spawn('nats-server', `nats-${this.name}`, ['-c', config], {});
+    await waitFor(`nats-server of ${this.name}`, () => {
       if (!nats.running) throw new Error(nats.logTail());
       return nats.logs().some((l) => l.includes('Server is ready')) || undefined;
     });
-    return cluster;
   }
 
   /** The nats-server process (first started). */
@@ -221,11 +233,18 @@ export class MeshCluster {
     return json(`${this.adminUrl}/v1/clusterset`);
   }
 
-  /** Stops every process of the cluster, nats-server last. */
+  /** Stops every process of the cluster, nats-server last, and keeps their logs in `logs/`. */
   async stop(): Promise<void> {
     const [nats, ...rest] = this.processes;
     await Promise.allSettled(rest.map((p) => p.stop(5_000)));
     await nats?.stop(5_000);
+    const dir = join(this.stateDir, 'logs');
+    await mkdir(dir, { recursive: true });
+    await Promise.all(
+      this.processes.map((p) =>
+        writeFile(join(dir, `${p.name}-${p.pid}.log`), p.logs().join('\n')),
+      ),
+    );
   }
 
   logTails(): string {
