@@ -86,7 +86,11 @@ export class MeshCluster {
       leafPort,
       timing,
     );
-    await cluster.boot(args, `cluster-${name}.conf`);
+    // A server that started but never got ready would outlive the test: stopped here.
+    await cluster.boot(args, `cluster-${name}.conf`).catch(async (err: unknown) => {
+      await cluster.stop();
+      throw err;
+    });
     return cluster;
   }
 
