@@ -4,6 +4,8 @@
 // east over the bus, as east's caller; cutting the link leaves each cluster serving and configurable;
 // restoring it, they converge.
 import '../support/e2e-timeout.js';
+import { PermissionViolationError } from '@nats-io/transport-node';
+import { encode, PROTOCOL_VERSION, Subjects } from '@app/protocol';
 import { agent, http, type HttpResult } from '../support/admin-client.js';
 import { EchoServer, type EchoReply } from '../support/echo-server.js';
 import { FAST_TIMING } from '../support/mesh.js';
@@ -59,6 +61,7 @@ describe('multi-cluster: two clusters joined by a leaf-node link', () => {
   let east: MeshCluster;
   let west: MeshCluster;
   let link: HostLink;
+  let credentials: MeshCredentials;
   let web: ClusterSidecar;
   const apps: EchoServer[] = [];
 
@@ -80,7 +83,7 @@ describe('multi-cluster: two clusters joined by a leaf-node link', () => {
   beforeAll(async () => {
     const stateDir = await scratchDir('weft-mc-');
     topology = await NetTopology.create(['east', 'west']);
-    const credentials = await MeshCredentials.create(stateDir);
+    credentials = await MeshCredentials.create(stateDir);
     east = await MeshCluster.start(
       'east',
       topology.host('east'),
@@ -198,5 +201,38 @@ describe('multi-cluster: two clusters joined by a leaf-node link', () => {
       return r.headers['x-echo-name'] === 'api-west' ? r : undefined;
     });
     expect(res.status).toBe(200);
+  });
+
+  it("refuses an export announced by anyone but a control plane: a workload's forged one never leaves its server", async () => {
+    const identity = { namespace: 'shop', service: 'api', serviceAccount: 'api' };
+    const nc = await credentials.connect(west.testNatsUrl, { role: 'proxy', identity });
+    try {
+      const refused: PermissionViolationError[] = [];
+      void (async () => {
+        for await (const status of nc.status())
+          if (status.type === 'error' && status.error instanceof PermissionViolationError)
+            refused.push(status.error);
+      })();
+      const subject = new Subjects().clustersetExport('west', 'shop', 'ghost');
+      nc.publish(
+        subject,
+        encode({
+          v: PROTOCOL_VERSION,
+          cluster: 'west',
+          namespace: 'shop',
+          service: 'ghost',
+          exported: true,
+          endpoints: [],
+          sentAt: Date.now(),
+        }),
+      );
+      await waitFor(`nats-server to refuse the publish to ${subject}`, () =>
+        refused.find((e) => e.operation === 'publish' && e.subject === subject),
+      );
+      // Dropped at west's server: east imports only what west's control plane announced.
+      expect((await east.clusterset()).imports.map((i) => i.service)).toEqual(['api']);
+    } finally {
+      await nc.close();
+    }
   });
 });

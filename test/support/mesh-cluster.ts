@@ -115,6 +115,11 @@ export class MeshCluster {
     });
   }
 
+  /** Where the test reaches this cluster's NATS (from outside the host). */
+  get testNatsUrl(): string {
+    return `nats://${this.host.address}:${new URL(this.natsUrl).port}`;
+  }
+
   /** The nats-server process (first started). */
   get nats(): AppProcess {
     return this.processes[0];
