@@ -41,7 +41,8 @@ spec: { selector: { app: c } }
 /** What `weft get` takes, as its help and its errors list it. */
 const EVERY_KIND =
   'services (svc), httproutes, trafficpolicies (tp), externalservices (es), gateways (gw), ' +
-  'authorizationpolicies (ap), peerauthentications (pa), meshconfigs, endpoints (ep), proxies';
+  'authorizationpolicies (ap), peerauthentications (pa), meshconfigs, serviceexports (svcex), ' +
+  'endpoints (ep), proxies';
 
 describe('weft CLI', () => {
   let mesh: Mesh;

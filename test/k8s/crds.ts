@@ -131,7 +131,10 @@ function typeOf(cls: Class, property: string): Class {
 
 /** The class's schema with every `$ref` inlined (CRDs allow none) and its required list trimmed. */
 function classSchema(cls: Class, schemas: Record<string, Schema>, path: string[]): Schema {
-  const source = schemas[cls.name];
+  // A class with no field at all (ServiceExport's spec) has no schema of its own: an empty object.
+  const empty =
+    getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false).length === 0;
+  const source = schemas[cls.name] ?? (empty ? { properties: {} } : undefined);
   if (!source) throw new Error(`${path.join('.')}: no schema for ${cls.name}`);
   const defaults = new cls() as Record<string, unknown>;
   const properties: Record<string, Schema> = {};

@@ -28,9 +28,12 @@ export class EchoServer {
     this.server = createServer((req, res) => this.handle(req, res));
   }
 
-  /** Listens on `port` (a free one when 0); a stopped server's port can be reused this way. */
-  async start(port = 0): Promise<this> {
-    await new Promise<void>((done) => this.server.listen(port, '127.0.0.1', done));
+  /**
+   * Listens on `port` (a free one when 0); a stopped server's port can be reused this way. `host`:
+   * another address than loopback (where proxies in a network namespace reach it).
+   */
+  async start(port = 0, host = '127.0.0.1'): Promise<this> {
+    await new Promise<void>((done) => this.server.listen(port, host, done));
     this.port = (this.server.address() as AddressInfo).port;
     return this;
   }

@@ -5,7 +5,8 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-async function ip(args: readonly string[]): Promise<string> {
+/** `ip args…`; throws its stderr, naming the command. */
+export async function ip(args: readonly string[]): Promise<string> {
   try {
     return (await run('ip', args)).stdout;
   } catch (err) {
@@ -103,7 +104,7 @@ export class NetNamespace {
 }
 
 /** The first three octets of a 10.x.y.0/29 that no interface here has an address in. */
-async function freeSubnet(): Promise<string> {
+export async function freeSubnet(): Promise<string> {
   const used = await ip(['-4', '-o', 'addr', 'show']);
   for (let attempt = 0; attempt < 50; attempt++) {
     const x = 200 + Math.floor(Math.random() * 50);

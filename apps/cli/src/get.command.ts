@@ -12,8 +12,9 @@ import {
   type Service,
   type TrafficPolicyWithStatus,
   type PeerAuthenticationWithStatus,
+  type ServiceExport,
+  DEFAULT_CLUSTER,
 } from '@app/protocol';
-import { DEFAULT_CLUSTER } from '@app/protocol';
 import type { AdminClient } from './admin-client.js';
 import { withAdmin } from './cli-context.js';
 import { CliError } from './cli-error.js';
@@ -182,6 +183,20 @@ const externalServiceView: KindView<ExternalService> = {
     ),
 };
 
+const serviceExportView: KindView<ServiceExport> = {
+  fetch: async (admin) =>
+    (await admin.resources('ServiceExport')).items.filter(
+      (r): r is ServiceExport => r.kind === 'ServiceExport',
+    ),
+  name: (e) => e.metadata.name,
+  namespace: (e) => e.metadata.namespace,
+  table: (items) =>
+    formatTable(
+      ['NAME', 'NAMESPACE'],
+      items.map((e) => [e.metadata.name, e.metadata.namespace]),
+    ),
+};
+
 const gatewayView: KindView<Gateway> = {
   fetch: async (admin) =>
     (await admin.resources('Gateway')).items.filter((r): r is Gateway => r.kind === 'Gateway'),
@@ -271,6 +286,7 @@ const GETTERS: { readonly [K in KindId]: (req: GetRequest) => Promise<void> } = 
   AuthorizationPolicy: (req) => get(authorizationPolicyView, req),
   PeerAuthentication: (req) => get(peerAuthenticationView, req),
   MeshConfig: (req) => get(meshConfigView, req),
+  ServiceExport: (req) => get(serviceExportView, req),
   Endpoints: (req) => get(endpointsView, req),
   Proxy: (req) => get(proxyView, req),
 };

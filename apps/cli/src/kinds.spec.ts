@@ -30,7 +30,7 @@ describe('resolveKind', () => {
       new CliError(
         'unknown kind "pods"; expected one of services (svc), httproutes, trafficpolicies (tp), ' +
           'externalservices (es), gateways (gw), authorizationpolicies (ap), peerauthentications (pa), ' +
-          'meshconfigs, endpoints (ep), proxies',
+          'meshconfigs, serviceexports (svcex), endpoints (ep), proxies',
       ),
     );
   });

@@ -52,6 +52,13 @@ const KINDS: readonly (KindSpec & { readonly short?: string })[] = [
     short: 'pa',
   },
   { id: 'MeshConfig', singular: 'meshconfig', plural: 'meshconfigs', resource: true },
+  {
+    id: 'ServiceExport',
+    singular: 'serviceexport',
+    plural: 'serviceexports',
+    resource: true,
+    short: 'svcex',
+  },
   { id: 'Endpoints', singular: 'endpoints', plural: 'endpoints', resource: false, short: 'ep' },
   { id: 'Proxy', singular: 'proxy', plural: 'proxies', resource: false },
 ];

@@ -152,6 +152,35 @@ export class ControlPlaneEnv extends CommonEnv {
   @Min(1)
   WEFT_MAX_INSTANCES: number = 100_000;
 
+  /**
+   * This cluster's name in a multi-cluster mesh (docs/multi-cluster.md): with it, the leader
+   * announces the Services a ServiceExport names to the clusters linked to this one. Unset: one
+   * cluster, nothing exported (imports are still heard).
+   */
+  @IsOptional()
+  @Matches(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
+    message: 'WEFT_CLUSTER must be a lower-case DNS label (a-z, 0-9, "-")',
+  })
+  WEFT_CLUSTER?: string;
+
+  /** How often the leader announces each exported Service again (linked clusters converge by it). */
+  @ToInt()
+  @IsInt()
+  @Min(100)
+  WEFT_CLUSTERSET_INTERVAL_MS: number = 5_000;
+
+  /** An import not announced again for this long is dropped (its cluster is gone or cut off). */
+  @ToInt()
+  @IsInt()
+  @Min(1_000)
+  WEFT_CLUSTERSET_TTL_MS: number = 30_000;
+
+  /** Imported Services (one per exporting cluster and Service) held at most; more are refused. */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  WEFT_MAX_IMPORTS: number = 10_000;
+
   /** JetStream replicas of the config bucket (1 for a single server). */
   @ToInt()
   @IsInt()

@@ -6,6 +6,7 @@ import { RuntimeModule, type Logger } from '@app/runtime';
 import { AdminModule } from './admin/admin.module.js';
 import { ApplyModule } from './apply/apply.module.js';
 import { CaModule } from './ca/ca.module.js';
+import { ClustersetModule } from './clusterset/clusterset.module.js';
 import { ConfigModule } from './config/config.module.js';
 import { ControlPlaneBootstrap } from './control-plane-bootstrap.service.js';
 import { ControlPlaneEnv } from './control-plane-env.dto.js';
@@ -39,6 +40,7 @@ export class ControlPlaneModule {
         ConfigModule,
         ProxiesModule,
         DiscoveryModule,
+        ClustersetModule,
         StatusModule,
         ApplyModule,
         StatsModule,

@@ -12,6 +12,7 @@ import type { ConditionSummary, HTTPRouteWithStatus } from './resources/route-st
 import type { Service } from './resources/service.dto.js';
 import type { ExternalService } from './resources/external-service.dto.js';
 import type { Gateway } from './resources/gateway.dto.js';
+import type { ServiceExport } from './resources/service-export.dto.js';
 
 export type ApplyAction = 'created' | 'configured' | 'unchanged' | 'deleted';
 
@@ -96,6 +97,7 @@ export interface ResourceList {
     | AuthorizationPolicyWithStatus
     | PeerAuthenticationWithStatus
     | MeshConfig
+    | ServiceExport
   )[];
 }
 

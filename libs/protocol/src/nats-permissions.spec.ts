@@ -87,6 +87,8 @@ describe('natsPermissions: a sidecar (proxy role)', () => {
       s.controlPlaneReady,
       s.event('config.applied'),
       s.caBundle,
+      // Only control planes announce exported Services to other clusters.
+      s.clustersetExport('east', 'shop', 'api'),
     ]) {
       expect([subject, pub(p, subject)]).toEqual([subject, false]);
     }
@@ -218,5 +220,41 @@ describe('natsPermissions: CLI users and the control plane', () => {
     expect(inboxPrefix({ role: 'router', identity: { ...api, namespace: 'shop' } })).toBe(
       '_INBOX.shop.api',
     );
+  });
+});
+
+describe('natsPermissions: the link between two clusters', () => {
+  const link = natsPermissions(s, { role: 'cluster-link' });
+
+  it('carries bus calls, their inboxes and the clusterset announcements, both ways', () => {
+    for (const p of [link.pub, link.sub]) {
+      for (const subject of [
+        s.rpc('shop', 'api', 'shop', 'web-sa'),
+        '_INBOX.shop.web-sa.x1.2',
+        s.clustersetExport('east', 'shop', 'api'),
+      ]) {
+        expect([subject, permits(p, subject)]).toEqual([subject, true]);
+      }
+    }
+  });
+
+  it("carries nothing of a cluster's own: config, health, ACKs, telemetry, certificates, JetStream", () => {
+    for (const p of [link.pub, link.sub]) {
+      for (const subject of [
+        s.configAnnouncement('dst.shop.api'),
+        s.health('shop', 'api', 'api', 'i1'),
+        s.proxyAck('shop', 'api', 'p1'),
+        s.telemetryMetrics('shop', 'api', 'p1'),
+        s.accessLog('shop', 'api'),
+        s.caSign('shop', 'api'),
+        s.caBundle,
+        s.controlPlaneReady,
+        '$KV.weft-config.service.shop.api',
+        '$JS.API.STREAM.INFO.KV_weft-config',
+        '$SYS.REQ.SERVER.PING',
+      ]) {
+        expect([subject, permits(p, subject)]).toEqual([subject, false]);
+      }
+    }
   });
 });

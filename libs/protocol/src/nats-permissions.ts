@@ -10,6 +10,7 @@ export const NATS_ROLES = [
   'router',
   'cli-read',
   'cli-admin',
+  'cluster-link',
 ] as const;
 export type NatsRole = (typeof NATS_ROLES)[number];
 
@@ -35,7 +36,12 @@ export type Entitlement =
       readonly workloads: readonly WorkloadIdentity[];
     }
   /** A `weft` CLI user; `name` (a DNS label) keeps its replies apart from other users'. */
-  | { readonly role: 'cli-read' | 'cli-admin'; readonly name: string };
+  | { readonly role: 'cli-read' | 'cli-admin'; readonly name: string }
+  /**
+   * The leaf-node link from one cluster's NATS to another's (docs/multi-cluster.md): its permissions
+   * are what crosses between clusters, in both directions.
+   */
+  | { readonly role: 'cluster-link' };
 
 export interface SubjectPermission {
   /** Subjects (wildcards allowed); a subscribe entry `"<subject> <queue>"` allows only that queue. */
@@ -62,6 +68,7 @@ const EVERYTHING: SubjectPermission = { allow: ['>'], deny: [] };
 export function inboxPrefix(entitlement: Entitlement): string {
   switch (entitlement.role) {
     case 'control-plane':
+    case 'cluster-link':
       return INBOX_ROOT;
     case 'cli-read':
     case 'cli-admin':
@@ -98,7 +105,22 @@ export function natsPermissions(subjects: Subjects, entitlement: Entitlement): N
       return proxyPermissions(subjects, entitlement.identity, entitlement.workloads, 'sidecar');
     case 'router':
       return proxyPermissions(subjects, entitlement.identity, [], 'router');
+    case 'cluster-link':
+      return clusterLinkPermissions(subjects);
   }
+}
+
+/**
+ * What crosses a cluster link (a leaf-node connection between two clusters' NATS), both ways: bus
+ * calls (each still published by its caller as itself, which its own cluster's server checked),
+ * their inboxes (replies and bus frames), and the control planes' clusterset announcements. Not
+ * config, health, ACKs, telemetry, certificates or JetStream: each cluster keeps its own.
+ */
+function clusterLinkPermissions(subjects: Subjects): NatsPermissions {
+  // `rpc.>`, not `rpc.*.*.*.*`: nats-server 2.9.10 sends a responder's `rpc.<ns>.<svc>.*.*` interest
+  // over a leaf node only when an allow entry ends in `>` (checked here).
+  const crossing = [subjects.rpcAll, `${INBOX_ROOT}.>`, subjects.clustersetAll];
+  return { pub: { allow: crossing, deny: [] }, sub: { allow: crossing, deny: [] } };
 }
 
 /**
@@ -222,6 +244,7 @@ function forbiddenWrites(subjects: Subjects): string[] {
     subjects.configAnnouncementsAll,
     subjects.eventsAll,
     subjects.caBundle,
+    subjects.clustersetAll,
   ];
 }
 

@@ -134,6 +134,11 @@ export class Subjects {
     return `${this.prefix}.v1.rpc.${namespace}.${service}.${callerNamespace}.${callerServiceAccount}`;
   }
 
+  /** Every bus call, as a cluster link carries them. */
+  get rpcAll(): string {
+    return `${this.prefix}.v1.rpc.>`;
+  }
+
   /** What a Service's responders subscribe: its rpc subject from any caller. */
   rpcFromAnyCaller(namespace: string, service: string): string {
     return `${this.prefix}.v1.rpc.${namespace}.${service}.*.*`;
@@ -200,6 +205,23 @@ export class Subjects {
 
   get caSignAll(): string {
     return `${this.prefix}.v1.ca.sign.*.*`;
+  }
+
+  /**
+   * Where a cluster's control plane announces one Service it exports (`ServiceExportAnnouncement`),
+   * to the control planes of the clusters linked to it: the only subjects besides bus calls and
+   * their inboxes that cross a cluster link, and only control planes may publish them.
+   */
+  clustersetExport(cluster: string, namespace: string, service: string): string {
+    return `${this.prefix}.v1.clusterset.export.${cluster}.${namespace}.${service}`;
+  }
+
+  get clustersetAll(): string {
+    return `${this.prefix}.v1.clusterset.>`;
+  }
+
+  get clustersetExportAll(): string {
+    return `${this.prefix}.v1.clusterset.export.*.*.*`;
   }
 
   /** Queue group of the control planes answering `caSign`: any replica signs. */

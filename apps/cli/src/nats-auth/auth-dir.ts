@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
+  NATS_ROLES,
   natsPermissions,
   type Entitlement,
   type NatsRole,
@@ -52,6 +53,8 @@ export const AUTH_FILE = 'auth.json';
 export const SERVER_CONFIG_FILE = 'nats-server.conf';
 export const CONTROL_PLANE_CREDS = 'control-plane.creds';
 export const SYSTEM_CREDS = 'system.creds';
+/** The user a cluster's NATS links to another cluster's as (docs/multi-cluster.md). */
+export const CLUSTER_LINK_CREDS = 'cluster-link.creds';
 /** The control plane's WEFT_CA_ENCRYPTION_KEY_FILE: what seals the mesh CA's keys in its bucket. */
 export const CA_ENCRYPTION_KEY_FILE = 'ca-encryption.key';
 export const ACCOUNT_JWT_FILE = 'weft-account.jwt';
@@ -78,6 +81,11 @@ export class AuthDir {
     private file: AuthFile,
   ) {
     this.subjects = new Subjects(file.subjectPrefix);
+  }
+
+  /** The WEFT account's public key: every component, link and site connects in it. */
+  get account(): string {
+    return this.file.account;
   }
 
   get settings(): TrustSettings {
@@ -130,6 +138,10 @@ export class AuthDir {
     if (!(await exists(auth.path(CONTROL_PLANE_CREDS)))) {
       const { creds } = await auth.mint({ role: 'control-plane' }, 'control-plane');
       await writeSecret(auth.path(CONTROL_PLANE_CREDS), creds);
+    }
+    if (!(await exists(auth.path(CLUSTER_LINK_CREDS)))) {
+      const { creds } = await auth.mint({ role: 'cluster-link' });
+      await writeSecret(auth.path(CLUSTER_LINK_CREDS), creds);
     }
     return { auth, created: existing === undefined };
   }
@@ -246,7 +258,8 @@ export class AuthDir {
 export function tokenName(entitlement: Entitlement): string {
   switch (entitlement.role) {
     case 'control-plane':
-      return 'control-plane';
+    case 'cluster-link':
+      return entitlement.role;
     case 'cli-read':
     case 'cli-admin':
       return `${entitlement.role} ${entitlement.name}`;
@@ -258,7 +271,7 @@ export function tokenName(entitlement: Entitlement): string {
 }
 
 export function isRole(value: string): value is NatsRole {
-  return ['control-plane', 'proxy', 'node', 'router', 'cli-read', 'cli-admin'].includes(value);
+  return (NATS_ROLES as readonly string[]).includes(value);
 }
 
 async function loadOrCreateKeys(root: string, mustExist: boolean): Promise<TrustKeys> {

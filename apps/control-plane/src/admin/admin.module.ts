@@ -5,6 +5,7 @@ import { Module, RequestMethod, type MiddlewareConsumer, type NestModule } from 
 import { ApplyModule } from '../apply/apply.module.js';
 import { AdminAccessMiddleware } from '../auth/admin-access.middleware.js';
 import { AuthModule } from '../auth/auth.module.js';
+import { ClustersetModule } from '../clusterset/clusterset.module.js';
 import { ConfigModule } from '../config/config.module.js';
 import { DiscoveryModule } from '../discovery/discovery.module.js';
 import { LeaderForwardingMiddleware } from '../leader/leader-forwarding.middleware.js';
@@ -23,6 +24,7 @@ import { StreamController } from './stream.controller.js';
   imports: [
     AuthModule,
     ApplyModule,
+    ClustersetModule,
     ConfigModule,
     DiscoveryModule,
     LeaderModule,

@@ -12,6 +12,8 @@ import { ProxyRegistry } from '../proxies/proxy-registry.service.js';
 import { ConfigStore } from '../config/config-store.service.js';
 import { LeaderElection } from '../leader/leader-election.service.js';
 import { ControlPlaneEnv } from '../control-plane-env.dto.js';
+import { ServiceImporter } from '../clusterset/service-importer.service.js';
+import type { ServiceImport } from '../clusterset/service-imports.js';
 
 @Controller('v1')
 export class MeshController {
@@ -21,7 +23,14 @@ export class MeshController {
     private readonly store: ConfigStore,
     private readonly election: LeaderElection,
     private readonly env: ControlPlaneEnv,
+    private readonly importer: ServiceImporter,
   ) {}
+
+  /** This cluster's name and the Services other clusters export to it (docs/multi-cluster.md). */
+  @Get('clusterset')
+  clusterset(): { cluster: string | null; imports: ServiceImport[] } {
+    return { cluster: this.env.WEFT_CLUSTER ?? null, imports: this.importer.list() };
+  }
 
   /** This replica's role and the leader it knows of (any replica answers). */
   @Get('leader')

@@ -104,5 +104,8 @@ function concerned(resource: Resource): [string, string][] {
     case 'MeshConfig':
       // Callers never read them: the workloads they select do, from their namespace's policy bundle.
       return [];
+    case 'ServiceExport':
+      // Read by the control plane alone (it announces the export to other clusters).
+      return [];
   }
 }

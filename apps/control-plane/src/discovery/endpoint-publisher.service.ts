@@ -157,6 +157,15 @@ export class EndpointPublisher
     this.leading = false;
   }
 
+  /**
+   * Keys whose sets must exist even with no instance here (Services other clusters export): each is
+   * published, empty unless this cluster has instances of it, and stays, as every key computed does.
+   */
+  keepKnown(keys: readonly string[]): void {
+    this.index.remember(keys);
+    if (this.index.pending) this.debouncer.runNow();
+  }
+
   onApplicationShutdown(): void {
     this.debouncer.cancel();
     clearTimeout(this.retry);

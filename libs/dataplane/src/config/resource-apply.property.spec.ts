@@ -328,6 +328,13 @@ const meshConfig = doc(
   fc.record({ name: pick('default', 'default', 'mesh'), namespace: pick('weft-system', NS) }),
 );
 
+/** A ServiceExport has nothing to set: an empty spec, or one with a field it must refuse. */
+const serviceExport = doc(
+  'weft.dev/v1alpha1',
+  'ServiceExport',
+  fc.oneof(fc.constant({}), optional({ ports: some(port) }), pick('all', null)),
+);
+
 const DOCUMENTS: Record<ResourceKind, fc.Arbitrary<unknown>> = {
   Service: service,
   HTTPRoute: httpRoute,
@@ -337,6 +344,7 @@ const DOCUMENTS: Record<ResourceKind, fc.Arbitrary<unknown>> = {
   PeerAuthentication: peerAuthentication,
   AuthorizationPolicy: authorizationPolicy,
   MeshConfig: meshConfig,
+  ServiceExport: serviceExport,
 };
 
 /** Services the generated resources refer to, so that references resolve as often as not. */

@@ -76,15 +76,20 @@ const to = (name: string) => [{ name }];
 
 describe('compileRouteTable', () => {
   describe('host names', () => {
-    it('answers to svc.ns, svc.ns.svc, the cluster-local FQDN and the short name locally', () => {
+    it('answers to svc.ns, svc.ns.svc, the cluster-local and clusterset FQDNs and the short name locally', () => {
       const t = compile({});
       const vhost = t.host('reviews');
       expect(vhost?.service).toBe('reviews');
-      for (const host of ['reviews.shop', 'reviews.shop.svc', 'reviews.shop.svc.cluster.local']) {
+      for (const host of [
+        'reviews.shop',
+        'reviews.shop.svc',
+        'reviews.shop.svc.cluster.local',
+        'reviews.shop.svc.clusterset.local',
+      ]) {
         expect(t.host(host)).toBe(vhost);
       }
       expect(t.revision).toBe(3);
-      expect(t.hostCount).toBe(4);
+      expect(t.hostCount).toBe(5);
     });
 
     it('gives the short name only to services of the local namespace', () => {

@@ -134,6 +134,8 @@ export function serviceHostnames(
     `${name}.${namespace}`,
     `${name}.${namespace}.svc`,
     `${name}.${namespace}.svc.cluster.local`,
+    // The Kubernetes multi-cluster services name of an imported (or local) Service.
+    `${name}.${namespace}.svc.clusterset.local`,
   ];
   if (namespace === localNamespace) names.push(name);
   return names;

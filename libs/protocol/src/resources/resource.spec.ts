@@ -530,4 +530,32 @@ describe('parseResource', () => {
       ]);
     });
   });
+
+  describe('ServiceExport', () => {
+    const raw = (spec?: unknown) => ({
+      apiVersion: 'weft.dev/v1alpha1',
+      kind: 'ServiceExport',
+      metadata: { name: 'api', namespace: 'shop' },
+      ...(spec === undefined ? {} : { spec }),
+    });
+
+    it('names the Service it exports; spec is empty or absent', () => {
+      for (const r of [raw(), raw({})]) {
+        const parsed = valueOf(parseResource(r));
+        expect(parsed.kind).toBe('ServiceExport');
+        expect(parsed.metadata).toMatchObject({ name: 'api', namespace: 'shop' });
+      }
+    });
+
+    it('refuses a field in spec rather than dropping it unseen', () => {
+      const errors = errorsOf(parseResource(raw({ clusters: ['east'] })));
+      expect(errors).toEqual([
+        {
+          resource: 'ServiceExport/shop/api',
+          path: 'spec',
+          message: 'must be empty: a ServiceExport has nothing to set',
+        },
+      ]);
+    });
+  });
 });

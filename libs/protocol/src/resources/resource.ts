@@ -11,6 +11,7 @@ import { Gateway } from './gateway.dto.js';
 import { AuthorizationPolicy } from './authorization-policy.dto.js';
 import { PeerAuthentication } from './peer-authentication.dto.js';
 import { MeshConfig, meshConfigPlacementErrors } from './mesh-config.dto.js';
+import { ServiceExport } from './service-export.dto.js';
 import { authorizationPolicyErrors } from '../authorization/policy-check.js';
 import { strictFieldErrors } from '../authorization/strict-fields.js';
 
@@ -22,7 +23,8 @@ export type Resource =
   | Gateway
   | PeerAuthentication
   | AuthorizationPolicy
-  | MeshConfig;
+  | MeshConfig
+  | ServiceExport;
 export type ResourceKind = Resource['kind'];
 
 const KINDS = {
@@ -34,6 +36,7 @@ const KINDS = {
   PeerAuthentication,
   AuthorizationPolicy,
   MeshConfig,
+  ServiceExport,
 } as const;
 export const RESOURCE_KINDS = Object.keys(KINDS) as ResourceKind[];
 
