@@ -44,6 +44,19 @@ export function metricNames(expr: string): string[] {
   return [...names].sort();
 }
 
+/** The label names an expression groups by, matches on or selects with a label matcher. */
+export function labelNames(expr: string): string[] {
+  const unquoted = expr.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  const names = new Set<string>();
+  for (const m of unquoted.matchAll(
+    /\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)/g,
+  ))
+    for (const n of m[1].split(',')) if (n.trim()) names.add(n.trim());
+  for (const m of unquoted.matchAll(/\{([^}]*)\}/g))
+    for (const matcher of m[1].matchAll(/([a-zA-Z_]\w*)\s*(?:=~|!~|!=|=)/g)) names.add(matcher[1]);
+  return [...names].sort();
+}
+
 export interface PromtoolResult {
   readonly code: number;
   readonly output: string;
