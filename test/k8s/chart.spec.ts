@@ -237,6 +237,11 @@ describe('k8s/charts/weft', () => {
     [['--set', 'controlPlane.kvReplicas=7'], "at '/controlPlane/kvReplicas'"],
     [['--set-json', 'nodeProxy.workloads=[{"service":"api"}]'], "at '/nodeProxy/workloads/0'"],
     [['--set', 'router.mode=edge'], 'router.gateway: edge mode needs the name of the Gateway'],
+    [
+      ['--set', 'grafana.dashboards.enabld=true'],
+      "at '/grafana/dashboards': additional properties 'enabld' not allowed",
+    ],
+    [['--set', 'grafana.dashboards.namespace=Monitoring'], "at '/grafana/dashboards/namespace'"],
   ])('refuses %j, naming the field', async (args, message) => {
     const res = await helm(['template', ...RELEASE, chart.dir, ...args]);
     expect(res.code).not.toBe(0);
