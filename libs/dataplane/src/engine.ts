@@ -26,6 +26,7 @@ import { BusRoutes } from './bus/bus-routes.js';
 import { ServedServices } from './bus/served-services.js';
 import type { Logger } from 'pino';
 import { AuditLog } from './authorization/audit-log.js';
+import { frontedWorkload } from './authorization/fronted-service.js';
 import { InboundAuthorizations } from './authorization/inbound-authorizations.js';
 import { OutboundTraffic } from './passthrough/outbound-traffic.js';
 import { PassthroughForwarder } from './passthrough/passthrough-forwarder.js';
@@ -232,13 +233,29 @@ export class DataPlaneEngine {
    * A router's bus path to one Service (`namespace/service`): straight to its endpoints over HTTP,
    * as a sidecar's inbound goes to its app (the caller's proxy already routed, and retries and
    * times out; a bus Service's requests never go back onto the bus from here). Never bound to a
-   * port: the bus responder hands it requests, and it counts, traces, logs and drains them.
+   * port: the bus responder hands it requests, and it counts, traces, logs and drains them. Its
+   * instances have no proxy of their own, so the router enforces the AuthorizationPolicies that
+   * apply to the Service (authorization/fronted-service.ts), on the caller the bus subject names.
    */
   serviceListener(key: string): HttpListener {
-    const handler = inboundPipeline(this.clusters.get(key), this.localForwarder, this.stats);
+    const cluster = this.clusters.get(key);
+    const name = `bus:${key}`;
+    const authz = {
+      inbound: this.authorization.add(frontedWorkload(key, cluster)),
+      listener: name,
+      audits: this.audits,
+    };
+    const handler = inboundPipeline(
+      cluster,
+      this.localForwarder,
+      this.stats,
+      undefined,
+      undefined,
+      authz,
+    );
     const unknownCaller = this.stats.inbound(undefined);
     return this.counted(
-      new HttpListener(`bus:${key}`, handler, this.tracer, unknownCaller, this.accessLog),
+      new HttpListener(name, handler, this.tracer, unknownCaller, this.accessLog),
     );
   }
 

@@ -112,8 +112,8 @@ export interface InboundAuthorizationStep {
 /**
  * Inbound: malformed requests refused, then every request goes to the local application, counted
  * by the calling service, through the same upstream half (no retries, no timeout of its own), once
- * the workload's AuthorizationPolicies allow it (a workload's inbound; a router's bus path to a
- * Service has none). With `h2cApp`, an HTTP/2 request goes to the app over h2c.
+ * the workload's AuthorizationPolicies allow it (a workload's inbound, and a router's bus path to
+ * a Service it fronts). With `h2cApp`, an HTTP/2 request goes to the app over h2c.
  */
 export function inboundPipeline(
   app: Cluster,
