@@ -29,6 +29,7 @@ import {
   READY_TIMEOUT_MS,
   ROOT,
   say,
+  sidecarListenEnv,
 } from './lib/example-run.mjs';
 import { http } from './lib/http.mjs';
 
@@ -104,16 +105,8 @@ async function startWorkload(inst) {
       WEFT_MODE: 'sidecar',
       WEFT_NAMESPACE: 'default',
       WEFT_SERVICE: inst.service,
-      WEFT_INSTANCE_ID: inst.id,
       WEFT_LABELS: `version=${inst.version}`,
-      WEFT_APP_PORT: String(ports.app),
-      WEFT_APP_ADDRESS: HOST,
-      WEFT_INBOUND_PORT: String(ports.inbound),
-      WEFT_OUTBOUND_PORT: String(ports.outbound),
-      WEFT_ADMIN_PORT: String(ports.admin),
-      WEFT_BIND_ADDRESS: HOST,
-      WEFT_ADVERTISE_ADDRESS: HOST,
-      WEFT_STATE_DIR: join(run.stateDir, inst.id),
+      ...sidecarListenEnv(run, inst.id, ports),
     },
     `${inst.id}-sidecar`,
   );

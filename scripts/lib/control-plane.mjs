@@ -9,37 +9,45 @@ import { ExampleError, HOST, ROOT, appMain, say } from './example-run.mjs';
 import { port as examplePort, remapPorts } from './example-ports.mjs';
 import { http } from './http.mjs';
 
-const DEFAULT_CONTROL_PLANE_PORT = examplePort(15010);
 const CONVERGE_TIMEOUT_MS = 30_000;
 const POLL_MS = 200;
 
 /**
- * Starts the control plane against `run.nats`; resolves `{port, url, tokenFile, token}` once it is
- * ready. It makes its admin token in `tokenFile` (0600) at start; the scripts print how to use it.
+ * Starts the control plane against `run.nats` (or `natsEnv`'s server); resolves `{port, url,
+ * tokenFile, token}` once it is ready. It makes its admin token in `tokenFile` (0600) at start; the
+ * scripts print how to use it. `cluster`: its WEFT_CLUSTER, in a multi-cluster example (one control
+ * plane per cluster, on `readmePort`).
  */
-export async function startControlPlane(run) {
-  let port = DEFAULT_CONTROL_PLANE_PORT;
+export async function startControlPlane(
+  run,
+  { readmePort = 15010, cluster, natsEnv = run.controlPlaneNatsEnv() } = {},
+) {
+  const preferred = examplePort(readmePort);
+  let port = preferred;
   if (!(await isPortFree(port))) {
     port = await freePort();
-    say(`port ${DEFAULT_CONTROL_PLANE_PORT} is busy; the control plane uses ${port} instead`);
+    say(`port ${preferred} is busy; the control plane uses ${port} instead`);
   }
   const url = `http://${HOST}:${port}`;
-  const tokenFile = join(run.stateDir, 'admin-token');
-  say(`starting the control plane on :${port}…`);
+  const suffix = cluster ? `-${cluster}` : '';
+  const tokenFile = join(run.stateDir, `admin-token${suffix}`);
+  const what = cluster ? `cluster ${cluster}'s control plane` : 'the control plane';
+  say(`starting ${what} on :${port}…`);
   const cp = run.startNode(
-    'control plane',
+    cluster ? `control plane ${cluster}` : 'control plane',
     'control-plane',
     appMain('control-plane'),
     {
-      ...run.controlPlaneNatsEnv(),
+      ...natsEnv,
+      ...(cluster ? { WEFT_CLUSTER: cluster } : {}),
       WEFT_ADMIN_PORT: String(port),
       WEFT_BIND_ADDRESS: HOST,
       WEFT_ADMIN_TOKEN_FILE: tokenFile,
     },
-    'control-plane',
+    `control-plane${suffix}`,
   );
   await run.waitReady(cp, `${url}/readyz`);
-  say(`control plane ready on :${port}; its admin token is in ${tokenFile}`);
+  say(`${what} ready on :${port}; its admin token is in ${tokenFile}`);
   return { port, url, tokenFile, token: readFileSync(tokenFile, 'utf8').trim() };
 }
 

@@ -64,6 +64,24 @@ export function printTryIt(lines, logDir) {
   process.stdout.write(`${all.join('\n')}\n`);
 }
 
+/**
+ * A sidecar's instance id, app and listeners (`ports`: `{app, inbound, outbound, admin}`), all on
+ * this machine's loopback, and its state folder in the run's.
+ */
+export function sidecarListenEnv(run, instance, ports) {
+  return {
+    WEFT_INSTANCE_ID: instance,
+    WEFT_APP_PORT: String(ports.app),
+    WEFT_APP_ADDRESS: HOST,
+    WEFT_INBOUND_PORT: String(ports.inbound),
+    WEFT_OUTBOUND_PORT: String(ports.outbound),
+    WEFT_ADMIN_PORT: String(ports.admin),
+    WEFT_BIND_ADDRESS: HOST,
+    WEFT_ADVERTISE_ADDRESS: HOST,
+    WEFT_STATE_DIR: join(run.stateDir, instance),
+  };
+}
+
 export function logTail(file) {
   try {
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n').slice(-LOG_TAIL_LINES);
@@ -209,12 +227,17 @@ export class ExampleRun {
 
   /** Starts `node script` with `env`, its output in `logs/<logName>.log`. */
   startNode(name, role, script, env, logName) {
+    return this.startProcess(name, role, process.execPath, [script], env, logName);
+  }
+
+  /** Starts `command args` with `env`, its output in `logs/<logName>.log`. */
+  startProcess(name, role, command, args, env, logName) {
     this.checkStopping();
     const logFile = join(this.logDir, `${logName}.log`);
     const fd = openSync(logFile, 'a');
     // detached: own process group, so a Ctrl-C in the terminal reaches only this script, which then
     // stops the children in order (proxies must drain while NATS and the control plane still run).
-    const child = spawn(process.execPath, [script], {
+    const child = spawn(command, args, {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', fd, fd],
@@ -239,28 +262,52 @@ export class ExampleRun {
 
   /** Polls `url` until it answers 200; fails early, with the log tail, if `entry` exits. */
   async waitReady(entry, url) {
+    await this.until(
+      `${entry.name} was not ready`,
+      async () => {
+        const res = await http('GET', url, { timeoutMs: 2_000 }).catch((err) => err);
+        if (res.status === 200) return { ok: true };
+        return {
+          ok: false,
+          why: `GET ${url}: ${res.message ?? `${res.status} ${res.text.slice(0, 300)}`}`,
+        };
+      },
+      entry,
+    );
+  }
+
+  /** Polls `entry`'s log until a line contains `text` (nats-server's "Server is ready"). */
+  async waitLogged(entry, text) {
+    await this.until(
+      `${entry.name} did not log "${text}"`,
+      async () => ({ ok: readFileSync(entry.logFile, 'utf8').includes(text), why: 'not yet' }),
+      entry,
+    );
+  }
+
+  /**
+   * Polls `probe` until it resolves `{ok: true, value}` (`{ok: false, why}` or a throw: not yet);
+   * resolves `value`. Fails after READY_TIMEOUT_MS saying `what` and the last why, or early, with
+   * its log tail, if `entry` (the process it waits for, if any) exits.
+   */
+  async until(what, probe, entry) {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     let last = 'no answer yet';
     for (;;) {
       this.checkStopping();
-      if (entry.exit !== undefined) {
-        throw new ExampleError(
-          `${entry.name} exited during start-up (${entry.exit}); last lines of ${entry.logFile}:\n` +
-            logTail(entry.logFile),
-        );
+      const tail = entry ? `; last lines of ${entry.logFile}:\n${logTail(entry.logFile)}` : '';
+      if (entry?.exit !== undefined) {
+        throw new ExampleError(`${entry.name} exited during start-up (${entry.exit})${tail}`);
       }
       try {
-        const res = await http('GET', url, { timeoutMs: 2_000 });
-        if (res.status === 200) return;
-        last = `${res.status} ${res.text.slice(0, 300)}`;
+        const got = await probe();
+        if (got.ok) return got.value;
+        last = got.why;
       } catch (err) {
         last = err.message;
       }
       if (Date.now() > deadline) {
-        throw new ExampleError(
-          `${entry.name} was not ready within ${READY_TIMEOUT_MS / 1000} s (GET ${url}: ${last}); ` +
-            `last lines of ${entry.logFile}:\n${logTail(entry.logFile)}`,
-        );
+        throw new ExampleError(`${what} within ${READY_TIMEOUT_MS / 1000} s (${last})${tail}`);
       }
       await sleep(POLL_MS);
     }

@@ -36,6 +36,18 @@ export class NatsTrust {
     return new NatsTrust(dir);
   }
 
+  /**
+   * `weft nats-config --cluster NAME` from this trust: the config of cluster NAME's server (its own
+   * JetStream domain and store, a leaf-node listener, a leaf-node link to each of `links`); its path.
+   */
+  async clusterConfig(name, { listen, leafnodeListen, storeDir, links = [] }) {
+    const args = ['nats-config', '--out', this.dir, '--cluster', name, '--listen', listen];
+    args.push('--leafnode-listen', leafnodeListen, '--store-dir', storeDir);
+    for (const link of links) args.push('--link', link);
+    await weft(args);
+    return join(this.dir, `cluster-${name}.conf`);
+  }
+
   get serverConfig() {
     return join(this.dir, 'nats-server.conf');
   }

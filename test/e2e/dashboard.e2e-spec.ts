@@ -1,6 +1,7 @@
 // The dashboard in headless Chromium against a live mesh running the demo's services and YAML:
 // after a login with a read token, the topology shows web calling api-v1 and api-v2 with live
-// numbers; proxies and events are listed; the session cookie reads only and ends with a logout.
+// numbers; proxies, endpoints with their localities, the cluster and events are listed; the session
+// cookie reads only and ends with a logout.
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -48,7 +49,7 @@ describe('dashboard', () => {
       );
     }
     mesh = await Mesh.start();
-    server = (await mesh.startControlPlane()).url;
+    server = (await mesh.startControlPlane({ WEFT_CLUSTER: 'east' })).url;
     const viewer = await http(`${server}/v1/admin-tokens`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -60,7 +61,8 @@ describe('dashboard', () => {
       ['web', 'api-v1', 'api-v2'].map((name) => new EchoServer(name).start()),
     );
     apps.push(webApp, v1, v2);
-    const env = { WEFT_TELEMETRY_INTERVAL_MS: String(SNAPSHOT_INTERVAL_MS) };
+    // Every proxy runs in cluster east; api-2 says its region and zone too.
+    const env = { WEFT_TELEMETRY_INTERVAL_MS: String(SNAPSHOT_INTERVAL_MS), WEFT_CLUSTER: 'east' };
     [web] = await Promise.all([
       mesh.startSidecar({ service: 'web', instanceId: 'web-1', appPort: webApp.port, env }),
       mesh.startSidecar({
@@ -75,7 +77,7 @@ describe('dashboard', () => {
         instanceId: 'api-2',
         labels: 'version=v2',
         appPort: v2.port,
-        env,
+        env: { ...env, WEFT_REGION: 'us-east', WEFT_ZONE: 'us-east-1a' },
       }),
     ]);
     // Callers without a sidecar reach web's inbound below: it takes plaintext too.
@@ -194,6 +196,18 @@ describe('dashboard', () => {
       const row = page.locator(`#proxies tr[data-proxy="${id}"]`);
       expect(await row.locator('.badge').innerText()).toBe('ACK');
     }
+    // Where each instance runs, and the control plane's cluster.
+    expect(await page.locator('#cluster').innerText()).toBe('cluster east');
+    const locality = (service: string, instance: string) =>
+      page
+        .locator(
+          `#endpoints tr[data-service="${service}"][data-instance="${instance}"] td.locality`,
+        )
+        .innerText({ timeout: 20_000 });
+    expect(await locality('default/web', 'web-1')).toBe('east');
+    expect(await locality('default/api', 'api-1')).toBe('east');
+    expect(await locality('default/api', 'api-2')).toBe('east/us-east/us-east-1a');
+    expect(await locality('default/api-v2', 'api-2')).toBe('east/us-east/us-east-1a');
     const applied = page.locator('#events li[data-event="config.applied"]').first();
     expect(await applied.innerText()).toContain('HTTPRoute/default/api created');
     expect(errors).toEqual([]);

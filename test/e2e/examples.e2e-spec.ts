@@ -505,3 +505,74 @@ describe('examples/full-mesh: node scripts/demo.mjs', () => {
     await expectCleanStop(example);
   });
 });
+
+describe('examples/multi-cluster: node scripts/examples/multi-cluster.mjs', () => {
+  let example: Example;
+  let outbound: string;
+
+  /** Cluster `name`'s control plane, with the admin token the script printed for it. */
+  const controlPlaneOf = (name: string): string => {
+    const printed = new RegExp(
+      `WEFT_TOKEN=\\$\\(cat (\\S+admin-token-${name})\\) node bin/weft\\.js status -s (\\S+)`,
+    ).exec(example.printed);
+    if (!printed) throw new Error(`the script printed no weft status line for ${name}`);
+    useAdminToken(printed[2], readFileSync(printed[1], 'utf8').trim());
+    return printed[2];
+  };
+
+  beforeAll(async () => {
+    example = await Example.start(
+      'scripts/examples/multi-cluster.mjs',
+      [4222, 4223, 7422, 7423, 15010, 15020, 9101, 9103, 15000, 15001, 15006, 15100, 15101, 15106],
+    );
+    outbound = `http://127.0.0.1:${example.port(15001)}`;
+  });
+
+  afterAll(async () => {
+    await example?.dispose();
+  });
+
+  it("east's web calls the api west exports by its clusterset name: west answers, over the bus", async () => {
+    const web = await get(`${outbound}/`, 'web');
+    expect([web.status, web.reply.instance, web.reply.upstream?.instance]).toEqual([
+      200,
+      'web-east-1',
+      'api-west-1',
+    ]);
+    const api = await get(`${outbound}/`, 'api.shop.svc.clusterset.local');
+    expect([api.status, api.reply.service, api.reply.instance]).toEqual([200, 'api', 'api-west-1']);
+  });
+
+  it('weft status names each cluster, and east lists api.shop as imported from west', async () => {
+    const east = controlPlaneOf('east');
+    const west = controlPlaneOf('west');
+    const eastStatus = await weft(['status'], { server: east });
+    expect(eastStatus.code).toBe(0);
+    const eastLines = lines(eastStatus.stdout);
+    expect(eastLines[0]).toMatch(/ \(leader\), cluster east$/);
+    const header = eastLines.findIndex((l) => l.startsWith('IMPORTED SERVICE'));
+    expect(eastLines.slice(header + 1).map(cells)).toEqual([
+      ['api.shop', 'west', '1', 'api-west-1'],
+    ]);
+    const westStatus = await weft(['status'], { server: west });
+    expect(lines(westStatus.stdout)[0]).toMatch(/ \(leader\), cluster west$/);
+    expect(westStatus.stdout).not.toContain('IMPORTED SERVICE');
+  });
+
+  it('weft get endpoints -o wide says which cluster each instance runs in', async () => {
+    const locality = async (cluster: string, service: string): Promise<string | undefined> => {
+      const run = await weft(['get', 'endpoints', '-o', 'wide'], {
+        server: controlPlaneOf(cluster),
+      });
+      return lines(run.stdout)
+        .map(cells)
+        .find((r) => r[0] === service && r[1] === 'shop')?.[4];
+    };
+    expect(await locality('east', 'web')).toBe('east');
+    expect(await locality('west', 'api')).toBe('west');
+  });
+
+  it('stops on Ctrl-C: exit 0, nothing it started left running', async () => {
+    await expectCleanStop(example);
+  });
+});

@@ -12,6 +12,7 @@ import type {
   EndpointSet,
   FieldError,
   MeshStats,
+  ClustersetInfo,
   LeaderInfo,
   ProxyList,
   ResourceKind,
@@ -162,6 +163,14 @@ export class AdminClient {
 
   async proxies(): Promise<ProxyList> {
     return this.list<ProxyList>(await this.send('GET', '/v1/proxies'));
+  }
+
+  /** GET /v1/clusterset: this cluster's name and the Services it imports from other clusters. */
+  async clusterset(): Promise<ClustersetInfo> {
+    const answer = await this.send('GET', '/v1/clusterset');
+    const info = parseJson<ClustersetInfo>(this.ok(answer), this.base);
+    if (!Array.isArray(info?.imports)) throw this.unexpected(answer, '{cluster, imports}');
+    return info;
   }
 
   /** GET /v1/leader: the replica's role and the leader it knows of. */

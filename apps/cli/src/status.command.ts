@@ -1,29 +1,40 @@
-// `weft status`: every proxy's applied revision and ACK/NACK against the control plane's revision.
+// `weft status`: every proxy's applied revision and ACK/NACK against the control plane's revision,
+// and, in a multi-cluster mesh, the control plane's cluster and the Services it imports.
 import { Command } from 'commander';
 import type { LeaderInfo, ProxyList } from '@app/protocol';
 import { withAdmin } from './cli-context.js';
+import { clusterNote, importTable } from './clusterset-view.js';
 import { out } from './output.js';
 import { withProgress } from './progress.js';
 import { proxyTable } from './proxy-table.js';
 
 export function statusCommand(): Command {
   return new Command('status')
-    .description('proxy convergence: applied revision, ACK/NACK and last heartbeat of every proxy')
+    .description(
+      'proxy convergence: applied revision, ACK/NACK and last heartbeat of every proxy; the cluster and its imported Services',
+    )
     .action(async (_opts: unknown, cmd: Command) => {
-      const { base, list, leader } = await withAdmin(cmd, async (admin) => ({
+      const { base, list, leader, clusterset } = await withAdmin(cmd, async (admin) => ({
         base: admin.base,
         list: await withProgress('asking the control plane', () => admin.proxies()),
         leader: await admin.leader().catch(() => undefined),
+        // An older control plane has no /v1/clusterset: then nothing is said of clusters.
+        clusterset: await admin.clusterset().catch(() => undefined),
       }));
-      out(`control plane ${base} at revision ${list.revision}${leaderNote(leader)}`);
-      if (list.items.length === 0) {
-        out('no proxy has reported to the control plane');
-        return;
+      out(
+        `control plane ${base} at revision ${list.revision}${leaderNote(leader)}${clusterNote(clusterset)}`,
+      );
+      if (list.items.length === 0) out('no proxy has reported to the control plane');
+      else {
+        out();
+        for (const line of proxyTable(list.items, { layout: 'status' })) out(line);
+        out();
+        out(summary(list));
       }
+      const imports = importTable(clusterset);
+      if (imports.length === 0) return;
       out();
-      for (const line of proxyTable(list.items, { layout: 'status' })) out(line);
-      out();
-      out(summary(list));
+      for (const line of imports) out(line);
     });
 }
 

@@ -121,6 +121,22 @@ export interface VersionInfo {
   readonly nats: readonly string[];
 }
 
+/** `GET /v1/clusterset`: this cluster's name and the Services other clusters export to it. */
+export interface ClustersetInfo {
+  /** Its control plane's `WEFT_CLUSTER`; null when unset (a one-cluster mesh). */
+  readonly cluster: string | null;
+  readonly imports: readonly {
+    /** The exporting cluster. */
+    readonly cluster: string;
+    readonly namespace: string;
+    readonly service: string;
+    /** Its ready endpoints there, each with `cluster` set. */
+    readonly endpoints: readonly EndpointSet['endpoints'][number][];
+    /** When it was last announced, by the control plane's clock (ms since the epoch). */
+    readonly heardAt: number;
+  }[];
+}
+
 /** `GET /v1/leader`: this control plane's role and the lease it last saw. */
 export interface LeaderInfo {
   readonly role: 'leader' | 'follower';

@@ -3,6 +3,7 @@ import { Controller, Get } from '@nestjs/common';
 import { EndpointPublisher } from '../discovery/endpoint-publisher.service.js';
 import {
   PROTOCOL_VERSION,
+  type ClustersetInfo,
   type EndpointSet,
   type LeaderInfo,
   type ProxyStatus,
@@ -13,7 +14,6 @@ import { ConfigStore } from '../config/config-store.service.js';
 import { LeaderElection } from '../leader/leader-election.service.js';
 import { ControlPlaneEnv } from '../control-plane-env.dto.js';
 import { ServiceImporter } from '../clusterset/service-importer.service.js';
-import type { ServiceImport } from '../clusterset/service-imports.js';
 
 @Controller('v1')
 export class MeshController {
@@ -28,7 +28,7 @@ export class MeshController {
 
   /** This cluster's name and the Services other clusters export to it (docs/multi-cluster.md). */
   @Get('clusterset')
-  clusterset(): { cluster: string | null; imports: ServiceImport[] } {
+  clusterset(): ClustersetInfo {
     return { cluster: this.env.WEFT_CLUSTER ?? null, imports: this.importer.list() };
   }
 

@@ -1,5 +1,5 @@
 // The dashboard's script: logs in, follows GET /v1/stream and draws the topology, tables and events
-// (plain DOM/SVG).
+// (plain DOM/SVG); reads the endpoints and the clusterset, which the stream does not carry.
 /* global document, EventSource, fetch */
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -11,6 +11,10 @@ const MARGIN = 24;
 /** Room above the nodes for loops (a service calling itself through its sidecar). */
 const LOOP_SPACE = 64;
 const MAX_EVENTS = 50;
+/** How often the endpoints and the clusterset are read again (they are not on the stream). */
+const ENDPOINTS_POLL_MS = 3_000;
+/** A proxy's cluster when it says none (as `weft get endpoints -o wide` shows it). */
+const DEFAULT_CLUSTER = 'local';
 
 /** What the stream told us so far; every draw reads it whole. */
 const state = {
@@ -18,6 +22,11 @@ const state = {
   stats: { windowMs: 0, services: [], edges: [], routes: [] },
   proxies: new Map(),
   events: [],
+  /** This control plane's cluster (WEFT_CLUSTER), null in a one-cluster mesh. */
+  cluster: null,
+  endpointSets: [],
+  /** Services other clusters export here, with their endpoints there. */
+  imports: [],
 };
 
 const $ = (id) => document.getElementById(id);
@@ -274,6 +283,36 @@ function drawProxies() {
   $('proxies').tBodies[0].replaceChildren(...rows);
 }
 
+/** `cluster/region/zone` of an endpoint, trailing unset parts left out. */
+function locality(e) {
+  return [e.cluster ?? DEFAULT_CLUSTER, e.region ?? '', e.zone ?? ''].join('/').replace(/\/+$/, '');
+}
+
+/** One row per endpoint of every Service: this cluster's, then those imported from others. */
+function drawEndpoints() {
+  const entries = [
+    ...state.endpointSets.flatMap((set) =>
+      set.endpoints.map((e) => ({ service: `${set.namespace}/${set.service}`, e, from: null })),
+    ),
+    ...state.imports.flatMap((i) =>
+      i.endpoints.map((e) => ({ service: `${i.namespace}/${i.service}`, e, from: i.cluster })),
+    ),
+  ];
+  const rows = entries.map(({ service, e, from }) => {
+    const tr = el('tr', { 'data-service': service, 'data-instance': e.instanceId });
+    tr.append(
+      el('td', {}, shortName(service)),
+      el('td', { class: 'mono' }, e.instanceId),
+      el('td', { class: 'mono' }, `${e.address}:${e.port}`),
+      el('td', { class: 'locality' }, locality(e)),
+      el('td', { class: 'origin' }, from ? `imported from ${from}` : 'local'),
+    );
+    return tr;
+  });
+  if (rows.length === 0) rows.push(emptyRow(5, 'no endpoint registered'));
+  $('endpoints').tBodies[0].replaceChildren(...rows);
+}
+
 function emptyRow(span, text) {
   const tr = el('tr', { class: 'empty-row' });
   tr.append(el('td', { colspan: String(span) }, text));
@@ -337,6 +376,8 @@ function drawEvents() {
 
 function drawHeader() {
   $('revision').textContent = `revision ${state.revision ?? '—'}`;
+  $('cluster').textContent = state.cluster ? `cluster ${state.cluster}` : '';
+  $('cluster').hidden = !state.cluster;
   const seconds = Math.round(state.stats.windowMs / 1000);
   $('window').textContent = seconds > 0 ? `window ${seconds} s` : '';
   $('topology-note').textContent =
@@ -348,6 +389,7 @@ function draw() {
   drawGraph();
   drawServices();
   drawProxies();
+  drawEndpoints();
   drawEvents();
 }
 
@@ -400,6 +442,7 @@ async function login(event) {
 
 async function logout() {
   stream?.close();
+  clearInterval(endpointsTimer);
   await fetch('/v1/session', {
     method: 'DELETE',
     headers: { 'content-type': 'application/json' },
@@ -413,7 +456,38 @@ async function logout() {
 /** The open stream, closed on logout. */
 let stream = null;
 
+/** A read of the admin API with the session cookie; null when refused. */
+async function getJson(path) {
+  const res = await fetch(path, { headers: { accept: 'application/json' } });
+  return res.ok ? res.json() : null;
+}
+
+/** The polling of the endpoints and the clusterset, stopped on logout. */
+let endpointsTimer = null;
+
+async function readEndpoints() {
+  const [sets, clusterset] = await Promise.all([
+    getJson('/v1/endpoints'),
+    getJson('/v1/clusterset'),
+  ]);
+  if (sets) state.endpointSets = sets.items;
+  if (clusterset) {
+    state.cluster = clusterset.cluster;
+    state.imports = clusterset.imports;
+  }
+  drawHeader();
+  drawEndpoints();
+}
+
+function watchEndpoints() {
+  clearInterval(endpointsTimer);
+  const read = () => void readEndpoints().catch(() => undefined);
+  read();
+  endpointsTimer = setInterval(read, ENDPOINTS_POLL_MS);
+}
+
 function follow() {
+  watchEndpoints();
   const source = new EventSource('/v1/stream');
   stream = source;
   const on = (name, handle) =>
