@@ -35,6 +35,7 @@ describe('an unsupported Node.js', () => {
     ['bin/weft.js', 'weft'],
     ['scripts/demo.mjs', 'weft'],
     ['scripts/examples/edge.mjs', 'weft'],
+    ['scripts/examples/multi-cluster.mjs', 'weft'],
     ['scripts/examples/node.mjs', 'weft'],
     ['scripts/examples/router-mesh.mjs', 'weft'],
     ['scripts/examples/standalone.mjs', 'weft'],
