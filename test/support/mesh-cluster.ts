@@ -1,6 +1,7 @@
 // One cluster of a multi-cluster e2e test on one topology host: its own nats-server (the config
 // `weft nats-config --cluster` writes, from the trust every cluster shares), control plane and
-// sidecars, all real processes on that host.
+// sidecars, all real processes on that host; or a site: a nats-server `weft nats-config --site`
+// writes, a leaf node of one cluster, with sidecars and no control plane.
 import { execFile } from 'node:child_process';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -55,7 +56,7 @@ export class MeshCluster {
     private readonly credentials: MeshCredentials,
     private readonly stateDir: string,
     clientPort: number,
-    /** This cluster's leaf-node listener port (other clusters' links and sites dial it). */
+    /** This cluster's leaf-node listener port (other clusters' links and sites dial it); 0: a site. */
     readonly leafPort: number,
     private readonly timing: typeof FAST_TIMING,
   ) {
@@ -92,6 +93,29 @@ export class MeshCluster {
       throw err;
     });
     return cluster;
+  }
+
+  /**
+   * A site `name`: its server (`weft nats-config --site`) a leaf node of the cluster whose leaf-node
+   * listener is `link` (`host:port`), connecting as the user of `siteCredentials` (a .creds file).
+   */
+  static async startSite(
+    name: string,
+    host: TopologyHost,
+    credentials: MeshCredentials,
+    stateDir: string,
+    timing: typeof FAST_TIMING,
+    link: string,
+    siteCredentials: string,
+  ): Promise<MeshCluster> {
+    const args = ['--site', name, '--link', `nats-leaf://${link}`];
+    args.push('--site-credentials', siteCredentials);
+    const site = new MeshCluster(name, host, credentials, stateDir, await freePort(), 0, timing);
+    await site.boot(args, `site-${name}.conf`).catch(async (err: unknown) => {
+      await site.stop();
+      throw err;
+    });
+    return site;
   }
 
   private async boot(args: readonly string[], file: string): Promise<void> {
@@ -153,12 +177,16 @@ export class MeshCluster {
     useAdminToken(this.adminUrl, (await readFile(tokenFile, 'utf8')).trim());
   }
 
-  /** A sidecar of `service` in `namespace` whose app the test runs on `appPort` (testAddress). */
+  /**
+   * A sidecar of `service` in `namespace` whose app the test runs on `appPort` (testAddress), with
+   * `extraEnv` on top of the harness's.
+   */
   async startSidecar(
     service: string,
     namespace: string,
     instanceId: string,
     appPort: number,
+    extraEnv: Record<string, string> = {},
   ): Promise<ClusterSidecar> {
     const [adminPort, inboundPort, outboundPort] = [
       await freePort(),
@@ -179,6 +207,7 @@ export class MeshCluster {
       WEFT_BIND_ADDRESS: this.host.address,
       WEFT_ADVERTISE_ADDRESS: this.host.address,
       WEFT_STATE_DIR: join(this.stateDir, `sidecar-${this.name}-${instanceId}`),
+      ...extraEnv,
     });
     await this.ready(proc, `http://${this.host.address}:${adminPort}`);
     if (this.host.address === '127.0.0.1')

@@ -2,13 +2,15 @@
 // this one, so the test reaches it), joined by veth links the test can cut and restore; or, where
 // namespaces cannot be made, every host on loopback with each link through a TCP relay the test
 // cuts, saying so. Everything made is removed, also when a test fails.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { freeSubnet, ip } from './netns.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const run = promisify(execFile);
 
 /** One host of the topology. */
 export interface TopologyHost {
@@ -26,6 +28,8 @@ export interface HostLink {
   /** Where the `from` host dials the `to` host's listener. */
   readonly address: string;
   readonly port: number;
+  /** The `from` host's own address on the link (where the `to` host would dial it back). */
+  readonly fromAddress: string;
   cut(): Promise<void>;
   restore(): Promise<void>;
 }
@@ -89,8 +93,16 @@ export class NetTopology {
   /**
    * A link over which `from` reaches `to`'s listener on `port` (bound to every address of `to`):
    * in namespaces, a veth pair between the two with addresses of its own; on loopback, a relay.
+   * `outboundOnly`: `from` accepts no connection over the link, as a site behind NAT or a firewall
+   * (in namespaces an iptables rule of `from`'s drops every new inbound connection; on loopback
+   * nothing enforces it: `mode` says so).
    */
-  async link(from: string, to: string, port: number): Promise<HostLink> {
+  async link(
+    from: string,
+    to: string,
+    port: number,
+    options: { outboundOnly?: boolean } = {},
+  ): Promise<HostLink> {
     this.host(from);
     this.host(to);
     const n = this.links++;
@@ -105,12 +117,22 @@ export class NetTopology {
     await ip(['link', 'add', a, 'netns', fromNs, 'type', 'veth', 'peer', 'name', b, 'netns', toNs]);
     await ip(['-n', fromNs, 'addr', 'add', `${subnet}.1/29`, 'dev', a]);
     await ip(['-n', toNs, 'addr', 'add', `${subnet}.2/29`, 'dev', b]);
+    if (options.outboundOnly) {
+      const rule = ['INPUT', '-i', a, '-m', 'conntrack', '--ctstate', 'NEW', '-j', 'DROP'];
+      await run('ip', ['netns', 'exec', fromNs, 'iptables', '-A', ...rule]);
+    }
     const set = async (state: 'up' | 'down'): Promise<void> => {
       await ip(['-n', fromNs, 'link', 'set', a, state]);
       await ip(['-n', toNs, 'link', 'set', b, state]);
     };
     await set('up');
-    return { address: `${subnet}.2`, port, cut: () => set('down'), restore: () => set('up') };
+    return {
+      address: `${subnet}.2`,
+      port,
+      fromAddress: `${subnet}.1`,
+      cut: () => set('down'),
+      restore: () => set('up'),
+    };
   }
 
   /** Removes every namespace, link and relay made (their processes must be stopped first). */
@@ -168,6 +190,7 @@ function loopbackHost(name: string): TopologyHost {
 /** A loopback link: forwards to `target` until cut, then drops every connection and refuses new ones. */
 class TcpRelay implements HostLink {
   readonly address = '127.0.0.1';
+  readonly fromAddress = '127.0.0.1';
   private readonly sockets = new Set<Socket>();
   private readonly server: Server;
   private down = false;

@@ -37,15 +37,26 @@ describe('weft token create: the entitlement its options ask for', () => {
     });
   });
 
+  it("a site's link: only the workloads the site runs, no identity of its own", () => {
+    expect(entitlementOf({ ...base, role: 'site-link', workload: ['shop/kiosk'] })).toEqual({
+      role: 'site-link',
+      workloads: [{ namespace: 'shop', service: 'kiosk', serviceAccount: 'kiosk' }],
+    });
+  });
+
   it.each([
     [{ ...base }, /--namespace must be/],
+    [{ ...base, role: 'site-link' }, /--workload is required for site-link/],
     [{ ...base, namespace: 'Shop', service: 'web' }, /--namespace must be/],
     [{ ...base, namespace: 'shop', service: 'web', serviceAccount: 'a.b' }, /--service-account/],
     [
       { ...base, role: 'node', namespace: 'i', service: 'n', workload: ['x'] },
       /--workload x: service/,
     ],
-    [{ ...base, namespace: 's', service: 'w', workload: ['s/w'] }, /for --role node only/],
+    [
+      { ...base, namespace: 's', service: 'w', workload: ['s/w'] },
+      /for --role node and site-link only/,
+    ],
     [{ ...base, role: 'cli-read' }, /--name is required/],
     [{ ...base, role: 'control-plane' }, /not a role/],
   ])('refuses %j', (opts, message) => {

@@ -43,7 +43,7 @@ export function tokenCommand(): Command {
         .addOption(authDir)
         .addOption(
           new Option('--role <role>', 'what the user is for')
-            .choices(['proxy', 'node', 'router', 'cli-read', 'cli-admin'])
+            .choices(['proxy', 'node', 'router', 'cli-read', 'cli-admin', 'site-link'])
             .default('proxy'),
         )
         .option('--namespace <ns>', 'the workload namespace (proxy, node, router)')
@@ -51,7 +51,7 @@ export function tokenCommand(): Command {
         .option('--service-account <sa>', 'who the workload runs as (default: the service name)')
         .option(
           '--workload <ns/service[/sa]>',
-          'node: a workload the node proxy fronts (repeat for each; none: only its outbound)',
+          'node: a workload the node proxy fronts (repeat for each; none: only its outbound); site-link: one the site runs',
           (value: string, list: string[]) => [...list, value],
           [],
         )
@@ -137,16 +137,22 @@ export function entitlementOf(
     }
     return { role, name: opts.name };
   }
-  const identity = identityOf(opts.namespace, opts.service, opts.serviceAccount, '--');
-  if (role !== 'node') {
-    if (opts.workload.length > 0) throw new CliError('--workload is for --role node only');
-    return { role, identity };
-  }
   const workloads = opts.workload.map((w) => {
     const [namespace, service, serviceAccount, extra] = w.split('/');
     if (extra !== undefined) throw new CliError(`--workload ${w}: must be ns/service[/sa]`);
     return identityOf(namespace, service, serviceAccount, `--workload ${w}: `);
   });
+  if (role === 'site-link') {
+    if (workloads.length === 0)
+      throw new CliError('--workload is required for site-link: each workload the site runs');
+    return { role, workloads };
+  }
+  const identity = identityOf(opts.namespace, opts.service, opts.serviceAccount, '--');
+  if (role !== 'node') {
+    if (workloads.length > 0)
+      throw new CliError('--workload is for --role node and site-link only');
+    return { role, identity };
+  }
   return { role, identity, workloads };
 }
 

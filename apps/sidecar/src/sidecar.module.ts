@@ -42,6 +42,7 @@ export class SidecarModule {
             identity,
             serviceAccount: env.serviceAccount,
             subjectPrefix: env.WEFT_SUBJECT_PREFIX,
+            jetstreamDomain: env.WEFT_JETSTREAM_DOMAIN,
             stateDir: env.WEFT_STATE_DIR,
             accessLog: env.accessLog,
             limits: env.listenerLimits,

@@ -82,6 +82,10 @@ describe('natsPermissions: a sidecar (proxy role)', () => {
       '$JS.API.STREAM.MSG.DELETE.KV_weft-config',
       '$JS.API.STREAM.INFO.KV_weft-leader',
       '$JS.API.DIRECT.GET.KV_weft-leader.$KV.weft-leader.control-plane',
+      // Nor in a named domain (a site's proxies address their cluster's as `$JS.<domain>.API`).
+      '$JS.west.API.STREAM.CREATE.KV_weft-config',
+      '$JS.west.API.STREAM.PURGE.KV_weft-config',
+      '$JS.west.API.STREAM.INFO.KV_weft-leader',
       s.configAnnouncement('dst.shop.api'),
       s.configAnnouncement('snapshot'),
       s.controlPlaneReady,
@@ -99,6 +103,15 @@ describe('natsPermissions: a sidecar (proxy role)', () => {
     expect(pub(p, '$JS.API.DIRECT.GET.KV_weft-config.$KV.weft-config.dst.shop.api')).toBe(true);
     expect(pub(p, '$JS.API.STREAM.MSG.GET.KV_weft-config')).toBe(true);
     expect(pub(p, '$JS.API.CONSUMER.CREATE.KV_weft-config')).toBe(false);
+  });
+
+  it("reads them in a named domain too: a site's proxy reads its cluster's bucket across the leaf node", () => {
+    expect(pub(p, '$JS.west.API.STREAM.INFO.KV_weft-config')).toBe(true);
+    expect(pub(p, '$JS.west.API.DIRECT.GET.KV_weft-config.$KV.weft-config.dst.shop.api')).toBe(
+      true,
+    );
+    expect(pub(p, '$JS.west.API.CONSUMER.CREATE.KV_weft-config')).toBe(false);
+    expect(pub(p, '$JS.west.API.DIRECT.GET.KV_weft-history')).toBe(false);
   });
 
   it('replies to any inbox but subscribes only under its own prefix', () => {
@@ -163,6 +176,8 @@ describe('natsPermissions: a router', () => {
   it('watches the config bucket and answers every rpc subject in the routers queue group', () => {
     expect(pub(p, '$JS.API.CONSUMER.CREATE.KV_weft-config')).toBe(true);
     expect(pub(p, '$JS.API.CONSUMER.CREATE.KV_weft-history')).toBe(false);
+    expect(pub(p, '$JS.west.API.CONSUMER.CREATE.KV_weft-config.abc')).toBe(true);
+    expect(pub(p, '$JS.west.API.CONSUMER.CREATE.KV_weft-history')).toBe(false);
     expect(pub(p, '$JS.FC.KV_weft-config.abc.1')).toBe(true);
     expect(sub(p, s.rpcFromAnyCaller('shop', 'api'), s.routerQueue)).toBe(true);
     expect(sub(p, s.rpcFromAnyCaller('shop', 'api'), s.rpcQueue('shop', 'api'))).toBe(false);
@@ -256,5 +271,40 @@ describe('natsPermissions: the link between two clusters', () => {
         expect([subject, permits(p, subject)]).toEqual([subject, false]);
       }
     }
+  });
+});
+
+describe("natsPermissions: a site's link", () => {
+  const kiosk = { namespace: 'shop', service: 'kiosk', serviceAccount: 'kiosk' };
+  const p = natsPermissions(s, { role: 'site-link', workloads: [kiosk] });
+
+  it("carries its workloads' reports and config reads out, and bus calls both ways", () => {
+    expect(pub(p, s.health('shop', 'kiosk', 'kiosk', 'k1'))).toBe(true);
+    expect(pub(p, s.proxyAck('shop', 'kiosk', 'k1'))).toBe(true);
+    expect(pub(p, s.caSign('shop', 'kiosk'))).toBe(true);
+    expect(pub(p, '$JS.west.API.DIRECT.GET.KV_weft-config.$KV.weft-config.dst.shop.api')).toBe(
+      true,
+    );
+    expect(pub(p, s.rpc('shop', 'api', 'shop', 'kiosk'))).toBe(true);
+    expect(sub(p, s.rpcFromAnyCaller('shop', 'kiosk'))).toBe(true);
+    expect(sub(p, s.configAnnouncement('dst.shop.api'))).toBe(true);
+    expect(sub(p, '_INBOX.shop.kiosk.abc.1')).toBe(true);
+  });
+
+  it('carries nothing out for other workloads, no write, and no call into other namespaces', () => {
+    for (const subject of [
+      s.health('shop', 'api', 'api', 'a1'),
+      s.accessLog('shop', 'api'),
+      s.caSign('shop', 'api'),
+      '$KV.weft-config.service.shop.api',
+      '$JS.west.API.STREAM.PURGE.KV_weft-config',
+      '$JS.west.API.STREAM.INFO.KV_weft-history',
+      s.configAnnouncement('dst.shop.api'),
+      s.clustersetExport('west', 'shop', 'kiosk'),
+    ]) {
+      expect([subject, pub(p, subject)]).toEqual([subject, false]);
+    }
+    expect(sub(p, s.rpcFromAnyCaller('bank', 'ledger'))).toBe(false);
+    expect(sub(p, s.health('shop', 'api', 'api', 'a1'))).toBe(false);
   });
 });

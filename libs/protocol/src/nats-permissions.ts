@@ -11,6 +11,7 @@ export const NATS_ROLES = [
   'cli-read',
   'cli-admin',
   'cluster-link',
+  'site-link',
 ] as const;
 export type NatsRole = (typeof NATS_ROLES)[number];
 
@@ -41,7 +42,12 @@ export type Entitlement =
    * The leaf-node link from one cluster's NATS to another's (docs/multi-cluster.md): its permissions
    * are what crosses between clusters, in both directions.
    */
-  | { readonly role: 'cluster-link' };
+  | { readonly role: 'cluster-link' }
+  /**
+   * The leaf-node link a site's NATS opens to its cluster's (docs/multi-cluster.md#sites): what the
+   * site's proxies, fronting `workloads`, exchange with the cluster, and bus calls both ways.
+   */
+  | { readonly role: 'site-link'; readonly workloads: readonly WorkloadIdentity[] };
 
 export interface SubjectPermission {
   /** Subjects (wildcards allowed); a subscribe entry `"<subject> <queue>"` allows only that queue. */
@@ -69,6 +75,7 @@ export function inboxPrefix(entitlement: Entitlement): string {
   switch (entitlement.role) {
     case 'control-plane':
     case 'cluster-link':
+    case 'site-link':
       return INBOX_ROOT;
     case 'cli-read':
     case 'cli-admin':
@@ -107,6 +114,8 @@ export function natsPermissions(subjects: Subjects, entitlement: Entitlement): N
       return proxyPermissions(subjects, entitlement.identity, [], 'router');
     case 'cluster-link':
       return clusterLinkPermissions(subjects);
+    case 'site-link':
+      return siteLinkPermissions(subjects, entitlement.workloads);
   }
 }
 
@@ -121,6 +130,45 @@ function clusterLinkPermissions(subjects: Subjects): NatsPermissions {
   // over a leaf node only when an allow entry ends in `>` (checked here).
   const crossing = [subjects.rpcAll, `${INBOX_ROOT}.>`, subjects.clustersetAll];
   return { pub: { allow: crossing, deny: [] }, sub: { allow: crossing, deny: [] } };
+}
+
+/**
+ * What crosses a site's leaf node (`pub`: from the site into its cluster; `sub`: from the cluster to
+ * the site): its workloads' heartbeats, certificate requests, access logs, ACKs, telemetry and reads
+ * of the config bucket out; announcements, the CA bundle and calls to its workloads' namespaces in;
+ * replies both ways. nats-server 2.9.10 tells a leaf node of the cluster's interest in a subject
+ * with a `*` (a responder's `rpc.<ns>.<svc>.*.*`, the control plane's `proxy.*.*.*.ack`) only under
+ * an allow entry with the same wildcards or ending in `>` (checked here), so bus calls, ACKs and
+ * telemetry out are allowed for any identity: the cluster trusts the site's server to let each of
+ * its clients publish only as itself, as it trusts a linked cluster's.
+ */
+function siteLinkPermissions(
+  subjects: Subjects,
+  workloads: readonly WorkloadIdentity[],
+): NatsPermissions {
+  const out = [
+    subjects.rpcAll,
+    `${INBOX_ROOT}.>`,
+    subjects.proxyAckAll,
+    subjects.telemetryMetricsAll,
+    ...workloads.flatMap((w) => [
+      subjects.health(w.namespace, w.service, w.serviceAccount, '*'),
+      subjects.accessLog(w.namespace, w.service),
+      subjects.caSign(w.namespace, w.serviceAccount),
+    ]),
+    ...kvReads(subjects.configBucket, true),
+  ];
+  const into = [
+    ...workloads.map((w) => subjects.rpcToNamespace(w.namespace)),
+    `${INBOX_ROOT}.>`,
+    subjects.configAnnouncementsAll,
+    subjects.controlPlaneReady,
+    subjects.caBundle,
+  ];
+  return {
+    pub: { allow: unique(out), deny: forbiddenWrites(subjects) },
+    sub: { allow: unique(into), deny: [] },
+  };
 }
 
 /**
@@ -206,27 +254,36 @@ function cliPermissions(
 }
 
 /**
+ * The JetStream API a user may call: its server's own (`$JS.API`), and one of a named domain
+ * (`$JS.<domain>.API`), which a site's proxies use to reach their cluster's bucket across the leaf
+ * node (docs/multi-cluster.md). The same reads of the same buckets either way; cluster links carry
+ * neither, so a domain reaches only the cluster the user's own server belongs to.
+ */
+const JS_APIS = ['$JS.API', '$JS.*.API'];
+
+/**
  * The JetStream API calls that read a KV bucket: stream info, single-message and direct gets, and
  * with `watch` an ephemeral consumer (created, deleted, flow-controlled). A consumer may deliver
  * to any subject nats-server allows the account, so only readers that watch get one.
  */
 function kvReads(bucket: string, watch: boolean): string[] {
   const stream = `${KV_STREAM_PREFIX}${bucket}`;
-  const reads = [
-    `$JS.API.STREAM.INFO.${stream}`,
-    `$JS.API.STREAM.MSG.GET.${stream}`,
-    `$JS.API.DIRECT.GET.${stream}`,
-    `$JS.API.DIRECT.GET.${stream}.>`,
+  const calls = [
+    `STREAM.INFO.${stream}`,
+    `STREAM.MSG.GET.${stream}`,
+    `DIRECT.GET.${stream}`,
+    `DIRECT.GET.${stream}.>`,
+    ...(watch
+      ? [
+          `CONSUMER.CREATE.${stream}`,
+          `CONSUMER.CREATE.${stream}.>`,
+          `CONSUMER.INFO.${stream}.*`,
+          `CONSUMER.DELETE.${stream}.*`,
+        ]
+      : []),
   ];
-  if (!watch) return reads;
-  return [
-    ...reads,
-    `$JS.API.CONSUMER.CREATE.${stream}`,
-    `$JS.API.CONSUMER.CREATE.${stream}.>`,
-    `$JS.API.CONSUMER.INFO.${stream}.*`,
-    `$JS.API.CONSUMER.DELETE.${stream}.*`,
-    `$JS.FC.${stream}.>`,
-  ];
+  const reads = JS_APIS.flatMap((api) => calls.map((call) => `${api}.${call}`));
+  return watch ? [...reads, `$JS.FC.${stream}.>`] : reads;
 }
 
 /**
@@ -236,11 +293,9 @@ function kvReads(bucket: string, watch: boolean): string[] {
 function forbiddenWrites(subjects: Subjects): string[] {
   return [
     '$KV.>',
-    '$JS.API.STREAM.CREATE.>',
-    '$JS.API.STREAM.UPDATE.>',
-    '$JS.API.STREAM.DELETE.>',
-    '$JS.API.STREAM.PURGE.>',
-    '$JS.API.STREAM.MSG.DELETE.>',
+    ...JS_APIS.flatMap((api) =>
+      ['CREATE', 'UPDATE', 'DELETE', 'PURGE', 'MSG.DELETE'].map((op) => `${api}.STREAM.${op}.>`),
+    ),
     subjects.configAnnouncementsAll,
     subjects.eventsAll,
     subjects.caBundle,

@@ -139,6 +139,11 @@ export class Subjects {
     return `${this.prefix}.v1.rpc.>`;
   }
 
+  /** Every bus call to a Service of `namespace`, as a site's leaf node carries them in. */
+  rpcToNamespace(namespace: string): string {
+    return `${this.prefix}.v1.rpc.${namespace}.>`;
+  }
+
   /** What a Service's responders subscribe: its rpc subject from any caller. */
   rpcFromAnyCaller(namespace: string, service: string): string {
     return `${this.prefix}.v1.rpc.${namespace}.${service}.*.*`;

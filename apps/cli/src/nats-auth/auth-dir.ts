@@ -260,6 +260,8 @@ export function tokenName(entitlement: Entitlement): string {
     case 'control-plane':
     case 'cluster-link':
       return entitlement.role;
+    case 'site-link':
+      return `${entitlement.role} ${entitlement.workloads.map((w) => `${w.namespace}/${w.service}`).join(',')}`;
     case 'cli-read':
     case 'cli-admin':
       return `${entitlement.role} ${entitlement.name}`;

@@ -1,5 +1,6 @@
 // Where a config follower reads: the config bucket and the announcement subjects, as one link
 // opened once NATS answers. `natsConfigFeed` is the real one; a spec can hand a follower its own.
+import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { KvChange } from './mesh-state.js';
@@ -38,15 +39,20 @@ export interface ConfigFeed {
   open(): Promise<ConfigLink>;
 }
 
-/** The config bucket `bucket` and the announcement subjects over the connection `connection` gives. */
+/**
+ * The config bucket `bucket` and the announcement subjects over the connection `connection` gives.
+ * With `domain`, the bucket is the one of that JetStream domain (`$JS.<domain>.API`): a site's
+ * proxies read their cluster's bucket across the leaf node, where `$JS.API` would stay on the site.
+ */
 export function natsConfigFeed(
   connection: () => Promise<NatsConnection>,
   bucket: string,
+  domain?: string,
 ): ConfigFeed {
   return {
     open: async () => {
       const nc = await connection();
-      const kv = await new Kvm(nc).open(bucket);
+      const kv = await new Kvm(domain === undefined ? nc : jetstream(nc, { domain })).open(bucket);
       return {
         get: (key) => kv.get(key),
         status: () => kv.status(),

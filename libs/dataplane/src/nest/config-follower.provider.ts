@@ -29,7 +29,7 @@ export function configFollowerProvider(proxy: ProxyOptions): FactoryProvider<Con
       const file = `${proxy.subjectPrefix}-${namespace}-${service}.json`;
       return createConfigFollower(
         {
-          feed: natsConfigFeed(() => nats.connection, subjects.configBucket),
+          feed: natsConfigFeed(() => nats.connection, subjects.configBucket, proxy.jetstreamDomain),
           target: engine.configurator,
           cache: new SnapshotCache(join(proxy.stateDir, file)),
           events: reports,

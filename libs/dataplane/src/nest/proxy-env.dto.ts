@@ -60,6 +60,14 @@ export class ProxyEnv extends CommonEnv {
   @IsDnsLabel('WEFT_ZONE')
   WEFT_ZONE?: string;
 
+  /**
+   * The JetStream domain of the cluster's config bucket, for a proxy whose NATS is a leaf node of
+   * the cluster's (a site: docs/multi-cluster.md); unset: the bucket of the server it connects to.
+   */
+  @IsOptional()
+  @IsDnsLabel('WEFT_JETSTREAM_DOMAIN')
+  WEFT_JETSTREAM_DOMAIN?: string;
+
   /** Where this proxy and the instances it fronts run. */
   get locality(): Locality {
     return {

@@ -12,6 +12,8 @@ export interface ProxyOptions {
   readonly subjectPrefix: string;
   /** Folder for the last good config. */
   readonly stateDir: string;
+  /** The JetStream domain of the config bucket; absent: the one of the server it connects to. */
+  readonly jetstreamDomain?: string;
   /** Standalone: read config from this folder instead of NATS. */
   readonly configDir?: string;
   readonly accessLog: {
