@@ -56,16 +56,8 @@ describe('environment resource attributes', () => {
     expect(text).toMatch(
       /^target_info\{(?=.*k8s_pod_name="web-7d9f")(?=.*k8s_node_name="n1")(?=.*service_name="web").*\} 1$/m,
     );
-    for (const series of [
-      'process_cpu_seconds_total',
-      'process_start_time_seconds',
-      'process_resident_memory_bytes',
-      'process_open_fds',
-      'nodejs_heap_size_total_bytes',
-      'nodejs_heap_size_used_bytes',
-      'nodejs_external_memory_bytes',
-    ]) {
-      expect(text).toMatch(new RegExp(`^${series} \\d`, 'm'));
-    }
+    // Every runtime series is checked on the real components in test/e2e/prometheus-metrics.
+    expect(text).toMatch(/^process_cpu_seconds_total \d/m);
+    expect(text).toMatch(/^process_open_fds \d/m);
   });
 });

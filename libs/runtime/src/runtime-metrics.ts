@@ -87,23 +87,16 @@ export function recordRuntimeMetrics(meter: Meter): void {
 
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
+  const lagGauge = (statistic: string, what: string) =>
+    meter.createObservableGauge(`nodejs_eventloop_lag_${statistic}_seconds`, {
+      description: `${what} event-loop delay since the previous scrape, in seconds`,
+      unit: 's',
+    });
   const lag = {
-    mean: meter.createObservableGauge('nodejs_eventloop_lag_mean_seconds', {
-      description: 'Mean event-loop delay since the previous scrape, in seconds',
-      unit: 's',
-    }),
-    p50: meter.createObservableGauge('nodejs_eventloop_lag_p50_seconds', {
-      description: 'Median event-loop delay since the previous scrape, in seconds',
-      unit: 's',
-    }),
-    p99: meter.createObservableGauge('nodejs_eventloop_lag_p99_seconds', {
-      description: '99th percentile of the event-loop delay since the previous scrape, in seconds',
-      unit: 's',
-    }),
-    max: meter.createObservableGauge('nodejs_eventloop_lag_max_seconds', {
-      description: 'Longest event-loop delay since the previous scrape, in seconds',
-      unit: 's',
-    }),
+    mean: lagGauge('mean', 'Mean'),
+    p50: lagGauge('p50', 'Median'),
+    p99: lagGauge('p99', '99th percentile of the'),
+    max: lagGauge('max', 'Longest'),
   };
   meter.addBatchObservableCallback((r) => {
     // No sample yet (a scrape right after the previous one): no statistic to report.
