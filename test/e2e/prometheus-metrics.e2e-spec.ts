@@ -194,6 +194,48 @@ describe('Prometheus metrics', () => {
     expect(value(samples, 'target_info', { service_name: 'weft-control-plane' })).toBe(1);
   });
 
+  it("serves the Node runtime's series on every component", async () => {
+    const components = {
+      'control-plane': mesh.controlPlane().adminPort,
+      'sidecar web-1': web.adminPort,
+      'router r1': router.adminPort,
+    };
+    for (const [component, port] of Object.entries(components)) {
+      // Event-loop delay is sampled every 10 ms and reset at each scrape; GC pauses come as they happen.
+      const samples = await waitFor(`runtime series of ${component}`, async () => {
+        const found = parse(await scrape(port));
+        const names = new Set(found.map((s) => s.name));
+        return names.has('nodejs_eventloop_lag_p99_seconds') &&
+          names.has('nodejs_gc_duration_seconds_count')
+          ? found
+          : undefined;
+      });
+      for (const name of [
+        'process_cpu_seconds_total',
+        'process_start_time_seconds',
+        'process_resident_memory_bytes',
+        'process_open_fds',
+        'nodejs_heap_size_total_bytes',
+        'nodejs_heap_size_used_bytes',
+        'nodejs_external_memory_bytes',
+      ]) {
+        expect({ component, name, value: value(samples, name, {}) > 0 }).toEqual({
+          component,
+          name,
+          value: true,
+        });
+      }
+      for (const name of ['mean', 'p50', 'p99', 'max']) {
+        expect(value(samples, `nodejs_eventloop_lag_${name}_seconds`, {})).toBeGreaterThanOrEqual(
+          0,
+        );
+      }
+      expect(
+        samples.some((s) => s.name === 'nodejs_gc_duration_seconds_count' && s.value > 0),
+      ).toBe(true);
+    }
+  });
+
   it('passes promtool on an edge router and a node proxy too, their requests counted', async () => {
     // Runs last: the proxies and instances it adds would change the counts above.
     const gatewayPort = await freePort();
@@ -223,6 +265,9 @@ spec:
         env: {
           WEFT_MODE: 'node',
           WEFT_APP_PORT: '',
+          // As the chart fills it from the downward API.
+          OTEL_RESOURCE_ATTRIBUTES:
+            'k8s.pod.name=weft-node-proxy-x7k2p,k8s.namespace.name=weft-system,k8s.node.name=worker-1',
           WEFT_WORKLOADS: JSON.stringify([
             { service: 'shop', instanceId: 'shop-1', appPort: shopApp.port },
           ]),
@@ -255,6 +300,14 @@ spec:
     };
     expect(value(edgeSamples, 'http_client_request_duration_count', viaGateway)).toBeGreaterThan(0);
     const nodeSamples = parse(await scrape(node.adminPort));
+    expect(
+      value(nodeSamples, 'target_info', {
+        k8s_pod_name: 'weft-node-proxy-x7k2p',
+        k8s_namespace_name: 'weft-system',
+        k8s_node_name: 'worker-1',
+        service_instance_id: 'node-1',
+      }),
+    ).toBe(1);
     const intoShop = {
       weft_source: 'default/web',
       weft_destination: 'default/shop',

@@ -3,6 +3,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { RESOURCE_ATTRIBUTE_ENV } from '../../apps/control-plane/src/injection/resource-attribute-env.js';
 import { chartWithoutDependencies, CHART_DIR, helm, manifestObjects } from './helm.js';
 import { KubernetesSchemas } from './kubernetes-schemas.js';
 
@@ -88,6 +89,19 @@ describe('k8s/charts/weft', () => {
         allowPrivilegeEscalation: false,
         capabilities: { drop: ['ALL'] },
       });
+    }
+  });
+
+  it("names every container's pod, namespace and node in OTEL_RESOURCE_ATTRIBUTES, as the injected sidecar does", async () => {
+    const objects = await render('-f', join(chart.dir, 'ci', 'full-values.yaml'));
+    const workloads = objects.filter((o) => ['Deployment', 'DaemonSet'].includes(o.kind));
+    const names = new Set<string>(RESOURCE_ATTRIBUTE_ENV.map((e) => e.name));
+    for (const container of workloads.flatMap(containersOf)) {
+      // In this order: Kubernetes expands $(K8S_POD_NAME) only from variables listed before.
+      expect({
+        container: container.name,
+        env: container.env?.filter((e) => names.has(e.name)),
+      }).toEqual({ container: container.name, env: RESOURCE_ATTRIBUTE_ENV });
     }
   });
 

@@ -1,6 +1,7 @@
 // Structured JSON logs (pino) for every component, and the adapter that routes Nest's own logs there.
 import type { LoggerService } from '@nestjs/common';
 import { pino, type Logger } from 'pino';
+import { environmentResourceAttributes } from './resource-attributes.js';
 
 export type { Logger } from 'pino';
 
@@ -8,7 +9,8 @@ export function createLogger(
   component: string,
   level: string = process.env.WEFT_LOG_LEVEL ?? 'info',
 ): Logger {
-  return pino({ level, base: { component, pid: process.pid } });
+  // Every line carries the resource attributes (`k8s.pod.name`…) spans and metrics carry.
+  return pino({ level, base: { component, pid: process.pid, ...environmentResourceAttributes() } });
 }
 
 export class PinoNestLogger implements LoggerService {

@@ -8,6 +8,8 @@ import {
   type MetricProducer,
   type ScopeMetrics,
 } from '@opentelemetry/sdk-metrics';
+import { environmentResourceAttributes } from './resource-attributes.js';
+import { recordRuntimeMetrics } from './runtime-metrics.js';
 
 /** Content type of the Prometheus text exposition format. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -23,6 +25,7 @@ export class ProcessMetrics {
   private readonly serializer = new PrometheusSerializer(undefined, false, undefined, false, true);
   private readonly producers = new Set<MetricProducer>();
   private resource: Resource = emptyResource();
+  private runtimeRecorded = false;
 
   constructor() {
     const extra: MetricProducer = { collect: () => this.collectProducers() };
@@ -35,9 +38,15 @@ export class ProcessMetrics {
     this.meter = provider.getMeter('weft');
   }
 
-  /** `target_info` of this process: who is being scraped. */
+  /**
+   * `target_info` of this process: who is being scraped, with the environment's resource
+   * attributes (`k8s.pod.name`…); and, once per process, the Node runtime series.
+   */
   identify(serviceName: string, instanceId: string): void {
+    if (!this.runtimeRecorded) recordRuntimeMetrics(this.meter);
+    this.runtimeRecorded = true;
     this.resource = resourceFromAttributes({
+      ...environmentResourceAttributes(),
       'service.name': serviceName,
       'service.instance.id': instanceId,
     });

@@ -8,6 +8,7 @@ import {
   BatchSpanProcessor,
   ParentBasedSampler,
 } from '@opentelemetry/sdk-trace-base';
+import { environmentResourceAttributes } from './resource-attributes.js';
 
 /**
  * The process's tracer. Spans are exported only when an OTLP endpoint is configured
@@ -25,6 +26,7 @@ export class Tracing {
     this.exporting = !!endpoint && env.OTEL_TRACES_EXPORTER !== 'none';
     this.provider = new BasicTracerProvider({
       resource: resourceFromAttributes({
+        ...environmentResourceAttributes(),
         'service.name': env.OTEL_SERVICE_NAME ?? serviceName,
         'service.instance.id': instanceId,
       }),

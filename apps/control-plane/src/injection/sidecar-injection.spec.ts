@@ -91,7 +91,19 @@ describe('injectSidecar', () => {
       WEFT_APP_PORT: '8080',
       WEFT_LABELS: 'app=api,version=v2',
       WEFT_NATS_CREDS: '/etc/weft/nats/proxy.creds',
+      OTEL_RESOURCE_ATTRIBUTES:
+        'k8s.pod.name=$(K8S_POD_NAME),k8s.namespace.name=$(K8S_NAMESPACE_NAME),k8s.node.name=$(K8S_NODE_NAME)',
     });
+    // The pod's name, namespace and node from the downward API, listed before the variable using them.
+    const names = ((proxy.env ?? []) as { name: string }[]).map((e) => e.name);
+    for (const [name, fieldPath] of [
+      ['K8S_POD_NAME', 'metadata.name'],
+      ['K8S_NAMESPACE_NAME', 'metadata.namespace'],
+      ['K8S_NODE_NAME', 'spec.nodeName'],
+    ]) {
+      expect(proxy.env).toContainEqual({ name, valueFrom: { fieldRef: { fieldPath } } });
+      expect(names.indexOf(name)).toBeLessThan(names.indexOf('OTEL_RESOURCE_ATTRIBUTES'));
+    }
     expect(result.spec.volumes).toContainEqual({
       name: 'weft-nats-credentials',
       secret: { secretName: 'weft-proxy-api-sa', defaultMode: 0o444 },

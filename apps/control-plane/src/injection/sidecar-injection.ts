@@ -17,6 +17,7 @@ import {
 } from './injection-options.js';
 import type { JsonPatchOp, PodContainer, PodManifest } from './pod-manifest.js';
 import { rewriteAppProbes, type ProbeRewrite } from './probe-rewrite.js';
+import { RESOURCE_ATTRIBUTE_ENV } from './resource-attribute-env.js';
 
 /** The proxy's uid and gid: `weft init-capture` exempts its traffic, so no app may run as it. */
 export const PROXY_UID = 1337;
@@ -170,6 +171,7 @@ function proxyContainer(
         ? []
         : [value(APP_PROBES_ENV, JSON.stringify(appProbes))]),
       { name: 'WEFT_ADVERTISE_ADDRESS', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+      ...RESOURCE_ATTRIBUTE_ENV,
     ],
     ports: [
       { name: 'weft-admin', containerPort: PROXY_ADMIN_PORT },

@@ -31,7 +31,10 @@ app.kubernetes.io/component: {{ .component }}
 {{ include "weft.fullname" . }}-control-plane
 {{- end -}}
 
-{{/* Environment every component reads (CommonEnv), then the pod's identity for logs. */}}
+{{/*
+Environment every component reads (CommonEnv), then the pod's identity for spans, metrics and logs
+(OTEL_RESOURCE_ATTRIBUTES; the injected sidecar gets the same list, RESOURCE_ATTRIBUTE_ENV).
+*/}}
 {{- define "weft.commonEnv" -}}
 - name: NATS_URL
   value: {{ .Values.nats.url | quote }}
@@ -45,6 +48,20 @@ app.kubernetes.io/component: {{ .component }}
   valueFrom:
     fieldRef:
       fieldPath: status.podIP
+- name: K8S_POD_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+- name: K8S_NAMESPACE_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.namespace
+- name: K8S_NODE_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: spec.nodeName
+- name: OTEL_RESOURCE_ATTRIBUTES
+  value: "k8s.pod.name=$(K8S_POD_NAME),k8s.namespace.name=$(K8S_NAMESPACE_NAME),k8s.node.name=$(K8S_NODE_NAME)"
 {{- end -}}
 
 {{/* Extra env of a component: a map, rendered in key order. */}}
