@@ -26,6 +26,19 @@ export class CommonEnv {
   @IsString()
   WEFT_NATS_CREDS?: string;
 
+  /** NATS over TLS (`nats-tls.ts`): the server CA, and a client certificate for servers that verify. */
+  @IsOptional()
+  @IsString()
+  WEFT_NATS_TLS_CA?: string;
+
+  @IsOptional()
+  @IsString()
+  WEFT_NATS_TLS_CERT?: string;
+
+  @IsOptional()
+  @IsString()
+  WEFT_NATS_TLS_KEY?: string;
+
   @Matches(SUBJECT_TOKEN, {
     message: 'WEFT_SUBJECT_PREFIX must be one subject token (letters, digits, - and _)',
   })
