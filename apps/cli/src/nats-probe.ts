@@ -29,7 +29,7 @@ export async function connectOnce(
   const servers = natsServers(url);
   return connect({
     servers,
-    tls: await natsTlsOptions(process.env, servers),
+    tls: natsTlsOptions(process.env, servers),
     name: 'weft-cli',
     timeout: TIMEOUT_MS,
     reconnect: false,

@@ -27,7 +27,7 @@ export async function connectNats(
   onLink: (state: NatsLinkState) => void = () => undefined,
 ): Promise<NatsConnection> {
   const creds = env.WEFT_NATS_CREDS ? await readNatsCredentials(env.WEFT_NATS_CREDS) : undefined;
-  const tls = await natsTlsOptions(env, env.natsServers);
+  const tls = natsTlsOptions(env, env.natsServers);
   const nc = await connect({
     servers: env.natsServers,
     name,

@@ -8,6 +8,7 @@ import {
   makeCertificateAuthority,
   type CertificateFiles,
 } from '../../../test/support/test-certificates.js';
+import { CommonEnv, loadEnv } from './env.js';
 import { natsTlsOptions } from './nats-tls.js';
 
 describe('natsTlsOptions', () => {
@@ -27,45 +28,58 @@ describe('natsTlsOptions', () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('passes the CA and client certificate files on, for the client to read at each connect', async () => {
-    await expect(
+    expect(
       natsTlsOptions(
         { WEFT_NATS_TLS_CA: ca.crt, WEFT_NATS_TLS_CERT: client.crt, WEFT_NATS_TLS_KEY: client.key },
         servers,
       ),
-    ).resolves.toEqual({ caFile: ca.crt, certFile: client.crt, keyFile: client.key });
+    ).toEqual({ caFile: ca.crt, certFile: client.crt, keyFile: client.key });
   });
 
   it('requires TLS with the system CAs for a tls:// server, and leaves plain nats:// alone', async () => {
-    await expect(natsTlsOptions({}, ['nats://a:4222', 'tls://b:4222'])).resolves.toEqual({});
-    await expect(natsTlsOptions({}, servers)).resolves.toBeUndefined();
+    expect(natsTlsOptions({}, ['nats://a:4222', 'tls://b:4222'])).toEqual({});
+    expect(natsTlsOptions({}, servers)).toBeUndefined();
   });
 
   it('names the variable whose file is missing', async () => {
     const missing = join(dir, 'missing.crt');
-    await expect(natsTlsOptions({ WEFT_NATS_TLS_CA: missing }, servers)).rejects.toThrow(
-      `WEFT_NATS_TLS_CA=${missing}: ENOENT`,
+    expect(() => natsTlsOptions({ WEFT_NATS_TLS_CA: missing }, servers)).toThrow(
+      `WEFT_NATS_TLS_CA=${missing}: must name a readable PEM certificate file (ENOENT`,
     );
   });
 
   it('names the variable whose file is not a certificate or key', async () => {
-    await expect(natsTlsOptions({ WEFT_NATS_TLS_CA: notPem }, servers)).rejects.toThrow(
+    expect(() => natsTlsOptions({ WEFT_NATS_TLS_CA: notPem }, servers)).toThrow(
       `WEFT_NATS_TLS_CA=${notPem}: `,
     );
     const badKey = { WEFT_NATS_TLS_CERT: client.crt, WEFT_NATS_TLS_KEY: notPem };
-    await expect(natsTlsOptions(badKey, servers)).rejects.toThrow(`WEFT_NATS_TLS_KEY=${notPem}: `);
+    expect(() => natsTlsOptions(badKey, servers)).toThrow(`WEFT_NATS_TLS_KEY=${notPem}: `);
     const keyAsCert = { WEFT_NATS_TLS_CERT: client.key, WEFT_NATS_TLS_KEY: client.key };
-    await expect(natsTlsOptions(keyAsCert, servers)).rejects.toThrow(
-      `WEFT_NATS_TLS_CERT=${client.key}: `,
-    );
+    expect(() => natsTlsOptions(keyAsCert, servers)).toThrow(`WEFT_NATS_TLS_CERT=${client.key}: `);
   });
 
   it('refuses a client certificate without its key, and a key without its certificate', async () => {
     const message = 'WEFT_NATS_TLS_CERT and WEFT_NATS_TLS_KEY must be set together';
-    await expect(natsTlsOptions({ WEFT_NATS_TLS_CERT: client.crt }, servers)).rejects.toThrow(
-      message,
+    expect(() => natsTlsOptions({ WEFT_NATS_TLS_CERT: client.crt }, servers)).toThrow(message);
+    expect(() => natsTlsOptions({ WEFT_NATS_TLS_KEY: client.key }, servers)).toThrow(message);
+  });
+
+  it('stops the env from loading, naming the variable, the file and why', () => {
+    const missing = join(dir, 'missing.crt');
+    expect(() => loadEnv(CommonEnv, { WEFT_NATS_TLS_CA: missing })).toThrow(
+      `WEFT_NATS_TLS_CA=${JSON.stringify(missing)}: WEFT_NATS_TLS_CA must name a readable PEM certificate file (ENOENT`,
     );
-    await expect(natsTlsOptions({ WEFT_NATS_TLS_KEY: client.key }, servers)).rejects.toThrow(
-      message,
+    expect(() => loadEnv(CommonEnv, { WEFT_NATS_TLS_CERT: client.crt })).toThrow(
+      'WEFT_NATS_TLS_KEY=undefined: WEFT_NATS_TLS_KEY must be set with WEFT_NATS_TLS_CERT',
     );
+    expect(() =>
+      loadEnv(CommonEnv, { WEFT_NATS_TLS_CERT: client.crt, WEFT_NATS_TLS_KEY: client.crt }),
+    ).toThrow('WEFT_NATS_TLS_KEY must name a readable PEM private key file');
+    const env = loadEnv(CommonEnv, {
+      WEFT_NATS_TLS_CA: ca.crt,
+      WEFT_NATS_TLS_CERT: client.crt,
+      WEFT_NATS_TLS_KEY: client.key,
+    });
+    expect(env.WEFT_NATS_TLS_CA).toBe(ca.crt);
   });
 });

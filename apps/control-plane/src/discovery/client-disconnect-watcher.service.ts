@@ -80,7 +80,7 @@ export class ClientDisconnectWatcher implements OnApplicationBootstrap, OnApplic
     const nc = await connect({
       ...auth,
       servers: this.env.natsServers,
-      tls: await natsTlsOptions(this.env, this.env.natsServers),
+      tls: natsTlsOptions(this.env, this.env.natsServers),
       name: `weft-control-plane-system-${hostname()}-${process.pid}`,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
