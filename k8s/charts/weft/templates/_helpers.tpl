@@ -45,6 +45,18 @@ app.kubernetes.io/component: {{ .component }}
   valueFrom:
     fieldRef:
       fieldPath: status.podIP
+{{- with .Values.nats.tls }}
+{{- if .secretName }}
+- name: WEFT_NATS_TLS_CA
+  value: /etc/weft/nats-tls/ca.crt
+{{- if .clientCertificate }}
+- name: WEFT_NATS_TLS_CERT
+  value: /etc/weft/nats-tls/tls.crt
+- name: WEFT_NATS_TLS_KEY
+  value: /etc/weft/nats-tls/tls.key
+{{- end }}
+{{- end }}
+{{- end }}
 {{- end -}}
 
 {{/* Extra env of a component: a map, rendered in key order. */}}
@@ -68,7 +80,7 @@ seccompProfile:
   type: RuntimeDefault
 {{- end -}}
 
-{{/* Mounts of the state volume, /tmp and the NATS credentials. */}}
+{{/* Mounts of the state volume, /tmp, the NATS credentials and (nats.tls) the NATS TLS files. */}}
 {{- define "weft.volumeMounts" -}}
 - name: state
   mountPath: /var/lib/weft
@@ -77,6 +89,11 @@ seccompProfile:
 - name: nats-credentials
   mountPath: /etc/weft/nats
   readOnly: true
+{{- if .Values.nats.tls.secretName }}
+- name: nats-tls
+  mountPath: /etc/weft/nats-tls
+  readOnly: true
+{{- end }}
 {{- end -}}
 
 {{- define "weft.volumes" -}}
@@ -88,6 +105,12 @@ seccompProfile:
   secret:
     secretName: {{ .Values.nats.credentials.secretName }}
     defaultMode: 0440
+{{- if .Values.nats.tls.secretName }}
+- name: nats-tls
+  secret:
+    secretName: {{ .Values.nats.tls.secretName }}
+    defaultMode: 0440
+{{- end }}
 {{- end -}}
 
 {{/* Probes on a component's admin port. */}}
