@@ -19,6 +19,11 @@ interface Container {
   args?: string[];
   env?: { name: string; value?: string; valueFrom?: unknown }[];
   securityContext?: Record<string, unknown>;
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
+}
+interface PodWithVolumes {
+  containers: Container[];
+  volumes: { name: string; secret?: unknown }[];
 }
 
 const VALUES_FILES = readdirSync(join(CHART_DIR, 'ci')).filter((f) => f.endsWith('-values.yaml'));
@@ -103,6 +108,41 @@ describe('k8s/charts/weft', () => {
         env: container.env?.filter((e) => names.has(e.name)),
       }).toEqual({ container: container.name, env: RESOURCE_ATTRIBUTE_ENV });
     }
+  });
+
+  it('gives every component the NATS TLS files of nats.tls, mounted read-only', async () => {
+    const objects = await render(
+      '--set',
+      'nats.tls.secretName=nats-client-tls',
+      '--set',
+      'nats.tls.clientCertificate=true',
+      '--set',
+      'router.enabled=true',
+      '--set',
+      'nodeProxy.enabled=true',
+    );
+    const workloads = objects.filter((o) => o.kind === 'Deployment' || o.kind === 'DaemonSet');
+    expect(workloads.map((w) => w.metadata.name).sort()).toEqual(
+      expect.arrayContaining(['weft-control-plane', 'weft-node-proxy', 'weft-router']),
+    );
+    for (const workload of workloads) {
+      const pod = (workload.spec as { template: { spec: PodWithVolumes } }).template.spec;
+      expect(pod.volumes).toContainEqual({
+        name: 'nats-tls',
+        secret: { secretName: 'nats-client-tls', defaultMode: 0o440 },
+      });
+      const [container] = pod.containers;
+      expect(env(container, 'WEFT_NATS_TLS_CA')).toBe('/etc/weft/nats-tls/ca.crt');
+      expect(env(container, 'WEFT_NATS_TLS_CERT')).toBe('/etc/weft/nats-tls/tls.crt');
+      expect(env(container, 'WEFT_NATS_TLS_KEY')).toBe('/etc/weft/nats-tls/tls.key');
+      expect(container.volumeMounts).toContainEqual({
+        name: 'nats-tls',
+        mountPath: '/etc/weft/nats-tls',
+        readOnly: true,
+      });
+    }
+    const plain = containersOf(find(await render(), 'Deployment', 'weft-control-plane'))[0];
+    expect(env(plain, 'WEFT_NATS_TLS_CA')).toBeUndefined();
   });
 
   it('deploys 2 control plane replicas with a PDB, a Service, RBAC and the NATS credentials', async () => {

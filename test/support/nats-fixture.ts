@@ -27,6 +27,11 @@ export interface NatsOptions {
    * (an `AuthDir`). Not with `config`.
    */
   trust?: NatsTrust;
+  /**
+   * Host files `args` or `config` name (TLS certificates…): a container gets a copy at the same
+   * path, so one set of arguments serves both backends.
+   */
+  files?: readonly string[];
 }
 
 export interface NatsTrust {
@@ -68,7 +73,7 @@ export async function startNats(opts: NatsOptions = {}): Promise<NatsHandle> {
   }
   if (backend.kind === 'container') {
     const config = opts.trust ? await opts.trust.serverConfig(CONTAINER_RESOLVER_DIR) : opts.config;
-    return startContainer(backend.dockerHost, port, jetstream, extra, config);
+    return startContainer(backend.dockerHost, port, jetstream, extra, config, opts.files ?? []);
   }
   return startBinary(backend.bin, port, jetstream, extra, opts.config, opts.trust);
 }
@@ -110,6 +115,7 @@ async function startContainer(
   jetstream: boolean,
   extra: string[],
   config: string | undefined,
+  files: readonly string[],
 ): Promise<NatsHandle> {
   const tc = await loadTestcontainers(dockerHost);
   const image = natsImage();
@@ -125,6 +131,7 @@ async function startContainer(
     .withCopyContentToContainer(
       config === undefined ? [] : [{ content: config, target: CONTAINER_CONFIG_FILE }],
     )
+    .withCopyFilesToContainer(files.map((file) => ({ source: file, target: file })))
     .withNetworkMode('host')
     .withCommand(args)
     .withLabels({ [FIXTURE_LABEL.key]: FIXTURE_LABEL.value })

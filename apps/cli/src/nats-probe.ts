@@ -4,6 +4,7 @@ import { Kvm, type KV } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { SNAPSHOT_KEY } from '@app/protocol/subjects.js';
 import { readNatsCredentials } from '@app/runtime/nats-credentials.js';
+import { natsTlsOptions } from '@app/runtime/nats-tls.js';
 
 /** A check must fail fast: one attempt, no reconnects. */
 const TIMEOUT_MS = 3_000;
@@ -25,8 +26,10 @@ export async function connectOnce(
   credsFile: string | undefined = process.env.WEFT_NATS_CREDS || undefined,
 ): Promise<NatsConnection> {
   const creds = credsFile ? await readNatsCredentials(credsFile) : undefined;
+  const servers = natsServers(url);
   return connect({
-    servers: natsServers(url),
+    servers,
+    tls: natsTlsOptions(process.env, servers),
     name: 'weft-cli',
     timeout: TIMEOUT_MS,
     reconnect: false,

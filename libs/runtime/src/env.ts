@@ -1,7 +1,15 @@
 // Environment validated once at boot as a DTO; a bad value stops the process naming the variable.
 import 'reflect-metadata';
 import { plainToInstance, Transform, type ClassConstructor } from 'class-transformer';
-import { IsIn, IsOptional, IsString, Matches, validateSync } from 'class-validator';
+import {
+  IsDefined,
+  IsIn,
+  IsOptional,
+  IsString,
+  Matches,
+  ValidateIf,
+  validateSync,
+} from 'class-validator';
 import {
   DEFAULT_NATS_URL,
   DEFAULT_SUBJECT_PREFIX,
@@ -10,6 +18,7 @@ import {
   TRUST_DOMAIN,
   TRUST_DOMAIN_MESSAGE,
 } from '@app/protocol';
+import { IsPemFile } from './nats-tls.js';
 
 /** Turns a numeric env string into a number so `@IsInt` can judge it. */
 export const ToInt = (): PropertyDecorator =>
@@ -25,6 +34,21 @@ export class CommonEnv {
   @IsOptional()
   @IsString()
   WEFT_NATS_CREDS?: string;
+
+  /** NATS over TLS (`nats-tls.ts`): the server CA, and a client certificate for servers that verify. */
+  @IsOptional()
+  @IsPemFile('certificate')
+  WEFT_NATS_TLS_CA?: string;
+
+  @ValidateIf((env: CommonEnv) => env.WEFT_NATS_TLS_KEY !== undefined)
+  @IsDefined({ message: 'WEFT_NATS_TLS_CERT must be set with WEFT_NATS_TLS_KEY' })
+  @IsPemFile('certificate')
+  WEFT_NATS_TLS_CERT?: string;
+
+  @ValidateIf((env: CommonEnv) => env.WEFT_NATS_TLS_CERT !== undefined)
+  @IsDefined({ message: 'WEFT_NATS_TLS_KEY must be set with WEFT_NATS_TLS_CERT' })
+  @IsPemFile('private key')
+  WEFT_NATS_TLS_KEY?: string;
 
   @Matches(SUBJECT_TOKEN, {
     message: 'WEFT_SUBJECT_PREFIX must be one subject token (letters, digits, - and _)',

@@ -3,6 +3,7 @@ export * from './env.js';
 export * from './logger.js';
 export * from './nats-connector.js';
 export * from './nats-credentials.js';
+export * from './nats-tls.js';
 export * from './permission-violations.js';
 export * from './nats-client.js';
 export * from './invalid-input.js';

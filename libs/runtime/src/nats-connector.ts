@@ -4,6 +4,7 @@ import { connect, PermissionViolationError, type NatsConnection } from '@nats-io
 import type { CommonEnv } from './env.js';
 import type { Logger } from './logger.js';
 import { readNatsCredentials } from './nats-credentials.js';
+import { natsTlsOptions } from './nats-tls.js';
 import { PermissionViolations } from './permission-violations.js';
 import { stateGauge } from './process-metrics.js';
 
@@ -26,9 +27,11 @@ export async function connectNats(
   onLink: (state: NatsLinkState) => void = () => undefined,
 ): Promise<NatsConnection> {
   const creds = env.WEFT_NATS_CREDS ? await readNatsCredentials(env.WEFT_NATS_CREDS) : undefined;
+  const tls = natsTlsOptions(env, env.natsServers);
   const nc = await connect({
     servers: env.natsServers,
     name,
+    tls,
     authenticator: creds?.authenticator,
     inboxPrefix: creds?.inboxPrefix,
     maxReconnectAttempts: -1,

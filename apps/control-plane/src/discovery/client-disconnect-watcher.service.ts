@@ -24,6 +24,7 @@ import {
 import {
   eventCounter,
   LOGGER,
+  natsTlsOptions,
   readNatsCredentials,
   reportInvalid,
   type Logger,
@@ -79,6 +80,7 @@ export class ClientDisconnectWatcher implements OnApplicationBootstrap, OnApplic
     const nc = await connect({
       ...auth,
       servers: this.env.natsServers,
+      tls: natsTlsOptions(this.env, this.env.natsServers),
       name: `weft-control-plane-system-${hostname()}-${process.pid}`,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,

@@ -62,6 +62,18 @@ Environment every component reads (CommonEnv), then the pod's identity for spans
       fieldPath: spec.nodeName
 - name: OTEL_RESOURCE_ATTRIBUTES
   value: "k8s.pod.name=$(K8S_POD_NAME),k8s.namespace.name=$(K8S_NAMESPACE_NAME),k8s.node.name=$(K8S_NODE_NAME)"
+{{- with .Values.nats.tls }}
+{{- if .secretName }}
+- name: WEFT_NATS_TLS_CA
+  value: /etc/weft/nats-tls/ca.crt
+{{- if .clientCertificate }}
+- name: WEFT_NATS_TLS_CERT
+  value: /etc/weft/nats-tls/tls.crt
+- name: WEFT_NATS_TLS_KEY
+  value: /etc/weft/nats-tls/tls.key
+{{- end }}
+{{- end }}
+{{- end }}
 {{- end -}}
 
 {{/* Extra env of a component: a map, rendered in key order. */}}
@@ -85,7 +97,7 @@ seccompProfile:
   type: RuntimeDefault
 {{- end -}}
 
-{{/* Mounts of the state volume, /tmp and the NATS credentials. */}}
+{{/* Mounts of the state volume, /tmp, the NATS credentials and (nats.tls) the NATS TLS files. */}}
 {{- define "weft.volumeMounts" -}}
 - name: state
   mountPath: /var/lib/weft
@@ -94,6 +106,11 @@ seccompProfile:
 - name: nats-credentials
   mountPath: /etc/weft/nats
   readOnly: true
+{{- if .Values.nats.tls.secretName }}
+- name: nats-tls
+  mountPath: /etc/weft/nats-tls
+  readOnly: true
+{{- end }}
 {{- end -}}
 
 {{- define "weft.volumes" -}}
@@ -105,6 +122,12 @@ seccompProfile:
   secret:
     secretName: {{ .Values.nats.credentials.secretName }}
     defaultMode: 0440
+{{- if .Values.nats.tls.secretName }}
+- name: nats-tls
+  secret:
+    secretName: {{ .Values.nats.tls.secretName }}
+    defaultMode: 0440
+{{- end }}
 {{- end -}}
 
 {{/* Probes on a component's admin port. */}}
