@@ -60,6 +60,8 @@ export interface WatchStream {
   readonly resourceVersion: string | null;
   send(line: string): void;
   end(): void;
+  /** Closes the connection mid-stream, without the chunked body's end (a proxy or the server cut it). */
+  cut(): void;
 }
 
 /** A PATCH the client sent, with its content type and parsed body. */
@@ -210,6 +212,7 @@ export class RecordedApiServer {
       resourceVersion,
       send: (line) => res.write(`${line}\n`),
       end: () => res.end(),
+      cut: () => res.socket?.destroy(),
     };
     const waiter = c.watchWaiters.shift();
     if (waiter) waiter(stream);

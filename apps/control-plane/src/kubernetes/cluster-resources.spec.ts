@@ -130,6 +130,28 @@ describe('ClusterResources', () => {
     expect(handOvers.errors).toEqual([]);
   });
 
+  it('watches again from its resourceVersion when a watch connection is cut, reporting no failure', async () => {
+    api.answerList(recording('services-list-1000.json'));
+    await follow().start();
+    await handOvers.services();
+    const watch = await api.nextWatch();
+    const [modified] = recordedEvents('services-watch-1000.jsonl');
+    watch.send(modified);
+    expect((await handOvers.services())[0].spec.selector).toEqual({ app: 'api', version: 'v2' });
+
+    watch.cut();
+    const resumed = await api.nextWatch();
+    expect(resumed.resourceVersion).toBe(
+      (JSON.parse(modified) as { object: KubernetesObject }).object.metadata?.resourceVersion,
+    );
+    expect(api.requestsTo(SERVICES)).toEqual([
+      'list',
+      'watch 1000',
+      `watch ${resumed.resourceVersion}`,
+    ]);
+    expect(handOvers.errors).toEqual([]);
+  });
+
   it('reports a failed list and lists again until the API server answers', async () => {
     api.answerList(
       JSON.stringify({

@@ -86,7 +86,7 @@ class KindFollower {
         this.synced = true;
         this.changed();
       }
-    } else {
+    } else if (!isCutWatch(err)) {
       const reason = err instanceof Error ? err.message : String(err);
       this.options.onError(new Error(`${this.kind.kind}: ${reason}`));
     }
@@ -149,6 +149,16 @@ export class ClusterResources {
     }
     this.options.onSnapshot(snapshot);
   }
+}
+
+/**
+ * A watch whose connection closed before its body ended. Watches end routinely (API-server
+ * timeouts, load balancers), and the fetch library the client uses also reports a body whose
+ * socket closes right after its last chunk this way (seen under load after a 410): the follower
+ * watches again from its resourceVersion, or lists after a 410, without calling it a failure.
+ */
+function isCutWatch(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'ERR_STREAM_PREMATURE_CLOSE';
 }
 
 /** The HTTP status of a failed list (ApiException `code`) or watch (`statusCode`). */
