@@ -127,14 +127,14 @@ async function setUp(tools) {
   const paths = [];
   for (const row of CROSS_CLUSTER_ROWS) {
     log(`${row.label}: starting ${row.service} in ${row.cluster}…`);
-    const { host, callee } = await startPath(row, {
+    const { host, procs } = await startPath(row, {
       clusters,
       caller,
       upstreamPort,
       core: PROXY_CORE,
     });
     await waitForRoute(caller.outboundPort, host);
-    paths.push({ row, host, callee });
+    paths.push({ row, host, procs });
   }
   const ctx = {
     loadCore: LOAD_CORE,
@@ -151,11 +151,18 @@ async function setUp(tools) {
       id: 'direct',
       label: 'direct (no proxy)',
       target: { procs: [], port: upstreamPort },
-      pids: { proxyPids: [], upstreamPids, backgroundPids: tree(controlPlanes), busPids: [] },
+      // Every sidecar idles meanwhile, and counts as the bench's own.
+      pids: {
+        proxyPids: [],
+        upstreamPids,
+        backgroundPids: tree([...controlPlanes, caller.proc, ...paths.flatMap((p) => p.procs)]),
+        busPids: natsPids,
+      },
     },
-    ...paths.map(({ row, host, callee }) => {
-      const procs = [caller.proc, callee.proc];
-      const idle = paths.filter((p) => p.callee !== callee).map((p) => p.callee.proc);
+    ...paths.map((path) => {
+      const { row, host } = path;
+      const procs = [caller.proc, ...path.procs];
+      const idle = paths.filter((p) => p !== path).flatMap((p) => p.procs);
       return {
         id: row.id,
         label: row.label,

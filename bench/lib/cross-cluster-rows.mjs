@@ -73,7 +73,8 @@ export function pathResources({ service, transport, exported }) {
  * Starts `row`'s callee sidecar in its cluster (on the proxy core, its app the upstream) and applies
  * its resources: the export first, then, once east imports it, east's TrafficPolicy, and waits
  * until the caller runs that revision (so a bus row never measures the HTTP path). Resolves to
- * `{host, callee}`.
+ * `{host, procs}`: `procs` are the row's processes on the path besides the caller (their CPU
+ * is the hop's; the east-west gateway row adds west's gateway router here).
  */
 export async function startPath(row, { clusters, caller, upstreamPort, core }) {
   const home = clusters[row.cluster];
@@ -89,5 +90,5 @@ export async function startPath(row, { clusters, caller, upstreamPort, core }) {
     const { revision } = await applyResources(clusters.east, callerResources);
     await waitForAck(clusters.east, caller.instanceId, revision);
   }
-  return { host, callee };
+  return { host, procs: [callee.proc] };
 }
