@@ -2,7 +2,7 @@
 // loopback (lib/clusters.mjs), one caller sidecar in east, and in the same run, in alternating
 // order round after round, with the same load generators: the upstream direct, a local HTTP hop
 // (mTLS), a local bus hop and a cross-cluster bus hop (the callee only in west). Results in
-// bench/results/cross-cluster.{json,md,png}; see bench/README.md#cross-cluster-hop-issue-13.
+// bench/results/cross-cluster.{json,md,png}; see bench/README.md#cross-cluster-hop-npm-run-benchcrosscluster-issue-13.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
