@@ -1,4 +1,4 @@
-// Jest in ESM: a unit project (specs beside the source, the docs checks in test/docs, the chart checks in test/k8s) and an e2e project (real processes).
+// Jest in ESM: a unit project (specs beside the source, the docs checks in test/docs, the chart checks in test/k8s, the bench's pure pieces in bench/) and an e2e project (real processes).
 const moduleNameMapper = {
   '^@app/protocol$': '<rootDir>/libs/protocol/src/index.ts',
   '^@app/protocol/(.*?)(\\.js)?$': '<rootDir>/libs/protocol/src/$1',
@@ -40,6 +40,7 @@ export default {
         '<rootDir>/libs/**/*.spec.ts',
         '<rootDir>/test/docs/**/*.spec.ts',
         '<rootDir>/test/k8s/**/*.spec.ts',
+        '<rootDir>/bench/**/*.spec.mjs',
       ],
     },
     {

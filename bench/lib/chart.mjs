@@ -71,7 +71,18 @@ export function writeChart(rows, machine, pngPath) {
     format: (row) => `${row.cpuUsPerRequest} µs`,
     top: HEADER_HEIGHT + rps.height + PANEL_GAP,
   });
-  const height = HEADER_HEIGHT + rps.height + PANEL_GAP + cpu.height + 20;
+  // The NATS servers a bus hop crosses, when rows measured them (the cross-cluster bench).
+  const busRows = proxied.filter((row) => typeof row.busCpuUsPerRequest === 'number');
+  const bus = busRows.length
+    ? panel({
+        title: 'nats-servers CPU per request, µs (user + system) — lower is better',
+        rows: busRows,
+        value: (row) => row.busCpuUsPerRequest,
+        format: (row) => `${row.busCpuUsPerRequest} µs`,
+        top: HEADER_HEIGHT + rps.height + PANEL_GAP + cpu.height + PANEL_GAP,
+      })
+    : { svg: '', height: -PANEL_GAP };
+  const height = HEADER_HEIGHT + rps.height + PANEL_GAP + cpu.height + PANEL_GAP + bus.height + 20;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" font-family="${FONT}" fill="#1d2630">
 <rect width="100%" height="100%" fill="#ffffff"/>
 <text x="20" y="30" font-size="21" font-weight="bold">Weft benchmark: proxy throughput and cost on loopback (100-byte responses)</text>
@@ -79,6 +90,7 @@ export function writeChart(rows, machine, pngPath) {
 <text x="20" y="70" font-size="13" fill="#555">${escape(subtitle[1])}</text>
 ${rps.svg}
 ${cpu.svg}
+${bus.svg}
 </svg>`;
   const png = new Resvg(svg, {
     background: '#ffffff',

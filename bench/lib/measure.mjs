@@ -22,34 +22,42 @@ const DISTURBED = { saturation: 0.1, fixedRate: 0.02 };
 
 /**
  * Opens a measurement window; the returned function closes it and tells the wall time, the CPU
- * seconds of the proxy and of the upstream, each core's busy share, and `others`: the CPU, in
- * cores, of everything on the machine that is neither the proxy nor the bench's own processes.
+ * seconds of the proxy, of the upstream and of the NATS servers a bus hop goes through (`busPids`,
+ * none unless given), each core's busy share, and `others`: the CPU, in cores, of everything on
+ * the machine that is none of these nor the bench's own processes.
  */
-function openWindow({ proxyPids, upstreamPids, backgroundPids }) {
+function openWindow({ proxyPids, upstreamPids, backgroundPids, busPids = [] }) {
   const startedAt = performance.now();
   const cores = coreBusySeconds();
   const proxy = cpuSeconds(proxyPids);
   const upstream = cpuSeconds(upstreamPids);
+  const bus = cpuSeconds(busPids);
   const own = cpuSeconds(backgroundPids) + ownCpuSeconds();
   return () => {
     const wallSeconds = (performance.now() - startedAt) / 1000;
     const busy = coreBusySeconds().map((seconds, core) => seconds - cores[core]);
     const proxyCpu = cpuSeconds(proxyPids) - proxy;
     const upstreamCpu = cpuSeconds(upstreamPids) - upstream;
+    const busCpu = cpuSeconds(busPids) - bus;
     const ownCpu = cpuSeconds(backgroundPids) + ownCpuSeconds() - own;
-    const othersCpu = busy.reduce((sum, s) => sum + s, 0) - proxyCpu - upstreamCpu - ownCpu;
+    const othersCpu =
+      busy.reduce((sum, s) => sum + s, 0) - proxyCpu - upstreamCpu - busCpu - ownCpu;
     return {
       wallSeconds,
       proxyCpu,
       upstreamCpu,
+      busCpu,
       coreBusy: busy.map((seconds) => seconds / wallSeconds),
       others: Math.max(0, othersCpu / wallSeconds),
     };
   };
 }
 
-/** One attempt: warm-up, saturation, fixed rate. */
-async function attempt(target, pids, { ctx, options }) {
+/**
+ * One attempt: warm-up, saturation, fixed rate. `pids` are the process groups of `openWindow`; with
+ * `busPids`, the NATS servers' CPU per request is reported too (`busCpuUsPerRequest`).
+ */
+export async function measureAttempt(target, pids, { ctx, options }) {
   const load = {
     core: ctx.loadCore,
     wrkPath: ctx.tools.wrk.path,
@@ -76,12 +84,15 @@ async function attempt(target, pids, { ctx, options }) {
   const loopDelay = await closeLoopDelay();
 
   const hasProxy = pids.proxyPids.length > 0;
+  const busPerRequest = (cpu, requests) =>
+    pids.busPids?.length ? { busCpuUsPerRequest: (cpu / requests) * 1e6 } : {};
   return {
     saturation: {
       ...saturation,
       cpuUsPerRequest: hasProxy ? (window.proxyCpu / saturation.requests) * 1e6 : null,
       proxyCoreUse: hasProxy ? window.proxyCpu / window.wallSeconds : null,
       upstreamCpuUsPerRequest: (window.upstreamCpu / saturation.requests) * 1e6,
+      ...busPerRequest(window.busCpu, saturation.requests),
       coreBusy: window.coreBusy,
       othersCores: window.others,
     },
@@ -90,6 +101,7 @@ async function attempt(target, pids, { ctx, options }) {
       targetRps: rate,
       // The same request rate for every row: CPU per request without saturation's batching.
       cpuUsPerRequest: hasProxy ? (fixedRateWindow.proxyCpu / fixedRate.settled) * 1e6 : null,
+      ...busPerRequest(fixedRateWindow.busCpu, fixedRate.settled),
       othersCores: fixedRateWindow.others,
       loopDelay,
     },
@@ -127,7 +139,7 @@ export async function measureRow(target, { ctx, options, log }) {
     let best;
     for (let n = 1; n <= options.attempts; n++) {
       if (options.quietWait) await waitForQuiet(options.quietWait, log);
-      const result = { ...(await attempt(target, pids, { ctx, options })), attempts: n };
+      const result = { ...(await measureAttempt(target, pids, { ctx, options })), attempts: n };
       if (!best || result.disturbance < best.disturbance) best = result;
       if (result.disturbance <= 1) break;
       const used = (cores) => `${Math.round(cores * 100)}%`;

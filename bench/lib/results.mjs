@@ -70,6 +70,11 @@ export function summarize(measured) {
       ...loopDelay(fixedRate.loopDelay),
       cpuUsPerRequest: round(saturation.cpuUsPerRequest, 1),
       fixedRateCpuUsPerRequest: round(fixedRate.cpuUsPerRequest, 1),
+      // The NATS servers a bus hop crosses, when the row measured them (cross-cluster bench).
+      ...(saturation.busCpuUsPerRequest !== undefined && {
+        busCpuUsPerRequest: round(saturation.busCpuUsPerRequest, 1),
+        fixedRateBusCpuUsPerRequest: round(fixedRate.busCpuUsPerRequest, 1),
+      }),
       proxyCoreUse: round(saturation.proxyCoreUse, 2),
       coreBusy: saturation.coreBusy.map((busy) => round(busy, 2)),
       upstreamCpuUsPerRequest: round(saturation.upstreamCpuUsPerRequest, 1),

@@ -68,7 +68,10 @@ function weftEnv(natsPort, extra) {
   };
 }
 
-/** Applies resources (JSON objects) through the control plane's admin API; throws unless 200. */
+/**
+ * Applies resources (JSON objects) through the control plane's admin API; throws unless 200.
+ * Resolves to the answer (`{revision, …}`).
+ */
 export async function applyResources(mesh, resources) {
   const res = await request(`http://127.0.0.1:${mesh.adminPort}/v1/apply`, {
     method: 'POST',
@@ -77,6 +80,46 @@ export async function applyResources(mesh, resources) {
   });
   const body = await res.body.text();
   if (res.statusCode !== 200) throw new Error(`apply failed: ${res.statusCode} ${body}`);
+  return JSON.parse(body);
+}
+
+/**
+ * Starts a control plane (as `name`, its files in `dir`) on the nats-server at 127.0.0.1:<natsPort>,
+ * pinned to `core`, with `env` (NATS credentials, the CA's sealing key, its cluster…) and node
+ * options `nodeArgs`; resolves once /readyz answers 200, to `{controlPlane, adminPort, adminAuth}`:
+ * the process, its admin port and the header with the admin token it made at start.
+ */
+export async function startControlPlane({
+  root,
+  dir,
+  natsPort,
+  core,
+  env = {},
+  nodeArgs = [],
+  name = 'control-plane',
+}) {
+  const adminPort = await freePort();
+  const tokenFile = join(dir, `${name}-admin-token`);
+  const controlPlane = startPinned(
+    name,
+    core,
+    process.execPath,
+    [...imageNodeOptions(root), ...nodeArgs, join(root, 'dist/apps/control-plane/main.js')],
+    {
+      cwd: root,
+      env: weftEnv(natsPort, {
+        WEFT_ADMIN_PORT: String(adminPort),
+        WEFT_ADMIN_TOKEN_FILE: tokenFile,
+        ...env,
+      }),
+      logFile: join(dir, `${name}.log`),
+    },
+  );
+  const readyz = async () => (await get(adminPort, '/readyz')).status === 200;
+  await waitFor(name, readyz, STARTUP_TIMEOUT_MS);
+  // Every admin API request carries the token the control plane made at start.
+  const token = readFileSync(tokenFile, 'utf8').trim();
+  return { controlPlane, adminPort, adminAuth: { authorization: `Bearer ${token}` } };
 }
 
 /**
@@ -113,35 +156,17 @@ export async function startMesh({
     { logFile: join(dir, 'nats.log') },
   );
   await waitFor('nats-server', () => canConnect(natsPort), STARTUP_TIMEOUT_MS);
-  const adminPort = await freePort();
   // The mesh CA is on (its sealing key made here): sidecars get workload certificates.
   const caKeyFile = join(dir, 'ca-encryption.key');
   writeFileSync(caKeyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
-  const controlPlane = startPinned(
-    'control-plane',
+  const { controlPlane, adminPort, adminAuth } = await startControlPlane({
+    root,
+    dir,
+    natsPort,
     core,
-    process.execPath,
-    [
-      ...imageNodeOptions(root),
-      ...controlPlaneNodeArgs,
-      join(root, 'dist/apps/control-plane/main.js'),
-    ],
-    {
-      cwd: root,
-      env: weftEnv(natsPort, {
-        WEFT_ADMIN_PORT: String(adminPort),
-        WEFT_CA_ENCRYPTION_KEY_FILE: caKeyFile,
-        WEFT_ADMIN_TOKEN_FILE: join(dir, 'admin-token'),
-        ...controlPlaneEnv,
-      }),
-      logFile: join(dir, 'control-plane.log'),
-    },
-  );
-  const readyz = async () => (await get(adminPort, '/readyz')).status === 200;
-  await waitFor('control plane', readyz, STARTUP_TIMEOUT_MS);
-  // The admin token the control plane made at start: every admin API request carries it.
-  const token = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
-  const adminAuth = { authorization: `Bearer ${token}` };
+    env: { WEFT_CA_ENCRYPTION_KEY_FILE: caKeyFile, ...controlPlaneEnv },
+    nodeArgs: controlPlaneNodeArgs,
+  });
   const mesh = {
     root,
     dir,
