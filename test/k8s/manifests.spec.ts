@@ -1,6 +1,6 @@
 // k8s/manifests/weft.yaml, for clusters without Helm: the chart rendered with its defaults, kept in sync and valid.
 import { staleness } from './generated-file.js';
-import { chartWithoutDependencies, helm, manifestObjects } from './helm.js';
+import { CHART_DIR, helm, manifestObjects } from './helm.js';
 import { KubernetesSchemas } from './kubernetes-schemas.js';
 
 const FILE = 'k8s/manifests/weft.yaml';
@@ -18,24 +18,19 @@ metadata:
 `;
 
 async function rendered(): Promise<string> {
-  const chart = await chartWithoutDependencies();
-  try {
-    const res = await helm([
-      'template',
-      'weft',
-      chart.dir,
-      '--namespace',
-      NAMESPACE,
-      '--include-crds',
-      // A generated certificate differs on every render: the file could never be in sync.
-      '--set',
-      'injection.enabled=false',
-    ]);
-    if (res.code !== 0) throw new Error(res.stderr);
-    return HEADER + res.stdout;
-  } finally {
-    await chart.remove();
-  }
+  const res = await helm([
+    'template',
+    'weft',
+    CHART_DIR,
+    '--namespace',
+    NAMESPACE,
+    '--include-crds',
+    // A generated certificate differs on every render: the file could never be in sync.
+    '--set',
+    'injection.enabled=false',
+  ]);
+  if (res.code !== 0) throw new Error(res.stderr);
+  return HEADER + res.stdout;
 }
 
 describe(FILE, () => {
