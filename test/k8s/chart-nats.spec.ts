@@ -180,6 +180,22 @@ describe('the chart with nats.install', () => {
     expect(without.filter((o) => o.metadata.name.startsWith('weft-nats'))).toEqual([]);
   });
 
+  it("names the chart's NATS and its trust Secret in NOTES", async () => {
+    const res = await helm([
+      'install',
+      'weft',
+      CHART_DIR,
+      '--namespace',
+      'weft-system',
+      '--dry-run=client',
+      ...NATS,
+    ]);
+    expect(res.stderr).toBe('');
+    expect(res.stdout).toContain('connect to NATS at nats://weft-nats.weft-system.svc:4222');
+    expect(res.stdout).toContain('3 JetStream servers (statefulset/weft-nats)');
+    expect(res.stdout).toContain('the Secret "weft-nats-server"');
+  });
+
   it('runs a single server without cluster routes or a disruption budget', async () => {
     const single = await renderChart<KubeObject>([...NATS, '--set', 'nats.server.replicas=1']);
     expect(
