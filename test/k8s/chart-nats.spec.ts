@@ -30,6 +30,8 @@ interface NatsPod {
   containers: {
     name: string;
     image: string;
+    command: string[];
+    volumeMounts: { name: string; mountPath: string }[];
     env: { name: string; value?: string }[];
     startupProbe: Probe;
     readinessProbe: Probe;
@@ -146,6 +148,9 @@ describe('the chart with nats.install', () => {
     const pod = set.template.spec;
     const [nats] = pod.containers;
     expect(nats.image).toBe('nats:2.9.10-alpine');
+    // The config file it runs is the ConfigMap's key, where the config volume is mounted.
+    const mount = nats.volumeMounts.find((m) => m.name === 'config')?.mountPath;
+    expect(nats.command).toEqual(['nats-server', '--config', `${mount}/nats.conf`]);
     for (const probe of [nats.startupProbe, nats.readinessProbe, nats.livenessProbe]) {
       expect(probe.httpGet).toEqual({ path: '/healthz?js-enabled-only=true', port: 'monitor' });
     }
@@ -222,6 +227,10 @@ describe('the chart with nats.install', () => {
     ],
     [['--set', 'nats.server.authSecretName='], "at '/nats/server/authSecretName'"],
     [['--set', 'nats.enabled=true'], "at '/nats': additional properties 'enabled' not allowed"],
+    [
+      ['--set', 'controlPlane.kvReplicas=3', '--set', 'nats.server.replicas=1'],
+      'controlPlane.kvReplicas: 3 JetStream replicas need as many NATS servers; nats.server.replicas is 1',
+    ],
     [
       ['--set', 'nats.tls.secretName=nats-client-tls'],
       "nats.tls.secretName: the chart's NATS (nats.install) serves no TLS",
