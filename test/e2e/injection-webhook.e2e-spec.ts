@@ -20,7 +20,11 @@ interface Reply {
 interface Pod {
   apiVersion: string;
   kind: string;
-  metadata: { name?: string; annotations?: Record<string, string> };
+  metadata: {
+    name?: string;
+    annotations?: Record<string, string>;
+    labels?: Record<string, string>;
+  };
   spec: {
     containers: { name: string; readinessProbe?: unknown; livenessProbe?: unknown }[];
     initContainers?: {
@@ -147,6 +151,8 @@ describe('sidecar injection webhook (control plane, HTTPS)', () => {
       WEFT_SERVICE: 'api',
     });
     expect(pod.metadata.annotations).toEqual({ 'weft.dev/status': 'injected' });
+    // What the chart's PodMonitor selects the proxies to scrape by.
+    expect(pod.metadata.labels).toEqual({ app: 'api', 'weft.dev/proxy': 'injected' });
 
     // The API server may call again (reinvocation): the injected pod is left as it is.
     const again = JSON.parse((await call('POST', '/inject', review(pod))).body) as {

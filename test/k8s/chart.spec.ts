@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { RESOURCE_ATTRIBUTE_ENV } from '../../apps/control-plane/src/injection/resource-attribute-env.js';
-import { chartWithoutDependencies, CHART_DIR, helm, manifestObjects } from './helm.js';
+import { CHART_DIR, helm, renderChart } from './helm.js';
 import { KubernetesSchemas } from './kubernetes-schemas.js';
 
 interface KubeObject {
@@ -29,17 +29,9 @@ interface PodWithVolumes {
 const VALUES_FILES = readdirSync(join(CHART_DIR, 'ci')).filter((f) => f.endsWith('-values.yaml'));
 const RELEASE = ['weft', '--namespace', 'weft-system'];
 
-let chart: { dir: string; remove: () => Promise<void> };
-beforeAll(async () => {
-  chart = await chartWithoutDependencies();
-});
-afterAll(() => chart.remove());
-
 /** `helm template` of the chart with these arguments; throws helm's stderr. */
-async function render(...args: string[]): Promise<KubeObject[]> {
-  const res = await helm(['template', ...RELEASE, chart.dir, ...args]);
-  if (res.code !== 0) throw new Error(`helm template ${args.join(' ')}: ${res.stderr}`);
-  return manifestObjects<KubeObject>(res.stdout);
+function render(...args: string[]): Promise<KubeObject[]> {
+  return renderChart<KubeObject>(args);
 }
 
 function find(objects: KubeObject[], kind: string, name: string): KubeObject {
@@ -62,7 +54,7 @@ function env(container: Container, name: string): string | undefined {
 
 describe('k8s/charts/weft', () => {
   it.each(VALUES_FILES)('passes helm lint --strict with ci/%s', async (file) => {
-    const res = await helm(['lint', '--strict', chart.dir, '-f', join(chart.dir, 'ci', file)]);
+    const res = await helm(['lint', '--strict', CHART_DIR, '-f', join(CHART_DIR, 'ci', file)]);
     expect(`${res.stdout}${res.stderr}`).toContain('0 chart(s) failed');
     expect(res.code).toBe(0);
   });
@@ -70,7 +62,7 @@ describe('k8s/charts/weft', () => {
   it.each(VALUES_FILES)(
     'renders ci/%s into objects valid against the Kubernetes schemas, unknown fields refused',
     async (file) => {
-      const objects = await render('-f', join(chart.dir, 'ci', file));
+      const objects = await render('-f', join(CHART_DIR, 'ci', file));
       expect(objects.length).toBeGreaterThan(0);
       const schemas = KubernetesSchemas.load(objects);
       const problems = (await Promise.all(objects.map((o) => schemas.problems(o)))).flat();
@@ -79,7 +71,7 @@ describe('k8s/charts/weft', () => {
   );
 
   it('runs every container as uid 1337, read-only, without privileges', async () => {
-    const objects = await render('-f', join(chart.dir, 'ci', 'full-values.yaml'));
+    const objects = await render('-f', join(CHART_DIR, 'ci', 'full-values.yaml'));
     const workloads = objects.filter((o) => ['Deployment', 'DaemonSet'].includes(o.kind));
     expect(workloads.map((w) => w.metadata.name).sort()).toEqual([
       'weft-control-plane',
@@ -98,7 +90,7 @@ describe('k8s/charts/weft', () => {
   });
 
   it("names every container's pod, namespace and node in OTEL_RESOURCE_ATTRIBUTES, as the injected sidecar does", async () => {
-    const objects = await render('-f', join(chart.dir, 'ci', 'full-values.yaml'));
+    const objects = await render('-f', join(CHART_DIR, 'ci', 'full-values.yaml'));
     const workloads = objects.filter((o) => ['Deployment', 'DaemonSet'].includes(o.kind));
     const names = new Set<string>(RESOURCE_ATTRIBUTE_ENV.map((e) => e.name));
     for (const container of workloads.flatMap(containersOf)) {
@@ -184,7 +176,7 @@ describe('k8s/charts/weft', () => {
   });
 
   it('renders edge routers for a Gateway with an autoscaler instead of a fixed replica count', async () => {
-    const objects = await render('-f', join(chart.dir, 'ci', 'edge-values.yaml'));
+    const objects = await render('-f', join(CHART_DIR, 'ci', 'edge-values.yaml'));
     const router = find(objects, 'Deployment', 'weft-router');
     expect(router.spec?.replicas).toBeUndefined();
     const [container] = containersOf(router);
@@ -246,7 +238,7 @@ describe('k8s/charts/weft', () => {
   });
 
   it('follows the cluster through the API only with the RBAC that allows it', async () => {
-    const objects = await render('-f', join(chart.dir, 'ci', 'no-router-values.yaml'));
+    const objects = await render('-f', join(CHART_DIR, 'ci', 'no-router-values.yaml'));
     expect(objects.filter((o) => o.kind === 'ClusterRole')).toEqual([]);
     const [cp] = containersOf(find(objects, 'Deployment', 'weft-control-plane'));
     expect(env(cp, 'WEFT_KUBERNETES')).toBeUndefined();
@@ -260,7 +252,7 @@ describe('k8s/charts/weft', () => {
   });
 
   it('renders node proxies, a ServiceMonitor and the admin token Secret when asked', async () => {
-    const objects = await render('-f', join(chart.dir, 'ci', 'full-values.yaml'));
+    const objects = await render('-f', join(CHART_DIR, 'ci', 'full-values.yaml'));
     const cp = find(objects, 'Deployment', 'weft-control-plane');
     expect(env(containersOf(cp)[0], 'WEFT_ADMIN_TOKEN_FILE')).toBe('/etc/weft/admin/token');
     expect(JSON.stringify(cp)).toContain('"secretName":"weft-admin-token"');
@@ -297,7 +289,7 @@ describe('k8s/charts/weft', () => {
     ],
     [['--set', 'grafana.dashboards.namespace=Monitoring'], "at '/grafana/dashboards/namespace'"],
   ])('refuses %j, naming the field', async (args, message) => {
-    const res = await helm(['template', ...RELEASE, chart.dir, ...args]);
+    const res = await helm(['template', ...RELEASE, CHART_DIR, ...args]);
     expect(res.code).not.toBe(0);
     expect(res.stderr).toContain(message);
   });
@@ -320,7 +312,7 @@ describe('k8s/charts/weft', () => {
   });
 
   it('prints NOTES with what to do next', async () => {
-    const res = await helm(['install', ...RELEASE, chart.dir, '--dry-run=client']);
+    const res = await helm(['install', ...RELEASE, CHART_DIR, '--dry-run=client']);
     expect(res.stderr).toBe('');
     expect(res.stdout).toContain('NOTES:');
     expect(res.stdout).toContain(

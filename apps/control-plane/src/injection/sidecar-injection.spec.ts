@@ -4,6 +4,7 @@ import { KubernetesSchemas } from '../../../../test/k8s/kubernetes-schemas.js';
 import type { PodContainer, PodManifest } from './pod-manifest.js';
 import {
   injectSidecar,
+  PROXY_LABEL,
   type InjectionOutcome,
   type InjectionSettings,
 } from './sidecar-injection.js';
@@ -109,6 +110,12 @@ describe('injectSidecar', () => {
       secret: { secretName: 'weft-proxy-api-sa', defaultMode: 0o444 },
     });
     expect(result.metadata?.annotations).toEqual({ 'weft.dev/status': 'injected' });
+    // The label a PodMonitor selects injected pods by; not among the proxy's own WEFT_LABELS.
+    expect(result.metadata?.labels).toEqual({
+      app: 'api',
+      version: 'v2',
+      'weft.dev/proxy': 'injected',
+    });
     // The app's own containers are untouched.
     expect(result.spec.containers).toEqual(original.spec.containers);
   });
@@ -140,6 +147,22 @@ describe('injectSidecar', () => {
       team: 'payments',
       'weft.dev/status': 'injected',
     });
+  });
+
+  it('labels a pod that had no labels weft.dev/proxy=injected, the patch giving the same pod', async () => {
+    const original: PodManifest = {
+      ...pod(),
+      metadata: { name: 'api-0', annotations: { 'weft.dev/service': 'api' } },
+    };
+    const { pod: result, patch } = injected(injectSidecar(original, 'shop', SETTINGS));
+    expect(patch).toContainEqual({
+      op: 'add',
+      path: '/metadata/labels',
+      value: { [PROXY_LABEL.key]: PROXY_LABEL.value },
+    });
+    expect(applyJsonPatch(original, patch)).toEqual(result);
+    expect(await schemas.problems(result)).toEqual([]);
+    expect(result.metadata?.labels).toEqual({ 'weft.dev/proxy': 'injected' });
   });
 
   it('takes per-pod settings from annotations', () => {

@@ -23,6 +23,11 @@ import { RESOURCE_ATTRIBUTE_ENV } from './resource-attribute-env.js';
 export const PROXY_UID = 1337;
 export const PROXY_CONTAINER = 'weft-proxy';
 export const CAPTURE_CONTAINER = 'weft-init-capture';
+/**
+ * The label every injected pod gets: what a Prometheus Operator PodMonitor (the chart's, with
+ * serviceMonitor.sidecars) selects the proxies to scrape by; PodMonitors select by label only.
+ */
+export const PROXY_LABEL = { key: 'weft.dev/proxy', value: 'injected' } as const;
 const CREDS_DIR = '/etc/weft/nats';
 const CREDS_KEY = 'proxy.creds';
 
@@ -76,9 +81,10 @@ export function injectSidecar(
   ];
   const volumes = proxyVolumes(options);
   const annotations = { ...pod.metadata?.annotations, [ANNOTATIONS.status]: 'injected' };
+  const labels = { ...pod.metadata?.labels, [PROXY_LABEL.key]: PROXY_LABEL.value };
   const patched: PodManifest = {
     ...pod,
-    metadata: { ...pod.metadata, annotations },
+    metadata: { ...pod.metadata, annotations, labels },
     spec: {
       ...pod.spec,
       containers: rewrite?.containers ?? pod.spec.containers,
@@ -92,26 +98,15 @@ export function injectSidecar(
 
 /** The same change as JSONPatch `add`s, what an AdmissionReview response carries. */
 function patchOps(pod: PodManifest, added: PodContainer[], volumes: unknown[]): JsonPatchOp[] {
-  const ops: JsonPatchOp[] = [];
-  if (pod.metadata === undefined) {
-    ops.push({
-      op: 'add',
-      path: '/metadata',
-      value: { annotations: { [ANNOTATIONS.status]: 'injected' } },
-    });
-  } else if (pod.metadata.annotations === undefined) {
-    ops.push({
-      op: 'add',
-      path: '/metadata/annotations',
-      value: { [ANNOTATIONS.status]: 'injected' },
-    });
-  } else {
-    ops.push({
-      op: 'add',
-      path: `/metadata/annotations/${pointerToken(ANNOTATIONS.status)}`,
-      value: 'injected',
-    });
-  }
+  const annotation = { [ANNOTATIONS.status]: 'injected' };
+  const label = { [PROXY_LABEL.key]: PROXY_LABEL.value };
+  const ops: JsonPatchOp[] =
+    pod.metadata === undefined
+      ? [{ op: 'add', path: '/metadata', value: { annotations: annotation, labels: label } }]
+      : [
+          ...mapEntryOps('/metadata/annotations', pod.metadata.annotations, annotation),
+          ...mapEntryOps('/metadata/labels', pod.metadata.labels, label),
+        ];
   if (!pod.spec.initContainers?.length) {
     ops.push({ op: 'add', path: '/spec/initContainers', value: added });
   } else {
@@ -126,6 +121,20 @@ function patchOps(pod: PodManifest, added: PodContainer[], volumes: unknown[]): 
     for (const volume of volumes) ops.push({ op: 'add', path: '/spec/volumes/-', value: volume });
   }
   return ops;
+}
+
+/** Adds `entries` to the map at `path`: the whole map when the pod has none, else key by key. */
+function mapEntryOps(
+  path: string,
+  existing: Readonly<Record<string, string>> | undefined,
+  entries: Record<string, string>,
+): JsonPatchOp[] {
+  if (existing === undefined) return [{ op: 'add', path, value: entries }];
+  return Object.entries(entries).map(([key, value]) => ({
+    op: 'add',
+    path: `${path}/${pointerToken(key)}`,
+    value,
+  }));
 }
 
 /** RFC 6901: `~` and `/` in a key. */

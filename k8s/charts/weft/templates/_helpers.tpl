@@ -37,7 +37,7 @@ Environment every component reads (CommonEnv), then the pod's identity for spans
 */}}
 {{- define "weft.commonEnv" -}}
 - name: NATS_URL
-  value: {{ .Values.nats.url | quote }}
+  value: {{ include "weft.nats.url" . | quote }}
 - name: WEFT_SUBJECT_PREFIX
   value: {{ .Values.subjectPrefix | quote }}
 - name: WEFT_TRUST_DOMAIN
