@@ -1,6 +1,6 @@
 // The control plane mints a proxy user as `weft token create` does: same issuer (the account's signing key, in the account), same permissions, for the pod's identity only.
 import { jest } from '@jest/globals';
-import { decode, type User } from '@nats-io/jwt';
+import { parseCreds } from '@nats-io/jwt';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,11 +12,6 @@ import { loadUserIssuer } from './proxy-credentials-issuer.js';
 
 /** What `weft nats-config` writes: the file the chart's signing key Secret is made from. */
 const SIGNING_KEY = 'keys/weft-account-signing.nk';
-
-function userOf(creds: Uint8Array): ReturnType<typeof decode<User>> {
-  const jwt = /-----BEGIN NATS USER JWT-----\n(\S+)\n/.exec(new TextDecoder().decode(creds))![1];
-  return decode<User>(jwt);
-}
 
 // Ed25519 signing runs slowly inside jest's VM (about 0.8 s a signature): one folder serves all.
 jest.setTimeout(60_000);
@@ -41,8 +36,8 @@ describe('proxy credentials minted by the control plane', () => {
       identity,
     });
     const byCli = await auth.mint({ role: 'proxy', identity });
-    const ours = userOf(minted.creds);
-    const theirs = userOf(byCli.creds);
+    const ours = (await parseCreds(minted.creds)).uc;
+    const theirs = (await parseCreds(byCli.creds)).uc;
 
     // Its own user key: the subject is the id a revocation names.
     expect(ours.sub).toBe(minted.id);
