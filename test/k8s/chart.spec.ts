@@ -237,6 +237,66 @@ describe('k8s/charts/weft', () => {
     expect(JSON.stringify(cp)).not.toContain('INJECTION');
   });
 
+  it('mints proxy credentials with the signing key Secret: mounted by the control plane only, create on Secrets, no dry-run side effects', async () => {
+    const objects = await render('-f', join(chart.dir, 'ci', 'full-values.yaml'));
+    const cp = find(objects, 'Deployment', 'weft-control-plane');
+    const [container] = containersOf(cp);
+    expect(env(container, 'WEFT_NATS_ACCOUNT_SIGNING_KEY_FILE')).toBe(
+      '/etc/weft/account-signing/weft-account-signing.nk',
+    );
+    expect(container.volumeMounts).toContainEqual({
+      name: 'account-signing-key',
+      mountPath: '/etc/weft/account-signing',
+      readOnly: true,
+    });
+    const pod = (cp.spec as { template: { spec: PodWithVolumes } }).template.spec;
+    expect(pod.volumes).toContainEqual({
+      name: 'account-signing-key',
+      secret: { secretName: 'weft-account-signing-key', defaultMode: 0o440 },
+    });
+    // Nothing else mounts the account's key.
+    const others = objects.filter(
+      (o) => o !== cp && JSON.stringify(o).includes('weft-account-signing-key'),
+    );
+    expect(others).toEqual([]);
+    const rules = find(objects, 'ClusterRole', 'weft-control-plane').rules as {
+      resources: string[];
+      verbs: string[];
+    }[];
+    expect(rules.filter((r) => r.resources.includes('secrets'))).toEqual([
+      { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+    ]);
+    expect(rules).toContainEqual({
+      apiGroups: [''],
+      resources: ['serviceaccounts'],
+      verbs: ['get'],
+    });
+    const webhooks = find(objects, 'MutatingWebhookConfiguration', 'weft-injection').webhooks as {
+      sideEffects: string;
+    }[];
+    expect(webhooks.map((w) => w.sideEffects)).toEqual(['NoneOnDryRun', 'NoneOnDryRun']);
+    // Injected proxies get the NATS TLS Secret of their namespace, as the components get theirs.
+    expect(env(container, 'WEFT_INJECTION_NATS_TLS_SECRET')).toBe('nats-client-tls');
+    expect(env(container, 'WEFT_INJECTION_NATS_TLS_CLIENT_CERT')).toBe('true');
+  });
+
+  it.each([
+    [['--set', 'injection.mintCredentials=false']],
+    [['--set', 'rbac.create=false']],
+    [['--set', 'injection.accountSigningKeySecret=']],
+  ])('mints nothing and may touch no Secret with %j', async (args) => {
+    const objects = await render('-f', join(chart.dir, 'ci', 'full-values.yaml'), ...args);
+    const cp = find(objects, 'Deployment', 'weft-control-plane');
+    expect(JSON.stringify(cp)).not.toContain('ACCOUNT_SIGNING');
+    expect(JSON.stringify(cp)).not.toContain('account-signing-key');
+    const roles = objects.filter((o) => o.kind === 'ClusterRole');
+    expect(JSON.stringify(roles)).not.toContain('secrets');
+    const webhooks = find(objects, 'MutatingWebhookConfiguration', 'weft-injection').webhooks as {
+      sideEffects: string;
+    }[];
+    expect(webhooks.map((w) => w.sideEffects)).toEqual(['None', 'None']);
+  });
+
   it('follows the cluster through the API only with the RBAC that allows it', async () => {
     const objects = await render('-f', join(CHART_DIR, 'ci', 'no-router-values.yaml'));
     expect(objects.filter((o) => o.kind === 'ClusterRole')).toEqual([]);
@@ -280,6 +340,10 @@ describe('k8s/charts/weft', () => {
     [['--set', 'nats.url=http://nats:4222'], "at '/nats/url'"],
     [['--set', 'logLevel=verbose'], "at '/logLevel'"],
     [['--set', 'injection.failurePolicy=Retry'], "at '/injection/failurePolicy'"],
+    [
+      ['--set', 'injection.accountSigningKeySecret=Signing_Key'],
+      "at '/injection/accountSigningKeySecret'",
+    ],
     [['--set', 'controlPlane.kvReplicas=7'], "at '/controlPlane/kvReplicas'"],
     [['--set-json', 'nodeProxy.workloads=[{"service":"api"}]'], "at '/nodeProxy/workloads/0'"],
     [['--set', 'router.mode=edge'], 'router.gateway: edge mode needs the name of the Gateway'],

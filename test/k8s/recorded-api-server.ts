@@ -1,4 +1,4 @@
-// A local HTTP server that answers as the Kubernetes API server does, from recordings: lists as queued, watch streams line by line as the test writes them, status patches recorded.
+// A local HTTP server that answers as the Kubernetes API server does, from recordings: lists as queued, watch streams line by line as the test writes them, status patches and creates recorded.
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -93,6 +93,8 @@ class Collection {
 export class RecordedApiServer {
   /** Every PATCH in the order received. */
   readonly patches: ReceivedPatch[] = [];
+  /** Every POST (a create) in the order received, a second of the same name answered 409 too. */
+  readonly creates: ReceivedPatch[] = [];
   /** Set by `refusePatches`: the failure every later patch is answered with. */
   private patchRefusal: Answer | undefined;
   private readonly collections = new Map<string, Collection>();
@@ -190,6 +192,10 @@ export class RecordedApiServer {
       this.receivePatch(req, res, url.pathname);
       return;
     }
+    if (req.method === 'POST') {
+      this.receiveCreate(req, res, url.pathname);
+      return;
+    }
     if (req.method !== 'GET') {
       res.writeHead(404, { 'content-type': 'application/json' }).end(NOT_FOUND);
       return;
@@ -227,6 +233,36 @@ export class RecordedApiServer {
       const res = c.waitingLists.shift()!;
       res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body);
     }
+  }
+
+  /** Recorded; answered 201 with the object, or 409 AlreadyExists when one of its name was created. */
+  private receiveCreate(req: IncomingMessage, res: ServerResponse, path: string): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const body = JSON.parse(text) as { kind?: string; metadata?: { name?: string } };
+      const name = body.metadata?.name;
+      const exists = this.creates.some(
+        (c) => c.path === path && (c.body as typeof body).metadata?.name === name,
+      );
+      this.creates.push({ path, contentType: req.headers['content-type'], body });
+      if (!exists) {
+        res.writeHead(201, { 'content-type': 'application/json' }).end(text);
+        return;
+      }
+      const conflict = JSON.stringify({
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: `${body.kind?.toLowerCase()}s "${name}" already exists`,
+        reason: 'AlreadyExists',
+        details: { name, kind: `${body.kind?.toLowerCase()}s` },
+        code: 409,
+      });
+      res.writeHead(409, { 'content-type': 'application/json' }).end(conflict);
+    });
   }
 
   /** Recorded, and answered as the API server does: with the object (here just what was sent). */

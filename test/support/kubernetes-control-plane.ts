@@ -8,8 +8,9 @@ import { scratchDir } from './scratch-dir.js';
 export async function startFollowingControlPlane(
   mesh: Mesh,
   api: RecordedApiServer,
+  env: Record<string, string> = {},
 ): Promise<ControlPlane> {
   const kubeconfig = join(await scratchDir('weft-kubeconfig-'), 'kubeconfig');
   await writeFile(kubeconfig, api.kubeConfig().exportConfig());
-  return mesh.startControlPlane({ WEFT_KUBERNETES: 'kubeconfig', KUBECONFIG: kubeconfig });
+  return mesh.startControlPlane({ WEFT_KUBERNETES: 'kubeconfig', KUBECONFIG: kubeconfig, ...env });
 }

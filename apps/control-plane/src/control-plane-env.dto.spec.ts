@@ -46,3 +46,46 @@ describe('ControlPlaneEnv (admin API)', () => {
     ).toThrow(/WEFT_ADMIN_TLS_CLIENT_ROLES must be a comma-separated list/);
   });
 });
+
+describe('ControlPlaneEnv (injection)', () => {
+  const WEBHOOK = {
+    WEFT_INJECTION_PORT: '15017',
+    WEFT_INJECTION_TLS_CERT: '/c.pem',
+    WEFT_INJECTION_TLS_KEY: '/k.pem',
+    WEFT_INJECTION_IMAGE: 'weft:1',
+  };
+  const SIGNING_KEY = { WEFT_NATS_ACCOUNT_SIGNING_KEY_FILE: '/keys/weft-account-signing.nk' };
+
+  it('mints proxy credentials only with the webhook, the Kubernetes API and its own NATS user', () => {
+    const full = {
+      ...WEBHOOK,
+      ...SIGNING_KEY,
+      WEFT_KUBERNETES: 'in-cluster',
+      WEFT_NATS_CREDS: '/cp.creds',
+    };
+    expect(loadEnv(ControlPlaneEnv, full).WEFT_NATS_ACCOUNT_SIGNING_KEY_FILE).toBe(
+      SIGNING_KEY.WEFT_NATS_ACCOUNT_SIGNING_KEY_FILE,
+    );
+    const needs = /WEFT_NATS_ACCOUNT_SIGNING_KEY_FILE needs WEFT_INJECTION_PORT/;
+    for (const missing of ['WEFT_INJECTION_PORT', 'WEFT_KUBERNETES', 'WEFT_NATS_CREDS'] as const) {
+      const env: Record<string, string> = { ...full };
+      delete env[missing];
+      expect(() => loadEnv(ControlPlaneEnv, env)).toThrow(needs);
+    }
+  });
+
+  it('gives injected proxies a NATS TLS Secret, and its client certificate only with one', () => {
+    const env = loadEnv(ControlPlaneEnv, {
+      ...WEBHOOK,
+      WEFT_INJECTION_NATS_TLS_SECRET: 'nats-client-tls',
+      WEFT_INJECTION_NATS_TLS_CLIENT_CERT: 'true',
+    });
+    expect(env.WEFT_INJECTION_NATS_TLS_SECRET).toBe('nats-client-tls');
+    expect(() =>
+      loadEnv(ControlPlaneEnv, { ...WEBHOOK, WEFT_INJECTION_NATS_TLS_CLIENT_CERT: 'true' }),
+    ).toThrow(/WEFT_INJECTION_NATS_TLS_CLIENT_CERT=true needs WEFT_INJECTION_NATS_TLS_SECRET/);
+    expect(() =>
+      loadEnv(ControlPlaneEnv, { ...WEBHOOK, WEFT_INJECTION_NATS_TLS_SECRET: 'Not_A_Name' }),
+    ).toThrow(/WEFT_INJECTION_NATS_TLS_SECRET must be a Secret name/);
+  });
+});

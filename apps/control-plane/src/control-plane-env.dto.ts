@@ -276,6 +276,53 @@ export class ControlPlaneEnv extends CommonEnv {
   @IsIn(['Always', 'IfNotPresent', 'Never'])
   WEFT_INJECTION_IMAGE_PULL_POLICY: string = 'IfNotPresent';
 
+  /**
+   * The WEFT account's signing key seed (`keys/weft-account-signing.nk` of `weft nats-config`): the
+   * webhook mints each admitted pod's proxy credentials and creates their Secret when it is missing.
+   */
+  @IsOptional()
+  @IsString()
+  @ValidateBy({
+    name: 'mintingNeedsInjectionAndApi',
+    validator: {
+      validate: (value: unknown, args) => {
+        const env = args?.object as ControlPlaneEnv;
+        return (
+          value === undefined ||
+          (env.WEFT_INJECTION_PORT > 0 &&
+            env.WEFT_KUBERNETES !== 'off' &&
+            env.WEFT_NATS_CREDS !== undefined)
+        );
+      },
+      defaultMessage: () =>
+        'WEFT_NATS_ACCOUNT_SIGNING_KEY_FILE needs WEFT_INJECTION_PORT (the webhook mints), WEFT_KUBERNETES (it creates the Secrets) and WEFT_NATS_CREDS (the account it mints in)',
+    },
+  })
+  WEFT_NATS_ACCOUNT_SIGNING_KEY_FILE?: string;
+
+  /**
+   * NATS over TLS for injected proxies: the Secret, in the pod's namespace, holding the server CA
+   * `ca.crt` (and, with WEFT_INJECTION_NATS_TLS_CLIENT_CERT, `tls.crt`/`tls.key`); unset: none.
+   */
+  @IsOptional()
+  @Matches(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, {
+    message: 'WEFT_INJECTION_NATS_TLS_SECRET must be a Secret name',
+  })
+  WEFT_INJECTION_NATS_TLS_SECRET?: string;
+
+  @IsIn(['true', 'false'])
+  @ValidateBy({
+    name: 'clientCertNeedsSecret',
+    validator: {
+      validate: (value: unknown, args) =>
+        value !== 'true' ||
+        (args?.object as ControlPlaneEnv).WEFT_INJECTION_NATS_TLS_SECRET !== undefined,
+      defaultMessage: () =>
+        'WEFT_INJECTION_NATS_TLS_CLIENT_CERT=true needs WEFT_INJECTION_NATS_TLS_SECRET (the Secret holding tls.crt and tls.key)',
+    },
+  })
+  WEFT_INJECTION_NATS_TLS_CLIENT_CERT: 'true' | 'false' = 'false';
+
   get certTtlMs(): number {
     return parseDurationMs(this.WEFT_CERT_TTL);
   }

@@ -5,22 +5,17 @@ import { createAccount, createOperator, type KeyPair } from '@nats-io/nkeys';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import {
-  NATS_ROLES,
-  natsPermissions,
-  type Entitlement,
-  type NatsRole,
-} from '@app/protocol/nats-permissions.js';
+import { NATS_ROLES, type Entitlement, type NatsRole } from '@app/protocol/nats-permissions.js';
 import { spiffeId } from '@app/protocol/identity/spiffe-id.js';
 import { Subjects } from '@app/protocol/subjects.js';
+import { keyFromSeed, mintEntitledUser, tokenName } from '@app/runtime/nats-user-minting.js';
 import {
   accountJwt,
-  keyFromSeed,
   mintSystemUser,
-  mintUser,
   operatorJwt,
   serverConfig,
   systemAccountJwt,
+  userIssuer,
   type Revocations,
   type TrustKeys,
 } from './nats-trust.js';
@@ -168,8 +163,8 @@ export class AuthDir {
     name = tokenName(entitlement),
   ): Promise<{ record: TokenRecord; creds: Uint8Array }> {
     return this.serially(async () => {
-      const permissions = natsPermissions(this.subjects, entitlement);
-      const { id, creds } = await mintUser(this.keys, name, permissions);
+      const issuer = userIssuer(this.keys);
+      const { id, creds } = await mintEntitledUser(issuer, this.subjects, entitlement, name);
       const record: TokenRecord = { id, name, entitlement, created: new Date().toISOString() };
       this.file.tokens.push(record);
       await this.save();
@@ -251,24 +246,6 @@ export class AuthDir {
     const run = this.chain.then(fresh, fresh);
     this.chain = run.catch(() => undefined);
     return run;
-  }
-}
-
-/** `proxy shop/web (sa web-sa)`, `cli-read alice`, `control-plane`. */
-export function tokenName(entitlement: Entitlement): string {
-  switch (entitlement.role) {
-    case 'control-plane':
-    case 'cluster-link':
-      return entitlement.role;
-    case 'site-link':
-      return `${entitlement.role} ${entitlement.workloads.map((w) => `${w.namespace}/${w.service}`).join(',')}`;
-    case 'cli-read':
-    case 'cli-admin':
-      return `${entitlement.role} ${entitlement.name}`;
-    default: {
-      const { namespace, service, serviceAccount } = entitlement.identity;
-      return `${entitlement.role} ${namespace}/${service} (sa ${serviceAccount})`;
-    }
   }
 }
 

@@ -1,15 +1,9 @@
 // The mesh's NATS trust in operator mode (decentralized JWT auth): the operator, the system account,
 // the WEFT account and its users, signed with `@nats-io/jwt`, and the nats-server settings that trust
 // them. Pure: keys in, JWTs and text out; the auth folder (auth-dir.ts) keeps them.
-import {
-  encodeAccount,
-  encodeOperator,
-  encodeUser,
-  fmtCreds,
-  type Permissions,
-} from '@nats-io/jwt';
-import { createUser, fromSeed, type KeyPair } from '@nats-io/nkeys';
-import type { NatsPermissions } from '@app/protocol/nats-permissions.js';
+import { encodeAccount, encodeOperator, encodeUser, fmtCreds } from '@nats-io/jwt';
+import { createUser, type KeyPair } from '@nats-io/nkeys';
+import type { MintedUser, UserIssuer } from '@app/runtime/nats-user-minting.js';
 
 /** Every key the trust is made of. Only the signing keys sign day to day. */
 export interface TrustKeys {
@@ -88,51 +82,16 @@ export function accountJwt(keys: TrustKeys, revocations: Revocations): Promise<s
   );
 }
 
-export interface MintedUser {
-  /** The user's public key: the token's id, and what a revocation names. */
-  readonly id: string;
-  /** A `.creds` file: the user JWT and its seed. */
-  readonly creds: Uint8Array;
-}
-
-/** A user of the WEFT account with these permissions (everything when `permissions` allow `>`). */
-export async function mintUser(
-  keys: TrustKeys,
-  name: string,
-  permissions: NatsPermissions,
-): Promise<MintedUser> {
-  const user = createUser();
-  const jwt = await encodeUser(
-    name,
-    user,
-    keys.account.getPublicKey(),
-    jwtPermissions(permissions),
-    {
-      signer: keys.accountSigning,
-    },
-  );
-  return { id: user.getPublicKey(), creds: fmtCreds(jwt, user) };
+/** Who signs the WEFT account's users: its signing key, so the account's identity key stays unused. */
+export function userIssuer(keys: TrustKeys): UserIssuer {
+  return { account: keys.account.getPublicKey(), signingKey: keys.accountSigning };
 }
 
 /** A user of the system account: follows advisories, pushes account updates (revocations). */
 export async function mintSystemUser(keys: TrustKeys): Promise<MintedUser> {
   const user = createUser();
   const jwt = await encodeUser('system', user, keys.systemAccount);
-  return { id: user.getPublicKey(), creds: fmtCreds(jwt, user) };
-}
-
-/** Nothing to say for an unrestricted side (an allow of `>` and no deny): the JWT stays small. */
-function jwtPermissions(p: NatsPermissions): Permissions {
-  const side = (s: NatsPermissions['pub']): Permissions['pub'] =>
-    s.allow.length === 1 && s.allow[0] === '>' && s.deny.length === 0
-      ? undefined
-      : { allow: [...s.allow], deny: [...s.deny] };
-  const out: Permissions = {};
-  const pub = side(p.pub);
-  const sub = side(p.sub);
-  if (pub) out.pub = pub;
-  if (sub) out.sub = sub;
-  return out;
+  return { id: user.getPublicKey(), name: 'system', creds: fmtCreds(jwt, user) };
 }
 
 /**
@@ -157,9 +116,4 @@ export function serverConfig(
     '}',
     '',
   ].join('\n');
-}
-
-/** A key pair back from its seed text (as `KeyPair.getSeed()` wrote it). */
-export function keyFromSeed(seed: string): KeyPair {
-  return fromSeed(new TextEncoder().encode(seed.trim()));
 }

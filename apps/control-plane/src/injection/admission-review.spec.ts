@@ -34,6 +34,30 @@ const appPod = (labels: Record<string, string>) => ({
 });
 
 describe('answerReview', () => {
+  it('tells who its proxy is for a pod injected for real, and nothing for a dry run or a pod left alone', () => {
+    const injected: string[] = [];
+    const onInjected = (
+      namespace: string,
+      o: { service: string; serviceAccount: string; credsSecret: string },
+    ) => injected.push(`${namespace}/${o.service} sa ${o.serviceAccount} secret ${o.credsSecret}`);
+    const pod = {
+      ...appPod({ app: 'api' }),
+      spec: { ...appPod({}).spec, serviceAccountName: 'api-sa' },
+    };
+    expect(answerReview(review(pod), SETTINGS, onInjected).ok).toBe(true);
+    expect(injected).toEqual(['shop/api sa api-sa secret weft-proxy-api-sa']);
+
+    // `kubectl apply --dry-run=server`: the same patch, no side effect.
+    const dry = answerReview(review(pod, { dryRun: true }), SETTINGS, onInjected);
+    if (!dry.ok) throw new Error(formatErrors(dry.errors));
+    expect(dry.value.response.patchType).toBe('JSONPatch');
+    const optedOut = appPod({ app: 'api', 'weft.dev/inject': 'disabled' });
+    expect(answerReview(review(optedOut), SETTINGS, onInjected).ok).toBe(true);
+    const refused = answerReview(review(appPod({})), SETTINGS, onInjected);
+    expect(refused.ok && refused.value.response.allowed).toBe(false);
+    expect(injected).toHaveLength(1);
+  });
+
   it('answers with the request uid and the JSONPatch in base64', () => {
     const answer = answerReview(review(appPod({ app: 'api' })), SETTINGS);
     if (!answer.ok) throw new Error(formatErrors(answer.errors));

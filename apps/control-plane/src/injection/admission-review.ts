@@ -1,6 +1,7 @@
 // The webhook's protocol: an admission.k8s.io/v1 AdmissionReview of a Pod in, the review's response (allowed, JSONPatch) out.
 import { fail, formatErrors, ok, type FieldError, type Result } from '@app/protocol';
 import type { PodManifest } from './pod-manifest.js';
+import type { InjectionOptions } from './injection-options.js';
 import { injectSidecar, type InjectionSettings } from './sidecar-injection.js';
 
 const API_VERSION = 'admission.k8s.io/v1';
@@ -25,7 +26,11 @@ interface ReviewRequest {
   readonly uid: string;
   readonly namespace: string;
   readonly object: PodManifest;
+  readonly dryRun: boolean;
 }
+
+/** Called for a pod injected for real (not a dry run): what its proxy needs beyond the patch. */
+export type OnInjected = (namespace: string, options: InjectionOptions) => void;
 
 /**
  * The reply to a review. A review that is not one (no request uid, not a Pod) fails: the webhook
@@ -36,10 +41,11 @@ interface ReviewRequest {
 export function answerReview(
   body: unknown,
   settings: InjectionSettings,
+  onInjected?: OnInjected,
 ): Result<AdmissionReviewReply> {
   const read = reviewRequest(body);
   if (!read.ok) return read;
-  const { uid, namespace, object } = read.value;
+  const { uid, namespace, object, dryRun } = read.value;
   const reply = (response: Omit<AdmissionResponse, 'uid'>): Result<AdmissionReviewReply> =>
     ok({ apiVersion: API_VERSION, kind: RESOURCE, response: { uid, ...response } });
   const outcome = injectSidecar(object, namespace, settings);
@@ -50,6 +56,8 @@ export function answerReview(
     });
   }
   if (!outcome.value.injected) return reply({ allowed: true });
+  // A dry run (`kubectl apply --dry-run=server`) must change nothing in the cluster.
+  if (!dryRun) onInjected?.(namespace, outcome.value.options);
   const patch = Buffer.from(JSON.stringify(outcome.value.patch)).toString('base64');
   return reply({ allowed: true, patchType: 'JSONPatch', patch });
 }
@@ -82,6 +90,7 @@ function reviewRequest(body: unknown): Result<ReviewRequest> {
     uid: request.uid,
     namespace: request.namespace,
     object: request.object as PodManifest,
+    dryRun: request.dryRun === true,
   });
 }
 

@@ -10,10 +10,14 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { formatErrors } from '@app/protocol';
+import { formatErrors, Subjects } from '@app/protocol';
 import { LOGGER, watchManifestFolder, type Logger } from '@app/runtime';
+import { mintEntitledUser } from '@app/runtime/nats-user-minting.js';
 import { ControlPlaneEnv } from '../control-plane-env.dto.js';
-import { answerReview } from './admission-review.js';
+import { loadKubeConfig } from '../kubernetes/kube-config.js';
+import { answerReview, type OnInjected } from './admission-review.js';
+import { loadUserIssuer } from './proxy-credentials-issuer.js';
+import { kubernetesCredentialsApi, ProxyCredentialsWriter } from './proxy-credentials-writer.js';
 import type { InjectionSettings } from './sidecar-injection.js';
 
 export const INJECT_PATH = '/inject';
@@ -27,6 +31,8 @@ export class InjectionWebhook implements OnApplicationBootstrap, OnApplicationSh
   /** The certificate and key in use, to skip a reload that changes nothing. */
   private serving: { cert: Buffer; key: Buffer } | undefined;
   private stopWatching: (() => void)[] = [];
+  /** With WEFT_NATS_ACCOUNT_SIGNING_KEY_FILE: creates the missing proxy credentials Secrets. */
+  private credentials: ProxyCredentialsWriter | undefined;
 
   constructor(
     private readonly env: ControlPlaneEnv,
@@ -47,10 +53,17 @@ export class InjectionWebhook implements OnApplicationBootstrap, OnApplicationSh
       subjectPrefix: env.WEFT_SUBJECT_PREFIX,
       trustDomain: env.WEFT_TRUST_DOMAIN,
       logLevel: env.WEFT_LOG_LEVEL,
+      natsTls: env.WEFT_INJECTION_NATS_TLS_SECRET
+        ? {
+            secretName: env.WEFT_INJECTION_NATS_TLS_SECRET,
+            clientCertificate: env.WEFT_INJECTION_NATS_TLS_CLIENT_CERT === 'true',
+          }
+        : undefined,
     };
+    const onInjected = await this.credentialsWriter();
     this.serving = { cert, key };
     const server = createServer({ cert, key, minVersion: MIN_TLS_VERSION }, (req, res) => {
-      this.handle(req, res, settings).catch((err: Error) => {
+      this.handle(req, res, settings, onInjected).catch((err: Error) => {
         this.log.error({ err: err.message }, 'injection webhook: request failed');
         if (!res.headersSent) reply(res, 500, { error: 'internal error' });
       });
@@ -68,9 +81,39 @@ export class InjectionWebhook implements OnApplicationBootstrap, OnApplicationSh
       watchManifestFolder(dir, () => void this.reloadCertificate(server)),
     );
     this.log.info(
-      { port: env.WEFT_INJECTION_PORT, image: settings.image },
+      {
+        port: env.WEFT_INJECTION_PORT,
+        image: settings.image,
+        mintsCredentials: onInjected !== undefined,
+      },
       'sidecar injection webhook listening',
     );
+  }
+
+  /**
+   * With the account signing key, each pod injected for real gets its proxy's Secret created when
+   * missing, minted for exactly its namespace, Service and service account, in the background.
+   */
+  private async credentialsWriter(): Promise<OnInjected | undefined> {
+    const env = this.env;
+    if (env.WEFT_NATS_ACCOUNT_SIGNING_KEY_FILE === undefined || env.WEFT_KUBERNETES === 'off')
+      return undefined;
+    const issuer = await loadUserIssuer(
+      env.WEFT_NATS_ACCOUNT_SIGNING_KEY_FILE,
+      env.WEFT_NATS_CREDS!,
+    );
+    const subjects = new Subjects(env.WEFT_SUBJECT_PREFIX);
+    const writer = new ProxyCredentialsWriter(
+      kubernetesCredentialsApi(loadKubeConfig(env.WEFT_KUBERNETES)),
+      (identity) => mintEntitledUser(issuer, subjects, { role: 'proxy', identity }),
+      this.log,
+    );
+    this.credentials = writer;
+    return (namespace, options) =>
+      void writer.ensure({
+        secretName: options.credsSecret,
+        identity: { namespace, service: options.service, serviceAccount: options.serviceAccount },
+      });
   }
 
   /**
@@ -100,6 +143,7 @@ export class InjectionWebhook implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationShutdown(): Promise<void> {
     for (const stop of this.stopWatching) stop();
     this.stopWatching = [];
+    this.credentials?.stop();
     const server = this.server;
     if (server === undefined) return;
     // The API server keeps its connections open: close them, or close() waits for them.
@@ -112,6 +156,7 @@ export class InjectionWebhook implements OnApplicationBootstrap, OnApplicationSh
     req: IncomingMessage,
     res: ServerResponse,
     settings: InjectionSettings,
+    onInjected: OnInjected | undefined,
   ): Promise<void> {
     if (req.url?.split('?')[0] !== INJECT_PATH || req.method !== 'POST') {
       reply(res, 404, { error: `POST ${INJECT_PATH} only` });
@@ -130,7 +175,7 @@ export class InjectionWebhook implements OnApplicationBootstrap, OnApplicationSh
       reply(res, 400, { error: `the body is not JSON: ${(err as Error).message}` });
       return;
     }
-    const answer = answerReview(review, settings);
+    const answer = answerReview(review, settings, onInjected);
     if (!answer.ok) {
       reply(res, 400, { error: formatErrors(answer.errors) });
       return;

@@ -165,6 +165,47 @@ describe('injectSidecar', () => {
     expect(result.metadata?.labels).toEqual({ 'weft.dev/proxy': 'injected' });
   });
 
+  it("mounts the NATS TLS Secret into the proxy only, with the chart components' settings", async () => {
+    const original = pod({ spec: { volumes: [{ name: 'data', emptyDir: {} }] } });
+    const settings = {
+      ...SETTINGS,
+      natsTls: { secretName: 'nats-client-tls', clientCertificate: true },
+    };
+    const { pod: result, patch } = injected(injectSidecar(original, 'shop', settings));
+    expect(applyJsonPatch(original, patch)).toEqual(result);
+    expect(await schemas.problems(result)).toEqual([]);
+    const [capture, proxy] = result.spec.initContainers!;
+    expect(env(proxy)).toMatchObject({
+      WEFT_NATS_TLS_CA: '/etc/weft/nats-tls/ca.crt',
+      WEFT_NATS_TLS_CERT: '/etc/weft/nats-tls/tls.crt',
+      WEFT_NATS_TLS_KEY: '/etc/weft/nats-tls/tls.key',
+    });
+    expect(proxy.volumeMounts).toContainEqual({
+      name: 'weft-nats-tls',
+      mountPath: '/etc/weft/nats-tls',
+      readOnly: true,
+    });
+    expect(result.spec.volumes).toContainEqual({
+      name: 'weft-nats-tls',
+      secret: { secretName: 'nats-client-tls', defaultMode: 0o444 },
+    });
+    // Not the capture step, nor the app: only the proxy dials NATS.
+    expect(JSON.stringify(capture)).not.toContain('nats-tls');
+    expect(JSON.stringify(result.spec.containers)).not.toContain('nats-tls');
+
+    // A CA only (a NATS that does not verify clients): no client certificate settings.
+    const caOnly = { ...SETTINGS, natsTls: { secretName: 'nats-ca', clientCertificate: false } };
+    const { pod: withCa } = injected(injectSidecar(pod(), 'shop', caOnly));
+    const proxyEnv = env(withCa.spec.initContainers![1]);
+    expect(proxyEnv.WEFT_NATS_TLS_CA).toBe('/etc/weft/nats-tls/ca.crt');
+    expect(proxyEnv).not.toHaveProperty('WEFT_NATS_TLS_CERT');
+    expect(proxyEnv).not.toHaveProperty('WEFT_NATS_TLS_KEY');
+    // Without the setting the proxy gets no TLS settings at all.
+    const { pod: plain } = injected(injectSidecar(pod(), 'shop', SETTINGS));
+    expect(Object.keys(env(plain.spec.initContainers![1]))).not.toContain('WEFT_NATS_TLS_CA');
+    expect(JSON.stringify(plain.spec.volumes)).not.toContain('weft-nats-tls');
+  });
+
   it('takes per-pod settings from annotations', () => {
     const original = pod({
       metadata: {

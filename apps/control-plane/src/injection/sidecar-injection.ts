@@ -29,7 +29,9 @@ export const CAPTURE_CONTAINER = 'weft-init-capture';
  */
 export const PROXY_LABEL = { key: 'weft.dev/proxy', value: 'injected' } as const;
 const CREDS_DIR = '/etc/weft/nats';
-const CREDS_KEY = 'proxy.creds';
+export const CREDS_KEY = 'proxy.creds';
+/** Where the chart mounts its components' NATS TLS files too. */
+const NATS_TLS_DIR = '/etc/weft/nats-tls';
 
 /** What the control plane puts in every injected proxy (its own settings, the mesh's). */
 export interface InjectionSettings {
@@ -39,11 +41,19 @@ export interface InjectionSettings {
   readonly subjectPrefix: string;
   readonly trustDomain: string;
   readonly logLevel: string;
+  /** NATS over TLS: the Secret (in the pod's namespace) of the server CA, and of a client certificate. */
+  readonly natsTls?: { readonly secretName: string; readonly clientCertificate: boolean };
 }
 
 export type InjectionOutcome =
   | { readonly injected: false; readonly reason: string }
-  | { readonly injected: true; readonly pod: PodManifest; readonly patch: readonly JsonPatchOp[] };
+  | {
+      readonly injected: true;
+      readonly pod: PodManifest;
+      readonly patch: readonly JsonPatchOp[];
+      /** The settings it was injected with: the proxy's identity and its credentials' Secret. */
+      readonly options: InjectionOptions;
+    };
 
 /**
  * Injects the proxy as a Kubernetes native sidecar (an init container with `restartPolicy:
@@ -79,7 +89,7 @@ export function injectSidecar(
     ...(options.capture ? [captureContainer(options, settings)] : []),
     proxyContainer(pod, namespace, options, settings, rewrite?.originals ?? {}),
   ];
-  const volumes = proxyVolumes(options);
+  const volumes = proxyVolumes(options, settings);
   const annotations = { ...pod.metadata?.annotations, [ANNOTATIONS.status]: 'injected' };
   const labels = { ...pod.metadata?.labels, [PROXY_LABEL.key]: PROXY_LABEL.value };
   const patched: PodManifest = {
@@ -93,7 +103,7 @@ export function injectSidecar(
     },
   };
   const patch = [...patchOps(pod, added, volumes), ...(rewrite?.ops ?? [])];
-  return ok({ injected: true, pod: patched, patch });
+  return ok({ injected: true, pod: patched, patch, options });
 }
 
 /** The same change as JSONPatch `add`s, what an AdmissionReview response carries. */
@@ -181,6 +191,7 @@ function proxyContainer(
         : [value(APP_PROBES_ENV, JSON.stringify(appProbes))]),
       { name: 'WEFT_ADVERTISE_ADDRESS', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
       ...RESOURCE_ATTRIBUTE_ENV,
+      ...natsTlsEnv(settings),
     ],
     ports: [
       { name: 'weft-admin', containerPort: PROXY_ADMIN_PORT },
@@ -207,8 +218,26 @@ function proxyContainer(
       { name: 'weft-state', mountPath: '/var/lib/weft' },
       { name: 'weft-tmp', mountPath: '/tmp' },
       { name: 'weft-nats-credentials', mountPath: CREDS_DIR, readOnly: true },
+      ...(settings.natsTls
+        ? [{ name: 'weft-nats-tls', mountPath: NATS_TLS_DIR, readOnly: true }]
+        : []),
     ],
   };
+}
+
+/** The NATS TLS files as the chart's components get them (`WEFT_NATS_TLS_CA`, `_CERT`, `_KEY`). */
+function natsTlsEnv(settings: InjectionSettings): { name: string; value: string }[] {
+  const tls = settings.natsTls;
+  if (!tls) return [];
+  return [
+    { name: 'WEFT_NATS_TLS_CA', value: `${NATS_TLS_DIR}/ca.crt` },
+    ...(tls.clientCertificate
+      ? [
+          { name: 'WEFT_NATS_TLS_CERT', value: `${NATS_TLS_DIR}/tls.crt` },
+          { name: 'WEFT_NATS_TLS_KEY', value: `${NATS_TLS_DIR}/tls.key` },
+        ]
+      : []),
+  ];
 }
 
 function captureContainer(options: InjectionOptions, settings: InjectionSettings): PodContainer {
@@ -244,7 +273,7 @@ function captureContainer(options: InjectionOptions, settings: InjectionSettings
   };
 }
 
-function proxyVolumes(options: InjectionOptions): unknown[] {
+function proxyVolumes(options: InjectionOptions, settings: InjectionSettings): unknown[] {
   return [
     { name: 'weft-state', emptyDir: {} },
     { name: 'weft-tmp', emptyDir: {} },
@@ -254,13 +283,27 @@ function proxyVolumes(options: InjectionOptions): unknown[] {
       name: 'weft-nats-credentials',
       secret: { secretName: options.credsSecret, defaultMode: 0o444 },
     },
+    ...(settings.natsTls
+      ? [
+          {
+            name: 'weft-nats-tls',
+            secret: { secretName: settings.natsTls.secretName, defaultMode: 0o444 },
+          },
+        ]
+      : []),
   ];
 }
 
 /** Containers or volumes already named as the injected ones: never overwritten. */
 function nameClashes(pod: PodManifest, resource: string): FieldError[] {
   const ours = new Set([PROXY_CONTAINER, CAPTURE_CONTAINER]);
-  const volumes = new Set(['weft-state', 'weft-tmp', 'weft-capture-run', 'weft-nats-credentials']);
+  const volumes = new Set([
+    'weft-state',
+    'weft-tmp',
+    'weft-capture-run',
+    'weft-nats-credentials',
+    'weft-nats-tls',
+  ]);
   const errors: FieldError[] = [];
   for (const field of ['containers', 'initContainers'] as const) {
     (pod.spec[field] ?? []).forEach((c, i) => {

@@ -1,6 +1,6 @@
 // Applies the cluster's Services, Gateway API routes and weft.dev resources (WEFT_KUBERNETES) through the same validate-and-apply path as files and POST /v1/apply, and writes their status back; only the leader runs it.
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { KubeConfig, type V1EndpointSlice, type V1Service } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { formatErrors, parseResource, type FieldError } from '@app/protocol';
 import { LOGGER, type Logger } from '@app/runtime';
@@ -11,6 +11,7 @@ import { ControlPlaneEnv } from '../control-plane-env.dto.js';
 import { EndpointPublisher } from '../discovery/endpoint-publisher.service.js';
 import { RouteStatusService } from '../status/route-status.service.js';
 import { ClusterResources, type ClusterSnapshot } from './cluster-resources.js';
+import { loadKubeConfig } from './kube-config.js';
 import { manifestKey, manifestOf, type ProjectedManifest } from './resource-projection.js';
 import { unmeshedEndpointsOf } from './endpoint-slice-projection.js';
 import { weftServiceOf, type WeftService } from './service-projection.js';
@@ -65,9 +66,8 @@ export class KubernetesSync implements OnApplicationShutdown {
 
   async start(): Promise<void> {
     await this.stop();
-    const kubeConfig = new KubeConfig();
-    if (this.env.WEFT_KUBERNETES === 'in-cluster') kubeConfig.loadFromCluster();
-    else kubeConfig.loadFromDefault();
+    if (this.env.WEFT_KUBERNETES === 'off') return;
+    const kubeConfig = loadKubeConfig(this.env.WEFT_KUBERNETES);
     this.statusWriter = new StatusWriteBack(kubeConfig, (err) =>
       this.log.warn({ err: err.message }, 'Kubernetes API: writing a status failed'),
     );

@@ -141,6 +141,13 @@ livenessProbe:
   failureThreshold: 6
 {{- end -}}
 
+{{/* "true" when the control plane mints proxy credentials: injection on, the signing key given, minting on, and the RBAC to create Secrets. */}}
+{{- define "weft.mintsCredentials" -}}
+{{- with .Values.injection }}
+{{- if and .enabled .mintCredentials .accountSigningKeySecret $.Values.rbac.create }}true{{ end }}
+{{- end }}
+{{- end -}}
+
 {{/* The Secret of the injection webhook's certificate, mounted by the control plane. */}}
 {{- define "weft.injectionSecretName" -}}
 {{ include "weft.fullname" . }}-injection-tls
