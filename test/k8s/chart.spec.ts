@@ -238,7 +238,7 @@ describe('k8s/charts/weft', () => {
   });
 
   it('mints proxy credentials with the signing key Secret: mounted by the control plane only, create on Secrets, no dry-run side effects', async () => {
-    const objects = await render('-f', join(chart.dir, 'ci', 'full-values.yaml'));
+    const objects = await render('-f', join(CHART_DIR, 'ci', 'full-values.yaml'));
     const cp = find(objects, 'Deployment', 'weft-control-plane');
     const [container] = containersOf(cp);
     expect(env(container, 'WEFT_NATS_ACCOUNT_SIGNING_KEY_FILE')).toBe(
@@ -285,7 +285,7 @@ describe('k8s/charts/weft', () => {
     [['--set', 'rbac.create=false']],
     [['--set', 'injection.accountSigningKeySecret=']],
   ])('mints nothing and may touch no Secret with %j', async (args) => {
-    const objects = await render('-f', join(chart.dir, 'ci', 'full-values.yaml'), ...args);
+    const objects = await render('-f', join(CHART_DIR, 'ci', 'full-values.yaml'), ...args);
     const cp = find(objects, 'Deployment', 'weft-control-plane');
     expect(JSON.stringify(cp)).not.toContain('ACCOUNT_SIGNING');
     expect(JSON.stringify(cp)).not.toContain('account-signing-key');
