@@ -81,16 +81,22 @@ async function startNats(trust, bin, c, links) {
     storeDir: join(run.stateDir, `nats-${c.name}`),
     links,
   });
+  const nats = await runNats(bin, c.name, config, 'Server is ready');
+  say(`cluster ${c.name}: nats-server ready at nats://${HOST}:${c.nats} (${config})`);
+  return nats;
+}
+
+/** nats-server `name` on `config`, once it logs `ready`. */
+async function runNats(bin, name, config, ready) {
   const nats = run.startProcess(
-    `nats-server ${c.name}`,
+    `nats-server ${name}`,
     'nats',
     bin,
     ['-c', config],
     {},
-    `nats-${c.name}`,
+    `nats-${name}`,
   );
-  await run.waitLogged(nats, 'Server is ready');
-  say(`cluster ${c.name}: nats-server ready at nats://${HOST}:${c.nats} (${config})`);
+  await run.waitLogged(nats, ready);
   return nats;
 }
 
@@ -101,15 +107,7 @@ async function startSiteNats(trust, bin) {
     link: `nats-leaf://${HOST}:${SITE.cluster.leaf}`,
     workloads: [`${NAMESPACE}/${SITE.app.service}`],
   });
-  const nats = run.startProcess(
-    `nats-server ${SITE.name}`,
-    'nats',
-    bin,
-    ['-c', config],
-    {},
-    `nats-${SITE.name}`,
-  );
-  await run.waitLogged(nats, 'Leafnode connection created');
+  await runNats(bin, SITE.name, config, 'Leafnode connection created');
   say(
     `site ${SITE.name}: nats-server at nats://${HOST}:${SITE.nats}, linked to ${SITE.cluster.name} (${config})`,
   );
