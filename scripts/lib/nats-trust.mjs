@@ -48,6 +48,34 @@ export class NatsTrust {
     return join(this.dir, `cluster-${name}.conf`);
   }
 
+  /**
+   * `weft nats-config --site NAME` from this trust: the config of a site's server, linked to its
+   * cluster's leaf-node listener `link` as the site's own user (`weft token create --role site-link`,
+   * entitled to exactly `workloads`, each `ns/service`); its path.
+   */
+  async siteConfig(name, { listen, link, workloads }) {
+    const creds = join(this.dir, `site-${name}.creds`);
+    const token = ['token', 'create', '--auth-dir', this.dir, '--role', 'site-link', '-o', creds];
+    for (const w of workloads) token.push('--workload', w);
+    const minted = this.chain.then(() => weft(token));
+    this.chain = minted.catch(() => undefined);
+    await minted;
+    await weft([
+      'nats-config',
+      '--out',
+      this.dir,
+      '--site',
+      name,
+      '--listen',
+      listen,
+      '--link',
+      link,
+      '--site-credentials',
+      creds,
+    ]);
+    return join(this.dir, `site-${name}.conf`);
+  }
+
   get serverConfig() {
     return join(this.dir, 'nats-server.conf');
   }

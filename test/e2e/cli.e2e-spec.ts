@@ -42,7 +42,7 @@ spec: { selector: { app: c } }
 const EVERY_KIND =
   'services (svc), httproutes, trafficpolicies (tp), externalservices (es), gateways (gw), ' +
   'authorizationpolicies (ap), peerauthentications (pa), meshconfigs, serviceexports (svcex), ' +
-  'endpoints (ep), proxies';
+  'workloadgroups (wg), endpoints (ep), proxies, workloads';
 
 describe('weft CLI', () => {
   let mesh: Mesh;

@@ -523,7 +523,10 @@ describe('examples/multi-cluster: node scripts/examples/multi-cluster.mjs', () =
   beforeAll(async () => {
     example = await Example.start(
       'scripts/examples/multi-cluster.mjs',
-      [4222, 4223, 7422, 7423, 15010, 15020, 9101, 9103, 15000, 15001, 15006, 15100, 15101, 15106],
+      [
+        4222, 4223, 4224, 7422, 7423, 15010, 15020, 9101, 9103, 9105, 15000, 15001, 15006, 15100,
+        15101, 15106, 15200, 15201, 15206,
+      ],
     );
     outbound = `http://127.0.0.1:${example.port(15001)}`;
   });
@@ -543,6 +546,26 @@ describe('examples/multi-cluster: node scripts/examples/multi-cluster.mjs', () =
     expect([api.status, api.reply.service, api.reply.instance]).toEqual([200, 'api', 'api-west-1']);
   });
 
+  it("site edge-1 (a leaf node of west) calls west's api, and west's api calls it, over the bus", async () => {
+    const kiosk = await get(`http://127.0.0.1:${example.port(9105)}/`, 'kiosk');
+    expect([kiosk.status, kiosk.reply.instance, kiosk.reply.upstream?.instance]).toEqual([
+      200,
+      'kiosk-edge-1',
+      'api-west-1',
+    ]);
+    const fromWest = await get(`http://127.0.0.1:${example.port(15101)}/`, 'kiosk.shop');
+    expect([fromWest.status, fromWest.reply.instance]).toEqual([200, 'kiosk-edge-1']);
+  });
+
+  it('weft get workloads on west lists the site workload its WorkloadGroup registers', async () => {
+    const run = await weft(['get', 'workloads'], { server: controlPlaneOf('west') });
+    expect(run.code).toBe(0);
+    expect(lines(run.stdout).map(cells)).toEqual([
+      ['INSTANCE', 'NAMESPACE', 'SERVICE', 'SITE', 'GROUP', 'READY'],
+      ['kiosk-edge-1', 'shop', 'kiosk', 'edge-1', 'kiosk', 'yes'],
+    ]);
+  });
+
   it('weft status names each cluster, and east lists api.shop as imported from west', async () => {
     const east = controlPlaneOf('east');
     const west = controlPlaneOf('west');
@@ -557,6 +580,12 @@ describe('examples/multi-cluster: node scripts/examples/multi-cluster.mjs', () =
     const westStatus = await weft(['status'], { server: west });
     expect(lines(westStatus.stdout)[0]).toMatch(/ \(leader\), cluster west$/);
     expect(westStatus.stdout).not.toContain('IMPORTED SERVICE');
+    const westLines = lines(westStatus.stdout);
+    const sites = westLines.findIndex((l) => l.startsWith('SITE'));
+    expect(westLines.slice(sites + 1).map(cells)).toEqual([
+      ['edge-1', '1/1', 'kiosk-edge-1 (kiosk.shop)'],
+    ]);
+    expect(eastStatus.stdout).not.toContain('SITE');
   });
 
   it('weft get endpoints -o wide says which cluster each instance runs in', async () => {

@@ -15,6 +15,8 @@ import type {
   ClustersetInfo,
   LeaderInfo,
   ProxyList,
+  RegisteredWorkload,
+  WorkloadList,
   ResourceKind,
   ResourceList,
   VersionInfo,
@@ -159,6 +161,11 @@ export class AdminClient {
 
   async endpoints(): Promise<readonly EndpointSet[]> {
     return this.list<{ items: EndpointSet[] }>(await this.send('GET', '/v1/endpoints')).items;
+  }
+
+  /** GET /v1/workloads: the workloads outside any cluster that WorkloadGroups register. */
+  async workloads(): Promise<readonly RegisteredWorkload[]> {
+    return this.list<WorkloadList>(await this.send('GET', '/v1/workloads')).items;
   }
 
   async proxies(): Promise<ProxyList> {

@@ -13,6 +13,9 @@ import {
   type TrafficPolicyWithStatus,
   type PeerAuthenticationWithStatus,
   type ServiceExport,
+  type RegisteredWorkload,
+  type WorkloadGroup,
+  type Locality,
   DEFAULT_CLUSTER,
 } from '@app/protocol';
 import type { AdminClient } from './admin-client.js';
@@ -197,6 +200,55 @@ const serviceExportView: KindView<ServiceExport> = {
     ),
 };
 
+const workloadGroupView: KindView<WorkloadGroup> = {
+  fetch: async (admin) =>
+    (await admin.resources('WorkloadGroup')).items.filter(
+      (r): r is WorkloadGroup => r.kind === 'WorkloadGroup',
+    ),
+  name: (g) => g.metadata.name,
+  namespace: (g) => g.metadata.namespace,
+  table: (items, wide) =>
+    formatTable(
+      ['NAME', 'NAMESPACE', 'SERVICE', 'SERVICE ACCOUNT', 'SITES', ...(wide ? ['LABELS'] : [])],
+      items.map((g) => [
+        g.metadata.name,
+        g.metadata.namespace,
+        g.spec.service,
+        g.spec.serviceAccount ?? g.spec.service,
+        g.spec.sites?.join(',') || '*',
+        ...(wide ? [labelList(g.spec.labels)] : []),
+      ]),
+    ),
+};
+
+/** Live workloads outside any cluster, each with its site and the group that registers it. */
+const workloadView: KindView<RegisteredWorkload> = {
+  fetch: (admin) => admin.workloads(),
+  name: (w) => w.instanceId,
+  namespace: (w) => w.namespace,
+  table: (items, wide) =>
+    formatTable(
+      [
+        'INSTANCE',
+        'NAMESPACE',
+        'SERVICE',
+        'SITE',
+        'GROUP',
+        'READY',
+        ...(wide ? ['ADDRESS', 'LOCALITY', 'LABELS'] : []),
+      ],
+      items.map((w) => [
+        w.instanceId,
+        w.namespace,
+        w.service,
+        w.site,
+        w.group,
+        w.ready ? 'yes' : 'no',
+        ...(wide ? [`${w.address}:${w.port}`, localityLabel(w), labelList(w.labels)] : []),
+      ]),
+    ),
+};
+
 const gatewayView: KindView<Gateway> = {
   fetch: async (admin) =>
     (await admin.resources('Gateway')).items.filter((r): r is Gateway => r.kind === 'Gateway'),
@@ -259,7 +311,7 @@ const endpointsView: KindView<EndpointSet> = {
 };
 
 /** `cluster/region/zone` of an instance, trailing unset parts left out (`local` alone by default). */
-function localityLabel({ cluster, region, zone }: EndpointSet['endpoints'][number]): string {
+function localityLabel({ cluster, region, zone }: Locality): string {
   return [cluster ?? DEFAULT_CLUSTER, region ?? '', zone ?? ''].join('/').replace(/\/+$/, '');
 }
 
@@ -287,6 +339,8 @@ const GETTERS: { readonly [K in KindId]: (req: GetRequest) => Promise<void> } = 
   PeerAuthentication: (req) => get(peerAuthenticationView, req),
   MeshConfig: (req) => get(meshConfigView, req),
   ServiceExport: (req) => get(serviceExportView, req),
+  WorkloadGroup: (req) => get(workloadGroupView, req),
+  Workload: (req) => get(workloadView, req),
   Endpoints: (req) => get(endpointsView, req),
   Proxy: (req) => get(proxyView, req),
 };

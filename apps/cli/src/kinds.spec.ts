@@ -23,6 +23,8 @@ describe('resolveKind', () => {
     ['ep', 'Endpoints'],
     ['proxies', 'Proxy'],
     ['proxy', 'Proxy'],
+    ['wg', 'WorkloadGroup'],
+    ['workloads', 'Workload'],
   ])('%s → %s', (word, id) => expect(resolveKind(word).id).toBe(id));
 
   it('names every kind for an unknown kind', () => {
@@ -30,7 +32,7 @@ describe('resolveKind', () => {
       new CliError(
         'unknown kind "pods"; expected one of services (svc), httproutes, trafficpolicies (tp), ' +
           'externalservices (es), gateways (gw), authorizationpolicies (ap), peerauthentications (pa), ' +
-          'meshconfigs, serviceexports (svcex), endpoints (ep), proxies',
+          'meshconfigs, serviceexports (svcex), workloadgroups (wg), endpoints (ep), proxies, workloads',
       ),
     );
   });
@@ -40,7 +42,7 @@ describe('resolveKind', () => {
       expect(resolveResourceKind(kind).id).toBe(kind);
       expect(RESOURCE_KIND_WORDS).toContain(resolveKind(kind).plural);
     }
-    expect(RESOURCE_KIND_WORDS).not.toMatch(/endpoints|proxies/);
+    expect(RESOURCE_KIND_WORDS).not.toMatch(/endpoints|proxies|\bworkloads\b/);
   });
 
   it('does not take Object.prototype members for kinds', () => {

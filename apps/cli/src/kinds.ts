@@ -2,7 +2,7 @@
 import type { ResourceKind } from '@app/protocol';
 import { CliError } from './cli-error.js';
 
-export type KindId = ResourceKind | 'Endpoints' | 'Proxy';
+export type KindId = ResourceKind | 'Endpoints' | 'Proxy' | 'Workload';
 
 export interface KindSpec {
   readonly id: KindId;
@@ -59,8 +59,16 @@ const KINDS: readonly (KindSpec & { readonly short?: string })[] = [
     resource: true,
     short: 'svcex',
   },
+  {
+    id: 'WorkloadGroup',
+    singular: 'workloadgroup',
+    plural: 'workloadgroups',
+    resource: true,
+    short: 'wg',
+  },
   { id: 'Endpoints', singular: 'endpoints', plural: 'endpoints', resource: false, short: 'ep' },
   { id: 'Proxy', singular: 'proxy', plural: 'proxies', resource: false },
+  { id: 'Workload', singular: 'workload', plural: 'workloads', resource: false },
 ];
 
 /** The words for each kind: singular, plural and abbreviation, lower-case. */

@@ -1,5 +1,6 @@
 // `weft status`: every proxy's applied revision and ACK/NACK against the control plane's revision,
-// and, in a multi-cluster mesh, the control plane's cluster and the Services it imports.
+// and, in a multi-cluster mesh, the control plane's cluster, the Services it imports and the sites
+// whose registered workloads it knows.
 import { Command } from 'commander';
 import type { LeaderInfo, ProxyList } from '@app/protocol';
 import { withAdmin } from './cli-context.js';
@@ -7,19 +8,22 @@ import { clusterNote, importTable } from './clusterset-view.js';
 import { out } from './output.js';
 import { withProgress } from './progress.js';
 import { proxyTable } from './proxy-table.js';
+import { siteTable } from './site-workloads-view.js';
 
 export function statusCommand(): Command {
   return new Command('status')
     .description(
-      'proxy convergence: applied revision, ACK/NACK and last heartbeat of every proxy; the cluster and its imported Services',
+      'proxy convergence: applied revision, ACK/NACK and last heartbeat of every proxy; the cluster, its imported Services and its sites',
     )
     .action(async (_opts: unknown, cmd: Command) => {
-      const { base, list, leader, clusterset } = await withAdmin(cmd, async (admin) => ({
+      const { base, list, leader, clusterset, workloads } = await withAdmin(cmd, async (admin) => ({
         base: admin.base,
         list: await withProgress('asking the control plane', () => admin.proxies()),
         leader: await admin.leader().catch(() => undefined),
         // An older control plane has no /v1/clusterset: then nothing is said of clusters.
         clusterset: await admin.clusterset().catch(() => undefined),
+        // Nor of sites, by an older control plane without /v1/workloads.
+        workloads: await admin.workloads().catch(() => undefined),
       }));
       out(
         `control plane ${base} at revision ${list.revision}${leaderNote(leader)}${clusterNote(clusterset)}`,
@@ -31,10 +35,11 @@ export function statusCommand(): Command {
         out();
         out(summary(list));
       }
-      const imports = importTable(clusterset);
-      if (imports.length === 0) return;
-      out();
-      for (const line of imports) out(line);
+      for (const table of [importTable(clusterset), siteTable(workloads)]) {
+        if (table.length === 0) continue;
+        out();
+        for (const line of table) out(line);
+      }
     });
 }
 

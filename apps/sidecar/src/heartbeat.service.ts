@@ -89,6 +89,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
       port: advertised,
       labels: workload.labels,
       ...this.env.locality,
+      ...(this.env.WEFT_SITE !== undefined && { site: this.env.WEFT_SITE }),
       state: this.stateOf(workload.instanceId),
       sentAt: Date.now(),
       connection: nc.info && { server: nc.info.server_id, cid: nc.info.client_id },

@@ -20,6 +20,14 @@ export class SidecarEnv extends ProxyEnv {
   @Matches(DNS_LABEL, { message: `WEFT_SERVICE ${DNS_LABEL_MESSAGE} (required in sidecar mode)` })
   WEFT_SERVICE: string = '';
 
+  /**
+   * The site outside any cluster this proxy runs at (a VM, an edge location): its heartbeats say
+   * so, and the control plane admits its workloads only under a WorkloadGroup.
+   */
+  @IsOptional()
+  @Matches(DNS_LABEL, { message: `WEFT_SITE ${DNS_LABEL_MESSAGE}` })
+  WEFT_SITE?: string;
+
   /** `k=v,k=v`, added to `app=<WEFT_SERVICE>`. */
   @IsOptional()
   @IsString()

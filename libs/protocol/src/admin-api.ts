@@ -1,6 +1,7 @@
 // Answer shapes of the control plane admin API (`/v1/*`), shared by the control plane and the CLI.
 import type { EndpointSet } from './messages/endpoint-set.dto.js';
 import type { InstanceState, ProxyMode } from './messages/heartbeat.dto.js';
+import type { InstanceOwner } from './messages/instance.dto.js';
 import type { Resource } from './resources/resource.js';
 import type {
   AuthorizationPolicyWithStatus,
@@ -13,6 +14,7 @@ import type { Service } from './resources/service.dto.js';
 import type { ExternalService } from './resources/external-service.dto.js';
 import type { Gateway } from './resources/gateway.dto.js';
 import type { ServiceExport } from './resources/service-export.dto.js';
+import type { WorkloadGroup } from './resources/workload-group.dto.js';
 
 export type ApplyAction = 'created' | 'configured' | 'unchanged' | 'deleted';
 
@@ -98,12 +100,27 @@ export interface ResourceList {
     | PeerAuthenticationWithStatus
     | MeshConfig
     | ServiceExport
+    | WorkloadGroup
   )[];
 }
 
 export interface ProxyList {
   readonly revision: number;
   readonly items: readonly ProxyStatus[];
+}
+
+/**
+ * `GET /v1/workloads`: one live instance outside any cluster that a WorkloadGroup registers, as its
+ * endpoint sets carry it (the group's labels and locality applied), with its group and readiness.
+ */
+export interface RegisteredWorkload extends InstanceOwner {
+  readonly site: string;
+  readonly group: string;
+  readonly ready: boolean;
+}
+
+export interface WorkloadList {
+  readonly items: readonly RegisteredWorkload[];
 }
 
 export interface EndpointList {

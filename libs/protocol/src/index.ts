@@ -25,6 +25,7 @@ export * from './validation/config-regexp.js';
 export * from './resources/client-tls-settings.dto.js';
 export * from './resources/external-service.dto.js';
 export * from './resources/service-export.dto.js';
+export * from './resources/workload-group.dto.js';
 export * from './resources/gateway.dto.js';
 export * from './resources/peer-authentication.dto.js';
 export * from './resources/peer-authentication-mode.js';

@@ -1,4 +1,5 @@
-// Admin API for the live mesh: endpoint sets, proxy convergence, version and leadership.
+// Admin API for the live mesh: endpoint sets, registered workloads, proxy convergence, version and
+// leadership.
 import { Controller, Get } from '@nestjs/common';
 import { EndpointPublisher } from '../discovery/endpoint-publisher.service.js';
 import {
@@ -8,7 +9,9 @@ import {
   type LeaderInfo,
   type ProxyStatus,
   type VersionInfo,
+  type WorkloadList,
 } from '@app/protocol';
+import { WorkloadRegistrations } from '../discovery/workload-registrations.service.js';
 import { ProxyRegistry } from '../proxies/proxy-registry.service.js';
 import { ConfigStore } from '../config/config-store.service.js';
 import { LeaderElection } from '../leader/leader-election.service.js';
@@ -24,6 +27,7 @@ export class MeshController {
     private readonly election: LeaderElection,
     private readonly env: ControlPlaneEnv,
     private readonly importer: ServiceImporter,
+    private readonly registrations: WorkloadRegistrations,
   ) {}
 
   /** This cluster's name and the Services other clusters export to it (docs/multi-cluster.md). */
@@ -36,6 +40,12 @@ export class MeshController {
   @Get('leader')
   leader(): LeaderInfo {
     return this.election.info();
+  }
+
+  /** Workloads outside any cluster, each with the WorkloadGroup that registers it. */
+  @Get('workloads')
+  workloads(): WorkloadList {
+    return { items: this.registrations.list() };
   }
 
   @Get('endpoints')

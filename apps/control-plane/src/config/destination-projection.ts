@@ -107,5 +107,8 @@ function concerned(resource: Resource): [string, string][] {
     case 'ServiceExport':
       // Read by the control plane alone (it announces the export to other clusters).
       return [];
+    case 'WorkloadGroup':
+      // Read by the control plane alone (it admits workloads outside any cluster by it).
+      return [];
   }
 }

@@ -7,11 +7,12 @@ import { ClientDisconnectWatcher } from './client-disconnect-watcher.service.js'
 import { EndpointPublisher } from './endpoint-publisher.service.js';
 import { InstanceRegistry } from './instance-registry.service.js';
 import { MeshEventsController } from './mesh-events.controller.js';
+import { WorkloadRegistrations } from './workload-registrations.service.js';
 
 @Module({
   imports: [ConfigModule, LeaderModule, ProxiesModule],
   controllers: [MeshEventsController],
-  providers: [InstanceRegistry, ClientDisconnectWatcher, EndpointPublisher],
-  exports: [InstanceRegistry, EndpointPublisher],
+  providers: [InstanceRegistry, ClientDisconnectWatcher, EndpointPublisher, WorkloadRegistrations],
+  exports: [InstanceRegistry, EndpointPublisher, WorkloadRegistrations],
 })
 export class DiscoveryModule {}

@@ -65,6 +65,21 @@ describe('InstanceRegistry', () => {
     expect(Object.keys(registry.all()[1].instance)).not.toContain('cluster');
   });
 
+  it('keeps the site an instance runs at; evicting removes only those picked, each told down', () => {
+    const health: string[] = [];
+    registry.on('health', (h) => health.push(`${h.instanceId}:${h.state}`));
+    registry.onHeartbeat({ ...beat('b1'), site: 'edge-1' }, T0);
+    registry.onHeartbeat(beat('b2'), T0);
+    expect(registry.all()[0].instance.site).toBe('edge-1');
+    // A heartbeat from another site is a change (the instance moved).
+    registry.onHeartbeat({ ...beat('b1'), site: 'edge-2' }, T0 + 1);
+    expect(changes).toBe(3);
+    registry.evict((i) => i.site !== undefined, 'workload no longer registered');
+    expect(ids()).toEqual(['b2:true']);
+    expect(changes).toBe(4);
+    expect(health).toEqual(['b1:ready', 'b2:ready', 'b1:down']);
+  });
+
   it('registers instances; only ready ones are ready; repeated beats change nothing', () => {
     registry.onHeartbeat(beat('b1', 'starting'), T0);
     registry.onHeartbeat(beat('b2'), T0);

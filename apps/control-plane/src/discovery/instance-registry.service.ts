@@ -152,6 +152,7 @@ export class InstanceRegistry
       port: hb.port,
       labels: hb.labels,
       ...localityOf(hb),
+      ...(hb.site !== undefined && { site: hb.site }),
     };
     const live = { instance, ready, lastSeen: now, connection };
     this.live.set(key, live);
@@ -205,6 +206,16 @@ export class InstanceRegistry
       this.live.delete(key);
       this.changed(key, undefined, 'instance connection closed');
       this.health(entry.instance, 'disconnected');
+    }
+  }
+
+  /** Removes every live instance `matches` picks (a registration withdrawn), as if it had left. */
+  evict(matches: (instance: InstanceOwner) => boolean, reason: string): void {
+    for (const [key, entry] of this.live) {
+      if (!matches(entry.instance)) continue;
+      this.live.delete(key);
+      this.changed(key, undefined, reason);
+      this.health(entry.instance, 'down');
     }
   }
 
@@ -273,7 +284,8 @@ function sameOwner(known: InstanceOwner, hb: Heartbeat): boolean {
     known.instanceId !== hb.instanceId ||
     known.cluster !== hb.cluster ||
     known.region !== hb.region ||
-    known.zone !== hb.zone
+    known.zone !== hb.zone ||
+    known.site !== hb.site
   )
     return false;
   let count = 0;

@@ -8,6 +8,7 @@ import { bootSubjects } from '../nats/boot-subjects.js';
 import { ProxyRegistry } from '../proxies/proxy-registry.service.js';
 import { HeartbeatDecoder } from './heartbeat-decoder.js';
 import { InstanceRegistry } from './instance-registry.service.js';
+import { WorkloadRegistrations } from './workload-registrations.service.js';
 
 @Controller()
 export class MeshEventsController {
@@ -17,6 +18,7 @@ export class MeshEventsController {
     env: ControlPlaneEnv,
     private readonly instances: InstanceRegistry,
     private readonly proxies: ProxyRegistry,
+    private readonly registrations: WorkloadRegistrations,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
     // As many as the instances it can hold: a flood of subjects is validated, not remembered.
@@ -48,8 +50,11 @@ export class MeshEventsController {
       const by = `${holder.namespace}/${holder.service} (service account ${holder.serviceAccount})`;
       return reportInvalid(this.log, 'health', subject, `instance ${instanceId} is held by ${by}`);
     }
-    this.instances.onHeartbeat(hb.value);
-    this.proxies.onHeartbeat(hb.value);
+    // A workload outside any cluster joins only under a WorkloadGroup (secure by default).
+    const admitted = this.registrations.admit(hb.value, subject);
+    if (!admitted.ok) return;
+    this.instances.onHeartbeat(admitted.heartbeat);
+    this.proxies.onHeartbeat(admitted.heartbeat);
   }
 
   @EventPattern<string>(bootSubjects().proxyAckAll)

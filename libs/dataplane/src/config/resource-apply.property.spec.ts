@@ -335,6 +335,19 @@ const serviceExport = doc(
   fc.oneof(fc.constant({}), optional({ ports: some(port) }), pick('all', null)),
 );
 
+/** A WorkloadGroup: its identity, sites, labels (an `app` one it must refuse) and locality. */
+const workloadGroup = doc(
+  'weft.dev/v1alpha1',
+  'WorkloadGroup',
+  optional({
+    service: name,
+    serviceAccount: name,
+    sites: some(pick('edge-1', 'edge-2', 'Edge_1')),
+    labels: fc.dictionary(key('version', 'app', 'tier'), pick('v1', 'kiosk')),
+    locality: optional({ region: pick('eu-west', 'EU'), zone: pick('edge-1') }),
+  }),
+);
+
 const DOCUMENTS: Record<ResourceKind, fc.Arbitrary<unknown>> = {
   Service: service,
   HTTPRoute: httpRoute,
@@ -345,6 +358,7 @@ const DOCUMENTS: Record<ResourceKind, fc.Arbitrary<unknown>> = {
   AuthorizationPolicy: authorizationPolicy,
   MeshConfig: meshConfig,
   ServiceExport: serviceExport,
+  WorkloadGroup: workloadGroup,
 };
 
 /** Services the generated resources refer to, so that references resolve as often as not. */

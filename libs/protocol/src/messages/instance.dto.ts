@@ -51,4 +51,12 @@ export class InstanceOwner extends InstanceAddress {
   @IsOptional()
   @IsDnsLabel('zone')
   zone?: string;
+
+  /**
+   * The site outside any cluster it runs at (its proxy's WEFT_SITE): the control plane admits it
+   * only when a WorkloadGroup covers it (docs/multi-cluster.md#workload-registration).
+   */
+  @IsOptional()
+  @IsDnsLabel('site')
+  site?: string;
 }

@@ -558,4 +558,51 @@ describe('parseResource', () => {
       ]);
     });
   });
+  describe('WorkloadGroup', () => {
+    const raw = (spec: unknown) => ({
+      apiVersion: 'weft.dev/v1alpha1',
+      kind: 'WorkloadGroup',
+      metadata: { name: 'kiosk', namespace: 'shop' },
+      spec,
+    });
+
+    it('registers a service, with optional service account, sites, labels and locality', () => {
+      const spec = {
+        service: 'kiosk',
+        serviceAccount: 'kiosk-sa',
+        sites: ['edge-1', 'edge-2'],
+        labels: { version: 'v1' },
+        locality: { region: 'eu-west', zone: 'edge-1' },
+      };
+      expect(valueOf(parseResource(raw(spec)))).toMatchObject({ kind: 'WorkloadGroup', spec });
+      expect(valueOf(parseResource(raw({ service: 'kiosk' }))).kind).toBe('WorkloadGroup');
+    });
+
+    it('names the field and the reason of each error', () => {
+      const errors = errorsOf(
+        parseResource(
+          raw({
+            sites: ['edge-1', 'Edge_2', 'edge-1'],
+            labels: { app: 'other' },
+            locality: { zone: 'Zone A' },
+          }),
+        ),
+      );
+      const byPath = Object.fromEntries(errors.map((e) => [e.path, e.message]));
+      expect(errors.every((e) => e.resource === 'WorkloadGroup/shop/kiosk')).toBe(true);
+      expect(byPath).toMatchObject({
+        'spec.service': 'is required',
+        'spec.labels': 'must not set app: it is always the service',
+        'spec.locality.zone': expect.stringMatching(/^must be a lower-case DNS label/),
+      });
+      expect(byPath['spec.sites']).toMatch(/DNS label|must not repeat/);
+    });
+
+    it('refuses a spec that is missing', () => {
+      const errors = errorsOf(parseResource(raw(undefined)));
+      expect(errors).toEqual([
+        { resource: 'WorkloadGroup/shop/kiosk', path: 'spec', message: expect.any(String) },
+      ]);
+    });
+  });
 });

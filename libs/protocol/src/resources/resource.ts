@@ -12,6 +12,7 @@ import { AuthorizationPolicy } from './authorization-policy.dto.js';
 import { PeerAuthentication } from './peer-authentication.dto.js';
 import { MeshConfig, meshConfigPlacementErrors } from './mesh-config.dto.js';
 import { ServiceExport } from './service-export.dto.js';
+import { WorkloadGroup } from './workload-group.dto.js';
 import { authorizationPolicyErrors } from '../authorization/policy-check.js';
 import { strictFieldErrors } from '../authorization/strict-fields.js';
 
@@ -24,7 +25,8 @@ export type Resource =
   | PeerAuthentication
   | AuthorizationPolicy
   | MeshConfig
-  | ServiceExport;
+  | ServiceExport
+  | WorkloadGroup;
 export type ResourceKind = Resource['kind'];
 
 const KINDS = {
@@ -37,6 +39,7 @@ const KINDS = {
   AuthorizationPolicy,
   MeshConfig,
   ServiceExport,
+  WorkloadGroup,
 } as const;
 export const RESOURCE_KINDS = Object.keys(KINDS) as ResourceKind[];
 
