@@ -36,6 +36,24 @@ spec:
     - from: [{ source: { principals: [cluster.local/ns/shop/sa/web] } }]
 `;
 
+/**
+ * East's callers prefer east's own api and fail over to other clusters' (Istio's locality failover):
+ * a remote instance is in the same endpoint set, through its cluster's gateway, one priority lower.
+ */
+const API_LOCAL_FIRST = `apiVersion: weft.dev/v1alpha1
+kind: TrafficPolicy
+metadata: { name: api-local-first, namespace: shop }
+spec:
+  targetRefs: [{ kind: Service, name: api }]
+  loadBalancer:
+    localityLbSetting:
+      failoverPriority: [topology.weft.dev/cluster]
+  outlierDetection: { consecutiveGatewayErrors: 1, baseEjectionTime: 30s, maxEjectionPercent: 100 }
+`;
+
+/** Answers in a row that show where traffic settled. */
+const SETTLED = 20;
+
 /** How many connections the gateway at `adminUrl` counted with `outcome`. */
 async function gatewayConnections(adminUrl: string, outcome: string): Promise<number> {
   const text = (await http(`${adminUrl}/metrics`)).body;
@@ -198,4 +216,53 @@ describe('multi-cluster over HTTP: an east-west gateway', () => {
     expect(outcome).toMatch(/^refused/);
     expect(await gatewayConnections(gatewayAdmin, 'not_exported')).toBe(before + 1);
   });
+
+  it("fails over from east's own api to west's through the gateway with no failed request while a client sends, and returns", async () => {
+    const apiEastApp = await new EchoServer('api-east').start(0, east.host.testAddress);
+    apps.push(apiEastApp);
+    const startLocal = () => east.startSidecar('api', 'shop', 'api-e1', apiEastApp.port);
+    let local = await startLocal();
+    await east.converged(await east.applyOk(API_LOCAL_FIRST), ['web-e1']);
+
+    const answers: { status: number; name: string }[] = [];
+    let sending = true;
+    const client = (async () => {
+      while (sending) {
+        const res = await from(web, 'api.shop', '/v1/failover');
+        answers.push({ status: res.status, name: String(res.headers['x-echo-name']) });
+      }
+    })();
+    const settledOn = (name: string) =>
+      waitFor(
+        `${SETTLED} answers in a row from ${name}`,
+        () => {
+          const last = answers.slice(-SETTLED);
+          return last.length === SETTLED && last.every((a) => a.name === name) ? true : undefined;
+        },
+        60_000,
+      );
+    let killedAt = -1;
+    let restartedAt = -1;
+    try {
+      await settledOn('api-east');
+      killedAt = answers.length;
+      local.proc.signal('SIGKILL');
+      await settledOn('api-west');
+      restartedAt = answers.length;
+      local = await startLocal();
+      await settledOn('api-east');
+    } finally {
+      sending = false;
+      await client;
+    }
+    const failed = answers.filter((a) => a.status !== 200);
+    process.stderr.write(
+      `[multi-cluster-eastwest] ${answers.length} requests during the kill and the return, ${failed.length} failed\n`,
+    );
+    expect(failed).toEqual([]);
+    // West's answers came only once east's own instance was gone, through the gateway.
+    expect(answers.slice(0, killedAt).every((a) => a.name === 'api-east')).toBe(true);
+    expect(answers.slice(killedAt, restartedAt).some((a) => a.name === 'api-west')).toBe(true);
+    await local.proc.stop(5_000);
+  }, 240_000);
 });
