@@ -235,6 +235,27 @@ export class MeshCluster {
     return { proc, instanceId, outbound };
   }
 
+  /**
+   * This cluster's east-west gateway (a router in `eastwest` mode) listening on `port` on every
+   * address of the host (other clusters reach it over a link); returns its admin URL.
+   */
+  async startEastWestGateway(port: number): Promise<string> {
+    const adminPort = await freePort();
+    const env = { WEFT_MODE: 'eastwest', WEFT_NAMESPACE: 'weft-system' };
+    const proc = this.app('router', `eastwest-${this.name}`, {
+      ...(await this.credentials.proxyEnv('router', env)),
+      ...env,
+      NATS_URL: this.natsUrl,
+      WEFT_CLUSTER: this.name,
+      WEFT_LISTEN_PORT: String(port),
+      WEFT_ADMIN_PORT: String(adminPort),
+      WEFT_BIND_ADDRESS: '0.0.0.0',
+    });
+    const adminUrl = `http://${this.host.address}:${adminPort}`;
+    await this.ready(proc, adminUrl);
+    return adminUrl;
+  }
+
   /** POST /v1/apply; expects success and returns the revision. */
   async applyOk(yaml: string): Promise<number> {
     const res = await http(`${this.adminUrl}/v1/apply`, {

@@ -163,6 +163,29 @@ export class ControlPlaneEnv extends CommonEnv {
   })
   WEFT_CLUSTER?: string;
 
+  /**
+   * This cluster's east-west gateway (`WEFT_MODE=eastwest` router) as other clusters' proxies
+   * reach it, `host:port`: announced with every export, so HTTP callers there get an endpoint
+   * through it per exported instance. Unset: exports are reached over the bus only.
+   */
+  @IsOptional()
+  @Matches(
+    /^[A-Za-z0-9.-]{1,253}:([1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/,
+    {
+      message:
+        'WEFT_EASTWEST_GATEWAY must be host:port (a name or IPv4 address, and a port 1-65535)',
+    },
+  )
+  WEFT_EASTWEST_GATEWAY?: string;
+
+  /** The east-west gateway's address and port, when set. */
+  get eastWestGateway(): { address: string; port: number } | undefined {
+    const value = this.WEFT_EASTWEST_GATEWAY;
+    if (value === undefined) return undefined;
+    const at = value.lastIndexOf(':');
+    return { address: value.slice(0, at), port: Number(value.slice(at + 1)) };
+  }
+
   /** How often the leader announces each exported Service again (linked clusters converge by it). */
   @ToInt()
   @IsInt()

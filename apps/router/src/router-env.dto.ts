@@ -1,20 +1,30 @@
 // The router's environment (docs/reference/environment.md), validated once at boot.
 import { hostname } from 'node:os';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
-import { DNS_LABEL, DNS_LABEL_MESSAGE, ROUTER_LISTEN_PORT } from '@app/protocol';
+import {
+  DNS_LABEL,
+  DNS_LABEL_MESSAGE,
+  EASTWEST_GATEWAY_PORT,
+  ROUTER_LISTEN_PORT,
+} from '@app/protocol';
 import { ToInt } from '@app/runtime';
 import { ProxyEnv } from '@app/dataplane';
 
 export class RouterEnv extends ProxyEnv {
-  /** `edge`: ingress at the cluster edge; `router`: central router for service-to-service traffic. */
-  @IsIn(['edge', 'router'])
-  WEFT_MODE: 'edge' | 'router' = 'router';
+  /**
+   * `edge`: ingress at the cluster edge; `router`: central router for service-to-service traffic;
+   * `eastwest`: this cluster's east-west gateway, TLS passthrough by SNI for other clusters' proxies.
+   */
+  @IsIn(['edge', 'router', 'eastwest'])
+  WEFT_MODE: 'edge' | 'router' | 'eastwest' = 'router';
 
+  /** Unset: 8080, or 15443 for the east-west gateway. */
+  @IsOptional()
   @ToInt()
   @IsInt()
   @Min(0)
   @Max(65535)
-  WEFT_LISTEN_PORT: number = ROUTER_LISTEN_PORT;
+  WEFT_LISTEN_PORT?: number;
 
   /** Edge mode: the Gateway (in WEFT_NAMESPACE) whose listeners this router opens. */
   @ValidateIf((e: RouterEnv) => e.WEFT_MODE === 'edge' || e.WEFT_GATEWAY !== undefined)
@@ -50,9 +60,22 @@ export class RouterEnv extends ProxyEnv {
   @Min(0)
   WEFT_ROUTER_REPLICA_INDEX?: number;
 
+  /** East-west gateway: an export not announced again for this long is no longer routed. */
+  @ToInt()
+  @IsInt()
+  @Min(1_000)
+  WEFT_CLUSTERSET_TTL_MS: number = 30_000;
+
+  get listenPort(): number {
+    return (
+      this.WEFT_LISTEN_PORT ??
+      (this.WEFT_MODE === 'eastwest' ? EASTWEST_GATEWAY_PORT : ROUTER_LISTEN_PORT)
+    );
+  }
+
   /** Replicas of a set are told apart by their index. */
   get instanceId(): string {
-    const id = this.idOr(this.WEFT_MODE, hostname(), this.WEFT_LISTEN_PORT);
+    const id = this.idOr(this.WEFT_MODE, hostname(), this.listenPort);
     return this.WEFT_ROUTER_REPLICA_INDEX === undefined
       ? id
       : `${id}-${this.WEFT_ROUTER_REPLICA_INDEX}`;

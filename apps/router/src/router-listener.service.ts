@@ -19,7 +19,7 @@ export class RouterListenerService implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const port = await this.listener.listen(this.env.WEFT_LISTEN_PORT, this.env.WEFT_BIND_ADDRESS);
+    const port = await this.listener.listen(this.env.listenPort, this.env.WEFT_BIND_ADDRESS);
     this.readiness.set('listener', true);
     this.log.info({ port, mode: this.env.WEFT_MODE }, 'router listening');
   }

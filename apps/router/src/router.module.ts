@@ -6,6 +6,7 @@ import { RouterEnv } from './router-env.dto.js';
 import { EdgeListenersService } from './edge-listeners.service.js';
 import { RouterBusService } from './router-bus.service.js';
 import { RouterListenerService } from './router-listener.service.js';
+import { EastWestGatewayService } from './eastwest-gateway.service.js';
 
 @Module({})
 export class RouterModule {
@@ -15,6 +16,7 @@ export class RouterModule {
   }
 
   static forRoot(env: RouterEnv, log: Logger): DynamicModule {
+    if (env.WEFT_MODE === 'eastwest') return RouterModule.eastWest(env, log);
     const identity = {
       proxyId: env.instanceId,
       mode: env.WEFT_MODE,
@@ -24,18 +26,9 @@ export class RouterModule {
     return {
       module: RouterModule,
       imports: [
-        RuntimeModule.forRoot({
-          env,
-          log,
-          component: 'router',
-          instanceId: env.instanceId,
-          traceService: `weft-${env.WEFT_MODE}`,
-          discovery: {
-            mode: identity.mode,
-            namespace: identity.namespace,
-            service: identity.service,
-            admin_url: env.adminUrlAt(env.adminPort),
-          },
+        RouterModule.runtime(env, log, {
+          namespace: identity.namespace,
+          service: identity.service,
         }),
         DataPlaneModule.forRoot(
           {
@@ -83,5 +76,33 @@ export class RouterModule {
         ...(RouterModule.answersBus(env) ? [RouterBusService] : []),
       ],
     };
+  }
+
+  /**
+   * The east-west gateway: no data-plane engine, config or identity of its own (it terminates no
+   * TLS); the runtime (logs, NATS, admin, metrics) and the passthrough listener.
+   */
+  private static eastWest(env: RouterEnv, log: Logger): DynamicModule {
+    return {
+      module: RouterModule,
+      imports: [RouterModule.runtime(env, log, { cluster: env.WEFT_CLUSTER })],
+      providers: [{ provide: RouterEnv, useValue: env }, EastWestGatewayService],
+    };
+  }
+
+  /** Logs, NATS, admin and metrics of a router in its mode; `$SRV.INFO` tells `discovery` too. */
+  private static runtime(
+    env: RouterEnv,
+    log: Logger,
+    discovery: Record<string, string>,
+  ): DynamicModule {
+    return RuntimeModule.forRoot({
+      env,
+      log,
+      component: 'router',
+      instanceId: env.instanceId,
+      traceService: `weft-${env.WEFT_MODE}`,
+      discovery: { mode: env.WEFT_MODE, ...discovery, admin_url: env.adminUrlAt(env.adminPort) },
+    });
   }
 }

@@ -27,3 +27,5 @@ export * from './identity/certificate-bundle.js';
 export * from './identity/workload-identity.js';
 export * from './identity/workload-identities.service.js';
 export * from './identity/identity.module.js';
+export * from './eastwest/exported-instances.js';
+export * from './eastwest/eastwest-gateway.js';

@@ -42,6 +42,7 @@ export * from './authorization/policy-check.js';
 export * from './authorization/workload-selection.js';
 export * from './authorization/hidden-rules.js';
 export * from './locality.js';
+export * from './eastwest-sni.js';
 export * from './probes/app-probe.dto.js';
 export * from './messages/instance.dto.js';
 export * from './messages/heartbeat.dto.js';

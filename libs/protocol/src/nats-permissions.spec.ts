@@ -190,6 +190,11 @@ describe('natsPermissions: a router', () => {
     expect(pub(p, s.proxyAck('shop', 'api', 'r1'))).toBe(false);
     expect(pub(p, '$KV.weft-config.x')).toBe(false);
   });
+
+  it('hears the export announcements (an east-west gateway routes by them) and makes none', () => {
+    expect(sub(p, s.clustersetExport('west', 'shop', 'api'))).toBe(true);
+    expect(pub(p, s.clustersetExport('west', 'shop', 'api'))).toBe(false);
+  });
 });
 
 describe('natsPermissions: CLI users and the control plane', () => {

@@ -208,8 +208,9 @@ function proxyPermissions(
         );
   const subscribe = [
     `${inboxPrefix({ role: 'proxy', identity: self })}.>`,
-    // Sidecars follow announcements of what they use; routers watch the bucket instead.
-    ...(kind === 'sidecar' ? [subjects.configAnnouncementsAll] : []),
+    // Sidecars follow announcements of what they use; routers watch the bucket instead, and an
+    // east-west gateway (a router) hears its control plane's exports: what it may route to.
+    ...(kind === 'sidecar' ? [subjects.configAnnouncementsAll] : [subjects.clustersetExportAll]),
     subjects.controlPlaneReady,
     subjects.caBundle,
     ...answers,

@@ -65,11 +65,13 @@ export class ServiceExporter implements OnApplicationBootstrap, OnApplicationShu
     for (const r of now.values()) {
       const { namespace, name } = r.metadata;
       const endpoints = sets.get(endpointsKey(namespace, name))?.endpoints ?? [];
+      // Only this cluster's own: another cluster's instances merged here are that cluster's to export.
+      const own = endpoints.filter((e) => e.sni === undefined);
       this.publish(
         cluster,
         r,
         true,
-        endpoints.map((e) => ({ ...e, cluster })),
+        own.map((e) => ({ ...e, cluster })),
       );
     }
     if (now.size !== this.announced.size)
@@ -91,6 +93,7 @@ export class ServiceExporter implements OnApplicationBootstrap, OnApplicationShu
       service,
       exported,
       endpoints,
+      ...(this.env.eastWestGateway && { gateway: this.env.eastWestGateway }),
       sentAt: Date.now(),
     };
     this.nats.current?.publish(

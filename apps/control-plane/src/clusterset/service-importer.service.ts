@@ -1,6 +1,7 @@
 // Hears the Services other clusters export (every replica), keeps them in `ServiceImports`, and makes
 // each imported Service known here: its endpoint set exists (with this cluster's own instances, if
-// any), so its names resolve and a bus call to it crosses the link to the exporting cluster.
+// any), so its names resolve and a bus call to it crosses the link to the exporting cluster; an
+// exporter with an east-west gateway adds its instances to the set, reached through that gateway.
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import {
   decodeMessage,
@@ -13,6 +14,7 @@ import { LOGGER, reportInvalid, type Logger } from '@app/runtime';
 import { ControlPlaneEnv } from '../control-plane-env.dto.js';
 import { EndpointPublisher } from '../discovery/endpoint-publisher.service.js';
 import { bootSubjects } from '../nats/boot-subjects.js';
+import { gatewayEndpoints } from './gateway-endpoints.js';
 import { ServiceImports, type ServiceImport } from './service-imports.js';
 
 @Injectable()
@@ -31,7 +33,9 @@ export class ServiceImporter implements OnApplicationShutdown {
     });
     this.expiry = setInterval(
       () => {
-        if (this.imports.expire(Date.now())) this.log.warn('clusterset imports expired');
+        if (!this.imports.expire(Date.now())) return;
+        this.log.warn('clusterset imports expired');
+        this.endpoints.setRemote(gatewayEndpoints(this.imports.list()));
       },
       Math.min(env.WEFT_CLUSTERSET_TTL_MS, 5_000),
     );
@@ -74,5 +78,6 @@ export class ServiceImporter implements OnApplicationShutdown {
       return endpointsKey(namespace, name);
     });
     this.endpoints.keepKnown(keys);
+    this.endpoints.setRemote(gatewayEndpoints(this.imports.list()));
   }
 }

@@ -1,6 +1,11 @@
 // The Services other clusters export to this one, as their control planes announce them: one entry
 // per exporting cluster and Service, dropped when withdrawn or no longer announced, and bounded.
-import { serviceKey, type EndpointEntry, type ServiceExportAnnouncement } from '@app/protocol';
+import {
+  serviceKey,
+  type EastWestGatewayAddress,
+  type EndpointEntry,
+  type ServiceExportAnnouncement,
+} from '@app/protocol';
 
 /** One Service as one other cluster exports it. */
 export interface ServiceImport {
@@ -8,6 +13,8 @@ export interface ServiceImport {
   readonly namespace: string;
   readonly service: string;
   readonly endpoints: readonly EndpointEntry[];
+  /** The exporting cluster's east-west gateway, when it has one. */
+  readonly gateway?: EastWestGatewayAddress;
   /** When it was last announced, by this process's clock. */
   readonly heardAt: number;
 }
@@ -45,9 +52,19 @@ export class ServiceImports {
     if (!held && this.imports.size >= this.limits.maxImports) return 'refused';
     // Every endpoint is the exporter's: a `cluster` naming another (or none) is replaced.
     const endpoints = a.endpoints.map((e) => ({ ...e, cluster: a.cluster }));
-    const same = held && JSON.stringify(held.endpoints) === JSON.stringify(endpoints);
+    const gateway = a.gateway && { address: a.gateway.address, port: a.gateway.port };
+    const same =
+      held &&
+      JSON.stringify([held.endpoints, held.gateway]) === JSON.stringify([endpoints, gateway]);
     const { cluster, namespace, service } = a;
-    this.imports.set(id, { cluster, namespace, service, endpoints, heardAt: now });
+    this.imports.set(id, {
+      cluster,
+      namespace,
+      service,
+      endpoints,
+      ...(gateway && { gateway }),
+      heardAt: now,
+    });
     return !held ? 'added' : same ? 'unchanged' : 'updated';
   }
 

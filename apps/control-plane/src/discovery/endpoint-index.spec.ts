@@ -357,6 +357,36 @@ describe('EndpointIndex and unmeshed pods (cluster EndpointSlices)', () => {
   });
 });
 
+describe('EndpointIndex and other clusters’ instances', () => {
+  const remote = (instanceId: string): EndpointEntry => ({
+    ...owner(instanceId, { app: 'api' }),
+    address: '192.0.2.10',
+    port: 15443,
+    cluster: 'west',
+    sni: `${instanceId}.api.shop.west.eastwest.weft`,
+  });
+
+  it('adds them to the Service’s set beside its own, even where it has none, and drops them when gone', () => {
+    const index = indexOf([service('api', { app: 'api' })], [owner('api-e1', { app: 'api' })]);
+    index.setRemote(
+      new Map([
+        ['endpoints.shop.api', [remote('api-w1')]],
+        ['endpoints.shop.ledger', [remote('ledger-w1')]],
+      ]),
+    );
+    const sets = index.take(NOW);
+    expect(ids(sets.get('endpoints.shop.api'))).toEqual(['api-e1', 'api-w1']);
+    expect(sets.get('endpoints.shop.api')?.endpoints[1]).toMatchObject({
+      sni: remote('api-w1').sni,
+    });
+    expect(ids(sets.get('endpoints.shop.ledger'))).toEqual(['ledger-w1']);
+    index.setRemote(new Map());
+    const after = index.take(NOW);
+    expect(ids(after.get('endpoints.shop.api'))).toEqual(['api-e1']);
+    expect(ids(after.get('endpoints.shop.ledger'))).toEqual([]);
+  });
+});
+
 describe('EndpointIndex and PeerAuthentication', () => {
   it('marks plaintext the endpoints whose effective PeerAuthentication is DISABLE, and recomputes every set when the policies change', () => {
     const disable = parseResource({

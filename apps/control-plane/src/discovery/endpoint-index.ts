@@ -9,6 +9,7 @@ import {
   type PeerAuthentication,
   type Service,
 } from '@app/protocol';
+import { KeyedEntries } from './keyed-entries.js';
 
 type Selector = Readonly<Record<string, string>>;
 
@@ -45,11 +46,10 @@ export class EndpointIndex {
   /** The PeerAuthentications in force (JSON compared): a DISABLE marks endpoints plaintext. */
   private peerAuthentications: readonly PeerAuthentication[] = [];
   private peerAuthenticationsJson = '[]';
-  /** Endpoints key → the Service's unmeshed pods (its cluster EndpointSlices), JSON compared. */
-  private unmeshed = new Map<
-    string,
-    { readonly entries: readonly EndpointEntry[]; readonly json: string }
-  >();
+  /** The Services' unmeshed pods (their cluster EndpointSlices). */
+  private readonly unmeshed = new KeyedEntries();
+  /** Other clusters' instances, through their east-west gateways. */
+  private readonly remote = new KeyedEntries();
 
   /** True when some set may have changed since the last `take`. */
   get pending(): boolean {
@@ -106,14 +106,16 @@ export class EndpointIndex {
    * registers it, with mTLS).
    */
   setUnmeshed(byKey: ReadonlyMap<string, readonly EndpointEntry[]>): void {
-    const next = new Map<string, { entries: readonly EndpointEntry[]; json: string }>();
-    for (const [key, entries] of byKey) {
-      const json = JSON.stringify(entries);
-      next.set(key, { entries, json });
-      if (this.unmeshed.get(key)?.json !== json) this.dirty.add(key);
-    }
-    for (const key of this.unmeshed.keys()) if (!next.has(key)) this.dirty.add(key);
-    this.unmeshed = next;
+    for (const key of this.unmeshed.replace(byKey)) this.dirty.add(key);
+  }
+
+  /**
+   * Other clusters' instances reached through their east-west gateways, by endpoints key, replacing
+   * the previous ones: they join their Services' sets (which exist from then on, as remembered ones).
+   */
+  setRemote(byKey: ReadonlyMap<string, readonly EndpointEntry[]>): void {
+    this.remember(byKey.keys());
+    for (const key of this.remote.replace(byKey)) this.dirty.add(key);
   }
 
   /** An instance registered, changed or left (`undefined`). */
@@ -142,6 +144,7 @@ export class EndpointIndex {
       const entries = [
         ...endpoints.map((e) => this.entryOf(e)),
         ...this.unmeshedOf(key, namespace),
+        ...(this.remote.get(key) ?? []),
       ];
       sets.set(key, { v: 1, namespace, service, endpoints: entries, updatedAt: now });
     }
@@ -157,7 +160,7 @@ export class EndpointIndex {
 
   /** The Service's unmeshed pods, but those whose address a registered instance of the namespace has. */
   private unmeshedOf(key: string, namespace: string): readonly EndpointEntry[] {
-    const entries = this.unmeshed.get(key)?.entries;
+    const entries = this.unmeshed.get(key);
     if (!entries?.length || !this.services.has(key)) return [];
     const meshed = new Set<string>();
     for (const id of this.byLabel.get(labelKey(namespace)) ?? [])

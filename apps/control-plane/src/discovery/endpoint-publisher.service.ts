@@ -10,6 +10,7 @@ import {
   EndpointSet,
   ENDPOINTS_KEY_PREFIX,
   endpointsKey,
+  isOwnInstance,
   MEMBER_KEY_PREFIX,
   type EndpointEntry,
   type PeerAuthentication,
@@ -89,7 +90,7 @@ export class EndpointPublisher
     const existing = await this.readPublished(kv);
     for (const set of existing) {
       this.current.set(endpointsKey(set.namespace, set.service), set);
-      const instances = set.endpoints.filter((e) => !e.unmeshed);
+      const instances = set.endpoints.filter(isOwnInstance);
       this.members.update(serviceKey(set.namespace, set.service), undefined, instances);
     }
     this.instances.seed(existing);
@@ -124,6 +125,15 @@ export class EndpointPublisher
    */
   setUnmeshed(byKey: ReadonlyMap<string, readonly EndpointEntry[]>): void {
     this.index.setUnmeshed(byKey);
+    if (this.index.pending) this.debouncer.trigger(false);
+  }
+
+  /**
+   * Other clusters' instances reached through their east-west gateways, by endpoints key: they join
+   * their Services' sets (the caller's locality settings decide how near ones are preferred).
+   */
+  setRemote(byKey: ReadonlyMap<string, readonly EndpointEntry[]>): void {
+    this.index.setRemote(byKey);
     if (this.index.pending) this.debouncer.trigger(false);
   }
 
@@ -263,11 +273,11 @@ export class EndpointPublisher
       else this.unwritten.delete(key);
       if (JSON.stringify(this.current.get(key)?.endpoints) === json) continue;
       changed = true;
-      // Unmeshed pods have no proxy to read a membership.
+      // Unmeshed pods and other clusters' instances have no proxy here to read a membership.
       this.members.update(
         serviceKey(set.namespace, set.service),
-        this.current.get(key)?.endpoints.filter((e) => !e.unmeshed),
-        set.endpoints.filter((e) => !e.unmeshed),
+        this.current.get(key)?.endpoints.filter(isOwnInstance),
+        set.endpoints.filter(isOwnInstance),
       );
       this.current.set(key, set);
     }

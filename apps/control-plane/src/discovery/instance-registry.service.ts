@@ -3,6 +3,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import {
   connectionKey,
+  isOwnInstance,
   type EndpointSet,
   type Heartbeat,
   type InstanceOwner,
@@ -167,8 +168,9 @@ export class InstanceRegistry
   seed(sets: readonly EndpointSet[], now = Date.now()): void {
     for (const set of sets) {
       for (const instance of set.endpoints) {
-        // An unmeshed pod is no instance: it never heartbeats; the controller lists it again.
-        if (instance.unmeshed) continue;
+        // An unmeshed pod or another cluster's instance is no instance here: it never heartbeats
+        // here; the controller or the importer lists it again.
+        if (!isOwnInstance(instance)) continue;
         this.live.set(`${instance.namespace}/${instance.instanceId}`, {
           instance,
           ready: true,

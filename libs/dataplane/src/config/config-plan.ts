@@ -173,7 +173,7 @@ function plannedEndpoints(
 /**
  * A published endpoint set as a cluster's endpoints (none for a deleted set): with `mesh` (the
  * proxy has a workload identity), mutual TLS to each instance the control plane did not mark
- * plaintext (its PeerAuthentication is DISABLE).
+ * plaintext (its PeerAuthentication is DISABLE), another cluster's through its east-west gateway.
  */
 export function endpointsOf(set: EndpointSet | undefined, mesh?: MeshTls): Endpoint[] {
   return (
@@ -184,7 +184,9 @@ export function endpointsOf(set: EndpointSet | undefined, mesh?: MeshTls): Endpo
             e.address,
             e.port,
             'https',
-            mesh.toInstance(e.namespace, e.serviceAccount),
+            e.sni === undefined
+              ? mesh.toInstance(e.namespace, e.serviceAccount)
+              : mesh.throughGateway(e.namespace, e.serviceAccount, e.sni),
             e,
           )
         : endpoint(e.instanceId, e.address, e.port, 'http', undefined, e),

@@ -32,6 +32,8 @@ describe('MeshTls', () => {
   let port: number;
   /** The client certificate SAN the server saw on each connection. */
   const clients: string[] = [];
+  /** The server name (SNI) each connection sent. */
+  const names: (string | false | null)[] = [];
 
   beforeAll(async () => {
     ca = await MeshCa.make();
@@ -46,6 +48,7 @@ describe('MeshTls', () => {
       },
       (socket: TLSSocket) => {
         clients.push(socket.getPeerCertificate().subjectaltname ?? '');
+        names.push(socket.servername);
         socket.end();
       },
     );
@@ -61,7 +64,8 @@ describe('MeshTls', () => {
 
   const dialWith = (tls: UpstreamTls): Promise<string> =>
     new Promise((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port, ...connectionOptions(tls) });
+      const { servername } = tls;
+      const socket = connect({ host: '127.0.0.1', port, servername, ...connectionOptions(tls) });
       // The server ends the connection once it has seen the client's certificate.
       socket.once('secureConnect', () => resolve('ok'));
       socket.resume();
@@ -78,6 +82,24 @@ describe('MeshTls', () => {
     for (let i = 0; i < 200 && clients.length === seen; i++)
       await new Promise((r) => setTimeout(r, 5));
     expect(clients.at(-1)).toBe(`URI:${WEB}`);
+  });
+
+  it('through an east-west gateway: sends the SNI naming the instance, and still checks its identity', async () => {
+    const caller = new FakeIdentity();
+    caller.set(await ca.issue(WEB));
+    const mesh = new MeshTls(caller);
+    const sni = 'api-1.api.shop.west.eastwest.weft';
+    const seen = names.length;
+    expect(await dialWith(mesh.throughGateway('shop', 'api', sni))).toBe('ok');
+    for (let i = 0; i < 200 && names.length === seen; i++)
+      await new Promise((r) => setTimeout(r, 5));
+    expect(names.at(-1)).toBe(sni);
+    expect(await dialWith(mesh.throughGateway('shop', 'reviews', sni))).toBe(
+      'ERR_WEFT_PEER_IDENTITY',
+    );
+    // Pools apart from the direct connections, and kept by another caller's MeshTls.
+    expect(mesh.throughGateway('shop', 'api', sni).id).not.toBe(mesh.toInstance('shop', 'api').id);
+    expect(mesh.instead(mesh.throughGateway('shop', 'api', sni))?.servername).toBe(sni);
   });
 
   it('refuses a server whose genuine certificate names another identity', async () => {

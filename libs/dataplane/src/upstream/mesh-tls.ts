@@ -49,23 +49,34 @@ export class MeshTls {
   }
 
   /**
+   * The same, for an instance of another cluster reached through its east-west gateway: the
+   * connection carries `sni` (naming the instance) so the gateway can route it without terminating
+   * TLS; the certificate at the end of it must still be the instance's.
+   */
+  throughGateway(namespace: string, serviceAccount: string, sni: string): UpstreamTls {
+    return this.toPeer(spiffeId(this.trustDomain, namespace, serviceAccount), sni);
+  }
+
+  /**
    * `tls` (an endpoint's, made by another caller's MeshTls) as this caller makes it: the same peer
    * check, this caller's certificate. Other TLS settings are returned as they are.
    */
   instead(tls: UpstreamTls | undefined): UpstreamTls | undefined {
-    return tls?.peer === undefined ? tls : this.toPeer(tls.peer);
+    return tls?.peer === undefined ? tls : this.toPeer(tls.peer, tls.servername);
   }
 
-  private toPeer(peer: string): UpstreamTls {
-    let tls = this.peers.get(peer);
+  private toPeer(peer: string, servername?: string): UpstreamTls {
+    const key = servername === undefined ? peer : `${peer} ${servername}`;
+    let tls = this.peers.get(key);
     if (!tls) {
       if (this.peers.size >= MAX_PEERS) this.peers.clear();
       const expected = `URI:${peer}`;
       tls = {
-        // Pools are keyed by it: a connection presents one caller's certificate, never another's.
-        id: `mesh ${peer} from ${this.caller}`,
+        // Pools are keyed by it: a connection presents one caller's certificate, never another's,
+        // and one gateway connection is routed to one instance, never another's.
+        id: `mesh ${key} from ${this.caller}`,
         peer,
-        servername: undefined,
+        servername,
         options: {
           minVersion: 'TLSv1.3',
           rejectUnauthorized: true,
@@ -79,7 +90,7 @@ export class MeshTls {
         secureContext: this.current,
         alpnFollowsProtocol: true,
       };
-      this.peers.set(peer, tls);
+      this.peers.set(key, tls);
     }
     return tls;
   }

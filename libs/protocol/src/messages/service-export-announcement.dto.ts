@@ -6,16 +6,30 @@ import {
   IsArray,
   IsBoolean,
   IsInt,
+  IsOptional,
+  IsString,
   Matches,
+  MaxLength,
   Min,
   ValidateNested,
 } from 'class-validator';
 import { DNS_LABEL, DNS_LABEL_MESSAGE } from '../validation/names.js';
+import { IsPort } from '../validation/port.validator.js';
 import { EndpointEntry } from './endpoint-set.dto.js';
 import { ServiceMessage } from './service-message.dto.js';
 
 /** Endpoints one announcement may list: a bound on what another cluster can make this one hold. */
 export const MAX_EXPORTED_ENDPOINTS = 1_000;
+
+/** Where other clusters' proxies reach the exporting cluster's east-west gateway. */
+export class EastWestGatewayAddress {
+  @IsString()
+  @MaxLength(253)
+  address!: string;
+
+  @IsPort()
+  port!: number;
+}
 
 export class ServiceExportAnnouncement extends ServiceMessage {
   /** The exporting cluster (its `WEFT_CLUSTER`); the subject names it too, and must agree. */
@@ -32,6 +46,15 @@ export class ServiceExportAnnouncement extends ServiceMessage {
   @ValidateNested({ each: true })
   @Type(() => EndpointEntry)
   endpoints: EndpointEntry[] = [];
+
+  /**
+   * The exporting cluster's east-west gateway (its WEFT_EASTWEST_GATEWAY): importers give HTTP
+   * callers an endpoint through it per instance. Absent: the Service is reached over the bus only.
+   */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => EastWestGatewayAddress)
+  gateway?: EastWestGatewayAddress;
 
   /** Sender's clock, milliseconds since the epoch (informative: expiry uses the receiver's clock). */
   @IsInt()
