@@ -4,7 +4,10 @@
 // mesh (mTLS STRICT, generated NATS permissions), a local HTTP server standing in for the outside.
 // The tests run in order; the last stops the egress router.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { AccessRecord } from '@app/dataplane';
 import { observeAccessRecords } from '../support/access-records.js';
@@ -16,9 +19,12 @@ import { allowCallers } from '../support/manifests.js';
 import { Mesh, type Router, type Sidecar } from '../support/mesh.js';
 import { metric } from '../support/metrics.js';
 import { rawGet } from '../support/raw-clients.js';
+import { scratchDir } from '../support/scratch-dir.js';
+import { makeCertificate } from '../support/test-certificates.js';
 import { waitFor } from '../support/wait-for.js';
 
 const HOST = 'payments.example.com';
+const LEDGER = 'ledger.example.com';
 
 /** The egress Gateway, and `payments` leaving through it; a TrafficPolicy asks for plain HTTP. */
 const EGRESS = (port: number): string => `
@@ -60,7 +66,8 @@ const NO_ALLOW =
 
 /**
  * The outside world: answers each request with the name of the mesh process that holds the TCP
- * connection it came on (read from /proc while the request is open).
+ * connection it came on (read from /proc while the request is open), and whether it was TLS. With
+ * `certificate`, it serves HTTPS only.
  */
 class ExternalServer {
   private readonly server: Server;
@@ -68,8 +75,12 @@ class ExternalServer {
   /** Who connected, per request answered. */
   readonly peers: string[] = [];
 
-  constructor(private readonly candidates: () => ReadonlyMap<string, number>) {
-    this.server = createServer((req, res) => void this.handle(req, res));
+  constructor(
+    private readonly candidates: () => ReadonlyMap<string, number>,
+    certificate?: { cert: Buffer; key: Buffer },
+  ) {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => void this.handle(req, res);
+    this.server = certificate ? createHttpsServer(certificate, handler) : createServer(handler);
   }
 
   async start(): Promise<this> {
@@ -92,7 +103,8 @@ class ExternalServer {
     }
     this.peers.push(peer);
     res.writeHead(200, { 'content-type': 'application/json', 'x-peer': peer });
-    res.end(JSON.stringify({ peer, path: req.url }));
+    const tls = (req.socket as TLSSocket).encrypted === true;
+    res.end(JSON.stringify({ peer, path: req.url, tls }));
   }
 }
 
@@ -167,7 +179,7 @@ describe('egress through a router (ExternalService egress.gatewayRef)', () => {
       const r = await call(web, '/charge');
       return r.status === 200 ? r : undefined;
     });
-    expect(JSON.parse(res.body)).toEqual({ peer: 'egress1', path: '/charge' });
+    expect(JSON.parse(res.body)).toEqual({ peer: 'egress1', path: '/charge', tls: false });
     expect(external.peers.every((p) => p === 'egress1')).toBe(true);
 
     // The router's access log and metrics: the verified caller, the external host and endpoint.
@@ -232,7 +244,7 @@ describe('egress through a router (ExternalService egress.gatewayRef)', () => {
     const missing = await mesh.apply(`
 apiVersion: weft.dev/v1alpha1
 kind: ExternalService
-metadata: { name: ledger }
+metadata: { name: billing }
 spec:
   endpoints: [{ address: 127.0.0.1, port: ${external.port} }]
   egress: { gatewayRef: { name: exit, namespace: weft-system } }
@@ -240,7 +252,7 @@ spec:
     expect(missing.status).toBe(422);
     expect(JSON.parse(missing.body)).toEqual([
       {
-        resource: 'ExternalService/default/ledger',
+        resource: 'ExternalService/default/billing',
         path: 'spec.egress.gatewayRef',
         message:
           "no Gateway weft-system/exit: this service is reached only through that Gateway's routers (apply the Gateway first or in the same request; delete it only after this service)",
@@ -258,7 +270,37 @@ spec:
     };
     const names = items.map((r) => `${r.kind}/${r.metadata.name}`);
     expect(names).toContain('Gateway/egress');
-    expect(names).not.toContain('ExternalService/ledger');
+    expect(names).not.toContain('ExternalService/billing');
+  });
+
+  it('the egress router originates TLS when the ExternalService says so', async () => {
+    const certificate = await makeCertificate(await scratchDir('egress-tls-'), LEDGER);
+    const ledger = await new ExternalServer(() => processes, {
+      cert: await readFile(certificate.crt),
+      key: await readFile(certificate.key),
+    }).start();
+    try {
+      const revision = await mesh.applyOk(`
+apiVersion: weft.dev/v1alpha1
+kind: ExternalService
+metadata: { name: ledger }
+spec:
+  hosts: [${LEDGER}]
+  endpoints: [{ address: 127.0.0.1, port: ${ledger.port} }]
+  tls: { mode: SIMPLE, caCertificates: ${certificate.crt} }
+  egress: { gatewayRef: { name: egress } }
+---
+${allowCallers('allow-web-ledger', 'ledger', ['web'])}`);
+      await mesh.converged(revision, ['egress1', 'plain1', 'web1', 'batch1']);
+      const res = await waitFor('ledger answers web through the egress router', async () => {
+        const r = await call(web, '/balance', LEDGER);
+        return r.status === 200 ? r : undefined;
+      });
+      expect(JSON.parse(res.body)).toEqual({ peer: 'egress1', path: '/balance', tls: true });
+      expect(ledger.peers.every((p) => p === 'egress1')).toBe(true);
+    } finally {
+      await ledger.stop();
+    }
   });
 
   it('with the egress router gone, calls fail closed (503), though another router runs', async () => {
