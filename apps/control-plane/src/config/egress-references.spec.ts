@@ -2,7 +2,7 @@
 // missing is named (resource, field path, reason); one that was missing before blocks nothing.
 import { describe, expect, it } from '@jest/globals';
 import { parseResource, type Resource } from '@app/protocol';
-import { unresolvedEgressGateways } from './egress-references.js';
+import { setAsideUnresolvedEgress, unresolvedEgressGateways } from './egress-references.js';
 
 function resource(raw: object): Resource {
   const parsed = parseResource(raw);
@@ -68,5 +68,24 @@ describe('unresolvedEgressGateways', () => {
 
   it('lets other changes through when a reference was already unresolved', () => {
     expect(unresolvedEgressGateways([payments], [payments, external('plain')])).toEqual([]);
+  });
+});
+
+describe('setAsideUnresolvedEgress', () => {
+  it('keeps what resolves and sets aside each ExternalService whose Gateway is missing, with why', () => {
+    const dangling = external('payments', { name: 'egress' });
+    const resolved = external('ledger', { name: 'exit' });
+    const items = [dangling, resolved, gateway('exit', 'shop'), external('plain')];
+    const { kept, setAside } = setAsideUnresolvedEgress(items, (r) => r);
+    expect(kept).toEqual([resolved, items[2], items[3]]);
+    expect(setAside).toEqual([
+      [
+        dangling,
+        expect.objectContaining({
+          resource: 'ExternalService/shop/payments',
+          path: 'spec.egress.gatewayRef',
+        }),
+      ],
+    ]);
   });
 });

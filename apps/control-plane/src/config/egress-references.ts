@@ -38,3 +38,25 @@ function unresolved(resources: Iterable<Resource>): FieldError[] {
   }
   return errors;
 }
+
+/**
+ * Splits a whole desired state into what can be applied and the ExternalServices whose egress
+ * Gateway it lacks (with why): a source that sends everything at once (the Kubernetes watch) leaves
+ * those out, as it does invalid resources, instead of having the whole apply refused.
+ */
+export function setAsideUnresolvedEgress<T>(
+  items: readonly T[],
+  resourceOf: (item: T) => Resource,
+): { readonly kept: T[]; readonly setAside: (readonly [T, FieldError])[] } {
+  const errors = new Map(
+    unresolved(items.map(resourceOf)).map((error) => [error.resource, error] as const),
+  );
+  const kept: T[] = [];
+  const setAside: (readonly [T, FieldError])[] = [];
+  for (const item of items) {
+    const error = errors.get(describeResource(resourceOf(item)));
+    if (error) setAside.push([item, error]);
+    else kept.push(item);
+  }
+  return { kept, setAside };
+}
