@@ -5,6 +5,7 @@
 // the caller's mTLS client certificate; over the bus, the rpc subject's caller tokens.
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { AccessRecord } from '@app/dataplane';
+import { observeAccessRecords } from '../support/access-records.js';
 import { agent, http, type HttpResult } from '../support/admin-client.js';
 import { EchoServer } from '../support/echo-server.js';
 import { Mesh, type Sidecar } from '../support/mesh.js';
@@ -233,13 +234,7 @@ describe('AuthorizationPolicy', () => {
   beforeAll(async () => {
     mesh = await Mesh.start();
     await mesh.startControlPlane();
-    observer = await mesh.natsClient({ role: 'cli-read', name: 'observer' });
-    observer.subscribe('weft.v1.telemetry.access.>', {
-      callback: (_err, msg) => {
-        records.push(msg.json<AccessRecord>());
-      },
-    });
-    await observer.flush();
+    observer = await observeAccessRecords(mesh, records);
     const [apiApp, apiBusApp, webApp, batchApp, opsApp] = await Promise.all(
       ['api', 'api-bus', 'web', 'batch', 'ops'].map((name) => new EchoServer(name).start()),
     );

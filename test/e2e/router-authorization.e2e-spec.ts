@@ -4,9 +4,11 @@
 // The two tests run in order: the first shows the Service open, the second applies the policy.
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { AccessRecord } from '@app/dataplane';
+import { observeAccessRecords } from '../support/access-records.js';
 import { http, type HttpResult } from '../support/admin-client.js';
 import { EchoServer } from '../support/echo-server.js';
 import { freePort } from '../support/free-port.js';
+import { allowCallers } from '../support/manifests.js';
 import { Mesh, type Router, type Sidecar } from '../support/mesh.js';
 import { metric } from '../support/metrics.js';
 import { waitFor } from '../support/wait-for.js';
@@ -28,16 +30,7 @@ spec:
 `;
 
 /** Only `web` may call `api`. */
-const ALLOW_WEB = `
-apiVersion: weft.dev/v1alpha1
-kind: AuthorizationPolicy
-metadata: { name: allow-web }
-spec:
-  selector: { matchLabels: { app: api } }
-  action: ALLOW
-  rules:
-    - from: [{ source: { principals: [cluster.local/ns/default/sa/web] } }]
-`;
+const ALLOW_WEB = allowCallers('allow-web', 'api', ['web']);
 
 const NO_ALLOW =
   'no ALLOW rule matches (AuthorizationPolicy default/allow-web applies to this workload)';
@@ -65,13 +58,7 @@ describe('AuthorizationPolicy enforced by a router for a Service it fronts', () 
     mesh = await Mesh.start();
     await mesh.startControlPlane();
     await mesh.leader();
-    observer = await mesh.natsClient({ role: 'cli-read', name: 'observer' });
-    observer.subscribe('weft.v1.telemetry.access.>', {
-      callback: (_err, msg) => {
-        records.push(msg.json<AccessRecord>());
-      },
-    });
-    await observer.flush();
+    observer = await observeAccessRecords(mesh, records);
     const [api, webApp, batchApp] = await Promise.all(
       ['api', 'web', 'batch'].map((name) => new EchoServer(name).start()),
     );

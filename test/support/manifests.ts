@@ -1,4 +1,4 @@
-// YAML the e2e suites apply: version subsets of a service, as users write them.
+// YAML the e2e suites apply: Services, routes and policies, as users write them.
 
 /** `v1` Services `<app>-<version>` selecting `app=<app>,version=<version>`, one document each. */
 export function versionServices(app: string, versions: readonly string[]): string {
@@ -61,5 +61,27 @@ export function plainService(name: string): string {
 kind: Service
 metadata: { name: ${name} }
 spec: { selector: { app: ${name} } }
+`;
+}
+
+/**
+ * An ALLOW AuthorizationPolicy `name` for the workloads labelled `app=<app>` (or the Service of that
+ * name a router fronts): only the service accounts `callers` of `namespace` may call them.
+ */
+export function allowCallers(
+  name: string,
+  app: string,
+  callers: readonly string[],
+  namespace = 'default',
+): string {
+  const principals = callers.map((sa) => `cluster.local/ns/${namespace}/sa/${sa}`).join(', ');
+  return `apiVersion: weft.dev/v1alpha1
+kind: AuthorizationPolicy
+metadata: { name: ${name}, namespace: ${namespace} }
+spec:
+  selector: { matchLabels: { app: ${app} } }
+  action: ALLOW
+  rules:
+    - from: [{ source: { principals: [${principals}] } }]
 `;
 }

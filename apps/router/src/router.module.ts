@@ -1,6 +1,7 @@
 // Wires the router: runtime (logs, NATS, admin), engine and config, its listeners, its bus responder.
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DataPlaneModule, IdentityModule } from '@app/dataplane';
+import { serviceKey } from '@app/protocol';
 import { RuntimeModule, type Logger } from '@app/runtime';
 import { RouterEnv } from './router-env.dto.js';
 import { EdgeListenersService } from './edge-listeners.service.js';
@@ -50,6 +51,11 @@ export class RouterModule {
             defaultTimeoutMs: env.WEFT_ROUTE_TIMEOUT_MS,
             gatewayName: env.WEFT_MODE === 'edge' ? env.WEFT_GATEWAY : undefined,
             locality: env.locality,
+            // Router mode on the bus: its Gateway's ExternalServices leave the mesh through it.
+            egressGateway:
+              RouterModule.answersBus(env) && env.WEFT_GATEWAY !== undefined
+                ? serviceKey(env.WEFT_NAMESPACE, env.WEFT_GATEWAY)
+                : undefined,
           },
         ),
         // Its own workload identity; a router on a config folder has no CA.

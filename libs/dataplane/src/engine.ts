@@ -245,15 +245,16 @@ export class DataPlaneEngine {
       listener: name,
       audits: this.audits,
     };
+    // Counted as requests to the Service (an egress gateway's metrics: caller → external service).
     const handler = inboundPipeline(
       cluster,
       this.localForwarder,
       this.stats,
       undefined,
-      undefined,
+      key,
       authz,
     );
-    const unknownCaller = this.stats.inbound(undefined);
+    const unknownCaller = this.stats.inbound(undefined, key);
     return this.counted(
       new HttpListener(name, handler, this.tracer, unknownCaller, this.accessLog),
     );

@@ -18,6 +18,8 @@ import {
 import { ConfigAnnouncer } from './config-announcer.service.js';
 import { ConfigCommit, type BeforeMarker } from './config-commit.js';
 import { ApplyRejected } from './config-errors.js';
+import type { Stored } from './config-view.js';
+import { unresolvedEgressGateways } from './egress-references.js';
 import { HistoryStore } from './history-store.service.js';
 
 /** Prometheus: `weft_config_revision`. */
@@ -155,9 +157,15 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> implements OnAppl
   private change(planner: Planner): Promise<ApplyResult | undefined>;
   private async change(planner: Planner): Promise<ApplyResult | undefined> {
     await this.commit.catchUp();
-    const plan = planner(this.commit.current, Date.now());
+    const before = this.commit.current;
+    const plan = planner(before, Date.now());
     if (!plan) return undefined;
     if (plan.changed) {
+      const dangling = unresolvedEgressGateways(
+        resourcesOf(before.desired),
+        resourcesOf(plan.desired),
+      );
+      if (dangling.length > 0) throw new ApplyRejected(dangling);
       try {
         await this.commit.publish(plan);
       } catch (err) {
@@ -195,4 +203,8 @@ export class ConfigStore extends EventEmitter<{ changed: [] }> implements OnAppl
     this.queue = run.catch(() => undefined);
     return run;
   }
+}
+
+function* resourcesOf(desired: ReadonlyMap<string, Stored>): Iterable<Resource> {
+  for (const stored of desired.values()) yield stored.resource;
 }

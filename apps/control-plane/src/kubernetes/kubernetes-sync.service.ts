@@ -2,11 +2,12 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { formatErrors, parseResource, type FieldError } from '@app/protocol';
+import { formatErrors, parseResource, type FieldError, type Resource } from '@app/protocol';
 import { LOGGER, type Logger } from '@app/runtime';
 import { ApplyService } from '../apply/apply.service.js';
 import { ApplyRejected } from '../config/config-errors.js';
 import { ConfigStore } from '../config/config-store.service.js';
+import { setAsideUnresolvedEgress } from '../config/egress-references.js';
 import { ControlPlaneEnv } from '../control-plane-env.dto.js';
 import { EndpointPublisher } from '../discovery/endpoint-publisher.service.js';
 import { RouteStatusService } from '../status/route-status.service.js';
@@ -125,12 +126,16 @@ export class KubernetesSync implements OnApplicationShutdown {
     if (snapshot === undefined || this.resources === undefined) return;
     const followed = followedOf(snapshot);
     const invalid = new Map<string, readonly FieldError[]>();
-    const valid: Followed[] = [];
+    const parsedOk: { readonly f: Followed; readonly resource: Resource }[] = [];
     for (const f of followed) {
       const parsed = parseResource(f.manifest);
-      if (parsed.ok) valid.push(f);
+      if (parsed.ok) parsedOk.push({ f, resource: parsed.value });
       else invalid.set(manifestKey(f.manifest), parsed.errors);
     }
+    // An ExternalService whose egress Gateway is missing would have the whole apply refused.
+    const { kept, setAside } = setAsideUnresolvedEgress(parsedOk, (p) => p.resource);
+    for (const [{ f }, error] of setAside) invalid.set(manifestKey(f.manifest), [error]);
+    const valid = kept.map((p) => p.f);
     // Every watch event (a status patch's echo too) brings a snapshot: say each refusal once.
     for (const [key, errors] of invalid)
       if (JSON.stringify(this.invalid.get(key)) !== JSON.stringify(errors))

@@ -2,6 +2,7 @@
 // path, with nothing that serves requests changed — the route table and, per cluster, the endpoints
 // and policy it will have. RouteConfigurator.commit puts a plan in place in one step.
 import {
+  egressGatewayOf,
   fail,
   ok,
   serviceKey,
@@ -42,6 +43,11 @@ export interface ConfigPlanOptions {
   readonly gatewayName?: string;
   /** Where this proxy runs: locality load balancing prefers endpoints near it. */
   readonly locality?: Locality;
+  /**
+   * Routers in router mode: `namespace/name` of the Gateway they are the routers of, so the
+   * egress gateway of the ExternalServices whose `egress.gatewayRef` names it.
+   */
+  readonly egressGateway?: string;
 }
 
 /** One cluster as the commit leaves it. */
@@ -61,7 +67,10 @@ export interface ConfigPlan {
   readonly bus: ReadonlyMap<string, TrafficSettings>;
   /** The snapshot's endpoint sets, by Service key (bus memberships follow them). */
   readonly endpointSets: ReadonlyMap<string, EndpointSet>;
-  /** ExternalServices: Services with static endpoints (routers answer the bus for them). */
+  /**
+   * ExternalServices: Services with static endpoints (routers answer the bus for them); those with
+   * an egress gateway only at that gateway's routers.
+   */
   readonly statics: ReadonlySet<string>;
   /** The policy resources (PeerAuthentications, …) that workloads' inbound sides enforce. */
   readonly policies: MeshPolicies;
@@ -79,7 +88,9 @@ export function planConfig(
   mesh?: MeshTls,
 ): Result<ConfigPlan> {
   const { services, routes, policies, externals, gateways } = byKind(state.resources.values());
-  const tls = loadExternalTls(externals);
+  const egress = egressRoles(externals, options.egressGateway);
+  // Only the proxies that dial an ExternalService read its TLS files (its egress gateway's routers).
+  const tls = loadExternalTls(externals.filter((e) => egress.get(keyOf(e)) !== 'caller'));
   if (!tls.ok) return tls;
   const clusters = new PlannedClusters(live);
   const table = compileRouteTable(
@@ -102,7 +113,7 @@ export function planConfig(
   if (!table.ok) return table;
   const traffic = compileClusterPolicies(policies, options.locality);
   const h2c = h2cServiceKeys(services);
-  const endpoints = plannedEndpoints(state.endpointSets, externals, tls.value, mesh);
+  const endpoints = plannedEndpoints(state.endpointSets, externals, tls.value, mesh, egress);
   // A cluster keeps the endpoints it has unless the snapshot brings its set; every cluster takes
   // the snapshot's policy (the default when no TrafficPolicy targets it).
   for (const key of [...traffic.keys(), ...endpoints.keys()]) clusters.get(key);
@@ -116,9 +127,9 @@ export function planConfig(
     ),
   }));
   const bus = new Map<string, TrafficSettings>();
-  for (const key of busServiceKeys(services, policies))
+  for (const key of [...busServiceKeys(services, policies), ...egress.keys()])
     bus.set(key, traffic.get(key) ?? DEFAULT_TRAFFIC);
-  const statics = new Set(externals.map((e) => serviceKey(e.metadata.namespace, e.metadata.name)));
+  const statics = new Set(externals.map(keyOf).filter((key) => egress.get(key) !== 'caller'));
   return ok({
     table: table.value,
     clusters: planned,
@@ -149,18 +160,45 @@ class PlannedClusters implements ClusterLookup {
   }
 }
 
-/** The endpoints of each Service the snapshot lists them for: its endpoint sets, its ExternalServices. */
+/**
+ * What this proxy is to each ExternalService with an egress gateway, by Service key: one of that
+ * gateway's routers (it dials the endpoints), or a caller (it only reaches them over the bus).
+ */
+function egressRoles(
+  externals: readonly ExternalService[],
+  ownGateway: string | undefined,
+): Map<string, 'gateway' | 'caller'> {
+  const roles = new Map<string, 'gateway' | 'caller'>();
+  for (const ext of externals) {
+    const gateway = egressGatewayOf(ext);
+    if (gateway === undefined) continue;
+    roles.set(keyOf(ext), gateway === ownGateway ? 'gateway' : 'caller');
+  }
+  return roles;
+}
+
+/**
+ * The endpoints of each Service the snapshot lists them for: its endpoint sets, its ExternalServices.
+ * An ExternalService that leaves through an egress gateway has none but at that gateway's routers:
+ * whatever path does not go over the bus (an Upgrade, a proxy without a bus) finds no endpoint to
+ * dial, so nothing bypasses the gateway.
+ */
 function plannedEndpoints(
   sets: ReadonlyMap<string, EndpointSet>,
   externals: readonly ExternalService[],
   tls: ReadonlyMap<string, UpstreamTls>,
   mesh: MeshTls | undefined,
+  egress: ReadonlyMap<string, 'gateway' | 'caller'>,
 ): Map<string, readonly Endpoint[]> {
   const byKey = new Map<string, readonly Endpoint[]>();
   for (const [key, set] of sets) byKey.set(key, endpointsOf(set, mesh));
   for (const ext of externals) {
     const { name, namespace } = ext.metadata;
     const key = serviceKey(namespace, name);
+    if (egress.get(key) === 'caller') {
+      byKey.set(key, []);
+      continue;
+    }
     const scheme = tls.has(key) ? 'https' : 'http';
     byKey.set(
       key,
@@ -205,6 +243,10 @@ function loadExternalTls(externals: readonly ExternalService[]): Result<Map<stri
       byKey.set(serviceKey(ext.metadata.namespace, ext.metadata.name), loaded.value);
   }
   return errors.length > 0 ? fail(errors) : ok(byKey);
+}
+
+function keyOf(ext: ExternalService): string {
+  return serviceKey(ext.metadata.namespace, ext.metadata.name);
 }
 
 interface ResourcesByKind {

@@ -4,6 +4,7 @@ import type { FieldError, Result } from '../field-error.js';
 import { HTTPRoute } from './http-route.dto.js';
 import { keyOf, parseResource, type Resource } from './resource.js';
 import { Service } from './service.dto.js';
+import { egressGatewayOf } from './external-service.dto.js';
 import { outboundTrafficMode, type MeshConfig } from './mesh-config.dto.js';
 import type { TrafficPolicy } from './traffic-policy.dto.js';
 
@@ -527,6 +528,34 @@ describe('parseResource', () => {
       expect(paths({ mode: 'SIMPLE', caCertificates: 'ca.pem', sni: 'Not A Name' })).toEqual([
         'spec.tls.sni: must be a lower-case DNS name',
         'spec.tls.caCertificates: must be an absolute file path',
+      ]);
+    });
+  });
+
+  describe('ExternalService egress', () => {
+    const external = (egress: unknown): Record<string, unknown> => ({
+      apiVersion: 'weft.dev/v1alpha1',
+      kind: 'ExternalService',
+      metadata: { name: 'payments', namespace: 'shop' },
+      spec: { endpoints: [{ address: '10.0.0.1', port: 443 }], egress },
+    });
+
+    it('names its Gateway, in its own namespace unless it says another', () => {
+      const own = valueOf(parseResource(external({ gatewayRef: { name: 'egress' } })));
+      const other = valueOf(
+        parseResource(external({ gatewayRef: { name: 'egress', namespace: 'weft-system' } })),
+      );
+      expect(own.kind === 'ExternalService' && egressGatewayOf(own)).toBe('shop/egress');
+      expect(other.kind === 'ExternalService' && egressGatewayOf(other)).toBe('weft-system/egress');
+    });
+
+    it('names the field of each mistake', () => {
+      const paths = (egress: unknown): string[] =>
+        errorsOf(parseResource(external(egress))).map((e) => e.path);
+      expect(paths({})).toEqual(['spec.egress.gatewayRef']);
+      expect(paths({ gatewayRef: { name: 'Egress' } })).toEqual(['spec.egress.gatewayRef.name']);
+      expect(paths({ gatewayRef: { name: 'egress', namespace: 'a/b' } })).toEqual([
+        'spec.egress.gatewayRef.namespace',
       ]);
     });
   });
