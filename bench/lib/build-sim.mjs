@@ -1,12 +1,14 @@
-// Bundles the TypeScript bench processes (bench/sim/*.ts) with the Nest CLI's own rspack defaults,
-// so they import the real @app/* libraries exactly as the apps do.
+// Bundles the TypeScript bench processes (bench/sim/*.ts) with the Nest CLI's own rspack defaults
+// and the project's changes to them (rspack.config.js), so they import the real @app/* libraries
+// exactly as the apps do.
 import { join } from 'node:path';
 import rspack from '@rspack/core';
 import { rspackDefaultsFactory } from '@nestjs/cli/lib/compiler/defaults/rspack-defaults.js';
+import projectConfig from '../../rspack.config.js';
 
 /** Builds bench/sim/<name>.ts for each name into `outDir/<name>.mjs`; resolves to those paths. */
 export async function buildSim(root, names, outDir) {
-  const base = rspackDefaultsFactory(
+  const defaults = rspackDefaultsFactory(
     join(root, 'bench/sim'),
     '',
     'unused',
@@ -15,6 +17,8 @@ export async function buildSim(root, names, outDir) {
     {},
     true,
   );
+  // As the Nest CLI merges a project's rspack.config.js into its defaults.
+  const base = { ...defaults, ...projectConfig(defaults) };
   const config = {
     ...base,
     context: root,

@@ -20,15 +20,18 @@ export function quantile(sorted, q) {
  * open and this generator's own code is compiled, then for `seconds`. Latency is measured from
  * handing the request to the pool to the end of the response body. Resolves to `{requests,
  * errors, rps, p50, p90, p99, max}` for the recorded part, latencies in microseconds, and
- * `settled`: every request answered or failed by the end, the unrecorded ones included.
+ * `settled`: every request answered or failed by the end, the unrecorded ones included. With
+ * `timeline`, also `sentAt` and `latency`: each answered recorded request's send time (epoch ms)
+ * and latency (µs), in send order of their answers.
  */
-export async function runPaced({ port, host, rate, seconds }) {
+export async function runPaced({ port, host, rate, seconds, timeline = false }) {
   const pool = new Pool(`http://${HOST}:${port}`, { connections: POOL_CONNECTIONS });
   const options = { path: '/', method: 'GET', headers: host ? { host } : {} };
   const unrecorded = Math.round(rate * WARMUP_SECONDS);
   const recorded = Math.round(rate * seconds);
   const total = unrecorded + recorded;
   const latencies = new Float64Array(recorded);
+  const sentAt = timeline ? new Float64Array(recorded) : undefined;
   let sent = 0;
   let settled = 0;
   let ok = 0;
@@ -43,7 +46,9 @@ export async function runPaced({ port, host, rate, seconds }) {
       .request(options)
       .then(async ({ statusCode, body }) => {
         await body.dump();
-        if (record && statusCode === 200) latencies[ok++] = (performance.now() - startedAt) * 1000;
+        if (!record || statusCode !== 200) return;
+        if (sentAt) sentAt[ok] = performance.timeOrigin + startedAt;
+        latencies[ok++] = (performance.now() - startedAt) * 1000;
       })
       // A failed request is counted by its absence from `latencies`.
       .catch(() => {})
@@ -67,8 +72,11 @@ export async function runPaced({ port, host, rate, seconds }) {
   const elapsed = (performance.now() - recordingSince) / 1000;
   await pool.destroy();
 
-  const sorted = latencies.subarray(0, ok).sort();
+  const answered = latencies.subarray(0, ok);
+  const series = sentAt && { sentAt: sentAt.subarray(0, ok), latency: answered.slice() };
+  const sorted = answered.sort();
   return {
+    ...series,
     settled,
     requests: ok,
     errors: recorded - ok, // error responses, failures and requests unanswered in time

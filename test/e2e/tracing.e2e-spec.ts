@@ -159,6 +159,20 @@ describe('tracing through the mesh', () => {
     );
   });
 
+  it("passes a sampled-out caller's trace on, flags 00, and records none of it", async () => {
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    const parent = 'b7ad6b7169203331';
+    const [, received, appParent, flags] = await traced({
+      traceparent: `00-${traceId}-${parent}-00`,
+    });
+    expect([received, flags]).toEqual([traceId, '00']);
+    expect(appParent).not.toBe(parent);
+    // A sampled trace sent after it is exported; by then the sampled-out one would have been too.
+    const [, sampled] = await traced();
+    await fourSpans(sampled);
+    expect(collector.trace(traceId)).toEqual([]);
+  });
+
   it('writes an access log record per hop, on stdout and on the bus, with the trace id', async () => {
     const nc = await mesh.natsClient({ role: 'cli-read', name: 'observer' });
     const records: AccessRecord[] = [];

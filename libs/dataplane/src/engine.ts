@@ -1,5 +1,6 @@
 // The data-plane engine both proxy apps run: route table, clusters, pools, bus, forwarder, metrics.
 import type { Tracer } from '@opentelemetry/api';
+import type { TraceSampling } from '@app/runtime/trace-sampling.js';
 import type { CallerIdentity, Subjects } from '@app/protocol';
 import { RouteConfigurator, type RouteConfiguratorOptions } from './config/route-configurator.js';
 import { HttpListener } from './http/http-listener.js';
@@ -68,6 +69,23 @@ export interface EngineBus {
 import { TrafficStats } from './metrics/traffic-stats.js';
 import { PolicyHolder } from './policy/mesh-policies.js';
 
+/** What an engine is made of. */
+export interface DataPlaneEngineOptions {
+  /** How config commits are planned (what the proxy serves, its mode). */
+  readonly routing: RouteConfiguratorOptions;
+  /** The process's tracer, and the spans its sampler never records (made without the SDK). */
+  readonly tracing: { readonly tracer: Tracer; readonly sampling?: TraceSampling };
+  /** `<namespace>/<service>` of this proxy: the source of its outbound traffic. */
+  readonly self: string;
+  readonly accessLog?: AccessLog;
+  readonly bus?: EngineBus;
+  /** Where AUDIT matches are logged (rate bounded); without it they are counted and marked only. */
+  readonly log?: Logger;
+  /** Mutual TLS to meshed endpoints, with this proxy's own workload certificate (mesh mode). */
+  readonly meshTls?: MeshTls;
+  readonly guard?: ListenerGuard;
+}
+
 export class DataPlaneEngine {
   readonly routes = new RouteTableHolder();
   readonly clusters = new ClusterRegistry();
@@ -89,23 +107,26 @@ export class DataPlaneEngine {
   /** Requests for addresses no Service covers (sidecars and node proxies only). */
   private passthrough: PassthroughForwarder | undefined;
   readonly configurator: RouteConfigurator;
+  readonly accessLog: AccessLog | undefined;
+  private readonly bus: EngineBus | undefined;
+  private readonly guard: ListenerGuard;
 
-  constructor(
-    options: RouteConfiguratorOptions,
-    tracer: Tracer,
-    /** `<namespace>/<service>` of this proxy: the source of its outbound traffic. */
-    self: string,
-    readonly accessLog?: AccessLog,
-    private readonly bus?: EngineBus,
-    /** Where AUDIT matches are logged (rate bounded); without it they are counted and marked only. */
-    log?: Logger,
-    /** Mutual TLS to meshed endpoints, with this proxy's own workload certificate (mesh mode). */
-    meshTls?: MeshTls,
-    private readonly guard: ListenerGuard = { limits: DEFAULT_LISTENER_LIMITS },
-  ) {
+  constructor({
+    routing,
+    tracing,
+    self,
+    accessLog,
+    bus,
+    log,
+    meshTls,
+    guard = { limits: DEFAULT_LISTENER_LIMITS },
+  }: DataPlaneEngineOptions) {
+    this.accessLog = accessLog;
+    this.bus = bus;
+    this.guard = guard;
     this.audits = log && new AuditLog(log);
     this.authorization.follow(this.policies);
-    this.tracer = new HopTracer(tracer);
+    this.tracer = new HopTracer(tracing.tracer, tracing.sampling);
     const busRoutes = bus && new BusRoutes(bus.client, bus.subjects, bus.caller);
     this.stats = new TrafficStats(self);
     this.metrics = new ProxyMetrics(
@@ -132,7 +153,7 @@ export class DataPlaneEngine {
         policies: this.policies,
         meshTls,
       },
-      options,
+      routing,
     );
   }
 

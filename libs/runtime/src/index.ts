@@ -12,6 +12,7 @@ export * from './readiness.js';
 export * from './admin.controller.js';
 export * from './runtime.module.js';
 export * from './tracing.js';
+export * from './trace-sampling.js';
 export * from './process-metrics.js';
 export * from './manifest-folder.js';
 export * from './nats-service.js';

@@ -2,13 +2,9 @@
 import { trace, type Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  AlwaysOffSampler,
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  ParentBasedSampler,
-} from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { environmentResourceAttributes } from './resource-attributes.js';
+import { processSampling, type TraceSampling } from './trace-sampling.js';
 
 /**
  * The process's tracer. Spans are exported only when an OTLP endpoint is configured
@@ -19,21 +15,23 @@ import { environmentResourceAttributes } from './resource-attributes.js';
 export class Tracing {
   readonly tracer: Tracer;
   readonly exporting: boolean;
+  /** The spans the sampler never records: a proxy hop makes those without the SDK. */
+  readonly sampling: TraceSampling;
   private readonly provider: BasicTracerProvider;
 
   constructor(serviceName: string, instanceId: string, env: NodeJS.ProcessEnv = process.env) {
     const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
     this.exporting = !!endpoint && env.OTEL_TRACES_EXPORTER !== 'none';
+    const { sampler, sampling } = processSampling(this.exporting, env);
+    this.sampling = sampling;
     this.provider = new BasicTracerProvider({
       resource: resourceFromAttributes({
         ...environmentResourceAttributes(),
         'service.name': env.OTEL_SERVICE_NAME ?? serviceName,
         'service.instance.id': instanceId,
       }),
-      // Not exporting: record nothing (new ids are still made, so traceparent still flows).
-      ...(this.exporting
-        ? {}
-        : { sampler: new ParentBasedSampler({ root: new AlwaysOffSampler() }) }),
+      // The env's sampler; not exporting, one that records nothing (traceparent still flows).
+      sampler,
       spanProcessors: this.exporting ? [new BatchSpanProcessor(new OTLPTraceExporter())] : [],
     });
     trace.setGlobalTracerProvider(this.provider);

@@ -54,9 +54,9 @@ export class BusRoutes {
   /** `pools`, except that bus origins dispatch over the bus. */
   dispatchers(pools: PoolRegistry): DispatcherSource {
     return {
-      get: (...args) => {
-        const origin = args[0];
-        if (!origin.startsWith(BUS_SCHEME)) return pools.get(...args);
+      // Parameters named, not `...args`: a rest array would be made on every request.
+      get: (origin, connection, tls) => {
+        if (!origin.startsWith(BUS_SCHEME)) return pools.get(origin, connection, tls);
         // A retry may outlive its Service's switch back to http: it still goes to the subject.
         return this.byOrigin.get(origin) ?? this.client.dispatcher(origin.slice(BUS_SCHEME.length));
       },

@@ -90,16 +90,16 @@ export class DataPlaneModule {
             const caller = identities?.of(namespace, proxy.serviceAccount);
             const meshTls = caller && new MeshTls(caller);
             const guard = { limits: proxy.limits, overload };
-            return new DataPlaneEngine(
-              engine,
-              tracing.tracer,
+            return new DataPlaneEngine({
+              routing: engine,
+              tracing,
               self,
               accessLog,
               bus,
               log,
               meshTls,
               guard,
-            );
+            });
           },
           inject: [
             Tracing,

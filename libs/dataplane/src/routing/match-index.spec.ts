@@ -38,7 +38,7 @@ describe('MatchIndex', () => {
     match({ type: 'PathPrefix', value: '/a//b' }, 'double-slash'),
   ]);
   const index = new MatchIndex(matches);
-  const find = (path: string): string | undefined => name(index.find(path, any));
+  const find = (path: string): string | undefined => name(index.find(path, any, undefined));
 
   it('prefers Exact, then regular expressions, then the longest prefix', () => {
     expect(find('/api/v2/health')).toBe('health');
@@ -64,8 +64,8 @@ describe('MatchIndex', () => {
       ]),
     );
     const get = (m: CompiledMatch): boolean => m.method === undefined || m.method === 'GET';
-    expect(name(byMethod.find('/api/x', get))).toBe('root-get');
-    expect(byMethod.find('/api/x', () => false)).toBeUndefined();
+    expect(name(byMethod.find('/api/x', get, undefined))).toBe('root-get');
+    expect(byMethod.find('/api/x', () => false, undefined)).toBeUndefined();
   });
 
   it('finds what a scan in precedence order finds, over random routes and paths', () => {
@@ -91,7 +91,7 @@ describe('MatchIndex', () => {
       for (let i = 0; i < 200; i++) {
         const path = randomPath(Math.floor(Math.random() * 5));
         const scanned = sorted.find((m) => m.path.matches(path) && get(m));
-        expect(name(idx.find(path, get))).toBe(name(scanned));
+        expect(name(idx.find(path, get, undefined))).toBe(name(scanned));
       }
     }
   });

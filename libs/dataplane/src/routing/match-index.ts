@@ -34,17 +34,29 @@ export class MatchIndex {
   }
 
   /**
-   * The first match in precedence order whose path matches `path` and that `fits` accepts.
+   * The first match in precedence order whose path matches `path` and that `fits` accepts (with
+   * `request`: what it checks besides the path, passed on so that no closure is made per lookup).
    * Precedence ranks path types first (Exact, then RegularExpression, then PathPrefix, longest
    * first), so trying the Exact bucket, the expressions, then the trie from its deepest node up
    * visits candidates in exactly that order.
    */
-  find(path: string, fits: (m: CompiledMatch) => boolean): CompiledMatch | undefined {
+  find<R>(
+    path: string,
+    fits: (m: CompiledMatch, request: R) => boolean,
+    request: R,
+  ): CompiledMatch | undefined {
+    // Indexed loops: `for…of` makes an iterator per loop until the optimizing compiler removes it.
     const exact = this.exact.get(path);
-    if (exact) for (const m of exact) if (fits(m)) return m;
-    for (const m of this.regex) if (m.path.matches(path) && fits(m)) return m;
+    if (exact) for (let i = 0; i < exact.length; i++) if (fits(exact[i], request)) return exact[i];
+    const regex = this.regex;
+    for (let i = 0; i < regex.length; i++) {
+      if (regex[i].path.matches(path) && fits(regex[i], request)) return regex[i];
+    }
+    // The trail is written from 0 and never shrunk: emptying an array drops its storage, and the
+    // next lookup would allocate it again. Entries past `depth` are stale nodes of this same trie.
     const trail = this.trail;
-    trail.push(this.root);
+    let depth = 0;
+    trail[depth++] = this.root;
     if (path.charCodeAt(0) === SLASH) {
       let node = this.root;
       let start = 1;
@@ -52,23 +64,17 @@ export class MatchIndex {
         const end = path.indexOf('/', start);
         const child = node.children.get(end === -1 ? path.slice(start) : path.slice(start, end));
         if (!child) break;
-        trail.push(child);
+        trail[depth++] = child;
         node = child;
         if (end === -1) break;
         start = end + 1;
       }
     }
-    let found: CompiledMatch | undefined;
-    for (let i = trail.length - 1; i >= 0 && !found; i--) {
-      for (const m of trail[i].matches) {
-        if (fits(m)) {
-          found = m;
-          break;
-        }
-      }
+    for (let i = depth - 1; i >= 0; i--) {
+      const matches = trail[i].matches;
+      for (let j = 0; j < matches.length; j++) if (fits(matches[j], request)) return matches[j];
     }
-    trail.length = 0;
-    return found;
+    return undefined;
   }
 
   /** The trie node of a normalized prefix (`''` is the root; `/a/b` is a → b). */

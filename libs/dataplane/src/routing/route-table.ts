@@ -75,6 +75,7 @@ export interface CompiledMatch {
 
 export class VirtualHost {
   private readonly index: MatchIndex;
+  private readonly request = new MatchRequest();
 
   /** `matches` must already be in Gateway API precedence order. */
   constructor(
@@ -101,16 +102,42 @@ export class VirtualHost {
     method: string,
     headers: IncomingHttpHeaders,
   ): CompiledMatch | undefined {
-    let params: URLSearchParams | undefined;
-    return this.index.find(path, (m) => {
-      if (m.method !== undefined && m.method !== method) return false;
-      for (const h of m.headers) if (!h(headers)) return false;
-      if (m.query.length === 0) return true;
-      params ??= new URLSearchParams(query);
-      for (const q of m.query) if (!q(params)) return false;
-      return true;
-    });
+    const request = this.request;
+    request.method = method;
+    request.headers = headers;
+    request.query = query;
+    const found = this.index.find(path, fitsRequest, request);
+    request.headers = NO_HEADERS;
+    request.params = undefined;
+    return found;
   }
+}
+
+const NO_HEADERS: IncomingHttpHeaders = {};
+
+/**
+ * What a lookup checks a match against besides the path. One per host, reused: a lookup runs start
+ * to end at once, and a request's objects are let go when it ends.
+ */
+class MatchRequest {
+  method = '';
+  headers: IncomingHttpHeaders = NO_HEADERS;
+  query = '';
+  /** The query parsed, the first time a match has query conditions. */
+  params: URLSearchParams | undefined = undefined;
+}
+
+/** Whether `m`'s method, header and query conditions hold for the request (its path matched). */
+function fitsRequest(m: CompiledMatch, request: MatchRequest): boolean {
+  if (m.method !== undefined && m.method !== request.method) return false;
+  // Indexed loops, as in MatchIndex.find: no iterator per lookup.
+  const headers = m.headers;
+  for (let i = 0; i < headers.length; i++) if (!headers[i](request.headers)) return false;
+  const query = m.query;
+  if (query.length === 0) return true;
+  const params = (request.params ??= new URLSearchParams(request.query));
+  for (let i = 0; i < query.length; i++) if (!query[i](params)) return false;
+  return true;
 }
 
 export class RouteTable {

@@ -1,13 +1,15 @@
 // Unit spec for the hop tracer: the server span joins the caller's W3C trace, each upstream try gets
-// a client span of its own under it (a resend numbered), and spans end with their HTTP status.
+// a client span of its own under it (a resend numbered), and spans end with their HTTP status; a
+// sampled-out hop propagates its context without asking the SDK.
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
 import {
   BasicTracerProvider,
   InMemorySpanExporter,
   SimpleSpanProcessor,
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
+import { processSampling } from '@app/runtime/trace-sampling.js';
 import { fakeRequest } from '../http/http-doubles.testing.js';
 import { endHttpSpan, HopTracer, traceparentOf } from './hop-tracer.js';
 
@@ -89,6 +91,91 @@ describe('HopTracer', () => {
     const span = tracer.client({ req, span: tracer.server(req, 'outbound') }, 'shop/api');
     const { traceId, spanId } = span.spanContext();
     expect(traceparentOf(span)).toBe(`00-${traceId}-${spanId}-01`);
+  });
+});
+
+describe('HopTracer, sampled out (parent-based, a ratio of 0)', () => {
+  const { sampler, sampling } = processSampling(true, {
+    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: '0',
+  });
+  const sampledOut = new BasicTracerProvider({
+    sampler,
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  }).getTracer('spec');
+  /** The spans the SDK was asked for. */
+  let started = 0;
+  const counting: Tracer = {
+    startSpan: (...args: Parameters<Tracer['startSpan']>) => {
+      started++;
+      return sampledOut.startSpan(...args);
+    },
+    startActiveSpan: sampledOut.startActiveSpan.bind(sampledOut),
+  };
+  const hop = new HopTracer(counting, sampling);
+
+  afterEach(() => {
+    exporter.reset();
+    started = 0;
+  });
+
+  /** The traceparent a request with `headers` sends upstream on its first try, and its server span. */
+  function hopOf(headers: Record<string, string>): {
+    server: Span;
+    recording: boolean;
+    sent: string;
+  } {
+    const req = fakeRequest({ headers });
+    const server = hop.server(req, 'outbound');
+    const client = hop.client({ req, span: server }, 'shop/api');
+    const recording = server.isRecording() || client.isRecording();
+    endHttpSpan(client, 200, SpanKind.CLIENT);
+    endHttpSpan(server, 200, SpanKind.SERVER);
+    return { server, recording, sent: traceparentOf(client) };
+  }
+
+  it('starts a trace for a caller that sent none, unsampled, without the SDK', () => {
+    const { server, recording, sent } = hopOf({});
+    const [, traceId, spanId, flags] = sent.split('-');
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(traceId).toBe(server.spanContext().traceId);
+    expect(spanId).toMatch(/^[0-9a-f]{16}$/);
+    expect(spanId).not.toBe(server.spanContext().spanId);
+    expect(flags).toBe('00');
+    expect(recording).toBe(false);
+    expect(started).toBe(0);
+    expect(exporter.getFinishedSpans()).toEqual([]);
+  });
+
+  it('keeps an unsampled caller’s trace (and tracestate) under a span id of its own, flags 00', () => {
+    const { server, sent } = hopOf({
+      traceparent: `00-${CALLER_TRACE}-${CALLER_SPAN}-00`,
+      tracestate: 'congo=t61rcWkgMzE',
+    });
+    const [, traceId, spanId, flags] = sent.split('-');
+    expect([traceId, flags]).toEqual([CALLER_TRACE, '00']);
+    expect(spanId).not.toBe(CALLER_SPAN);
+    expect(server.spanContext().traceState?.serialize()).toBe('congo=t61rcWkgMzE');
+    expect(started).toBe(0);
+    expect(exporter.getFinishedSpans()).toEqual([]);
+  });
+
+  it('records a sampled caller’s hop through the SDK, as before', () => {
+    const { recording, sent } = hopOf({ traceparent: `00-${CALLER_TRACE}-${CALLER_SPAN}-01` });
+    expect(started).toBe(2);
+    expect(recording).toBe(true);
+    expect(sent).toMatch(new RegExp(`^00-${CALLER_TRACE}-[0-9a-f]{16}-01$`));
+    expect(exporter.getFinishedSpans().map((s) => s.kind)).toEqual([
+      SpanKind.CLIENT,
+      SpanKind.SERVER,
+    ]);
+  });
+
+  it('starts a new trace for a traceparent of zero ids, as the SDK does', () => {
+    const zeros = `00-${'0'.repeat(32)}-${'0'.repeat(16)}-00`;
+    const { sent } = hopOf({ traceparent: zeros });
+    expect(sent.split('-')[1]).not.toBe('0'.repeat(32));
+    expect(started).toBe(0);
   });
 });
 
