@@ -67,6 +67,12 @@ const POD = {
   },
 };
 
+/** POD with one container `app` whose port `http` is `appPort`, with `probes`. */
+function withProbes(appPort: number, probes: Record<string, unknown>) {
+  const app = { name: 'app', image: 'api:1', ports: [{ containerPort: appPort, name: 'http' }] };
+  return { ...POD, spec: { ...POD.spec, containers: [{ ...app, ...probes }] } };
+}
+
 describe('sidecar injection webhook (control plane, HTTPS)', () => {
   let mesh: Mesh;
   let port: number;
@@ -199,28 +205,17 @@ describe('sidecar injection webhook (control plane, HTTPS)', () => {
     await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
     const appPort = (app.address() as AddressInfo).port;
     try {
-      const probed = {
-        ...POD,
-        spec: {
-          ...POD.spec,
-          containers: [
-            {
-              name: 'app',
-              image: 'api:1',
-              ports: [{ containerPort: appPort, name: 'http' }],
-              readinessProbe: {
-                httpGet: {
-                  path: '/ready',
-                  port: 'http',
-                  httpHeaders: [{ name: 'X-Probe', value: 'kubelet' }],
-                },
-                periodSeconds: 2,
-              },
-              livenessProbe: { httpGet: { path: '/live', port: appPort } },
-            },
-          ],
+      const probed = withProbes(appPort, {
+        readinessProbe: {
+          httpGet: {
+            path: '/ready',
+            port: 'http',
+            httpHeaders: [{ name: 'X-Probe', value: 'kubelet' }],
+          },
+          periodSeconds: 2,
         },
-      };
+        livenessProbe: { httpGet: { path: '/live', port: appPort } },
+      });
       const pod = applyJsonPatch(probed, await patchFor(probed)) as unknown as Pod;
       expect(pod.spec.containers[0].readinessProbe).toEqual({
         httpGet: { path: '/app-health/app/readyz', port: 15000, scheme: 'HTTP' },
@@ -259,22 +254,11 @@ describe('sidecar injection webhook (control plane, HTTPS)', () => {
       .set('weft.test.Greeter', 'SERVING')
       .start();
     try {
-      const probed = {
-        ...POD,
-        spec: {
-          ...POD.spec,
-          containers: [
-            {
-              name: 'app',
-              image: 'api:1',
-              ports: [{ containerPort: appPort, name: 'http' }],
-              startupProbe: { tcpSocket: { port: 'http' }, failureThreshold: 30 },
-              livenessProbe: { grpc: { port: health.port, service: 'weft.test.Greeter' } },
-              readinessProbe: { grpc: { port: health.port } },
-            },
-          ],
-        },
-      };
+      const probed = withProbes(appPort, {
+        startupProbe: { tcpSocket: { port: 'http' }, failureThreshold: 30 },
+        livenessProbe: { grpc: { port: health.port, service: 'weft.test.Greeter' } },
+        readinessProbe: { grpc: { port: health.port } },
+      });
       const pod = applyJsonPatch(probed, await patchFor(probed)) as unknown as Pod;
       const admin = (word: string) => ({
         httpGet: { path: `/app-health/app/${word}`, port: 15000, scheme: 'HTTP' },
