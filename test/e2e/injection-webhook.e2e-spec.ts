@@ -5,6 +5,7 @@ import { request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { http } from '../support/admin-client.js';
 import { freePort } from '../support/free-port.js';
+import { GrpcHealthServer } from '../support/grpc-health-server.js';
 import { Mesh } from '../support/mesh.js';
 import { scratchDir } from '../support/scratch-dir.js';
 import { waitFor } from '../support/wait-for.js';
@@ -26,7 +27,12 @@ interface Pod {
     labels?: Record<string, string>;
   };
   spec: {
-    containers: { name: string; readinessProbe?: unknown; livenessProbe?: unknown }[];
+    containers: {
+      name: string;
+      readinessProbe?: unknown;
+      livenessProbe?: unknown;
+      startupProbe?: unknown;
+    }[];
     initContainers?: {
       name: string;
       restartPolicy?: string;
@@ -65,6 +71,12 @@ const POD = {
   },
 };
 
+/** POD with one container `app` whose port `http` is `appPort`, with `probes`. */
+function withProbes(appPort: number, probes: Record<string, unknown>) {
+  const app = { name: 'app', image: 'api:1', ports: [{ containerPort: appPort, name: 'http' }] };
+  return { ...POD, spec: { ...POD.spec, containers: [{ ...app, ...probes }] } };
+}
+
 describe('sidecar injection webhook (control plane, HTTPS)', () => {
   let mesh: Mesh;
   let port: number;
@@ -100,6 +112,32 @@ describe('sidecar injection webhook (control plane, HTTPS)', () => {
       req.on('error', reject);
       req.end(body);
     });
+  }
+
+  /** The JSONPatch the webhook answers a review of `pod` with. */
+  async function patchFor(pod: unknown): Promise<Parameters<typeof applyJsonPatch>[1]> {
+    const { response } = JSON.parse((await call('POST', '/inject', review(pod))).body) as {
+      response: { patch: string };
+    };
+    return JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8')) as Parameters<
+      typeof applyJsonPatch
+    >[1];
+  }
+
+  /**
+   * A real sidecar started with the probe settings injection gave the patched `pod`'s proxy, and
+   * "the kubelet": a GET of a path on its admin port (15000 in a pod; a free port here).
+   */
+  async function kubeletOf(pod: Pod, instanceId: string, appPort: number) {
+    const proxy = pod.spec.initContainers!.find((c) => c.name === 'weft-proxy')!;
+    const probes = proxy.env!.find((e) => e.name === 'WEFT_APP_PROBES')!.value!;
+    const sidecar = await mesh.startSidecar({
+      service: 'api',
+      instanceId,
+      appPort,
+      env: { WEFT_APP_PROBES: probes },
+    });
+    return (path: string) => http(`http://127.0.0.1:${sidecar.adminPort}${path}`);
   }
 
   beforeAll(async () => {
@@ -173,51 +211,24 @@ describe('sidecar injection webhook (control plane, HTTPS)', () => {
     await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
     const appPort = (app.address() as AddressInfo).port;
     try {
-      const probed = {
-        ...POD,
-        spec: {
-          ...POD.spec,
-          containers: [
-            {
-              name: 'app',
-              image: 'api:1',
-              ports: [{ containerPort: appPort, name: 'http' }],
-              readinessProbe: {
-                httpGet: {
-                  path: '/ready',
-                  port: 'http',
-                  httpHeaders: [{ name: 'X-Probe', value: 'kubelet' }],
-                },
-                periodSeconds: 2,
-              },
-              livenessProbe: { httpGet: { path: '/live', port: appPort } },
-            },
-          ],
+      const probed = withProbes(appPort, {
+        readinessProbe: {
+          httpGet: {
+            path: '/ready',
+            port: 'http',
+            httpHeaders: [{ name: 'X-Probe', value: 'kubelet' }],
+          },
+          periodSeconds: 2,
         },
-      };
-      const { response } = JSON.parse((await call('POST', '/inject', review(probed))).body) as {
-        response: { patch: string };
-      };
-      const patch = JSON.parse(
-        Buffer.from(response.patch, 'base64').toString('utf8'),
-      ) as Parameters<typeof applyJsonPatch>[1];
-      const pod = applyJsonPatch(probed, patch) as unknown as Pod;
+        livenessProbe: { httpGet: { path: '/live', port: appPort } },
+      });
+      const pod = applyJsonPatch(probed, await patchFor(probed)) as unknown as Pod;
       expect(pod.spec.containers[0].readinessProbe).toEqual({
         httpGet: { path: '/app-health/app/readyz', port: 15000, scheme: 'HTTP' },
         periodSeconds: 2,
       });
-      const proxy = pod.spec.initContainers!.find((c) => c.name === 'weft-proxy')!;
-      const probes = proxy.env!.find((e) => e.name === 'WEFT_APP_PROBES')!.value!;
-
-      // The injected proxy's probe settings, given to a real sidecar; the kubelet's GET goes to
-      // its admin port (15000 in a pod; a free port here).
-      const sidecar = await mesh.startSidecar({
-        service: 'api',
-        instanceId: 'api-probed',
-        appPort,
-        env: { WEFT_APP_PROBES: probes },
-      });
-      const kubelet = (path: string) => http(`http://127.0.0.1:${sidecar.adminPort}${path}`);
+      // The injected proxy's probe settings, given to a real sidecar.
+      const kubelet = await kubeletOf(pod, 'api-probed', appPort);
       expect((await kubelet('/app-health/app/readyz')).status).toBe(200);
       expect(seen['x-probe']).toBe('kubelet');
       ready = false;
@@ -236,6 +247,72 @@ describe('sidecar injection webhook (control plane, HTTPS)', () => {
     } finally {
       app.close();
     }
+  });
+
+  it("rewrites the app's tcpSocket and grpc probes too, which a real sidecar answers by connecting and by a gRPC health check", async () => {
+    // The app: a TCP listener (its tcpSocket startup probe), and a real gRPC health server beside
+    // it (its grpc liveness and readiness probes).
+    const app: Server = createServer((_req, res) => res.end());
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    const appPort = (app.address() as AddressInfo).port;
+    const health = await new GrpcHealthServer()
+      .set('', 'SERVING')
+      .set('weft.test.Greeter', 'SERVING')
+      .start();
+    try {
+      const probed = withProbes(appPort, {
+        startupProbe: { tcpSocket: { port: 'http' }, failureThreshold: 30 },
+        livenessProbe: { grpc: { port: health.port, service: 'weft.test.Greeter' } },
+        readinessProbe: { grpc: { port: health.port } },
+      });
+      const pod = applyJsonPatch(probed, await patchFor(probed)) as unknown as Pod;
+      const admin = (word: string) => ({
+        httpGet: { path: `/app-health/app/${word}`, port: 15000, scheme: 'HTTP' },
+      });
+      expect(pod.spec.containers[0]).toMatchObject({
+        startupProbe: { ...admin('startupz'), failureThreshold: 30 },
+        livenessProbe: admin('livez'),
+        readinessProbe: admin('readyz'),
+      });
+      const schemas = KubernetesSchemas.load([{ apiVersion: 'v1', kind: 'Pod' }]);
+      expect(await schemas.problems(pod)).toEqual([]);
+      const kubelet = await kubeletOf(pod, 'api-probed-tcp-grpc', appPort);
+      expect((await kubelet('/app-health/app/startupz')).status).toBe(200);
+      expect((await kubelet('/app-health/app/livez')).status).toBe(200);
+      expect((await kubelet('/app-health/app/readyz')).status).toBe(200);
+      // The health check asked about the probe's service, then the server as a whole.
+      expect(health.checks).toEqual(['weft.test.Greeter', '']);
+      health.set('weft.test.Greeter', 'NOT_SERVING');
+      const notServing = await kubelet('/app-health/app/livez');
+      expect([notServing.status, JSON.parse(notServing.body)]).toEqual([
+        503,
+        { status: 503, error: 'NOT_SERVING' },
+      ]);
+      // The app stopped: nothing accepts on its port, and the health server is gone.
+      await new Promise<void>((resolve) => app.close(() => resolve()));
+      await health.stop();
+      expect((await kubelet('/app-health/app/startupz')).status).toBe(503);
+      expect((await kubelet('/app-health/app/readyz')).status).toBe(503);
+    } finally {
+      app.close();
+      await health.stop();
+    }
+  });
+
+  it('leaves the probes alone for a pod annotated weft.dev/rewrite-probes: "false"', async () => {
+    const probe = { tcpSocket: { port: 8080 } };
+    const optedOut = {
+      ...POD,
+      metadata: { ...POD.metadata, annotations: { 'weft.dev/rewrite-probes': 'false' } },
+      spec: {
+        ...POD.spec,
+        containers: [{ ...POD.spec.containers[0], readinessProbe: probe }],
+      },
+    };
+    const pod = applyJsonPatch(optedOut, await patchFor(optedOut)) as unknown as Pod;
+    expect(pod.spec.containers[0].readinessProbe).toEqual(probe);
+    const proxy = pod.spec.initContainers!.find((c) => c.name === 'weft-proxy')!;
+    expect(proxy.env!.map((e) => e.name)).not.toContain('WEFT_APP_PROBES');
   });
 
   it('refuses a pod it cannot inject, saying which field and why', async () => {

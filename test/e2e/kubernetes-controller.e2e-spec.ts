@@ -1,4 +1,4 @@
-// A control plane following a cluster's HTTPRoutes and weft.dev resources (WEFT_KUBERNETES): a real process against recorded API-server responses; the admin API shows what it applied, the recorded server the status patches it sent.
+// A control plane following a cluster's HTTPRoutes, Gateways and weft.dev resources (WEFT_KUBERNETES): a real process against recorded API-server responses; the admin API shows what it applied, the recorded server the status patches it sent.
 import { http, json } from '../support/admin-client.js';
 import { EchoServer } from '../support/echo-server.js';
 import { Mesh } from '../support/mesh.js';
@@ -27,6 +27,9 @@ interface Condition {
 
 const ROUTE_STATUS = (name: string) =>
   `/apis/gateway.networking.k8s.io/v1/namespaces/shop/httproutes/${name}/status`;
+const GATEWAY_STATUS = (namespace: string, name: string) =>
+  `/apis/gateway.networking.k8s.io/v1/namespaces/${namespace}/gateways/${name}/status`;
+const HTTPROUTE_KIND = { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' };
 const MERGE_PATCH = 'application/merge-patch+json';
 const WEFT = 'weft.dev/control-plane';
 const time = expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown as string;
@@ -96,7 +99,8 @@ describe('control plane following Kubernetes routes and weft.dev resources, writ
       200,
       COLLECTIONS.EndpointSlice,
     );
-    api.answerEmptyExcept('Service', 'EndpointSlice', 'HTTPRoute', 'PeerAuthentication');
+    api.answerList(recording('gateways-list-3600.json'), 200, COLLECTIONS.Gateway);
+    api.answerEmptyExcept('Service', 'EndpointSlice', 'HTTPRoute', 'PeerAuthentication', 'Gateway');
     url = (await startFollowingControlPlane(mesh, api)).url;
   });
 
@@ -112,6 +116,8 @@ describe('control plane following Kubernetes routes and weft.dev resources, writ
     );
     expect(await applied('HTTPRoute')).toEqual(['shop/api-split', 'shop/legacy']);
     expect(await applied('PeerAuthentication')).toContain('shop/strict');
+    // Gateways of class weft only, the one Weft refuses left out.
+    expect(await applied('Gateway')).toEqual(['shop/edge']);
   });
 
   it("routes a meshed caller to a Service's pod without a proxy, from its EndpointSlice, in plaintext", async () => {
@@ -183,11 +189,75 @@ describe('control plane following Kubernetes routes and weft.dev resources, writ
       },
     });
 
+    // A Service parent and a listener of Weft's Gateway shop/edge: an entry each.
     const legacy = await patchTo(ROUTE_STATUS('legacy'), () => true);
+    const parents = (legacy.body as { status: { parents: { parentRef: object }[] } }).status
+      .parents;
+    expect(parents.map((p) => p.parentRef)).toEqual([
+      { group: '', kind: 'Service', name: 'checkout', port: 80 },
+      { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'edge', sectionName: 'web' },
+    ]);
     expect(conditionsOf(legacy)).toEqual([
       condition('Accepted', 'True', 'Accepted', /.+/, 1),
       condition('ResolvedRefs', 'False', 'BackendNotFound', /gone/, 1),
+      condition('Accepted', 'True', 'Accepted', 'attached to Gateway shop/edge (web)', 1),
+      condition('ResolvedRefs', 'False', 'BackendNotFound', /gone/, 1),
     ]);
+  });
+
+  it("patches a Weft Gateway's status: its conditions and each listener's, with the routes attached", async () => {
+    const edge = await patchTo(GATEWAY_STATUS('shop', 'edge'), () => true);
+    expect(edge.contentType).toBe(MERGE_PATCH);
+    const listenerConditions = [
+      condition('Accepted', 'True', 'Accepted', 'HTTP on port 80', 2),
+      condition('Programmed', 'True', 'Programmed', /.+/, 2),
+      condition('ResolvedRefs', 'True', 'ResolvedRefs', 'takes HTTPRoutes', 2),
+      condition('Conflicted', 'False', 'NoConflicts', /.+/, 2),
+    ];
+    expect(edge.body).toEqual({
+      metadata: { resourceVersion: '3590' },
+      status: {
+        // The CRD's default Pending conditions replaced; no addresses (Weft does not know them).
+        conditions: [
+          condition('Accepted', 'True', 'Accepted', /.+/, 2),
+          condition('Programmed', 'True', 'Programmed', /.+/, 2),
+        ],
+        listeners: [
+          // shop/legacy attaches to listener web by its sectionName.
+          {
+            name: 'web',
+            supportedKinds: [HTTPROUTE_KIND],
+            attachedRoutes: 1,
+            conditions: listenerConditions,
+          },
+          {
+            name: 'admin',
+            supportedKinds: [HTTPROUTE_KIND],
+            attachedRoutes: 0,
+            conditions: [
+              condition('Accepted', 'True', 'Accepted', 'HTTP on port 8080', 2),
+              ...listenerConditions.slice(1),
+            ],
+          },
+        ],
+      },
+    });
+
+    // A Gateway Weft refuses (HTTP and HTTPS on one port) says why, naming the field.
+    const mixed = await patchTo(GATEWAY_STATUS('shop', 'mixed'), () => true);
+    const refused = /^spec\.listeners: .*share port 8443/;
+    expect(mixed.body).toEqual({
+      metadata: { resourceVersion: '3591' },
+      status: {
+        conditions: [
+          condition('Accepted', 'False', 'Invalid', refused, 1),
+          condition('Programmed', 'False', 'Invalid', refused, 1),
+        ],
+        listeners: [],
+      },
+    });
+    // A Gateway of another class is another controller's: no patch.
+    expect(api.patches.filter((p) => p.path === GATEWAY_STATUS('infra', 'public'))).toEqual([]);
   });
 
   it('gives an invalid route Accepted=False naming the field and the reason', async () => {
@@ -253,6 +323,15 @@ describe('control plane following Kubernetes routes and weft.dev resources, writ
     expect(conditionsOf(accepted)).toEqual([
       condition('Accepted', 'True', 'Accepted', /.+/, 4),
       condition('ResolvedRefs', 'True', 'ResolvedRefs', /.+/, 4),
+    ]);
+    // With legacy gone, no route is attached to shop/edge's listener web any more.
+    type GatewayPatch = { status: { listeners: { name: string; attachedRoutes: number }[] } };
+    const detached = await patchTo(
+      GATEWAY_STATUS('shop', 'edge'),
+      (p) => (p.body as GatewayPatch).status.listeners[0].attachedRoutes === 0,
+    );
+    expect((detached.body as GatewayPatch).status.listeners.map((l) => l.attachedRoutes)).toEqual([
+      0, 0,
     ]);
 
     api.answerList(recording('httproutes-list-3100.json'), 200, COLLECTIONS.HTTPRoute);

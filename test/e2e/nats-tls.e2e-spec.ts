@@ -5,6 +5,7 @@ import { EchoServer } from '../support/echo-server.js';
 import { FAST_TIMING, Mesh } from '../support/mesh.js';
 import { plainService } from '../support/manifests.js';
 import { scratchDir } from '../support/scratch-dir.js';
+import { waitFor } from '../support/wait-for.js';
 import {
   issueCertificate,
   makeCertificateAuthority,
@@ -79,6 +80,32 @@ describe('NATS over TLS', () => {
     const refused = out.indexOf(`✖ NATS reachable at ${tlsEnv.NATS_URL}`);
     expect(refused).toBeGreaterThanOrEqual(0);
     expect(out[refused + 1]).toContain('cannot connect: unable to verify the first certificate');
+  });
+
+  it('keeps retrying a server another CA signed, saying why at a bounded rate', async () => {
+    const sidecar = await mesh.startSidecar(
+      {
+        service: 'api',
+        instanceId: 'api-other-ca',
+        appPort: app.port,
+        env: { ...tlsEnv, WEFT_NATS_TLS_CA: otherCa.crt },
+      },
+      false,
+    );
+    const failures = () =>
+      sidecar.proc.logs().filter((l) => l.includes('NATS TLS connection failed; retrying'));
+    const [first] = await waitFor('the TLS failure logged', () =>
+      failures().length > 0 ? failures() : undefined,
+    );
+    const record = JSON.parse(first) as { level: number; server: string; reason: string };
+    expect([record.level, record.server]).toEqual([40, tlsEnv.NATS_URL]);
+    // Node 24 adds a hint after the reason.
+    expect(record.reason).toMatch(/^unable to verify the first certificate/);
+    // nats.js redials every 250 ms or so; the reason is said at most every 30 s. A few more
+    // seconds of redials add no line.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(failures()).toHaveLength(1);
+    expect(sidecar.proc.logs().some((l) => l.includes('connected to NATS'))).toBe(false);
   });
 
   it('stops a component at start naming the variable whose file is missing', async () => {

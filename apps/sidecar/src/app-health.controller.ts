@@ -1,4 +1,4 @@
-// `/app-health/<container>/<livez|readyz|startupz>` on the admin port: the app's kubelet probes, rewritten there at injection, sent on to the app and answered with its status.
+// `/app-health/<container>/<livez|readyz|startupz>` on the admin port: the app's kubelet probes (httpGet, tcpSocket, grpc), rewritten there at injection, sent on to the app and answered with the outcome.
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { request as httpRequest } from 'node:http';
@@ -8,9 +8,12 @@ import {
   parseAppProbes,
   formatErrors,
   type AppProbe,
+  type AppProbeType,
   type ProbeWord,
 } from '@app/protocol';
+import { grpcHealthCheck } from './grpc-health-check.js';
 import { SidecarEnv } from './sidecar-env.dto.js';
+import { tcpConnect } from './tcp-connect.js';
 
 /** The probes this proxy answers for, by rewritten path (WEFT_APP_PROBES). */
 export class AppProbes {
@@ -33,8 +36,10 @@ export class AppHealthController {
   ) {}
 
   /**
-   * 200 when the app's answer passes as the kubelet reads it (200–399), else the app's status; 503
-   * when the app does not answer within the probe's timeout; 404 for a probe injection did not record.
+   * An HTTP probe: 200 when the app's answer passes as the kubelet reads it (200–399), else the
+   * app's status; 503 when the app does not answer within the probe's timeout. A TCP probe: 200 when
+   * a connection to the app's port opens, else 503. A gRPC probe: 200 when the app's health service
+   * answers SERVING, else 503 saying what it answered. 404 for a probe injection did not record.
    */
   @Get('app-health/:container/:word')
   async probe(
@@ -47,7 +52,7 @@ export class AppHealthController {
       res.status(404).json({ error: `no ${word} probe recorded for container ${container}` });
       return;
     }
-    const outcome = await send(this.env.WEFT_APP_ADDRESS, probe);
+    const outcome = await CHECKS[probe.type](this.env.WEFT_APP_ADDRESS, probe);
     res.status(outcome.status).json(outcome);
   }
 }
@@ -55,6 +60,24 @@ export class AppHealthController {
 interface Outcome {
   readonly status: number;
   readonly error?: string;
+}
+
+/** How each kind of probe is sent to the app at `address`. */
+const CHECKS: Record<AppProbeType, (address: string, probe: AppProbe) => Promise<Outcome>> = {
+  httpGet: send,
+  tcpSocket: async (address, probe) =>
+    outcomeOf(
+      await tcpConnect(address, probe.port, probe.timeoutSeconds * 1000).then((e) => e?.message),
+    ),
+  grpc: async (address, probe) =>
+    outcomeOf(
+      await grpcHealthCheck(address, probe.port, probe.service ?? '', probe.timeoutSeconds * 1000),
+    ),
+};
+
+/** 200, or 503 with the reason the check failed. */
+function outcomeOf(problem: string | undefined): Outcome {
+  return problem === undefined ? { status: 200 } : { status: 503, error: problem };
 }
 
 /** One GET to the app as the kubelet would send it (HTTPS without verifying, as the kubelet does). */

@@ -6,9 +6,9 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
-import { connect } from 'node:net';
 import { LOGGER, Readiness, type Logger } from '@app/runtime';
 import { SidecarEnv } from './sidecar-env.dto.js';
+import { tcpConnect } from './tcp-connect.js';
 import { Workloads, type Workload } from './workloads/workload.js';
 
 /**
@@ -57,14 +57,11 @@ export class AppProbeService
   }
 
   private probe(workload: Workload): void {
-    const socket = connect({ host: workload.appAddress, port: workload.appPort });
-    socket.setTimeout(this.env.WEFT_HEARTBEAT_INTERVAL_MS);
-    socket.once('connect', () => {
-      socket.destroy();
-      this.report(workload, true);
-    });
-    socket.once('timeout', () => socket.destroy(new Error('connect timed out')));
-    socket.once('error', (err) => this.report(workload, false, err.message));
+    void tcpConnect(
+      workload.appAddress,
+      workload.appPort,
+      this.env.WEFT_HEARTBEAT_INTERVAL_MS,
+    ).then((err) => this.report(workload, err === undefined, err?.message));
   }
 
   private report(workload: Workload, up: boolean, reason?: string): void {

@@ -1,16 +1,32 @@
 // Structured JSON logs (pino) for every component, and the adapter that routes Nest's own logs there.
 import type { LoggerService } from '@nestjs/common';
-import { pino, type Logger } from 'pino';
-import { environmentResourceAttributes } from './resource-attributes.js';
+import { isMainThread } from 'node:worker_threads';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { environmentResourceAttributes, resourceAttributesProblem } from './resource-attributes.js';
 
 export type { Logger } from 'pino';
 
+/** `destination`: where lines go (stdout when absent; a stream in tests). */
 export function createLogger(
   component: string,
   level: string = process.env.WEFT_LOG_LEVEL ?? 'info',
+  destination?: DestinationStream,
 ): Logger {
   // Every line carries the resource attributes (`k8s.pod.name`…) spans and metrics carry.
-  return pino({ level, base: { component, pid: process.pid, ...environmentResourceAttributes() } });
+  const options = {
+    level,
+    base: { component, pid: process.pid, ...environmentResourceAttributes() },
+  };
+  const log = destination ? pino(options, destination) : pino(options);
+  // A malformed variable is dropped whole by the SDK, silently: said once, by the main thread's
+  // logger (a component's worker threads make their own).
+  const problem = resourceAttributesProblem(process.env.OTEL_RESOURCE_ATTRIBUTES);
+  if (problem && isMainThread)
+    log.warn(
+      { variable: 'OTEL_RESOURCE_ATTRIBUTES', reason: problem },
+      'OTEL_RESOURCE_ATTRIBUTES ignored: the OpenTelemetry SDK discards it whole when one entry is malformed',
+    );
+  return log;
 }
 
 export class PinoNestLogger implements LoggerService {

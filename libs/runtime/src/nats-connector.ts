@@ -5,6 +5,7 @@ import type { CommonEnv } from './env.js';
 import type { Logger } from './logger.js';
 import { readNatsCredentials } from './nats-credentials.js';
 import { natsTlsOptions } from './nats-tls.js';
+import { NatsTlsDiagnosis } from './nats-tls-diagnosis.js';
 import { PermissionViolations } from './permission-violations.js';
 import { stateGauge } from './process-metrics.js';
 
@@ -20,6 +21,9 @@ const connected = stateGauge(
  */
 export type NatsLinkState = 'disconnect' | 'reconnect';
 
+/** Between dials of a server (nats.js's `reconnectTimeWait`, here before its jitter). */
+const RECONNECT_WAIT_MS = 250;
+
 export async function connectNats(
   env: CommonEnv,
   name: string,
@@ -28,6 +32,8 @@ export async function connectNats(
 ): Promise<NatsConnection> {
   const creds = env.WEFT_NATS_CREDS ? await readNatsCredentials(env.WEFT_NATS_CREDS) : undefined;
   const tls = natsTlsOptions(env, env.natsServers);
+  // nats.js retries a failed dial silently: with TLS, why it fails is said at a bounded rate.
+  const diagnosis = tls && new NatsTlsDiagnosis(env, env.natsServersShown[0], log);
   const nc = await connect({
     servers: env.natsServers,
     name,
@@ -35,13 +41,21 @@ export async function connectNats(
     authenticator: creds?.authenticator,
     inboxPrefix: creds?.inboxPrefix,
     maxReconnectAttempts: -1,
-    reconnectTimeWait: 250,
+    reconnectDelayHandler: () => {
+      diagnosis?.dialing();
+      // nats.js's own delay for these settings: 250 ms, and its jitter for TLS or plaintext.
+      return RECONNECT_WAIT_MS + Math.random() * (tls ? 1_000 : 100);
+    },
     waitOnFirstConnect: true,
     pingInterval: 5_000,
   });
   connected.set(1);
+  diagnosis?.connected();
   log.info({ server: nc.getServer(), inboxPrefix: creds?.inboxPrefix }, 'connected to NATS');
-  void watchStatus(nc, log, onLink);
+  void watchStatus(nc, log, (state) => {
+    if (state === 'reconnect') diagnosis?.connected();
+    onLink(state);
+  });
   void nc.closed().then((err) => {
     connected.set(0);
     // Closed by us (shutdown) without an error; with one, the server refused us for good (a

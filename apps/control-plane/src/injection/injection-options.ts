@@ -17,6 +17,8 @@ export const ANNOTATIONS = {
   appPort: 'weft.dev/app-port',
   logLevel: 'weft.dev/log-level',
   capture: 'weft.dev/capture',
+  /** "false" leaves the app's probes as they are (Istio's `sidecar.istio.io/rewriteAppHTTPProbers`). */
+  rewriteProbes: 'weft.dev/rewrite-probes',
   outboundPorts: 'weft.dev/outbound-ports',
   excludeInboundPorts: 'weft.dev/exclude-inbound-ports',
   credsSecret: 'weft.dev/creds-secret',
@@ -39,6 +41,8 @@ export interface InjectionOptions {
   readonly appPort: number;
   readonly logLevel?: string;
   readonly capture: boolean;
+  /** Rewrite the app's probes to the proxy (only with capture, which needs it). */
+  readonly rewriteProbes: boolean;
   readonly outboundPorts?: string;
   readonly excludeInboundPorts?: string;
   readonly credsSecret: string;
@@ -102,6 +106,12 @@ export function injectionOptions(pod: PodManifest, resource: string): Result<Inj
     ['enabled', 'disabled'].includes(capture),
     'must be enabled or disabled',
   );
+  const rewriteProbes = annotations[ANNOTATIONS.rewriteProbes] ?? 'true';
+  check(
+    ANNOTATIONS.rewriteProbes,
+    ['true', 'false'].includes(rewriteProbes),
+    'must be "true" or "false"',
+  );
   for (const name of [ANNOTATIONS.outboundPorts, ANNOTATIONS.excludeInboundPorts]) {
     const value = annotations[name];
     if (value !== undefined)
@@ -125,6 +135,7 @@ export function injectionOptions(pod: PodManifest, resource: string): Result<Inj
     appPort,
     logLevel,
     capture: capture === 'enabled',
+    rewriteProbes: rewriteProbes === 'true',
     outboundPorts: annotations[ANNOTATIONS.outboundPorts],
     excludeInboundPorts: annotations[ANNOTATIONS.excludeInboundPorts],
     credsSecret,

@@ -1,4 +1,5 @@
 // Sidecar injection: the JSONPatch, applied as the API server does, gives a valid pod with the native sidecar first; refusals name their field.
+import { parseAppProbes } from '@app/protocol';
 import { applyJsonPatch } from '../../../../test/k8s/json-patch.js';
 import { KubernetesSchemas } from '../../../../test/k8s/kubernetes-schemas.js';
 import type { PodContainer, PodManifest } from './pod-manifest.js';
@@ -355,27 +356,53 @@ describe('injectSidecar', () => {
               },
               timeoutSeconds: 3,
             },
-            startupProbe: { tcpSocket: { port: 8080 } },
+            startupProbe: { tcpSocket: { port: 'http' }, failureThreshold: 30 },
+          },
+          {
+            name: 'grpc-app',
+            image: 'greeter:1',
+            ports: [{ containerPort: 9090 }],
+            livenessProbe: { grpc: { port: 9090, service: 'weft.test.Greeter' }, periodSeconds: 5 },
+            readinessProbe: { grpc: { port: 9090 } },
+            // Another host, and exec: the kubelet's own business.
+            startupProbe: { tcpSocket: { port: 9090, host: '10.0.0.9' } },
+          },
+          {
+            name: 'worker',
+            image: 'worker:1',
+            livenessProbe: { exec: { command: ['true'] } },
           },
         ],
       },
     });
+    const admin = (path: string) => ({ path, port: 15000, scheme: 'HTTP' });
 
-    it("sends the kubelet's httpGet probes to the proxy's admin port and keeps the originals in the proxy's env", async () => {
+    it("sends the kubelet's httpGet, tcpSocket and grpc probes to the proxy's admin port and keeps the originals in the proxy's env", async () => {
       const { pod: result, patch } = injected(injectSidecar(probed, 'shop', SETTINGS));
-      const app = result.spec.containers[0];
-      // Other probe settings stay; only the target changes. A TCP probe is left alone.
+      const [app, grpcApp, worker] = result.spec.containers;
+      // Other probe settings stay; only the handler changes (a tcpSocket or grpc one to an httpGet).
       expect(app.livenessProbe).toEqual({
-        httpGet: { path: '/app-health/app/livez', port: 15000, scheme: 'HTTP' },
+        httpGet: admin('/app-health/app/livez'),
         periodSeconds: 7,
       });
       expect(app.readinessProbe).toEqual({
-        httpGet: { path: '/app-health/app/readyz', port: 15000, scheme: 'HTTP' },
+        httpGet: admin('/app-health/app/readyz'),
         timeoutSeconds: 3,
       });
-      expect(app.startupProbe).toEqual({ tcpSocket: { port: 8080 } });
+      expect(app.startupProbe).toEqual({
+        httpGet: admin('/app-health/app/startupz'),
+        failureThreshold: 30,
+      });
+      expect(grpcApp.livenessProbe).toEqual({
+        httpGet: admin('/app-health/grpc-app/livez'),
+        periodSeconds: 5,
+      });
+      expect(grpcApp.readinessProbe).toEqual({ httpGet: admin('/app-health/grpc-app/readyz') });
+      expect(grpcApp.startupProbe).toEqual({ tcpSocket: { port: 9090, host: '10.0.0.9' } });
+      expect(worker).toEqual(probed.spec.containers[2]);
       const proxy = result.spec.initContainers!.find((c) => c.name === 'weft-proxy');
-      expect(JSON.parse(env(proxy).WEFT_APP_PROBES!)).toEqual({
+      const recorded = JSON.parse(env(proxy).WEFT_APP_PROBES!) as Record<string, unknown>;
+      expect(recorded).toEqual({
         '/app-health/app/livez': { port: 8080, path: '/live', scheme: 'HTTP', timeoutSeconds: 1 },
         '/app-health/app/readyz': {
           port: 8080,
@@ -384,10 +411,50 @@ describe('injectSidecar', () => {
           headers: [{ name: 'X-Probe', value: 'kubelet' }],
           timeoutSeconds: 3,
         },
+        '/app-health/app/startupz': { type: 'tcpSocket', port: 8080, timeoutSeconds: 1 },
+        '/app-health/grpc-app/livez': {
+          type: 'grpc',
+          port: 9090,
+          service: 'weft.test.Greeter',
+          timeoutSeconds: 1,
+        },
+        '/app-health/grpc-app/readyz': { type: 'grpc', port: 9090, timeoutSeconds: 1 },
       });
+      // What the injector records, the sidecar reads (the contract between them).
+      const read = parseAppProbes(env(proxy).WEFT_APP_PROBES!);
+      expect(read.ok && [...read.value.values()].map((p) => p.type)).toEqual([
+        'httpGet',
+        'httpGet',
+        'tcpSocket',
+        'grpc',
+        'grpc',
+      ]);
       // The patch, applied as the API server does, gives exactly that pod, valid.
       expect(applyJsonPatch(probed, patch)).toEqual(result);
       expect(await schemas.problems(result)).toEqual([]);
+    });
+
+    it('leaves probes alone when the pod opts out with weft.dev/rewrite-probes: "false"', () => {
+      const optOut = {
+        ...probed,
+        metadata: { ...probed.metadata, annotations: { 'weft.dev/rewrite-probes': 'false' } },
+      };
+      const { pod: result } = injected(injectSidecar(optOut, 'shop', SETTINGS));
+      expect(result.spec.containers).toEqual(probed.spec.containers);
+      const proxy = result.spec.initContainers!.find((c) => c.name === 'weft-proxy');
+      expect(env(proxy).WEFT_APP_PROBES).toBeUndefined();
+      // Capture stays on: only the probes are left alone.
+      expect(result.spec.initContainers!.map((c) => c.name)).toContain('weft-init-capture');
+      const bad = {
+        ...probed,
+        metadata: { ...probed.metadata, annotations: { 'weft.dev/rewrite-probes': 'no' } },
+      };
+      expect(errorsOf(injectSidecar(bad, 'shop', SETTINGS))).toEqual([
+        {
+          path: 'metadata.annotations[weft.dev/rewrite-probes]',
+          message: 'must be "true" or "false"',
+        },
+      ]);
     });
 
     it('leaves probes alone without capture (the kubelet reaches the app directly)', () => {

@@ -73,10 +73,10 @@ export function injectSidecar(
   const read = injectionOptions(pod, resource);
   if (!read.ok) return read;
   const options = read.value;
-  // Without capture the kubelet's probes reach the app directly: nothing to rewrite.
-  const probes: Result<ProbeRewrite | undefined> = options.capture
-    ? rewriteAppProbes(pod, resource)
-    : ok(undefined);
+  // Without capture the kubelet's probes reach the app directly: nothing to rewrite. A pod may
+  // also opt out (weft.dev/rewrite-probes: "false"), e.g. when its probe port is excluded from capture.
+  const probes: Result<ProbeRewrite | undefined> =
+    options.capture && options.rewriteProbes ? rewriteAppProbes(pod, resource) : ok(undefined);
   const clashes = [
     ...nameClashes(pod, resource),
     ...(options.capture ? proxyUidUsers(pod, resource) : []),

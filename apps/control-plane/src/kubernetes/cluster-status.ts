@@ -1,4 +1,4 @@
-// The status a cluster object should carry: Weft's Accepted/ResolvedRefs conditions (as the admin API computes them, or Accepted=False naming the invalid field), stamped with the object's generation, beside other controllers' entries.
+// The status a cluster object should carry: Weft's Accepted/ResolvedRefs conditions (as the admin API computes them, or Accepted=False naming the invalid field), a Gateway's conditions and listeners, stamped with the object's generation, beside other controllers' entries.
 import {
   RouteConditionType,
   WEFT_CONTROLLER_NAME,
@@ -8,6 +8,7 @@ import {
   type ParentReference,
 } from '@app/protocol';
 import { stampConditions } from '../status/condition-transitions.js';
+import type { GatewayVerdict } from '../status/gateway-status.js';
 
 /** What Weft made of one object: the conditions it computed, or why it refused the object. */
 export type ObjectVerdict =
@@ -15,6 +16,8 @@ export type ObjectVerdict =
   | { readonly refs: readonly RefConditions[] }
   /** Conditions of the object itself (PeerAuthentication, AuthorizationPolicy, ExternalService). */
   | { readonly conditions: readonly ConditionSummary[] }
+  /** A Gateway's own conditions and its listeners'. */
+  | { readonly gateway: GatewayVerdict }
   | { readonly invalid: readonly FieldError[] };
 
 export interface RefConditions {
@@ -28,8 +31,13 @@ export interface ObjectStatus {
   readonly status: unknown;
 }
 
-/** Gateway API's reason for a route with a field it cannot take; GEP-713's for such a policy. */
-const INVALID_REASON = { HTTPRoute: 'UnsupportedValue', other: 'Invalid' } as const;
+/** Gateway API's reason for a route or Gateway with a field it cannot take; GEP-713's for such a policy. */
+const INVALID_REASON = {
+  HTTPRoute: 'UnsupportedValue',
+  // Gateway API's reason for a Gateway "syntactically or semantically invalid" (Accepted, Programmed).
+  Gateway: 'Invalid',
+  other: 'Invalid',
+} as const;
 
 /** A route has at most 32 parentRefs and a policy 16 targetRefs (Gateway API): more is not status. */
 const MAX_REFS = 32;
@@ -75,10 +83,42 @@ export function desiredStatus(
       ],
     };
   }
+  if (kind === 'Gateway') return gatewayStatus(current as Record<string, unknown>, verdict, stamp);
+  const before = arrayOf((current as Record<string, unknown>).conditions) as unknown as Condition[];
   const conditions =
     'conditions' in verdict ? verdict.conditions : [invalidCondition('other', verdict)];
-  const before = arrayOf((current as Record<string, unknown>).conditions) as unknown as Condition[];
   return { conditions: stamp(conditions, before) };
+}
+
+/**
+ * A Gateway's conditions and one entry per listener, each listener's transition times kept from
+ * its entry of the same name. A Gateway Weft refuses is neither accepted nor programmed, and has
+ * no listener entries (an empty list, so a merge patch clears those of its previous version).
+ */
+function gatewayStatus(
+  current: Record<string, unknown>,
+  verdict: ObjectVerdict,
+  stamp: (c: readonly ConditionSummary[], before: readonly Condition[] | undefined) => Condition[],
+): Record<string, unknown> {
+  const before = arrayOf(current.conditions) as unknown as Condition[];
+  if (!('gateway' in verdict)) {
+    const refused = invalidCondition('Gateway', verdict);
+    const conditions = [refused, { ...refused, type: 'Programmed' }];
+    return { conditions: stamp(conditions, before), listeners: [] };
+  }
+  const listenersBefore = arrayOf(current.listeners);
+  return {
+    conditions: stamp(verdict.gateway.conditions, before),
+    listeners: verdict.gateway.listeners.map((l) => ({
+      name: l.name,
+      supportedKinds: l.supportedKinds.map((k) => ({ ...k })),
+      attachedRoutes: l.attachedRoutes,
+      conditions: stamp(
+        l.conditions,
+        listenersBefore.find((e) => e.name === l.name)?.conditions as Condition[] | undefined,
+      ),
+    })),
+  };
 }
 
 /** Accepted=False for each reference the invalid object names (none when even they are unreadable). */

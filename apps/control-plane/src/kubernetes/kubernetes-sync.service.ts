@@ -10,6 +10,7 @@ import { ConfigStore } from '../config/config-store.service.js';
 import { setAsideUnresolvedEgress } from '../config/egress-references.js';
 import { ControlPlaneEnv } from '../control-plane-env.dto.js';
 import { EndpointPublisher } from '../discovery/endpoint-publisher.service.js';
+import { evaluateGateways } from '../status/gateway-status.js';
 import { RouteStatusService } from '../status/route-status.service.js';
 import { ClusterResources, type ClusterSnapshot } from './cluster-resources.js';
 import { loadKubeConfig } from './kube-config.js';
@@ -194,8 +195,10 @@ export class KubernetesSync implements OnApplicationShutdown {
         .filter((f) => f.kind.kind === 'Gateway')
         .map((f) => `${f.manifest.metadata.namespace}/${f.manifest.metadata.name}`),
     );
+    // Gateways in force: their listeners count the routes in force attached to them.
+    const gatewayVerdicts = evaluateGateways(this.store.resources());
     const patched = await writer.write(targets, (target) =>
-      verdictOf(target as Followed, this.invalid, this.statuses, gateways),
+      verdictOf(target as Followed, this.invalid, this.statuses, gateways, gatewayVerdicts),
     );
     if (patched > 0) this.log.info({ patched }, 'Kubernetes statuses written');
   }

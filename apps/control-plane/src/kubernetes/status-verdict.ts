@@ -5,6 +5,7 @@ import {
   type FieldError,
   type ParentReference,
 } from '@app/protocol';
+import type { GatewayVerdict } from '../status/gateway-status.js';
 import type { RouteStatusService } from '../status/route-status.service.js';
 import type { ObjectVerdict } from './cluster-status.js';
 import { manifestKey, type ProjectedManifest } from './resource-projection.js';
@@ -14,12 +15,14 @@ import type { StatusTarget } from './status-write-back.js';
  * The verdict of `target`, or undefined while its statuses are not computed yet. An HTTPRoute's
  * verdict covers only the parents Weft serves: Services (GAMMA) and Weft's Gateways (`gateways`,
  * `namespace/name`); a parent Gateway of another class is another controller's to report on.
+ * A Gateway's verdict is its entry in `gatewayVerdicts` (those in force, by resource key).
  */
 export function verdictOf(
   target: StatusTarget & { readonly manifest: ProjectedManifest },
   invalid: ReadonlyMap<string, readonly FieldError[]>,
   statuses: RouteStatusService,
   gateways: ReadonlySet<string>,
+  gatewayVerdicts: ReadonlyMap<string, GatewayVerdict>,
 ): ObjectVerdict | undefined {
   const key = manifestKey(target.manifest);
   const errors = invalid.get(key);
@@ -37,6 +40,10 @@ export function verdictOf(
           .filter((p) => ours(p.parentRef))
           .map((p) => ({ ref: p.parentRef, conditions: p.conditions })),
       };
+    }
+    case 'Gateway': {
+      const gateway = gatewayVerdicts.get(key);
+      return gateway && { gateway };
     }
     case 'TrafficPolicy': {
       const status = statuses.policyStatusOf(key);

@@ -18,7 +18,7 @@ export interface WatchedKind {
   readonly plural: string;
   /** Its CRD may be absent (Gateway API, weft.dev): a 404 then means "none", not a failure. */
   readonly optional: boolean;
-  /** Weft writes its status subresource (Accepted/ResolvedRefs conditions). */
+  /** Weft writes its status subresource (Accepted/ResolvedRefs conditions; a Gateway's listeners). */
   readonly status: boolean;
 }
 
@@ -44,7 +44,7 @@ export const WATCHED_KINDS: readonly WatchedKind[] = [
     status: false,
   },
   crd('HTTPRoute', GATEWAY_API, 'v1', 'httproutes', true),
-  crd('Gateway', GATEWAY_API, 'v1', 'gateways', false),
+  crd('Gateway', GATEWAY_API, 'v1', 'gateways', true),
   crd('TrafficPolicy', WEFT_GROUP, 'v1alpha1', 'trafficpolicies', true),
   crd('ExternalService', WEFT_GROUP, 'v1alpha1', 'externalservices', true),
   crd('PeerAuthentication', WEFT_GROUP, 'v1alpha1', 'peerauthentications', true),

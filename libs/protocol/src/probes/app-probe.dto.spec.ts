@@ -32,6 +32,40 @@ describe('parseAppProbes', () => {
     ]);
   });
 
+  it('reads tcpSocket and grpc probes; a probe without a type is an httpGet, which needs a path', () => {
+    const parsed = parseAppProbes(
+      JSON.stringify({
+        '/app-health/app/startupz': { type: 'tcpSocket', port: 8080, timeoutSeconds: 2 },
+        '/app-health/app/livez': { type: 'grpc', port: 9090, service: 'weft.test.Greeter' },
+        '/app-health/app/readyz': { type: 'grpc', port: 9090 },
+      }),
+    );
+    const read = parsed.ok ? Object.fromEntries(parsed.value) : {};
+    expect(read['/app-health/app/startupz']).toMatchObject({
+      type: 'tcpSocket',
+      port: 8080,
+      timeoutSeconds: 2,
+    });
+    expect(read['/app-health/app/livez']).toMatchObject({
+      type: 'grpc',
+      port: 9090,
+      service: 'weft.test.Greeter',
+    });
+    expect(read['/app-health/app/readyz']).toMatchObject({ type: 'grpc', port: 9090 });
+    const bad = parseAppProbes(
+      JSON.stringify({
+        '/app-health/app/livez': { port: 8080 },
+        '/app-health/app/readyz': { type: 'exec', port: 8080 },
+        '/app-health/app/startupz': { type: 'grpc', port: 9090, service: 'x'.repeat(1025) },
+      }),
+    );
+    expect(bad.ok ? [] : bad.errors.map((e) => `${e.path}: ${e.message}`)).toEqual([
+      '/app-health/app/livez.path: is required',
+      '/app-health/app/readyz.type: must be one of httpGet, tcpSocket, grpc',
+      '/app-health/app/startupz.service: must be shorter than or equal to 1024 characters',
+    ]);
+  });
+
   it('refuses what is not a JSON object', () => {
     expect(parseAppProbes('[').ok).toBe(false);
     expect(parseAppProbes('[]').ok).toBe(false);

@@ -1,4 +1,4 @@
-// An app's kubelet HTTP probes as injection rewrites them to the proxy's admin port: the contract between the injector (which records the originals) and the sidecar (which answers for them).
+// An app's kubelet probes (httpGet, tcpSocket, grpc) as injection rewrites them to the proxy's admin port: the contract between the injector (which records the originals) and the sidecar (which answers for them).
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -11,6 +11,7 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { fail, ok, type FieldError, type Result } from '../field-error.js';
@@ -28,6 +29,10 @@ export const PROBE_WORDS = {
   startupProbe: 'startupz',
 } as const;
 export type ProbeWord = (typeof PROBE_WORDS)[keyof typeof PROBE_WORDS];
+
+/** The kubelet probe kinds the proxy answers for, as the probe's field names them. */
+export const APP_PROBE_TYPES = ['httpGet', 'tcpSocket', 'grpc'] as const;
+export type AppProbeType = (typeof APP_PROBE_TYPES)[number];
 
 /** Most probes one proxy answers for: three per container. */
 const MAX_PROBES = 64;
@@ -47,15 +52,31 @@ export class ProbeHeader {
   value!: string;
 }
 
-/** The app's own probe: where the kubelet would have sent it, which the proxy now does. */
+/**
+ * The app's own probe: where the kubelet would have sent it, which the proxy now does. `httpGet`
+ * is a GET of `path`; `tcpSocket` a TCP connection to `port`; `grpc` a `grpc.health.v1.Health/Check`
+ * of `service` (plaintext HTTP/2, as the kubelet sends it).
+ */
 export class AppProbe {
+  /** `httpGet` when absent: what injectors recorded before tcpSocket and grpc probes were rewritten. */
+  @IsIn(APP_PROBE_TYPES, { message: `type must be one of ${APP_PROBE_TYPES.join(', ')}` })
+  type: AppProbeType = 'httpGet';
+
   @IsPort()
   port!: number;
 
+  /** Required for `httpGet`; the others have none. */
+  @ValidateIf((p: AppProbe) => p.type === 'httpGet' || p.path !== undefined)
   @IsString()
   @MaxLength(2048)
   @Matches(/^\//, { message: 'path must start with "/"' })
-  path!: string;
+  path?: string;
+
+  /** `grpc` only: the service name the health check asks about ('' or absent: the server as a whole). */
+  @ValidateIf((p: AppProbe) => p.service !== undefined)
+  @IsString()
+  @MaxLength(1024)
+  service?: string;
 
   @IsIn(['HTTP', 'HTTPS'])
   scheme: 'HTTP' | 'HTTPS' = 'HTTP';
