@@ -1,7 +1,7 @@
 // The dashboard in headless Chromium against a live mesh running the demo's services and YAML:
 // after a login with a read token, the topology shows web calling api-v1 and api-v2 with live
-// numbers; proxies, endpoints with their localities, the cluster and events are listed; the session
-// cookie reads only and ends with a logout.
+// numbers; proxies, endpoints with their localities, the cluster and events are listed; a site's
+// workload shows once a WorkloadGroup registers it; the session cookie reads only and ends with a logout.
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -22,6 +22,16 @@ const SNAPSHOT_INTERVAL_MS = 500;
 /** A live edge label: `12.3 rps · 99.5% · p99 4.20 ms`. */
 const EDGE_LABEL = /^(\d+(?:\.\d+)?) rps · (\d+(?:\.\d)?)% · p99 \d+(?:\.\d+)? m?s$/;
 
+/** Registers the workloads of service kiosk that run at site edge-1, in region edge. */
+const KIOSK_GROUP = `apiVersion: weft.dev/v1alpha1
+kind: WorkloadGroup
+metadata: { name: kiosk, namespace: default }
+spec:
+  service: kiosk
+  sites: [edge-1]
+  locality: { region: edge }
+`;
+
 /** examples/full-mesh as `npm run demo` applies it: Services api-v1/api-v2, an 80/20 route. */
 async function demoManifests(): Promise<string> {
   const dir = join(ROOT, 'examples/full-mesh');
@@ -35,6 +45,8 @@ describe('dashboard', () => {
   let server: string;
   const apps: EchoServer[] = [];
   let web: Sidecar;
+  /** A workload outside any cluster (WEFT_SITE), on the mesh's NATS as a site's proxy would be. */
+  let kiosk: Sidecar;
   let browser: Browser;
   let page: Page;
   let traffic = true;
@@ -57,10 +69,10 @@ describe('dashboard', () => {
     });
     expect(viewer.status).toBe(201);
     viewerToken = (JSON.parse(viewer.body) as { token: string }).token;
-    const [webApp, v1, v2] = await Promise.all(
-      ['web', 'api-v1', 'api-v2'].map((name) => new EchoServer(name).start()),
+    const [webApp, v1, v2, kioskApp] = await Promise.all(
+      ['web', 'api-v1', 'api-v2', 'kiosk'].map((name) => new EchoServer(name).start()),
     );
-    apps.push(webApp, v1, v2);
+    apps.push(webApp, v1, v2, kioskApp);
     // Every proxy runs in cluster east; api-2 says its region and zone too.
     const env = { WEFT_TELEMETRY_INTERVAL_MS: String(SNAPSHOT_INTERVAL_MS), WEFT_CLUSTER: 'east' };
     [web] = await Promise.all([
@@ -80,6 +92,13 @@ describe('dashboard', () => {
         env: { ...env, WEFT_REGION: 'us-east', WEFT_ZONE: 'us-east-1a' },
       }),
     ]);
+    // No group registers it yet: the control plane refuses its heartbeats.
+    kiosk = await mesh.startSidecar({
+      service: 'kiosk',
+      instanceId: 'kiosk-1',
+      appPort: kioskApp.port,
+      env: { WEFT_SITE: 'edge-1' },
+    });
     // Callers without a sidecar reach web's inbound below: it takes plaintext too.
     const revision = await mesh.applyOk(
       `${await demoManifests()}\n---\n${peerAuthentication('web', 'PERMISSIVE')}`,
@@ -213,6 +232,39 @@ describe('dashboard', () => {
     expect(errors).toEqual([]);
 
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  });
+
+  it('says there is no site until a WorkloadGroup registers the site workload, then shows it', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await waitFor('the control plane refusing kiosk-1', async () => {
+      const text = (await http(`${server}/metrics`)).body;
+      return Number(/^weft_unregistered_workloads_total (\d+)/m.exec(text)?.[1] ?? 0) > 0
+        ? true
+        : undefined;
+    });
+    const sites = page.locator('#sites tbody');
+    expect(await sites.innerText()).toBe('no site: no workload outside a cluster is registered');
+    expect(await page.locator('#endpoints tr[data-instance="kiosk-1"]').count()).toBe(0);
+
+    await mesh.applyOk(KIOSK_GROUP);
+    const row = page.locator('#sites tr[data-site="edge-1"][data-instance="kiosk-1"]');
+    await row.waitFor({ timeout: 20_000 });
+    const cell = (name: string) => row.locator(`td.${name}`).innerText();
+    expect(await cell('site')).toBe('edge-1');
+    expect(await cell('service')).toBe('kiosk');
+    expect(await cell('identity')).toBe('ns/default/sa/kiosk');
+    expect(await cell('locality')).toBe('local/edge');
+    expect(await cell('group')).toBe('kiosk');
+    expect(await cell('ready')).toBe('yes');
+    expect(await row.innerText()).toContain(`127.0.0.1:${kiosk.inboundPort}`);
+    expect(await sites.locator('tr').count()).toBe(1);
+    // Its endpoint says where it runs: the group's region, at its site.
+    const endpoint = page.locator(
+      '#endpoints tr[data-service="default/kiosk"][data-instance="kiosk-1"] td.locality',
+    );
+    expect(await endpoint.innerText({ timeout: 20_000 })).toBe('local/edge · site edge-1');
+    expect(errors).toEqual([]);
   });
 
   it('keeps the session in an HttpOnly, SameSite=Strict cookie that reads only, until logout', async () => {

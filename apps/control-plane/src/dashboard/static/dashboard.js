@@ -1,5 +1,6 @@
 // The dashboard's script: logs in, follows GET /v1/stream and draws the topology, tables and events
-// (plain DOM/SVG); reads the endpoints and the clusterset, which the stream does not carry.
+// (plain DOM/SVG); reads the endpoints, the clusterset and the sites' workloads, which the stream
+// does not carry.
 /* global document, EventSource, fetch */
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -11,7 +12,7 @@ const MARGIN = 24;
 /** Room above the nodes for loops (a service calling itself through its sidecar). */
 const LOOP_SPACE = 64;
 const MAX_EVENTS = 50;
-/** How often the endpoints and the clusterset are read again (they are not on the stream). */
+/** How often the endpoints, clusterset and workloads are read again (they are not on the stream). */
 const ENDPOINTS_POLL_MS = 3_000;
 /** A proxy's cluster when it says none (as `weft get endpoints -o wide` shows it). */
 const DEFAULT_CLUSTER = 'local';
@@ -27,6 +28,8 @@ const state = {
   endpointSets: [],
   /** Services other clusters export here, with their endpoints there. */
   imports: [],
+  /** Workloads outside any cluster that a WorkloadGroup registers (GET /v1/workloads). */
+  workloads: [],
 };
 
 const $ = (id) => document.getElementById(id);
@@ -288,6 +291,11 @@ function locality(e) {
   return [e.cluster ?? DEFAULT_CLUSTER, e.region ?? '', e.zone ?? ''].join('/').replace(/\/+$/, '');
 }
 
+/** An endpoint's locality, and the site it runs at when it runs outside any cluster. */
+function placement(e) {
+  return e.site ? `${locality(e)} · site ${e.site}` : locality(e);
+}
+
 /** One row per endpoint of every Service: this cluster's, then those imported from others. */
 function drawEndpoints() {
   const entries = [
@@ -304,13 +312,38 @@ function drawEndpoints() {
       el('td', {}, shortName(service)),
       el('td', { class: 'mono' }, e.instanceId),
       el('td', { class: 'mono' }, `${e.address}:${e.port}`),
-      el('td', { class: 'locality' }, locality(e)),
+      el('td', { class: 'locality' }, placement(e)),
       el('td', { class: 'origin' }, from ? `imported from ${from}` : 'local'),
     );
     return tr;
   });
   if (rows.length === 0) rows.push(emptyRow(5, 'no endpoint registered'));
   $('endpoints').tBodies[0].replaceChildren(...rows);
+}
+
+/** One row per registered workload, grouped by site (sites in order, then instances). */
+function drawSites() {
+  const list = [...state.workloads].sort(
+    (a, b) => a.site.localeCompare(b.site) || a.instanceId.localeCompare(b.instanceId),
+  );
+  const rows = list.map((w) => {
+    const service = `${w.namespace}/${w.service}`;
+    const tr = el('tr', { 'data-site': w.site, 'data-instance': w.instanceId });
+    tr.append(
+      el('td', { class: 'site' }, w.site),
+      el('td', { class: 'mono' }, w.instanceId),
+      el('td', { class: 'service' }, shortName(service)),
+      el('td', { class: 'mono identity' }, `ns/${w.namespace}/sa/${w.serviceAccount}`),
+      el('td', { class: 'mono' }, `${w.address}:${w.port}`),
+      el('td', { class: 'locality' }, locality(w)),
+      el('td', { class: 'group' }, w.group),
+      el('td', { class: `ready ${w.ready ? 'good' : 'bad'}` }, w.ready ? 'yes' : 'no'),
+    );
+    return tr;
+  });
+  if (rows.length === 0)
+    rows.push(emptyRow(8, 'no site: no workload outside a cluster is registered'));
+  $('sites').tBodies[0].replaceChildren(...rows);
 }
 
 function emptyRow(span, text) {
@@ -390,6 +423,7 @@ function draw() {
   drawServices();
   drawProxies();
   drawEndpoints();
+  drawSites();
   drawEvents();
 }
 
@@ -462,21 +496,24 @@ async function getJson(path) {
   return res.ok ? res.json() : null;
 }
 
-/** The polling of the endpoints and the clusterset, stopped on logout. */
+/** The polling of the endpoints, the clusterset and the workloads, stopped on logout. */
 let endpointsTimer = null;
 
 async function readEndpoints() {
-  const [sets, clusterset] = await Promise.all([
+  const [sets, clusterset, workloads] = await Promise.all([
     getJson('/v1/endpoints'),
     getJson('/v1/clusterset'),
+    getJson('/v1/workloads'),
   ]);
   if (sets) state.endpointSets = sets.items;
   if (clusterset) {
     state.cluster = clusterset.cluster;
     state.imports = clusterset.imports;
   }
+  if (workloads) state.workloads = workloads.items;
   drawHeader();
   drawEndpoints();
+  drawSites();
 }
 
 function watchEndpoints() {
