@@ -1,7 +1,8 @@
 // `npm run bench:crosscluster`: what a cross-cluster hop adds over a local one. Two clusters on
 // loopback (lib/clusters.mjs), one caller sidecar in east, and in the same run, in alternating
 // order round after round, with the same load generators: the upstream direct, a local HTTP hop
-// (mTLS), a local bus hop and a cross-cluster bus hop (the callee only in west). Results in
+// (mTLS), a local bus hop, a cross-cluster bus hop and a cross-cluster HTTP hop through west's
+// east-west gateway (the callee only in west). Results in
 // bench/results/cross-cluster.{json,md,png}; see bench/README.md#cross-cluster-hop-npm-run-benchcrosscluster-issue-13.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -82,7 +83,7 @@ if (!/^[\w-]+$/.test(values.out)) {
   process.exit(2);
 }
 
-// The sidecars run on core 0; the load, the upstream, both nats-servers, both control planes and
+// The sidecars and the east-west gateway run on core 0; the load, the upstream, both nats-servers, both control planes and
 // this script on core 1.
 execFileSync('taskset', ['-a', '-p', '-c', String(LOAD_CORE), String(process.pid)], {
   stdio: 'ignore',
@@ -237,7 +238,9 @@ async function main() {
     loadCore: LOAD_CORE,
     upstream: 'nginx static return 200',
     namespace: 'default',
-    clusters: 'east and west on 127.0.0.1, west leaf-node-linked to east; mTLS STRICT',
+    clusters:
+      'east and west on 127.0.0.1, west leaf-node-linked to east, west an east-west gateway; ' +
+      'one shared root, an intermediate CA each; mTLS STRICT',
     rows: Object.fromEntries(rows.map((row) => [row.id, row.host ?? null])),
   };
   const json = { machine, settings, headline, rows: summary, rounds };
@@ -247,11 +250,12 @@ async function main() {
   const loads = rounds.map((r) => r.loadAverage.atStart).join(', ');
   const text =
     `${machine.cpuModel} (${machine.cores} cores), Node ${machine.node}, ${machine.date}\n` +
-    `sidecars on core ${PROXY_CORE}; wrk, paced load, upstream, nats-servers and control planes ` +
+    `sidecars and east-west gateway on core ${PROXY_CORE}; wrk, paced load, upstream, nats-servers and control planes ` +
     `on core ${LOAD_CORE}; ${options.rounds} rounds of ${options.duration} s per run; ` +
     `latency at ${options.rate} rps; load average ${machine.loadAverageAtStart[0]} at start, ` +
     `per round ${loads}, ${machine.loadAverageAtEnd[0]} at end\n\n` +
-    `Medians over the rounds (CPU µs/req: both sidecars):\n${renderTable(summary)}\n\n` +
+    `Medians over the rounds (CPU µs/req: the hop's proxies, both sidecars and on the gateway ` +
+    `row the gateway):\n${renderTable(summary)}\n\n` +
     `${renderCpu(summary)}\n\n${renderHeadline(headline)}\n`;
   writeFileSync(`${base}.md`, `\`\`\`text\n${text}\`\`\`\n`);
   process.stdout.write(`\n${text}\nwritten: bench/results/${values.out}.{json,md,png}\n`);

@@ -1,13 +1,21 @@
 // Two Weft clusters on loopback joined by a leaf-node link, as examples/multi-cluster starts them:
 // one NATS trust (`weft nats-config`), each cluster its own nats-server from `weft nats-config
-// --cluster` (its own JetStream domain), its own control plane with the mesh CA, mTLS STRICT, and
-// sidecars connecting with a `weft token create` user entitled to exactly their identity.
+// --cluster` (its own JetStream domain), its own control plane with an intermediate CA of one
+// shared root, mTLS STRICT, and sidecars connecting with a `weft token create` user entitled to
+// exactly their identity. West's control plane announces its east-west gateway's address.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NatsTrust } from '../../scripts/lib/nats-trust.mjs';
 import { canConnect, freePort, get, HOST, waitFor } from './net.mjs';
 import { startPinned } from './processes.mjs';
-import { applyResources, startControlPlane, startSidecar } from './weft.mjs';
+import { sharedRootCa } from './shared-root-ca.mjs';
+import {
+  applyResources,
+  imageNodeOptions,
+  startControlPlane,
+  startSidecar,
+  weftEnv,
+} from './weft.mjs';
 
 const STARTUP_TIMEOUT_MS = 45_000;
 
@@ -20,11 +28,11 @@ const STRICT = {
 };
 
 /**
- * Cluster `name`: its nats-server (linked to each leaf-node URL of `links`) and control plane, on
- * `core`. Resolves to a mesh object `startSidecar` and `applyResources` take, plus `name`,
- * `leafPort`, `nats` (the server process) and `procs`.
+ * Cluster `name`: its nats-server (linked to each leaf-node URL of `links`) and control plane (with
+ * `env` on top: its CA, its gateway), on `core`. Resolves to a mesh object `startSidecar` and
+ * `applyResources` take, plus `name`, `leafPort`, `nats` (the server process) and `procs`.
  */
-async function startCluster(trust, { root, natsPath, workDir, core }, name, links) {
+async function startCluster(trust, { root, natsPath, workDir, core }, name, links, env) {
   const dir = join(workDir, name);
   mkdirSync(dir, { recursive: true });
   const [natsPort, leafPort] = [await freePort(), await freePort()];
@@ -45,7 +53,12 @@ async function startCluster(trust, { root, natsPath, workDir, core }, name, link
     core,
     name: `control-plane-${name}`,
     // Exports announced every second: the importing cluster sees them soon after the apply.
-    env: { ...trust.controlPlaneEnv(), WEFT_CLUSTER: name, WEFT_CLUSTERSET_INTERVAL_MS: '1000' },
+    env: {
+      ...trust.controlPlaneEnv(),
+      WEFT_CLUSTER: name,
+      WEFT_CLUSTERSET_INTERVAL_MS: '1000',
+      ...env,
+    },
   });
   const cluster = { name, root, dir, natsPort, leafPort, adminPort, adminAuth, trust };
   Object.assign(cluster, { nats, procs: [nats, controlPlane] });
@@ -56,13 +69,22 @@ async function startCluster(trust, { root, natsPath, workDir, core }, name, link
 /**
  * East, then west with a leaf-node link to east's listener (the `cluster-link` user), both on
  * `core`; resolves once west's server logs the link. `loopDelayDir`: where sidecars report their
- * event-loop delay (lib/loop-delay.mjs).
+ * event-loop delay (lib/loop-delay.mjs). West's control plane announces `west.gatewayPort` as its
+ * east-west gateway's (started by `startEastWestGateway`, by the row that uses it).
  */
 export async function startClusters({ root, natsPath, workDir, core, loopDelayDir }) {
   const trust = await NatsTrust.generate(join(workDir, 'nats-auth'));
+  const caDir = join(workDir, 'ca');
+  mkdirSync(caDir, { recursive: true });
+  const ca = sharedRootCa(caDir, ['east', 'west']);
+  const gatewayPort = await freePort();
   const where = { root, natsPath, workDir, core };
-  const east = await startCluster(trust, where, 'east', []);
-  const west = await startCluster(trust, where, 'west', [`nats-leaf://${HOST}:${east.leafPort}`]);
+  const east = await startCluster(trust, where, 'east', [], ca.east);
+  const west = await startCluster(trust, where, 'west', [`nats-leaf://${HOST}:${east.leafPort}`], {
+    ...ca.west,
+    WEFT_EASTWEST_GATEWAY: `${HOST}:${gatewayPort}`,
+  });
+  west.gatewayPort = gatewayPort;
   await waitFor(
     'the leaf-node link west → east',
     () => readFileSync(west.nats.logFile, 'utf8').includes('Leafnode connection created'),
@@ -81,6 +103,44 @@ export async function startClusterSidecar(cluster, { service, appPort, core }) {
     core,
     env: { ...credentials, WEFT_CLUSTER: cluster.name },
   });
+}
+
+/**
+ * `cluster`'s east-west gateway (a router in eastwest mode, its NATS user a `router` entitled to
+ * weft-system/eastwest) on `cluster.gatewayPort`, pinned to `core`; resolves to its process once
+ * its /readyz answers 200.
+ */
+export async function startEastWestGateway(cluster, { core }) {
+  const identity = { WEFT_MODE: 'eastwest', WEFT_NAMESPACE: 'weft-system' };
+  const credentials = await cluster.trust.proxyEnv({
+    role: 'router',
+    namespace: 'weft-system',
+    service: 'eastwest',
+  });
+  const adminPort = await freePort();
+  const proc = startPinned(
+    `east-west gateway ${cluster.name}`,
+    core,
+    process.execPath,
+    [...imageNodeOptions(cluster.root), join(cluster.root, 'dist/apps/router/main.js')],
+    {
+      cwd: cluster.root,
+      env: weftEnv(cluster.natsPort, {
+        ...credentials,
+        ...identity,
+        WEFT_CLUSTER: cluster.name,
+        WEFT_LISTEN_PORT: String(cluster.gatewayPort),
+        WEFT_ADMIN_PORT: String(adminPort),
+        WEFT_BIND_ADDRESS: HOST,
+        WEFT_STATE_DIR: join(cluster.dir, 'eastwest'),
+        WEFT_DRAIN_GRACE_MS: '0',
+      }),
+      logFile: join(cluster.dir, 'eastwest.log'),
+    },
+  );
+  const ready = async () => (await get(adminPort, '/readyz')).status === 200;
+  await waitFor(`${cluster.name}'s east-west gateway`, ready, STARTUP_TIMEOUT_MS);
+  return proc;
 }
 
 /** Resolves once `cluster`'s control plane sees proxy `instanceId` ACK `revision` (or later). */

@@ -90,23 +90,27 @@ export function pairedComparison(rounds, id, baseId) {
 }
 
 /**
- * The headline: the cross-cluster bus hop over the local bus hop (what crossing the leaf-node link
- * adds), and the local bus hop over the local HTTP hop (the reference); null parts did not run.
+ * The headline: the cross-cluster HTTP hop through the east-west gateway over the local HTTP hop
+ * (what crossing to the other cluster adds over HTTP), the cross-cluster bus hop over the local bus
+ * hop (what crossing the leaf-node link adds), and the local bus hop over the local HTTP hop (the
+ * reference); null parts did not run.
  */
 export function crossClusterHeadline(rounds) {
   return {
+    crossHttpOverLocalHttp: pairedComparison(rounds, 'weft-cross-http', 'weft-local-http'),
     crossOverLocalBus: pairedComparison(rounds, 'weft-cross-bus', 'weft-local-bus'),
     localBusOverHttp: pairedComparison(rounds, 'weft-local-bus', 'weft-local-http'),
   };
 }
 
 /** The headline as lines for stdout and the Markdown results. */
-export function renderHeadline({ crossOverLocalBus, localBusOverHttp }) {
+export function renderHeadline({ crossHttpOverLocalHttp, crossOverLocalBus, localBusOverHttp }) {
   const signed = (v) => (v > 0 ? `+${v}` : String(v));
   const us = (s) => (s ? `${signed(s.median)} µs (${signed(s.min)} to ${signed(s.max)})` : '—');
   const times = (s) => (s ? `${s.median}× (${s.min} to ${s.max})` : '—');
   const lines = [];
   for (const [title, c] of [
+    ['east-west HTTP hop (through the gateway) − local HTTP hop (mTLS)', crossHttpOverLocalHttp],
     ['cross-cluster bus hop − local bus hop', crossOverLocalBus],
     ['local bus hop − local HTTP hop (mTLS)', localBusOverHttp],
   ]) {
@@ -114,9 +118,9 @@ export function renderHeadline({ crossOverLocalBus, localBusOverHttp }) {
     lines.push(
       `${title}, paired over ${c.rounds} rounds (median, lowest to highest):`,
       `  latency at the fixed rate: p50 ${us(c.added.p50Us)}, p99 ${us(c.added.p99Us)}`,
-      `  CPU per request at the fixed rate: sidecars ${us(c.added.fixedRateSidecarCpuUsPerRequest)}, ` +
+      `  CPU per request at the fixed rate: proxies ${us(c.added.fixedRateSidecarCpuUsPerRequest)}, ` +
         `nats-servers ${us(c.added.fixedRateNatsCpuUsPerRequest)}`,
-      `  CPU per request at saturation: sidecars ${us(c.added.sidecarCpuUsPerRequest)}, ` +
+      `  CPU per request at saturation: proxies ${us(c.added.sidecarCpuUsPerRequest)}, ` +
         `nats-servers ${us(c.added.natsCpuUsPerRequest)}`,
       `  max throughput: ${times(c.rpsRatio)} of the baseline's`,
     );
@@ -125,15 +129,15 @@ export function renderHeadline({ crossOverLocalBus, localBusOverHttp }) {
 }
 
 /**
- * CPU per request of each hop's parts, as lines: the two sidecars (caller and callee) and the two
- * nats-servers, at saturation and at the fixed rate (medians over the rounds).
+ * CPU per request of each hop's parts, as lines: its proxies (the caller's and the callee's
+ * sidecars, and on the gateway row west's east-west gateway) and the two nats-servers, at saturation and at the fixed rate (medians over the rounds).
  */
 export function renderCpu(rows) {
   const cell = (value) => (value === null || value === undefined ? '—' : String(value));
-  const lines = ['CPU µs per request (saturation / fixed rate): sidecars, nats-servers'];
+  const lines = ['CPU µs per request (saturation / fixed rate): proxies, nats-servers'];
   for (const row of rows.filter((r) => r.rps && r.cpuUsPerRequest !== null)) {
     lines.push(
-      `  ${row.label}: sidecars ${cell(row.cpuUsPerRequest)} / ${cell(row.fixedRateCpuUsPerRequest)}, ` +
+      `  ${row.label}: proxies ${cell(row.cpuUsPerRequest)} / ${cell(row.fixedRateCpuUsPerRequest)}, ` +
         `nats-servers ${cell(row.busCpuUsPerRequest)} / ${cell(row.fixedRateBusCpuUsPerRequest)}`,
     );
   }

@@ -70,6 +70,7 @@ describe('crossClusterHeadline', () => {
         row('weft-local-http', { rps: 1000, p50: 400, p99: 900, cpu: 200, natsCpu: 1 }),
         row('weft-local-bus', { rps: 800, p50: 500, p99: 1000, cpu: 250, natsCpu: 40 }),
         row('weft-cross-bus', { rps: 600, p50: 600, p99: 1300, cpu: 260, natsCpu: 90 }),
+        row('weft-cross-http', { rps: 700, p50: 550, p99: 1200, cpu: 320, natsCpu: 1 }),
       ],
     },
     {
@@ -77,6 +78,7 @@ describe('crossClusterHeadline', () => {
         row('weft-local-http', { rps: 500, p50: 900, p99: 5000, cpu: 300, natsCpu: 2 }),
         row('weft-local-bus', { rps: 400, p50: 1000, p99: 6000, cpu: 350, natsCpu: 50 }),
         row('weft-cross-bus', { rps: 200, p50: 1100, p99: 5800, cpu: 380, natsCpu: 110 }),
+        row('weft-cross-http', { rps: 300, p50: 1150, p99: 5600, cpu: 440, natsCpu: 2 }),
       ],
     },
   ];
@@ -100,10 +102,30 @@ describe('crossClusterHeadline', () => {
     expect(crossClusterHeadline(rounds).localBusOverHttp.added.p50Us.median).toBe(100);
   });
 
+  it('reports the east-west HTTP hop over the local HTTP hop, round by round', () => {
+    const { crossHttpOverLocalHttp } = crossClusterHeadline(rounds);
+    expect(crossHttpOverLocalHttp).toMatchObject({
+      row: 'weft-cross-http',
+      base: 'weft-local-http',
+      rounds: 2,
+      added: {
+        p50Us: { median: 200, min: 150, max: 250 },
+        p99Us: { median: 450, min: 300, max: 600 },
+        sidecarCpuUsPerRequest: { median: 130, min: 120, max: 140 },
+        natsCpuUsPerRequest: { median: 0, min: 0, max: 0 },
+      },
+      rpsRatio: { median: 0.65, min: 0.6, max: 0.7 },
+    });
+    expect(renderHeadline({ crossHttpOverLocalHttp })).toContain(
+      'east-west HTTP hop (through the gateway) − local HTTP hop (mTLS), paired over 2 rounds',
+    );
+  });
+
   it('pairs only rounds in which both rows ran, and is null when they never did', () => {
     const cut = [{ rows: rounds[0].rows.slice(0, 2) }, rounds[1]];
     expect(crossClusterHeadline(cut).crossOverLocalBus.rounds).toBe(1);
     expect(crossClusterHeadline([{ rows: rounds[0].rows.slice(0, 2) }])).toMatchObject({
+      crossHttpOverLocalHttp: null,
       crossOverLocalBus: null,
     });
   });
@@ -111,6 +133,12 @@ describe('crossClusterHeadline', () => {
   it('renders signed differences and leaves out what did not run', () => {
     const text = renderHeadline(crossClusterHeadline(rounds));
     expect(text).toContain('p50 +100 µs (+100 to +100), p99 +50 µs (-200 to +300)');
-    expect(renderHeadline({ crossOverLocalBus: null, localBusOverHttp: null })).toBe('');
+    expect(
+      renderHeadline({
+        crossHttpOverLocalHttp: null,
+        crossOverLocalBus: null,
+        localBusOverHttp: null,
+      }),
+    ).toBe('');
   });
 });

@@ -1,8 +1,14 @@
 // The rows of the cross-cluster bench: one caller sidecar in east, and per row a callee Service
 // reached from it over HTTP or the bus, in east (a local hop) or only in west (a cross-cluster hop,
-// by its clusterset name through the leaf-node link). One function serves every row kind.
+// by its clusterset name: over the bus through the leaf-node link, or over HTTP through west's
+// east-west gateway). One function serves every row kind.
 import { applyResources } from './weft.mjs';
-import { startClusterSidecar, waitForAck, waitForImport } from './clusters.mjs';
+import {
+  startClusterSidecar,
+  startEastWestGateway,
+  waitForAck,
+  waitForImport,
+} from './clusters.mjs';
 
 /** The Service whose sidecar the load calls (its outbound listener), in east. */
 export const CALLER_SERVICE = 'client';
@@ -12,12 +18,10 @@ const NAMESPACE = 'default';
 
 /**
  * Each row: `id`, `label`, the callee's `service`, the `cluster` it runs in (the caller is in
- * east), `transport` (`http`: sidecar to sidecar with mTLS; `bus`) and `exported` (a ServiceExport
- * in its cluster, called by its clusterset name).
- *
- * The east-west gateway row (bench/README.md#the-east-west-gateway-row) goes after the last one:
- * `{ id: 'weft-cross-http', service: 'remote-http', cluster: 'west', transport: 'http',
- * exported: true, gateway: true }`, with `pathStart` starting west's gateway router for it.
+ * east), `transport` (`http`: sidecar to sidecar with mTLS; `bus`), `exported` (a ServiceExport
+ * in its cluster, called by its clusterset name) and `gateway` (its calls go through west's
+ * east-west gateway, which the row starts: an HTTP caller in east reaches an exported Service of
+ * west only that way, its instance in east's endpoint set at the gateway's address).
  */
 export const CROSS_CLUSTER_ROWS = [
   {
@@ -43,6 +47,15 @@ export const CROSS_CLUSTER_ROWS = [
     cluster: 'west',
     transport: 'bus',
     exported: true,
+  },
+  {
+    id: 'weft-cross-http',
+    label: 'cross-cluster HTTP hop via the east-west gateway (east→west)',
+    service: 'remote-http',
+    cluster: 'west',
+    transport: 'http',
+    exported: true,
+    gateway: true,
   },
 ];
 
@@ -70,14 +83,15 @@ export function pathResources({ service, transport, exported }) {
 }
 
 /**
- * Starts `row`'s callee sidecar in its cluster (on the proxy core, its app the upstream) and applies
- * its resources: the export first, then, once east imports it, east's TrafficPolicy, and waits
- * until the caller runs that revision (so a bus row never measures the HTTP path). Resolves to
- * `{host, procs}`: `procs` are the row's processes on the path besides the caller (their CPU
- * is the hop's; the east-west gateway row adds west's gateway router here).
+ * Starts `row`'s callee sidecar in its cluster (on the proxy core, its app the upstream), for a
+ * gateway row that cluster's east-west gateway (on the proxy core too), and applies its resources:
+ * the export first, then, once east imports it, east's TrafficPolicy, and waits until the caller
+ * runs that revision (so a bus row never measures the HTTP path). Resolves to `{host, procs}`:
+ * `procs` are the row's processes on the path besides the caller (their CPU is the hop's).
  */
 export async function startPath(row, { clusters, caller, upstreamPort, core }) {
   const home = clusters[row.cluster];
+  const gateway = row.gateway ? [await startEastWestGateway(home, { core })] : [];
   const callee = await startClusterSidecar(home, {
     service: row.service,
     appPort: upstreamPort,
@@ -90,5 +104,5 @@ export async function startPath(row, { clusters, caller, upstreamPort, core }) {
     const { revision } = await applyResources(clusters.east, callerResources);
     await waitForAck(clusters.east, caller.instanceId, revision);
   }
-  return { host, procs: [callee.proc] };
+  return { host, procs: [callee.proc, ...gateway] };
 }

@@ -41,4 +41,20 @@ describe('pathResources', () => {
     expect(caller.map((r) => r.kind)).toEqual(['TrafficPolicy']);
     expect(host).toBe('remote-bus.default.svc.clusterset.local');
   });
+
+  it('exports the gateway row`s callee and calls it over HTTP by its clusterset name, no policy', () => {
+    const row = byId('weft-cross-http');
+    expect(row).toMatchObject({ cluster: 'west', transport: 'http', gateway: true });
+    expect(pathResources(row)).toEqual({
+      callee: [
+        {
+          apiVersion: 'weft.dev/v1alpha1',
+          kind: 'ServiceExport',
+          metadata: { name: 'remote-http', namespace: 'default' },
+        },
+      ],
+      caller: [],
+      host: 'remote-http.default.svc.clusterset.local',
+    });
+  });
 });

@@ -57,7 +57,7 @@ export function weftMissing(root, natsPath) {
  * condition): an OTLP exporter is configured, and a ratio of 0 samples no request, so spans are
  * made and propagated but nothing is exported (the port is never dialled).
  */
-function weftEnv(natsPort, extra) {
+export function weftEnv(natsPort, extra) {
   return {
     NATS_URL: `nats://127.0.0.1:${natsPort}`,
     WEFT_LOG_LEVEL: 'warn',
