@@ -53,6 +53,7 @@ export class InjectionWebhook implements OnApplicationBootstrap, OnApplicationSh
       subjectPrefix: env.WEFT_SUBJECT_PREFIX,
       trustDomain: env.WEFT_TRUST_DOMAIN,
       logLevel: env.WEFT_LOG_LEVEL,
+      cluster: env.WEFT_CLUSTER,
       natsTls: env.WEFT_INJECTION_NATS_TLS_SECRET
         ? {
             secretName: env.WEFT_INJECTION_NATS_TLS_SECRET,

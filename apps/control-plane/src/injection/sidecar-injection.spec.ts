@@ -207,6 +207,16 @@ describe('injectSidecar', () => {
     expect(JSON.stringify(plain.spec.volumes)).not.toContain('weft-nats-tls');
   });
 
+  it("runs the proxy in the control plane's cluster, and sets none in a one-cluster mesh", () => {
+    const { pod: east } = injected(injectSidecar(pod(), 'shop', { ...SETTINGS, cluster: 'east' }));
+    const [capture, proxy] = east.spec.initContainers!;
+    expect(env(proxy).WEFT_CLUSTER).toBe('east');
+    expect(JSON.stringify(capture)).not.toContain('WEFT_CLUSTER');
+    // Unset: the proxy's own default (`local`), as before.
+    const { pod: plain } = injected(injectSidecar(pod(), 'shop', SETTINGS));
+    expect(env(plain.spec.initContainers![1])).not.toHaveProperty('WEFT_CLUSTER');
+  });
+
   it('takes per-pod settings from annotations', () => {
     const original = pod({
       metadata: {

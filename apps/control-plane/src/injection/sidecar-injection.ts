@@ -41,6 +41,8 @@ export interface InjectionSettings {
   readonly subjectPrefix: string;
   readonly trustDomain: string;
   readonly logLevel: string;
+  /** The control plane's cluster (its `WEFT_CLUSTER`): its proxies run there too. Unset: one cluster. */
+  readonly cluster?: string;
   /** NATS over TLS: the Secret (in the pod's namespace) of the server CA, and of a client certificate. */
   readonly natsTls?: { readonly secretName: string; readonly clientCertificate: boolean };
 }
@@ -180,6 +182,7 @@ function proxyContainer(
       value('WEFT_TRUST_DOMAIN', settings.trustDomain),
       value('WEFT_LOG_LEVEL', options.logLevel ?? settings.logLevel),
       value('WEFT_MODE', 'sidecar'),
+      ...(settings.cluster === undefined ? [] : [value('WEFT_CLUSTER', settings.cluster)]),
       value('WEFT_NAMESPACE', namespace),
       value('WEFT_SERVICE', options.service),
       value('WEFT_SERVICE_ACCOUNT', options.serviceAccount),

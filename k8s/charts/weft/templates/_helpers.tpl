@@ -32,7 +32,7 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 
 {{/*
-Environment every component reads (CommonEnv), then the pod's identity for spans, metrics and logs
+Environment every component reads (CommonEnv; WEFT_CLUSTER with cluster.name), then the pod's identity for spans, metrics and logs
 (OTEL_RESOURCE_ATTRIBUTES; the injected sidecar gets the same list, RESOURCE_ATTRIBUTE_ENV).
 */}}
 {{- define "weft.commonEnv" -}}
@@ -44,6 +44,10 @@ Environment every component reads (CommonEnv), then the pod's identity for spans
   value: {{ .Values.trustDomain | quote }}
 - name: WEFT_LOG_LEVEL
   value: {{ .Values.logLevel | quote }}
+{{- if .Values.cluster.name }}
+- name: WEFT_CLUSTER
+  value: {{ .Values.cluster.name | quote }}
+{{- end }}
 - name: WEFT_ADVERTISE_ADDRESS
   valueFrom:
     fieldRef:
