@@ -15,6 +15,11 @@ interface Container {
   volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
   [key: string]: unknown;
 }
+interface ServiceSpec {
+  type: string;
+  selector: Record<string, string>;
+  ports: unknown[];
+}
 interface PodTemplate {
   metadata: { labels: Record<string, string> };
   spec: {
@@ -40,6 +45,10 @@ function podOf(workload: KubeObject): PodTemplate {
 
 function envOf(container: Container): Record<string, string | undefined> {
   return Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value]));
+}
+
+function serviceSpec(objects: KubeObject[], name: string): ServiceSpec {
+  return get(objects, 'Service', name).spec as unknown as ServiceSpec;
 }
 
 /** The container of a Deployment or DaemonSet, by the workload's name. */
@@ -79,21 +88,21 @@ describe('k8s/charts/weft: multi-cluster', () => {
     expect(pod.spec.terminationGracePeriodSeconds).toBe(router.spec.terminationGracePeriodSeconds);
     expect(pod.spec.volumes).toEqual(router.spec.volumes);
     // Its pods are not the routers' (the router Service never sends traffic to a gateway).
-    const routerSelector = (get(objects, 'Service', 'weft-router').spec as ServiceSpec).selector;
+    const routerSelector = serviceSpec(objects, 'weft-router').selector;
     expect(pod.metadata.labels).not.toMatchObject(routerSelector);
   });
 
   it('exposes only the passthrough port on a LoadBalancer; the admin port stays inside the cluster', () => {
     const pod = podOf(get(objects, 'Deployment', 'weft-eastwest-gateway'));
     const outside = get(objects, 'Service', 'weft-eastwest-gateway');
-    const spec = outside.spec as ServiceSpec;
+    const spec = serviceSpec(objects, 'weft-eastwest-gateway');
     expect(spec.type).toBe('LoadBalancer');
     expect(spec.ports).toEqual([{ name: 'tls', port: 15443, targetPort: 'tls' }]);
     expect(pod.metadata.labels).toMatchObject(spec.selector);
     expect(outside.metadata.annotations).toEqual({
       'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal',
     });
-    const admin = get(objects, 'Service', 'weft-eastwest-gateway-admin').spec as ServiceSpec;
+    const admin = serviceSpec(objects, 'weft-eastwest-gateway-admin');
     expect(admin.type).toBe('ClusterIP');
     expect(admin.ports).toEqual([{ name: 'admin', port: 15000, targetPort: 'admin' }]);
     expect(pod.metadata.labels).toMatchObject(admin.selector);
@@ -121,7 +130,7 @@ describe('k8s/charts/weft: multi-cluster', () => {
     const c = container(other, 'Deployment', 'weft-eastwest-gateway');
     expect(envOf(c).WEFT_LISTEN_PORT).toBe('16443');
     expect(c.ports).toContainEqual({ name: 'tls', containerPort: 16443 });
-    expect((get(other, 'Service', 'weft-eastwest-gateway').spec as ServiceSpec).ports).toEqual([
+    expect(serviceSpec(other, 'weft-eastwest-gateway').ports).toEqual([
       { name: 'tls', port: 16443, targetPort: 'tls' },
     ]);
   });
@@ -153,12 +162,14 @@ describe('k8s/charts/weft: multi-cluster', () => {
       WEFT_CA_KEY: '/etc/weft/ca-operator/tls.key',
       WEFT_CA_CHAIN: '/etc/weft/ca-operator/ca.crt',
     });
-    expect(c.volumeMounts).toContainEqual({
+    const mount = c.volumeMounts?.find((m) => m.mountPath === '/etc/weft/ca-operator');
+    expect(mount).toEqual({
       name: 'ca-operator',
       mountPath: '/etc/weft/ca-operator',
       readOnly: true,
     });
-    expect(podOf(cp).spec.volumes).toContainEqual({
+    const volume = podOf(cp).spec.volumes.find((v) => v.name === mount?.name);
+    expect(volume).toEqual({
       name: 'ca-operator',
       secret: { secretName: 'weft-ca-east', defaultMode: 0o440 },
     });
@@ -216,9 +227,3 @@ describe('k8s/charts/weft: multi-cluster', () => {
     expect(res.stderr).toContain(message);
   });
 });
-
-interface ServiceSpec {
-  type: string;
-  selector: Record<string, string>;
-  ports: unknown[];
-}
