@@ -151,6 +151,8 @@ describe('sidecar injection webhook (control plane, HTTPS)', () => {
       WEFT_INJECTION_TLS_CERT: certs.crt,
       WEFT_INJECTION_TLS_KEY: certs.key,
       WEFT_INJECTION_IMAGE: IMAGE,
+      // One cluster of several (the chart's cluster.name): its proxies run there too.
+      WEFT_CLUSTER: 'east',
     });
   });
 
@@ -187,6 +189,7 @@ describe('sidecar injection webhook (control plane, HTTPS)', () => {
       NATS_URL: mesh.nats.url,
       WEFT_NAMESPACE: 'shop',
       WEFT_SERVICE: 'api',
+      WEFT_CLUSTER: 'east',
     });
     expect(pod.metadata.annotations).toEqual({ 'weft.dev/status': 'injected' });
     // What the chart's PodMonitor selects the proxies to scrape by.
