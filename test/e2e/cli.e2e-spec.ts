@@ -422,9 +422,11 @@ spec:
 
   describe('events', () => {
     it('follows control-plane events: an apply shows up as config.applied', async () => {
-      const events = startWeft(['events', '--nats', mesh.nats.url, '--count', '1'], {
-        env: await mesh.cliEnv(),
-      });
+      // Only config.applied: the proxies' ACKs of each apply are events too, and may come first.
+      const events = startWeft(
+        ['events', '--nats', mesh.nats.url, '--type', 'config.applied', '--count', '1'],
+        { env: await mesh.cliEnv() },
+      );
       // The CLI subscribes at its own pace: apply until it has shown one.
       for (let n = 1; events.child.exitCode === null && n < 40; n++) {
         await mesh.applyOk(versionServices('events', [`v${n}`]));
@@ -435,6 +437,14 @@ spec:
       expect(run.stdout).toMatch(
         /^\d\d:\d\d:\d\d\.\d{3} config\.applied \{.*"Service\/default\/events-v\d+".*\}\n$/,
       );
+    });
+
+    it('refuses a --type that is no event type, naming the option', async () => {
+      const run = await weft(['events', '--nats', mesh.nats.url, '--type', 'config applied'], {
+        env: await mesh.cliEnv(),
+      });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('--type "config applied" is not an event type');
     });
 
     it('follows health: a new instance ready and ACKing, then draining and down on SIGTERM', async () => {
